@@ -1,0 +1,57 @@
+# The two commands: `make demo` (daemon on embedded defaults, offline fixture feeds) and
+# `make test` (the whole suite against a real Kafka broker, PostgreSQL, SQLite and SMTP).
+# Both set everything up from a clean clone: virtualenv, install, Kafka jars, services.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo run test chaos bench bench-quick lint services broker postgres stop clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+broker: venv
+	$(BIN)/monitor broker start
+
+postgres: venv
+	$(BIN)/monitor postgres start
+
+services: broker postgres
+
+demo: broker
+	$(BIN)/monitor demo
+
+run: broker
+	$(BIN)/monitor db upgrade
+	$(BIN)/monitor feed import $(or $(FEEDS),seeds/feeds/feeds.toml)
+	$(BIN)/monitor run
+
+test: services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+chaos: services
+	MONITOR_CHAOS_SCALE=$(or $(SCALE),5) $(BIN)/python -m pytest -m chaos $(PYTEST_ARGS)
+
+bench: services
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: services
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+lint: venv
+	$(BIN)/ruff check monitor tests bench migrations
+	$(BIN)/mypy monitor
+
+stop:
+	-$(BIN)/monitor broker stop
+	-$(BIN)/monitor postgres stop
+
+clean: stop
+	rm -rf var $(VENV)

@@ -1,0 +1,264 @@
+"""Every setting, once: its environment name, default, validation and meaning.
+
+This module is the only reader of the environment. Settings come, in order of precedence,
+from ``MONITOR_*`` environment variables, then a TOML config file (``MONITOR_CONFIG`` or
+``--config``), then the defaults below, which run everything embedded: a local Kafka broker,
+SQLite under ``var/``, and emails written to an outbox directory.
+
+``monitor config`` prints the effective settings with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from monitor.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_config_file: Path | None = None
+
+
+class Settings(BaseSettings):
+    """monitor's configuration. Field docs are the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MONITOR_", extra="forbid", frozen=True, validate_default=True
+    )
+
+    # --- places -----------------------------------------------------------------------
+    var_dir: Path = Field(
+        default=PROJECT_ROOT / "var",
+        description="Working directory for the SQLite database, outbox, logs and local services.",
+    )
+    seeds_dir: Path = Field(
+        default=PROJECT_ROOT / "seeds",
+        description="Where feed lists, topic definitions and sample subscribers are read from.",
+    )
+    topic_file: Path = Field(
+        default=PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml",
+        description="The topic definition (gazetteer, rules, weights) the classifier uses.",
+    )
+
+    # --- store --------------------------------------------------------------------------
+    database_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="SQLAlchemy URL. Empty means SQLite at var_dir/monitor.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db",
+    )
+    db_timeout: float = Field(default=15.0, gt=0, description="Seconds a database call may take.")
+
+    # --- stream -------------------------------------------------------------------------
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated."
+    )
+    topic_prefix: str = Field(
+        default="monitor", pattern=r"^[A-Za-z0-9._-]+$", description="Prefix of Kafka topic names."
+    )
+    partitions: int = Field(
+        default=8, ge=1, le=256, description="Partitions of the items topic (max useful workers)."
+    )
+    app_id: str = Field(
+        default="monitor", pattern=r"^[A-Za-z0-9._-]+$", description="Faust app / consumer group id."
+    )
+    worker_batch_size: int = Field(
+        default=200, ge=1, le=10_000, description="Items taken from the stream per database batch."
+    )
+    worker_batch_seconds: float = Field(
+        default=0.05, gt=0, le=10, description="Longest wait to fill a batch, in seconds."
+    )
+    item_max_attempts: int = Field(
+        default=5, ge=1, description="Processing attempts before an item goes to the dead-letter topic."
+    )
+
+    # --- feeds --------------------------------------------------------------------------
+    feeds_file: Path = Field(
+        default=PROJECT_ROOT / "seeds" / "feeds" / "feeds.toml",
+        description="Feed list loaded into the registry by `monitor feed import` / `make run`.",
+    )
+    poll_interval: float = Field(
+        default=900.0, ge=1, description="Default seconds between polls of one feed."
+    )
+    poll_min_interval: float = Field(
+        default=60.0, ge=0.1, description="Never poll one feed more often than this, in seconds."
+    )
+    poll_max_interval: float = Field(
+        default=86_400.0, ge=1, description="Never wait longer than this between polls, in seconds."
+    )
+    poll_max_backoff: float = Field(
+        default=21_600.0, ge=1, description="Cap of the error backoff, in seconds (feeds never die)."
+    )
+    poll_concurrency: int = Field(default=20, ge=1, description="Feeds fetched at once.")
+    http_per_host: int = Field(default=2, ge=1, description="Concurrent requests to one host.")
+    http_host_spacing: float = Field(
+        default=1.0, ge=0, description="Minimum seconds between request starts to one host."
+    )
+    http_timeout: float = Field(default=30.0, gt=0, description="Total seconds for one fetch.")
+    http_max_bytes: int = Field(
+        default=10_000_000, ge=1024, description="Largest feed body accepted, after decompression."
+    )
+    http_user_agent: str = Field(
+        default="monitor/0.1 (media monitoring; feed poller)",
+        description="User-Agent sent to publishers.",
+    )
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow feeds on loopback/private/link-local addresses (tests, demo, intranets).",
+    )
+
+    # --- email --------------------------------------------------------------------------
+    smtp_host: str = Field(
+        default="", description="SMTP server. Empty: emails are written to outbox_dir as .eml."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls", description="Transport security: none, starttls or ssl."
+    )
+    smtp_username: str = Field(default="", description="SMTP user (empty: no authentication).")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds for one SMTP exchange.")
+    mail_from: str = Field(
+        default="monitor <alerts@monitor.localhost>", description="From address of alert emails."
+    )
+    outbox_dir: Path | None = Field(
+        default=None, description="Where .eml files go without SMTP. Default var_dir/outbox."
+    )
+    mail_max_attempts: int = Field(
+        default=12, ge=1, description="Send attempts before a delivery is marked failed."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="Base URL of the web endpoint, used in unsubscribe and confirm links.",
+    )
+    token_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="HMAC key for unsubscribe tokens. Empty: generated once into var_dir/token.key.",
+    )
+
+    # --- web and operations -------------------------------------------------------------
+    web_host: str = Field(default="127.0.0.1", description="Address the web endpoint binds.")
+    web_port: int = Field(default=8080, ge=0, le=65535, description="Port of the web endpoint.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level."
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json (one object per line) or console."
+    )
+    shutdown_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a role gets to stop gracefully on SIGTERM."
+    )
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _check_bootstrap(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if _config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=_config_file))
+        return tuple(sources)
+
+    # --- derived values -------------------------------------------------------------------
+    @property
+    def db_url(self) -> str:
+        """The effective SQLAlchemy URL (SQLite under var_dir when none is configured)."""
+        url = self.database_url.get_secret_value()
+        return url or f"sqlite:///{self.var_dir / 'monitor.db'}"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.var_dir / "outbox"
+
+    @property
+    def items_topic(self) -> str:
+        return f"{self.topic_prefix}.items"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.topic_prefix}.items.dlq"
+
+    def token_key(self) -> bytes:
+        """The HMAC key: configured, or generated once and kept in var_dir/token.key."""
+        configured = self.token_secret.get_secret_value()
+        if configured:
+            return configured.encode()
+        path = self.var_dir / "token.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fp:
+                fp.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
+
+    def redacted(self) -> dict[str, Any]:
+        """Every setting with secrets (and passwords inside URLs) masked, for printing."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else ""
+            out[name] = str(value) if isinstance(value, Path) else value
+        out["database_url"] = _redact_url(self.db_url)
+        return out
+
+
+def _redact_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Load and validate settings; raise ConfigError naming each bad setting."""
+    global _config_file
+    path = config_file or os.environ.get("MONITOR_CONFIG") or None
+    _config_file = Path(path) if path else None
+    if _config_file is not None and not _config_file.is_file():
+        raise ConfigError(f"config file {_config_file} does not exist (MONITOR_CONFIG / --config)")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            env = f"MONITOR_{name.upper()}"
+            problems.append(f"  {name} (env {env}): {error['msg']}")
+        raise ConfigError("invalid configuration:\n" + "\n".join(problems)) from exc
+    except Exception as exc:  # TOML syntax errors and the like
+        raise ConfigError(f"cannot read configuration: {exc}") from exc
+    finally:
+        _config_file = None

@@ -1,0 +1,143 @@
+"""`monitor run`: starts each role as its own process and keeps it running.
+
+Roles are ``poller`` (feeds → Kafka), ``worker`` (Kafka → Faust → database), ``mailer``
+(outbox → SMTP, digests) and ``web`` (health, metrics, unsubscribe). One process per role
+keeps a crash in one from taking down the others, lets each be killed and restarted alone,
+and lets operators scale a role out with ``--role worker`` on more machines.
+
+The supervisor restarts a role that exits unexpectedly (with backoff), and on SIGTERM or
+SIGINT forwards the signal, waits up to ``shutdown_timeout`` for every role, then kills
+what is left.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from monitor.config import Settings
+from monitor.logs import get_logger
+
+log = get_logger(__name__)
+
+ROLES = ("web", "worker", "mailer", "poller")
+
+
+@dataclass
+class Child:
+    role: str
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    next_start_at: float = 0.0
+    backoff: float = 1.0
+    history: list[int] = field(default_factory=list)
+
+
+def status_dir(settings: Settings) -> Path:
+    return settings.var_dir / "run"
+
+
+def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
+    """Each role writes a small status file; `monitor status` and /readyz read them."""
+    path = status_dir(settings) / f"{role}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"role": role, "pid": os.getpid(), "heartbeat": time.time(), **fields}
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(orjson.dumps(payload, default=str))
+    tmp.replace(path)
+
+
+def read_heartbeats(settings: Settings) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for path in sorted(status_dir(settings).glob("*.json")):
+        try:
+            out[path.stem] = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+    return out
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, roles: tuple[str, ...], config_file: str | None) -> None:
+        self.settings = settings
+        self.children = [Child(role) for role in roles]
+        self.config_file = config_file
+        self.stopping = False
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(self.settings.var_dir / "metrics")
+        if self.config_file:
+            env["MONITOR_CONFIG"] = self.config_file
+        return env
+
+    def _spawn(self, child: Child) -> None:
+        cmd = [sys.executable, "-m", "monitor", "run", "--role", child.role, "--supervised"]
+        child.process = subprocess.Popen(cmd, env=self._env())
+        child.started_at = time.monotonic()
+        log.info("role.started", role=child.role, pid=child.process.pid, restarts=child.restarts)
+
+    def run(self) -> int:
+        metrics_dir = self.settings.var_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(status_dir(self.settings), ignore_errors=True)
+
+        def _stop(signum: int, _frame: object) -> None:
+            if not self.stopping:
+                log.info("daemon.stopping", signal=signal.Signals(signum).name)
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        for child in self.children:
+            self._spawn(child)
+        while not self.stopping:
+            now = time.monotonic()
+            for child in self.children:
+                proc = child.process
+                if proc is not None and proc.poll() is not None:
+                    code = proc.returncode
+                    child.process = None
+                    # A role that ran a while before dying gets its backoff reset.
+                    if now - child.started_at > 60:
+                        child.backoff = 1.0
+                    child.next_start_at = now + child.backoff
+                    log.error("role.exited", role=child.role, code=code,
+                              restart_in=round(child.backoff, 1))
+                    child.backoff = min(child.backoff * 2, 30.0)
+                    child.restarts += 1
+                if child.process is None and now >= child.next_start_at:
+                    self._spawn(child)
+            time.sleep(0.2)
+        return self._shutdown()
+
+    def _shutdown(self) -> int:
+        deadline = time.monotonic() + self.settings.shutdown_timeout
+        for child in self.children:
+            if child.process and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        clean = True
+        for child in self.children:
+            if not child.process:
+                continue
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                code = child.process.wait(timeout=remaining)
+                log.info("role.stopped", role=child.role, code=code)
+            except subprocess.TimeoutExpired:
+                clean = False
+                log.error("role.killed", role=child.role, reason="did not stop in time")
+                child.process.kill()
+                child.process.wait()
+        log.info("daemon.stopped", clean=clean)
+        return 0 if clean else 1

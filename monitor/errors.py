@@ -1,0 +1,105 @@
+"""One exception tree for monitor. Each error names what it is about and what happens next.
+
+    MonitorError
+    ├── ConfigError               bad settings: the process refuses to start, naming the setting
+    ├── FeedError(url)            one feed failed this poll: recorded on the feed, which backs off
+    │   ├── FetchError            network, HTTP status, size cap, refused address
+    │   └── FeedParseError        the bytes are not a feed we can read
+    ├── ItemError(item_id)        one item failed processing: retried, then dead-lettered
+    ├── QueryError(position)      a stored query does not parse: rejected before it is saved
+    ├── StoreError                the database is unavailable: the caller retries with backoff
+    ├── DeliveryError(address)    an email could not be handed to SMTP
+    │   ├── TransientDeliveryError    connection or 4xx: retried with backoff
+    │   └── PermanentDeliveryError    5xx: no more retries for that delivery
+    └── ServiceError              a local service (Kafka broker, PostgreSQL) would not start
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error monitor raises on purpose."""
+
+
+class ConfigError(MonitorError):
+    """A setting is missing or invalid; the message names it and how to fix it."""
+
+
+class FeedError(MonitorError):
+    """A feed could not be polled this time. The feed is kept and retried later."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class FetchError(FeedError):
+    """Fetching failed: network error, bad status, too large, or a refused address.
+
+    ``status`` is the HTTP status when there was one; ``retry_after`` is the server's
+    requested wait in seconds (429/503), when it gave one.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(url, reason)
+        self.status = status
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class FeedParseError(FeedError):
+    """The fetched bytes are not a feed we can read (no items can be recovered)."""
+
+
+class ItemError(MonitorError):
+    """One item could not be processed; it is retried and then sent to the dead-letter topic."""
+
+    def __init__(self, item_id: str, reason: str) -> None:
+        super().__init__(f"item {item_id}: {reason}")
+        self.item_id = item_id
+        self.reason = reason
+
+
+class QueryError(MonitorError):
+    """A query does not parse. ``position`` is the 0-based character offset of the problem."""
+
+    def __init__(self, query: str, position: int, reason: str) -> None:
+        pointer = " " * position + "^"
+        super().__init__(f"query error at position {position}: {reason}\n  {query}\n  {pointer}")
+        self.query = query
+        self.position = position
+        self.reason = reason
+
+
+class StoreError(MonitorError):
+    """The database could not be reached or refused the write; callers retry with backoff."""
+
+
+class DeliveryError(MonitorError):
+    """An email could not be handed to the SMTP server."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class TransientDeliveryError(DeliveryError):
+    """Connection failure or 4xx reply: the delivery is retried with backoff."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """5xx reply: the delivery is marked failed and not retried."""
+
+
+class ServiceError(MonitorError):
+    """A local service (Kafka broker, PostgreSQL) could not be started or reached."""

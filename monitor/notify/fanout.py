@@ -1,0 +1,151 @@
+"""Which subscriptions want an alert: stored queries via the matcher, then filters.
+
+The index holds every deliverable subscription in memory; stored queries live in one
+QueryMatcher, so an alert is checked against the few candidate queries the matcher's
+presearch finds instead of every subscriber's query. The index reloads itself when the
+subscriptions table changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+
+from monitor.errors import QueryError
+from monitor.logs import get_logger
+from monitor.matching.matcher import QueryMatcher
+from monitor.matching.query import MatchDoc
+from monitor.models import Classification, FeedItem
+from monitor.notify.schedule import delivery_due_at
+from monitor.store.db import transaction
+from monitor.store.outbox import NewDelivery
+from monitor.store.subscribers import (
+    SubscriberRow,
+    SubscriptionRow,
+    deliverable_subscriptions,
+    subscriptions_version,
+)
+
+log = get_logger(__name__)
+
+Entry = tuple[SubscriptionRow, SubscriberRow]
+
+
+def passes_filters(filters: dict[str, Any], item: FeedItem, verdict: Classification) -> bool:
+    """Subscription filters: every given list must intersect; min_score must be reached."""
+    countries = filters.get("countries") or []
+    if countries and not set(countries) & set(verdict.countries):
+        return False
+    categories = filters.get("categories") or []
+    if categories and verdict.category not in categories:
+        return False
+    languages = filters.get("languages") or []
+    if languages and (verdict.lang or item.lang) not in languages:
+        return False
+    outlets = [o.casefold() for o in filters.get("outlets") or []]
+    if outlets and not {item.outlet.casefold(), item.credited_outlet.casefold()} & set(outlets):
+        return False
+    return float(filters.get("min_score") or 0.0) <= verdict.score
+
+
+def match_doc(item: FeedItem, verdict: Classification) -> MatchDoc:
+    site = urlsplit(item.url).hostname or "" if item.url else ""
+    return MatchDoc(
+        title=item.title,
+        text=item.text,
+        outlet=" / ".join(o for o in {item.outlet, item.credited_outlet} if o),
+        site=site.removeprefix("www."),
+        lang=verdict.lang or item.lang,
+        countries=verdict.countries,
+        category=verdict.category,
+    )
+
+
+class SubscriptionIndex:
+    """In-memory index of deliverable subscriptions, reloaded when the table changes."""
+
+    def __init__(self, *, recheck_seconds: float = 2.0) -> None:
+        self._lock = threading.Lock()
+        self._recheck = recheck_seconds
+        self._checked_at = 0.0
+        self._version: object = None
+        self._entries: dict[int, Entry] = {}
+        self._unconditional: list[int] = []
+        self._matcher = QueryMatcher()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def load(self, entries: Iterable[Entry]) -> None:
+        matcher = QueryMatcher()
+        table: dict[int, Entry] = {}
+        unconditional: list[int] = []
+        for subscription, subscriber in entries:
+            table[subscription.id] = (subscription, subscriber)
+            if not subscription.query:
+                unconditional.append(subscription.id)
+                continue
+            try:
+                matcher.add(subscription.id, subscription.query)
+            except QueryError as exc:
+                # Saved before validation existed, or edited by hand: never matches, says why.
+                log.error("subscription.query_invalid", subscription_id=subscription.id, error=str(exc))
+        with self._lock:
+            self._entries, self._unconditional, self._matcher = table, unconditional, matcher
+
+    def refresh_if_changed(self, engine: Engine, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked_at < self._recheck:
+            return
+        self._checked_at = now
+        with transaction(engine) as conn:
+            version = subscriptions_version(conn)
+            if version == self._version and not force:
+                return
+            entries = deliverable_subscriptions(conn)
+        self.load(entries)
+        self._version = version
+        log.info("subscriptions.loaded", count=len(entries))
+
+    def matching(self, item: FeedItem, verdict: Classification) -> list[Entry]:
+        with self._lock:
+            entries, unconditional, matcher = self._entries, self._unconditional, self._matcher
+        ids = set(unconditional)
+        if len(matcher):
+            ids |= matcher.match(match_doc(item, verdict))
+        wanted = [entries[i] for i in sorted(ids)]
+        return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
+
+    def deliveries_for(
+        self,
+        item: FeedItem,
+        verdict: Classification,
+        *,
+        story_id: int,
+        alert_id: int,
+        now: datetime,
+    ) -> list[NewDelivery]:
+        """One delivery per subscriber (their lowest-numbered matching subscription)."""
+        out: list[NewDelivery] = []
+        seen: set[int] = set()
+        for subscription, subscriber in self.matching(item, verdict):
+            if subscriber.id in seen:
+                continue
+            seen.add(subscriber.id)
+            out.append(
+                NewDelivery(
+                    subscriber_id=subscriber.id,
+                    subscription_id=subscription.id,
+                    story_id=story_id,
+                    alert_id=alert_id,
+                    mode=subscription.mode,
+                    due_at=delivery_due_at(subscription, subscriber, now),
+                )
+            )
+        return out

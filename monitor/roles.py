@@ -1,0 +1,26 @@
+"""Entry points of the daemon's roles, one process each (see monitor/daemon.py)."""
+
+from __future__ import annotations
+
+from monitor.config import Settings
+from monitor.errors import ConfigError
+
+
+def run_role(role: str, settings: Settings, *, once: bool = False) -> int:
+    if role == "worker":
+        from monitor.stream.worker import run_worker
+
+        return run_worker(settings)
+    if role == "poller":
+        from monitor.feeds.poller import run_poller
+
+        return run_poller(settings, once=once)
+    if role == "mailer":
+        from monitor.notify.mailer import run_mailer
+
+        return run_mailer(settings, once=once)
+    if role == "web":
+        from monitor.web.server import run_web
+
+        return run_web(settings)
+    raise ConfigError(f"unknown role {role!r}: expected worker, poller, mailer or web")

@@ -1,0 +1,291 @@
+"""SQL for deliveries (who gets which story) and the email outbox with its send attempts.
+
+The send protocol keeps the unavoidable SMTP window small and visible:
+
+1. ``claim_emails`` records an attempt (outcome NULL) and leases the email, in its own commit;
+2. the mailer hands the message to SMTP;
+3. ``finish_attempt`` marks it sent (or failed) immediately after the server's reply.
+
+A process killed between the server's acceptance (2) and the mark (3) leaves an attempt with
+outcome NULL; the email is sent again when the lease expires (or at once when the same
+mailer restarts), with the same Message-ID. Nothing else is ever sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.engine import Connection
+
+from monitor.store.db import upsert_insert
+from monitor.store.tables import deliveries, email_attempts, emails
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    subscriber_id: int
+    subscription_id: int
+    story_id: int
+    alert_id: int
+    mode: str
+    due_at: datetime
+    revision: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEmail:
+    id: int
+    attempt_id: int
+    subscriber_id: int
+    kind: str
+    recipient: str
+    message_id: str
+    raw: bytes
+    attempts: int
+
+
+def add_deliveries(conn: Connection, rows: Sequence[NewDelivery], *, now: datetime) -> int:
+    """Insert deliveries; (subscriber, story, revision) already present are skipped."""
+    if not rows:
+        return 0
+    values = [
+        {
+            "subscriber_id": r.subscriber_id,
+            "subscription_id": r.subscription_id,
+            "story_id": r.story_id,
+            "alert_id": r.alert_id,
+            "revision": r.revision,
+            "mode": r.mode,
+            "status": "pending",
+            "due_at": r.due_at,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    stmt = upsert_insert(conn, deliveries).values(values)
+    result = conn.execute(
+        stmt.on_conflict_do_nothing(index_elements=["subscriber_id", "story_id", "revision"])
+    )
+    return int(result.rowcount)
+
+
+def delivered_story_ids(conn: Connection, subscriber_id: int, story_ids: Sequence[int]) -> set[int]:
+    if not story_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(deliveries.c.story_id).where(
+                deliveries.c.subscriber_id == subscriber_id,
+                deliveries.c.story_id.in_(list(story_ids)),
+            )
+        ).scalars()
+    )
+
+
+def due_deliveries(conn: Connection, now: datetime, limit: int = 500) -> list[Any]:
+    """Pending deliveries whose time has come, oldest first."""
+    return list(
+        conn.execute(
+            select(deliveries)
+            .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
+            .order_by(deliveries.c.due_at, deliveries.c.id)
+            .limit(limit)
+        )
+    )
+
+
+def reschedule_deliveries(
+    conn: Connection, delivery_ids: Sequence[int], *, mode: str, due_at: datetime
+) -> None:
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == "pending")
+        .values(mode=mode, due_at=due_at)
+    )
+
+
+def skip_deliveries(conn: Connection, delivery_ids: Sequence[int]) -> None:
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(list(delivery_ids)), deliveries.c.status == "pending")
+        .values(status="skipped")
+    )
+
+
+def queue_email(
+    conn: Connection,
+    *,
+    subscriber_id: int,
+    kind: str,
+    dedup_key: str,
+    message_id: str,
+    recipient: str,
+    subject: str,
+    raw: bytes,
+    delivery_ids: Sequence[int] = (),
+    now: datetime,
+) -> tuple[int, bool]:
+    """Put a composed email in the outbox once per dedup key; attach its deliveries."""
+    inserted = conn.execute(
+        upsert_insert(conn, emails)
+        .values(
+            subscriber_id=subscriber_id,
+            kind=kind,
+            dedup_key=dedup_key,
+            message_id=message_id,
+            recipient=recipient,
+            subject=subject[:2000],
+            raw=raw,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+    ).rowcount
+    email_id = int(
+        conn.execute(select(emails.c.id).where(emails.c.dedup_key == dedup_key)).scalar_one()
+    )
+    if delivery_ids:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(list(delivery_ids)))
+            .values(status="queued", email_id=email_id)
+        )
+    return email_id, bool(inserted)
+
+
+def claim_emails(
+    conn: Connection, *, now: datetime, worker: str, lease: timedelta, limit: int = 20
+) -> list[ClaimedEmail]:
+    """Lease due emails and record an attempt for each, before anything is sent."""
+    stmt = (
+        select(emails)
+        .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+        .order_by(emails.c.next_attempt_at, emails.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    claimed: list[ClaimedEmail] = []
+    for row in conn.execute(stmt).all():
+        attempt_id = conn.execute(
+            email_attempts.insert()
+            .values(email_id=row.id, started_at=now, worker=worker)
+            .returning(email_attempts.c.id)
+        ).scalar_one()
+        conn.execute(
+            update(emails)
+            .where(emails.c.id == row.id)
+            .values(attempts=emails.c.attempts + 1, next_attempt_at=now + lease)
+        )
+        claimed.append(
+            ClaimedEmail(
+                id=row.id,
+                attempt_id=int(attempt_id),
+                subscriber_id=row.subscriber_id,
+                kind=row.kind,
+                recipient=row.recipient,
+                message_id=row.message_id,
+                raw=bytes(row.raw),
+                attempts=row.attempts + 1,
+            )
+        )
+    return claimed
+
+
+def finish_attempt(
+    conn: Connection,
+    email: ClaimedEmail,
+    *,
+    outcome: str,
+    detail: str,
+    now: datetime,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record the SMTP outcome: sent, transient (retry at retry_at) or permanent."""
+    conn.execute(
+        update(email_attempts)
+        .where(email_attempts.c.id == email.attempt_id)
+        .values(outcome=outcome, detail=detail[:2000], finished_at=now)
+    )
+    if outcome == "sent":
+        values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None}
+    elif outcome == "transient" and retry_at is not None:
+        values = {"status": "pending", "next_attempt_at": retry_at, "last_error": detail[:2000]}
+    else:
+        values = {"status": "failed", "last_error": detail[:2000]}
+    conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
+
+
+def recover_interrupted(conn: Connection, *, worker: str, now: datetime) -> int:
+    """After a restart, retry at once what this worker was sending when it died."""
+    interrupted = select(email_attempts.c.email_id).where(
+        email_attempts.c.worker == worker, email_attempts.c.outcome.is_(None)
+    )
+    ids = list(conn.execute(interrupted).scalars())
+    if not ids:
+        return 0
+    conn.execute(
+        update(email_attempts)
+        .where(email_attempts.c.worker == worker, email_attempts.c.outcome.is_(None))
+        .values(outcome="interrupted", finished_at=now, detail="process stopped mid-send")
+    )
+    conn.execute(
+        update(emails)
+        .where(emails.c.id.in_(ids), emails.c.status == "pending")
+        .values(next_attempt_at=now)
+    )
+    return len(ids)
+
+
+def sent_today_count(conn: Connection, subscriber_id: int, since: datetime) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(emails)
+            .where(
+                emails.c.subscriber_id == subscriber_id,
+                emails.c.kind.in_(["alert", "update"]),
+                emails.c.created_at >= since,
+            )
+        ).scalar_one()
+    )
+
+
+def outbox_counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(emails.c.status, func.count()).group_by(emails.c.status))
+    counts = {status: int(n) for status, n in rows}
+    counts["deliveries_pending"] = int(
+        conn.execute(
+            select(func.count()).select_from(deliveries).where(deliveries.c.status == "pending")
+        ).scalar_one()
+    )
+    return counts
+
+
+def failed_emails(conn: Connection, limit: int = 50) -> list[Any]:
+    return list(
+        conn.execute(
+            select(emails.c.id, emails.c.recipient, emails.c.kind, emails.c.attempts,
+                   emails.c.last_error, emails.c.created_at)
+            .where(emails.c.status == "failed")
+            .order_by(emails.c.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def in_flight_attempts(conn: Connection) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(email_attempts)
+            .join(emails, and_(emails.c.id == email_attempts.c.email_id))
+            .where(email_attempts.c.outcome.is_(None))
+        ).scalar_one()
+    )

@@ -1,0 +1,188 @@
+"""SQL for subscribers and their subscriptions (stored queries, filters, delivery mode)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from monitor.store.tables import subscribers, subscriptions
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberRow:
+    id: int
+    email: str
+    display_name: str
+    time_zone: str
+    confirmed: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRow:
+    id: int
+    subscriber_id: int
+    name: str
+    query: str | None
+    filters: dict[str, Any] = field(default_factory=dict)
+    mode: str = "immediate"
+    digest_time: str = "08:00"
+    digest_weekday: int = 0
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    daily_cap: int | None = None
+    paused: bool = False
+
+
+def _subscriber(row: Any) -> SubscriberRow:
+    return SubscriberRow(**{k: row._mapping[k] for k in SubscriberRow.__dataclass_fields__})
+
+
+def _subscription(row: Any) -> SubscriptionRow:
+    return SubscriptionRow(**{k: row._mapping[k] for k in SubscriptionRow.__dataclass_fields__})
+
+
+def add_subscriber(
+    conn: Connection,
+    email: str,
+    *,
+    display_name: str = "",
+    time_zone: str = "UTC",
+    confirmed: bool = False,
+    now: datetime,
+) -> tuple[int, bool]:
+    """Create a subscriber (or find the existing one by address); return (id, created)."""
+    existing = conn.execute(
+        select(subscribers.c.id).where(func.lower(subscribers.c.email) == email.lower())
+    ).scalar()
+    if existing is not None:
+        return int(existing), False
+    new_id = conn.execute(
+        subscribers.insert()
+        .values(
+            email=email,
+            display_name=display_name,
+            time_zone=time_zone,
+            confirmed=confirmed,
+            confirmed_at=now if confirmed else None,
+            status="active",
+            created_at=now,
+        )
+        .returning(subscribers.c.id)
+    ).scalar_one()
+    return int(new_id), True
+
+
+def get_subscriber(conn: Connection, key: int | str) -> SubscriberRow | None:
+    cond = (
+        subscribers.c.id == key
+        if isinstance(key, int)
+        else func.lower(subscribers.c.email) == key.lower()
+    )
+    row = conn.execute(select(subscribers).where(cond)).first()
+    return _subscriber(row) if row else None
+
+
+def list_subscribers(conn: Connection) -> list[SubscriberRow]:
+    return [_subscriber(r) for r in conn.execute(select(subscribers).order_by(subscribers.c.id))]
+
+
+def set_subscriber(conn: Connection, subscriber_id: int, **values: Any) -> bool:
+    return (
+        conn.execute(
+            update(subscribers).where(subscribers.c.id == subscriber_id).values(**values)
+        ).rowcount
+        == 1
+    )
+
+
+def delete_subscriber(conn: Connection, subscriber_id: int) -> bool:
+    return conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount == 1
+
+
+def add_subscription(
+    conn: Connection, subscriber_id: int, *, now: datetime, **values: Any
+) -> int:
+    new_id = conn.execute(
+        subscriptions.insert()
+        .values(subscriber_id=subscriber_id, created_at=now, updated_at=now, **values)
+        .returning(subscriptions.c.id)
+    ).scalar_one()
+    return int(new_id)
+
+
+def get_subscription(conn: Connection, subscription_id: int) -> SubscriptionRow | None:
+    row = conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
+    return _subscription(row) if row else None
+
+
+def set_subscription(conn: Connection, subscription_id: int, *, now: datetime, **values: Any) -> bool:
+    return (
+        conn.execute(
+            update(subscriptions)
+            .where(subscriptions.c.id == subscription_id)
+            .values(updated_at=now, **values)
+        ).rowcount
+        == 1
+    )
+
+
+def delete_subscription(conn: Connection, subscription_id: int) -> bool:
+    return (
+        conn.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id)).rowcount
+        == 1
+    )
+
+
+def list_subscriptions(conn: Connection, subscriber_id: int | None = None) -> list[SubscriptionRow]:
+    stmt = select(subscriptions).order_by(subscriptions.c.id)
+    if subscriber_id is not None:
+        stmt = stmt.where(subscriptions.c.subscriber_id == subscriber_id)
+    return [_subscription(r) for r in conn.execute(stmt)]
+
+
+def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, SubscriberRow]]:
+    """Subscriptions that may receive alerts: not paused, subscriber confirmed and active."""
+    rows = conn.execute(
+        select(subscriptions, subscribers.c.email, subscribers.c.display_name,
+               subscribers.c.time_zone, subscribers.c.confirmed, subscribers.c.status)
+        .join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id)
+        .where(
+            subscriptions.c.paused.is_(False),
+            subscribers.c.confirmed.is_(True),
+            subscribers.c.status == "active",
+        )
+        .order_by(subscriptions.c.id)
+    )
+    out = []
+    for row in rows:
+        m = row._mapping
+        sub = SubscriberRow(
+            id=m["subscriber_id"],
+            email=m["email"],
+            display_name=m["display_name"],
+            time_zone=m["time_zone"],
+            confirmed=m["confirmed"],
+            status=m["status"],
+        )
+        out.append((_subscription(row), sub))
+    return out
+
+
+def subscriptions_version(conn: Connection) -> tuple[int, int, Any, Any]:
+    """A cheap fingerprint that changes whenever subscriptions or subscribers change."""
+    row = conn.execute(
+        select(
+            func.count(subscriptions.c.id),
+            func.coalesce(func.max(subscriptions.c.id), 0),
+            func.max(subscriptions.c.updated_at),
+            select(func.count(subscribers.c.id))
+            .where(subscribers.c.confirmed.is_(True), subscribers.c.status == "active")
+            .scalar_subquery(),
+        )
+    ).one()
+    return (int(row[0]), int(row[1]), row[2], row[3])

@@ -1,0 +1,275 @@
+"""The schema as SQLAlchemy Core tables. Alembic migrations create it; the app never does.
+
+Unique keys carry the pipeline's idempotence: replaying an item, an alert or a delivery
+hits a unique key and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always returned timezone-aware (SQLite forgets zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("name", String(300), nullable=False, default=""),
+    Column("outlet", String(300), nullable=False, default=""),
+    Column("language", String(16)),
+    Column("poll_interval", Float),  # seconds; NULL = settings.poll_interval
+    Column("state", String(16), nullable=False, default="active"),  # active | paused | gone
+    Column("state_reason", Text),
+    Column("etag", String(1024)),
+    Column("last_modified", String(128)),
+    Column("trust_validators", Boolean, nullable=False, default=True),
+    Column("server_interval", Float),  # seconds hinted by ttl / sy:updatePeriod / max-age
+    Column("last_polled_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("next_poll_at", UTCDateTime, nullable=False, default=_now),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("last_status", Integer),
+    Column("items_published", BigInteger, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
+)
+Index("ix_feeds_state_next_poll", feeds.c.state, feeds.c.next_poll_at)
+
+# Items already published to Kafka, per feed; saved only after the broker acknowledged them.
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(64), primary_key=True),
+    Column("content_hash", String(32)),
+    Column("first_seen_at", UTCDateTime, nullable=False, default=_now),
+    Column("last_seen_at", UTCDateTime, nullable=False, default=_now),
+)
+
+# A story is a cluster of copies of one piece of news (syndicated copies, light rewrites).
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("html", Text, nullable=False, default=""),
+    Column("url", String(2048)),
+    Column("lang", String(16)),
+    Column("credited_outlet", String(300), nullable=False, default=""),
+    Column("title_key", String(512), nullable=False, default=""),
+    Column("simhash", BigInteger, nullable=False, default=0),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False, default=_now),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
+    Column("source_count", Integer, nullable=False, default=1),
+)
+Index("ix_stories_title_key", stories.c.title_key)
+Index("ix_stories_published_at", stories.c.published_at)
+
+# Each copy of a story as it arrived from one feed. item_id is unique: replays change nothing.
+story_sources = Table(
+    "story_sources",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", String(64), nullable=False, unique=True),
+    Column("feed_url", String(2048), nullable=False),
+    Column("outlet", String(300), nullable=False, default=""),
+    Column("original_outlet", String(300)),
+    Column("url", String(2048)),
+    Column("title", Text, nullable=False, default=""),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False, default=_now),
+    Column("published_ms", BigInteger),  # producer timestamp, for latency measurement
+)
+Index("ix_story_sources_story_id", story_sources.c.story_id)
+
+# Locality-sensitive bands of each story's SimHash: near-duplicates share at least one band.
+story_bands = Table(
+    "story_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True, autoincrement=False),
+    Column(
+        "story_id",
+        BigInteger,
+        ForeignKey("stories.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+)
+Index("ix_story_bands_story_id", story_bands.c.story_id)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("category", String(40)),
+    Column("countries", JSON, nullable=False, default=list),
+    Column("matched", JSON, nullable=False, default=list),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
+    UniqueConstraint("story_id", "topic"),
+)
+Index("ix_alerts_created_at", alerts.c.created_at)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("time_zone", String(64), nullable=False, default="UTC"),
+    Column("confirmed", Boolean, nullable=False, default=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("status", String(16), nullable=False, default="active"),  # active|unsubscribed|bouncing
+    Column("status_reason", Text),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", String(200), nullable=False, default=""),
+    Column("query", Text),  # stored query (query language); NULL = every alert of the topic
+    Column("filters", JSON, nullable=False, default=dict),
+    Column("mode", String(16), nullable=False, default="immediate"),  # immediate|hourly|daily|weekly
+    Column("digest_time", String(5), nullable=False, default="08:00"),  # local HH:MM
+    Column("digest_weekday", Integer, nullable=False, default=0),  # 0 = Monday
+    Column("quiet_start", String(5)),  # local HH:MM
+    Column("quiet_end", String(5)),
+    Column("daily_cap", Integer),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
+)
+Index("ix_subscriptions_subscriber_id", subscriptions.c.subscriber_id)
+
+# One row per (subscriber, story, revision): the guard against double sends.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("alert_id", BigInteger, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|queued|skipped
+    Column("due_at", UTCDateTime, nullable=False, default=_now),
+    Column("email_id", BigInteger, ForeignKey("emails.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    UniqueConstraint("subscriber_id", "story_id", "revision"),
+)
+Index("ix_deliveries_status_due", deliveries.c.status, deliveries.c.due_at)
+
+# The outbox: each composed email, sent at most once outside the documented SMTP window.
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(16), nullable=False),  # alert|update|digest|confirm
+    Column("dedup_key", String(200), nullable=False, unique=True),
+    Column("message_id", String(300), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", Text, nullable=False, default=""),
+    Column("raw", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|sent|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False, default=_now),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("sent_at", UTCDateTime),
+)
+Index("ix_emails_status_next", emails.c.status, emails.c.next_attempt_at)
+
+# Every send attempt is recorded before the message is handed to SMTP.
+email_attempts = Table(
+    "email_attempts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("email_id", BigInteger, ForeignKey("emails.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False, default=_now),
+    Column("finished_at", UTCDateTime),
+    Column("outcome", String(16)),  # NULL while in flight | sent | transient | permanent
+    Column("detail", Text),
+    Column("worker", String(100), nullable=False, default=""),
+)
+Index("ix_email_attempts_email_id", email_attempts.c.email_id)

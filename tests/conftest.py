@@ -1,0 +1,127 @@
+"""Shared fixtures: the real services the suite runs against.
+
+The Kafka broker and PostgreSQL are started once per session (and reused when already up);
+each test gets its own Kafka topic prefix and consumer group, and its own database, so
+tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.config import PROJECT_ROOT, Settings, load_settings
+
+# The developer's own MONITOR_* settings must not leak into the suite.
+for _name in [n for n in os.environ if n.startswith("MONITOR_")]:
+    del os.environ[_name]
+
+KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "9092"))
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    from monitor.services import kafka_broker
+
+    kafka_broker.start(PROJECT_ROOT / "var" / "kafka", port=KAFKA_PORT)
+    return f"127.0.0.1:{KAFKA_PORT}"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    from monitor.services import postgres
+
+    cluster = postgres.PgCluster()
+    postgres.start(cluster, databases=("monitor_test",))
+    return cluster
+
+
+def _create_pg_database(cluster: Any) -> tuple[str, Callable[[], None]]:
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return cluster.url(name), drop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated database: SQLite and PostgreSQL, each test runs on both."""
+    from monitor.store import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'monitor.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url, drop = _create_pg_database(cluster)
+    migrate.upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> Iterator[str]:
+    """A freshly migrated PostgreSQL database (for tests that need PostgreSQL only)."""
+    from monitor.store import migrate
+
+    url, drop = _create_pg_database(pg_cluster)
+    migrate.upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings isolated to this test: own var dir, topic prefix and consumer group."""
+    tag = uuid.uuid4().hex[:10]
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "var_dir": tmp_path / "var",
+            "topic_prefix": f"test-{tag}",
+            "app_id": f"test-{tag}",
+            "kafka_bootstrap": f"127.0.0.1:{KAFKA_PORT}",
+            "allow_private_addresses": True,
+            "partitions": 4,
+            "log_format": "console",
+            "poll_min_interval": 0.1,
+            "http_host_spacing": 0.0,
+            "token_secret": "test-secret-" + tag,
+        }
+        values.update(overrides)
+        return load_settings(**values)
+
+    return build
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Any]:
+    from monitor.services.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def fixture_server() -> Iterator[Any]:
+    from monitor.services.fixture_server import FixtureServer
+
+    server = FixtureServer(PROJECT_ROOT / "seeds" / "fixtures").start()
+    yield server
+    server.stop()
