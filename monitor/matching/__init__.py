@@ -1,1 +1,17 @@
-"""matching stage."""
+"""matching stage.
+
+Pure and hot: nothing here does I/O except reading a topic file and, in ``commands``,
+the streams and files the CLI hands over.
+
+    text          folding (case, accents, dashes) with offsets back to the original
+    scanner       one Aho-Corasick pass finds every topic term (whole words, prefixes)
+    topic         the topic definition (seeds/topics/*.toml) loaded and compiled
+    features      hits → relevance features (sides, proximity, acts, negative cues)
+    classifier    classify(topic, title, text, lang) → monitor.models.Classification
+    language      language identification for items without one (py3langid)
+    baseline      the co-occurrence baseline the classifier is measured against
+    evaluation    precision/recall/F1, category and country agreement, per language
+    query/        stored-query language: lexer → parser → AST → evaluator, presearch, lint
+    matcher       QueryMatcher (presearch index) and NaiveMatcher (oracle, baseline)
+    commands      what ``monitor classify``, ``monitor eval`` and ``monitor query test`` call
+"""

@@ -1,0 +1,106 @@
+"""The topic classifier: is a story about the topic, in which category, which countries.
+
+``classify`` is pure: it folds the headline and text, scans both with the topic's single
+Aho-Corasick automaton, computes a handful of features (see ``features``) and combines
+them with the weights of the topic file into a logistic score::
+
+    z = bias + Σ weight × feature + Σ negative cue weights        score = 1 / (1 + e^-z)
+
+An item is relevant when both sides are present (the gates) and the score reaches the
+topic's threshold; when a gate is closed the score is capped just below the threshold so
+that ``relevant`` and ``score >= threshold`` always agree. The category is the one whose
+cue words weigh most (headline cues count more); countries are the Latin American
+actors, in order of first mention. Evidence offsets index the original strings.
+"""
+
+from __future__ import annotations
+
+import math
+
+from monitor.matching.features import TEXT, TITLE, Features, extract_features
+from monitor.matching.language import detect_language
+from monitor.matching.scanner import Hit
+from monitor.matching.text import fold_text
+from monitor.matching.topic import STATE_NOUN, VENUE, Topic, load_topic
+from monitor.models import CATEGORIES, Classification, Evidence
+
+__all__ = ["classify", "explain", "load_topic", "relevance_score"]
+
+
+def classify(topic: Topic, title: str, text: str, lang: str | None = None) -> Classification:
+    """Classify one story. Never raises on any ``str`` input."""
+    features, hits = _analyse(topic, title, text)
+    relevant, score = relevance_score(topic, features)
+    category = choose_category(topic, features) if relevant else None
+    countries = features.countries() if relevant else ()
+    if lang is None:
+        lang = detect_language(f"{title}\n{text}", topic.languages)
+    return Classification(
+        relevant=relevant,
+        score=score,
+        category=category,
+        countries=countries,
+        lang=lang,
+        matched=_evidence(hits, features),
+    )
+
+
+def explain(topic: Topic, title: str, text: str) -> Features:
+    """The features behind a verdict, for debugging and the evaluation report."""
+    return _analyse(topic, title, text)[0]
+
+
+def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
+    """(relevant, score in [0, 1]) from the features and the topic's weights."""
+    model = topic.relevance
+    w = model.weights
+    z = model.bias
+    z += w["side_in_title"] * features.side_title
+    z += w["latam_in_title"] * features.latam_title
+    z += w["side_in_text"] * features.side_text
+    z += w["latam_in_text"] * features.latam_text
+    z += w["same_sentence"] * features.same_sentence
+    z += w["repeated_side"] * (features.side_count >= model.repeated_side_min)
+    z += w["diplomatic_act"] * features.act
+    z += sum(features.negatives.values())
+    # Rounded here so that the reported score and the verdict always agree.
+    score = round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 4)
+    if not features.gates_open:
+        return False, min(score, round(model.threshold * 0.99, 4))
+    return score >= model.threshold, score
+
+
+def choose_category(topic: Topic, features: Features) -> str:
+    """The category with the heaviest cues; the fallback when no cue is strong enough."""
+    best = max(CATEGORIES, key=lambda c: features.cue_scores.get(c, 0.0))
+    if features.cue_scores.get(best, 0.0) < topic.categories.minimum:
+        return topic.categories.fallback
+    return best
+
+
+def _analyse(topic: Topic, title: str, text: str) -> tuple[Features, list[Hit]]:
+    folded_title = fold_text(title)
+    folded_text = fold_text(text)
+    title_hits = topic.scanner.scan(folded_title, TITLE)
+    text_hits = topic.scanner.scan(folded_text, TEXT)
+    features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
+    return features, title_hits + text_hits
+
+
+def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:
+    notes = {id(m.hit): m.note for m in features.mentions if m.note}
+    evidence = []
+    for hit in hits:
+        spec = hit.spec
+        if spec.group in (STATE_NOUN, VENUE):
+            continue
+        parts = [spec.group]
+        if spec.label:
+            parts.append(spec.label)
+        if spec.kind not in ("cue", spec.group):
+            parts.append(spec.kind)
+        if id(hit) in notes:
+            parts.append(notes[id(hit)])
+        evidence.append(Evidence(":".join(parts), spec.term, hit.field, hit.start, hit.end))
+    evidence.sort(key=lambda e: (e.field != TITLE, e.start))
+    return tuple(evidence)

@@ -1,0 +1,130 @@
+"""What the CLI's ``classify``, ``eval`` and ``query test`` subcommands call (no argparse).
+
+``classify_lines`` streams JSON Lines: one output object per non-blank input line, in
+order. A bad line (not JSON, not an object, missing or mistyped ``title``/``text``,
+longer than ``MAX_LINE_CHARS``) yields ``{"line": n, "error": "..."}`` for that line and
+the run goes on. Blank lines are skipped. The return value is the exit code: 0 when
+every line was classified, 1 when at least one line produced an error object (so
+scripts notice partial failures without losing the good lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from monitor.matching.classifier import classify
+from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items, format_report
+from monitor.matching.query import LintWarning, MatchDoc, Node, lint, matches, parse
+from monitor.matching.topic import Topic
+from monitor.models import Classification
+
+MAX_LINE_CHARS = 1_000_000
+
+__all__ = [
+    "MAX_LINE_CHARS",
+    "check_query",
+    "classification_to_json",
+    "classify_lines",
+    "evaluate",
+    "format_report",
+    "matching_ids",
+]
+
+
+def classify_lines(topic: Topic, in_fp: TextIO, out_fp: TextIO) -> int:
+    """Classify a JSON Lines stream; returns 0, or 1 if any line was rejected."""
+    failed = False
+    line_number = 0
+    while True:
+        line = in_fp.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            break
+        line_number += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            _skip_rest_of_line(in_fp)
+            result: dict[str, Any] = _error(
+                line_number, f"line longer than {MAX_LINE_CHARS} characters"
+            )
+        elif not line.strip():
+            continue
+        else:
+            result = _classify_line(topic, line, line_number)
+        failed = failed or "error" in result
+        out_fp.write(orjson.dumps(result).decode() + "\n")
+    return 1 if failed else 0
+
+
+def _skip_rest_of_line(in_fp: TextIO) -> None:
+    while True:
+        chunk = in_fp.readline(MAX_LINE_CHARS)
+        if not chunk or chunk.endswith("\n"):
+            return
+
+
+def _error(line_number: int, reason: str) -> dict[str, Any]:
+    return {"line": line_number, "error": reason}
+
+
+def _classify_line(topic: Topic, line: str, line_number: int) -> dict[str, Any]:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return _error(line_number, f"invalid JSON: {exc}")
+    if not isinstance(data, dict):
+        return _error(line_number, "expected a JSON object")
+    for key in ("title", "text"):
+        if key not in data:
+            return _error(line_number, f"missing field {key!r}")
+        if not isinstance(data[key], str):
+            return _error(line_number, f"field {key!r} must be a string")
+    item_id = data.get("id")
+    if item_id is not None and (
+        isinstance(item_id, bool) or not isinstance(item_id, str | int | float)
+    ):
+        return _error(line_number, "field 'id' must be a string or a number")
+    lang = data.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return _error(line_number, "field 'lang' must be a string")
+    result = classify(topic, data["title"], data["text"], lang or None)
+    return {"id": item_id, **classification_to_json(result)}
+
+
+def classification_to_json(result: Classification) -> dict[str, Any]:
+    """A Classification as a JSON-ready dict (the ``classify`` output format)."""
+    return {
+        "relevant": result.relevant,
+        "score": result.score,
+        "category": result.category,
+        "countries": list(result.countries),
+        "lang": result.lang,
+        "matched": [
+            {"rule": e.rule, "term": e.term, "field": e.field, "start": e.start, "end": e.end}
+            for e in result.matched
+        ],
+    }
+
+
+def evaluate(topic: Topic, path: str | Path) -> EvalReport:
+    """Evaluate the classifier on a labeled JSON Lines file (the dev-set format)."""
+    path = Path(path)
+    items = [
+        LabeledItem.from_json(orjson.loads(line))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return evaluate_items(topic, items, source=path.name)
+
+
+def check_query(query: str) -> tuple[Node, list[LintWarning]]:
+    """Parse and lint a query for ``monitor query test``; raises QueryError if invalid."""
+    return parse(query), lint(query)
+
+
+def matching_ids(query: str | Node, docs: Iterable[tuple[str, MatchDoc]]) -> list[str]:
+    """Ids of the stored stories (id, prepared doc) that ``query`` matches, in order."""
+    node = parse(query) if isinstance(query, str) else query
+    return [doc_id for doc_id, doc in docs if matches(node, doc)]

@@ -1,0 +1,124 @@
+"""A story prepared once (folded tokens and positions) and reused by every stored query.
+
+Tokens are the words of the folded title and text (letters and digits, lowercase, no
+accents); positions count words from 0 in each field separately, so a phrase or a NEAR
+never spans the headline and the lede. Metadata (outlet, site, language, countries,
+category) is normalised the same way the query parser normalises field values.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from monitor.matching.text import fold, tokens
+
+TITLE = "title"
+TEXT = "text"
+META_PREFIX = "\x02"
+PREFIX_MARK = "\x01"
+
+
+def meta_key(field: str, value: str) -> str:
+    """The presearch key of a metadata value (never collides with a word token)."""
+    return f"{META_PREFIX}{field}:{value}"
+
+
+def normalise_site(site: str) -> str:
+    """Lowercase domain without ``www.`` or a trailing dot."""
+    return site.strip().lower().removeprefix("www.").strip(".")
+
+
+def site_suffixes(site: str) -> list[str]:
+    """``news.example.com`` → ``news.example.com``, ``example.com`` (no bare TLD)."""
+    parts = site.split(".")
+    return [".".join(parts[i:]) for i in range(max(1, len(parts) - 1))] if site else []
+
+
+class MatchDoc:
+    """Everything a query can test about one story, computed once."""
+
+    __slots__ = (
+        "_prefix_cache",
+        "category",
+        "countries",
+        "keys",
+        "lang",
+        "outlet_words",
+        "positions",
+        "sequences",
+        "site",
+        "site_keys",
+        "vocabulary",
+    )
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        outlet: str = "",
+        site: str = "",
+        lang: str | None = None,
+        countries: Iterable[str] = (),
+        category: str | None = None,
+    ) -> None:
+        self.sequences: dict[str, list[str]] = {
+            TITLE: tokens(fold(title)),
+            TEXT: tokens(fold(text)),
+        }
+        self.positions: dict[str, dict[str, list[int]]] = {}
+        vocabulary: dict[str, dict[str, None]] = {}
+        for field, sequence in self.sequences.items():
+            positions: dict[str, list[int]] = {}
+            for index, token in enumerate(sequence):
+                positions.setdefault(token, []).append(index)
+            self.positions[field] = positions
+            vocabulary[field] = dict.fromkeys(sorted(positions))
+        self.vocabulary: dict[str, tuple[str, ...]] = {
+            TITLE: tuple(vocabulary[TITLE]),
+            TEXT: tuple(vocabulary[TEXT]),
+            "": tuple(sorted(set(vocabulary[TITLE]) | set(vocabulary[TEXT]))),
+        }
+        self.outlet_words: tuple[str, ...] = tuple(tokens(fold(outlet)))
+        self.site = normalise_site(site)
+        self.lang = lang.strip().lower().split("-")[0] if lang else None
+        self.countries = frozenset(code.upper() for code in countries)
+        self.category = category
+        self.site_keys = frozenset(site_suffixes(self.site))
+        keys = set(self.vocabulary[""])
+        keys.update(meta_key("outlet", word) for word in self.outlet_words)
+        keys.update(meta_key("site", suffix) for suffix in self.site_keys)
+        keys.update(meta_key("country", code) for code in self.countries)
+        if self.lang:
+            keys.add(meta_key("lang", self.lang))
+        if category:
+            keys.add(meta_key("category", category))
+        self.keys = frozenset(keys)
+        self._prefix_cache: dict[tuple[str, str], list[int]] = {}
+
+    def fields(self, field: str | None) -> tuple[str, ...]:
+        """The text fields a term scoped to ``field`` (None: both) is looked for in."""
+        return (field,) if field else (TITLE, TEXT)
+
+    def has_prefix(self, prefix: str, field: str = "") -> bool:
+        """True when some word of ``field`` ('' = either) starts with ``prefix``."""
+        vocabulary = self.vocabulary[field]
+        index = bisect_left(vocabulary, prefix)
+        return index < len(vocabulary) and vocabulary[index].startswith(prefix)
+
+    def prefix_positions(self, prefix: str, field: str) -> list[int]:
+        """Sorted positions in ``field`` of every word starting with ``prefix``."""
+        key = (prefix, field)
+        cached = self._prefix_cache.get(key)
+        if cached is not None:
+            return cached
+        vocabulary = self.vocabulary[field]
+        positions = self.positions[field]
+        found: list[int] = []
+        index = bisect_left(vocabulary, prefix)
+        while index < len(vocabulary) and vocabulary[index].startswith(prefix):
+            found.extend(positions[vocabulary[index]])
+            index += 1
+        found.sort()
+        self._prefix_cache[key] = found
+        return found

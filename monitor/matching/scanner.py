@@ -1,0 +1,197 @@
+"""Find every gazetteer term in a folded text with one Aho-Corasick pass.
+
+A topic lists thousands of terms (names, cue words, negative cues). They are compiled
+once into a single automaton over *folded* patterns; scanning a text is one C-level pass
+plus a short Python loop over the raw hits that checks word boundaries, case-sensitive
+acronyms and overlaps. Term syntax (as written in the topic file):
+
+* ``Buenos Aires``: whole words, case- and accent-insensitive;
+* ``ucranian*``: a word starting with ``ucranian`` (``ucraniano``, ``ucranianas``…);
+  the hit is extended to the end of the word for highlighting;
+* ``=UN``: case-sensitive, for acronyms that collide with common words (``un`` in Spanish).
+
+Overlapping hits of the same layer are resolved leftmost-longest, so ``Santiago Peña``
+wins over a shorter term inside it and ``free trade agreement`` over ``trade``. Terms of
+the ``ignore`` layer (outlet names such as ``The Rio Times``) swallow every hit inside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from monitor.matching.text import FoldedText, fold
+
+IGNORE_LAYER = "ignore"
+MIN_PREFIX = 4
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpec:
+    """One term of a topic and what it means when it fires.
+
+    ``group`` says which side or role the term plays (``ukraine``, ``russia``, ``latam``,
+    ``cue``, ``negative``…), ``label`` refines it (a country code, a category, a negative
+    cue's name) and ``kind`` says what sort of mention it is (``name``, ``leader``,
+    ``demonym``…). ``layer`` decides which other terms it competes with on overlap.
+    """
+
+    group: str
+    label: str
+    kind: str
+    layer: str
+    term: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A term found in one field; ``start``/``end`` index the original string."""
+
+    spec: TermSpec
+    field: str
+    start: int
+    end: int
+    folded_start: int
+    folded_end: int
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    spec: TermSpec
+    prefix: bool
+    cased: str | None  # the exact original spelling required, for case-sensitive terms
+
+
+def parse_term(term: str) -> tuple[str, bool, str | None]:
+    """Split a written term into (folded key, is-prefix, exact spelling if case-sensitive)."""
+    cased: str | None = None
+    body = term.strip()
+    if body.startswith("="):
+        body = body[1:]
+        cased = body
+    prefix = body.endswith("*")
+    if prefix:
+        body = body[:-1]
+        if cased is not None:
+            raise ValueError(f"term {term!r}: a case-sensitive term cannot be a prefix")
+    key = fold(body).strip()
+    if not key:
+        raise ValueError(f"term {term!r} is empty after folding")
+    if "*" in key:
+        raise ValueError(f"term {term!r}: '*' is only allowed at the end")
+    if prefix and len(key) < MIN_PREFIX:
+        raise ValueError(f"term {term!r}: a prefix needs at least {MIN_PREFIX} characters")
+    return key, prefix, cased
+
+
+class TermScanner:
+    """A compiled set of terms; :meth:`scan` finds them in a folded field."""
+
+    def __init__(self, specs: list[TermSpec]) -> None:
+        patterns: dict[str, list[_Pattern]] = {}
+        for spec in specs:
+            key, prefix, cased = parse_term(spec.term)
+            patterns.setdefault(key, []).append(_Pattern(spec, prefix, cased))
+        automaton = ahocorasick.Automaton()
+        for key, entries in patterns.items():
+            automaton.add_word(key, (len(key), tuple(entries)))
+        if patterns:
+            automaton.make_automaton()
+        self._automaton = automaton
+        self._empty = not patterns
+        self.size = len(specs)
+
+    def scan(self, text: FoldedText, field: str) -> list[Hit]:
+        """All non-overlapping hits (per layer) in ``text``, ordered by position."""
+        if self._empty:
+            return []
+        folded = text.folded
+        length = len(folded)
+        candidates: list[Hit] = []
+        for last, (key_length, entries) in self._automaton.iter(folded):
+            start = last - key_length + 1
+            if start > 0 and folded[start - 1].isalnum():
+                continue
+            end = last + 1
+            whole_word = end >= length or not folded[end].isalnum()
+            word_end = end
+            if not whole_word:
+                while word_end < length and folded[word_end].isalnum():
+                    word_end += 1
+            for entry in entries:
+                if entry.prefix:
+                    hit_end = word_end
+                elif whole_word:
+                    hit_end = end
+                else:
+                    continue
+                original_start, original_end = text.original_span(start, hit_end)
+                if entry.cased is not None and (
+                    text.original[original_start:original_end] != entry.cased
+                ):
+                    continue
+                candidates.append(
+                    Hit(
+                        entry.spec,
+                        field,
+                        original_start,
+                        original_end,
+                        start,
+                        hit_end,
+                        entry.prefix,
+                    )
+                )
+        return _resolve_overlaps(candidates)
+
+
+def _resolve_overlaps(candidates: list[Hit]) -> list[Hit]:
+    """Leftmost-longest per layer; ignore-layer hits remove everything they cover."""
+    if not candidates:
+        return []
+    ignored = _leftmost_longest([h for h in candidates if h.spec.layer == IGNORE_LAYER])
+    layers: dict[str, list[Hit]] = {}
+    for hit in candidates:
+        if hit.spec.layer == IGNORE_LAYER:
+            continue
+        if any(
+            i.folded_start < hit.folded_end and hit.folded_start < i.folded_end for i in ignored
+        ):
+            continue
+        layers.setdefault(hit.spec.layer, []).append(hit)
+    kept: list[Hit] = []
+    for hits in layers.values():
+        kept.extend(_leftmost_longest(hits))
+    kept.sort(key=lambda h: (h.folded_start, h.folded_end))
+    return kept
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    """Keep the leftmost-longest spans; terms sharing a kept span are kept once per role.
+
+    Among terms of the same role (group and label) on the same span the heaviest wins,
+    then an exact term over a prefix: ``Paraguay`` is a name, not the demonym
+    ``paraguay*``; ``visit*`` and ``visita*`` both match ``visitar`` but count once.
+    """
+    hits.sort(key=lambda h: (h.folded_start, -h.folded_end, -h.spec.weight, h.prefix))
+    kept: list[Hit] = []
+    boundary = -1
+    current: tuple[int, int] | None = None
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        span = (hit.folded_start, hit.folded_end)
+        if span == current:
+            identity = (hit.spec.group, hit.spec.label)
+            if identity not in seen:
+                seen.add(identity)
+                kept.append(hit)
+            continue
+        if hit.folded_start < boundary:
+            continue
+        current = span
+        boundary = hit.folded_end
+        seen = {(hit.spec.group, hit.spec.label)}
+        kept.append(hit)
+    return kept

@@ -1,0 +1,147 @@
+"""Folding text for matching: lowercase, accents stripped, with a map back to the original.
+
+Every matcher in this package (topic gazetteer, stored queries) works on *folded* text so
+that ``México``, ``MEXICO`` and ``mexico`` are the same word and ``Díaz-Canel`` matches
+``diaz canel``. Folding is one ``str.translate`` call with a table built once at import:
+each character maps to at most one character, so in the common case the folded string is
+as long as the original and offsets carry over unchanged. Only when the input holds
+combining marks (decomposed accents) or runs of spaces does the slow path build an explicit
+offset map; it is still linear.
+
+What folding does not do: stemming, transliteration between scripts (Cyrillic stays
+Cyrillic, lowercased and with й→и, ї→і), or any language-specific rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that end a word for matching purposes are the non-alphanumeric ones.
+_TOKEN_RE = re.compile(r"[^\W_]+")
+# A sentence ends at . ! ? ; … or a line break, followed by space or the end of the text.
+_SENTENCE_END_RE = re.compile(r"[.!?;\u2026](?=\s|$)|\n")
+
+_SPACE_LIKE = "\t\x0b\x0c\r"
+_APOSTROPHES = "\u2019\u2018\u02bc\u0060\u00b4"
+
+
+def _fold_char(char: str) -> str:
+    """The folded form of one character: '' (dropped) or exactly one character."""
+    if char == "\n":
+        return "\n"
+    category = unicodedata.category(char)
+    if char in _SPACE_LIKE or category.startswith("Z"):
+        return " "
+    if category == "Pd":  # dashes and hyphens join words like spaces do: Díaz-Canel
+        return " "
+    if char in _APOSTROPHES:
+        return "'"
+    if category == "Mn":  # a combining mark on its own: the accent of a decomposed letter
+        return ""
+    lowered = char.lower()
+    if len(lowered) != 1:
+        lowered = unicodedata.normalize("NFD", char)[0].lower()
+    decomposed = unicodedata.normalize("NFD", lowered)
+    base = decomposed[0]
+    if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):
+        return base
+    return lowered
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for start, stop in ((0x0000, 0x3000), (0xFB00, 0xFB07), (0xFF00, 0xFFF0)):
+        for codepoint in range(start, stop):
+            char = chr(codepoint)
+            folded = _fold_char(char)
+            if folded != char:
+                table[codepoint] = folded
+    return table
+
+
+_TABLE = _build_table()
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """A folded string and how to find each of its characters in the original.
+
+    ``offsets`` is ``None`` when folding kept every character in place (the usual case);
+    otherwise ``offsets[i]`` is the index in the original of folded character ``i``.
+    """
+
+    original: str
+    folded: str
+    offsets: tuple[int, ...] | None = None
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded ``[start, end)`` span to the original string."""
+        if self.offsets is None:
+            return start, end
+        if start >= end:
+            position = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return position, position
+        original_start = self.offsets[start]
+        original_end = self.offsets[end - 1] + 1
+        # Keep combining accents that were dropped right after the last character.
+        while original_end < len(self.original) and unicodedata.combining(
+            self.original[original_end]
+        ):
+            original_end += 1
+        return original_start, original_end
+
+
+def fold(text: str) -> str:
+    """Fold a string for comparison (same rules as :func:`fold_text`, no offsets)."""
+    return fold_text(text).folded
+
+
+def fold_text(text: str) -> FoldedText:
+    """Lowercase, strip accents and normalise separators, keeping an offset map."""
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text) and "  " not in folded:
+        return FoldedText(text, folded)
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> FoldedText:
+    chars: list[str] = []
+    offsets: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text):
+        folded = char.translate(_TABLE)
+        if not folded:
+            continue
+        if folded == " ":
+            if previous_space:
+                continue
+            previous_space = True
+        else:
+            previous_space = False
+        chars.append(folded)
+        offsets.append(index)
+    return FoldedText(text, "".join(chars), tuple(offsets))
+
+
+def tokens(folded: str) -> list[str]:
+    """The words of a folded string: maximal runs of letters and digits."""
+    return _TOKEN_RE.findall(folded)
+
+
+def token_spans(folded: str) -> list[tuple[str, int, int]]:
+    """Words of a folded string with their ``[start, end)`` character offsets."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(folded)]
+
+
+def sentence_starts(folded: str) -> list[int]:
+    """Start offsets of the sentences of a folded string (always begins with 0)."""
+    starts = [0]
+    starts.extend(m.end() for m in _SENTENCE_END_RE.finditer(folded))
+    return starts
+
+
+def is_word_char(char: str) -> bool:
+    """True for characters that continue a word (letters and digits)."""
+    return char.isalnum()

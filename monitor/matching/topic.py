@@ -1,0 +1,205 @@
+"""A topic definition: gazetteer, cue words, weights and thresholds, loaded from TOML.
+
+Everything the classifier knows about "Ukraine–Latin America diplomacy" lives in
+``seeds/topics/ukraine-latam.toml``; this module only reads and validates such a file and
+compiles its terms once into a :class:`~monitor.matching.scanner.TermScanner`. A second
+topic is a second TOML file, not new code. See the header of the seed file for the format.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+from monitor.matching.scanner import IGNORE_LAYER, TermScanner, TermSpec
+from monitor.models import CATEGORIES
+
+UKRAINE = "ukraine"
+RUSSIA = "russia"
+LATAM = "latam"
+WAR = "war"
+CUE = "cue"
+NEGATIVE = "negative"
+STATE_NOUN = "state"
+VENUE = "venue"
+
+RELEVANCE_WEIGHTS = (
+    "side_in_title",
+    "latam_in_title",
+    "side_in_text",
+    "latam_in_text",
+    "same_sentence",
+    "repeated_side",
+    "diplomatic_act",
+)
+SIDE_KINDS = ("name", "leader", "place", "institution")
+COUNTRY_KINDS = ("name", "leader", "government", "capital", "city", "demonym")
+ACTOR_KINDS = (*COUNTRY_KINDS, "bloc", "region", "demonym_near_state_noun")
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceModel:
+    """How features add up to a relevance score (a logistic over a weighted sum)."""
+
+    threshold: float
+    bias: float
+    weights: Mapping[str, float]
+    side_strength: Mapping[str, float]
+    actor_strength: Mapping[str, float]
+    act_saturation: float
+    repeated_side_min: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryModel:
+    """How cue scores pick a category."""
+
+    title_factor: float
+    minimum: float
+    fallback: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContextModel:
+    """Character windows for the context rules (state nouns, venues, datelines)."""
+
+    state_noun_window: int
+    venue_window: int
+    dateline_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A compiled topic: pure data plus the scanner built from it."""
+
+    topic_id: str
+    name: str
+    languages: tuple[str, ...]
+    relevance: RelevanceModel
+    categories: CategoryModel
+    context: ContextModel
+    scanner: TermScanner
+    country_names: Mapping[str, str]
+
+
+def load_topic(path: str | Path) -> Topic:
+    """Read and compile a topic file. Raises ConfigError naming the file and the problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"topic {path}: cannot read: {exc}") from exc
+    try:
+        return build_topic(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"topic {path}: {exc}") from exc
+
+
+def build_topic(data: Mapping[str, Any]) -> Topic:
+    """Compile a topic from already-parsed TOML data (used by tests and ``load_topic``)."""
+    meta = data["topic"]
+    specs: list[TermSpec] = []
+    specs += _terms(data.get("ignore", {}).get("terms", []), "ignore", "", "ignore", IGNORE_LAYER)
+    specs += _kind_lists(data.get(UKRAINE, {}), UKRAINE, "UA", SIDE_KINDS)
+    specs += _kind_lists(data.get(RUSSIA, {}), RUSSIA, "RU", SIDE_KINDS)
+    specs += _terms(data.get("war_link", {}).get("terms", []), WAR, "", "war", WAR)
+    latam = data.get(LATAM, {})
+    specs += _terms(latam.get("region", []), LATAM, "", "region", "entity")
+    specs += _terms(latam.get("bloc", []), LATAM, "", "bloc", "entity")
+    country_names: dict[str, str] = {}
+    for code, country in latam.get("countries", {}).items():
+        if len(code) != 2 or not code.isupper():
+            raise ValueError(f"latam.countries.{code}: expected an ISO 3166-1 alpha-2 code")
+        country_names[code] = str(country.get("label", code))
+        fields = {k: v for k, v in country.items() if k != "label"}
+        specs += _kind_lists(fields, LATAM, code, COUNTRY_KINDS)
+    context = data.get("context", {})
+    specs += _terms(context.get("state_nouns", []), STATE_NOUN, "", "state", "context")
+    specs += _terms(context.get("venue_before", []), VENUE, "", "venue", "context")
+    category_data = data.get("categories", {})
+    for category in CATEGORIES:
+        for group in category_data.get(category, {}).get("cues", []):
+            weight = float(group["weight"])
+            specs += _terms(group["terms"], CUE, category, "cue", CUE, weight)
+    unknown = set(category_data) - set(CATEGORIES) - {"title_factor", "minimum", "fallback"}
+    if unknown:
+        raise ValueError(f"unknown categories: {sorted(unknown)}; expected {CATEGORIES}")
+    for negative in data.get("negatives", []):
+        weight = float(negative["weight"])
+        if weight > 0:
+            raise ValueError(f"negative cue {negative['name']!r} must have a weight <= 0")
+        specs += _terms(negative["terms"], NEGATIVE, str(negative["name"]), "cue", CUE, weight)
+    return Topic(
+        topic_id=str(meta["id"]),
+        name=str(meta["name"]),
+        languages=tuple(meta.get("languages", ("en", "es", "pt"))),
+        relevance=_relevance(data["relevance"]),
+        categories=_categories(category_data),
+        context=ContextModel(
+            state_noun_window=int(context.get("state_noun_window", 25)),
+            venue_window=int(context.get("venue_window", 6)),
+            dateline_chars=int(context.get("dateline_chars", 60)),
+        ),
+        scanner=TermScanner(specs),
+        country_names=country_names,
+    )
+
+
+def _relevance(data: Mapping[str, Any]) -> RelevanceModel:
+    weights = _floats(data["weights"], RELEVANCE_WEIGHTS, "relevance.weights")
+    side = _floats(data["side_strength"], SIDE_KINDS, "relevance.side_strength")
+    actor = _floats(data["actor_strength"], ACTOR_KINDS, "relevance.actor_strength")
+    threshold = float(data["threshold"])
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("relevance.threshold must be between 0 and 1")
+    return RelevanceModel(
+        threshold=threshold,
+        bias=float(data["bias"]),
+        weights=weights,
+        side_strength=side,
+        actor_strength=actor,
+        act_saturation=float(data.get("act_saturation", 3.0)),
+        repeated_side_min=int(data.get("repeated_side_min", 2)),
+    )
+
+
+def _categories(data: Mapping[str, Any]) -> CategoryModel:
+    fallback = str(data.get("fallback", "other"))
+    if fallback not in CATEGORIES:
+        raise ValueError(f"categories.fallback {fallback!r} is not one of {CATEGORIES}")
+    return CategoryModel(
+        title_factor=float(data.get("title_factor", 2.0)),
+        minimum=float(data.get("minimum", 1.0)),
+        fallback=fallback,
+    )
+
+
+def _floats(data: Mapping[str, Any], names: tuple[str, ...], where: str) -> dict[str, float]:
+    missing = [n for n in names if n not in data]
+    unknown = [n for n in data if n not in names]
+    if missing or unknown:
+        raise ValueError(f"{where}: missing {missing}, unknown {unknown}")
+    return {name: float(data[name]) for name in names}
+
+
+def _kind_lists(
+    data: Mapping[str, Any], group: str, label: str, kinds: tuple[str, ...]
+) -> list[TermSpec]:
+    specs: list[TermSpec] = []
+    for kind, terms in data.items():
+        if kind not in kinds:
+            raise ValueError(f"{group}.{label}: unknown kind {kind!r}; expected one of {kinds}")
+        specs += _terms(terms, group, label, kind, "entity")
+    return specs
+
+
+def _terms(
+    terms: Any, group: str, label: str, kind: str, layer: str, weight: float = 1.0
+) -> list[TermSpec]:
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise TypeError(f"{group}.{label or kind}: terms must be a list of strings")
+    return [TermSpec(group, label, kind, layer, term, weight) for term in terms]

@@ -1,0 +1,1 @@
+"""Tests of monitor.matching: classifier, query language, stored-query matcher."""

@@ -1,0 +1,74 @@
+"""Folding keeps offsets honest: every folded span maps back to the original text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.matching.text import fold, fold_text, sentence_starts, tokens
+
+
+@pytest.mark.parametrize(
+    ("original", "folded"),
+    [
+        ("México", "mexico"),
+        ("SÃO PAULO", "sao paulo"),
+        ("Díaz-Canel", "diaz canel"),
+        ("Ukraine’s", "ukraine's"),
+        ("Зеленський", "зеленськии"),
+        ("Київ", "киів"),
+        ("İstanbul", "istanbul"),
+        ("a\u00a0b", "a b"),
+        ("Me\u0301xico", "mexico"),  # decomposed accent
+        ("Buenos  Aires", "buenos aires"),  # runs of spaces collapse
+    ],
+)
+def test_fold(original: str, folded: str) -> None:
+    assert fold(original) == folded
+
+
+def test_fast_path_keeps_offsets_identical() -> None:
+    folded = fold_text("Lula e Zelensky")
+    assert folded.offsets is None
+    assert folded.original_span(7, 15) == (7, 15)
+
+
+def test_slow_path_maps_back_to_original_including_accent() -> None:
+    original = "O presidente Me\u0301xico  e Ucra\u0302nia"
+    folded = fold_text(original)
+    assert folded.offsets is not None
+    start = folded.folded.index("mexico")
+    begin, end = folded.original_span(start, start + len("mexico"))
+    assert original[begin:end] == "Me\u0301xico"
+    start = folded.folded.index("ucrania")
+    begin, end = folded.original_span(start, start + len("ucrania"))
+    assert original[begin:end] == "Ucra\u0302nia"
+
+
+def test_tokens_are_letter_and_digit_runs() -> None:
+    assert tokens(fold("G20: Brazil's Lula, 10-point plan!")) == [
+        "g20",
+        "brazil",
+        "s",
+        "lula",
+        "10",
+        "point",
+        "plan",
+    ]
+
+
+def test_sentences_split_on_punctuation_and_line_breaks() -> None:
+    text = "Uno. Dos! Tres\nCuatro"
+    starts = sentence_starts(fold(text))
+    assert [text[s:].split()[0] for s in starts] == ["Uno.", "Dos!", "Tres", "Cuatro"]
+
+
+@given(st.text(max_size=200))
+def test_every_folded_character_maps_inside_the_original(text: str) -> None:
+    folded = fold_text(text)
+    for index in range(len(folded.folded)):
+        begin, end = folded.original_span(index, index + 1)
+        assert 0 <= begin < end <= len(text)
+        # The original character folds to the folded one (or is a collapsed space).
+        assert fold(text[begin]) in (folded.folded[index], "", " ")
