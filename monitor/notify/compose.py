@@ -1,0 +1,252 @@
+"""Build the emails monitor sends: one-story alerts, digests and double opt-in confirmations.
+
+Pure: values in, an :class:`email.message.EmailMessage` out (CRLF line endings, folded and
+encoded headers, multipart/alternative with a plain-text and an HTML part, both UTF-8 and
+quoted-printable so any SMTP server accepts them). Nothing here talks to a server; the
+mailer sends what this returns, and the same inputs always give the same Message-ID, so a
+resend after a crash is recognisably the same message.
+
+Headers every list email carries: From, To, Subject, Date, Message-ID, List-Id,
+List-Unsubscribe with List-Unsubscribe-Post (RFC 2369 / RFC 8058 one-click),
+Auto-Submitted, Precedence and X-Monitor-Delivery (the delivery key, for logs and tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from monitor.errors import ConfigError
+from monitor.notify.headers import (
+    MAIL_POLICY,
+    NAME_LIMIT,
+    alert_subject,
+    confirmation_subject,
+    delivery_key,
+    digest_subject,
+    fingerprint,
+    header_text,
+    is_message_id,
+    is_plain_mailbox,
+    list_id,
+    list_unsubscribe,
+    mailbox,
+    message_id_for,
+)
+from monitor.notify.links import EmailLinks, safe_http_url
+from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
+from monitor.notify.policy import DigestPeriod
+from monitor.notify.render import render_pair
+from monitor.notify.timezones import require_utc
+from monitor.notify.views import (
+    MAX_DIGEST_STORIES,
+    digest_groups,
+    digest_summary,
+    recipient_zone,
+    story_view,
+)
+
+
+def _new_message(
+    *,
+    subject: str,
+    recipient: Recipient,
+    sender: Sender,
+    now: datetime,
+    kind: str,
+    key_parts: Sequence[str | int],
+    bodies: tuple[str, str],
+) -> EmailMessage:
+    """The headers and body every email shares."""
+    if not is_plain_mailbox(sender.address):
+        raise ConfigError(f"sender address is not a plain mailbox: {sender.address!r}")
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["From"] = mailbox(sender.display_name, sender.address)
+    message["To"] = mailbox(recipient.display_name, recipient.email)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(require_utc(now, "now"))
+    message["Message-ID"] = message_id_for(kind, key_parts, sender.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message["X-Monitor-Delivery"] = delivery_key(kind, key_parts)
+    text, html = bodies
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def _add_list_headers(
+    message: EmailMessage, *, links: EmailLinks, list_identifier: str, list_name: str
+) -> None:
+    """List-Id and the unsubscribe pair; one-click POST is only promised over HTTPS."""
+    message["List-Id"] = list_id(list_name, list_identifier)
+    message["List-Unsubscribe"] = list_unsubscribe(links.unsubscribe_url, links.unsubscribe_mailto)
+    if links.unsubscribe_url.startswith("https://"):
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Precedence"] = "bulk"
+
+
+def _checked_links(links: EmailLinks) -> EmailLinks:
+    for url in (links.unsubscribe_url, links.preferences_url):
+        if safe_http_url(url) is None:
+            raise ConfigError(f"footer link must be an http(s) URL, got {url!r}")
+    if not links.unsubscribe_mailto.startswith("mailto:"):
+        raise ConfigError("unsubscribe_mailto must be a mailto: URI")
+    return links
+
+
+def _footer_context(
+    recipient: Recipient, subscription_name: str, links: EmailLinks
+) -> dict[str, object]:
+    return {
+        "subscription_name": header_text(subscription_name, NAME_LIMIT) or "monitor alerts",
+        "links": _checked_links(links),
+        "time_zone": recipient_zone(recipient.time_zone).key,
+    }
+
+
+def compose_alert(
+    story: StoryForEmail,
+    recipient: Recipient,
+    *,
+    subscription_name: str,
+    why: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+    update: bool = False,
+    previous_message_id: str | None = None,
+    revision: int = 1,
+) -> EmailMessage:
+    """One story, one email. Message-ID is stable per (story, subscriber).
+
+    An update (``update=True``) gets its own stable id per ``revision`` (use a different
+    revision for each update of the same story) and threads to the original alert with
+    In-Reply-To/References; the original's id is recomputed when ``previous_message_id``
+    is not given, since it depends only on story and subscriber.
+    """
+    zone = recipient_zone(recipient.time_zone)
+    view = story_view(story, why, zone)
+    subject = alert_subject(story.title, update=update)
+    original_parts: tuple[int, ...] = (story.story_id, recipient.subscriber_id)
+    if update:
+        kind, parts = "update", (*original_parts, revision)
+    else:
+        kind, parts = "alert", original_parts
+    context = {
+        **_footer_context(recipient, subscription_name, links),
+        "subject": subject,
+        "story": view,
+        "update": update,
+    }
+    message = _new_message(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind=kind,
+        key_parts=parts,
+        bodies=render_pair("alert", context),
+    )
+    if update:
+        original = message_id_for("alert", original_parts, sender.domain)
+        given = previous_message_id
+        parent = given if given is not None and is_message_id(given) else original
+        message["In-Reply-To"] = parent
+        message["References"] = original if parent == original else f"{original} {parent}"
+    _add_list_headers(message, links=links, list_identifier=list_id, list_name=subscription_name)
+    return message
+
+
+def compose_digest(
+    entries: Sequence[DigestEntry],
+    recipient: Recipient,
+    *,
+    period: DigestPeriod,
+    subscription_name: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+) -> EmailMessage:
+    """Several stories in one email, grouped by category then country, newest first.
+
+    Message-ID is stable per (subscriber, ``period.key``); include the subscription in
+    the key if one subscriber gets separate digests per subscription. At most 100 stories
+    are shown; the summary still counts all of them. Raises ValueError for no entries:
+    an empty digest is not sent.
+    """
+    if not entries:
+        raise ValueError("a digest needs at least one story")
+    zone = recipient_zone(recipient.time_zone)
+    total = len({entry.story.story_id for entry in entries})
+    subject = digest_subject(period.name, total, period.label)
+    context = {
+        **_footer_context(recipient, subscription_name, links),
+        "subject": subject,
+        "name": header_text(period.name, NAME_LIMIT),
+        "label": header_text(period.label, NAME_LIMIT),
+        "summary": digest_summary(entries),
+        "groups": digest_groups(entries, zone),
+        "total": total,
+        "shown": min(total, MAX_DIGEST_STORIES),
+    }
+    message = _new_message(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind="digest",
+        key_parts=(recipient.subscriber_id, period.key),
+        bodies=render_pair("digest", context),
+    )
+    _add_list_headers(message, links=links, list_identifier=list_id, list_name=subscription_name)
+    return message
+
+
+def _duration(valid_for: timedelta) -> str:
+    hours = int(valid_for.total_seconds() // 3600)
+    if hours >= 48 and hours % 24 == 0:
+        return f"{hours // 24} days"
+    return "1 hour" if hours == 1 else f"{max(hours, 1)} hours"
+
+
+def compose_confirmation(
+    recipient: Recipient,
+    confirm_url: str,
+    *,
+    subscription_name: str,
+    sender: Sender,
+    now: datetime,
+    valid_for: timedelta = timedelta(days=7),
+) -> EmailMessage:
+    """The double opt-in email: one link that confirms the subscription.
+
+    Not a list email (the person has not subscribed yet), so no List-* headers. The
+    Message-ID is stable per (subscriber, confirm URL): a resend of the same request
+    repeats it, a fresh request (new token) gets a new one.
+    """
+    url = safe_http_url(confirm_url)
+    if url is None:
+        raise ConfigError(f"confirm URL must be an http(s) URL, got {confirm_url!r}")
+    subject = confirmation_subject(subscription_name)
+    context = {
+        "subject": subject,
+        "display_name": header_text(recipient.display_name, NAME_LIMIT),
+        "email": recipient.email,
+        "subscription_name": header_text(subscription_name, NAME_LIMIT) or "monitor alerts",
+        "confirm_url": url,
+        "valid_for": _duration(valid_for),
+    }
+    return _new_message(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind="confirm",
+        key_parts=(recipient.subscriber_id, fingerprint(url)),
+        bodies=render_pair("confirm", context),
+    )

@@ -1,0 +1,178 @@
+"""Signed tokens for the links in emails: unsubscribe, confirm and preferences.
+
+A token binds a purpose, a subscriber, an optional subscription and the time it was issued,
+and is signed with HMAC-SHA256 under a server secret, so it cannot be guessed or edited.
+Format (URL-safe, no padding): ``base64url(payload) "." base64url(mac)`` where the payload
+is ``"m1|purpose|subscriber_id|subscription_id|issued_at"``. Tokens are deterministic: the
+same claims and secret give the same token, so a resent email carries the same links.
+
+Key rotation: sign with the newest secret, verify against every secret still accepted.
+Nothing is stored server-side; revocation is by rotating the secret or by the state the
+token acts on (an unsubscribed subscription stays unsubscribed).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from monitor.errors import ConfigError, MonitorError
+
+Purpose = Literal["unsubscribe", "confirm", "preferences"]
+PURPOSES: dict[str, Purpose] = {
+    "unsubscribe": "unsubscribe",
+    "confirm": "confirm",
+    "preferences": "preferences",
+}
+
+MIN_SECRET_BYTES = 16
+MAX_TOKEN_LENGTH = 512
+# Clocks of the web server and the mailer may disagree a little.
+CLOCK_SKEW = timedelta(minutes=5)
+
+_VERSION = "m1"
+_DOMAIN = b"monitor.notify.token\x00"
+_B64 = re.compile(r"[A-Za-z0-9_\-]+")
+_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+class InvalidToken(MonitorError):
+    """A link token was malformed, forged, expired or meant for something else.
+
+    ``reason`` is one of ``malformed``, ``signature``, ``purpose``, ``expired``,
+    ``future``. The web layer answers with a friendly "this link is no longer valid"
+    page and offers to send a fresh link; nothing is changed.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"invalid token ({reason}){': ' + detail if detail else ''}")
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified token says. ``subscription_id`` None means "all subscriptions"."""
+
+    purpose: Purpose
+    subscriber_id: int
+    subscription_id: int | None
+    issued_at: datetime
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    if not _B64.fullmatch(text):
+        raise InvalidToken("malformed", "not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidToken("malformed", "not base64url") from exc
+    # Only the canonical spelling is accepted: unused low bits in the last character
+    # would otherwise let several strings stand for the same token.
+    if _b64encode(raw) != text:
+        raise InvalidToken("malformed", "not canonical base64url")
+    return raw
+
+
+def _mac(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, _DOMAIN + payload, hashlib.sha256).digest()
+
+
+def _check_secret(secret: bytes) -> bytes:
+    if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
+        raise ConfigError(f"token secret must be at least {MIN_SECRET_BYTES} bytes")
+    return secret
+
+
+def _timestamp(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("token times must be timezone-aware")
+    return int(moment.timestamp())
+
+
+def make_token(
+    secret: bytes,
+    purpose: Purpose,
+    subscriber_id: int,
+    subscription_id: int | None,
+    issued_at: datetime,
+) -> str:
+    """Sign the claims with ``secret`` (the newest one) and return a URL-safe token."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r}")
+    if subscriber_id < 0 or (subscription_id is not None and subscription_id < 0):
+        raise ValueError("ids must be non-negative")
+    subscription = "" if subscription_id is None else str(subscription_id)
+    text = f"{_VERSION}|{purpose}|{subscriber_id}|{subscription}|{_timestamp(issued_at)}"
+    payload = text.encode("ascii")
+    return f"{_b64encode(payload)}.{_b64encode(_mac(_check_secret(secret), payload))}"
+
+
+def verify_token(
+    token: str,
+    secrets: bytes | Sequence[bytes],
+    purpose: Purpose,
+    now: datetime,
+    max_age: timedelta | None = None,
+) -> TokenClaims:
+    """Check the signature (against any accepted secret), purpose and age; return the claims.
+
+    Raises :class:`InvalidToken`. The payload is only parsed after its MAC matched, so a
+    forged token learns nothing from the error but "signature".
+    """
+    candidates = [secrets] if isinstance(secrets, bytes) else list(secrets)
+    if not candidates:
+        raise ConfigError("at least one token secret is required")
+    keys = [_check_secret(secret) for secret in candidates]
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+        raise InvalidToken("malformed")
+    encoded_payload, encoded_mac = token.split(".")
+    payload, mac = _b64decode(encoded_payload), _b64decode(encoded_mac)
+    # Compare against every key so timing does not reveal which one (if any) matched.
+    matches = [hmac.compare_digest(_mac(key, payload), mac) for key in keys]
+    if not any(matches):
+        raise InvalidToken("signature")
+    claims = _parse_payload(payload)
+    if claims.purpose != purpose:
+        raise InvalidToken("purpose", f"expected {purpose}, got {claims.purpose}")
+    age = timedelta(seconds=_timestamp(now) - _timestamp(claims.issued_at))
+    if age < -CLOCK_SKEW:
+        raise InvalidToken("future")
+    if max_age is not None and age > max_age:
+        raise InvalidToken("expired")
+    return claims
+
+
+def _parse_payload(payload: bytes) -> TokenClaims:
+    """Parse a payload whose MAC already matched; still strict, in case of old formats."""
+    try:
+        fields = payload.decode("ascii").split("|")
+    except UnicodeDecodeError as exc:
+        raise InvalidToken("malformed") from exc
+    if len(fields) != 5 or fields[0] != _VERSION or fields[1] not in PURPOSES:
+        raise InvalidToken("malformed")
+    _, purpose, subscriber, subscription, issued = fields
+    if not _NUMBER.fullmatch(subscriber) or not _NUMBER.fullmatch(issued):
+        raise InvalidToken("malformed")
+    if subscription and not _NUMBER.fullmatch(subscription):
+        raise InvalidToken("malformed")
+    try:
+        issued_at = datetime.fromtimestamp(int(issued), tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise InvalidToken("malformed") from exc
+    return TokenClaims(
+        purpose=PURPOSES[purpose],
+        subscriber_id=int(subscriber),
+        subscription_id=int(subscription) if subscription else None,
+        issued_at=issued_at,
+    )
