@@ -23,7 +23,9 @@ def _setup_logging(args: argparse.Namespace, role: str | None = None) -> Any:
     from monitor.logs import configure_logging
 
     settings = _settings(args)
-    fmt = "console" if sys.stderr.isatty() and settings.log_format == "json" else settings.log_format
+    fmt = (
+        "console" if sys.stderr.isatty() and settings.log_format == "json" else settings.log_format
+    )
     configure_logging(settings.log_level, fmt, role)
     return settings
 
@@ -134,7 +136,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 # --- matching ---------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
-    from monitor.matching.classifier import load_topic
+    from monitor.matching.topic import load_topic
     from monitor.matching.commands import classify_lines
 
     settings = _settings(args)
@@ -144,7 +146,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.matching.classifier import load_topic
+    from monitor.matching.topic import load_topic
     from monitor.matching.commands import evaluate, format_report
 
     settings = _settings(args)
@@ -154,7 +156,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from monitor.matching.preview import preview_query
+    from monitor.notify.preview import preview_query
 
     settings = _settings(args)
     return preview_query(settings, args.query, days=args.days, limit=args.limit)
@@ -165,7 +167,7 @@ def _open_in(path: str | None) -> Any:
 
     if path in (None, "-"):
         return contextlib.nullcontext(sys.stdin)
-    return open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="replace")
 
 
 def _open_out(path: str | None) -> Any:
@@ -173,7 +175,7 @@ def _open_out(path: str | None) -> Any:
 
     if path in (None, "-"):
         return contextlib.nullcontext(sys.stdout)
-    return open(path, "w", encoding="utf-8")  # noqa: SIM115
+    return open(path, "w", encoding="utf-8")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=180.0)
     add("status", cmd_status, "one-screen summary: feeds, lag, alerts, outbox")
 
-    p = add("feed", cmd_feed, "feed registry: add, list, pause, resume, remove, import, export, check")
+    p = add(
+        "feed", cmd_feed, "feed registry: add, list, pause, resume, remove, import, export, check"
+    )
     fsub = p.add_subparsers(dest="action", required=True)
     f = fsub.add_parser("add", help="register a feed")
     f.add_argument("url")
@@ -235,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--languages", help="comma-separated language codes")
     s.add_argument("--outlets", help="comma-separated outlet names")
     s.add_argument("--min-score", type=float)
-    s.add_argument("--mode", choices=["immediate", "hourly", "daily", "weekly"], default="immediate")
+    s.add_argument(
+        "--mode", choices=["immediate", "hourly", "daily", "weekly"], default="immediate"
+    )
     s.add_argument("--digest-time", default="08:00")
     s.add_argument("--digest-weekday", type=int, default=0)
     s.add_argument("--quiet", help="quiet hours HH:MM-HH:MM (local time)")
@@ -244,8 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     ssub.add_parser("list", help="subscribers, subscriptions and delivery state")
     s = ssub.add_parser("edit", help="edit a subscription")
     s.add_argument("subscription", type=int)
-    for opt in ("--query", "--countries", "--categories", "--languages", "--outlets", "--quiet",
-                "--digest-time"):
+    for opt in (
+        "--query",
+        "--countries",
+        "--categories",
+        "--languages",
+        "--outlets",
+        "--quiet",
+        "--digest-time",
+    ):
         s.add_argument(opt)
     s.add_argument("--mode", choices=["immediate", "hourly", "daily", "weekly"])
     s.add_argument("--min-score", type=float)

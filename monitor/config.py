@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         default=8, ge=1, le=256, description="Partitions of the items topic (max useful workers)."
     )
     app_id: str = Field(
-        default="monitor", pattern=r"^[A-Za-z0-9._-]+$", description="Faust app / consumer group id."
+        default="monitor",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Faust app / consumer group id.",
     )
     worker_batch_size: int = Field(
         default=200, ge=1, le=10_000, description="Items taken from the stream per database batch."
@@ -79,7 +81,9 @@ class Settings(BaseSettings):
         default=0.05, gt=0, le=10, description="Longest wait to fill a batch, in seconds."
     )
     item_max_attempts: int = Field(
-        default=5, ge=1, description="Processing attempts before an item goes to the dead-letter topic."
+        default=5,
+        ge=1,
+        description="Processing attempts before an item goes to the dead-letter topic.",
     )
 
     # --- feeds --------------------------------------------------------------------------
@@ -97,7 +101,9 @@ class Settings(BaseSettings):
         default=86_400.0, ge=1, description="Never wait longer than this between polls, in seconds."
     )
     poll_max_backoff: float = Field(
-        default=21_600.0, ge=1, description="Cap of the error backoff, in seconds (feeds never die)."
+        default=21_600.0,
+        ge=1,
+        description="Cap of the error backoff, in seconds (feeds never die).",
     )
     poll_concurrency: int = Field(default=20, ge=1, description="Feeds fetched at once.")
     http_per_host: int = Field(default=2, ge=1, description="Concurrent requests to one host.")
@@ -220,6 +226,20 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as fp:
                 fp.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as MONITOR_* variables, to hand to a child process."""
+        env: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            env[f"MONITOR_{name.upper()}"] = str(value)
+        return env
 
     def redacted(self) -> dict[str, Any]:
         """Every setting with secrets (and passwords inside URLs) masked, for printing."""

@@ -112,8 +112,12 @@ class Supervisor:
                     if now - child.started_at > 60:
                         child.backoff = 1.0
                     child.next_start_at = now + child.backoff
-                    log.error("role.exited", role=child.role, code=code,
-                              restart_in=round(child.backoff, 1))
+                    log.error(
+                        "role.exited",
+                        role=child.role,
+                        code=code,
+                        restart_in=round(child.backoff, 1),
+                    )
                     child.backoff = min(child.backoff * 2, 30.0)
                     child.restarts += 1
                 if child.process is None and now >= child.next_start_at:

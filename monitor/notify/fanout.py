@@ -92,10 +92,12 @@ class SubscriptionIndex:
                 unconditional.append(subscription.id)
                 continue
             try:
-                matcher.add(subscription.id, subscription.query)
+                matcher.add(str(subscription.id), subscription.query)
             except QueryError as exc:
                 # Saved before validation existed, or edited by hand: never matches, says why.
-                log.error("subscription.query_invalid", subscription_id=subscription.id, error=str(exc))
+                log.error(
+                    "subscription.query_invalid", subscription_id=subscription.id, error=str(exc)
+                )
         with self._lock:
             self._entries, self._unconditional, self._matcher = table, unconditional, matcher
 
@@ -118,7 +120,7 @@ class SubscriptionIndex:
             entries, unconditional, matcher = self._entries, self._unconditional, self._matcher
         ids = set(unconditional)
         if len(matcher):
-            ids |= matcher.match(match_doc(item, verdict))
+            ids |= {int(found) for found in matcher.match(match_doc(item, verdict))}
         wanted = [entries[i] for i in sorted(ids)]
         return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
 

@@ -7,6 +7,7 @@ idempotent: a broker already answering on the port is reused, not restarted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -68,13 +69,21 @@ def ensure_jars() -> Path:
     if shutil.which("mvn") is None:
         raise ServiceError("mvn not found: install Maven (Debian: apt-get install maven)")
     if shutil.which("java") is None:
-        raise ServiceError("java not found: install a JDK 17 (Debian: apt-get install openjdk-17-jdk)")
+        raise ServiceError(
+            "java not found: install a JDK 17 (Debian: apt-get install openjdk-17-jdk)"
+        )
     log.info("kafka.jars.fetch", target=str(libs), version=KAFKA_VERSION)
     libs.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            "mvn", "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-            "-DincludeScope=runtime", f"-DoutputDirectory={libs}",
+            "mvn",
+            "-B",
+            "-q",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={libs}",
         ],
         capture_output=True,
         text=True,
@@ -202,8 +211,17 @@ def start(
     if not (paths.data / "meta.properties").exists():
         result = subprocess.run(
             [
-                "java", "-Xmx256m", f"-Dlog4j.configuration=file:{paths.log4j}", "-cp", classpath,
-                "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", str(paths.properties),
+                "java",
+                "-Xmx256m",
+                f"-Dlog4j.configuration=file:{paths.log4j}",
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                CLUSTER_ID,
+                "-c",
+                str(paths.properties),
             ],
             capture_output=True,
             text=True,
@@ -214,10 +232,18 @@ def start(
     with paths.output.open("ab") as out:
         out.write(f"\n--- start {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
     command = [
-        "java", "-Xms256m", f"-Xmx{heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-        "-Djava.awt.headless=true", f"-Dkafka.logs.dir={paths.run_dir / 'logs'}",
-        f"-Dlog4j.configuration=file:{paths.log4j}", "-cp", classpath,
-        "kafka.Kafka", str(paths.properties),
+        "java",
+        "-Xms256m",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        "-Djava.awt.headless=true",
+        f"-Dkafka.logs.dir={paths.run_dir / 'logs'}",
+        f"-Dlog4j.configuration=file:{paths.log4j}",
+        "-cp",
+        classpath,
+        "kafka.Kafka",
+        str(paths.properties),
     ]
     # Detach through a shell so the broker outlives the caller (make demo, a test session)
     # and is never left as an un-reaped child of it.
@@ -242,7 +268,9 @@ def _wait_ready(paths: BrokerPaths, bootstrap: str, timeout: float, pid: int) ->
             os.kill(pid, 0)
         except ProcessLookupError:
             tail = paths.output.read_text(errors="replace")[-3000:] if paths.output.exists() else ""
-            raise ServiceError(f"the Kafka broker exited during start; its log ends:\n{tail}") from None
+            raise ServiceError(
+                f"the Kafka broker exited during start; its log ends:\n{tail}"
+            ) from None
         if broker_answers(bootstrap, timeout=1.0):
             return
         time.sleep(0.5)
@@ -276,10 +304,8 @@ def stop(run_dir: Path, *, timeout: float = 60.0) -> bool:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def kill(run_dir: Path) -> bool:

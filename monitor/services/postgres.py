@@ -100,8 +100,15 @@ def start(cluster: PgCluster = PgCluster(), *, databases: tuple[str, ...] = ("mo
     if not (cluster.data_dir / "PG_VERSION").exists():
         _run_as_owner(
             [
-                str(bins / "initdb"), "-D", str(cluster.data_dir), "-U", cluster.user,
-                "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+                str(bins / "initdb"),
+                "-D",
+                str(cluster.data_dir),
+                "-U",
+                cluster.user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
             ]
         )
     options = (
@@ -110,8 +117,17 @@ def start(cluster: PgCluster = PgCluster(), *, databases: tuple[str, ...] = ("mo
     )
     _run_as_owner(
         [
-            str(bins / "pg_ctl"), "-D", str(cluster.data_dir), "-l", str(cluster.log_file),
-            "-o", options, "-w", "-t", "60", "start",
+            str(bins / "pg_ctl"),
+            "-D",
+            str(cluster.data_dir),
+            "-l",
+            str(cluster.log_file),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
         ]
     )
     _create_databases(bins, cluster, databases)
@@ -123,15 +139,30 @@ def _create_databases(bins: Path, cluster: PgCluster, databases: tuple[str, ...]
     for name in databases:
         exists = _run_as_owner(
             [
-                str(bins / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", cluster.user,
-                "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+                str(bins / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(cluster.port),
+                "-U",
+                cluster.user,
+                "-d",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
             ]
         )
         if exists.stdout.strip() != "1":
             _run_as_owner(
                 [
-                    str(bins / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port),
-                    "-U", cluster.user, name,
+                    str(bins / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(cluster.port),
+                    "-U",
+                    cluster.user,
+                    name,
                 ]
             )
 

@@ -42,18 +42,25 @@ class _Handler:
     reject_with: str | None = None  # e.g. "550 no such user" to simulate permanent failures
     reject_rcpt: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
         if address in self.reject_rcpt:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.reject_with:
             return self.reject_with
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content), time.time())
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    bytes(envelope.content),
+                    time.time(),
+                )
             )
         return "250 Message accepted for delivery"
 
@@ -72,8 +79,11 @@ class SmtpSink:
 
     def start(self) -> SmtpSink:
         self._controller = Controller(
-            self.handler, hostname=self.host, port=self.port, ready_timeout=10,
-            server_kwargs={"data_size_limit": 50_000_000},
+            self.handler,
+            hostname=self.host,
+            port=self.port,
+            ready_timeout=10,
+            data_size_limit=50_000_000,
         )
         self._controller.start()
         return self

@@ -67,8 +67,10 @@ def transaction(engine: Engine) -> Iterator[Connection]:
         with engine.begin() as conn:
             yield conn
     except (OperationalError, DBAPIError) as exc:
-        if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not isinstance(
-            exc, OperationalError
+        if (
+            isinstance(exc, DBAPIError)
+            and not exc.connection_invalidated
+            and not isinstance(exc, OperationalError)
         ):
             raise
         raise StoreError(f"database unavailable: {exc.orig or exc}") from exc

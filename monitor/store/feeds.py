@@ -102,7 +102,9 @@ def next_due_at(conn: Connection) -> datetime | None:
     return value
 
 
-def set_state(conn: Connection, feed_id: int, state: str, reason: str | None, now: datetime) -> None:
+def set_state(
+    conn: Connection, feed_id: int, state: str, reason: str | None, now: datetime
+) -> None:
     conn.execute(
         update(feeds)
         .where(feeds.c.id == feed_id)
@@ -134,9 +136,7 @@ def known_item_ids(conn: Connection, feed_id: int, item_ids: Sequence[str]) -> s
     return found
 
 
-def mark_items_seen(
-    conn: Connection, feed_id: int, item_ids: Iterable[str], now: datetime
-) -> None:
+def mark_items_seen(conn: Connection, feed_id: int, item_ids: Iterable[str], now: datetime) -> None:
     rows = [
         {"feed_id": feed_id, "item_id": item_id, "first_seen_at": now, "last_seen_at": now}
         for item_id in item_ids

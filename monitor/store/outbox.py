@@ -271,8 +271,14 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
 def failed_emails(conn: Connection, limit: int = 50) -> list[Any]:
     return list(
         conn.execute(
-            select(emails.c.id, emails.c.recipient, emails.c.kind, emails.c.attempts,
-                   emails.c.last_error, emails.c.created_at)
+            select(
+                emails.c.id,
+                emails.c.recipient,
+                emails.c.kind,
+                emails.c.attempts,
+                emails.c.last_error,
+                emails.c.created_at,
+            )
             .where(emails.c.status == "failed")
             .order_by(emails.c.id.desc())
             .limit(limit)
@@ -289,3 +295,77 @@ def in_flight_attempts(conn: Connection) -> int:
             .where(email_attempts.c.outcome.is_(None))
         ).scalar_one()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DueDelivery:
+    """A due delivery with everything needed to compose its email."""
+
+    id: int
+    mode: str
+    due_at: datetime
+    created_at: datetime
+    revision: int
+    subscription_id: int
+    subscriber_id: int
+    story_id: int
+    title: str
+    text: str
+    url: str | None
+    published_at: datetime
+    credited_outlet: str
+    category: str | None
+    countries: list[str]
+    score: float
+    matched: list[dict[str, Any]]
+
+
+def due_delivery_details(conn: Connection, now: datetime, limit: int = 1000) -> list[DueDelivery]:
+    from monitor.store.tables import alerts, stories
+
+    rows = conn.execute(
+        select(
+            deliveries.c.id,
+            deliveries.c.mode,
+            deliveries.c.due_at,
+            deliveries.c.created_at,
+            deliveries.c.revision,
+            deliveries.c.subscription_id,
+            deliveries.c.subscriber_id,
+            deliveries.c.story_id,
+            stories.c.title,
+            stories.c.text,
+            stories.c.url,
+            stories.c.published_at,
+            stories.c.credited_outlet,
+            alerts.c.category,
+            alerts.c.countries,
+            alerts.c.score,
+            alerts.c.matched,
+        )
+        .join(stories, stories.c.id == deliveries.c.story_id)
+        .join(alerts, alerts.c.id == deliveries.c.alert_id)
+        .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
+        .order_by(deliveries.c.due_at, deliveries.c.id)
+        .limit(limit)
+    )
+    return [DueDelivery(*row) for row in rows]
+
+
+def story_outlets(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every outlet that carried each story, in order of arrival (for 'republished by')."""
+    from monitor.store.tables import story_sources
+
+    out: dict[int, list[str]] = {}
+    if not story_ids:
+        return out
+    rows = conn.execute(
+        select(story_sources.c.story_id, story_sources.c.outlet)
+        .where(story_sources.c.story_id.in_(list(story_ids)))
+        .order_by(story_sources.c.id)
+    )
+    for story_id, outlet in rows:
+        names = out.setdefault(story_id, [])
+        if outlet and outlet not in names:
+            names.append(outlet)
+    return out

@@ -267,3 +267,20 @@ def stories_since(conn: Connection, since: datetime) -> Iterable[Any]:
     return conn.execute(
         select(stories).where(stories.c.first_seen_at >= since).order_by(stories.c.id)
     )
+
+
+def alerted_stories_since(conn: Connection, since: datetime, limit: int | None = None) -> list[Any]:
+    """Stories with an alert, newest first, joined with what the alert recorded."""
+    stmt = (
+        select(
+            stories.c.id, stories.c.title, stories.c.text, stories.c.url, stories.c.lang,
+            stories.c.credited_outlet, stories.c.published_at, stories.c.first_seen_at,
+            alerts.c.id.label("alert_id"), alerts.c.category, alerts.c.countries, alerts.c.score,
+        )
+        .join(alerts, alerts.c.story_id == stories.c.id)
+        .where(stories.c.first_seen_at >= since)
+        .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc())
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(conn.execute(stmt))

@@ -104,9 +104,7 @@ def delete_subscriber(conn: Connection, subscriber_id: int) -> bool:
     return conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount == 1
 
 
-def add_subscription(
-    conn: Connection, subscriber_id: int, *, now: datetime, **values: Any
-) -> int:
+def add_subscription(conn: Connection, subscriber_id: int, *, now: datetime, **values: Any) -> int:
     new_id = conn.execute(
         subscriptions.insert()
         .values(subscriber_id=subscriber_id, created_at=now, updated_at=now, **values)
@@ -120,7 +118,9 @@ def get_subscription(conn: Connection, subscription_id: int) -> SubscriptionRow 
     return _subscription(row) if row else None
 
 
-def set_subscription(conn: Connection, subscription_id: int, *, now: datetime, **values: Any) -> bool:
+def set_subscription(
+    conn: Connection, subscription_id: int, *, now: datetime, **values: Any
+) -> bool:
     return (
         conn.execute(
             update(subscriptions)
@@ -148,8 +148,14 @@ def list_subscriptions(conn: Connection, subscriber_id: int | None = None) -> li
 def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, SubscriberRow]]:
     """Subscriptions that may receive alerts: not paused, subscriber confirmed and active."""
     rows = conn.execute(
-        select(subscriptions, subscribers.c.email, subscribers.c.display_name,
-               subscribers.c.time_zone, subscribers.c.confirmed, subscribers.c.status)
+        select(
+            subscriptions,
+            subscribers.c.email,
+            subscribers.c.display_name,
+            subscribers.c.time_zone,
+            subscribers.c.confirmed,
+            subscribers.c.status,
+        )
         .join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id)
         .where(
             subscriptions.c.paused.is_(False),

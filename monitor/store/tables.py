@@ -199,7 +199,9 @@ subscriptions = Table(
     Column("name", String(200), nullable=False, default=""),
     Column("query", Text),  # stored query (query language); NULL = every alert of the topic
     Column("filters", JSON, nullable=False, default=dict),
-    Column("mode", String(16), nullable=False, default="immediate"),  # immediate|hourly|daily|weekly
+    Column(
+        "mode", String(16), nullable=False, default="immediate"
+    ),  # immediate|hourly|daily|weekly
     Column("digest_time", String(5), nullable=False, default="08:00"),  # local HH:MM
     Column("digest_weekday", Integer, nullable=False, default=0),  # 0 = Monday
     Column("quiet_start", String(5)),  # local HH:MM

@@ -25,13 +25,13 @@ from typing import Any
 import faust
 import orjson
 
+from monitor import metrics
 from monitor.config import Settings
 from monitor.errors import ItemError, StoreError
 from monitor.logs import get_logger
 from monitor.models import FeedItem
 from monitor.stream.codec import decode_item
 from monitor.stream.handler import BatchOutcome, ItemHandler
-from monitor import metrics
 
 log = get_logger(__name__)
 
@@ -75,12 +75,18 @@ class ItemAgent:
         self._inflight: asyncio.Future[BatchOutcome] | None = None
         self.on_batch = on_batch
         self.items_topic = app.topic(
-            settings.items_topic, key_type=bytes, value_type=bytes,
-            key_serializer="raw", value_serializer="raw",
+            settings.items_topic,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
         )
         self.dead_letters = app.topic(
-            settings.dead_letter_topic, key_type=bytes, value_type=bytes,
-            key_serializer="raw", value_serializer="raw",
+            settings.dead_letter_topic,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
         )
         app.agent(self.items_topic, name="process_items", concurrency=1)(self._run)
 
@@ -131,8 +137,12 @@ class ItemAgent:
             except StoreError as exc:
                 # The database is down: wait and retry the same batch, never skip it.
                 metrics.STORE_ERRORS.inc()
-                log.warning("worker.store_unavailable", attempt=attempt, error=str(exc),
-                            retry_in=round(delay, 2))
+                log.warning(
+                    "worker.store_unavailable",
+                    attempt=attempt,
+                    error=str(exc),
+                    retry_in=round(delay, 2),
+                )
             except TimeoutError:
                 metrics.STORE_ERRORS.inc()
                 log.warning("worker.store_timeout", attempt=attempt)
@@ -182,7 +192,6 @@ class ItemAgent:
                 await asyncio.sleep(1.0)
         metrics.DEAD_LETTERED.inc()
         log.error("item.dead_lettered", error=error)
-
 
     async def _inflight_succeeded(self) -> bool:
         """Wait (bounded) for the database call in flight; True if it committed."""

@@ -51,7 +51,9 @@ class ItemHandler:
     subscriptions: SubscriptionIndex
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def handle(self, items: Sequence[FeedItem], published_ms: Sequence[int | None] = ()) -> BatchOutcome:
+    def handle(
+        self, items: Sequence[FeedItem], published_ms: Sequence[int | None] = ()
+    ) -> BatchOutcome:
         outcome = BatchOutcome(items=len(items))
         if not items:
             return outcome

@@ -9,7 +9,8 @@ import faust
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.logs import get_logger
-from monitor.matching.classifier import classify, load_topic
+from monitor.matching.classifier import classify
+from monitor.matching.topic import load_topic
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
@@ -27,7 +28,7 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     handler = ItemHandler(
         engine=engine,
         classify=functools.partial(classify, topic),
-        topic=topic.name,
+        topic=topic.topic_id,
         subscriptions=SubscriptionIndex(),
     )
     app = make_app(settings)

@@ -1,0 +1,148 @@
+"""`make demo`: the real daemon, offline, on the fixture feeds in seeds/fixtures.
+
+It serves the fixture feeds from a local HTTP server, registers them with sample
+subscribers, runs the poller, worker and mailer roles as real processes against the local
+Kafka broker and a fresh SQLite database, waits until every fixture item has been processed
+and every due email written to the outbox, prints a summary, and stops the roles.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.config import PROJECT_ROOT, Settings, load_settings
+from monitor.errors import ServiceError
+from monitor.feeds.check import check_feed
+from monitor.feeds.commands import import_feeds
+from monitor.notify.commands import import_csv
+from monitor.services.fixture_server import FixtureServer
+from monitor.store import migrate, outbox
+from monitor.store.db import make_engine, transaction
+from monitor.store.stories import count_rows, recent_alerts
+from monitor.stream.topics import ensure_topics
+
+FIXTURE_FEEDS = (
+    ("example-riotimes-feed.xml", "The Rio Times", "en"),
+    ("example-menafn-feed.xml", "MENAFN", "en"),
+    ("dev-wire-en.xml", "Dev wire (en)", "en"),
+    ("dev-wire-es.xml", "Dev wire (es)", "es"),
+    ("dev-wire-pt.xml", "Dev wire (pt)", "pt"),
+)
+
+
+def demo_settings() -> Settings:
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return load_settings(
+        var_dir=PROJECT_ROOT / "var" / "demo",
+        topic_prefix=f"demo-{stamp}",
+        app_id=f"demo-{stamp}",
+        allow_private_addresses=True,
+        partitions=4,
+        poll_interval=3600,
+        http_host_spacing=0.0,
+        web_port=0,
+    )
+
+
+def _expected_items(fixtures: Path) -> int:
+    total = 0
+    for name, outlet, _lang in FIXTURE_FEEDS:
+        path = fixtures / name
+        report = check_feed(path.read_bytes(), url=path.as_uri(), content_type=None,
+                            fetched_at=datetime.now(UTC), outlet=outlet)
+        total += len(report.items)
+    return total
+
+
+def run_demo(timeout: float = 180.0) -> int:
+    settings = demo_settings()
+    shutil.rmtree(settings.var_dir, ignore_errors=True)
+    settings.var_dir.mkdir(parents=True)
+    fixtures = PROJECT_ROOT / "seeds" / "fixtures"
+    expected = _expected_items(fixtures)
+    print(f"demo: {len(FIXTURE_FEEDS)} fixture feeds, {expected} items; data in {settings.var_dir}")
+    migrate.upgrade(settings.db_url)
+    ensure_topics(settings)
+    engine = make_engine(settings.db_url)
+    server = FixtureServer(fixtures).start()
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        import_feeds(engine, [
+            {"url": server.url(name), "name": outlet, "outlet": outlet, "language": lang}
+            for name, outlet, lang in FIXTURE_FEEDS
+        ])
+        import_csv(settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv",
+                   confirmed=True)
+        env = {**os.environ, **settings.as_env(), "MONITOR_LOG_FORMAT": "console",
+               "MONITOR_LOG_LEVEL": "WARNING"}
+        log_path = settings.var_dir / "roles.log"
+        with log_path.open("ab") as log_file:
+            for role in ("worker", "poller", "mailer"):
+                children.append(subprocess.Popen(
+                    [sys.executable, "-m", "monitor", "run", "--role", role],
+                    env=env, stdout=log_file, stderr=log_file,
+                ))
+        _wait(engine, expected, children, timeout, log_path)
+        _summary(settings, engine)
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=settings.shutdown_timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        server.stop()
+        engine.dispose()
+
+
+def _wait(engine: object, expected: int, children: list[subprocess.Popen[bytes]],
+          timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.poll() is not None:
+                raise ServiceError(f"a role exited early (code {child.returncode}); see {log_path}")
+        with transaction(engine) as conn:  # type: ignore[arg-type]
+            counts = count_rows(conn)
+            box = outbox.outbox_counts(conn)
+        progress = (f"items {counts['sources']}/{expected}, stories {counts['stories']}, "
+                    f"alerts {counts['alerts']}, emails sent {box.get('sent', 0)}")
+        if progress != last:
+            print(f"demo: {progress}", flush=True)
+            last = progress
+        done = (counts["sources"] >= expected and box.get("deliveries_pending", 0) == 0
+                and box.get("pending", 0) == 0 and counts["alerts"] > 0)
+        if done:
+            return
+        time.sleep(0.5)
+    raise ServiceError(f"demo did not finish within {timeout:.0f}s ({last}); see {log_path}")
+
+
+def _summary(settings: Settings, engine: object) -> None:
+    with transaction(engine) as conn:  # type: ignore[arg-type]
+        alerts = recent_alerts(conn, 100)
+        counts = count_rows(conn)
+    print(f"\n{counts['alerts']} alerts on {counts['stories']} stories "
+          f"({counts['sources']} items; copies of one story share one alert):")
+    for alert in reversed(alerts):
+        countries = ",".join(alert.countries or [])
+        copies = f" [{alert.source_count} copies]" if alert.source_count > 1 else ""
+        print(f"  - [{alert.category}; {countries}] {alert.title[:80]} — "
+              f"{alert.credited_outlet}{copies}")
+    emails = sorted(settings.outbox_path.glob("*.eml"))
+    print(f"\n{len(emails)} emails written to {settings.outbox_path}/ (set MONITOR_SMTP_HOST to send them)")
+    for path in emails[:5]:
+        print(f"  {path.name}")
+    if len(emails) > 5:
+        print(f"  … {len(emails) - 5} more")

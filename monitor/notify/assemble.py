@@ -1,0 +1,345 @@
+"""Turns due deliveries into composed emails in the outbox, in one transaction per pass.
+
+Immediate deliveries become one alert email each; several held by quiet hours and released
+together become one bundle; deliveries over a subscription's daily cap roll into a catch-up
+digest; digest deliveries become one digest per (subscription, period). Each email has a
+dedup key, so assembling twice (after a crash) queues nothing twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from sqlalchemy import Engine
+
+from monitor.config import Settings
+from monitor.errors import PermanentDeliveryError
+from monitor.logs import get_logger
+from monitor.models import Evidence
+from monitor.notify.compose import compose_alert, compose_confirmation, compose_digest
+from monitor.notify.links import EmailLinks, build_links, confirm_url
+from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
+from monitor.notify.policy import (
+    DigestPeriod,
+    digest_period,
+    held_period,
+    local_day_start,
+    next_digest_due,
+)
+from monitor.notify.schedule import delivery_settings
+from monitor.notify.snippets import build_snippet
+from monitor.notify.tokens import make_token
+from monitor.store import outbox
+from monitor.store import subscribers as subscriber_store
+from monitor.store.db import transaction
+from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+
+log = get_logger(__name__)
+
+HELD_MARGIN = timedelta(seconds=1)
+
+
+def sender_of(settings: Settings) -> Sender:
+    name, address = parseaddr(settings.mail_from)
+    return Sender(address=address or "alerts@monitor.localhost", display_name=name or "monitor")
+
+
+def list_id_of(settings: Settings, sender: Sender) -> str:
+    return f"{settings.app_id}.{sender.domain}"
+
+
+def links_for(
+    settings: Settings,
+    sender: Sender,
+    subscriber_id: int,
+    subscription_id: int | None,
+    now: datetime,
+) -> EmailLinks:
+    key = settings.token_key()
+    return build_links(
+        settings.public_url,
+        f"unsubscribe@{sender.domain}",
+        unsubscribe_token=make_token(key, "unsubscribe", subscriber_id, subscription_id, now),
+        preferences_token=make_token(key, "preferences", subscriber_id, None, now),
+    )
+
+
+def story_view(delivery: outbox.DueDelivery, outlets: Sequence[str]) -> StoryForEmail:
+    evidence = tuple(
+        Evidence(m["rule"], m["term"], m["field"], int(m["start"]), int(m["end"]))
+        for m in delivery.matched or []
+    )
+    snippet = build_snippet(delivery.text, evidence, field="text")
+    title_evidence = tuple(e for e in evidence if e.field == "title")
+    return StoryForEmail(
+        story_id=delivery.story_id,
+        title=delivery.title,
+        snippet=snippet.text,
+        url=delivery.url,
+        published=delivery.published_at,
+        credited_outlet=delivery.credited_outlet,
+        republishers=tuple(o for o in outlets if o != delivery.credited_outlet),
+        category=delivery.category,
+        countries=tuple(delivery.countries or ()),
+        score=delivery.score,
+        matched=title_evidence + snippet.matched,
+    )
+
+
+def why_matched(subscription: SubscriptionRow) -> str:
+    parts = []
+    if subscription.query:
+        parts.append(f"query: {subscription.query}")
+    filters = subscription.filters or {}
+    for key in ("countries", "categories", "languages", "outlets"):
+        if filters.get(key):
+            parts.append(f"{key}: {', '.join(map(str, filters[key]))}")
+    if filters.get("min_score"):
+        parts.append(f"score ≥ {filters['min_score']}")
+    return "; ".join(parts) or "every story on the topic"
+
+
+class Assembler:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sender = sender_of(settings)
+        self.list_id = list_id_of(settings, self.sender)
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Queue emails for everything due; return how many emails were queued."""
+        now = now or datetime.now(UTC)
+        queued = 0
+        with transaction(self.engine) as conn:
+            due = outbox.due_delivery_details(conn, now)
+            if not due:
+                return 0
+            outlets = outbox.story_outlets(conn, sorted({d.story_id for d in due}))
+            by_subscription: dict[int, list[outbox.DueDelivery]] = defaultdict(list)
+            for delivery in due:
+                by_subscription[delivery.subscription_id].append(delivery)
+            for subscription_id, group in by_subscription.items():
+                subscription = subscriber_store.get_subscription(conn, subscription_id)
+                subscriber = (
+                    subscriber_store.get_subscriber(conn, group[0].subscriber_id)
+                    if subscription
+                    else None
+                )
+                if (
+                    subscription is None
+                    or subscriber is None
+                    or subscription.paused
+                    or subscriber.status != "active"
+                    or not subscriber.confirmed
+                ):
+                    outbox.skip_deliveries(conn, [d.id for d in group])
+                    continue
+                try:
+                    queued += self._assemble(conn, subscription, subscriber, group, outlets, now)
+                except PermanentDeliveryError as exc:
+                    # An address no email can be built for: stop, and say so in the CLI.
+                    outbox.skip_deliveries(conn, [d.id for d in group])
+                    subscriber_store.set_subscriber(
+                        conn, subscriber.id, status="bouncing", status_reason=str(exc)[:500]
+                    )
+                    log.error("subscriber.bad_address", subscriber_id=subscriber.id, error=str(exc))
+        if queued:
+            log.info("emails.queued", count=queued)
+        return queued
+
+    def _assemble(
+        self,
+        conn: object,
+        subscription: SubscriptionRow,
+        subscriber: SubscriberRow,
+        group: list[outbox.DueDelivery],
+        outlets: dict[int, list[str]],
+        now: datetime,
+    ) -> int:
+        recipient = Recipient(
+            subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
+        )
+        links = links_for(self.settings, self.sender, subscriber.id, subscription.id, now)
+        why = why_matched(subscription)
+        immediate = [d for d in group if d.mode == "immediate"]
+        digests = [d for d in group if d.mode != "immediate"]
+        queued = 0
+        if immediate:
+            settings = delivery_settings(subscription, subscriber)
+            sent = outbox.sent_today_count(
+                conn,
+                subscriber.id,
+                local_day_start(now, subscriber.time_zone),  # type: ignore[arg-type]
+            )
+            room = (
+                len(immediate) if settings.daily_cap is None else max(0, settings.daily_cap - sent)
+            )
+            allowed, over = immediate[:room], immediate[room:]
+            if over:
+                catch_up = next_digest_due(dataclasses.replace(settings, mode="daily"), now)
+                outbox.reschedule_deliveries(
+                    conn,
+                    [d.id for d in over],
+                    mode="daily",  # type: ignore[arg-type]
+                    due_at=catch_up,
+                )
+                log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(over))
+            held = [d for d in allowed if d.due_at - d.created_at > HELD_MARGIN]
+            single = [d for d in allowed if d not in held or len(held) == 1]
+            for delivery in single:
+                message = compose_alert(
+                    story_view(delivery, outlets.get(delivery.story_id, [])),
+                    recipient,
+                    subscription_name=subscription.name,
+                    why=why,
+                    links=links,
+                    sender=self.sender,
+                    list_id=self.list_id,
+                    now=now,
+                    update=delivery.revision > 1,
+                    revision=delivery.revision,
+                )
+                queued += self._queue(
+                    conn,
+                    subscriber,
+                    "alert" if delivery.revision == 1 else "update",
+                    f"alert:{subscriber.id}:{delivery.story_id}:{delivery.revision}",
+                    message,
+                    [delivery.id],
+                    now,
+                )
+            if len(held) > 1:
+                period = held_period(
+                    settings, max(d.due_at for d in held), min(d.created_at for d in held)
+                )
+                queued += self._digest(
+                    conn,
+                    subscription,
+                    subscriber,
+                    recipient,
+                    links,
+                    why,
+                    held,
+                    outlets,
+                    period,
+                    now,
+                )
+        by_due: dict[tuple[str, datetime], list[outbox.DueDelivery]] = defaultdict(list)
+        for delivery in digests:
+            by_due[(delivery.mode, delivery.due_at)].append(delivery)
+        for (mode, due_at), batch in by_due.items():
+            settings = delivery_settings(subscription, subscriber, mode=mode)
+            period = digest_period(settings, due_at)
+            queued += self._digest(
+                conn, subscription, subscriber, recipient, links, why, batch, outlets, period, now
+            )
+        return queued
+
+    def _digest(
+        self,
+        conn: object,
+        subscription: SubscriptionRow,
+        subscriber: SubscriberRow,
+        recipient: Recipient,
+        links: EmailLinks,
+        why: str,
+        batch: list[outbox.DueDelivery],
+        outlets: dict[int, list[str]],
+        period: DigestPeriod,
+        now: datetime,
+    ) -> int:
+        period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}")
+        entries = [
+            DigestEntry(story_view(d, outlets.get(d.story_id, [])), why, subscription.name)
+            for d in batch
+        ]
+        message = compose_digest(
+            entries,
+            recipient,
+            period=period,
+            subscription_name=subscription.name,
+            links=links,
+            sender=self.sender,
+            list_id=self.list_id,
+            now=now,
+        )
+        return self._queue(
+            conn,
+            subscriber,
+            "digest",
+            f"digest:{subscription.id}:{period.key}",
+            message,
+            [d.id for d in batch],
+            now,
+        )
+
+    def _queue(
+        self,
+        conn: object,
+        subscriber: SubscriberRow,
+        kind: str,
+        dedup_key: str,
+        message: EmailMessage,
+        delivery_ids: list[int],
+        now: datetime,
+    ) -> int:
+        _, created = outbox.queue_email(
+            conn,  # type: ignore[arg-type]
+            subscriber_id=subscriber.id,
+            kind=kind,
+            dedup_key=dedup_key,
+            message_id=str(message["Message-ID"]),
+            recipient=subscriber.email,
+            subject=str(message["Subject"]),
+            raw=message.as_bytes(),
+            delivery_ids=delivery_ids,
+            now=now,
+        )
+        return int(created)
+
+
+def queue_confirmation(
+    settings: Settings,
+    engine: Engine,
+    subscriber_id: int,
+    subscription_name: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Queue the double opt-in email once per subscriber; True when newly queued."""
+    now = now or datetime.now(UTC)
+    sender = sender_of(settings)
+    with transaction(engine) as conn:
+        subscriber = subscriber_store.get_subscriber(conn, subscriber_id)
+        if subscriber is None or subscriber.confirmed:
+            return False
+        token = make_token(settings.token_key(), "confirm", subscriber.id, None, now)
+        try:
+            message = compose_confirmation(
+                Recipient(
+                    subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
+                ),
+                confirm_url(settings.public_url, token),
+                subscription_name=subscription_name,
+                sender=sender,
+                now=now,
+            )
+        except PermanentDeliveryError as exc:
+            log.error("subscriber.bad_address", subscriber_id=subscriber_id, error=str(exc))
+            return False
+        _, created = outbox.queue_email(
+            conn,
+            subscriber_id=subscriber.id,
+            kind="confirm",
+            dedup_key=f"confirm:{subscriber.id}",
+            message_id=str(message["Message-ID"]),
+            recipient=subscriber.email,
+            subject=str(message["Subject"]),
+            raw=message.as_bytes(),
+            now=now,
+        )
+        return created

@@ -1,0 +1,194 @@
+"""The mailer role: assembles due deliveries into emails and drains the outbox over SMTP.
+
+Per email: claim (attempt recorded, lease taken, committed) → SMTP → mark sent, committed
+at once. Transient failures retry with exponential backoff and jitter; permanent (5xx)
+failures stop retries for that email and show in `monitor subscriber failures`. See
+monitor/store/outbox.py for the one window in which a crash can repeat a send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from monitor import metrics
+from monitor.config import Settings
+from monitor.daemon import write_heartbeat
+from monitor.errors import PermanentDeliveryError, StoreError, TransientDeliveryError
+from monitor.logs import get_logger
+from monitor.notify.assemble import Assembler, sender_of
+from monitor.notify.transport import Transport, make_transport
+from monitor.store import outbox
+from monitor.store.db import make_engine, transaction
+
+log = get_logger(__name__)
+
+LEASE = timedelta(seconds=120)
+
+
+def backoff(attempts: int, *, base: float = 5.0, cap: float = 1800.0) -> timedelta:
+    """Full-jitter exponential backoff: 5 s, 10 s, 20 s … capped at 30 min."""
+    return timedelta(seconds=random.uniform(0.5, 1.0) * min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+class Mailer:
+    def __init__(
+        self, settings: Settings, engine: Engine, transport: Transport, *, worker: str | None = None
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.transport = transport
+        self.assembler = Assembler(settings, engine)
+        self.sender = sender_of(settings).address
+        self.worker = worker or f"{socket.gethostname()}:mailer:{settings.app_id}"
+        self.stopping = False
+
+    async def recover(self) -> int:
+        def _recover() -> int:
+            with transaction(self.engine) as conn:
+                return outbox.recover_interrupted(conn, worker=self.worker, now=datetime.now(UTC))
+
+        count = await asyncio.to_thread(_recover)
+        if count:
+            log.warning("mailer.recovered_interrupted", count=count)
+        return count
+
+    async def pass_once(self) -> int:
+        """Assemble what is due, then send every claimable email once. Returns emails sent."""
+        await asyncio.to_thread(self.assembler.run_once)
+        sent = 0
+        while not self.stopping:
+            claimed = await asyncio.to_thread(self._claim)
+            if not claimed:
+                break
+            for email in claimed:
+                if await self._send(email):
+                    sent += 1
+        return sent
+
+    def _claim(self) -> list[outbox.ClaimedEmail]:
+        with transaction(self.engine) as conn:
+            return outbox.claim_emails(
+                conn, now=datetime.now(UTC), worker=self.worker, lease=LEASE, limit=10
+            )
+
+    async def _send(self, email: outbox.ClaimedEmail) -> bool:
+        if self.stopping:
+            # Leave it leased-but-unsent: recover() at the next start makes it due again.
+            return False
+        try:
+            reply = await self.transport.send(
+                email.raw,
+                sender=self.sender,
+                recipient=email.recipient,
+                message_id=email.message_id,
+            )
+        except TransientDeliveryError as exc:
+            give_up = email.attempts >= self.settings.mail_max_attempts
+            await self._finish(
+                email,
+                "permanent" if give_up else "transient",
+                str(exc),
+                None if give_up else datetime.now(UTC) + backoff(email.attempts),
+            )
+            metrics.EMAILS_FAILED.labels(email.kind, str(give_up).lower()).inc()
+            log.warning(
+                "email.failed",
+                email_id=email.id,
+                attempts=email.attempts,
+                permanent=give_up,
+                error=str(exc),
+            )
+            return False
+        except PermanentDeliveryError as exc:
+            await self._finish(email, "permanent", str(exc), None)
+            metrics.EMAILS_FAILED.labels(email.kind, "true").inc()
+            log.error("email.rejected", email_id=email.id, error=str(exc))
+            return False
+        # Accepted by the server: mark it at once; this is the window that can repeat a send.
+        await self._finish(email, "sent", reply, None)
+        metrics.EMAILS_SENT.labels(email.kind).inc()
+        log.info(
+            "email.sent",
+            email_id=email.id,
+            subscriber_id=email.subscriber_id,
+            kind=email.kind,
+            message_id=email.message_id,
+        )
+        return True
+
+    async def _finish(
+        self, email: outbox.ClaimedEmail, outcome: str, detail: str, retry_at: datetime | None
+    ) -> None:
+        delay = 0.2
+        while True:
+            try:
+
+                def _mark() -> None:
+                    with transaction(self.engine) as conn:
+                        outbox.finish_attempt(
+                            conn,
+                            email,
+                            outcome=outcome,
+                            detail=detail,
+                            now=datetime.now(UTC),
+                            retry_at=retry_at,
+                        )
+
+                await asyncio.to_thread(_mark)
+                return
+            except StoreError as exc:
+                # Must not give up: an unmarked accepted email would be sent again.
+                log.warning("mailer.mark_retry", email_id=email.id, error=str(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def run(self, stop: asyncio.Event, *, once: bool = False, interval: float = 1.0) -> None:
+        await self.recover()
+        delay = interval
+        while not stop.is_set():
+            try:
+                await self.pass_once()
+                delay = interval
+            except StoreError as exc:
+                log.warning("mailer.store_unavailable", error=str(exc), retry_in=delay)
+                delay = min(delay * 2, 30.0)
+            write_heartbeat(self.settings, "mailer", state="running")
+            if once:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+        await self.transport.close()
+
+
+def run_mailer(settings: Settings, *, once: bool = False) -> int:
+    async def main() -> None:
+        stop = asyncio.Event()
+        engine = make_engine(settings.db_url, timeout=settings.db_timeout)
+        mailer = Mailer(settings, engine, make_transport(settings))
+        loop = asyncio.get_running_loop()
+
+        def _stop() -> None:
+            mailer.stopping = True
+            stop.set()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _stop)
+        log.info(
+            "mailer.starting",
+            smtp=settings.smtp_host or None,
+            outbox=None if settings.smtp_host else str(settings.outbox_path),
+        )
+        try:
+            await mailer.run(stop, once=once)
+        finally:
+            engine.dispose()
+
+    asyncio.run(main())
+    return 0

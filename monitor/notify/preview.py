@@ -1,0 +1,47 @@
+"""`monitor query test`: parse and lint a query, then show what it would have matched."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from monitor.config import Settings
+from monitor.matching.commands import check_query, matching_ids
+from monitor.matching.query import MatchDoc
+from monitor.store.db import make_engine, transaction
+from monitor.store.stories import alerted_stories_since
+
+
+def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int = 20) -> int:
+    node, warnings = check_query(query)  # QueryError → clear message, exit 2
+    print(f"query ok: {query}")
+    for warning in warnings:
+        where = f" (at {warning.position})" if warning.position is not None else ""
+        print(f"  warning [{warning.code}]{where}: {warning.message}")
+    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
+    try:
+        with transaction(engine) as conn:
+            rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
+    finally:
+        engine.dispose()
+    docs = [
+        (
+            str(row.id),
+            MatchDoc(
+                title=row.title, text=row.text, outlet=row.credited_outlet,
+                site=(urlsplit(row.url).hostname or "").removeprefix("www.") if row.url else "",
+                lang=row.lang, countries=tuple(row.countries or ()), category=row.category,
+            ),
+        )
+        for row in rows
+    ]
+    hits = set(matching_ids(node, docs))
+    matched = [row for row in rows if str(row.id) in hits]
+    print(f"{len(matched)} of {len(rows)} alerted stories of the last {days} days match:")
+    for row in matched[:limit]:
+        when = row.published_at.strftime("%Y-%m-%d")
+        countries = ",".join(row.countries or [])
+        print(f"  #{row.id} {when} [{row.category} {countries}] {row.title} — {row.credited_outlet}")
+    if len(matched) > limit:
+        print(f"  … and {len(matched) - limit} more (--limit)")
+    return 0

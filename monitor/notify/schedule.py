@@ -1,0 +1,34 @@
+"""Turns a subscription row into delivery policy inputs, and policy decisions into due times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.notify.policy import DeliverySettings, decide_delivery, parse_local_time
+from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+
+
+def delivery_settings(
+    subscription: SubscriptionRow, subscriber: SubscriberRow, *, mode: str | None = None
+) -> DeliverySettings:
+    quiet = subscription.quiet_start and subscription.quiet_end
+    return DeliverySettings(
+        mode=(mode or subscription.mode),  # type: ignore[arg-type]
+        time_zone=subscriber.time_zone or "UTC",
+        local_time=parse_local_time(subscription.digest_time or "08:00"),
+        weekday=subscription.digest_weekday,
+        quiet_start=parse_local_time(subscription.quiet_start) if quiet else None,  # type: ignore[arg-type]
+        quiet_end=parse_local_time(subscription.quiet_end) if quiet else None,  # type: ignore[arg-type]
+        daily_cap=subscription.daily_cap,
+    )
+
+
+def delivery_due_at(
+    subscription: SubscriptionRow, subscriber: SubscriberRow, now: datetime
+) -> datetime:
+    """When a new alert for this subscription is due: now, after quiet hours, or the next digest.
+
+    The daily cap is applied later, by the mailer, when it knows what was sent today.
+    """
+    settings = delivery_settings(subscription, subscriber)
+    return decide_delivery(now, settings, sent_today=0).send_at

@@ -1,0 +1,34 @@
+"""Consumer lag of the worker group: how many items wait in Kafka, per partition."""
+
+from __future__ import annotations
+
+import logging
+
+from monitor.config import Settings
+
+
+def consumer_lag(settings: Settings, timeout: float = 5.0) -> dict[int, int]:
+    """Partition → (end offset − committed offset). Uncommitted partitions count from 0."""
+    from kafka import KafkaAdminClient, TopicPartition
+    from kafka.admin import OffsetSpec
+
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    with KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        bootstrap_timeout_ms=int(timeout * 1000),
+        request_timeout_ms=int(timeout * 1000),
+    ) as admin:
+        partitions = [TopicPartition(settings.items_topic, p) for p in range(settings.partitions)]
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
+        try:
+            committed = admin.list_group_offsets({settings.app_id: partitions}).get(
+                settings.app_id, {}
+            )
+        except Exception:  # the group has never committed
+            committed = {}
+    lag: dict[int, int] = {}
+    for tp in partitions:
+        end = ends[tp].offset if tp in ends else 0
+        done = getattr(committed.get(tp), "offset", -1)
+        lag[tp.partition] = max(0, end - max(done, 0))
+    return lag
