@@ -94,3 +94,21 @@ def wait_until(predicate: Any, timeout: float, interval: float = 0.25, what: str
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def read_topic(settings: Settings, topic: str | None = None, timeout_ms: int = 3000) -> list[Any]:
+    """Every record currently in a topic (no consumer group, from the beginning)."""
+    import logging
+
+    from kafka import KafkaConsumer
+
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    consumer = KafkaConsumer(
+        topic or settings.items_topic, bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
+        consumer_timeout_ms=timeout_ms,
+    )
+    try:
+        return list(consumer)
+    finally:
+        consumer.close()

@@ -27,6 +27,7 @@ from monitor import metrics
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.errors import FeedError, FetchError, StoreError
+from monitor.failpoints import failpoint
 from monitor.feeds.fetcher import FetchLimits, FetchResult, Validators, fetch_feed, make_session
 from monitor.feeds.hosts import AddressPolicy, HostLimiter
 from monitor.feeds.normalize import normalize_feed
@@ -162,6 +163,8 @@ class Poller:
             await self._record_error(feed, f"not published: {exc}", status=result.status,
                                      retry_after=PUBLISH_RETRY.total_seconds(), count=False)
             return PollOutcome(feed.id, "error", error=str(exc))
+        if new:
+            failpoint("poller.after_publish")  # crash test: acknowledged, state not saved
         metrics.ITEMS_PUBLISHED.inc(len(new))
         metrics.FEED_POLLS.labels("new-items" if new else "unchanged").inc()
         hint = parsed.update_interval_seconds or (

@@ -21,6 +21,7 @@ from monitor import metrics
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.errors import PermanentDeliveryError, StoreError, TransientDeliveryError
+from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.notify.assemble import Assembler, sender_of
 from monitor.notify.transport import Transport, make_transport
@@ -59,12 +60,15 @@ class Mailer:
             log.warning("mailer.recovered_interrupted", count=count)
         return count
 
-    async def pass_once(self) -> int:
-        """Assemble what is due, then send every claimable email once. Returns emails sent."""
-        await asyncio.to_thread(self.assembler.run_once)
+    async def pass_once(self, now: datetime | None = None) -> int:
+        """Assemble what is due, then send every claimable email once. Returns emails sent.
+
+        ``now`` (tests only) pretends the pass happens at another time.
+        """
+        await asyncio.to_thread(self.assembler.run_once, now)
         sent = 0
         while not self.stopping:
-            claimed = await asyncio.to_thread(self._claim)
+            claimed = await asyncio.to_thread(self._claim, now)
             if not claimed:
                 break
             for email in claimed:
@@ -72,10 +76,10 @@ class Mailer:
                     sent += 1
         return sent
 
-    def _claim(self) -> list[outbox.ClaimedEmail]:
+    def _claim(self, now: datetime | None = None) -> list[outbox.ClaimedEmail]:
         with transaction(self.engine) as conn:
             return outbox.claim_emails(
-                conn, now=datetime.now(UTC), worker=self.worker, lease=LEASE, limit=10
+                conn, now=now or datetime.now(UTC), worker=self.worker, lease=LEASE, limit=10
             )
 
     async def _send(self, email: outbox.ClaimedEmail) -> bool:
@@ -112,6 +116,7 @@ class Mailer:
             log.error("email.rejected", email_id=email.id, error=str(exc))
             return False
         # Accepted by the server: mark it at once; this is the window that can repeat a send.
+        failpoint("mailer.after_accept")
         await self._finish(email, "sent", reply, None)
         metrics.EMAILS_SENT.labels(email.kind).inc()
         log.info(

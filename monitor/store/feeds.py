@@ -65,10 +65,13 @@ def add_feed(
             updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=["url"])
+        .returning(feeds.c.id)
     )
-    created = conn.execute(stmt).rowcount == 1
-    feed_id = conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one()
-    return int(feed_id), created
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
+    new_id = conn.execute(stmt).scalar()
+    if new_id is not None:
+        return int(new_id), True
+    return int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one()), False
 
 
 def get_feed(conn: Connection, key: int | str) -> FeedRow | None:

@@ -67,10 +67,12 @@ def add_deliveries(conn: Connection, rows: Sequence[NewDelivery], *, now: dateti
         for r in rows
     ]
     stmt = upsert_insert(conn, deliveries).values(values)
-    result = conn.execute(
-        stmt.on_conflict_do_nothing(index_elements=["subscriber_id", "story_id", "revision"])
-    )
-    return int(result.rowcount)
+    inserted = conn.execute(
+        stmt.on_conflict_do_nothing(
+            index_elements=["subscriber_id", "story_id", "revision"]
+        ).returning(deliveries.c.id)
+    ).all()
+    return len(inserted)
 
 
 def delivered_story_ids(conn: Connection, subscriber_id: int, story_ids: Sequence[int]) -> set[int]:
@@ -146,9 +148,12 @@ def queue_email(
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
-    ).rowcount
+        .returning(emails.c.id)
+    ).scalar()
     email_id = int(
-        conn.execute(select(emails.c.id).where(emails.c.dedup_key == dedup_key)).scalar_one()
+        inserted
+        if inserted is not None
+        else conn.execute(select(emails.c.id).where(emails.c.dedup_key == dedup_key)).scalar_one()
     )
     if delivery_ids:
         conn.execute(
@@ -156,7 +161,7 @@ def queue_email(
             .where(deliveries.c.id.in_(list(delivery_ids)))
             .values(status="queued", email_id=email_id)
         )
-    return email_id, bool(inserted)
+    return email_id, inserted is not None
 
 
 def claim_emails(

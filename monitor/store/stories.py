@@ -172,14 +172,15 @@ def add_source(
             published_ms=published_ms,
         )
         .on_conflict_do_nothing(index_elements=["item_id"])
-    ).rowcount
-    if inserted:
+        .returning(story_sources.c.id)
+    ).scalar()
+    if inserted is not None:
         conn.execute(
             update(stories)
             .where(stories.c.id == story_id)
             .values(source_count=stories.c.source_count + 1, updated_at=now)
         )
-    return bool(inserted)
+    return inserted is not None
 
 
 def absorb_copy(conn: Connection, story: StoryRef, item: FeedItem, *, now: datetime) -> bool:
@@ -227,11 +228,14 @@ def save_alert(
             updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=["story_id", "topic"])
-    ).rowcount
+        .returning(alerts.c.id)
+    ).scalar()
+    if inserted is not None:
+        return int(inserted), True
     alert_id = conn.execute(
         select(alerts.c.id).where(alerts.c.story_id == story_id, alerts.c.topic == topic)
     ).scalar_one()
-    return int(alert_id), bool(inserted)
+    return int(alert_id), False
 
 
 def count_rows(conn: Connection) -> dict[str, int]:

@@ -28,6 +28,7 @@ import orjson
 from monitor import metrics
 from monitor.config import Settings
 from monitor.errors import ItemError, StoreError
+from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.models import FeedItem
 from monitor.stream.codec import decode_item
@@ -116,6 +117,7 @@ class ItemAgent:
                 raise
             log.error("worker.exit_unstored", items=len(items))
             os._exit(75)
+        failpoint("worker.after_commit")  # crash test: stored, offsets not committed
         _record(outcome, stamps)
         if self.on_batch:
             self.on_batch(outcome)

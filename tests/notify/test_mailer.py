@@ -1,0 +1,199 @@
+"""The mailer against a real SMTP server on loopback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from monitor.config import Settings
+from monitor.matching.classifier import classify
+from monitor.notify.assemble import queue_confirmation
+from monitor.notify.fanout import SubscriptionIndex
+from monitor.notify.mailer import Mailer
+from monitor.notify.transport import SmtpTransport
+from monitor.services.smtp_sink import SmtpSink
+from monitor.store.db import make_engine, transaction
+from monitor.store.subscribers import add_subscriber, add_subscription
+from monitor.store.tables import email_attempts, emails
+from monitor.stream.handler import ItemHandler
+from tests.stream.test_handler import MENAFN, RIO, TOPIC, items_of
+
+
+@pytest.fixture
+def world(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Any:
+    settings = make_settings(database_url=db_url, smtp_host="127.0.0.1", smtp_port=smtp_sink.port,
+                             smtp_security="none", public_url="https://alerts.example.org")
+    engine = make_engine(settings.db_url)
+    yield settings, engine, smtp_sink
+    engine.dispose()
+
+
+def subscribe(engine: Any, email: str, *, tz: str = "UTC", confirmed: bool = True, **values: Any) -> int:
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        person, _ = add_subscriber(conn, email, time_zone=tz, confirmed=confirmed, now=now)
+        values.setdefault("filters", {})
+        values.setdefault("name", email.split("@")[0])
+        add_subscription(conn, person, now=now, **values)
+    return person
+
+
+def ingest(engine: Any, items: list[Any], now: datetime | None = None) -> None:
+    handler = ItemHandler(engine=engine, classify=functools.partial(classify, TOPIC),
+                          topic=TOPIC.topic_id, subscriptions=SubscriptionIndex(recheck_seconds=0))
+    if now is not None:
+        handler.clock = lambda: now
+    handler.handle(items)
+
+
+def run_pass(settings: Settings, engine: Any, now: datetime | None = None) -> int:
+    async def go() -> int:
+        mailer = Mailer(settings, engine, SmtpTransport(settings), worker="test-mailer")
+        try:
+            return await mailer.pass_once(now)
+        finally:
+            await mailer.transport.close()
+
+    return asyncio.run(go())
+
+
+def dev_items() -> list[Any]:
+    """Several relevant stories (the dev-set wire feeds have many)."""
+    return items_of("dev-wire-en.xml", "Dev wire")
+
+
+def test_immediate_alert_is_delivered_once_with_full_headers(world: Any) -> None:
+    settings, engine, sink = world
+    subscribe(engine, "desk@example.org", mode="immediate")
+    ingest(engine, RIO + MENAFN)
+    assert run_pass(settings, engine) == 1
+    assert run_pass(settings, engine) == 0  # nothing left, nothing twice
+    (got,) = sink.received
+    msg = got.message
+    assert got.rcpt_tos == ["desk@example.org"]
+    for header in ("Message-ID", "Date", "List-Id", "List-Unsubscribe", "From", "To"):
+        assert msg[header], header
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg.get_content_type() == "multipart/alternative"
+    with transaction(engine) as conn:
+        row = conn.execute(select(emails)).one()
+        attempts = conn.execute(select(email_attempts)).all()
+    assert row.status == "sent" and row.message_id == msg["Message-ID"]
+    assert [a.outcome for a in attempts] == ["sent"]
+
+
+def test_daily_digest_groups_stories_and_arrives_at_local_time(world: Any) -> None:
+    settings, engine, sink = world
+    subscribe(engine, "kyiv@example.org", tz="Europe/Kyiv", mode="daily", digest_time="08:00")
+    noon = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)  # 12:00 in Kyiv, the day before DST starts
+    ingest(engine, dev_items(), now=noon)
+    assert run_pass(settings, engine, now=noon) == 0  # not due before 08:00 local
+    assert run_pass(settings, engine, now=datetime(2026, 3, 28, 5, 59, tzinfo=UTC)) == 0
+    due = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)  # 08:00 EET (UTC+2)
+    assert run_pass(settings, engine, now=due) == 1
+    (digest,) = sink.received
+    subject = str(digest.message["Subject"])
+    assert "digest" in subject.lower()
+    text = digest.message.get_body(("plain",)).get_content()
+    with transaction(engine) as conn:
+        from monitor.store.tables import alerts
+        count = len(conn.execute(select(alerts.c.id)).all())
+    assert count >= 3 and f"{count} stor" in text
+    # Day after DST: the 08:00 digest is at 05:00 UTC.
+    ingest(engine, RIO, now=due)
+    assert run_pass(settings, engine, now=datetime(2026, 3, 29, 4, 59, tzinfo=UTC)) == 0
+
+
+def test_quiet_hours_hold_alerts_and_release_them_as_one_bundle(world: Any) -> None:
+    settings, engine, sink = world
+    subscribe(engine, "night@example.org", tz="America/Sao_Paulo", mode="immediate",
+              quiet_start="22:00", quiet_end="07:00")
+    night = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 00:00 in São Paulo
+    ingest(engine, dev_items(), now=night)
+    assert run_pass(settings, engine, now=night) == 0
+    morning = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # 07:00 local
+    assert run_pass(settings, engine, now=morning) == 1
+    (bundle,) = sink.received
+    assert "quiet" in str(bundle.message["Subject"]).lower() or "held" in bundle.message.get_body(("plain",)).get_content().lower()
+
+
+def test_daily_cap_rolls_extra_alerts_into_a_catch_up_digest(world: Any) -> None:
+    settings, engine, sink = world
+    subscribe(engine, "capped@example.org", mode="immediate", daily_cap=1)
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    ingest(engine, dev_items(), now=now)
+    assert run_pass(settings, engine, now=now) == 1
+    assert run_pass(settings, engine, now=now + timedelta(hours=1)) == 0
+    assert run_pass(settings, engine, now=datetime(2026, 11, 28, 8, 0, tzinfo=UTC)) == 1
+    kinds = [str(r.message["Subject"]) for r in sink.received]
+    assert len(kinds) == 2 and "digest" in kinds[1].lower()
+
+
+def test_permanent_rejection_stops_retries_and_is_visible(world: Any) -> None:
+    settings, engine, sink = world
+    sink.handler.reject_rcpt.add("nobody@example.org")
+    subscribe(engine, "nobody@example.org", mode="immediate")
+    ingest(engine, MENAFN)
+    run_pass(settings, engine)
+    run_pass(settings, engine, now=datetime.now(UTC) + timedelta(hours=2))
+    with transaction(engine) as conn:
+        row = conn.execute(select(emails)).one()
+        attempts = conn.execute(select(email_attempts.c.outcome)).scalars().all()
+    assert row.status == "failed" and "550" in (row.last_error or "")
+    assert attempts == ["permanent"]
+    assert sink.received == []
+
+
+def test_smtp_outage_delays_but_loses_nothing(world: Any) -> None:
+    settings, engine, sink = world
+    subscribe(engine, "desk@example.org", mode="immediate")
+    ingest(engine, dev_items())
+    with transaction(engine) as conn:
+        from monitor.store.tables import deliveries
+        expected = len(conn.execute(select(deliveries.c.id)).all())
+    sink.stop()
+    run_pass(settings, engine)
+    with transaction(engine) as conn:
+        failed = conn.execute(select(email_attempts.c.outcome)).scalars().all()
+    assert failed and set(failed) == {"transient"}
+    sink.start()
+    later = datetime.now(UTC) + timedelta(hours=1)  # past every backoff
+    run_pass(settings, engine, now=later)
+    got = sink.wait_for(expected, timeout=10)
+    ids = [r.message_id for r in got]
+    assert len(ids) == expected == len(set(ids))
+
+
+def test_unconfirmed_subscribers_get_only_the_confirmation(world: Any) -> None:
+    settings, engine, sink = world
+    person = subscribe(engine, "new@example.org", confirmed=False, mode="immediate")
+    assert queue_confirmation(settings, engine, person, "new")
+    assert not queue_confirmation(settings, engine, person, "new")  # queued once
+    ingest(engine, MENAFN)
+    run_pass(settings, engine)
+    (only,) = sink.received
+    body = only.message.get_body(("plain",)).get_content()
+    assert "https://alerts.example.org/c/" in body
+    assert "List-Unsubscribe" not in only.message
+
+
+def test_concurrent_mailers_never_send_the_same_email_twice(world: Any, db_url: str) -> None:
+    settings, engine, sink = world
+    if not db_url.startswith("postgresql"):
+        return  # SQLite has a single writer; the race needs PostgreSQL's SKIP LOCKED
+    for n in range(5):
+        subscribe(engine, f"reader{n}@example.org", mode="immediate")
+    ingest(engine, dev_items())
+    threads = [threading.Thread(target=run_pass, args=(settings, engine)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [r.message_id for r in sink.received]
+    assert ids and len(ids) == len(set(ids))

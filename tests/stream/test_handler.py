@@ -1,0 +1,101 @@
+"""The worker's batch handler on SQLite and PostgreSQL: clustering, alerts, idempotence."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.config import PROJECT_ROOT
+from monitor.feeds.normalize import normalize_feed
+from monitor.feeds.parse import parse_feed
+from monitor.matching.classifier import classify
+from monitor.matching.topic import load_topic
+from monitor.models import FeedItem
+from monitor.notify.fanout import SubscriptionIndex
+from monitor.store.db import make_engine, transaction
+from monitor.store.subscribers import add_subscriber, add_subscription
+from monitor.store.tables import alerts, deliveries, stories, story_sources
+from monitor.stream.handler import ItemHandler
+
+FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
+TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
+
+
+def items_of(name: str, outlet: str) -> list[FeedItem]:
+    path = FIXTURES / name
+    parsed = parse_feed(path.read_bytes(), url=f"https://feeds.example/{name}", content_type=None,
+                        fetched_at=datetime(2023, 12, 11, 20, tzinfo=UTC))
+    return list(normalize_feed(parsed, outlet=outlet).items)
+
+
+RIO = items_of("example-riotimes-feed.xml", "The Rio Times")
+MENAFN = items_of("example-menafn-feed.xml", "MENAFN")
+
+
+@pytest.fixture
+def handler(db_url: str) -> Any:
+    engine = make_engine(db_url)
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=now)
+        add_subscription(conn, person, now=now, name="all", query=None, filters={}, mode="immediate")
+        other, _ = add_subscriber(conn, "other@example.org", confirmed=True, now=now)
+        add_subscription(conn, other, now=now, name="brazil", query="Brasil OR Brazil",
+                         filters={}, mode="immediate")
+    yield ItemHandler(engine=engine, classify=functools.partial(classify, TOPIC),
+                      topic=TOPIC.topic_id, subscriptions=SubscriptionIndex(recheck_seconds=0))
+    engine.dispose()
+
+
+def counts(handler: ItemHandler) -> dict[str, int]:
+    with transaction(handler.engine) as conn:
+        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in (("stories", stories), ("sources", story_sources),
+                                    ("alerts", alerts), ("deliveries", deliveries))}
+
+
+@pytest.mark.parametrize("order", ["original-first", "copy-first"])
+def test_syndicated_copy_joins_the_original_in_either_order(handler: ItemHandler, order: str) -> None:
+    first, second = (RIO, MENAFN) if order == "original-first" else (MENAFN, RIO)
+    handler.handle(first)
+    handler.handle(second)
+    got = counts(handler)
+    # 3 + 3 items; the seed story is in both feeds, the placeholders are distinct stories.
+    assert got["sources"] == 6 and got["stories"] == 5
+    assert got["alerts"] == 1
+    assert got["deliveries"] == 1  # one subscriber wants everything; the other's query misses
+    with transaction(handler.engine) as conn:
+        seed = conn.execute(select(stories).where(stories.c.source_count == 2)).one()
+    assert seed.credited_outlet == "The Rio Times"
+    assert "Diplomatic Horizon" in seed.title
+
+
+def test_replayed_batches_change_nothing(handler: ItemHandler) -> None:
+    first = handler.handle(RIO + MENAFN)
+    again = handler.handle(RIO + MENAFN)
+    shuffled = handler.handle(list(reversed(MENAFN)) + RIO[:1])
+    assert first.alerts == 1 and again.alerts == 0 and shuffled.alerts == 0
+    assert again.replayed == 6 and shuffled.replayed == 4
+    assert counts(handler) == {"stories": 5, "sources": 6, "alerts": 1, "deliveries": 1}
+
+
+def test_duplicate_items_inside_one_batch_are_stored_once(handler: ItemHandler) -> None:
+    outcome = handler.handle(RIO + RIO)
+    assert outcome.replayed == 3
+    assert counts(handler)["sources"] == 3
+
+
+def test_subscription_changes_are_picked_up(handler: ItemHandler) -> None:
+    with transaction(handler.engine) as conn:
+        person, _ = add_subscriber(conn, "py@example.org", confirmed=True, now=datetime.now(UTC))
+        add_subscription(conn, person, now=datetime.now(UTC), name="py",
+                         query='Paraguay AND "peace plan"', filters={"countries": ["PY"]},
+                         mode="immediate")
+    handler.handle(MENAFN)
+    with transaction(handler.engine) as conn:
+        wanted = set(conn.execute(select(deliveries.c.subscriber_id)).scalars())
+    assert len(wanted) == 2  # the catch-all subscriber and the new Paraguay one
