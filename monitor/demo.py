@@ -116,13 +116,14 @@ def _wait(engine: object, expected: int, children: list[subprocess.Popen[bytes]]
         with transaction(engine) as conn:  # type: ignore[arg-type]
             counts = count_rows(conn)
             box = outbox.outbox_counts(conn)
+            due = outbox.due_now(conn, datetime.now(UTC))
         progress = (f"items {counts['sources']}/{expected}, stories {counts['stories']}, "
                     f"alerts {counts['alerts']}, emails sent {box.get('sent', 0)}")
         if progress != last:
             print(f"demo: {progress}", flush=True)
             last = progress
-        done = (counts["sources"] >= expected and box.get("deliveries_pending", 0) == 0
-                and box.get("pending", 0) == 0 and counts["alerts"] > 0)
+        done = (counts["sources"] >= expected and due["deliveries"] == 0
+                and due["emails"] == 0 and counts["alerts"] > 0)
         if done:
             return
         time.sleep(0.5)
@@ -133,6 +134,7 @@ def _summary(settings: Settings, engine: object) -> None:
     with transaction(engine) as conn:  # type: ignore[arg-type]
         alerts = recent_alerts(conn, 100)
         counts = count_rows(conn)
+        later = outbox.due_now(conn, datetime.now(UTC))["later"]
     print(f"\n{counts['alerts']} alerts on {counts['stories']} stories "
           f"({counts['sources']} items; copies of one story share one alert):")
     for alert in reversed(alerts):
@@ -142,6 +144,8 @@ def _summary(settings: Settings, engine: object) -> None:
               f"{alert.credited_outlet}{copies}")
     emails = sorted(settings.outbox_path.glob("*.eml"))
     print(f"\n{len(emails)} emails written to {settings.outbox_path}/ (set MONITOR_SMTP_HOST to send them)")
+    if later:
+        print(f"{later} more alerts wait for their subscribers' digest times (daily/weekly)")
     for path in emails[:5]:
         print(f"  {path.name}")
     if len(emails) > 5:

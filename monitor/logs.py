@@ -92,7 +92,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", role: str | None =
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party chatter that drowns our events at INFO.
-    for noisy in ("aiokafka", "kafka", "faust", "mode", "aiohttp.access", "mail.log"):
+    for noisy in ("aiokafka", "kafka", "faust", "mode", "aiohttp.access", "mail.log", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

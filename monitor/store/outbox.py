@@ -273,6 +273,26 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
     return counts
 
 
+def due_now(conn: Connection, now: datetime) -> dict[str, int]:
+    """Work the mailer should already have done: due deliveries and due unsent emails."""
+    deliveries_due = conn.execute(
+        select(func.count())
+        .select_from(deliveries)
+        .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
+    ).scalar_one()
+    emails_due = conn.execute(
+        select(func.count())
+        .select_from(emails)
+        .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+    ).scalar_one()
+    later = conn.execute(
+        select(func.count())
+        .select_from(deliveries)
+        .where(deliveries.c.status == "pending", deliveries.c.due_at > now)
+    ).scalar_one()
+    return {"deliveries": int(deliveries_due), "emails": int(emails_due), "later": int(later)}
+
+
 def failed_emails(conn: Connection, limit: int = 50) -> list[Any]:
     return list(
         conn.execute(
