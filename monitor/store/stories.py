@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
+from monitor.feeds.fingerprint import simhash_bands
+from monitor.feeds.identity import NEAR_DUP_BANDS
 from monitor.models import Classification, FeedItem
 from monitor.store.db import upsert_insert
 from monitor.store.tables import alerts, stories, story_bands, story_sources
@@ -24,26 +26,9 @@ from monitor.store.tables import alerts, stories, story_bands, story_sources
 CANDIDATE_WINDOW = timedelta(days=7)
 
 
-def to_signed64(value: int) -> int:
-    """SQL BIGINT is signed; SimHash values are unsigned 64-bit."""
-    value &= (1 << 64) - 1
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
-def to_unsigned64(value: int) -> int:
-    return value & ((1 << 64) - 1)
-
-
-def band_keys(simhash: int, bands: int = 4) -> list[int]:
-    """Band i of the fingerprint, tagged with i, as signed 64-bit keys."""
-    width = 64 // bands
-    mask = (1 << width) - 1
-    value = to_unsigned64(simhash)
-    return [to_signed64((i << 56) | ((value >> (i * width)) & mask)) for i in range(bands)]
-
-
-def hamming(a: int, b: int) -> int:
-    return (to_unsigned64(a) ^ to_unsigned64(b)).bit_count()
+def band_keys(simhash: int) -> list[int]:
+    """The story's band index keys (see monitor.feeds.fingerprint.simhash_bands)."""
+    return simhash_bands(simhash, NEAR_DUP_BANDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,22 +41,36 @@ class StoryRef:
     source_count: int
 
 
+_REF_COLUMNS = (
+    stories.c.id,
+    stories.c.simhash,
+    stories.c.title,
+    stories.c.text,
+    stories.c.credited_outlet,
+    stories.c.source_count,
+)
+
+
 def lock_neighbourhoods(conn: Connection, items: Sequence[FeedItem]) -> None:
-    """On PostgreSQL, take advisory locks on every band of the batch, in sorted order."""
+    """On PostgreSQL, lock every band and title key of the batch, in one sorted statement.
+
+    Two workers whose batches share a neighbourhood serialize on these transaction-level
+    advisory locks; taking them in sorted order means they can never deadlock.
+    """
     if conn.dialect.name != "postgresql":
         return
-    keys = sorted({key for item in items if item.simhash for key in band_keys(item.simhash)})
-    title_keys = sorted({item.title_key for item in items if item.title_key})
-    if title_keys:
-        keys += [
-            to_signed64(int(h))
-            for h in conn.execute(
-                text("SELECT hashtextextended(k, 0) FROM unnest(CAST(:keys AS text[])) AS k"),
-                {"keys": title_keys},
-            ).scalars()
-        ]
-    for key in sorted(set(keys)):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    bands = sorted({key for item in items if item.simhash for key in band_keys(item.simhash)})
+    titles = sorted({item.title_key for item in items if item.title_key})
+    conn.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM ("
+            "  SELECT k FROM (SELECT unnest(CAST(:bands AS bigint[])) AS k"
+            "                 UNION SELECT hashtextextended(t, 0)"
+            "                 FROM unnest(CAST(:titles AS text[])) AS t) AS keys"
+            "  ORDER BY k) AS sorted_keys"
+        ),
+        {"bands": bands, "titles": titles},
+    )
 
 
 def processed_item_ids(conn: Connection, item_ids: Sequence[str]) -> set[str]:
@@ -85,157 +84,6 @@ def processed_item_ids(conn: Connection, item_ids: Sequence[str]) -> set[str]:
             ).scalars()
         )
     return found
-
-
-def find_story(
-    conn: Connection, item: FeedItem, *, max_distance: int, now: datetime
-) -> StoryRef | None:
-    """The existing story this item is a copy of: same title key, or SimHash within reach."""
-    since = now - CANDIDATE_WINDOW
-    columns = (
-        stories.c.id,
-        stories.c.simhash,
-        stories.c.title,
-        stories.c.text,
-        stories.c.credited_outlet,
-        stories.c.source_count,
-    )
-    if item.title_key:
-        row = conn.execute(
-            select(*columns)
-            .where(stories.c.title_key == item.title_key, stories.c.first_seen_at >= since)
-            .order_by(stories.c.id)
-            .limit(1)
-        ).first()
-        if row:
-            return StoryRef(*row)
-    if not item.simhash:
-        return None
-    rows = conn.execute(
-        select(*columns)
-        .join(story_bands, story_bands.c.story_id == stories.c.id)
-        .where(
-            story_bands.c.band_key.in_(band_keys(item.simhash)), stories.c.first_seen_at >= since
-        )
-        .order_by(stories.c.id)
-    ).all()
-    best: StoryRef | None = None
-    best_distance = max_distance + 1
-    for row in rows:
-        distance = hamming(row.simhash, item.simhash)
-        if distance < best_distance:
-            best, best_distance = StoryRef(*row), distance
-    return best
-
-
-def create_story(conn: Connection, item: FeedItem, *, now: datetime) -> int:
-    story_id = conn.execute(
-        stories.insert()
-        .values(
-            title=item.title,
-            text=item.text,
-            html=item.html,
-            url=item.url,
-            lang=item.lang,
-            credited_outlet=item.credited_outlet,
-            title_key=item.title_key,
-            simhash=to_signed64(item.simhash),
-            published_at=item.published,
-            first_seen_at=now,
-            updated_at=now,
-            source_count=0,
-        )
-        .returning(stories.c.id)
-    ).scalar_one()
-    if item.simhash:
-        rows = [{"band_key": key, "story_id": story_id} for key in band_keys(item.simhash)]
-        conn.execute(upsert_insert(conn, story_bands).values(rows).on_conflict_do_nothing())
-    return int(story_id)
-
-
-def add_source(
-    conn: Connection, story_id: int, item: FeedItem, *, published_ms: int | None, now: datetime
-) -> bool:
-    """Record this copy; False when the item was already recorded (a replay)."""
-    inserted = conn.execute(
-        upsert_insert(conn, story_sources)
-        .values(
-            story_id=story_id,
-            item_id=item.item_id,
-            feed_url=item.feed_url,
-            outlet=item.outlet,
-            original_outlet=item.original_outlet,
-            url=item.url,
-            title=item.title,
-            published_at=item.published,
-            first_seen_at=now,
-            published_ms=published_ms,
-        )
-        .on_conflict_do_nothing(index_elements=["item_id"])
-        .returning(story_sources.c.id)
-    ).scalar()
-    if inserted is not None:
-        conn.execute(
-            update(stories)
-            .where(stories.c.id == story_id)
-            .values(source_count=stories.c.source_count + 1, updated_at=now)
-        )
-    return inserted is not None
-
-
-def absorb_copy(conn: Connection, story: StoryRef, item: FeedItem, *, now: datetime) -> bool:
-    """Let a new copy improve the story: credit the original outlet, keep the fuller text.
-
-    Returns True when the story's text changed (worth classifying again).
-    """
-    values: dict[str, Any] = {}
-    if item.original_outlet and story.credited_outlet != item.original_outlet:
-        values["credited_outlet"] = item.original_outlet
-    text_changed = len(item.text) > len(story.text) * 1.2
-    if text_changed:
-        values.update(text=item.text, html=item.html)
-    if values:
-        values["updated_at"] = now
-        conn.execute(update(stories).where(stories.c.id == story.id).values(**values))
-    return text_changed
-
-
-def get_alert(conn: Connection, story_id: int, topic: str) -> Any:
-    return conn.execute(
-        select(alerts).where(alerts.c.story_id == story_id, alerts.c.topic == topic)
-    ).first()
-
-
-def save_alert(
-    conn: Connection, story_id: int, topic: str, verdict: Classification, *, now: datetime
-) -> tuple[int, bool]:
-    """Insert the alert once per (story, topic); return (alert id, created)."""
-    matched = [
-        {"rule": e.rule, "term": e.term, "field": e.field, "start": e.start, "end": e.end}
-        for e in verdict.matched
-    ]
-    inserted = conn.execute(
-        upsert_insert(conn, alerts)
-        .values(
-            story_id=story_id,
-            topic=topic,
-            score=verdict.score,
-            category=verdict.category,
-            countries=list(verdict.countries),
-            matched=matched,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["story_id", "topic"])
-        .returning(alerts.c.id)
-    ).scalar()
-    if inserted is not None:
-        return int(inserted), True
-    alert_id = conn.execute(
-        select(alerts.c.id).where(alerts.c.story_id == story_id, alerts.c.topic == topic)
-    ).scalar_one()
-    return int(alert_id), False
 
 
 def count_rows(conn: Connection) -> dict[str, int]:
@@ -277,9 +125,18 @@ def alerted_stories_since(conn: Connection, since: datetime, limit: int | None =
     """Stories with an alert, newest first, joined with what the alert recorded."""
     stmt = (
         select(
-            stories.c.id, stories.c.title, stories.c.text, stories.c.url, stories.c.lang,
-            stories.c.credited_outlet, stories.c.published_at, stories.c.first_seen_at,
-            alerts.c.id.label("alert_id"), alerts.c.category, alerts.c.countries, alerts.c.score,
+            stories.c.id,
+            stories.c.title,
+            stories.c.text,
+            stories.c.url,
+            stories.c.lang,
+            stories.c.credited_outlet,
+            stories.c.published_at,
+            stories.c.first_seen_at,
+            alerts.c.id.label("alert_id"),
+            alerts.c.category,
+            alerts.c.countries,
+            alerts.c.score,
         )
         .join(alerts, alerts.c.story_id == stories.c.id)
         .where(stories.c.first_seen_at >= since)
@@ -288,3 +145,137 @@ def alerted_stories_since(conn: Connection, since: datetime, limit: int | None =
     if limit:
         stmt = stmt.limit(limit)
     return list(conn.execute(stmt))
+
+
+def stories_by_title_keys(
+    conn: Connection, title_keys: Sequence[str], *, since: datetime
+) -> dict[str, StoryRef]:
+    """The earliest recent story for each title key."""
+    found: dict[str, StoryRef] = {}
+    for start in range(0, len(title_keys), 500):
+        rows = conn.execute(
+            select(stories.c.title_key, *_REF_COLUMNS)
+            .where(
+                stories.c.title_key.in_(list(title_keys[start : start + 500])),
+                stories.c.first_seen_at >= since,
+            )
+            .order_by(stories.c.id)
+        )
+        for row in rows:
+            found.setdefault(row[0], StoryRef(*row[1:]))
+    return found
+
+
+def stories_by_bands(
+    conn: Connection, keys: Sequence[int], *, since: datetime
+) -> dict[int, list[StoryRef]]:
+    """Recent stories sharing each band key, oldest first."""
+    found: dict[int, list[StoryRef]] = {}
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(
+            select(story_bands.c.band_key, *_REF_COLUMNS)
+            .join(stories, stories.c.id == story_bands.c.story_id)
+            .where(
+                story_bands.c.band_key.in_(list(keys[start : start + 500])),
+                stories.c.first_seen_at >= since,
+            )
+            .order_by(stories.c.id)
+        )
+        for row in rows:
+            found.setdefault(row[0], []).append(StoryRef(*row[1:]))
+    return found
+
+
+def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) -> set[int]:
+    if not story_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(alerts.c.story_id).where(
+                alerts.c.story_id.in_(list(story_ids)), alerts.c.topic == topic
+            )
+        ).scalars()
+    )
+
+
+def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new stories (and their band keys); ids in the order of ``rows``."""
+    if not rows:
+        return []
+    ids = list(
+        conn.execute(
+            stories.insert().returning(stories.c.id, sort_by_parameter_order=True),
+            [{k: v for k, v in row.items() if k != "bands"} for row in rows],
+        ).scalars()
+    )
+    bands = [
+        {"band_key": key, "story_id": story_id}
+        for story_id, row in zip(ids, rows, strict=True)
+        for key in row["bands"]
+    ]
+    if bands:
+        conn.execute(upsert_insert(conn, story_bands).on_conflict_do_nothing(), bands)
+    return [int(i) for i in ids]
+
+
+def insert_sources(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert story sources; return the item ids actually inserted (others were replays)."""
+    if not rows:
+        return set()
+    inserted = conn.execute(
+        upsert_insert(conn, story_sources)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["item_id"])
+        .returning(story_sources.c.item_id, story_sources.c.story_id)
+    ).all()
+    counts: dict[int, int] = {}
+    for _item_id, story_id in inserted:
+        counts[story_id] = counts.get(story_id, 0) + 1
+    if counts:
+        conn.execute(
+            update(stories)
+            .where(stories.c.id == bindparam("sid"))
+            .values(source_count=stories.c.source_count + bindparam("n")),
+            [{"sid": sid, "n": n} for sid, n in counts.items()],
+        )
+    return {item_id for item_id, _ in inserted}
+
+
+def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime) -> None:
+    """Apply per-story changes (credited outlet, fuller text) gathered for a batch."""
+    for story_id, values in changes.items():
+        conn.execute(
+            update(stories).where(stories.c.id == story_id).values(updated_at=now, **values)
+        )
+
+
+def insert_alerts(
+    conn: Connection, verdicts: dict[int, Classification], topic: str, *, now: datetime
+) -> dict[int, int]:
+    """Insert alerts once per (story, topic); return story id → alert id for the new ones."""
+    if not verdicts:
+        return {}
+    rows = [
+        {
+            "story_id": story_id,
+            "topic": topic,
+            "score": v.score,
+            "category": v.category,
+            "countries": list(v.countries),
+            "matched": [
+                {"rule": e.rule, "term": e.term, "field": e.field, "start": e.start, "end": e.end}
+                for e in v.matched
+            ],
+            "revision": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for story_id, v in verdicts.items()
+    ]
+    inserted = conn.execute(
+        upsert_insert(conn, alerts)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["story_id", "topic"])
+        .returning(alerts.c.story_id, alerts.c.id)
+    ).all()
+    return {int(story_id): int(alert_id) for story_id, alert_id in inserted}

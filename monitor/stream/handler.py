@@ -5,6 +5,11 @@ start a new story, classify new or improved stories, save an alert for relevant 
 the alert out to the subscriptions that want it as delivery rows. The transaction commits
 before the agent acknowledges the batch, and every write is keyed, so a crash anywhere
 replays the batch harmlessly.
+
+The batch is handled set-wise — a handful of statements per batch, not per item — so the
+database round trips do not grow with the batch: look-ups first (replays, candidate stories
+by title key and SimHash band), clustering in memory (copies inside one batch meet too),
+then bulk inserts.
 """
 
 from __future__ import annotations
@@ -13,21 +18,24 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
+from monitor.feeds.fingerprint import hamming, to_signed64
+from monitor.feeds.identity import NEAR_DUP_MAX_BITS
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.store import stories as story_store
 from monitor.store.db import transaction
-from monitor.store.outbox import add_deliveries
+from monitor.store.outbox import NewDelivery, add_deliveries
 
 log = get_logger(__name__)
 
 Classify = Callable[[str, str, str | None], Classification]
 
-NEAR_DUPLICATE_BITS = 3  # SimHash distance within which two copies are one story
+TEXT_IMPROVEMENT = 1.2  # a copy whose text is 20% longer replaces a story's (unalerted) text
 
 
 @dataclass
@@ -39,6 +47,22 @@ class BatchOutcome:
     alerts: int = 0
     deliveries: int = 0
     alert_story_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Story:
+    """A story as this batch sees it: existing (``id`` set) or about to be created."""
+
+    simhash: int
+    title_key: str
+    first: FeedItem  # the item that started it (new) or the best copy seen in this batch
+    id: int | None = None
+    credited_outlet: str = ""
+    text_len: int = 0
+    alerted: bool = False
+    changes: dict[str, Any] = field(default_factory=dict)
+    classify_with: FeedItem | None = None
+    copies: list[tuple[FeedItem, int | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,43 +88,60 @@ class ItemHandler:
             now = self.clock()
             story_store.lock_neighbourhoods(conn, items)
             done = story_store.processed_item_ids(conn, [item.item_id for item in items])
-            seen_in_batch: set[str] = set()
+            fresh: list[tuple[FeedItem, int | None]] = []
+            seen: set[str] = set(done)
             for item, stamp in zip(items, stamps, strict=True):
-                if item.item_id in done or item.item_id in seen_in_batch:
+                if item.item_id in seen:
                     outcome.replayed += 1
                     continue
-                seen_in_batch.add(item.item_id)
-                story = story_store.find_story(
-                    conn, item, max_distance=NEAR_DUPLICATE_BITS, now=now
-                )
-                if story is None:
-                    story_id = story_store.create_story(conn, item, now=now)
-                    outcome.new_stories += 1
-                    worth_classifying = True
-                else:
-                    story_id = story.id
-                    outcome.joined += 1
-                    improved = story_store.absorb_copy(conn, story, item, now=now)
-                    worth_classifying = improved and (
-                        story_store.get_alert(conn, story_id, self.topic) is None
-                    )
-                story_store.add_source(conn, story_id, item, published_ms=stamp, now=now)
-                if not worth_classifying:
+                seen.add(item.item_id)
+                fresh.append((item, stamp))
+            if not fresh:
+                return outcome
+            planned = self._cluster(conn, fresh, now)
+            new = [s for s in planned if s.id is None]
+            ids = story_store.insert_stories(conn, [_story_row(s, now) for s in new])
+            for story, story_id in zip(new, ids, strict=True):
+                story.id = story_id
+            outcome.new_stories = len(new)
+            outcome.joined = len(fresh) - len(new)
+            story_store.update_stories(
+                conn,
+                {
+                    s.id: s.changes
+                    for s in planned
+                    if s.id is not None and s.changes and s not in new
+                },
+                now=now,
+            )
+            story_store.insert_sources(
+                conn,
+                [
+                    _source_row(s.id, item, stamp, now)  # type: ignore[arg-type]
+                    for s in planned
+                    for item, stamp in s.copies
+                ],
+            )
+            verdicts: dict[int, tuple[Classification, FeedItem]] = {}
+            for story in planned:
+                if story.classify_with is None or story.alerted:
                     continue
+                item = story.classify_with
                 verdict = self.classify(item.title, item.text, item.lang)
-                if not verdict.relevant:
-                    continue
-                alert_id, created = story_store.save_alert(
-                    conn, story_id, self.topic, verdict, now=now
-                )
-                if not created:
-                    continue
-                outcome.alerts += 1
-                outcome.alert_story_ids.append(story_id)
-                wanted = self.subscriptions.deliveries_for(
+                if verdict.relevant:
+                    verdicts[story.id] = (verdict, item)  # type: ignore[index]
+            created = story_store.insert_alerts(
+                conn, {sid: v for sid, (v, _) in verdicts.items()}, self.topic, now=now
+            )
+            wanted: list[NewDelivery] = []
+            for story_id, alert_id in created.items():
+                verdict, item = verdicts[story_id]
+                wanted += self.subscriptions.deliveries_for(
                     item, verdict, story_id=story_id, alert_id=alert_id, now=now
                 )
-                outcome.deliveries += add_deliveries(conn, wanted, now=now)
+            outcome.alerts = len(created)
+            outcome.alert_story_ids = sorted(created)
+            outcome.deliveries = add_deliveries(conn, wanted, now=now)
         log.debug(
             "batch.stored",
             items=outcome.items,
@@ -108,3 +149,139 @@ class ItemHandler:
             seconds=round(time.perf_counter() - started, 4),
         )
         return outcome
+
+    def _cluster(
+        self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime
+    ) -> list[_Story]:
+        """Assign each fresh item to an existing story, a story new in this batch, or a new one."""
+        since = now - story_store.CANDIDATE_WINDOW
+        titles = sorted({item.title_key for item, _ in fresh if item.title_key})
+        bands = sorted(
+            {k for item, _ in fresh if item.simhash for k in story_store.band_keys(item.simhash)}
+        )
+        by_title_db = story_store.stories_by_title_keys(conn, titles, since=since)
+        by_band_db = story_store.stories_by_bands(conn, bands, since=since)
+        existing: dict[int, _Story] = {}
+        by_title: dict[str, _Story] = {}
+        by_band: dict[int, list[_Story]] = {}
+        planned: list[_Story] = []
+
+        def known(ref: story_store.StoryRef) -> _Story:
+            if ref.id not in existing:
+                story = _Story(
+                    simhash=ref.simhash,
+                    title_key="",
+                    first=fresh[0][0],
+                    id=ref.id,
+                    credited_outlet=ref.credited_outlet,
+                    text_len=len(ref.text),
+                )
+                existing[ref.id] = story
+                planned.append(story)
+            return existing[ref.id]
+
+        for item, stamp in fresh:
+            story = None
+            if item.title_key:
+                story = by_title.get(item.title_key)
+                ref = by_title_db.get(item.title_key)
+                if ref is not None and (story is None or story.id is None):
+                    story = known(ref)
+            if story is None and item.simhash:
+                # Nearest fingerprint within reach; ties go to the oldest story.
+                choices: list[tuple[int, float, story_store.StoryRef | _Story]] = []
+                for key in story_store.band_keys(item.simhash):
+                    for ref in by_band_db.get(key, ()):
+                        choices.append((hamming(ref.simhash, item.simhash), ref.id, ref))
+                    for candidate in by_band.get(key, ()):
+                        distance = hamming(candidate.simhash, item.simhash)
+                        choices.append((distance, float("inf"), candidate))
+                near = [c for c in choices if c[0] <= NEAR_DUP_MAX_BITS]
+                if near:
+                    winner = min(near, key=lambda c: (c[0], c[1]))[2]
+                    story = known(winner) if isinstance(winner, story_store.StoryRef) else winner
+            if story is None:
+                story = _Story(
+                    simhash=item.simhash,
+                    title_key=item.title_key,
+                    first=item,
+                    credited_outlet=item.credited_outlet,
+                    text_len=len(item.text),
+                    classify_with=item,
+                )
+                planned.append(story)
+                if item.title_key:
+                    by_title.setdefault(item.title_key, story)
+                for key in story_store.band_keys(item.simhash) if item.simhash else ():
+                    by_band.setdefault(key, []).append(story)
+            else:
+                _absorb(story, item)
+            story.copies.append((item, stamp))
+        alerted = story_store.alerted_story_ids(conn, list(existing), self.topic)
+        for story_id in alerted:
+            existing[story_id].alerted = True
+            existing[story_id].changes.pop("text", None)
+            existing[story_id].changes.pop("html", None)
+        return planned
+
+
+def _absorb(story: _Story, item: FeedItem) -> None:
+    """Let a copy improve its story: credit the original outlet, keep the fuller text."""
+    if item.original_outlet and story.credited_outlet != item.original_outlet:
+        story.credited_outlet = item.original_outlet
+        story.changes["credited_outlet"] = item.original_outlet
+        if story.id is None:
+            story.first = _with_credit(story.first, item.original_outlet)
+    if len(item.text) > story.text_len * TEXT_IMPROVEMENT:
+        story.text_len = len(item.text)
+        story.classify_with = item
+        if story.id is None:
+            story.first = _replace_text(story.first, item)
+        else:
+            story.changes.update(text=item.text, html=item.html)
+
+
+def _with_credit(item: FeedItem, outlet: str) -> FeedItem:
+    from dataclasses import replace
+
+    return replace(item, original_outlet=outlet)
+
+
+def _replace_text(item: FeedItem, better: FeedItem) -> FeedItem:
+    from dataclasses import replace
+
+    return replace(item, text=better.text, html=better.html)
+
+
+def _story_row(story: _Story, now: datetime) -> dict[str, Any]:
+    item = story.first
+    return {
+        "title": item.title,
+        "text": item.text,
+        "html": item.html,
+        "url": item.url,
+        "lang": item.lang,
+        "credited_outlet": story.credited_outlet or item.credited_outlet,
+        "title_key": item.title_key,
+        "simhash": to_signed64(item.simhash),
+        "published_at": item.published,
+        "first_seen_at": now,
+        "updated_at": now,
+        "source_count": 0,
+        "bands": story_store.band_keys(item.simhash) if item.simhash else [],
+    }
+
+
+def _source_row(story_id: int, item: FeedItem, stamp: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "item_id": item.item_id,
+        "feed_url": item.feed_url,
+        "outlet": item.outlet,
+        "original_outlet": item.original_outlet,
+        "url": item.url,
+        "title": item.title,
+        "published_at": item.published,
+        "first_seen_at": now,
+        "published_ms": stamp,
+    }

@@ -27,8 +27,12 @@ TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
 
 def items_of(name: str, outlet: str) -> list[FeedItem]:
     path = FIXTURES / name
-    parsed = parse_feed(path.read_bytes(), url=f"https://feeds.example/{name}", content_type=None,
-                        fetched_at=datetime(2023, 12, 11, 20, tzinfo=UTC))
+    parsed = parse_feed(
+        path.read_bytes(),
+        url=f"https://feeds.example/{name}",
+        content_type=None,
+        fetched_at=datetime(2023, 12, 11, 20, tzinfo=UTC),
+    )
     return list(normalize_feed(parsed, outlet=outlet).items)
 
 
@@ -42,24 +46,45 @@ def handler(db_url: str) -> Any:
     now = datetime.now(UTC)
     with transaction(engine) as conn:
         person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=now)
-        add_subscription(conn, person, now=now, name="all", query=None, filters={}, mode="immediate")
+        add_subscription(
+            conn, person, now=now, name="all", query=None, filters={}, mode="immediate"
+        )
         other, _ = add_subscriber(conn, "other@example.org", confirmed=True, now=now)
-        add_subscription(conn, other, now=now, name="brazil", query="Brasil OR Brazil",
-                         filters={}, mode="immediate")
-    yield ItemHandler(engine=engine, classify=functools.partial(classify, TOPIC),
-                      topic=TOPIC.topic_id, subscriptions=SubscriptionIndex(recheck_seconds=0))
+        add_subscription(
+            conn,
+            other,
+            now=now,
+            name="brazil",
+            query="Brasil OR Brazil",
+            filters={},
+            mode="immediate",
+        )
+    yield ItemHandler(
+        engine=engine,
+        classify=functools.partial(classify, TOPIC),
+        topic=TOPIC.topic_id,
+        subscriptions=SubscriptionIndex(recheck_seconds=0),
+    )
     engine.dispose()
 
 
 def counts(handler: ItemHandler) -> dict[str, int]:
     with transaction(handler.engine) as conn:
-        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in (("stories", stories), ("sources", story_sources),
-                                    ("alerts", alerts), ("deliveries", deliveries))}
+        return {
+            name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in (
+                ("stories", stories),
+                ("sources", story_sources),
+                ("alerts", alerts),
+                ("deliveries", deliveries),
+            )
+        }
 
 
 @pytest.mark.parametrize("order", ["original-first", "copy-first"])
-def test_syndicated_copy_joins_the_original_in_either_order(handler: ItemHandler, order: str) -> None:
+def test_syndicated_copy_joins_the_original_in_either_order(
+    handler: ItemHandler, order: str
+) -> None:
     first, second = (RIO, MENAFN) if order == "original-first" else (MENAFN, RIO)
     handler.handle(first)
     handler.handle(second)
@@ -92,10 +117,58 @@ def test_duplicate_items_inside_one_batch_are_stored_once(handler: ItemHandler) 
 def test_subscription_changes_are_picked_up(handler: ItemHandler) -> None:
     with transaction(handler.engine) as conn:
         person, _ = add_subscriber(conn, "py@example.org", confirmed=True, now=datetime.now(UTC))
-        add_subscription(conn, person, now=datetime.now(UTC), name="py",
-                         query='Paraguay AND "peace plan"', filters={"countries": ["PY"]},
-                         mode="immediate")
+        add_subscription(
+            conn,
+            person,
+            now=datetime.now(UTC),
+            name="py",
+            query='Paraguay AND "peace plan"',
+            filters={"countries": ["PY"]},
+            mode="immediate",
+        )
     handler.handle(MENAFN)
     with transaction(handler.engine) as conn:
         wanted = set(conn.execute(select(deliveries.c.subscriber_id)).scalars())
     assert len(wanted) == 2  # the catch-all subscriber and the new Paraguay one
+
+
+def test_copies_inside_one_batch_meet_and_light_rewrites_join_by_fingerprint(
+    handler: ItemHandler,
+) -> None:
+    import dataclasses
+
+    original = MENAFN[1]
+    rewrite = dataclasses.replace(
+        original,
+        item_id="g:rewrite",
+        title="A different headline for the same wire copy",
+        title_key="a different headline for the same wire copy",
+        outlet="Other Outlet",
+        simhash=original.simhash ^ 0b101,  # three bits away: a light rewrite
+    )
+    far = dataclasses.replace(
+        original,
+        item_id="g:far",
+        title="Unrelated",
+        title_key="unrelated",
+        simhash=original.simhash ^ 0xFFFF_0000_FFFF,
+    )
+    outcome = handler.handle([original, RIO[1], rewrite, far])
+    assert outcome.new_stories == 2 and outcome.joined == 2
+    with transaction(handler.engine) as conn:
+        counts_by_story = sorted(conn.execute(select(stories.c.source_count)).scalars())
+    assert counts_by_story == [1, 3]
+    assert outcome.alerts == 1
+
+
+def test_a_fuller_copy_makes_an_unalerted_story_relevant(handler: ItemHandler) -> None:
+    import dataclasses
+
+    seed = RIO[1]
+    stub = dataclasses.replace(seed, item_id="g:stub", text="Read more on our site.", html="")
+    assert handler.handle([stub]).alerts == 0  # a headline alone is not enough here
+    fuller = handler.handle([seed])
+    assert fuller.joined == 1 and fuller.alerts == 1
+    with transaction(handler.engine) as conn:
+        text = conn.execute(select(stories.c.text)).scalar_one()
+    assert "Paraguay" in text
