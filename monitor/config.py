@@ -42,10 +42,6 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var",
         description="Working directory for the SQLite database, outbox, logs and local services.",
     )
-    seeds_dir: Path = Field(
-        default=PROJECT_ROOT / "seeds",
-        description="Where feed lists, topic definitions and sample subscribers are read from.",
-    )
     topic_file: Path = Field(
         default=PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml",
         description="The topic definition (gazetteer, rules, weights) the classifier uses.",
@@ -79,6 +75,12 @@ class Settings(BaseSettings):
     )
     worker_batch_seconds: float = Field(
         default=0.05, gt=0, le=10, description="Longest wait to fill a batch, in seconds."
+    )
+    kafka_session_timeout: float = Field(
+        default=10.0,
+        ge=6,
+        le=300,
+        description="Seconds before a dead worker's partitions go to another (Kafka session).",
     )
     item_max_attempts: int = Field(
         default=5,
@@ -191,6 +193,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        secrets_dir = os.environ.get("MONITOR_SECRETS_DIR")
+        if secrets_dir:
+            # Docker/Kubernetes-style secret files named like the variables, e.g.
+            # /run/secrets/monitor_smtp_password.
+            from pydantic_settings import SecretsSettingsSource
+
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
         if _config_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=_config_file))
         return tuple(sources)

@@ -45,7 +45,8 @@ def _create_pg_database(cluster: Any) -> tuple[str, Callable[[], None]]:
     from sqlalchemy import create_engine, text
 
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
+    # pre_ping: chaos tests restart PostgreSQL under this pool.
+    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 

@@ -41,7 +41,7 @@ class ItemPublisher:
                 compression_type=None,
                 max_in_flight_requests_per_connection=5,
                 delivery_timeout_ms=int(delivery_timeout * 1000),
-                request_timeout_ms=min(30_000, int(delivery_timeout * 1000) - 1),
+                request_timeout_ms=min(30_000, int(delivery_timeout * 1000) // 2),
                 max_block_ms=int(delivery_timeout * 1000),
                 bootstrap_timeout_ms=int(delivery_timeout * 1000),
             )

@@ -48,6 +48,11 @@ def make_app(settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A worker killed without a goodbye holds its partitions until its session expires;
+        # Faust's 60 s default would stall the stream that long.
+        broker_session_timeout=settings.kafka_session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout / 4),
+        broker_rebalance_timeout=settings.kafka_session_timeout * 2,
         broker_commit_every=1000,
         consumer_metadata_max_age_ms=5_000,
         stream_wait_empty=True,
@@ -68,7 +73,7 @@ class ItemAgent:
         settings: Settings,
         handler: ItemHandler,
         *,
-        on_batch: Callable[[BatchOutcome], None] | None = None,
+        on_batch: Callable[[BatchOutcome, Sequence[int | None]], None] | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
@@ -92,7 +97,7 @@ class ItemAgent:
         app.agent(self.items_topic, name="process_items", concurrency=1)(self._run)
 
     async def _run(self, stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(
+        async for events in stream.take_events(  # type: ignore[attr-defined]
             self.settings.worker_batch_size, within=self.settings.worker_batch_seconds
         ):
             await self._process(events)
@@ -119,8 +124,8 @@ class ItemAgent:
             os._exit(75)
         failpoint("worker.after_commit")  # crash test: stored, offsets not committed
         _record(outcome, stamps)
-        if self.on_batch:
-            self.on_batch(outcome)
+        if self.on_batch:  # benchmarks and tests observe committed batches here
+            self.on_batch(outcome, stamps)
 
     async def _store_with_retry(
         self, items: list[FeedItem], stamps: list[int | None]
