@@ -30,7 +30,7 @@ demo: broker
 
 run: broker
 	$(BIN)/monitor db upgrade
-	$(BIN)/monitor feed import $(or $(FEEDS),seeds/feeds/feeds.toml)
+	$(BIN)/monitor feed import $(FEEDS)
 	$(BIN)/monitor run
 
 test: services

@@ -136,8 +136,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 # --- matching ---------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
-    from monitor.matching.topic import load_topic
     from monitor.matching.commands import classify_lines
+    from monitor.matching.topic import load_topic
 
     settings = _settings(args)
     topic = load_topic(settings.topic_file)
@@ -146,8 +146,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.matching.topic import load_topic
     from monitor.matching.commands import evaluate, format_report
+    from monitor.matching.topic import load_topic
 
     settings = _settings(args)
     report = evaluate(load_topic(settings.topic_file), args.file)
@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         f = fsub.add_parser(action, help=f"{action} a feed (id or URL)")
         f.add_argument("feed")
     f = fsub.add_parser("import", help="import feeds from a TOML list or an OPML file")
-    f.add_argument("file")
+    f.add_argument("file", nargs="?", help="default: MONITOR_FEEDS_FILE")
     f = fsub.add_parser("export", help="export feeds as OPML")
     f.add_argument("--output")
     f = fsub.add_parser("check", help="fetch or read one feed, print its items as JSON Lines")

@@ -64,9 +64,13 @@ def import_feeds(engine: Any, entries: list[dict[str, Any]]) -> tuple[int, int]:
     with transaction(engine) as conn:
         for entry in entries:
             _, created = store.add_feed(
-                conn, _check_url(entry["url"]), name=entry.get("name") or "",
-                outlet=entry.get("outlet") or "", language=entry.get("language"),
-                poll_interval=entry.get("interval"), now=now,
+                conn,
+                _check_url(entry["url"]),
+                name=entry.get("name") or "",
+                outlet=entry.get("outlet") or "",
+                language=entry.get("language"),
+                poll_interval=entry.get("interval"),
+                now=now,
             )
             added += created
             existing += not created
@@ -92,8 +96,9 @@ def check_source(settings: Settings, source: str, outlet: str | None) -> int:
             if not path.is_file():
                 raise FeedInputError(f"{source}: no such file")
             content, content_type, url = path.read_bytes(), None, path.resolve().as_uri()
-        report = check_feed(content, url=url, content_type=content_type, fetched_at=now,
-                            outlet=outlet)
+        report = check_feed(
+            content, url=url, content_type=content_type, fetched_at=now, outlet=outlet
+        )
     except (FeedError, FeedInputError) as exc:
         print(orjson.dumps({"error": str(exc)}).decode())
         return 1
@@ -107,8 +112,7 @@ def check_source(settings: Settings, source: str, outlet: str | None) -> int:
 async def _fetch_once(settings: Settings, url: str) -> Any:
     limits, policy = limits_from(settings), policy_from(settings)
     async with make_session(limits, policy) as session:
-        return await fetch_feed(session, url, validators=None, limits=limits,
-                                address_policy=policy)
+        return await fetch_feed(session, url, validators=None, limits=limits, address_policy=policy)
 
 
 def dispatch(settings: Settings, args: Any) -> int:
@@ -116,18 +120,23 @@ def dispatch(settings: Settings, args: Any) -> int:
         return check_source(settings, args.source, args.outlet)
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
-        return _dispatch(engine, args)
+        return _dispatch(engine, args, settings.feeds_file)
     finally:
         engine.dispose()
 
 
-def _dispatch(engine: Any, args: Any) -> int:
+def _dispatch(engine: Any, args: Any, feeds_file: Path) -> int:
     now = datetime.now(UTC)
     if args.action == "add":
         with transaction(engine) as conn:
             feed_id, created = store.add_feed(
-                conn, _check_url(args.url), name=args.name, outlet=args.outlet,
-                language=args.language, poll_interval=args.interval, now=now,
+                conn,
+                _check_url(args.url),
+                name=args.name,
+                outlet=args.outlet,
+                language=args.language,
+                poll_interval=args.interval,
+                now=now,
             )
         print(f"feed {feed_id} {'added' if created else 'already registered'}")
     elif args.action == "list":
@@ -146,7 +155,9 @@ def _dispatch(engine: Any, args: Any) -> int:
         with transaction(engine) as conn:
             feed = _find(conn, args.feed)
             state = "paused" if args.action == "pause" else "active"
-            store.set_state(conn, feed.id, state, "paused by operator" if state == "paused" else None, now)
+            store.set_state(
+                conn, feed.id, state, "paused by operator" if state == "paused" else None, now
+            )
             if state == "active":
                 store.record_poll(conn, feed.id, error_count=0, last_error=None)
         print(f"feed {feed.id} {state}")
@@ -156,14 +167,18 @@ def _dispatch(engine: Any, args: Any) -> int:
             store.remove_feed(conn, feed.id)
         print(f"feed {feed.id} removed")
     elif args.action == "import":
-        added, existing = import_feeds(engine, read_feed_list(Path(args.file)))
+        added, existing = import_feeds(engine, read_feed_list(Path(args.file or feeds_file)))
         print(f"{added} feeds added, {existing} already registered")
     elif args.action == "export":
         with transaction(engine) as conn:
             feeds = store.list_feeds(conn)
         text = export_opml(
-            OpmlFeed(xml_url=f.url, title=f.name, language=f.language,
-                     categories=(f.outlet,) if f.outlet else ())
+            OpmlFeed(
+                xml_url=f.url,
+                title=f.name,
+                language=f.language,
+                categories=(f.outlet,) if f.outlet else (),
+            )
             for f in feeds
         )
         if args.output:

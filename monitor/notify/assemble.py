@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 
 from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError
@@ -154,7 +155,7 @@ class Assembler:
 
     def _assemble(
         self,
-        conn: object,
+        conn: Connection,
         subscription: SubscriptionRow,
         subscriber: SubscriberRow,
         group: list[outbox.DueDelivery],
@@ -174,7 +175,7 @@ class Assembler:
             sent = outbox.sent_today_count(
                 conn,
                 subscriber.id,
-                local_day_start(now, subscriber.time_zone),  # type: ignore[arg-type]
+                local_day_start(now, subscriber.time_zone),
             )
             room = (
                 len(immediate) if settings.daily_cap is None else max(0, settings.daily_cap - sent)
@@ -185,7 +186,7 @@ class Assembler:
                 outbox.reschedule_deliveries(
                     conn,
                     [d.id for d in over],
-                    mode="daily",  # type: ignore[arg-type]
+                    mode="daily",
                     due_at=catch_up,
                 )
                 log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(over))
@@ -242,7 +243,7 @@ class Assembler:
 
     def _digest(
         self,
-        conn: object,
+        conn: Connection,
         subscription: SubscriptionRow,
         subscriber: SubscriberRow,
         recipient: Recipient,
@@ -280,7 +281,7 @@ class Assembler:
 
     def _queue(
         self,
-        conn: object,
+        conn: Connection,
         subscriber: SubscriberRow,
         kind: str,
         dedup_key: str,
@@ -289,7 +290,7 @@ class Assembler:
         now: datetime,
     ) -> int:
         _, created = outbox.queue_email(
-            conn,  # type: ignore[arg-type]
+            conn,
             subscriber_id=subscriber.id,
             kind=kind,
             dedup_key=dedup_key,

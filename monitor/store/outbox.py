@@ -374,7 +374,7 @@ def due_delivery_details(conn: Connection, now: datetime, limit: int = 1000) -> 
         .order_by(deliveries.c.due_at, deliveries.c.id)
         .limit(limit)
     )
-    return [DueDelivery(*row) for row in rows]
+    return [DueDelivery(**row._mapping) for row in rows]
 
 
 def story_outlets(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[str]]:

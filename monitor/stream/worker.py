@@ -34,7 +34,7 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     app = make_app(settings)
     agent = ItemAgent(app, settings, handler)
 
-    @app.timer(5.0)
+    @app.timer(5.0)  # type: ignore[untyped-decorator]
     async def heartbeat() -> None:
         write_heartbeat(settings, "worker", state="running")
 
