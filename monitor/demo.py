@@ -55,8 +55,13 @@ def _expected_items(fixtures: Path) -> int:
     total = 0
     for name, outlet, _lang in FIXTURE_FEEDS:
         path = fixtures / name
-        report = check_feed(path.read_bytes(), url=path.as_uri(), content_type=None,
-                            fetched_at=datetime.now(UTC), outlet=outlet)
+        report = check_feed(
+            path.read_bytes(),
+            url=path.as_uri(),
+            content_type=None,
+            fetched_at=datetime.now(UTC),
+            outlet=outlet,
+        )
         total += len(report.items)
     return total
 
@@ -74,21 +79,33 @@ def run_demo(timeout: float = 180.0) -> int:
     server = FixtureServer(fixtures).start()
     children: list[subprocess.Popen[bytes]] = []
     try:
-        import_feeds(engine, [
-            {"url": server.url(name), "name": outlet, "outlet": outlet, "language": lang}
-            for name, outlet, lang in FIXTURE_FEEDS
-        ])
-        import_csv(settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv",
-                   confirmed=True)
-        env = {**os.environ, **settings.as_env(), "MONITOR_LOG_FORMAT": "console",
-               "MONITOR_LOG_LEVEL": "WARNING"}
+        import_feeds(
+            engine,
+            [
+                {"url": server.url(name), "name": outlet, "outlet": outlet, "language": lang}
+                for name, outlet, lang in FIXTURE_FEEDS
+            ],
+        )
+        import_csv(
+            settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv", confirmed=True
+        )
+        env = {
+            **os.environ,
+            **settings.as_env(),
+            "MONITOR_LOG_FORMAT": "console",
+            "MONITOR_LOG_LEVEL": "WARNING",
+        }
         log_path = settings.var_dir / "roles.log"
         with log_path.open("ab") as log_file:
             for role in ("worker", "poller", "mailer"):
-                children.append(subprocess.Popen(
-                    [sys.executable, "-m", "monitor", "run", "--role", role],
-                    env=env, stdout=log_file, stderr=log_file,
-                ))
+                children.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "monitor", "run", "--role", role],
+                        env=env,
+                        stdout=log_file,
+                        stderr=log_file,
+                    )
+                )
         _wait(engine, expected, children, timeout, log_path)
         _summary(settings, engine)
         return 0
@@ -105,8 +122,13 @@ def run_demo(timeout: float = 180.0) -> int:
         engine.dispose()
 
 
-def _wait(engine: object, expected: int, children: list[subprocess.Popen[bytes]],
-          timeout: float, log_path: Path) -> None:
+def _wait(
+    engine: object,
+    expected: int,
+    children: list[subprocess.Popen[bytes]],
+    timeout: float,
+    log_path: Path,
+) -> None:
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
@@ -117,13 +139,19 @@ def _wait(engine: object, expected: int, children: list[subprocess.Popen[bytes]]
             counts = count_rows(conn)
             box = outbox.outbox_counts(conn)
             due = outbox.due_now(conn, datetime.now(UTC))
-        progress = (f"items {counts['sources']}/{expected}, stories {counts['stories']}, "
-                    f"alerts {counts['alerts']}, emails sent {box.get('sent', 0)}")
+        progress = (
+            f"items {counts['sources']}/{expected}, stories {counts['stories']}, "
+            f"alerts {counts['alerts']}, emails sent {box.get('sent', 0)}"
+        )
         if progress != last:
             print(f"demo: {progress}", flush=True)
             last = progress
-        done = (counts["sources"] >= expected and due["deliveries"] == 0
-                and due["emails"] == 0 and counts["alerts"] > 0)
+        done = (
+            counts["sources"] >= expected
+            and due["deliveries"] == 0
+            and due["emails"] == 0
+            and counts["alerts"] > 0
+        )
         if done:
             return
         time.sleep(0.5)
@@ -135,15 +163,21 @@ def _summary(settings: Settings, engine: object) -> None:
         alerts = recent_alerts(conn, 100)
         counts = count_rows(conn)
         later = outbox.due_now(conn, datetime.now(UTC))["later"]
-    print(f"\n{counts['alerts']} alerts on {counts['stories']} stories "
-          f"({counts['sources']} items; copies of one story share one alert):")
+    print(
+        f"\n{counts['alerts']} alerts on {counts['stories']} stories "
+        f"({counts['sources']} items; copies of one story share one alert):"
+    )
     for alert in reversed(alerts):
         countries = ",".join(alert.countries or [])
         copies = f" [{alert.source_count} copies]" if alert.source_count > 1 else ""
-        print(f"  - [{alert.category}; {countries}] {alert.title[:80]} — "
-              f"{alert.credited_outlet}{copies}")
+        print(
+            f"  - [{alert.category}; {countries}] {alert.title[:80]} — "
+            f"{alert.credited_outlet}{copies}"
+        )
     emails = sorted(settings.outbox_path.glob("*.eml"))
-    print(f"\n{len(emails)} emails written to {settings.outbox_path}/ (set MONITOR_SMTP_HOST to send them)")
+    print(
+        f"\n{len(emails)} emails written to {settings.outbox_path}/ (set MONITOR_SMTP_HOST to send them)"
+    )
     if later:
         print(f"{later} more alerts wait for their subscribers' digest times (daily/weekly)")
     for path in emails[:5]:

@@ -22,7 +22,9 @@ ALERTS_CREATED = Counter("monitor_alerts_total", "Alerts raised on relevant stor
 DELIVERIES_CREATED = Counter("monitor_deliveries_total", "Subscriber deliveries created")
 DEAD_LETTERED = Counter("monitor_items_dead_lettered_total", "Items sent to the dead-letter topic")
 STORE_ERRORS = Counter("monitor_store_errors_total", "Database calls that failed and were retried")
-EMAILS_SENT = Counter("monitor_emails_sent_total", "Emails accepted by SMTP (or the outbox)", ["kind"])
+EMAILS_SENT = Counter(
+    "monitor_emails_sent_total", "Emails accepted by SMTP (or the outbox)", ["kind"]
+)
 EMAILS_FAILED = Counter("monitor_emails_failed_total", "Email send failures", ["kind", "permanent"])
 PROCESSING_LATENCY = Histogram(
     "monitor_processing_latency_seconds",

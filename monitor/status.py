@@ -34,7 +34,9 @@ def _span(seconds: float) -> str:
 
 def render_status(settings: Settings) -> str:
     now = datetime.now(UTC)
-    lines = [f"monitor status — {now:%Y-%m-%d %H:%M:%S} UTC — db {settings.redacted()['database_url']}"]
+    lines = [
+        f"monitor status — {now:%Y-%m-%d %H:%M:%S} UTC — db {settings.redacted()['database_url']}"
+    ]
     beats = read_heartbeats(settings)
     if beats:
         parts = []
@@ -83,9 +85,9 @@ def render_status(settings: Settings) -> str:
             f"{alert.title[:70]} — {alert.credited_outlet}"
         )
     lines.append(
-        "outbox:  "
-        + ", ".join(f"{k} {v}" for k, v in sorted(box.items()))
-        if box else "outbox:  empty"
+        "outbox:  " + ", ".join(f"{k} {v}" for k, v in sorted(box.items()))
+        if box
+        else "outbox:  empty"
     )
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ disabled for failing, only paused by an operator or when its publisher says 410 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import signal
 from dataclasses import dataclass
@@ -98,18 +99,24 @@ class Poller:
 
     async def poll_feed(self, feed: FeedRow) -> PollOutcome:
         now = datetime.now(UTC)
-        validators = (
-            Validators(feed.etag, feed.last_modified) if feed.trust_validators else None
-        )
+        validators = Validators(feed.etag, feed.last_modified) if feed.trust_validators else None
         try:
             result = await fetch_feed(
-                self.session, feed.url, validators=validators, limits=self.limits,
-                address_policy=self.policy, host_limiter=self.host_limiter,
+                self.session,
+                feed.url,
+                validators=validators,
+                limits=self.limits,
+                address_policy=self.policy,
+                host_limiter=self.host_limiter,
             )
             if result.not_modified and self.rng.random() < 1 / AUDIT_EVERY:
                 audit = await fetch_feed(
-                    self.session, result.url, validators=None, limits=self.limits,
-                    address_policy=self.policy, host_limiter=self.host_limiter,
+                    self.session,
+                    result.url,
+                    validators=None,
+                    limits=self.limits,
+                    address_policy=self.policy,
+                    host_limiter=self.host_limiter,
                 )
                 return await self._handle_body(feed, audit, now, audited_304=True)
         except FetchError as exc:
@@ -117,7 +124,9 @@ class Poller:
             if exc.permanent and exc.status == 410:
                 await self._mark_gone(feed, exc.reason)
                 return PollOutcome(feed.id, "gone", error=exc.reason)
-            await self._record_error(feed, exc.reason, status=exc.status, retry_after=exc.retry_after)
+            await self._record_error(
+                feed, exc.reason, status=exc.status, retry_after=exc.retry_after
+            )
             return PollOutcome(feed.id, "error", error=exc.reason)
         if result.not_modified:
             metrics.FEED_POLLS.labels("not-modified").inc()
@@ -130,7 +139,10 @@ class Poller:
     ) -> PollOutcome:
         try:
             parsed = await asyncio.to_thread(
-                parse_feed, result.content, url=result.url, content_type=result.content_type,
+                parse_feed,
+                result.content,
+                url=result.url,
+                content_type=result.content_type,
                 fetched_at=now,
             )
         except FeedError as exc:
@@ -153,15 +165,24 @@ class Poller:
         etag_unchanged = bool(result.etag) and result.etag == feed.etag and feed.trust_validators
         lying = bool(new) and (audited_304 or (etag_unchanged and bool(known)))
         if lying:
-            log.warning("feed.validators_untrusted", feed_id=feed.id, new_items=len(new),
-                        reason="304" if audited_304 else "same ETag, new items")
+            log.warning(
+                "feed.validators_untrusted",
+                feed_id=feed.id,
+                new_items=len(new),
+                reason="304" if audited_304 else "same ETag, new items",
+            )
         try:
             await asyncio.to_thread(self.publisher.publish, new)
         except PublishError as exc:
             # Nothing saved: the next poll fetches and publishes these items again.
             metrics.FEED_POLLS.labels("error").inc()
-            await self._record_error(feed, f"not published: {exc}", status=result.status,
-                                     retry_after=PUBLISH_RETRY.total_seconds(), count=False)
+            await self._record_error(
+                feed,
+                f"not published: {exc}",
+                status=result.status,
+                retry_after=PUBLISH_RETRY.total_seconds(),
+                count=False,
+            )
             return PollOutcome(feed.id, "error", error=str(exc))
         if new:
             failpoint("poller.after_publish")  # crash test: acknowledged, state not saved
@@ -170,8 +191,14 @@ class Poller:
         hint = parsed.update_interval_seconds or (
             parsed.ttl_minutes * 60.0 if parsed.ttl_minutes else None
         )
-        await self._record_success(feed, result, now, server_interval=hint, new_items=new,
-                                   trust_validators=feed.trust_validators and not lying)
+        await self._record_success(
+            feed,
+            result,
+            now,
+            server_interval=hint,
+            new_items=new,
+            trust_validators=feed.trust_validators and not lying,
+        )
         if new:
             log.info("feed.published", feed_id=feed.id, items=len(new), url=result.url)
         return PollOutcome(feed.id, "new-items" if new else "unchanged", published=len(new))
@@ -181,8 +208,13 @@ class Poller:
         return timedelta(seconds=feed.poll_interval or self.settings.poll_interval)
 
     async def _record_success(
-        self, feed: FeedRow, result: FetchResult, now: datetime, *,
-        server_interval: float | None, new_items: list[FeedItem] | None = None,
+        self,
+        feed: FeedRow,
+        result: FetchResult,
+        now: datetime,
+        *,
+        server_interval: float | None,
+        new_items: list[FeedItem] | None = None,
         trust_validators: bool | None = None,
     ) -> None:
         next_at = next_poll_after_success(
@@ -197,9 +229,14 @@ class Poller:
             rng=self.rng,
         )
         values: dict[str, Any] = {
-            "last_polled_at": now, "last_success_at": now, "next_poll_at": next_at,
-            "error_count": 0, "last_error": None, "last_status": result.status,
-            "server_interval": server_interval, "updated_at": now,
+            "last_polled_at": now,
+            "last_success_at": now,
+            "next_poll_at": next_at,
+            "error_count": 0,
+            "last_error": None,
+            "last_status": result.status,
+            "server_interval": server_interval,
+            "updated_at": now,
         }
         if result.status == 200:
             values.update(etag=result.etag, last_modified=result.last_modified)
@@ -213,7 +250,11 @@ class Poller:
             with transaction(self.engine) as conn:
                 if new_items:
                     feed_store.mark_items_seen(conn, feed.id, [i.item_id for i in new_items], now)
-                if moved_to and moved_to != feed.url and feed_store.get_feed(conn, moved_to) is None:
+                if (
+                    moved_to
+                    and moved_to != feed.url
+                    and feed_store.get_feed(conn, moved_to) is None
+                ):
                     values["url"] = moved_to
                     log.info("feed.moved", feed_id=feed.id, old=feed.url, new=moved_to)
                 feed_store.record_poll(conn, feed.id, **values)
@@ -221,26 +262,46 @@ class Poller:
         await self._save(_save)
 
     async def _record_error(
-        self, feed: FeedRow, reason: str, *, status: int | None,
-        retry_after: float | None = None, count: bool = True,
+        self,
+        feed: FeedRow,
+        reason: str,
+        *,
+        status: int | None,
+        retry_after: float | None = None,
+        count: bool = True,
     ) -> None:
         now = datetime.now(UTC)
         errors = feed.error_count + 1 if count else max(feed.error_count, 1)
         next_at = next_poll_after_error(
-            now, error_count=errors,
+            now,
+            error_count=errors,
             base_interval=timedelta(seconds=min(self._base_interval(feed).total_seconds(), 300)),
             max_backoff=timedelta(seconds=self.settings.poll_max_backoff),
-            retry_after=retry_after, rng=self.rng,
+            retry_after=retry_after,
+            rng=self.rng,
         )
         metrics.FEED_ERRORS.labels(str(feed.id)).inc()
-        log.warning("feed.error", feed_id=feed.id, url=feed.url, status=status, error=reason,
-                    errors=errors, next_poll_at=next_at.isoformat(timespec="seconds"))
+        log.warning(
+            "feed.error",
+            feed_id=feed.id,
+            url=feed.url,
+            status=status,
+            error=reason,
+            errors=errors,
+            next_poll_at=next_at.isoformat(timespec="seconds"),
+        )
 
         def _save() -> None:
             with transaction(self.engine) as conn:
                 feed_store.record_poll(
-                    conn, feed.id, last_polled_at=now, next_poll_at=next_at, error_count=errors,
-                    last_error=reason[:2000], last_status=status, updated_at=now,
+                    conn,
+                    feed.id,
+                    last_polled_at=now,
+                    next_poll_at=next_at,
+                    error_count=errors,
+                    last_error=reason[:2000],
+                    last_status=status,
+                    updated_at=now,
                 )
 
         await self._save(_save)
@@ -252,8 +313,14 @@ class Poller:
             with transaction(self.engine) as conn:
                 now = datetime.now(UTC)
                 feed_store.set_state(conn, feed.id, "gone", reason, now)
-                feed_store.record_poll(conn, feed.id, last_polled_at=now, last_status=410,
-                                       last_error=reason, error_count=feed.error_count + 1)
+                feed_store.record_poll(
+                    conn,
+                    feed.id,
+                    last_polled_at=now,
+                    last_status=410,
+                    last_error=reason,
+                    error_count=feed.error_count + 1,
+                )
 
         await self._save(_save)
 
@@ -300,10 +367,8 @@ async def run_forever(settings: Settings, stop: asyncio.Event, *, once: bool = F
             if once:
                 break
             delay = 1.0 if outcomes else 2.0
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass
     finally:
         await session.close()
         await asyncio.to_thread(publisher.close)
@@ -319,10 +384,8 @@ async def _connect_publisher(settings: Settings, stop: asyncio.Event) -> ItemPub
             )
         except PublishError as exc:
             log.warning("poller.broker_unavailable", error=str(exc), retry_in=delay)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, 30.0)
     return None
 

@@ -92,11 +92,21 @@ def _check_subscriber(email: str, tz: str) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"unknown time zone {tz!r} (use an IANA name like America/Sao_Paulo)") from exc
+        raise InputError(
+            f"unknown time zone {tz!r} (use an IANA name like America/Sao_Paulo)"
+        ) from exc
 
 
-def add_subscriber(settings: Settings, engine: Any, *, email: str, name: str, tz: str,
-                   confirmed: bool, subscription: dict[str, Any]) -> tuple[int, int]:
+def add_subscriber(
+    settings: Settings,
+    engine: Any,
+    *,
+    email: str,
+    name: str,
+    tz: str,
+    confirmed: bool,
+    subscription: dict[str, Any],
+) -> tuple[int, int]:
     _check_subscriber(email, tz)
     now = datetime.now(UTC)
     with transaction(engine) as conn:
@@ -117,17 +127,30 @@ def import_csv(settings: Settings, engine: Any, path: Path, *, confirmed: bool) 
     with path.open(newline="", encoding="utf-8") as fp:
         for line, row in enumerate(csv.DictReader(fp), start=2):
             try:
-                values = _subscription_values(argparse.Namespace(
-                    query=row.get("query"), countries=row.get("countries"),
-                    categories=row.get("categories"), languages=row.get("languages"),
-                    outlets=row.get("outlets"), mode=row.get("mode") or "immediate",
-                    digest_time=row.get("digest_time") or "08:00", quiet=row.get("quiet"),
-                    daily_cap=int(row["daily_cap"]) if row.get("daily_cap") else None,
-                    min_score=None, digest_weekday=0,
-                ))
-                add_subscriber(settings, engine, email=(row.get("email") or "").strip(),
-                               name=row.get("name") or "", tz=row.get("time_zone") or "UTC",
-                               confirmed=confirmed, subscription=values)
+                values = _subscription_values(
+                    argparse.Namespace(
+                        query=row.get("query"),
+                        countries=row.get("countries"),
+                        categories=row.get("categories"),
+                        languages=row.get("languages"),
+                        outlets=row.get("outlets"),
+                        mode=row.get("mode") or "immediate",
+                        digest_time=row.get("digest_time") or "08:00",
+                        quiet=row.get("quiet"),
+                        daily_cap=int(row["daily_cap"]) if row.get("daily_cap") else None,
+                        min_score=None,
+                        digest_weekday=0,
+                    )
+                )
+                add_subscriber(
+                    settings,
+                    engine,
+                    email=(row.get("email") or "").strip(),
+                    name=row.get("name") or "",
+                    tz=row.get("time_zone") or "UTC",
+                    confirmed=confirmed,
+                    subscription=values,
+                )
                 count += 1
             except (MonitorError, ValueError) as exc:
                 raise InputError(f"{path}:{line}: {exc}") from exc
@@ -167,8 +190,13 @@ def _dispatch(settings: Settings, engine: Any, args: Any) -> int:
     now = datetime.now(UTC)
     if args.action == "add":
         subscriber_id, subscription_id = add_subscriber(
-            settings, engine, email=args.email, name=args.name, tz=args.tz,
-            confirmed=args.confirmed, subscription=_subscription_values(args),
+            settings,
+            engine,
+            email=args.email,
+            name=args.name,
+            tz=args.tz,
+            confirmed=args.confirmed,
+            subscription=_subscription_values(args),
         )
         state = "confirmed" if args.confirmed else "confirmation email queued"
         print(f"subscriber {subscriber_id}, subscription {subscription_id} ({state})")
@@ -187,13 +215,15 @@ def _dispatch(settings: Settings, engine: Any, args: Any) -> int:
             current = store.get_subscription(conn, args.subscription)
             if current is None:
                 raise InputError(f"no subscription {args.subscription}")
-            store.set_subscription(conn, args.subscription, now=now,
-                                   **_edited_values(args, current))
+            store.set_subscription(
+                conn, args.subscription, now=now, **_edited_values(args, current)
+            )
         print(f"subscription {args.subscription} updated")
     elif args.action in ("pause", "resume"):
         with transaction(engine) as conn:
-            if not store.set_subscription(conn, args.subscription, now=now,
-                                          paused=args.action == "pause"):
+            if not store.set_subscription(
+                conn, args.subscription, now=now, paused=args.action == "pause"
+            ):
                 raise InputError(f"no subscription {args.subscription}")
         print(f"subscription {args.subscription} {args.action}d")
     elif args.action == "delete":
@@ -209,8 +239,10 @@ def _dispatch(settings: Settings, engine: Any, args: Any) -> int:
             rows = outbox.failed_emails(conn)
             bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
         for row in rows:
-            print(f"email {row.id} to {row.recipient} ({row.kind}, {row.attempts} attempts): "
-                  f"{row.last_error}")
+            print(
+                f"email {row.id} to {row.recipient} ({row.kind}, {row.attempts} attempts): "
+                f"{row.last_error}"
+            )
         for person in bouncing:
             print(f"subscriber {person.id} {person.email}: bouncing")
         if not rows and not bouncing:

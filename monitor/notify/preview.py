@@ -28,9 +28,13 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
         (
             str(row.id),
             MatchDoc(
-                title=row.title, text=row.text, outlet=row.credited_outlet,
+                title=row.title,
+                text=row.text,
+                outlet=row.credited_outlet,
                 site=(urlsplit(row.url).hostname or "").removeprefix("www.") if row.url else "",
-                lang=row.lang, countries=tuple(row.countries or ()), category=row.category,
+                lang=row.lang,
+                countries=tuple(row.countries or ()),
+                category=row.category,
             ),
         )
         for row in rows
@@ -41,7 +45,9 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
     for row in matched[:limit]:
         when = row.published_at.strftime("%Y-%m-%d")
         countries = ",".join(row.countries or [])
-        print(f"  #{row.id} {when} [{row.category} {countries}] {row.title} — {row.credited_outlet}")
+        print(
+            f"  #{row.id} {when} [{row.category} {countries}] {row.title} — {row.credited_outlet}"
+        )
     if len(matched) > limit:
         print(f"  … and {len(matched) - limit} more (--limit)")
     return 0

@@ -54,13 +54,20 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
     settings = make_settings(web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json")
     migrate.upgrade(settings.db_url)
     engine = make_engine(settings.db_url)
-    import_feeds(engine, [{"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"}])
+    import_feeds(
+        engine, [{"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"}]
+    )
     engine.dispose()
     log = (tmp_path / "daemon.log").open("wb")
-    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run"],
-                              env={**os.environ, **settings.as_env()}, stdout=log, stderr=log)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run"],
+        env={**os.environ, **settings.as_env()},
+        stdout=log,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def ready() -> bool:
             status, body = _get(base + "/readyz")
             if status != 200:
@@ -69,8 +76,11 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
             return {"role:worker", "role:poller", "role:mailer"} <= set(checks)
 
         wait_until(ready, 90, what="/readyz to report every role")
-        wait_until(lambda: _metric(_get(base + "/metrics")[1], "monitor_items_processed_total") >= 3,
-                   90, what="items processed, as counted by the worker and served by the web role")
+        wait_until(
+            lambda: _metric(_get(base + "/metrics")[1], "monitor_items_processed_total") >= 3,
+            90,
+            what="items processed, as counted by the worker and served by the web role",
+        )
         body = _get(base + "/metrics")[1]
         assert _metric(body, "monitor_items_published_total") >= 3
         assert _metric(body, "monitor_alerts_total") >= 1
@@ -79,8 +89,11 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
         # A role that dies is restarted by the supervisor.
         old = int(read_heartbeats(settings)["mailer"]["pid"])  # type: ignore[arg-type]
         os.kill(old, signal.SIGKILL)
-        wait_until(lambda: int(read_heartbeats(settings).get("mailer", {}).get("pid", old)) != old,  # type: ignore[arg-type]
-                   30, what="the mailer to be restarted")
+        wait_until(
+            lambda: int(read_heartbeats(settings).get("mailer", {}).get("pid", old)) != old,  # type: ignore[arg-type]
+            30,
+            what="the mailer to be restarted",
+        )
         assert daemon.poll() is None
     finally:
         started = time.monotonic()

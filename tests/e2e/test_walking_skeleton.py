@@ -22,21 +22,37 @@ SEED_TITLE = "Ukraine’s New Diplomatic Horizon In Latin America"
 
 
 def test_seed_story_travels_from_feed_to_inbox(
-    db_url: str, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any,
-    fixture_server: Any, tmp_path: Path,
+    db_url: str,
+    kafka_bootstrap: str,
+    make_settings: Any,
+    smtp_sink: Any,
+    fixture_server: Any,
+    tmp_path: Path,
 ) -> None:
     settings = make_settings(
-        database_url=db_url, smtp_host="127.0.0.1", smtp_port=smtp_sink.port,
-        smtp_security="none", public_url="https://alerts.example.org",
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_sink.port,
+        smtp_security="none",
+        public_url="https://alerts.example.org",
     )
     engine = make_engine(settings.db_url)
-    import_feeds(engine, [
-        {"url": fixture_server.url("example-riotimes-feed.xml"), "outlet": "The Rio Times"},
-        {"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"},
-    ])
-    add_subscriber(settings, engine, email="desk@newsroom.example", name="LatAm desk",
-                   tz="America/Sao_Paulo", confirmed=True,
-                   subscription={"query": "Zelensk* AND (Paraguay OR Uruguay)", "filters": {}})
+    import_feeds(
+        engine,
+        [
+            {"url": fixture_server.url("example-riotimes-feed.xml"), "outlet": "The Rio Times"},
+            {"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"},
+        ],
+    )
+    add_subscriber(
+        settings,
+        engine,
+        email="desk@newsroom.example",
+        name="LatAm desk",
+        tz="America/Sao_Paulo",
+        confirmed=True,
+        subscription={"query": "Zelensk* AND (Paraguay OR Uruguay)", "filters": {}},
+    )
     roles = Roles(settings, tmp_path / "logs").start("worker", "poller", "mailer")
     try:
         received = wait_until(lambda: smtp_sink.received, 120, what="the alert email")
@@ -53,15 +69,24 @@ def test_seed_story_travels_from_feed_to_inbox(
     assert "Diplomatic Horizon" in str(message["Subject"])
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "https://alerts.example.org/u/" in str(message["List-Unsubscribe"])
-    parts = {part.get_content_type(): part.get_content() for part in message.walk()
-             if part.get_content_maintype() == "text"}
+    parts = {
+        part.get_content_type(): part.get_content()
+        for part in message.walk()
+        if part.get_content_maintype() == "text"
+    }
     assert set(parts) == {"text/plain", "text/html"}
     assert "The Rio Times" in parts["text/plain"]
     assert "Paraguay" in parts["text/html"]
 
     with transaction(engine) as conn:
-        seed = conn.execute(select(stories).where(stories.c.title.like("%Diplomatic Horizon%"))).one()
-        sources = conn.execute(select(story_sources.c.outlet).where(story_sources.c.story_id == seed.id)).scalars().all()
+        seed = conn.execute(
+            select(stories).where(stories.c.title.like("%Diplomatic Horizon%"))
+        ).one()
+        sources = (
+            conn.execute(select(story_sources.c.outlet).where(story_sources.c.story_id == seed.id))
+            .scalars()
+            .all()
+        )
         alert = conn.execute(select(alerts).where(alerts.c.story_id == seed.id)).one()
         sent = conn.execute(select(emails.c.status, emails.c.message_id)).all()
     assert sorted(sources) == ["MENAFN", "The Rio Times"]

@@ -22,7 +22,7 @@ from monitor.store import feeds as feed_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.tables import feed_items, story_sources
 from monitor.stream.topics import ensure_topics
-from tests.roles import Roles, RoleProcess, read_topic, wait_until
+from tests.roles import RoleProcess, Roles, read_topic, wait_until
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
 RIO = (FIXTURES / "example-riotimes-feed.xml").read_bytes()
@@ -56,11 +56,17 @@ def test_failing_feeds_are_recorded_and_the_good_one_still_comes_through(
     settings, engine = setup
     fixture_server.routes["/broken"] = Response(500, b"oops")
     fixture_server.routes["/gone"] = Response(410, b"")
-    fixture_server.routes["/page"] = Response(200, b"<!DOCTYPE html><html><body>hi</body></html>",
-                                              {"Content-Type": "text/html"})
+    fixture_server.routes["/page"] = Response(
+        200, b"<!DOCTYPE html><html><body>hi</body></html>", {"Content-Type": "text/html"}
+    )
     fixture_server.routes["/limited"] = Response(429, b"", {"Retry-After": "3600"})
-    import_feeds(engine, [{"url": fixture_server.url(p)} for p in
-                          ("broken", "gone", "page", "limited", "example-riotimes-feed.xml")])
+    import_feeds(
+        engine,
+        [
+            {"url": fixture_server.url(p)}
+            for p in ("broken", "gone", "page", "limited", "example-riotimes-feed.xml")
+        ],
+    )
     before = datetime.now(UTC)
     outcomes = {o.feed_id: o for o in poll_once(settings, engine)}
 
@@ -91,7 +97,9 @@ def test_failing_feeds_are_recorded_and_the_good_one_still_comes_through(
     assert healed is not None and healed.error_count == 0 and healed.last_error is None
 
 
-def test_conditional_get_and_permanent_redirect(setup: tuple[Settings, Any], fixture_server: Any) -> None:
+def test_conditional_get_and_permanent_redirect(
+    setup: tuple[Settings, Any], fixture_server: Any
+) -> None:
     settings, engine = setup
 
     def feed(headers: dict[str, str]) -> Response:
@@ -109,7 +117,10 @@ def test_conditional_get_and_permanent_redirect(setup: tuple[Settings, Any], fix
     assert moved.url == fixture_server.url("new-home") and moved.etag == '"v1"'
     second = poll_once(settings, engine)[0]
     assert second.status in ("not-modified", "unchanged") and second.published == 0
-    assert fixture_server.requests[-1][1].get("if-none-match") == '"v1"' or second.status == "unchanged"
+    assert (
+        fixture_server.requests[-1][1].get("if-none-match") == '"v1"'
+        or second.status == "unchanged"
+    )
     assert len(read_topic(settings)) == 3
 
 
@@ -124,9 +135,15 @@ def test_a_feed_whose_validators_lie_stops_being_trusted(
     )
     import_feeds(engine, [{"url": fixture_server.url("liar")}])
     poll_once(settings, engine)
-    state["body"] = RIO.replace(b"</channel>", menafn.split(b"<channel>")[1].split(b"</channel>")[0].split(b"</lastBuildDate>")[1] + b"</channel>")
+    state["body"] = RIO.replace(
+        b"</channel>",
+        menafn.split(b"<channel>")[1].split(b"</channel>")[0].split(b"</lastBuildDate>")[1]
+        + b"</channel>",
+    )
     with transaction(engine) as conn:
-        feed_store.record_poll(conn, feed_store.list_feeds(conn)[0].id, next_poll_at=datetime.now(UTC))
+        feed_store.record_poll(
+            conn, feed_store.list_feeds(conn)[0].id, next_poll_at=datetime.now(UTC)
+        )
     outcome = poll_once(settings, engine)[0]
     with transaction(engine) as conn:
         liar = feed_store.list_feeds(conn)[0]
@@ -138,9 +155,16 @@ def test_poller_killed_between_publish_and_state_save_loses_nothing(
     setup: tuple[Settings, Any], fixture_server: Any, tmp_path: Path
 ) -> None:
     settings, engine = setup
-    import_feeds(engine, [{"url": fixture_server.url("example-riotimes-feed.xml")},
-                          {"url": fixture_server.url("example-menafn-feed.xml")}])
-    crashing = RoleProcess("poller", settings, tmp_path, MONITOR_FAILPOINTS="poller.after_publish").start()
+    import_feeds(
+        engine,
+        [
+            {"url": fixture_server.url("example-riotimes-feed.xml")},
+            {"url": fixture_server.url("example-menafn-feed.xml")},
+        ],
+    )
+    crashing = RoleProcess(
+        "poller", settings, tmp_path, MONITOR_FAILPOINTS="poller.after_publish"
+    ).start()
     assert crashing.process is not None
     assert crashing.process.wait(timeout=60) == EXIT_CODE, crashing.log()
     published_before = read_topic(settings)

@@ -27,14 +27,21 @@ from tests.stream.test_handler import MENAFN, RIO, TOPIC, items_of
 
 @pytest.fixture
 def world(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Any:
-    settings = make_settings(database_url=db_url, smtp_host="127.0.0.1", smtp_port=smtp_sink.port,
-                             smtp_security="none", public_url="https://alerts.example.org")
+    settings = make_settings(
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_sink.port,
+        smtp_security="none",
+        public_url="https://alerts.example.org",
+    )
     engine = make_engine(settings.db_url)
     yield settings, engine, smtp_sink
     engine.dispose()
 
 
-def subscribe(engine: Any, email: str, *, tz: str = "UTC", confirmed: bool = True, **values: Any) -> int:
+def subscribe(
+    engine: Any, email: str, *, tz: str = "UTC", confirmed: bool = True, **values: Any
+) -> int:
     now = datetime.now(UTC)
     with transaction(engine) as conn:
         person, _ = add_subscriber(conn, email, time_zone=tz, confirmed=confirmed, now=now)
@@ -45,8 +52,12 @@ def subscribe(engine: Any, email: str, *, tz: str = "UTC", confirmed: bool = Tru
 
 
 def ingest(engine: Any, items: list[Any], now: datetime | None = None) -> None:
-    handler = ItemHandler(engine=engine, classify=functools.partial(classify, TOPIC),
-                          topic=TOPIC.topic_id, subscriptions=SubscriptionIndex(recheck_seconds=0))
+    handler = ItemHandler(
+        engine=engine,
+        classify=functools.partial(classify, TOPIC),
+        topic=TOPIC.topic_id,
+        subscriptions=SubscriptionIndex(recheck_seconds=0),
+    )
     if now is not None:
         handler.clock = lambda: now
     handler.handle(items)
@@ -103,6 +114,7 @@ def test_daily_digest_groups_stories_and_arrives_at_local_time(world: Any) -> No
     text = digest.message.get_body(("plain",)).get_content()
     with transaction(engine) as conn:
         from monitor.store.tables import alerts
+
         count = len(conn.execute(select(alerts.c.id)).all())
     assert count >= 3 and f"{count} stor" in text
     # Day after DST: the 08:00 digest is at 05:00 UTC.
@@ -112,15 +124,24 @@ def test_daily_digest_groups_stories_and_arrives_at_local_time(world: Any) -> No
 
 def test_quiet_hours_hold_alerts_and_release_them_as_one_bundle(world: Any) -> None:
     settings, engine, sink = world
-    subscribe(engine, "night@example.org", tz="America/Sao_Paulo", mode="immediate",
-              quiet_start="22:00", quiet_end="07:00")
+    subscribe(
+        engine,
+        "night@example.org",
+        tz="America/Sao_Paulo",
+        mode="immediate",
+        quiet_start="22:00",
+        quiet_end="07:00",
+    )
     night = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # 00:00 in São Paulo
     ingest(engine, dev_items(), now=night)
     assert run_pass(settings, engine, now=night) == 0
     morning = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # 07:00 local
     assert run_pass(settings, engine, now=morning) == 1
     (bundle,) = sink.received
-    assert "quiet" in str(bundle.message["Subject"]).lower() or "held" in bundle.message.get_body(("plain",)).get_content().lower()
+    assert (
+        "quiet" in str(bundle.message["Subject"]).lower()
+        or "held" in bundle.message.get_body(("plain",)).get_content().lower()
+    )
 
 
 def test_daily_cap_rolls_extra_alerts_into_a_catch_up_digest(world: Any) -> None:
@@ -156,6 +177,7 @@ def test_smtp_outage_delays_but_loses_nothing(world: Any) -> None:
     ingest(engine, dev_items())
     with transaction(engine) as conn:
         from monitor.store.tables import deliveries
+
         expected = len(conn.execute(select(deliveries.c.id)).all())
     sink.stop()
     run_pass(settings, engine)

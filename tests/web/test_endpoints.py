@@ -70,7 +70,7 @@ def person(engine: Any, *, confirmed: bool = True) -> tuple[int, int]:
 
 
 def test_health_readiness_and_metrics(web: Any) -> None:
-    settings, engine, base = web
+    _settings, _engine, base = web
     assert call(base + "/healthz")[0] == 200
     status, body = call(base + "/readyz")
     assert status == 200 and '"database"' in body and '"kafka"' in body
