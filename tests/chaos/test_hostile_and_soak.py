@@ -1,0 +1,179 @@
+"""Hostile feeds through the whole daemon, and a soak run with flat memory."""
+
+from __future__ import annotations
+
+import random
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus import corpus
+from monitor.config import PROJECT_ROOT
+from monitor.feeds.commands import import_feeds
+from monitor.notify.commands import add_subscriber
+from monitor.services.fixture_server import Response
+from monitor.store import feeds as feed_store
+from monitor.store import migrate
+from monitor.store.db import make_engine, transaction
+from monitor.stream.topics import ensure_topics
+from tests.chaos.harness import SCALE, StreamPublisher, record_figures
+from tests.roles import Roles, wait_until
+
+pytestmark = pytest.mark.chaos
+
+SEED = (PROJECT_ROOT / "seeds" / "fixtures" / "example-riotimes-feed.xml").read_bytes()
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    '<a href="javascript:alert(3)">click</a>',
+    "Ukraine\r\nBcc: victim@example.org\r\n",
+    "<iframe src=https://evil.example></iframe>",
+    "<style>body{display:none}</style>",
+    "<svg/onload=alert(4)>",
+    "&lt;script&gt;alert(5)&lt;/script&gt;",
+    "\u202eevil\u200b\x00\x07",
+    "Zelenskiy " * 5000,
+]
+
+
+def hostile_feed(rng: random.Random, n: int) -> bytes:
+    """The seed feed with hostile text in titles and bodies, sometimes damaged further."""
+    body = SEED.decode("utf-8")
+    payload = rng.choice(PAYLOADS)
+    cdata_safe = payload.replace("]]>", "")
+    body = body.replace("Ukraine&#8217;s New Diplomatic Horizon",
+                        f"Ukraine&#8217;s New Diplomatic Horizon {n} "
+                        + payload.replace("&", "&amp;").replace("<", "&lt;"))
+    body = body.replace("<p>Ukrainian President", f"<p>{cdata_safe} Ukrainian President")
+    body = body.replace("?p=9990002", f"?p=hostile-{n}").replace(
+        "ukraines-new-diplomatic-horizon", f"hostile-{n}")
+    data = body.encode("utf-8")
+    kind = rng.random()
+    if kind < 0.25:  # flip some bytes
+        raw = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        data = bytes(raw)
+    elif kind < 0.35:  # truncate
+        data = data[: rng.randrange(len(data))]
+    elif kind < 0.45:  # wrong declared encoding
+        data = data.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    return data
+
+
+def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
+    kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
+) -> None:
+    settings = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_security="none",
+                             poll_interval=3600)
+    migrate.upgrade(settings.db_url)
+    ensure_topics(settings)
+    engine = make_engine(settings.db_url)
+    rng = random.Random(2026)
+    feeds = int(40 * SCALE)
+    for n in range(feeds):
+        fixture_server.routes[f"/hostile/{n}"] = Response(
+            200, hostile_feed(rng, n), {"Content-Type": "application/rss+xml"})
+    import_feeds(engine, [{"url": fixture_server.url(f"hostile/{n}"), "outlet": f"Outlet {n}"}
+                          for n in range(feeds)])
+    add_subscriber(settings, engine, email="desk@example.org", name="all", tz="UTC",
+                   confirmed=True, subscription={"query": None, "filters": {}})
+    roles = Roles(settings, tmp_path / "logs").start("poller", "worker", "mailer")
+    try:
+        def all_polled() -> bool:
+            with transaction(engine) as conn:
+                return all(f.last_polled_at for f in feed_store.list_feeds(conn))
+
+        wait_until(all_polled, 120, what="every hostile feed polled")
+        wait_until(lambda: len(smtp_sink.received) >= 1, 120, what="alert emails")
+        time.sleep(5)  # the rest of the emails
+        alive = {role: proc.alive for role, proc in roles.procs.items()}
+    finally:
+        roles.stop_all()
+    assert all(alive.values()), roles.logs()
+    with transaction(engine) as conn:
+        states = feed_store.list_feeds(conn)
+    failed = [f for f in states if f.error_count]
+    assert all(f.last_error for f in failed)  # each failure has a clear reason
+    assert len(failed) < feeds  # most hostile feeds still yielded their items
+    for message in smtp_sink.received:
+        parsed = message.message
+        assert parsed["Bcc"] is None and "victim@example.org" not in message.rcpt_tos
+        html = parsed.get_body(("html",)).get_content()
+        assert unsafe_markup(html) == [], html[:2000]
+    record_figures("Hostile feeds through the daemon", {
+        "hostile feeds served": feeds,
+        "feeds that failed to parse (with a reason)": len(failed),
+        "alert emails": len(smtp_sink.received),
+        "emails with unsanitized markup": 0,
+        "roles that crashed": 0,
+    })
+    engine.dispose()
+
+
+class _MarkupAudit(HTMLParser):
+    """Collects every element or attribute in an HTML document that could run or load code."""
+
+    BAD_TAGS = frozenset({"script", "style", "iframe", "svg", "object", "embed", "form", "input",
+                          "frame", "base", "link", "math"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BAD_TAGS:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{tag}[{name}]")
+            if name in ("href", "src") and value and not value.startswith(("http://", "https://", "mailto:")):
+                self.problems.append(f"{tag}[{name}={value[:40]}]")
+
+
+def unsafe_markup(html: str) -> list[str]:
+    audit = _MarkupAudit()
+    audit.feed(html)
+    return audit.problems
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_soak_worker_memory_stays_flat(pg_url: str, kafka_bootstrap: str, make_settings: Any,
+                                       tmp_path: Path) -> None:
+    settings = make_settings(database_url=pg_url)
+    ensure_topics(settings)
+    seconds = 60 * SCALE
+    items = corpus(int(150 * seconds), seed=21)
+    roles = Roles(settings, tmp_path / "logs").start("worker")
+    publisher = StreamPublisher(settings, items, rate=150.0)
+    samples: list[float] = []
+    try:
+        time.sleep(5)
+        publisher.start()
+        worker = roles["worker"].process
+        assert worker is not None
+        while publisher.is_alive():
+            samples.append(_rss_mb(worker.pid))
+            time.sleep(1.0)
+        assert roles["worker"].alive, roles.logs()
+    finally:
+        roles.stop_all()
+    assert publisher.error is None
+    third = max(1, len(samples) // 3)
+    early = sum(samples[third : 2 * third]) / third  # after warm-up
+    late = sum(samples[-third:]) / third
+    record_figures("Soak: worker memory", {
+        "items": len(items), "seconds": round(seconds),
+        "RSS middle third (MB)": round(early, 1), "RSS last third (MB)": round(late, 1),
+        "peak RSS (MB)": round(max(samples), 1),
+    })
+    assert late < early * 1.10 + 5, f"worker RSS grew from {early:.0f} MB to {late:.0f} MB"

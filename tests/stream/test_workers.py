@@ -1,0 +1,122 @@
+"""Worker processes against the real broker: dead letters, and two workers sharing the load."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+
+from bench.corpus import corpus
+from monitor.store.db import make_engine, transaction
+from monitor.store.tables import story_sources
+from monitor.stream.codec import encode_item
+from monitor.stream.dead_letters import list_letters, replay
+from monitor.stream.topics import ensure_topics
+from tests.chaos.harness import StreamPublisher
+from tests.roles import Roles, read_topic, wait_until
+
+
+def _stored(engine: Any) -> int:
+    with transaction(engine) as conn:
+        return int(conn.execute(select(func.count()).select_from(story_sources)).scalar_one())
+
+
+def _raw_send(settings: Any, values: list[bytes]) -> None:
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True,
+                             acks="all")
+    for value in values:
+        producer.send(settings.items_topic, key=b"k", value=value).get(timeout=30)
+    producer.close()
+
+
+def test_poison_items_go_to_the_dead_letter_topic_and_can_be_replayed(
+    pg_url: str, kafka_bootstrap: str, make_settings: Any, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url=pg_url, item_max_attempts=2)
+    ensure_topics(settings)
+    engine = make_engine(settings.db_url)
+    good = corpus(20, seed=31)
+    poison = dataclasses.replace(good[0], item_id="poison", title="NUL \x00 in a title",
+                                 title_key="poison")  # PostgreSQL refuses NUL in text
+    _raw_send(settings, [b"not json at all", json.dumps({"v": 99}).encode(),
+                         encode_item(poison)] + [encode_item(i) for i in good])
+    roles = Roles(settings, tmp_path / "logs").start("worker")
+    try:
+        wait_until(lambda: _stored(engine) == 20, 90, what="the good items")
+        wait_until(lambda: len(read_topic(settings, settings.dead_letter_topic)) == 3, 60,
+                   what="three dead letters")
+        assert roles["worker"].alive  # poison never stops the stream
+    finally:
+        roles.stop_all()
+    letters = list_letters(settings, limit=10)
+    errors = " | ".join(str(letter["error"]) for letter in letters)
+    assert "not JSON" in errors and "wire version" in errors and "NUL" in errors.upper()
+
+    # Replay: readable letters go back to the items topic; each letter is replayed once.
+    fixed = {"error": "test", "failed_at": time.time(),
+             "value": encode_item(dataclasses.replace(good[1], item_id="replayed",
+                                                      title_key="replayed")).decode()}
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer.send(settings.dead_letter_topic, value=orjson.dumps(fixed)).get(timeout=30)
+    producer.close()
+    before = len(read_topic(settings))
+    replayed, unreadable = replay(settings, limit=10)
+    assert (replayed, unreadable) == (2, 2)  # the poison item and the fixed one; 2 unreadable
+    assert replay(settings, limit=10) == (0, 0)
+    after = [orjson.loads(r.value)["item_id"] for r in read_topic(settings)[before:]]
+    assert sorted(after) == ["poison", "replayed"]
+    engine.dispose()
+
+
+def test_two_workers_share_partitions_and_one_takes_over_when_the_other_dies(
+    pg_url: str, kafka_bootstrap: str, make_settings: Any, tmp_path: Path
+) -> None:
+    from kafka import KafkaAdminClient
+
+    settings = make_settings(database_url=pg_url, partitions=4, kafka_session_timeout=6.0)
+    ensure_topics(settings)
+    engine = make_engine(settings.db_url)
+    items = corpus(3000, seed=41)
+    roles = Roles(settings, tmp_path / "logs")
+    roles.procs["a"] = roles.start("worker").procs.pop("worker")
+    roles.procs["b"] = roles.start("worker").procs.pop("worker")
+
+    def members() -> list[list[int]]:
+        with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+            group = admin.describe_groups([settings.app_id])[settings.app_id]
+        if group["group_state"] != "Stable":
+            return []
+        out = []
+        for member in group["members"]:
+            assignment = member["member_assignment"]
+            if not isinstance(assignment, dict):  # decoded only once the group is stable
+                return []
+            out.append(sorted(p for a in assignment["assigned_partitions"] for p in a["partitions"]))
+        return out
+
+    publisher = StreamPublisher(settings, items, rate=300.0)
+    try:
+        wait_until(lambda: len(members()) == 2 and all(members()), 60, what="two members")
+        shared = members()
+        assert sorted(p for m in shared for p in m) == [0, 1, 2, 3]
+        publisher.start()
+        wait_until(lambda: _stored(engine) > 500, 60, what="both workers busy")
+        roles["a"].kill()
+        wait_until(lambda: members() == [[0, 1, 2, 3]], 60, what="the survivor to take all partitions")
+        publisher.join(120)
+        wait_until(lambda: _stored(engine) == len(items), 120, what="every item stored")
+    finally:
+        roles.stop_all()
+    with transaction(engine) as conn:
+        distinct = conn.execute(select(func.count(func.distinct(story_sources.c.item_id)))).scalar_one()
+    assert distinct == len(items) == _stored(engine)
+    engine.dispose()
