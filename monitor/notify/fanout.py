@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from monitor.errors import QueryError
+from monitor.errors import MonitorError, QueryError
 from monitor.logs import get_logger
 from monitor.matching.matcher import QueryMatcher
 from monitor.matching.query import MatchDoc
 from monitor.models import Classification, FeedItem
-from monitor.notify.schedule import delivery_due_at
+from monitor.notify.policy import DeliverySettings, decide_delivery
+from monitor.notify.schedule import delivery_settings
 from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery
 from monitor.store.subscribers import (
@@ -76,6 +77,7 @@ class SubscriptionIndex:
         self._checked_at = 0.0
         self._version: object = None
         self._entries: dict[int, Entry] = {}
+        self._policies: dict[int, DeliverySettings] = {}
         self._unconditional: list[int] = []
         self._matcher = QueryMatcher()
 
@@ -85,9 +87,16 @@ class SubscriptionIndex:
     def load(self, entries: Iterable[Entry]) -> None:
         matcher = QueryMatcher()
         table: dict[int, Entry] = {}
+        policies: dict[int, DeliverySettings] = {}
         unconditional: list[int] = []
         for subscription, subscriber in entries:
             table[subscription.id] = (subscription, subscriber)
+            try:
+                policies[subscription.id] = delivery_settings(subscription, subscriber)
+            except (ValueError, MonitorError) as exc:
+                log.error("subscription.settings_invalid", subscription_id=subscription.id,
+                          error=str(exc))
+                continue
             if not subscription.query:
                 unconditional.append(subscription.id)
                 continue
@@ -100,6 +109,7 @@ class SubscriptionIndex:
                 )
         with self._lock:
             self._entries, self._unconditional, self._matcher = table, unconditional, matcher
+            self._policies = policies
 
     def refresh_if_changed(self, engine: Engine, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -121,7 +131,7 @@ class SubscriptionIndex:
         ids = set(unconditional)
         if len(matcher):
             ids |= {int(found) for found in matcher.match(match_doc(item, verdict))}
-        wanted = [entries[i] for i in sorted(ids)]
+        wanted = [entries[i] for i in sorted(ids) if i in self._policies]
         return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
 
     def deliveries_for(
@@ -147,7 +157,8 @@ class SubscriptionIndex:
                     story_id=story_id,
                     alert_id=alert_id,
                     mode=subscription.mode,
-                    due_at=delivery_due_at(subscription, subscriber, now),
+                    # The daily cap is applied by the mailer, which knows what was sent today.
+                    due_at=decide_delivery(now, self._policies[subscription.id], 0).send_at,
                 )
             )
         return out

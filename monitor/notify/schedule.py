@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from monitor.notify.policy import DeliverySettings, decide_delivery, parse_local_time
+from monitor.notify.policy import DeliverySettings, parse_local_time
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
 
@@ -21,14 +19,3 @@ def delivery_settings(
         quiet_end=parse_local_time(subscription.quiet_end) if quiet else None,  # type: ignore[arg-type]
         daily_cap=subscription.daily_cap,
     )
-
-
-def delivery_due_at(
-    subscription: SubscriptionRow, subscriber: SubscriberRow, now: datetime
-) -> datetime:
-    """When a new alert for this subscription is due: now, after quiet hours, or the next digest.
-
-    The daily cap is applied later, by the mailer, when it knows what was sent today.
-    """
-    settings = delivery_settings(subscription, subscriber)
-    return decide_delivery(now, settings, sent_today=0).send_at

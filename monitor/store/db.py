@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -26,7 +27,10 @@ def make_engine(url: str, *, timeout: float = 15.0, pool_size: int = 5) -> Engin
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": timeout, "check_same_thread": False}, pool_pre_ping=True
+            url,
+            connect_args={"timeout": timeout, "check_same_thread": False},
+            pool_pre_ping=True,
+            json_serializer=_json_dumps,
         )
 
         @event.listens_for(engine, "connect")
@@ -49,6 +53,7 @@ def make_engine(url: str, *, timeout: float = 15.0, pool_size: int = 5) -> Engin
         return engine
     return create_engine(
         url,
+        json_serializer=_json_dumps,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -89,3 +94,100 @@ def upsert_insert(conn: Connection, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+def one_of(conn: Connection, column: Any, values: Any) -> Any:
+    """``column IN values`` that keeps one query text whatever the number of values.
+
+    On PostgreSQL this is ``column = ANY(:array)``: the statement text never changes, so
+    psycopg prepares it once instead of re-parsing a new ``IN (…)`` list for every batch.
+    """
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def bulk_insert(
+    conn: Connection,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: list[str] | None = None,
+    returning: list[str] | None = None,
+) -> list[Any]:
+    """Insert many rows in one statement, skipping conflicts on ``conflict`` columns.
+
+    On PostgreSQL the rows travel as one array per column through ``unnest``: a single
+    statement whose text never changes with the row count, so psycopg prepares it once and
+    neither side does per-row statement work. Elsewhere it is a cached executemany.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name != "postgresql":
+        stmt = upsert_insert(conn, table)
+        if conflict is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=conflict or None)
+        if returning:
+            return list(conn.execute(stmt.returning(*[table.c[c] for c in returning]), rows))
+        conn.execute(stmt, rows)
+        return []
+    from psycopg.types.json import Json
+    from sqlalchemy import JSON, text
+
+    rows = _with_defaults(table, rows)
+    columns = list(rows[0])
+    casts = ", ".join(
+        f"CAST(:{name} AS {table.c[name].type.compile(dialect=conn.dialect)}[])" for name in columns
+    )
+    names = ", ".join(f'"{name}"' for name in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({casts})'
+    if conflict is not None:
+        target = f" ({', '.join(conflict)})" if conflict else ""
+        sql += f" ON CONFLICT{target} DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
+    params = {}
+    for name in columns:
+        is_json = isinstance(table.c[name].type, JSON)
+        params[name] = [Json(row[name], dumps=_json_dumps) if is_json else row[name] for row in rows]
+    result = conn.execute(text(sql), params)
+    return list(result) if returning else []
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _with_defaults(table: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill the table's Python-side column defaults a raw statement would not apply."""
+    missing = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
+    if not missing:
+        return rows
+    filled = []
+    for row in rows:
+        row = dict(row)
+        for column in missing:
+            default = column.default
+            row[column.name] = default.arg(None) if default.is_callable else default.arg
+        filled.append(row)
+    return filled
+
+
+def reserve_ids(conn: Connection, table: Any, count: int) -> list[int] | None:
+    """Allocate ``count`` primary keys up front (PostgreSQL), so rows can be bulk-inserted
+    with known ids instead of mapping RETURNING rows back. None elsewhere."""
+    if conn.dialect.name != "postgresql" or count == 0:
+        return None
+    from sqlalchemy import text
+
+    ids = conn.execute(
+        text(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            "FROM generate_series(1, :n)"
+        ),
+        {"n": count},
+    ).scalars()
+    return [int(i) for i in ids]

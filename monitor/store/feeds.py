@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import one_of, upsert_insert
 from monitor.store.tables import feed_items, feeds
 
 
@@ -132,7 +132,7 @@ def known_item_ids(conn: Connection, feed_id: int, item_ids: Sequence[str]) -> s
         found.update(
             conn.execute(
                 select(feed_items.c.item_id).where(
-                    feed_items.c.feed_id == feed_id, feed_items.c.item_id.in_(chunk)
+                    feed_items.c.feed_id == feed_id, one_of(conn, feed_items.c.item_id, chunk)
                 )
             ).scalars()
         )
@@ -145,8 +145,8 @@ def mark_items_seen(conn: Connection, feed_id: int, item_ids: Iterable[str], now
         for item_id in item_ids
     ]
     if rows:
-        stmt = upsert_insert(conn, feed_items).values(rows)
-        conn.execute(stmt.on_conflict_do_nothing(index_elements=["feed_id", "item_id"]))
+        stmt = upsert_insert(conn, feed_items)
+        conn.execute(stmt.on_conflict_do_nothing(index_elements=["feed_id", "item_id"]), rows)
 
 
 def forget_old_items(conn: Connection, before: datetime) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Connection
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import bulk_insert, upsert_insert
 from monitor.store.tables import deliveries, email_attempts, emails
 
 
@@ -66,12 +66,10 @@ def add_deliveries(conn: Connection, rows: Sequence[NewDelivery], *, now: dateti
         }
         for r in rows
     ]
-    stmt = upsert_insert(conn, deliveries).values(values)
-    inserted = conn.execute(
-        stmt.on_conflict_do_nothing(
-            index_elements=["subscriber_id", "story_id", "revision"]
-        ).returning(deliveries.c.id)
-    ).all()
+    inserted = bulk_insert(
+        conn, deliveries, values, conflict=["subscriber_id", "story_id", "revision"],
+        returning=["id"],
+    )
     return len(inserted)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from monitor.feeds.fingerprint import simhash_bands
 from monitor.feeds.identity import NEAR_DUP_BANDS
 from monitor.models import Classification, FeedItem
-from monitor.store.db import upsert_insert
+from monitor.store.db import bulk_insert, one_of, reserve_ids
 from monitor.store.tables import alerts, stories, story_bands, story_sources
 
 CANDIDATE_WINDOW = timedelta(days=7)
@@ -80,7 +80,7 @@ def processed_item_ids(conn: Connection, item_ids: Sequence[str]) -> set[str]:
         chunk = list(item_ids[start : start + 500])
         found.update(
             conn.execute(
-                select(story_sources.c.item_id).where(story_sources.c.item_id.in_(chunk))
+                select(story_sources.c.item_id).where(one_of(conn, story_sources.c.item_id, chunk))
             ).scalars()
         )
     return found
@@ -156,7 +156,7 @@ def stories_by_title_keys(
         rows = conn.execute(
             select(stories.c.title_key, *_REF_COLUMNS)
             .where(
-                stories.c.title_key.in_(list(title_keys[start : start + 500])),
+                one_of(conn, stories.c.title_key, title_keys[start : start + 500]),
                 stories.c.first_seen_at >= since,
             )
             .order_by(stories.c.id)
@@ -176,7 +176,7 @@ def stories_by_bands(
             select(story_bands.c.band_key, *_REF_COLUMNS)
             .join(stories, stories.c.id == story_bands.c.story_id)
             .where(
-                story_bands.c.band_key.in_(list(keys[start : start + 500])),
+                one_of(conn, story_bands.c.band_key, keys[start : start + 500]),
                 stories.c.first_seen_at >= since,
             )
             .order_by(stories.c.id)
@@ -192,7 +192,7 @@ def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) ->
     return set(
         conn.execute(
             select(alerts.c.story_id).where(
-                alerts.c.story_id.in_(list(story_ids)), alerts.c.topic == topic
+                one_of(conn, alerts.c.story_id, story_ids), alerts.c.topic == topic
             )
         ).scalars()
     )
@@ -202,35 +202,44 @@ def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     """Insert new stories (and their band keys); ids in the order of ``rows``."""
     if not rows:
         return []
-    ids = list(
-        conn.execute(
-            stories.insert().returning(stories.c.id, sort_by_parameter_order=True),
-            [{k: v for k, v in row.items() if k != "bands"} for row in rows],
-        ).scalars()
-    )
+    plain = [{k: v for k, v in row.items() if k != "bands"} for row in rows]
+    reserved = reserve_ids(conn, stories, len(plain))
+    if reserved is not None:
+        for row, story_id in zip(plain, reserved, strict=True):
+            row["id"] = story_id
+        bulk_insert(conn, stories, plain)
+        ids = reserved
+    else:
+        ids = [
+            int(i)
+            for i in conn.execute(
+                stories.insert().returning(stories.c.id, sort_by_parameter_order=True), plain
+            ).scalars()
+        ]
     bands = [
         {"band_key": key, "story_id": story_id}
         for story_id, row in zip(ids, rows, strict=True)
         for key in row["bands"]
     ]
-    if bands:
-        conn.execute(upsert_insert(conn, story_bands).on_conflict_do_nothing(), bands)
-    return [int(i) for i in ids]
+    bulk_insert(conn, story_bands, bands, conflict=[])
+    return ids
 
 
-def insert_sources(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert story sources; return the item ids actually inserted (others were replays)."""
-    if not rows:
-        return set()
-    inserted = conn.execute(
-        upsert_insert(conn, story_sources)
-        .values(list(rows))
-        .on_conflict_do_nothing(index_elements=["item_id"])
-        .returning(story_sources.c.item_id, story_sources.c.story_id)
-    ).all()
+def insert_sources(
+    conn: Connection, rows: Sequence[dict[str, Any]], *, counted: frozenset[int] = frozenset()
+) -> set[str]:
+    """Insert story sources; return the item ids actually inserted (others were replays).
+
+    Stories in ``counted`` were inserted with their source count already set; the others'
+    counts are raised by the sources actually inserted.
+    """
+    inserted = bulk_insert(
+        conn, story_sources, list(rows), conflict=["item_id"], returning=["item_id", "story_id"]
+    )
     counts: dict[int, int] = {}
     for _item_id, story_id in inserted:
-        counts[story_id] = counts.get(story_id, 0) + 1
+        if story_id not in counted:
+            counts[story_id] = counts.get(story_id, 0) + 1
     if counts:
         conn.execute(
             update(stories)
@@ -272,10 +281,7 @@ def insert_alerts(
         }
         for story_id, v in verdicts.items()
     ]
-    inserted = conn.execute(
-        upsert_insert(conn, alerts)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["story_id", "topic"])
-        .returning(alerts.c.story_id, alerts.c.id)
-    ).all()
+    inserted = bulk_insert(
+        conn, alerts, rows, conflict=["story_id", "topic"], returning=["story_id", "id"]
+    )
     return {int(story_id): int(alert_id) for story_id, alert_id in inserted}

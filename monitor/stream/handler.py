@@ -121,6 +121,7 @@ class ItemHandler:
                     for s in planned
                     for item, stamp in s.copies
                 ],
+                counted=frozenset(ids),
             )
             verdicts: dict[int, tuple[Classification, FeedItem]] = {}
             for story in planned:
@@ -267,7 +268,7 @@ def _story_row(story: _Story, now: datetime) -> dict[str, Any]:
         "published_at": item.published,
         "first_seen_at": now,
         "updated_at": now,
-        "source_count": 0,
+        "source_count": len(story.copies),
         "bands": story_store.band_keys(item.simhash) if item.simhash else [],
     }
 

@@ -1,0 +1,104 @@
+"""`make bench` / `python -m bench [--quick]`: every benchmark in one run, one report.
+
+Starts what the benchmarks need (the local Kafka broker, PostgreSQL), runs each benchmark
+script as a child process in turn (so they do not compete for the machine's two cores), and
+writes docs/benchmarks.md: the machine, the date, and each benchmark's table with its
+baseline measured in the same run. ``--quick`` is the CI-sized run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+BENCHMARKS = (
+    ("matcher", "bench.bench_matcher", "Stored-query matching (issue #4)"),
+    ("polling", "bench.bench_polling", "Feed polling (issue #3)"),
+    ("pipeline", "bench.bench_pipeline", "Stream pipeline (issue #7)"),
+    ("fanout", "bench.bench_fanout", "Fan-out and digests (issue #5)"),
+)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}){memory}; Linux {platform.release()}; "
+            f"Python {platform.python_version()}; Kafka 3.9.1 (local KRaft broker); "
+            "PostgreSQL (local, same machine)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="CI-sized runs")
+    parser.add_argument("--only", choices=[name for name, _, _ in BENCHMARKS], action="append")
+    parser.add_argument("--output", type=Path, default=DOCS / "benchmarks.md")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from monitor.services import kafka_broker, postgres
+
+    kafka_broker.start(ROOT / "var" / "kafka")
+    postgres.start(databases=())
+    sections = []
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name, module, title in BENCHMARKS:
+        if args.only and name not in args.only:
+            continue
+        output = DOCS / f"bench-{name}.md"
+        command = [sys.executable, "-m", module, "--output", str(output)]
+        if args.quick:
+            command.append("--quick")
+        if name == "fanout":
+            command += ["--database-url", "postgresql"]
+        print(f"== {title}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+        took = time.monotonic() - started
+        if result.returncode != 0:
+            print(f"== {name} failed (exit {result.returncode})", file=sys.stderr)
+            return result.returncode
+        body = output.read_text().strip() if output.exists() else "(no output)"
+        sections.append(f"## {title}\n\n_{took:.0f} s; `python -m {module}"
+                        f"{' --quick' if args.quick else ''}`_\n\n{_demote(body)}")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = "\n\n".join([
+        "# Benchmarks",
+        f"Run {stamp}{' (quick)' if args.quick else ''} on {machine()}. Every ratio compares "
+        "with a baseline measured in the same run; timings on these shared 2-core machines "
+        "are noisy, the ratios less so. Regenerate with `make bench` (or `make bench-quick`).",
+        *sections,
+    ]) + "\n"
+    if not args.only:
+        args.output.write_text(report)
+    print(report)
+    return 0
+
+
+def _demote(markdown: str) -> str:
+    """Nest each benchmark's own headings under its section."""
+    return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,388 @@
+"""Pipeline benchmark: the full worker against a bare Faust passthrough, in one run.
+
+    python -m bench.bench_pipeline [--quick] [--output docs/bench-pipeline.md]
+
+Measured, each consumer in its own process reading the same pre-produced items:
+
+1. bare aiokafka consumer (reference), 2. bare Faust passthrough (the agent only counts),
+3. full pipeline — normalize-free items through the real worker: dedup/clustering,
+   classification, 1,000 stored queries, idempotent writes to PostgreSQL —
+   with 1 and 2 worker processes and several partition counts,
+4. latency: items published at a steady rate, publish-to-commit p50/p95/p99,
+5. memory: the worker's RSS sampled over a long run.
+
+Throughput is (items − first batch) / (time of last batch − time of first batch), so group
+joins and process start-up are not counted for anyone. Each consumer appends one JSON line
+per batch to a log the parent reads; a worker subprocess is `python -m bench.bench_pipeline
+consume --kind …`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import corpus  # noqa: E402
+from monitor.config import Settings, load_settings  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://monitor@127.0.0.1:55432/postgres"
+
+
+def progress(message: str) -> None:
+    print(f"[pipeline] {message}", file=sys.stderr, flush=True)
+
+
+# --- consumers (run in subprocesses) --------------------------------------------------------
+def _log_batch(log: Any, n: int, latencies: list[float]) -> None:
+    log.write(json.dumps({"t": time.time(), "n": n, "lat": latencies}) + "\n")
+    log.flush()
+
+
+def consume(kind: str, settings: Settings, log_path: Path) -> None:
+    log = log_path.open("a")
+    if kind == "aiokafka":
+        asyncio.run(_aiokafka(settings, log))
+        return
+    import faust
+
+    if kind == "faust-bare":
+        from monitor.stream.app import make_app
+
+        app = make_app(settings)
+        topic = app.topic(settings.items_topic, key_type=bytes, value_type=bytes,
+                          key_serializer="raw", value_serializer="raw")
+
+        @app.agent(topic, concurrency=1)  # type: ignore[untyped-decorator]
+        async def passthrough(stream: Any) -> None:
+            async for events in stream.take_events(settings.worker_batch_size,
+                                                   within=settings.worker_batch_seconds):
+                now_ms = time.time() * 1000
+                _log_batch(log, len(events),
+                           [now_ms - e.message.timestamp * 1000 for e in events])
+    else:
+        from monitor.stream.worker import build_worker
+
+        app, agent = build_worker(settings)
+
+        def on_batch(outcome: Any, stamps: Any) -> None:
+            now_ms = time.time() * 1000
+            _log_batch(log, outcome.items, [now_ms - s for s in stamps if s])
+
+        agent.on_batch = on_batch
+    worker = faust.Worker(app, loglevel="error", override_logging=False, quiet=True)
+    worker.execute_from_commandline()
+
+
+async def _aiokafka(settings: Settings, log: Any) -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(settings.items_topic, bootstrap_servers=settings.kafka_bootstrap,
+                                group_id=settings.app_id, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=settings.worker_batch_size)
+            records = [r for rs in batches.values() for r in rs]
+            if records:
+                now_ms = time.time() * 1000
+                _log_batch(log, len(records), [now_ms - r.timestamp for r in records])
+    finally:
+        await consumer.stop()
+
+
+# --- orchestration ------------------------------------------------------------------------------
+def fresh_database() -> tuple[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    from monitor.store import migrate
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def add_stored_queries(url: str, count: int) -> None:
+    """``count`` subscribers, each with one generated stored query, immediate mode."""
+    from bench.bench_matcher import make_queries
+    from monitor.store.db import make_engine, transaction
+    from monitor.store.subscribers import add_subscriber, add_subscription
+
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    queries = make_queries(count, seed=5)
+    with transaction(engine) as conn:
+        for n, query in enumerate(queries):
+            person, _ = add_subscriber(conn, f"reader{n}@bench.example", confirmed=True, now=now)
+            add_subscription(conn, person, now=now, name=f"q{n}", query=query, filters={},
+                             mode="immediate")
+    engine.dispose()
+
+
+def produce(settings: Settings, count: int, seed: int, rate: float | None = None) -> float:
+    """Publish ``count`` items (all at once, or at ``rate`` per second); return seconds taken."""
+    from monitor.feeds.publisher import ItemPublisher
+    from monitor.stream.topics import ensure_topics
+
+    ensure_topics(settings)
+    publisher = ItemPublisher(settings.kafka_bootstrap, settings.items_topic)
+    started = time.monotonic()
+    chunk = 1000 if rate is None else max(1, int(rate / 20))
+    done = 0
+    while done < count:
+        n = min(chunk, count - done)
+        publisher.publish(corpus(n, seed, start=done))
+        done += n
+        if rate is not None:
+            time.sleep(max(0.0, started + done / rate - time.monotonic()))
+        elif done % 20000 == 0:
+            progress(f"produced {done}/{count}")
+    publisher.close()
+    return time.monotonic() - started
+
+
+def run_consumers(kind: str, settings: Settings, count: int, processes: int, workdir: Path,
+                  *, timeout: float, sample_rss: bool = False) -> dict[str, Any]:
+    logs = [workdir / f"{kind}-{settings.app_id}-{i}.log" for i in range(processes)]
+    env = {**os.environ, **settings.as_env(), "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "bench.bench_pipeline", "consume", "--kind", kind,
+                          "--log", str(log)], env=env, stdout=subprocess.DEVNULL,
+                         stderr=(workdir / f"{log.name}.err").open("wb"))
+        for log in logs
+    ]
+    deadline = time.monotonic() + timeout
+    rss: list[tuple[int, int]] = []
+    batches: list[dict[str, Any]] = []
+    try:
+        while time.monotonic() < deadline:
+            batches = [json.loads(line) for log in logs if log.exists()
+                       for line in log.read_text().splitlines() if line.strip()]
+            total = sum(b["n"] for b in batches)
+            if sample_rss:
+                rss.append((total, sum(_rss_kb(p.pid) for p in procs)))
+            if total >= count:
+                break
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError(f"{kind} consumer exited early; see {workdir}")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{kind}: only {sum(b['n'] for b in batches)}/{count} in {timeout}s")
+        peak = max(_peak_rss_kb(p.pid) for p in procs)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    batches.sort(key=lambda b: b["t"])
+    first, last = batches[0], batches[-1]
+    span = max(1e-6, last["t"] - first["t"])
+    measured = sum(b["n"] for b in batches) - first["n"]
+    latencies = [x for b in batches for x in b["lat"]]
+    return {"items_per_s": measured / span, "seconds": span, "peak_rss_mb": peak / 1024,
+            "latencies_ms": latencies, "rss_samples": rss, "batches": len(batches)}
+
+
+def _rss_kb(pid: int) -> int:
+    return _status_kb(pid, "VmRSS:")
+
+
+def _peak_rss_kb(pid: int) -> int:
+    return _status_kb(pid, "VmHWM:")
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def settings_for(tag: str, url: str, partitions: int, **extra: Any) -> Settings:
+    return load_settings(database_url=url, topic_prefix=f"bench-{tag}", app_id=f"bench-{tag}",
+                         partitions=partitions, log_level="ERROR", log_format="json",
+                         var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}", **extra)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+    c = sub.add_parser("consume")
+    c.add_argument("--kind", choices=["aiokafka", "faust-bare", "full"], required=True)
+    c.add_argument("--log", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--items", type=int)
+    parser.add_argument("--soak-items", type=int)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "bench-pipeline.md")
+    args = parser.parse_args(argv)
+    if args.command == "consume":
+        consume(args.kind, load_settings(), args.log)
+        return 0
+    return orchestrate(args)
+
+
+def orchestrate(args: argparse.Namespace) -> int:
+    from monitor.services import kafka_broker, postgres
+
+    kafka_broker.start(ROOT / "var" / "kafka")
+    postgres.start(databases=())
+    items = args.items or (6_000 if args.quick else 40_000)
+    soak = args.soak_items or (0 if args.quick else 200_000)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    run = uuid.uuid4().hex[:6]
+    rows: list[tuple[str, dict[str, Any]]] = []
+
+    progress(f"producing {items} items")
+    base = settings_for(f"{run}-p8", "sqlite://", 8)
+    produce(base, items, seed=1)
+    for kind in ("aiokafka", "faust-bare"):
+        progress(f"{kind}: consuming {items} items")
+        s = settings_for(f"{run}-p8", "sqlite://", 8).model_copy(update={"app_id": f"bench-{run}-{kind}"})
+        rows.append((f"{kind} (8 partitions)", run_consumers(kind, s, items, 1, workdir, timeout=300)))
+
+    url, drop = fresh_database()
+    try:
+        progress(f"adding {args.queries} stored queries")
+        add_stored_queries(url, args.queries)
+        configs = [(8, 1), (8, 2)] if args.quick else [(1, 1), (4, 1), (8, 1), (8, 2)]
+        for partitions, workers in configs:
+            tag = f"{run}-p{partitions}"
+            s = settings_for(tag, url, partitions).model_copy(
+                update={"app_id": f"bench-{run}-full-p{partitions}-w{workers}"})
+            if partitions != 8:
+                produce(s, items, seed=1)
+            _reset_stories(url)
+            progress(f"full pipeline: {items} items, {partitions} partitions, {workers} worker(s)")
+            rows.append((f"full pipeline, PostgreSQL ({partitions} partitions, {workers} worker"
+                         f"{'s' if workers > 1 else ''})",
+                         run_consumers("full", s, items, workers, workdir, timeout=900)))
+
+        progress("latency at 100 items/s")
+        _reset_stories(url)
+        lat = settings_for(f"{run}-lat", url, 8)
+        result = _latency(lat, workdir, seconds=15 if args.quick else 60)
+        rows.append(("latency run (100 items/s, 1 worker)", result))
+
+        soak_result = None
+        if soak:
+            progress(f"memory soak: {soak} items")
+            _reset_stories(url)
+            s = settings_for(f"{run}-soak", url, 8)
+            produce(s, soak, seed=2)
+            soak_result = run_consumers("full", s, soak, 1, workdir, timeout=3600, sample_rss=True)
+    finally:
+        drop()
+    report = render(rows, soak_result, items, args.queries, quick=args.quick)
+    print(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    print("RESULT " + json.dumps({name: {k: v for k, v in r.items()
+                                          if k not in ("latencies_ms", "rss_samples")}
+                                   for name, r in rows}))
+    return 0
+
+
+def _reset_stories(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE stories, story_sources, story_bands, alerts, deliveries, "
+                          "emails, email_attempts"))
+    engine.dispose()
+
+
+def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
+    from monitor.stream.topics import ensure_topics
+
+    ensure_topics(settings)
+    count = 100 * seconds
+    holder: dict[str, Any] = {}
+
+    def consume_in_background() -> None:
+        holder["result"] = run_consumers("full", settings, count, 1, workdir, timeout=seconds + 300)
+
+    import threading
+
+    thread = threading.Thread(target=consume_in_background)
+    thread.start()
+    time.sleep(8)  # let the worker join its group before the clock starts
+    produce(settings, count, seed=3, rate=100.0)
+    thread.join()
+    return dict(holder["result"])
+
+
+def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, items: int,
+           queries: int, *, quick: bool) -> str:
+    bare = dict(rows).get("faust-bare (8 partitions)", {}).get("items_per_s", float("nan"))
+    lines = [
+        f"## Pipeline throughput and latency{' (quick)' if quick else ''}",
+        "",
+        f"{items} pre-produced items (real headlines and ledes, en/es/pt, ~40% relevant); full "
+        f"pipeline = clustering, classification, {queries} stored queries, idempotent writes "
+        "to PostgreSQL. Throughput excludes start-up and group joins (first batch to last).",
+        "",
+        "| run | items/s | vs bare Faust | p50 ms | p95 ms | p99 ms | peak RSS MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in rows:
+        lat = r["latencies_ms"]
+        latency = (f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f}"
+                   if "latency" in name else "– | – | –")
+        lines.append(f"| {name} | {r['items_per_s']:,.0f} | {r['items_per_s'] / bare:.0%} | "
+                     f"{latency} | {r['peak_rss_mb']:.0f} |")
+    if soak:
+        samples = [s for s in soak["rss_samples"] if s[1]]
+        marks = []
+        for fraction in (0.1, 0.25, 0.5, 0.75, 1.0):
+            target = fraction * samples[-1][0]
+            point = next((s for s in samples if s[0] >= target), samples[-1])
+            marks.append(f"{point[0]:,} items: {point[1] / 1024:.0f} MB")
+        lines += ["", f"Memory over {samples[-1][0]:,} items through the full pipeline "
+                  f"({soak['items_per_s']:,.0f} items/s): " + "; ".join(marks) + "."]
+    lines += ["", "Latency is from the producer's Kafka timestamp to the batch's commit, "
+              "measured in the worker; publish rate 100 items/s.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
