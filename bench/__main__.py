@@ -69,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", module, "--output", str(output)]
         if args.quick:
             command.append("--quick")
-        if name == "fanout":
-            command += ["--database-url", "postgresql"]
+        if name == "fanout":  # created and dropped by the benchmark itself
+            command += ["--database-url", "postgresql+psycopg://monitor@127.0.0.1:55432/"
+                        f"bench_fanout_{os.getpid()}"]
         print(f"== {title}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)

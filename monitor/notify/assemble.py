@@ -9,6 +9,7 @@ dedup key, so assembling twice (after a crash) queues nothing twice.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -111,10 +112,20 @@ class Assembler:
         self.engine = engine
         self.sender = sender_of(settings)
         self.list_id = list_id_of(settings, self.sender)
+        self._views: dict[int, StoryForEmail] = {}
+
+    def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
+        """The email view of a story, built once per pass however many recipients it has."""
+        view = self._views.get(delivery.story_id)
+        if view is None:
+            view = story_view(delivery, outlets.get(delivery.story_id, []))
+            self._views[delivery.story_id] = view
+        return view
 
     def run_once(self, now: datetime | None = None) -> int:
         """Queue emails for everything due; return how many emails were queued."""
         now = now or datetime.now(UTC)
+        self._views = {}
         queued = 0
         with transaction(self.engine) as conn:
             due = outbox.due_delivery_details(conn, now)
@@ -194,7 +205,7 @@ class Assembler:
             single = [d for d in allowed if d not in held or len(held) == 1]
             for delivery in single:
                 message = compose_alert(
-                    story_view(delivery, outlets.get(delivery.story_id, [])),
+                    self._story(delivery, outlets),
                     recipient,
                     subscription_name=subscription.name,
                     why=why,
@@ -254,10 +265,13 @@ class Assembler:
         period: DigestPeriod,
         now: datetime,
     ) -> int:
-        period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}")
+        # The key names the exact set of deliveries: re-assembling the same set after a
+        # crash finds the queued email; a different set can never be folded into it.
+        members = hashlib.sha256(",".join(str(d.id) for d in sorted(batch, key=lambda d: d.id))
+                                 .encode()).hexdigest()[:10]
+        period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
         entries = [
-            DigestEntry(story_view(d, outlets.get(d.story_id, [])), why, subscription.name)
-            for d in batch
+            DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch
         ]
         message = compose_digest(
             entries,

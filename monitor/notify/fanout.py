@@ -78,6 +78,7 @@ class SubscriptionIndex:
         self._version: object = None
         self._entries: dict[int, Entry] = {}
         self._policies: dict[int, DeliverySettings] = {}
+        self._due: tuple[datetime | None, dict[int, datetime]] = (None, {})
         self._unconditional: list[int] = []
         self._matcher = QueryMatcher()
 
@@ -134,6 +135,22 @@ class SubscriptionIndex:
         wanted = [entries[i] for i in sorted(ids) if i in self._policies]
         return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
 
+    def _due_at(self, subscription_id: int, now: datetime) -> datetime:
+        """When an alert arriving ``now`` is due for this subscription (memoised per ``now``:
+        a batch shares one clock, and the answer depends only on the policy and the time).
+
+        The daily cap is applied later, by the mailer, which knows what was sent today.
+        """
+        when, memo = self._due
+        if when != now:
+            memo = {}
+            self._due = (now, memo)
+        due = memo.get(subscription_id)
+        if due is None:
+            due = decide_delivery(now, self._policies[subscription_id], 0).send_at
+            memo[subscription_id] = due
+        return due
+
     def deliveries_for(
         self,
         item: FeedItem,
@@ -157,8 +174,7 @@ class SubscriptionIndex:
                     story_id=story_id,
                     alert_id=alert_id,
                     mode=subscription.mode,
-                    # The daily cap is applied by the mailer, which knows what was sent today.
-                    due_at=decide_delivery(now, self._policies[subscription.id], 0).send_at,
+                    due_at=self._due_at(subscription.id, now),
                 )
             )
         return out

@@ -343,9 +343,25 @@ class DueDelivery:
     matched: list[dict[str, Any]]
 
 
-def due_delivery_details(conn: Connection, now: datetime, limit: int = 1000) -> list[DueDelivery]:
+def due_delivery_details(
+    conn: Connection, now: datetime, subscriptions: int = 500
+) -> list[DueDelivery]:
+    """Every due delivery of the (up to) ``subscriptions`` subscriptions waiting longest.
+
+    Whole subscriptions at a time: a digest's deliveries must be assembled together, or a
+    later pass would find its email already queued under the same key.
+    """
     from monitor.store.tables import alerts, stories
 
+    due = (deliveries.c.status == "pending") & (deliveries.c.due_at <= now)
+    chosen = (
+        select(deliveries.c.subscription_id)
+        .where(due)
+        .group_by(deliveries.c.subscription_id)
+        .order_by(func.min(deliveries.c.due_at))
+        .limit(subscriptions)
+        .scalar_subquery()
+    )
     rows = conn.execute(
         select(
             deliveries.c.id,
@@ -368,9 +384,8 @@ def due_delivery_details(conn: Connection, now: datetime, limit: int = 1000) -> 
         )
         .join(stories, stories.c.id == deliveries.c.story_id)
         .join(alerts, alerts.c.id == deliveries.c.alert_id)
-        .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
+        .where(due, deliveries.c.subscription_id.in_(chosen))
         .order_by(deliveries.c.due_at, deliveries.c.id)
-        .limit(limit)
     )
     return [DueDelivery(**row._mapping) for row in rows]
 

@@ -55,10 +55,12 @@ def add_subscriber(
     confirmed: bool = False,
     now: datetime,
 ) -> tuple[int, bool]:
-    """Create a subscriber (or find the existing one by address); return (id, created)."""
-    existing = conn.execute(
-        select(subscribers.c.id).where(func.lower(subscribers.c.email) == email.lower())
-    ).scalar()
+    """Create a subscriber (or find the existing one by address); return (id, created).
+
+    Addresses are stored lower-cased, so look-ups use the unique index.
+    """
+    email = email.strip().lower()
+    existing = conn.execute(select(subscribers.c.id).where(subscribers.c.email == email)).scalar()
     if existing is not None:
         return int(existing), False
     new_id = conn.execute(
@@ -81,7 +83,7 @@ def get_subscriber(conn: Connection, key: int | str) -> SubscriberRow | None:
     cond = (
         subscribers.c.id == key
         if isinstance(key, int)
-        else func.lower(subscribers.c.email) == key.lower()
+        else subscribers.c.email == key.strip().lower()
     )
     row = conn.execute(select(subscribers).where(cond)).first()
     return _subscriber(row) if row else None

@@ -261,6 +261,7 @@ emails = Table(
     Column("sent_at", UTCDateTime),
 )
 Index("ix_emails_status_next", emails.c.status, emails.c.next_attempt_at)
+Index("ix_emails_subscriber_created", emails.c.subscriber_id, emails.c.created_at)
 
 # Every send attempt is recorded before the message is handed to SMTP.
 email_attempts = Table(

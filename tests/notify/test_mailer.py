@@ -219,3 +219,30 @@ def test_concurrent_mailers_never_send_the_same_email_twice(world: Any, db_url: 
         t.join()
     ids = [r.message_id for r in sink.received]
     assert ids and len(ids) == len(set(ids))
+
+
+def test_large_digest_runs_never_split_a_digest(world: Any) -> None:
+    """Regression: a pass capped by deliveries split digests and dropped their later stories."""
+    from monitor.store.outbox import due_delivery_details
+    from monitor.store.tables import deliveries
+
+    settings, engine, sink = world
+    for n in range(40):
+        subscribe(engine, f"reader{n}@example.org", mode="daily", digest_time="08:00")
+    noon = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    ingest(engine, dev_items() + items_of("dev-wire-es.xml", "Dev wire"), now=noon)
+    due = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    with transaction(engine) as conn:
+        total = len(conn.execute(select(deliveries.c.id)).all())
+        some = due_delivery_details(conn, due, subscriptions=7)
+    assert total > 1000 and len({d.subscription_id for d in some}) == 7
+    assert len(some) == 7 * total // 40  # whole subscriptions, every one of their deliveries
+    while run_pass(settings, engine, now=due):
+        pass
+    assert len(sink.received) == 40
+    per_digest = total // 40
+    for message in sink.received:
+        assert f"{per_digest} stories" in str(message.message["Subject"])
+    with transaction(engine) as conn:
+        states = set(conn.execute(select(deliveries.c.status)).scalars())
+    assert states == {"queued"}

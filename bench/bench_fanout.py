@@ -1,0 +1,711 @@
+"""Fan-out benchmark: a day's alerts to 10,000 subscribers, digests rendered and sent over SMTP.
+
+Three phases, each timed on its own:
+
+1. **setup** — migrate a fresh database, create N confirmed subscribers (a spread of time
+   zones) with one subscription each: a stored query built from ``bench_matcher``'s
+   realistic query generator, ``daily`` at 08:00 local for most, ``immediate`` for ~10 %;
+2. **fan-out** — a day's items (dev and held-out news, titles and ledes) go through
+   ``ItemHandler.handle`` in batches with the clock fixed at "yesterday" 12:00 UTC: stories,
+   alerts and one delivery row per matching subscriber;
+3. **render + send** — ``Mailer.pass_once`` at a time after every subscriber's 08:00 local
+   digest, repeated until nothing is left, to a local aiosmtpd server (``SmtpSink``) over a
+   real SMTP connection. emails/s = emails the server received / seconds of this phase.
+
+Stored queries: the generator's raw queries are tuned for matcher speed and most of them
+match nothing on one day of this topic, so a subscriber's query is 1-4 generator queries
+joined with OR, drawn from those that match at least one of the day's alerts (a pre-pass
+with the same ``QueryMatcher``), with ~10 % of subscribers given a query that matches
+nothing that day. A typical subscriber then gets a handful of stories.
+
+Checks (exit status 1 when one fails): emails received by the server == emails the outbox
+marks sent; every Message-ID unique; no due delivery left behind. Also reported: stories
+shown in digests vs digest deliveries (they differ when a digest is assembled in parts).
+
+    python -m bench.bench_fanout                      # 10,000 subscribers, SQLite in a temp dir
+    python -m bench.bench_fanout --quick              # 1,000 subscribers, for CI
+    python bench/bench_fanout.py --database-url postgresql+psycopg://monitor@127.0.0.1:55432/bench
+
+Progress goes to stderr; a table to stdout, the Markdown section to ``--output``, and a
+final ``RESULT {json}`` line to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # running as a script: make the package importable
+    sys.path.insert(0, str(ROOT))
+
+import orjson  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.bench_matcher import TOPIC, make_queries  # noqa: E402
+from monitor.config import Settings, load_settings  # noqa: E402
+from monitor.matching.classifier import classify  # noqa: E402
+from monitor.matching.matcher import QueryMatcher  # noqa: E402
+from monitor.matching.topic import load_topic  # noqa: E402
+from monitor.models import FeedItem  # noqa: E402
+from monitor.notify.assemble import Assembler  # noqa: E402
+from monitor.notify.fanout import SubscriptionIndex, match_doc  # noqa: E402
+from monitor.notify.mailer import Mailer  # noqa: E402
+from monitor.notify.transport import SmtpTransport  # noqa: E402
+from monitor.services.smtp_sink import SmtpSink  # noqa: E402
+from monitor.store import migrate, outbox  # noqa: E402
+from monitor.store.db import make_engine, transaction  # noqa: E402
+from monitor.store.subscribers import add_subscriber, add_subscription  # noqa: E402
+from monitor.store.tables import alerts, deliveries, emails, subscribers  # noqa: E402
+from monitor.stream.handler import ItemHandler  # noqa: E402
+
+DEFAULT_OUTPUT = ROOT / "docs" / "bench-fanout.md"
+NEWS_FILES = (ROOT / "tests" / "data" / "dev-news.jsonl", ROOT / "tests" / "data" / "holdout.jsonl")
+# (time zone, weight): where a Ukraine / Latin America desk's readers are, plus the extremes.
+TIME_ZONES: tuple[tuple[str, int], ...] = (
+    ("UTC", 4),
+    ("Europe/Kyiv", 12),
+    ("Europe/London", 6),
+    ("Europe/Madrid", 6),
+    ("Europe/Berlin", 5),
+    ("America/Sao_Paulo", 12),
+    ("America/Argentina/Buenos_Aires", 10),
+    ("America/Mexico_City", 8),
+    ("America/Bogota", 6),
+    ("America/Santiago", 4),
+    ("America/New_York", 8),
+    ("America/Los_Angeles", 4),
+    ("Asia/Kolkata", 2),
+    ("Asia/Tokyo", 2),
+    ("Australia/Sydney", 2),
+    ("Pacific/Auckland", 1),
+    ("Pacific/Kiritimati", 1),  # UTC+14
+    ("Pacific/Pago_Pago", 1),  # UTC-11
+)
+IMMEDIATE_SHARE = 0.10
+NO_MATCH_SHARE = 0.10  # subscribers whose query matches nothing today
+CLAUSES = (1, 2, 3, 4)  # generator queries OR-ed into one stored query
+CLAUSE_WEIGHTS = (3, 3, 2, 2)
+SUBSCRIBERS_PER_TRANSACTION = 500
+MAX_PASSES = 1_000
+SUBJECT_COUNT = re.compile(r":\s+(\d+) stor(?:y|ies) \(")
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    subscribers: int
+    items: int
+    batch: int
+    pool: int  # generator queries drawn before picking the ones that match today
+
+
+FULL = Size(subscribers=10_000, items=240, batch=20, pool=40_000)
+QUICK = Size(subscribers=1_000, items=96, batch=20, pool=12_000)
+
+
+@dataclass
+class Result:
+    """Every figure of one run; the RESULT line is this, as JSON."""
+
+    database: str = ""
+    quick: bool = False
+    subscribers: int = 0
+    stored_queries: int = 0
+    distinct_queries: int = 0
+    immediate_subscribers: int = 0
+    items: int = 0
+    batch_size: int = 0
+    alerts: int = 0
+    deliveries: int = 0
+    deliveries_immediate: int = 0
+    deliveries_digest: int = 0
+    subscribers_with_stories: int = 0
+    stories_per_subscriber_median: float = 0.0
+    stories_per_subscriber_p90: float = 0.0
+    stories_per_subscriber_max: int = 0
+    emails: int = 0
+    digests: int = 0
+    immediate_emails: int = 0
+    stories_per_digest: float = 0.0
+    digest_stories_shown: int = 0
+    digest_stories_missing: int = 0
+    bytes: int = 0
+    mailer_passes: int = 0
+    query_prep_s: float = 0.0
+    setup_s: float = 0.0
+    index_load_s: float = 0.0
+    fanout_s: float = 0.0
+    deliveries_per_s: float = 0.0
+    send_s: float = 0.0
+    assemble_s: float = 0.0
+    emails_per_s: float = 0.0
+    peak_rss_mb: float = 0.0
+    peak_rss_after_prep_mb: float = 0.0
+    peak_rss_after_fanout_mb: float = 0.0
+    checks_ok: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def progress(message: str) -> None:
+    print(f"[bench_fanout] {message}", file=sys.stderr, flush=True)
+
+
+# --- the day's items ---------------------------------------------------------------------
+
+
+def news() -> list[dict[str, Any]]:
+    rows = []
+    for path in NEWS_FILES:
+        rows += [orjson.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return rows
+
+
+def day_items(count: int, day: datetime, rng: random.Random) -> list[FeedItem]:
+    """``count`` items from the labelled news (cycled, shuffled), all distinct stories."""
+    source = news()
+    rng.shuffle(source)
+    items = []
+    for n in range(count):
+        row = source[n % len(source)]
+        outlet = str(row.get("source") or "Wire")
+        slug = re.sub(r"[^a-z0-9]+", "-", outlet.lower()).strip("-") or "wire"
+        published = day - timedelta(minutes=rng.randint(5, 23 * 60))
+        items.append(
+            FeedItem(
+                item_id=f"bench-{n:06d}",
+                feed_url=f"https://feeds.example/{slug}.xml",
+                outlet=outlet,
+                title=row["title"],
+                text=row["text"],
+                published=published,
+                fetched_at=day,
+                url=row.get("url") or f"https://news.example/{slug}/{n}",
+                html=f"<p>{row['text']}</p>",
+                lang=row.get("lang"),
+                guid=f"bench-{n}",
+                simhash=rng.getrandbits(64) | 1,  # random: no two items cluster
+                title_key=f"bench title {n:06d}",
+            )
+        )
+    return items
+
+
+# --- subscribers' stored queries ---------------------------------------------------------
+
+
+def stored_queries(
+    count: int, items: Sequence[FeedItem], pool_size: int, rng: random.Random
+) -> list[str]:
+    """One stored query per subscriber: generator queries OR-ed, tuned to the day's news."""
+    topic = load_topic(TOPIC)
+    docs = []
+    for item in items:
+        verdict = classify(topic, item.title, item.text, item.lang)
+        if verdict.relevant:
+            docs.append(match_doc(item, verdict))
+    pool = list(dict.fromkeys(make_queries(pool_size, seed=rng.randrange(1 << 30))))
+    matcher = QueryMatcher()
+    for index, query in enumerate(pool):
+        matcher.add(str(index), query)
+    hits: Counter[int] = Counter()
+    for doc in docs:
+        hits.update(int(found) for found in matcher.match(doc))
+    # Queries that alone would send (nearly) every alert are not someone's saved search.
+    cap = max(2, len(docs) // 4)
+    productive = [pool[i] for i in sorted(hits) if hits[i] <= cap]
+    barren = [q for i, q in enumerate(pool) if i not in hits]
+    if not productive or not barren:
+        raise SystemExit("query pool too small: raise Size.pool")
+    out = []
+    for _ in range(count):
+        if rng.random() < NO_MATCH_SHARE:
+            out.append(rng.choice(barren))
+            continue
+        k = rng.choices(CLAUSES, CLAUSE_WEIGHTS)[0]
+        clauses = rng.sample(productive, min(k, len(productive)))
+        out.append(clauses[0] if k == 1 else " OR ".join(f"({c})" for c in clauses))
+    return out
+
+
+# --- database ----------------------------------------------------------------------------
+
+
+@contextmanager
+def scratch_database(url: str | None, keep: bool) -> Iterator[str]:
+    """A fresh, migrated database: SQLite in a temp dir, or the PostgreSQL database named.
+
+    A PostgreSQL database that does not exist is created (and dropped afterwards unless
+    ``keep``); one that exists must hold no subscribers yet.
+    """
+    if url is None:
+        tmp = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
+        sqlite_url = f"sqlite:///{tmp / 'monitor.db'}"
+        try:
+            migrate.upgrade(sqlite_url)
+            yield sqlite_url
+        finally:
+            if keep:
+                progress(f"kept {sqlite_url}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return
+    created = False
+    parsed = make_url(url)
+    admin: Engine | None = None
+    if parsed.get_backend_name() == "postgresql" and parsed.database:
+        admin = create_engine(
+            parsed.set(database="postgres").render_as_string(hide_password=False),
+            isolation_level="AUTOCOMMIT",
+        )
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+                created = True
+                progress(f"created database {parsed.database}")
+    try:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            with transaction(engine) as conn:
+                present = conn.execute(select(func.count()).select_from(subscribers)).scalar_one()
+        finally:
+            engine.dispose()
+        if present:
+            raise SystemExit(
+                f"{parsed.database}: holds {present} subscribers; pass a fresh database"
+            )
+        yield url
+    finally:
+        if admin is not None:
+            if created and not keep:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+                progress(f"dropped database {parsed.database}")
+            admin.dispose()
+
+
+def create_subscribers(
+    engine: Engine, queries: Sequence[str], now: datetime, rng: random.Random
+) -> int:
+    """One confirmed subscriber per query, one subscription each; returns immediate ones."""
+    zones = [zone for zone, _ in TIME_ZONES]
+    weights = [weight for _, weight in TIME_ZONES]
+    immediate = 0
+    started = time.perf_counter()
+    for first in range(0, len(queries), SUBSCRIBERS_PER_TRANSACTION):
+        with transaction(engine) as conn:
+            for n in range(first, min(first + SUBSCRIBERS_PER_TRANSACTION, len(queries))):
+                zone = rng.choices(zones, weights)[0]
+                person, created = add_subscriber(
+                    conn,
+                    f"reader{n:06d}@desk{n % 97}.example.org",
+                    display_name=f"Reader {n}",
+                    time_zone=zone,
+                    confirmed=True,
+                    now=now,
+                )
+                if not created:
+                    raise SystemExit(f"subscriber {n} already existed")
+                mode = "immediate" if rng.random() < IMMEDIATE_SHARE else "daily"
+                immediate += mode == "immediate"
+                add_subscription(
+                    conn,
+                    person,
+                    now=now,
+                    name=f"Watch {n}",
+                    query=queries[n],
+                    filters={},
+                    mode=mode,
+                    digest_time="08:00",
+                )
+        done = min(first + SUBSCRIBERS_PER_TRANSACTION, len(queries))
+        rate = done / (time.perf_counter() - started)
+        progress(f"setup: {done:,}/{len(queries):,} subscribers ({rate:,.0f}/s)")
+    return immediate
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def fan_out(
+    engine: Engine, items: Sequence[FeedItem], batch: int, clock: datetime, result: Result
+) -> None:
+    topic = load_topic(TOPIC)
+    index = SubscriptionIndex(recheck_seconds=3600)
+    started = time.perf_counter()
+    index.refresh_if_changed(engine, force=True)
+    result.index_load_s = time.perf_counter() - started
+    progress(f"fan-out: index of {len(index):,} subscriptions loaded in {result.index_load_s:.2f}s")
+    handler = ItemHandler(
+        engine=engine,
+        classify=functools.partial(classify, topic),
+        topic=topic.topic_id,
+        subscriptions=index,
+        clock=lambda: clock,
+    )
+    started = time.perf_counter()
+    for first in range(0, len(items), batch):
+        outcome = handler.handle(items[first : first + batch])
+        result.alerts += outcome.alerts
+        result.deliveries += outcome.deliveries
+        elapsed = time.perf_counter() - started
+        progress(
+            f"fan-out: {min(first + batch, len(items)):,}/{len(items):,} items, "
+            f"{result.alerts:,} alerts, {result.deliveries:,} deliveries ({elapsed:.1f}s)"
+        )
+    result.fanout_s = time.perf_counter() - started
+    result.deliveries_per_s = result.deliveries / result.fanout_s if result.fanout_s else 0.0
+    with transaction(engine) as conn:
+        modes: dict[str, int] = {
+            str(mode): int(n)
+            for mode, n in conn.execute(
+                select(deliveries.c.mode, func.count()).group_by(deliveries.c.mode)
+            )
+        }
+        per_subscriber = [
+            int(n)
+            for n in conn.execute(
+                select(func.count()).select_from(deliveries).group_by(deliveries.c.subscriber_id)
+            ).scalars()
+        ]
+        stored_alerts = conn.execute(select(func.count()).select_from(alerts)).scalar_one()
+    if stored_alerts != result.alerts or sum(modes.values()) != result.deliveries:
+        result.problems.append(
+            f"handler reported {result.alerts} alerts / {result.deliveries} deliveries, "
+            f"tables hold {stored_alerts} / {sum(modes.values())}"
+        )
+    result.deliveries_immediate = int(modes.get("immediate", 0))
+    result.deliveries_digest = result.deliveries - result.deliveries_immediate
+    result.subscribers_with_stories = len(per_subscriber)
+    counts = per_subscriber + [0] * (result.subscribers - len(per_subscriber))
+    result.stories_per_subscriber_median = statistics.median(counts) if counts else 0.0
+    result.stories_per_subscriber_p90 = (
+        statistics.quantiles(counts, n=10)[-1] if len(counts) > 1 else 0.0
+    )
+    result.stories_per_subscriber_max = max(counts, default=0)
+
+
+class TimedAssembler(Assembler):
+    """The mailer's assembler, timed: how much of render + send is composing emails."""
+
+    seconds: float = 0.0
+
+    def run_once(self, now: datetime | None = None) -> int:
+        started = time.perf_counter()
+        try:
+            return super().run_once(now)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+async def deliver(settings: Settings, engine: Engine, now: datetime, result: Result) -> None:
+    mailer = Mailer(settings, engine, SmtpTransport(settings), worker="bench-mailer")
+    assembler = mailer.assembler = TimedAssembler(settings, engine)
+    started = time.perf_counter()
+    sent_total = 0
+    stalled: dict[str, int] = {}
+    try:
+        for passes in range(1, MAX_PASSES + 1):
+            sent = await mailer.pass_once(now)
+            sent_total += sent
+            elapsed = time.perf_counter() - started
+            progress(
+                f"send: pass {passes}: {sent:,} emails, {sent_total:,} in all "
+                f"({sent_total / elapsed if elapsed else 0:,.0f}/s)"
+            )
+            if sent == 0:
+                # Zero sent can still mean progress: a pass whose deliveries all joined digests
+                # queued earlier sends nothing. Stop when nothing is due, or nothing moves.
+                with transaction(engine) as conn:
+                    left = outbox.due_now(conn, now)
+                if (not left["deliveries"] and not left["emails"]) or left == stalled:
+                    break
+                stalled = left
+        result.mailer_passes = passes
+    finally:
+        await mailer.transport.close()
+    result.send_s = time.perf_counter() - started
+    result.assemble_s = assembler.seconds
+
+
+def check_delivery(engine: Engine, sink: SmtpSink, now: datetime, result: Result) -> None:
+    """Count what arrived and compare it with the outbox; record any mismatch."""
+    received = sink.received
+    parser = BytesHeaderParser(policy=default_policy)
+    ids: list[str] = []
+    shown = 0
+    for message in received:
+        headers = parser.parsebytes(message.data)
+        ids.append(str(headers["Message-ID"]))
+        found = SUBJECT_COUNT.search(str(headers["Subject"]))
+        if str(headers["X-Monitor-Delivery"]).startswith("digest") and found:
+            shown += int(found.group(1))
+    result.emails = len(received)
+    result.bytes = sum(len(message.data) for message in received)
+    with transaction(engine) as conn:
+        sent: dict[str, int] = {
+            str(kind): int(n)
+            for kind, n in conn.execute(
+                select(emails.c.kind, func.count())
+                .where(emails.c.status == "sent")
+                .group_by(emails.c.kind)
+            )
+        }
+        unsent = conn.execute(
+            select(func.count()).select_from(emails).where(emails.c.status != "sent")
+        ).scalar_one()
+        in_digests = conn.execute(
+            select(func.count())
+            .select_from(deliveries)
+            .join(emails, emails.c.id == deliveries.c.email_id)
+            .where(emails.c.kind == "digest")
+        ).scalar_one()
+        left = outbox.due_now(conn, now)
+    result.digests = int(sent.get("digest", 0))
+    result.immediate_emails = int(sent.get("alert", 0) + sent.get("update", 0))
+    result.stories_per_digest = shown / result.digests if result.digests else 0.0
+    result.digest_stories_shown = shown
+    result.digest_stories_missing = int(in_digests) - shown
+    result.emails_per_s = result.emails / result.send_s if result.send_s else 0.0
+    if result.emails != sum(sent.values()):
+        result.problems.append(
+            f"SMTP server received {result.emails} emails, outbox marks {sum(sent.values())} sent"
+        )
+    if unsent:
+        result.problems.append(f"{unsent} emails in the outbox are not sent")
+    duplicates = [mid for mid, n in Counter(ids).items() if n > 1]
+    if duplicates:
+        result.problems.append(
+            f"{len(duplicates)} Message-IDs received more than once, e.g. {duplicates[0]}"
+        )
+    if left["deliveries"] or left["emails"]:
+        result.problems.append(f"left behind after the last pass: {left}")
+    if result.digest_stories_missing:
+        progress(
+            f"WARNING: digests were assembled from {in_digests:,} deliveries but show "
+            f"{shown:,} stories: {result.digest_stories_missing:,} stories never reached a reader"
+        )
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(size: Size, url: str | None, keep: bool, quick: bool, seed: int) -> Result:
+    rng = random.Random(seed)
+    result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
+    result.batch_size = size.batch
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    alerts_at = today - timedelta(hours=12)  # yesterday 12:00 UTC
+    # Every zone's next 08:00 after the alerts is at most 24 h later (UTC-4 at 08:00 local).
+    send_at = alerts_at + timedelta(hours=25)
+    items = day_items(size.items, alerts_at, rng)
+
+    progress(f"preparing {size.subscribers:,} stored queries (pool of {size.pool:,})")
+    started = time.perf_counter()
+    queries = stored_queries(size.subscribers, items, size.pool, rng)
+    result.query_prep_s = time.perf_counter() - started
+    result.peak_rss_after_prep_mb = peak_rss_mb()
+    result.stored_queries = len(queries)
+    result.distinct_queries = len(set(queries))
+
+    with scratch_database(url, keep) as db_url, tempfile.TemporaryDirectory() as var:
+        engine = make_engine(db_url)
+        result.database = engine.dialect.name
+        if result.database == "postgresql":
+            with engine.connect() as conn:
+                version = conn.execute(text("SHOW server_version")).scalar_one()
+            result.database = f"postgresql {str(version).split()[0]}"
+        else:
+            import sqlite3
+
+            result.database = f"sqlite {sqlite3.sqlite_version}"
+        try:
+            progress(f"setup: {size.subscribers:,} subscribers on {result.database}")
+            started = time.perf_counter()
+            result.immediate_subscribers = create_subscribers(engine, queries, alerts_at, rng)
+            result.setup_s = time.perf_counter() - started
+
+            progress(f"fan-out: {size.items} items in batches of {size.batch}")
+            fan_out(engine, items, size.batch, alerts_at, result)
+            result.peak_rss_after_fanout_mb = peak_rss_mb()
+
+            with SmtpSink() as sink:
+                settings = load_settings(
+                    var_dir=Path(var),
+                    database_url=db_url,
+                    smtp_host="127.0.0.1",
+                    smtp_port=sink.port,
+                    smtp_security="none",
+                    token_secret="bench-secret-0123456789",
+                    public_url="https://alerts.example.org",
+                    mail_from="Media monitor <alerts@monitor.example.org>",
+                )
+                progress(f"send: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC to {sink.port}")
+                asyncio.run(deliver(settings, engine, send_at, result))
+                check_delivery(engine, sink, send_at, result)
+        finally:
+            engine.dispose()
+    result.peak_rss_mb = peak_rss_mb()
+    result.checks_ok = not result.problems
+    return result
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def rows_of(r: Result) -> list[tuple[str, str]]:
+    return [
+        ("database", r.database),
+        ("subscribers", f"{r.subscribers:,} ({r.immediate_subscribers:,} immediate, rest daily)"),
+        ("stored queries", f"{r.stored_queries:,} ({r.distinct_queries:,} distinct)"),
+        ("items / alerts", f"{r.items:,} items in batches of {r.batch_size} → {r.alerts:,} alerts"),
+        (
+            "deliveries",
+            f"{r.deliveries:,} ({r.deliveries_digest:,} digest, {r.deliveries_immediate:,} "
+            "immediate)",
+        ),
+        (
+            "stories per subscriber",
+            f"median {r.stories_per_subscriber_median:g}, p90 {r.stories_per_subscriber_p90:g}, "
+            f"max {r.stories_per_subscriber_max}; "
+            f"{r.subscribers - r.subscribers_with_stories:,} got none",
+        ),
+        (
+            "emails",
+            f"{r.emails:,} ({r.digests:,} digests, {r.immediate_emails:,} immediate); "
+            f"{r.bytes / 1e6:,.1f} MB",
+        ),
+        ("stories per digest", f"{r.stories_per_digest:.1f}"),
+        ("query preparation", f"{r.query_prep_s:.2f} s (not part of any figure below)"),
+        (
+            "setup",
+            f"{r.setup_s:.2f} s ({r.subscribers / r.setup_s if r.setup_s else 0:,.0f} subscribers/s)",
+        ),
+        ("index load", f"{r.index_load_s:.2f} s"),
+        ("fan-out", f"{r.fanout_s:.2f} s ({r.deliveries_per_s:,.0f} deliveries/s)"),
+        (
+            "render + send",
+            f"{r.send_s:.2f} s in {r.mailer_passes} mailer passes "
+            f"(assembling {r.assemble_s:.2f} s, claim + SMTP + mark {r.send_s - r.assemble_s:.2f} s)",
+        ),
+        ("**emails/s**", f"**{r.emails_per_s:,.0f}**"),
+        (
+            "peak RSS",
+            f"{r.peak_rss_mb:,.0f} MB (after query preparation {r.peak_rss_after_prep_mb:,.0f}, "
+            f"after fan-out {r.peak_rss_after_fanout_mb:,.0f})",
+        ),
+        (
+            "checks",
+            "received = sent, Message-IDs unique, nothing due left: "
+            + ("ok" if r.checks_ok else "FAILED: " + "; ".join(r.problems)),
+        ),
+    ]
+
+
+def markdown(r: Result) -> str:
+    lines = [
+        "## Fan-out and delivery (bench/bench_fanout.py)",
+        "",
+        f"{r.subscribers:,} confirmed subscribers, one stored query each (1-4 queries from "
+        "`bench_matcher`'s generator OR-ed, drawn from those matching the day's news; "
+        "~10 % match nothing), daily digests at 08:00 in 18 time zones, ~10 % immediate. "
+        "A day's items (dev + held-out news) pass through `ItemHandler.handle`; then "
+        "`Mailer.pass_once` renders and sends until nothing is due. "
+        "*emails/s* = emails received by the SMTP server / render + send seconds. "
+        "SMTP is a local aiosmtpd server (`SmtpSink`) in the same process, over loopback: "
+        "network latency to a real MTA is not included, and peak RSS includes the sink "
+        "holding every message." + (" Quick mode." if r.quick else ""),
+        "",
+        "| | |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {name} | {value} |" for name, value in rows_of(r)]
+    if r.digest_stories_missing:
+        lines += [
+            "",
+            f"**Warning:** digest emails show {r.digest_stories_shown:,} stories but "
+            f"{r.digest_stories_shown + r.digest_stories_missing:,} deliveries were attached "
+            "to them: a digest assembled across two mailer passes drops the second part.",
+        ]
+    cpu = os.cpu_count()
+    lines += [
+        "",
+        f"Python {platform.python_version()} on {platform.machine()}, {cpu} CPUs; "
+        f"{datetime.now(UTC):%Y-%m-%d}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def table(r: Result) -> str:
+    width = max(len(name) for name, _ in rows_of(r))
+    return "\n".join(
+        f"{name.strip('*'):<{width}}  {value.strip('*')}" for name, value in rows_of(r)
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK.subscribers:,} subscribers, for CI"
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown file")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL (default: a fresh SQLite file in a temp dir). A PostgreSQL "
+        "database that does not exist is created and dropped afterwards.",
+    )
+    parser.add_argument("--subscribers", type=int, help="override the number of subscribers")
+    parser.add_argument("--items", type=int, help="override the number of items")
+    parser.add_argument("--batch", type=int, help="items per ItemHandler.handle call")
+    parser.add_argument("--seed", type=int, default=20260611)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    size = QUICK if args.quick else FULL
+    size = Size(
+        subscribers=args.subscribers or size.subscribers,
+        items=args.items or size.items,
+        batch=args.batch or size.batch,
+        pool=max(size.pool, (args.subscribers or 0) * 4),
+    )
+    result = run(size, args.database_url, args.keep, args.quick, args.seed)
+    section = markdown(result)
+    print(table(result))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(section, encoding="utf-8")
+    progress(f"wrote {args.output}")
+    for problem in result.problems:
+        progress(f"CHECK FAILED: {problem}")
+    print("RESULT " + json.dumps(asdict(result), sort_keys=True), flush=True)
+    return 0 if result.checks_ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
