@@ -39,6 +39,9 @@ def _collapse(text: str) -> tuple[str, list[int]]:
     ``index_map[i]`` is where input offset ``i`` lands in the output (``len(text)`` is
     included so exclusive end offsets map too). Leading and trailing space is removed.
     """
+    if text.isprintable() and "  " not in text and text == text.strip():
+        # Fast path (most text): nothing to drop or collapse, offsets map to themselves.
+        return text, list(range(len(text) + 1))
     out: list[str] = []
     index_map: list[int] = []
     pending_space = False

@@ -41,6 +41,10 @@ def clean_inline(value: str) -> str:
     Runs of whitespace collapse to one space, the result is NFC-normalized (so a letter and
     its combining accent become one character where Unicode has one) and stripped.
     """
+    if value.isprintable():
+        # Fast path: no controls, breaks or format characters (isprintable is False for
+        # all of them), so only spacing and normalization are left to do.
+        return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     chars: list[str] = []
     for char in value:
         if char in _LINE_BREAKS or char == "\t":
