@@ -126,3 +126,21 @@ def fixture_server() -> Iterator[Any]:
     server = FixtureServer(PROJECT_ROOT / "seeds" / "fixtures").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def engines() -> Iterator[Callable[[str], Any]]:
+    """Make engines that are disposed when the test ends, passed or failed (an undisposed
+    psycopg connection would warn later, inside some other test)."""
+    from monitor.store.db import make_engine
+
+    made: list[Any] = []
+
+    def make(url: str) -> Any:
+        engine = make_engine(url)
+        made.append(engine)
+        return engine
+
+    yield make
+    for engine in made:
+        engine.dispose()

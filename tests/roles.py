@@ -23,13 +23,20 @@ class RoleProcess:
         self.starts = 0
 
     def start(self) -> RoleProcess:
-        env = {**os.environ, **self.settings.as_env(), "MONITOR_LOG_FORMAT": "json", **self.extra_env}
+        env = {
+            **os.environ,
+            **self.settings.as_env(),
+            "MONITOR_LOG_FORMAT": "json",
+            **self.extra_env,
+        }
         env.pop("PYTEST_CURRENT_TEST", None)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "monitor", "run", "--role", self.role],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self.starts += 1
         return self
@@ -86,7 +93,9 @@ class Roles:
         return "\n".join(f"--- {r} ---\n{p.log()[-4000:]}" for r, p in self.procs.items())
 
 
-def wait_until(predicate: Any, timeout: float, interval: float = 0.25, what: str = "condition") -> Any:
+def wait_until(
+    predicate: Any, timeout: float, interval: float = 0.25, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -104,8 +113,11 @@ def read_topic(settings: Settings, topic: str | None = None, timeout_ms: int = 3
 
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     consumer = KafkaConsumer(
-        topic or settings.items_topic, bootstrap_servers=settings.kafka_bootstrap,
-        group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
+        topic or settings.items_topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
         consumer_timeout_ms=timeout_ms,
     )
     try:

@@ -17,7 +17,7 @@ from monitor.notify.commands import add_subscriber
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
 from monitor.store import migrate
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
 from tests.chaos.harness import SCALE, StreamPublisher, record_figures
 from tests.roles import Roles, wait_until
@@ -65,13 +65,13 @@ def hostile_feed(rng: random.Random, n: int) -> bytes:
 
 
 def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
-    kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
+    engines: Any, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
     settings = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_security="none",
                              poll_interval=3600)
     migrate.upgrade(settings.db_url)
     ensure_topics(settings)
-    engine = make_engine(settings.db_url)
+    engine = engines(settings.db_url)
     rng = random.Random(2026)
     feeds = int(40 * SCALE)
     for n in range(feeds):
@@ -111,7 +111,6 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         "emails with unsanitized markup": 0,
         "roles that crashed": 0,
     })
-    engine.dispose()
 
 
 class _MarkupAudit(HTMLParser):

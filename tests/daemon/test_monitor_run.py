@@ -17,7 +17,6 @@ import orjson
 from monitor.daemon import read_heartbeats
 from monitor.feeds.commands import import_feeds
 from monitor.store import migrate
-from monitor.store.db import make_engine
 from tests.roles import wait_until
 
 SHUTDOWN_BOUND = 30.0  # settings.shutdown_timeout: documented in the README
@@ -48,16 +47,16 @@ def _metric(body: str, name: str) -> float:
 
 
 def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
+    engines: Any,
     kafka_bootstrap: str, make_settings: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
     port = _free_port()
     settings = make_settings(web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json")
     migrate.upgrade(settings.db_url)
-    engine = make_engine(settings.db_url)
+    engine = engines(settings.db_url)
     import_feeds(
         engine, [{"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"}]
     )
-    engine.dispose()
     log = (tmp_path / "daemon.log").open("wb")
     daemon = subprocess.Popen(
         [sys.executable, "-m", "monitor", "run"],

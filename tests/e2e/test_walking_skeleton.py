@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from monitor.feeds.commands import import_feeds
 from monitor.notify.commands import add_subscriber
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
 from monitor.store.tables import alerts, emails, stories, story_sources
 from tests.roles import Roles, wait_until
 
@@ -22,6 +22,7 @@ SEED_TITLE = "Ukraine’s New Diplomatic Horizon In Latin America"
 
 
 def test_seed_story_travels_from_feed_to_inbox(
+    engines: Any,
     db_url: str,
     kafka_bootstrap: str,
     make_settings: Any,
@@ -36,7 +37,7 @@ def test_seed_story_travels_from_feed_to_inbox(
         smtp_security="none",
         public_url="https://alerts.example.org",
     )
-    engine = make_engine(settings.db_url)
+    engine = engines(settings.db_url)
     import_feeds(
         engine,
         [
@@ -94,7 +95,6 @@ def test_seed_story_travels_from_feed_to_inbox(
     assert alert.category == "peace-plan"
     assert {"PY", "UY", "EC"} <= set(alert.countries)
     assert sent == [("sent", received[0].message_id)]
-    engine.dispose()
     assert datetime.now(UTC) > seed.first_seen_at
 
 

@@ -24,9 +24,10 @@ def test_broker_starts_is_reused_and_stops(tmp_path: Path) -> None:
         stopped = kafka_broker.stop(run_dir)
     assert stopped
     assert not kafka_broker.broker_answers(bootstrap)
-    assert "shut down completed" in (run_dir / "broker.out").read_text() or not (
-        run_dir / "broker.pid"
-    ).exists()
+    assert (
+        "shut down completed" in (run_dir / "broker.out").read_text()
+        or not (run_dir / "broker.pid").exists()
+    )
     assert kafka_broker.stop(run_dir) is False
 
 

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from monitor.models import Classification, FeedItem
 from monitor.store import feeds, outbox, stories
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -27,8 +28,8 @@ ITEM = FeedItem(
 VERDICT = Classification(True, 0.9, "peace-plan", ("BR",), "en")
 
 
-def test_second_insert_of_the_same_key_reports_not_created(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_second_insert_of_the_same_key_reports_not_created(db_url: str, engines: Any) -> None:
+    engine = engines(db_url)
     with transaction(engine) as conn:
         assert feeds.add_feed(conn, "https://f.example/feed", now=NOW)[1] is True
         assert feeds.add_feed(conn, "https://f.example/feed", now=NOW)[1] is False
@@ -82,4 +83,3 @@ def test_second_insert_of_the_same_key_reports_not_created(db_url: str) -> None:
         email_id, created = outbox.queue_email(conn, **kwargs)  # type: ignore[arg-type]
         assert created is True
         assert outbox.queue_email(conn, **kwargs) == (email_id, False)  # type: ignore[arg-type]
-    engine.dispose()
