@@ -6,6 +6,10 @@ them with the weights of the topic file into a logistic score::
 
     z = bias + Σ weight × feature + Σ negative cue weights        score = 1 / (1 + e^-z)
 
+The headline feature takes the stronger of the side named in the headline and, discounted
+by ``lede_factor``, the side named in the lede (first sentence of the text) provided the
+side is named more than once.
+
 An item is relevant when both sides are present (the gates) and the score reaches the
 topic's threshold; when a gate is closed the score is capped just below the threshold so
 that ``relevant`` and ``score >= threshold`` always agree. The category is the one whose
@@ -21,10 +25,13 @@ from monitor.matching.features import TEXT, TITLE, Features, extract_features
 from monitor.matching.language import detect_language
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold_text
-from monitor.matching.topic import STATE_NOUN, VENUE, Topic, load_topic
+from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
 from monitor.models import CATEGORIES, Classification, Evidence
 
 __all__ = ["classify", "explain", "load_topic", "relevance_score"]
+
+# Context terms that only shape the features; they are not shown as evidence.
+_NOT_EVIDENCE = frozenset({STATE_NOUN, VENUE, NEUTRAL, UNLESS})
 
 
 def classify(topic: Topic, title: str, text: str, lang: str | None = None) -> Classification:
@@ -55,12 +62,16 @@ def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
     model = topic.relevance
     w = model.weights
     z = model.bias
-    z += w["side_in_title"] * features.side_title
+    repeated = features.side_count >= model.repeated_side_min
+    # A side named only in the lede stands in for the headline, at a discount, when the
+    # text names it more than once (a single mention in a list is a passing mention).
+    lede = model.lede_factor * features.side_lede if repeated else 0.0
+    z += w["side_in_title"] * max(features.side_title, lede)
     z += w["latam_in_title"] * features.latam_title
     z += w["side_in_text"] * features.side_text
     z += w["latam_in_text"] * features.latam_text
     z += w["same_sentence"] * features.same_sentence
-    z += w["repeated_side"] * (features.side_count >= model.repeated_side_min)
+    z += w["repeated_side"] * repeated
     z += w["diplomatic_act"] * features.act
     z += sum(features.negatives.values())
     # Rounded here so that the reported score and the verdict always agree.
@@ -92,15 +103,12 @@ def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:
     evidence = []
     for hit in hits:
         spec = hit.spec
-        if spec.group in (STATE_NOUN, VENUE):
+        if spec.group in _NOT_EVIDENCE:
             continue
-        parts = [spec.group]
-        if spec.label:
-            parts.append(spec.label)
-        if spec.kind not in ("cue", spec.group):
-            parts.append(spec.kind)
-        if id(hit) in notes:
-            parts.append(notes[id(hit)])
-        evidence.append(Evidence(":".join(parts), spec.term, hit.field, hit.start, hit.end))
+        rule = spec.rule
+        note = notes.get(id(hit)) if notes else None
+        if note:
+            rule = f"{rule}:{note}"
+        evidence.append(Evidence(rule, spec.term, hit.field, hit.start, hit.end))
     evidence.sort(key=lambda e: (e.field != TITLE, e.start))
     return tuple(evidence)

@@ -3,16 +3,26 @@
 The labeling rules ask whether a story is *about* Ukraine's (or, tied to the war,
 Russia's) relations with a Latin American actor. The features approximate that:
 
-* which sides the headline names, and how strongly (a president beats a demonym);
-* whether one sentence holds both sides (proximity rather than mere co-occurrence);
+* which sides the headline names, and how strongly (a president beats a demonym); a side
+  named only in the lede (the first sentence of the text) counts as a weaker headline;
+* whether one sentence holds both sides (proximity rather than mere co-occurrence), with
+  partial credit when they sit in adjacent sentences (the headline and the lede count as
+  adjacent): the second sentence usually refers back to the first ("O Brasil votou…");
 * whether the Ukraine side is named more than once (not a passing mention);
 * the strongest category cue (a diplomatic act: visit, vote, aid, weapons, ambassador…);
-* negative cues (football, church collections, price effects, roundups, other wars).
+* negative cues (football, church collections, price effects, roundups, other wars); a
+  negative cue is void when one of its ``unless`` terms occurs (price effects stop being
+  mere side effects when the text reports sanctions, a state act).
 
 Context rules demote Latin American mentions that are not actors: a country right after
-a venue phrase ("during a meeting in the Dominican Republic"), an uppercase dateline,
-and a bare demonym not next to a state noun ("Mexican border" vs "Mexican government").
-Pure functions over hits; no I/O.
+a venue phrase ("during a meeting in the Dominican Republic", "at the inauguration of
+Milei"), an uppercase dateline, and a bare demonym not next to a state noun ("Mexican
+border" vs "Mexican government"). A capital or city right after a place preposition
+("an embassy in Lima") is a location: it still counts for relevance, but its country is
+listed only when no other Latin American country is named as an actor. A category cue
+right after a venue phrase ("on the sidelines of the UN General Assembly") is the
+setting of a meeting, so it counts for the topic's venue category (summit-visit) rather
+than its own. Pure functions over hits; no I/O.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from monitor.matching.topic import (
     RUSSIA,
     STATE_NOUN,
     UKRAINE,
+    UNLESS,
     VENUE,
     WAR,
     Topic,
@@ -38,6 +49,7 @@ from monitor.models import CATEGORIES
 
 TITLE = "title"
 TEXT = "text"
+LOCATION_KINDS = ("capital", "city")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,11 @@ class Mention:
     country: str | None
     note: str = ""
 
+    @property
+    def is_actor(self) -> bool:
+        """Counts as the country acting, not merely where something happens."""
+        return self.strength > 0 and self.note != "place"
+
 
 @dataclass(frozen=True, slots=True)
 class Features:
@@ -57,6 +74,7 @@ class Features:
     side_title: float
     side_text: float
     side_count: int
+    side_lede: float
     latam_title: float
     latam_text: float
     same_sentence: float
@@ -74,12 +92,18 @@ class Features:
         return side and latam
 
     def countries(self) -> tuple[str, ...]:
-        """Countries of the actor mentions, in order of first mention (title first)."""
-        seen: dict[str, None] = {}
+        """Countries of the actor mentions, in order of first mention (title first).
+
+        Countries named only as a location ("in Lima") are listed when no country is
+        named as an actor.
+        """
+        actors: dict[str, None] = {}
+        places: dict[str, None] = {}
         for mention in self.mentions:
             if mention.country and mention.strength > 0:
-                seen.setdefault(mention.country, None)
-        return tuple(seen)
+                target = actors if mention.is_actor else places
+                target.setdefault(mention.country, None)
+        return tuple(actors or places)
 
 
 def extract_features(
@@ -91,8 +115,10 @@ def extract_features(
 ) -> Features:
     """Compute :class:`Features` from the hits of both fields."""
     hits = title_hits + text_hits
-    war_link = any(h.spec.group in (UKRAINE, WAR) for h in hits)
-    side_groups = (UKRAINE, RUSSIA) if war_link else (UKRAINE,)
+    by_group: dict[str, list[Hit]] = {}
+    for hit in hits:
+        by_group.setdefault(hit.spec.group, []).append(hit)
+    war_link = UKRAINE in by_group or WAR in by_group
     side_strength = topic.relevance.side_strength
 
     sentence_index = {
@@ -106,15 +132,19 @@ def extract_features(
     side_by_field = {TITLE: 0.0, TEXT: 0.0}
     side_by_sentence: dict[tuple[str, int], float] = {}
     side_count = 0
-    for hit in hits:
-        if hit.spec.group in side_groups:
+    for group in (UKRAINE, RUSSIA) if war_link else (UKRAINE,):
+        for hit in by_group.get(group, ()):
             strength = side_strength[hit.spec.kind]
             side_count += 1
             side_by_field[hit.field] = max(side_by_field[hit.field], strength)
             key = sentence_of(hit)
             side_by_sentence[key] = max(side_by_sentence.get(key, 0.0), strength)
 
-    mentions = tuple(_mention(topic, hit, hits, text) for hit in hits if hit.spec.group == LATAM)
+    venues = by_group.get(VENUE, [])
+    state_nouns = by_group.get(STATE_NOUN, [])
+    mentions = tuple(
+        _mention(topic, hit, venues, state_nouns, title, text) for hit in by_group.get(LATAM, ())
+    )
     latam_by_field = {TITLE: 0.0, TEXT: 0.0}
     latam_by_sentence: dict[tuple[str, int], float] = {}
     for mention in mentions:
@@ -122,20 +152,28 @@ def extract_features(
         latam_by_field[hit.field] = max(latam_by_field[hit.field], mention.strength)
         key = sentence_of(hit)
         latam_by_sentence[key] = max(latam_by_sentence.get(key, 0.0), mention.strength)
-    same_sentence = max(
-        (side * latam_by_sentence.get(key, 0.0) for key, side in side_by_sentence.items()),
-        default=0.0,
-    )
+    adjacent = topic.relevance.adjacent_factor
+    same_sentence = 0.0
+    for side_key, side in side_by_sentence.items():
+        for latam_key, latam in latam_by_sentence.items():
+            if side_key == latam_key:
+                same_sentence = max(same_sentence, side * latam)
+            elif adjacent and _adjacent(side_key, latam_key):
+                same_sentence = max(same_sentence, adjacent * side * latam)
 
     cue_scores = dict.fromkeys(CATEGORIES, 0.0)
-    negatives: dict[str, float] = {}
     factor = topic.categories.title_factor
-    for hit in hits:
-        if hit.spec.group == CUE:
-            weight = hit.spec.weight * (factor if hit.field == TITLE else 1.0)
-            cue_scores[hit.spec.label] += weight
-        elif hit.spec.group == NEGATIVE:
-            negatives[hit.spec.label] = hit.spec.weight
+    venue_category = topic.categories.venue_category
+    venue_window = topic.context.venue_window
+    for hit in by_group.get(CUE, ()):
+        weight = hit.spec.weight * (factor if hit.field == TITLE else 1.0)
+        category = hit.spec.label
+        if venue_category and any(_follows(venue, hit, venue_window) for venue in venues):
+            category = venue_category
+        cue_scores[category] += weight
+    negatives = {hit.spec.label: hit.spec.weight for hit in by_group.get(NEGATIVE, ())}
+    for hit in by_group.get(UNLESS, ()):
+        negatives.pop(hit.spec.label, None)
     strongest_cue = max(cue_scores.values(), default=0.0)
     act = min(1.0, strongest_cue / topic.relevance.act_saturation)
 
@@ -143,6 +181,7 @@ def extract_features(
         side_title=side_by_field[TITLE],
         side_text=side_by_field[TEXT],
         side_count=side_count,
+        side_lede=side_by_sentence.get((TEXT, 1), 0.0),
         latam_title=latam_by_field[TITLE],
         latam_text=latam_by_field[TEXT],
         same_sentence=same_sentence,
@@ -154,7 +193,26 @@ def extract_features(
     )
 
 
-def _mention(topic: Topic, hit: Hit, hits: list[Hit], text: FoldedText) -> Mention:
+def _adjacent(a: tuple[str, int], b: tuple[str, int]) -> bool:
+    """Neighbouring sentences of one field, or any headline sentence and the lede."""
+    if a[0] == b[0]:
+        return abs(a[1] - b[1]) == 1
+    return (a[0] == TITLE and b == (TEXT, 1)) or (b[0] == TITLE and a == (TEXT, 1))
+
+
+def _follows(first: Hit, second: Hit, window: int) -> bool:
+    """``second`` starts within ``window`` characters after ``first`` ends, same field."""
+    return first.field == second.field and 0 <= second.folded_start - first.folded_end <= window
+
+
+def _mention(
+    topic: Topic,
+    hit: Hit,
+    venues: list[Hit],
+    state_nouns: list[Hit],
+    title: FoldedText,
+    text: FoldedText,
+) -> Mention:
     """How much one Latin American mention counts as an actor, with the reason if not."""
     country = hit.spec.label or None
     context = topic.context
@@ -162,20 +220,20 @@ def _mention(topic: Topic, hit: Hit, hits: list[Hit], text: FoldedText) -> Menti
         surface = text.original[hit.start : hit.end]
         if any(c.isalpha() for c in surface) and surface.isupper():
             return Mention(hit, 0.0, country, "dateline")
-    for other in hits:
-        if (
-            other.field == hit.field
-            and other.spec.group == VENUE
-            and 0 <= hit.folded_start - other.folded_end <= context.venue_window
-        ):
+    for venue in venues:
+        if _follows(venue, hit, context.venue_window):
             return Mention(hit, 0.0, country, "venue")
     strengths = topic.relevance.actor_strength
-    strength = strengths[hit.spec.kind]
-    if hit.spec.kind == "demonym" and any(
-        other.field == hit.field
-        and other.spec.group == STATE_NOUN
-        and _gap(other, hit) <= context.state_noun_window
-        for other in hits
+    kind = hit.spec.kind
+    strength = strengths[kind]
+    if kind in LOCATION_KINDS and context.place_prepositions:
+        folded = (title if hit.field == TITLE else text).folded
+        before = folded[max(0, hit.folded_start - 12) : hit.folded_start].split()
+        if before and before[-1] in context.place_prepositions:
+            return Mention(hit, strength, country, "place")
+    if kind == "demonym" and any(
+        other.field == hit.field and _gap(other, hit) <= context.state_noun_window
+        for other in state_nouns
     ):
         strength = strengths["demonym_near_state_noun"]
     return Mention(hit, strength, country)

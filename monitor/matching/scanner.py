@@ -17,7 +17,7 @@ the ``ignore`` layer (outlet names such as ``The Rio Times``) swallow every hit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick
 
@@ -43,6 +43,16 @@ class TermSpec:
     layer: str
     term: str
     weight: float = 1.0
+    # The evidence rule name, "group[:label][:kind]", computed once per term.
+    rule: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts = [self.group]
+        if self.label:
+            parts.append(self.label)
+        if self.kind not in ("cue", self.group):
+            parts.append(self.kind)
+        object.__setattr__(self, "rule", ":".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +119,11 @@ class TermScanner:
         if self._empty:
             return []
         folded = text.folded
+        original = text.original
+        offsets = text.offsets
         length = len(folded)
         candidates: list[Hit] = []
+        append = candidates.append
         for last, (key_length, entries) in self._automaton.iter(folded):
             start = last - key_length + 1
             if start > 0 and folded[start - 1].isalnum():
@@ -128,12 +141,15 @@ class TermScanner:
                     hit_end = end
                 else:
                     continue
-                original_start, original_end = text.original_span(start, hit_end)
+                if offsets is None:
+                    original_start, original_end = start, hit_end
+                else:
+                    original_start, original_end = text.original_span(start, hit_end)
                 if entry.cased is not None and (
-                    text.original[original_start:original_end] != entry.cased
+                    original[original_start:original_end] != entry.cased
                 ):
                     continue
-                candidates.append(
+                append(
                     Hit(
                         entry.spec,
                         field,
@@ -151,19 +167,21 @@ def _resolve_overlaps(candidates: list[Hit]) -> list[Hit]:
     """Leftmost-longest per layer; ignore-layer hits remove everything they cover."""
     if not candidates:
         return []
-    ignored = _leftmost_longest([h for h in candidates if h.spec.layer == IGNORE_LAYER])
+    ignored_hits = [h for h in candidates if h.spec.layer == IGNORE_LAYER]
+    ignored = _leftmost_longest(ignored_hits) if ignored_hits else []
     layers: dict[str, list[Hit]] = {}
     for hit in candidates:
-        if hit.spec.layer == IGNORE_LAYER:
+        layer = hit.spec.layer
+        if layer == IGNORE_LAYER:
             continue
-        if any(
+        if ignored and any(
             i.folded_start < hit.folded_end and hit.folded_start < i.folded_end for i in ignored
         ):
             continue
-        layers.setdefault(hit.spec.layer, []).append(hit)
+        layers.setdefault(layer, []).append(hit)
     kept: list[Hit] = []
     for hits in layers.values():
-        kept.extend(_leftmost_longest(hits))
+        kept.extend(_leftmost_longest(hits) if len(hits) > 1 else hits)
     kept.sort(key=lambda h: (h.folded_start, h.folded_end))
     return kept
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 _TOKEN_RE = re.compile(r"[^\W_]+")
 # A sentence ends at . ! ? ; … or a line break, followed by space or the end of the text.
 _SENTENCE_END_RE = re.compile(r"[.!?;\u2026](?=\s|$)|\n")
+_SPACE_RUN_RE = re.compile(r" {2,}")
 
 _SPACE_LIKE = "\t\x0b\x0c\r"
 _APOSTROPHES = "\u2019\u2018\u02bc\u0060\u00b4"
@@ -107,22 +108,43 @@ def fold_text(text: str) -> FoldedText:
 
 
 def _fold_slow(text: str) -> FoldedText:
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text):
+        # Nothing was dropped: only runs of spaces collapse (the usual slow case, e.g. an
+        # em dash between spaces), so whole stretches keep their offsets.
+        return _collapse_spaces(text, folded)
     chars: list[str] = []
     offsets: list[int] = []
     previous_space = False
+    table_get = _TABLE.get
     for index, char in enumerate(text):
-        folded = char.translate(_TABLE)
-        if not folded:
+        folded_char = table_get(ord(char), char)
+        if not folded_char:
             continue
-        if folded == " ":
+        if folded_char == " ":
             if previous_space:
                 continue
             previous_space = True
         else:
             previous_space = False
-        chars.append(folded)
+        chars.append(folded_char)
         offsets.append(index)
     return FoldedText(text, "".join(chars), tuple(offsets))
+
+
+def _collapse_spaces(text: str, folded: str) -> FoldedText:
+    """Collapse runs of spaces in a same-length fold, mapping each kept character back."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for run in _SPACE_RUN_RE.finditer(folded):
+        keep_to = run.start() + 1  # the first space of the run stays
+        pieces.append(folded[position:keep_to])
+        offsets.extend(range(position, keep_to))
+        position = run.end()
+    pieces.append(folded[position:])
+    offsets.extend(range(position, len(folded)))
+    return FoldedText(text, "".join(pieces), tuple(offsets))
 
 
 def tokens(folded: str) -> list[str]:

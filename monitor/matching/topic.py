@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.matching.scanner import IGNORE_LAYER, TermScanner, TermSpec
+from monitor.matching.text import fold
 from monitor.models import CATEGORIES
 
 UKRAINE = "ukraine"
@@ -26,6 +27,8 @@ CUE = "cue"
 NEGATIVE = "negative"
 STATE_NOUN = "state"
 VENUE = "venue"
+NEUTRAL = "neutral"
+UNLESS = "unless"
 
 RELEVANCE_WEIGHTS = (
     "side_in_title",
@@ -36,7 +39,9 @@ RELEVANCE_WEIGHTS = (
     "repeated_side",
     "diplomatic_act",
 )
-SIDE_KINDS = ("name", "leader", "place", "institution")
+SIDE_KINDS = ("name", "leader", "place", "institution", "event")
+# Kinds a topic file may leave out of relevance.side_strength, with their default strength.
+OPTIONAL_SIDE_KINDS = {"event": 0.8}
 COUNTRY_KINDS = ("name", "leader", "government", "capital", "city", "demonym")
 ACTOR_KINDS = (*COUNTRY_KINDS, "bloc", "region", "demonym_near_state_noun")
 
@@ -52,6 +57,8 @@ class RelevanceModel:
     actor_strength: Mapping[str, float]
     act_saturation: float
     repeated_side_min: int
+    lede_factor: float = 0.0
+    adjacent_factor: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +68,17 @@ class CategoryModel:
     title_factor: float
     minimum: float
     fallback: str
+    venue_category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ContextModel:
-    """Character windows for the context rules (state nouns, venues, datelines)."""
+    """Character windows and word lists for the context rules (state nouns, venues…)."""
 
     state_noun_window: int
     venue_window: int
     dateline_chars: int
+    place_prepositions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,19 +129,24 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
     context = data.get("context", {})
     specs += _terms(context.get("state_nouns", []), STATE_NOUN, "", "state", "context")
     specs += _terms(context.get("venue_before", []), VENUE, "", "venue", "context")
+    # Neutral phrases only mask the cue words inside them ("calls for" is not a call).
+    specs += _terms(data.get(NEUTRAL, {}).get("terms", []), NEUTRAL, "", "neutral", CUE, 0.0)
     category_data = data.get("categories", {})
     for category in CATEGORIES:
         for group in category_data.get(category, {}).get("cues", []):
             weight = float(group["weight"])
             specs += _terms(group["terms"], CUE, category, "cue", CUE, weight)
-    unknown = set(category_data) - set(CATEGORIES) - {"title_factor", "minimum", "fallback"}
+    settings = {"title_factor", "minimum", "fallback", "venue_category"}
+    unknown = set(category_data) - set(CATEGORIES) - settings
     if unknown:
         raise ValueError(f"unknown categories: {sorted(unknown)}; expected {CATEGORIES}")
     for negative in data.get("negatives", []):
         weight = float(negative["weight"])
         if weight > 0:
             raise ValueError(f"negative cue {negative['name']!r} must have a weight <= 0")
-        specs += _terms(negative["terms"], NEGATIVE, str(negative["name"]), "cue", CUE, weight)
+        name = str(negative["name"])
+        specs += _terms(negative["terms"], NEGATIVE, name, "cue", CUE, weight)
+        specs += _terms(negative.get("unless", []), UNLESS, name, "unless", UNLESS)
     return Topic(
         topic_id=str(meta["id"]),
         name=str(meta["name"]),
@@ -143,6 +157,9 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
             state_noun_window=int(context.get("state_noun_window", 25)),
             venue_window=int(context.get("venue_window", 6)),
             dateline_chars=int(context.get("dateline_chars", 60)),
+            place_prepositions=frozenset(
+                fold(str(word)).strip() for word in context.get("place_prepositions", [])
+            ),
         ),
         scanner=TermScanner(specs),
         country_names=country_names,
@@ -151,7 +168,9 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
 
 def _relevance(data: Mapping[str, Any]) -> RelevanceModel:
     weights = _floats(data["weights"], RELEVANCE_WEIGHTS, "relevance.weights")
-    side = _floats(data["side_strength"], SIDE_KINDS, "relevance.side_strength")
+    side = _floats(
+        data["side_strength"], SIDE_KINDS, "relevance.side_strength", OPTIONAL_SIDE_KINDS
+    )
     actor = _floats(data["actor_strength"], ACTOR_KINDS, "relevance.actor_strength")
     threshold = float(data["threshold"])
     if not 0.0 < threshold < 1.0:
@@ -164,26 +183,45 @@ def _relevance(data: Mapping[str, Any]) -> RelevanceModel:
         actor_strength=actor,
         act_saturation=float(data.get("act_saturation", 3.0)),
         repeated_side_min=int(data.get("repeated_side_min", 2)),
+        lede_factor=_fraction(data, "lede_factor"),
+        adjacent_factor=_fraction(data, "adjacent_factor"),
     )
+
+
+def _fraction(data: Mapping[str, Any], name: str) -> float:
+    value = float(data.get(name, 0.0))
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"relevance.{name} must be between 0 and 1")
+    return value
 
 
 def _categories(data: Mapping[str, Any]) -> CategoryModel:
     fallback = str(data.get("fallback", "other"))
     if fallback not in CATEGORIES:
         raise ValueError(f"categories.fallback {fallback!r} is not one of {CATEGORIES}")
+    venue_category = data.get("venue_category")
+    if venue_category is not None and venue_category not in CATEGORIES:
+        raise ValueError(f"categories.venue_category {venue_category!r} is not one of {CATEGORIES}")
     return CategoryModel(
         title_factor=float(data.get("title_factor", 2.0)),
         minimum=float(data.get("minimum", 1.0)),
         fallback=fallback,
+        venue_category=None if venue_category is None else str(venue_category),
     )
 
 
-def _floats(data: Mapping[str, Any], names: tuple[str, ...], where: str) -> dict[str, float]:
-    missing = [n for n in names if n not in data]
+def _floats(
+    data: Mapping[str, Any],
+    names: tuple[str, ...],
+    where: str,
+    optional: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    defaults = optional or {}
+    missing = [n for n in names if n not in data and n not in defaults]
     unknown = [n for n in data if n not in names]
     if missing or unknown:
         raise ValueError(f"{where}: missing {missing}, unknown {unknown}")
-    return {name: float(data[name]) for name in names}
+    return {name: float(data.get(name, defaults.get(name, 0.0))) for name in names}
 
 
 def _kind_lists(

@@ -2,9 +2,11 @@
 
 tests/data/holdout.jsonl was written (from the labeling rules only) by someone who had not
 seen the classifier's rules or weights; it is the honest estimate of quality on new
-stories. These floors guard against regressions; they were set from the first measurement
-(P 0.970, R 0.889, F1 0.928, category 0.844, countries 1.000) with a small margin. Do not
-tune the topic on these items: that would turn the estimate into another dev set.
+stories. Measured: P 0.970, R 0.889, F1 0.928, category 0.844, countries 1.000 at first;
+P 0.971, R 0.944, F1 0.958, category 0.882, countries 1.000 after the rules were
+generalised on a second blind development set (dev2.jsonl) without looking at these
+items. The floors guard against regressions with a small margin. Do not tune the topic on
+these items: that would turn the estimate into another dev set.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ def test_holdout_quality_floors_and_beats_the_baseline() -> None:
     ours, base = report.classifier["all"], report.baseline["all"]
     assert ours.n == 90
     assert ours.precision >= 0.95
-    assert ours.recall >= 0.85
-    assert ours.f1 >= 0.90
-    assert ours.category_accuracy >= 0.80
+    assert ours.recall >= 0.91
+    assert ours.f1 >= 0.93
+    assert ours.category_accuracy >= 0.85
     assert ours.countries_exact >= 0.95
     assert ours.precision > base.precision + 0.15
     assert ours.f1 > base.f1

@@ -72,3 +72,31 @@ def test_every_folded_character_maps_inside_the_original(text: str) -> None:
         assert 0 <= begin < end <= len(text)
         # The original character folds to the folded one (or is a collapsed space).
         assert fold(text[begin]) in (folded.folded[index], "", " ")
+
+
+FOLDING_ALPHABET = ["a", "B", "é", " ", "\t", "\u00a0", "\u0301", "\u2014", "-", "\n", "İ", "ß"]
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(FOLDING_ALPHABET), max_size=40),
+        st.text(max_size=40),
+    )
+)
+def test_folding_matches_its_character_by_character_definition(text: str) -> None:
+    # Each character folds on its own; dropped characters vanish and runs of spaces
+    # collapse to the first one. Both folding paths must agree with this definition.
+    chars: list[str] = []
+    offsets: list[int] = []
+    previous_space = False
+    for index, char in enumerate(text):
+        piece = fold(char)
+        if not piece or (piece == " " and previous_space):
+            continue
+        previous_space = piece == " "
+        chars.append(piece)
+        offsets.append(index)
+    folded = fold_text(text)
+    assert folded.folded == "".join(chars)
+    got = folded.offsets if folded.offsets is not None else tuple(range(len(text)))
+    assert got == tuple(offsets)

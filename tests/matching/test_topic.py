@@ -73,6 +73,18 @@ def test_a_second_topic_needs_only_a_file(tmp_path: Path) -> None:
     mini = load_topic(path)
     result = classify(mini, "Ukraine and Brazil", "")
     assert result.relevant and result.countries == ("BR",) and result.category == "other"
+    # The later settings are optional and off by default.
+    assert mini.relevance.side_strength["event"] == 0.8
+    assert mini.relevance.lede_factor == mini.relevance.adjacent_factor == 0.0
+    assert mini.categories.venue_category is None
+    assert mini.context.place_prepositions == frozenset()
+
+
+def test_seed_topic_context_settings(topic: Topic) -> None:
+    assert 0.0 < topic.relevance.lede_factor <= 1.0
+    assert 0.0 < topic.relevance.adjacent_factor < 1.0
+    assert topic.categories.venue_category == "summit-visit"
+    assert {"in", "en", "em"} <= topic.context.place_prepositions
 
 
 @pytest.mark.parametrize(
@@ -92,6 +104,11 @@ def test_a_second_topic_needs_only_a_file(tmp_path: Path) -> None:
         (lambda d: d["negatives"][0].update(weight=2.0), "must have a weight <= 0"),
         (lambda d: d["latam"]["countries"].update(bra={"name": ["Brazil"]}), "alpha-2"),
         (lambda d: d.pop("relevance"), "relevance"),
+        (lambda d: d["relevance"].update(lede_factor=1.5), "lede_factor must be between"),
+        (lambda d: d["relevance"].update(adjacent_factor=-0.1), "adjacent_factor must be"),
+        (lambda d: d["categories"].update(venue_category="venue"), "venue_category"),
+        (lambda d: d["negatives"][0].update(unless="sanctions"), "must be a list of strings"),
+        (lambda d: d["neutral"].update(terms=[" - "]), "empty after folding"),
     ],
 )
 def test_invalid_topic_data_is_refused(edit: Any, message: str) -> None:
