@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="CI-sized runs")
     parser.add_argument("--only", choices=[name for name, _, _ in BENCHMARKS], action="append")
     parser.add_argument("--output", type=Path, default=DOCS / "benchmarks.md")
+    parser.add_argument("--soak-items", type=int,
+                        help="pipeline memory soak length (default 200,000; 0 in --quick)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from monitor.services import kafka_broker, postgres
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", module, "--output", str(output)]
         if args.quick:
             command.append("--quick")
+        if name == "pipeline" and args.soak_items is not None:
+            command += ["--soak-items", str(args.soak_items)]
         if name == "fanout":  # created and dropped by the benchmark itself
             command += ["--database-url", "postgresql+psycopg://monitor@127.0.0.1:55432/"
                         f"bench_fanout_{os.getpid()}"]
