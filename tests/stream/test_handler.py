@@ -146,13 +146,9 @@ def test_copies_inside_one_batch_meet_and_light_rewrites_join_by_fingerprint(
         outlet="Other Outlet",
         simhash=original.simhash ^ 0b101,  # three bits away: a light rewrite
     )
-    far = dataclasses.replace(
-        original,
-        item_id="g:far",
-        title="Unrelated",
-        title_key="unrelated",
-        simhash=original.simhash ^ 0xFFFF_0000_FFFF,
-    )
+    far = dataclasses.replace(original, item_id="g:far", title="Unrelated",
+                              text="Markets were calm on Monday.", title_key="unrelated",
+                              simhash=original.simhash ^ 0xFFFF_0000_FFFF)
     outcome = handler.handle([original, RIO[1], rewrite, far])
     assert outcome.new_stories == 2 and outcome.joined == 2
     with transaction(handler.engine) as conn:
