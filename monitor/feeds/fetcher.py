@@ -13,7 +13,6 @@ the addresses actually connected to.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import errno
 import ssl
 import weakref
@@ -31,6 +30,7 @@ from yarl import URL
 from monitor import __version__
 from monitor.errors import FetchError
 from monitor.feeds.hosts import AddressPolicy, HostLimiter, PolicyResolver, RefusedAddressError
+from monitor.feeds.schedule import parse_retry_after
 
 DEFAULT_USER_AGENT = f"monitor/{__version__} (media-monitoring feed poller)"
 ACCEPT = (
@@ -328,7 +328,7 @@ def _status_error(feed: str, status: int, headers: Mapping[str, str]) -> FetchEr
             permanent=True,
         )
     if status in (429, 503):
-        retry_after = _parse_retry_after(headers.get("Retry-After"))
+        retry_after = parse_retry_after(headers.get("Retry-After"), datetime.now(UTC))
         wait = "" if retry_after is None else f"; retry after {retry_after:g} s"
         what = "rate limited" if status == 429 else "service unavailable"
         return FetchError(feed, f"{what} ({label}){wait}", status=status, retry_after=retry_after)
@@ -348,28 +348,6 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def _parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None.
-
-    A date in the past means 0. Unparseable values are ignored. No upper bound is applied
-    here: clamping belongs to the scheduler. (Private on purpose; dedup with
-    ``monitor.feeds.schedule.parse_retry_after`` once that exists.)
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000" dates parse naive; HTTP-dates are UTC
-        when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def _network_error(feed: str, exc: BaseException, limits: FetchLimits) -> FetchError:

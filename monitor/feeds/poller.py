@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import random
 import signal
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +44,8 @@ from monitor.store.feeds import FeedRow
 
 log = get_logger(__name__)
 
+SEEN_RETENTION = timedelta(days=180)  # seen-item ids older than this are forgotten
+PRUNE_EVERY = 6 * 3600.0
 AUDIT_EVERY = 20  # after about one 304 in this many, re-fetch unconditionally to check it
 PUBLISH_RETRY = timedelta(seconds=30)
 
@@ -356,8 +359,12 @@ async def run_forever(settings: Settings, stop: asyncio.Event, *, once: bool = F
         return
     session = make_session(limits_from(settings), policy_from(settings))
     poller = Poller(settings, engine, publisher, session)
+    pruned_at = 0.0
     try:
         while not stop.is_set():
+            if time.monotonic() - pruned_at > PRUNE_EVERY:
+                pruned_at = time.monotonic()
+                await asyncio.to_thread(_forget_old_items, engine)
             try:
                 outcomes = await poller.poll_due()
             except StoreError as exc:
@@ -373,6 +380,18 @@ async def run_forever(settings: Settings, stop: asyncio.Event, *, once: bool = F
         await session.close()
         await asyncio.to_thread(publisher.close)
         engine.dispose()
+
+
+def _forget_old_items(engine: Any) -> None:
+    """Keep the seen-ids table bounded; a forgotten item that reappears is harmless
+    (published again, stored once)."""
+    try:
+        with transaction(engine) as conn:
+            dropped = feed_store.forget_old_items(conn, datetime.now(UTC) - SEEN_RETENTION)
+        if dropped:
+            log.info("feed.seen_items_pruned", count=dropped)
+    except StoreError as exc:
+        log.warning("poller.prune_failed", error=str(exc))
 
 
 async def _connect_publisher(settings: Settings, stop: asyncio.Event) -> ItemPublisher | None:

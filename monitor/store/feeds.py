@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import one_of, upsert_insert
@@ -92,17 +92,6 @@ def due_feeds(conn: Connection, now: datetime, limit: int) -> list[FeedRow]:
         .limit(limit)
     )
     return [_row(r) for r in rows]
-
-
-def next_due_at(conn: Connection) -> datetime | None:
-    value: datetime | None = conn.execute(
-        select(func.min(feeds.c.next_poll_at)).where(feeds.c.state == "active")
-    ).scalar()
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 def set_state(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, upsert_insert
@@ -83,18 +83,6 @@ def delivered_story_ids(conn: Connection, subscriber_id: int, story_ids: Sequenc
                 deliveries.c.story_id.in_(list(story_ids)),
             )
         ).scalars()
-    )
-
-
-def due_deliveries(conn: Connection, now: datetime, limit: int = 500) -> list[Any]:
-    """Pending deliveries whose time has come, oldest first."""
-    return list(
-        conn.execute(
-            select(deliveries)
-            .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
-            .order_by(deliveries.c.due_at, deliveries.c.id)
-            .limit(limit)
-        )
     )
 
 
@@ -306,17 +294,6 @@ def failed_emails(conn: Connection, limit: int = 50) -> list[Any]:
             .order_by(emails.c.id.desc())
             .limit(limit)
         )
-    )
-
-
-def in_flight_attempts(conn: Connection) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(email_attempts)
-            .join(emails, and_(emails.c.id == email_attempts.c.email_id))
-            .where(email_attempts.c.outcome.is_(None))
-        ).scalar_one()
     )
 
 

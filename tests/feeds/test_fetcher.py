@@ -32,7 +32,6 @@ from monitor.feeds.fetcher import (
     FetchLimits,
     FetchResult,
     Validators,
-    _parse_retry_after,
     fetch_feed,
     make_session,
 )
@@ -43,6 +42,7 @@ from monitor.feeds.hosts import (
     RefusedAddressError,
     classify_address,
 )
+from monitor.feeds.schedule import parse_retry_after
 
 HOSTS = ("127.0.0.1", "127.0.0.2")
 ETAG = '"v1"'
@@ -510,7 +510,7 @@ def test_retry_after_as_http_date() -> None:
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     now = datetime(2015, 10, 21, 7, 28, tzinfo=UTC)
-    assert _parse_retry_after(value, now) == expected
+    assert parse_retry_after(value, now) == expected
 
 
 # --- time and size limits --------------------------------------------------------------

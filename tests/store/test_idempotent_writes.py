@@ -83,3 +83,15 @@ def test_second_insert_of_the_same_key_reports_not_created(db_url: str, engines:
         email_id, created = outbox.queue_email(conn, **kwargs)  # type: ignore[arg-type]
         assert created is True
         assert outbox.queue_email(conn, **kwargs) == (email_id, False)  # type: ignore[arg-type]
+
+
+def test_seen_item_ids_older_than_retention_are_forgotten(db_url: str, engines: Any) -> None:
+    from datetime import timedelta
+
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        feed_id, _ = feeds.add_feed(conn, "https://f.example/feed", now=NOW)
+        feeds.mark_items_seen(conn, feed_id, ["old"], NOW - timedelta(days=400))
+        feeds.mark_items_seen(conn, feed_id, ["new"], NOW)
+        assert feeds.forget_old_items(conn, NOW - timedelta(days=180)) == 1
+        assert feeds.known_item_ids(conn, feed_id, ["old", "new"]) == {"new"}
