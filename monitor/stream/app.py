@@ -20,6 +20,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
@@ -79,6 +80,9 @@ class ItemAgent:
         self.settings = settings
         self.handler = handler
         self._inflight: asyncio.Future[BatchOutcome] | None = None
+        # One long-lived thread for all database work: batches are sequential anyway, and a
+        # single thread keeps the allocator to one arena instead of fragmenting several.
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.on_batch = on_batch
         self.items_topic = app.topic(
             settings.items_topic,
@@ -135,8 +139,8 @@ class ItemAgent:
         while True:
             attempt += 1
             try:
-                self._inflight = asyncio.ensure_future(
-                    asyncio.to_thread(self.handler.handle, items, stamps)
+                self._inflight = asyncio.get_running_loop().run_in_executor(
+                    self._store_thread, self.handler.handle, items, stamps
                 )
                 return await asyncio.wait_for(
                     asyncio.shield(self._inflight), timeout=self.settings.db_timeout * 4
