@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import socket
@@ -47,18 +48,39 @@ class Mailer:
         self.transport = transport
         self.assembler = Assembler(settings, engine)
         self.sender = sender_of(settings).address
-        self.worker = worker or f"{socket.gethostname()}:mailer:{settings.app_id}"
+        # host:pid names this process, so a restarted mailer can tell which in-flight
+        # attempts belonged to a process that is gone (and several mailers can share a host).
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:mailer:{settings.app_id}"
         self.stopping = False
 
     async def recover(self) -> int:
         def _recover() -> int:
             with transaction(self.engine) as conn:
-                return outbox.recover_interrupted(conn, worker=self.worker, now=datetime.now(UTC))
+                return outbox.recover_interrupted(
+                    conn, workers=self._is_dead_here, now=datetime.now(UTC)
+                )
 
         count = await asyncio.to_thread(_recover)
         if count:
             log.warning("mailer.recovered_interrupted", count=count)
         return count
+
+    def _is_dead_here(self, worker: str) -> bool:
+        """True for a mailer process of this host that no longer runs (or this process's
+        own earlier incarnation, for a fixed ``worker`` name in tests)."""
+        if worker == self.worker:
+            return True
+        host, _, rest = worker.partition(":")
+        pid, _, role = rest.partition(":")
+        if host != socket.gethostname() or not pid.isdigit() or not role.startswith("mailer"):
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
     async def pass_once(self, now: datetime | None = None) -> int:
         """Assemble what is due, then send every claimable email once. Returns emails sent.

@@ -13,7 +13,7 @@ mailer restarts), with the same Message-ID. Nothing else is ever sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -213,25 +213,34 @@ def finish_attempt(
     conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
 
 
-def recover_interrupted(conn: Connection, *, worker: str, now: datetime) -> int:
-    """After a restart, retry at once what this worker was sending when it died."""
-    interrupted = select(email_attempts.c.email_id).where(
-        email_attempts.c.worker == worker, email_attempts.c.outcome.is_(None)
-    )
-    ids = list(conn.execute(interrupted).scalars())
-    if not ids:
+def recover_interrupted(
+    conn: Connection, *, workers: Callable[[str], bool], now: datetime
+) -> int:
+    """Retry at once what dead mailers were sending when they died.
+
+    ``workers(name)`` says whether an attempt's worker is known to be dead (the caller
+    checks processes on its own host); attempts of live or unknown workers are left to
+    their lease.
+    """
+    in_flight = conn.execute(
+        select(email_attempts.c.id, email_attempts.c.email_id, email_attempts.c.worker).where(
+            email_attempts.c.outcome.is_(None)
+        )
+    ).all()
+    dead = [(attempt, email) for attempt, email, worker in in_flight if workers(worker)]
+    if not dead:
         return 0
     conn.execute(
         update(email_attempts)
-        .where(email_attempts.c.worker == worker, email_attempts.c.outcome.is_(None))
+        .where(email_attempts.c.id.in_([a for a, _ in dead]))
         .values(outcome="interrupted", finished_at=now, detail="process stopped mid-send")
     )
     conn.execute(
         update(emails)
-        .where(emails.c.id.in_(ids), emails.c.status == "pending")
+        .where(emails.c.id.in_([e for _, e in dead]), emails.c.status == "pending")
         .values(next_attempt_at=now)
     )
-    return len(ids)
+    return len(dead)
 
 
 def sent_today_count(conn: Connection, subscriber_id: int, since: datetime) -> int:

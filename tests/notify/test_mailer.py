@@ -246,3 +246,38 @@ def test_large_digest_runs_never_split_a_digest(world: Any) -> None:
     with transaction(engine) as conn:
         states = set(conn.execute(select(deliveries.c.status)).scalars())
     assert states == {"queued"}
+
+
+def test_restart_recovers_only_attempts_of_dead_mailers(world: Any) -> None:
+    """Two mailers may share a host: a restart must not take over a live one's send."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from monitor.store.outbox import claim_emails
+
+    settings, engine, _sink = world
+    subscribe(engine, "desk@example.org", mode="immediate")
+    ingest(engine, dev_items()[:12])
+    from monitor.notify.assemble import Assembler
+
+    assert Assembler(settings, engine).run_once() >= 2  # queued, not sent
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(gone.stdout)
+    host = socket.gethostname()
+    with transaction(engine) as conn:
+        live = claim_emails(conn, now=datetime.now(UTC), worker=f"{host}:{os.getpid()}:mailer:other",
+                            lease=timedelta(minutes=5), limit=1)
+        dead = claim_emails(conn, now=datetime.now(UTC), worker=f"{host}:{dead_pid}:mailer:x",
+                            lease=timedelta(minutes=5), limit=1)
+    assert live and dead
+
+    async def recover() -> int:
+        return await Mailer(settings, engine, SmtpTransport(settings)).recover()
+
+    assert asyncio.run(recover()) == 1
+    with transaction(engine) as conn:
+        outcomes = dict(conn.execute(select(email_attempts.c.email_id, email_attempts.c.outcome)).all())
+    assert outcomes[dead[0].id] == "interrupted" and outcomes[live[0].id] is None
