@@ -120,9 +120,12 @@ def bulk_insert(
 ) -> list[Any]:
     """Insert many rows in one statement, skipping conflicts on ``conflict`` columns.
 
-    On PostgreSQL the rows travel as one array per column through ``unnest``: a single
-    statement whose text never changes with the row count, so psycopg prepares it once and
-    neither side does per-row statement work. Elsewhere it is a cached executemany.
+    On PostgreSQL the rows travel as one JSON document (serialised by orjson, in C) that the
+    server unpacks with ``json_to_recordset``: one parameter and one statement text whatever
+    the row count, so psycopg prepares it once, and neither side does per-row or per-value
+    work in Python. (Sending one array per column through ``unnest`` was the previous way;
+    psycopg builds text arrays in Python, which cost 18% of the worker's time.) Elsewhere it
+    is a cached executemany.
     """
     if not rows:
         return []
@@ -134,27 +137,30 @@ def bulk_insert(
             return list(conn.execute(stmt.returning(*[table.c[c] for c in returning]), rows))
         conn.execute(stmt, rows)
         return []
-    from psycopg.types.json import Json
-    from sqlalchemy import JSON, text
+    from sqlalchemy import text
 
     rows = _with_defaults(table, rows)
     columns = list(rows[0])
-    casts = ", ".join(
-        f"CAST(:{name} AS {table.c[name].type.compile(dialect=conn.dialect)}[])" for name in columns
-    )
     names = ", ".join(f'"{name}"' for name in columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({casts})'
+    shape = ", ".join(
+        f'"{name}" {table.c[name].type.compile(dialect=conn.dialect)}' for name in columns
+    )
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS r({shape})"
+    )
     if conflict is not None:
         target = f" ({', '.join(conflict)})" if conflict else ""
         sql += f" ON CONFLICT{target} DO NOTHING"
     if returning:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
-    params = {}
-    for name in columns:
-        is_json = isinstance(table.c[name].type, JSON)
-        params[name] = [Json(row[name], dumps=_json_dumps) if is_json else row[name] for row in rows]
-    result = conn.execute(text(sql), params)
+    payload = orjson.dumps(rows, default=_not_json).decode()
+    result = conn.execute(text(sql), {"rows": payload})
     return list(result) if returning else []
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"cannot store a {type(value).__name__} value in a bulk insert: {value!r:.80}")
 
 
 def _json_dumps(value: Any) -> str:
@@ -171,7 +177,7 @@ def _with_defaults(table: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any
         row = dict(row)
         for column in missing:
             default = column.default
-            row[column.name] = default.arg(None) if default.is_callable else default.arg
+            row[str(column.name)] = default.arg(None) if default.is_callable else default.arg
         filled.append(row)
     return filled
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
-from monitor.feeds.fingerprint import simhash_bands
-from monitor.feeds.identity import NEAR_DUP_BANDS
+from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
+from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS
 from monitor.models import Classification, FeedItem
 from monitor.store.db import bulk_insert, one_of, reserve_ids
 from monitor.store.tables import alerts, stories, story_bands, story_sources
@@ -167,10 +167,38 @@ def stories_by_title_keys(
 
 
 def stories_by_bands(
-    conn: Connection, keys: Sequence[int], *, since: datetime
+    conn: Connection, probes: Sequence[tuple[int, int]], *, since: datetime
 ) -> dict[int, list[StoryRef]]:
-    """Recent stories sharing each band key, oldest first."""
+    """Recent stories near a probe, by band key, oldest first.
+
+    Each probe is (band key, the item's SimHash); a story is returned under a key when it
+    shares the key and its fingerprint is within ``NEAR_DUP_MAX_BITS`` of the probe's. On
+    PostgreSQL the distance is computed by the server (``bit_count`` of the XOR), so only the
+    few real near-duplicates travel, not every story that happens to share a 16-bit band —
+    which, with a million stories, is about fifteen per key.
+    """
     found: dict[int, list[StoryRef]] = {}
+    if not probes:
+        return found
+    if conn.dialect.name == "postgresql":
+        for start in range(0, len(probes), 1000):
+            chunk = probes[start : start + 1000]
+            rows = conn.execute(
+                _BAND_PROBE,
+                {
+                    "keys": [key for key, _ in chunk],
+                    "hashes": [to_signed64(h) for _, h in chunk],
+                    "since": since,
+                    "max_bits": NEAR_DUP_MAX_BITS,
+                },
+            )
+            for row in rows:
+                found.setdefault(row[0], []).append(StoryRef(*row[1:]))
+        return found
+    keys = sorted({key for key, _ in probes})
+    hashes: dict[int, list[int]] = {}
+    for key, h in probes:
+        hashes.setdefault(key, []).append(h)
     for start in range(0, len(keys), 500):
         rows = conn.execute(
             select(story_bands.c.band_key, *_REF_COLUMNS)
@@ -182,8 +210,21 @@ def stories_by_bands(
             .order_by(stories.c.id)
         )
         for row in rows:
-            found.setdefault(row[0], []).append(StoryRef(*row[1:]))
+            if any(hamming(row.simhash, h) <= NEAR_DUP_MAX_BITS for h in hashes[row[0]]):
+                found.setdefault(row[0], []).append(StoryRef(*row[1:]))
     return found
+
+
+_BAND_PROBE = text(
+    "SELECT DISTINCT ON (s.id, p.band_key) p.band_key, s.id, s.simhash, s.title, s.text,"
+    "       s.credited_outlet, s.source_count"
+    " FROM unnest(CAST(:keys AS bigint[]), CAST(:hashes AS bigint[])) AS p(band_key, simhash)"
+    " JOIN story_bands AS b ON b.band_key = p.band_key"
+    " JOIN stories AS s ON s.id = b.story_id"
+    " WHERE s.first_seen_at >= :since"
+    "   AND bit_count(CAST(s.simhash # p.simhash AS bit(64))) <= :max_bits"
+    " ORDER BY s.id, p.band_key"
+)
 
 
 def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) -> set[int]:

@@ -157,11 +157,16 @@ class ItemHandler:
         """Assign each fresh item to an existing story, a story new in this batch, or a new one."""
         since = now - story_store.CANDIDATE_WINDOW
         titles = sorted({item.title_key for item, _ in fresh if item.title_key})
-        bands = sorted(
-            {k for item, _ in fresh if item.simhash for k in story_store.band_keys(item.simhash)}
+        probes = sorted(
+            {
+                (key, item.simhash)
+                for item, _ in fresh
+                if item.simhash
+                for key in story_store.band_keys(item.simhash)
+            }
         )
         by_title_db = story_store.stories_by_title_keys(conn, titles, since=since)
-        by_band_db = story_store.stories_by_bands(conn, bands, since=since)
+        by_band_db = story_store.stories_by_bands(conn, probes, since=since)
         existing: dict[int, _Story] = {}
         by_title: dict[str, _Story] = {}
         by_band: dict[int, list[_Story]] = {}

@@ -1,0 +1,76 @@
+"""The band look-up returns exactly the stories within NEAR_DUP_MAX_BITS, on both databases.
+
+On PostgreSQL the distance is computed by the server; on SQLite in Python. Both must agree
+with the pure ``hamming`` definition, including for fingerprints with the top bit set
+(stored as negative BIGINTs).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.feeds.fingerprint import hamming, to_signed64
+from monitor.feeds.identity import NEAR_DUP_MAX_BITS
+from monitor.store import stories
+from monitor.store.db import transaction
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def _story(simhash: int, n: int, seen: datetime = NOW) -> dict[str, Any]:
+    return {
+        "title": f"T{n}",
+        "text": "x" * n,
+        "title_key": f"t{n}",
+        "simhash": to_signed64(simhash),
+        "published_at": seen,
+        "first_seen_at": seen,
+        "updated_at": seen,
+        "credited_outlet": "Outlet",
+        "source_count": 1,
+        "bands": stories.band_keys(simhash),
+    }
+
+
+def test_probe_returns_near_stories_only(db_url: str, engines: Any) -> None:
+    rng = random.Random(3)
+    base = rng.getrandbits(64) | 1 << 63  # top bit set: negative once stored
+    near = base ^ 0b101  # 2 bits away, in band 0
+    far_same_band = base ^ (0xF << 60)  # 4 bits away, all in the top band: shares band 0
+    old_near = base ^ 0b1  # near, but outside the candidate window
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        ids = stories.insert_stories(
+            conn, [_story(near, 1), _story(far_same_band, 2), _story(rng.getrandbits(64), 3)]
+        )
+        (old_id,) = stories.insert_stories(conn, [_story(old_near, 4, NOW - timedelta(days=30))])
+        probes = [(key, base) for key in stories.band_keys(base)]
+        found = stories.stories_by_bands(conn, probes, since=NOW - stories.CANDIDATE_WINDOW)
+    returned = {ref.id for refs in found.values() for ref in refs}
+    assert returned == {ids[0]}, "only the 2-bit neighbour is within reach and in the window"
+    assert old_id not in returned
+    for refs in found.values():
+        for ref in refs:
+            assert hamming(ref.simhash, base) <= NEAR_DUP_MAX_BITS
+    # The 4-bit story shares a band with the probe, so a band match alone would have found it.
+    assert set(stories.band_keys(far_same_band)) & set(stories.band_keys(base))
+    assert hamming(far_same_band, base) == NEAR_DUP_MAX_BITS + 1
+
+
+def test_probe_agrees_with_hamming_on_random_fingerprints(db_url: str, engines: Any) -> None:
+    rng = random.Random(11)
+    centre = rng.getrandbits(64)
+    hashes = [centre ^ (1 << rng.randrange(64)) ^ (1 << rng.randrange(64)) for _ in range(20)]
+    hashes += [centre ^ sum(1 << b for b in rng.sample(range(16), 4)) for _ in range(20)]
+    hashes += [rng.getrandbits(64) for _ in range(20)]
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        ids = stories.insert_stories(conn, [_story(h, n) for n, h in enumerate(hashes)])
+        probes = [(key, centre) for key in stories.band_keys(centre)]
+        found = stories.stories_by_bands(conn, probes, since=NOW - timedelta(days=1))
+    expected = {i for i, h in zip(ids, hashes, strict=True)
+                if hamming(h, centre) <= NEAR_DUP_MAX_BITS}
+    assert expected, "the fixture must contain near stories"
+    assert {ref.id for refs in found.values() for ref in refs} == expected
