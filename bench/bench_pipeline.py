@@ -207,7 +207,25 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
     measured = sum(b["n"] for b in batches) - first["n"]
     latencies = [x for b in batches for x in b["lat"]]
     return {"items_per_s": measured / span, "seconds": span, "peak_rss_mb": peak / 1024,
-            "latencies_ms": latencies, "rss_samples": rss, "batches": len(batches)}
+            "latencies_ms": latencies, "rss_samples": rss, "batches": len(batches),
+            "segments": _segment_rates(batches, 5)}
+
+
+def _segment_rates(batches: list[dict[str, Any]], parts: int) -> list[tuple[int, float]]:
+    """Throughput in each part of the run (by items), to show whether it holds as tables grow."""
+    total = sum(b["n"] for b in batches)
+    out: list[tuple[int, float]] = []
+    seen = batches[0]["n"]
+    segment_start, segment_items, bound = batches[0]["t"], 0, 1
+    for b in batches[1:]:
+        seen += b["n"]
+        segment_items += b["n"]
+        if seen >= bound * total / parts or b is batches[-1]:
+            out.append((seen, segment_items / max(1e-6, b["t"] - segment_start)))
+            segment_start, segment_items = b["t"], 0
+            while bound * total / parts <= seen:
+                bound += 1
+    return out
 
 
 def _rss_kb(pid: int) -> int:
@@ -377,8 +395,11 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
             target = fraction * samples[-1][0]
             point = next((s for s in samples if s[0] >= target), samples[-1])
             marks.append(f"{point[0]:,} items: {point[1] / 1024:.0f} MB")
+        rates = "; ".join(f"{rate:,.0f} items/s up to {upto:,}" for upto, rate in soak["segments"])
         lines += ["", f"Memory over {samples[-1][0]:,} items through the full pipeline "
-                  f"({soak['items_per_s']:,.0f} items/s): " + "; ".join(marks) + "."]
+                  f"({soak['items_per_s']:,.0f} items/s): " + "; ".join(marks) + ".",
+                  "", f"Throughput by fifth of that run (does it hold as the tables grow?): "
+                  f"{rates}."]
     lines += ["", "Latency is from the producer's Kafka timestamp to the batch's commit, "
               "measured in the worker; publish rate 100 items/s. The bare aiokafka figure is a "
               "ceiling, not a peer: its prefetch has the whole topic in memory before the first "

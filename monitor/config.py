@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         description="Faust app / consumer group id.",
     )
     worker_batch_size: int = Field(
-        default=200, ge=1, le=10_000, description="Items taken from the stream per database batch."
+        default=500, ge=1, le=10_000, description="Items taken from the stream per database batch."
     )
     worker_batch_seconds: float = Field(
         default=0.05, gt=0, le=10, description="Longest wait to fill a batch, in seconds."

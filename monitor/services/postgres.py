@@ -113,7 +113,7 @@ def start(cluster: PgCluster = PgCluster(), *, databases: tuple[str, ...] = ("mo
         )
     options = (
         f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {base} "
-        "-c fsync=on -c max_connections=200 -c shared_buffers=128MB"
+        "-c fsync=on -c max_connections=200 -c shared_buffers=512MB"
     )
     _run_as_owner(
         [
