@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=[name for name, _, _ in BENCHMARKS], action="append")
     parser.add_argument("--output", type=Path, default=DOCS / "benchmarks.md")
     parser.add_argument("--soak-items", type=int,
-                        help="pipeline memory soak length (default 200,000; 0 in --quick)")
+                        help="pipeline memory soak length (default 1,000,000; 0 in --quick)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from monitor.services import kafka_broker, postgres
