@@ -68,4 +68,16 @@ class ItemPublisher:
         log.debug("items.published", count=len(items), seconds=round(time.monotonic() - started, 3))
 
     def close(self, timeout: float = 10.0) -> None:
-        self._producer.close(timeout=timeout)
+        """Flush and close; never raises. Anything still unacknowledged was never reported as
+        published, so its feed state was not saved and the items will be published again."""
+        from kafka.errors import KafkaError
+
+        try:
+            self._producer.close(timeout=timeout)
+        except KafkaError as exc:
+            log.warning(
+                "publisher.close_unflushed",
+                error=repr(exc),
+                hint="the broker did not acknowledge in time; unacknowledged items are re-sent "
+                "on the next poll",
+            )
