@@ -173,9 +173,10 @@ def stories_by_bands(
 
     Each probe is (band key, the item's SimHash); a story is returned under a key when it
     shares the key and its fingerprint is within ``NEAR_DUP_MAX_BITS`` of the probe's. On
-    PostgreSQL the distance is computed by the server (``bit_count`` of the XOR), so only the
-    few real near-duplicates travel, not every story that happens to share a 16-bit band —
-    which, with a million stories, is about fifteen per key.
+    PostgreSQL the distance is computed by the server (``bit_count`` of the XOR) on the band
+    rows themselves, which carry the fingerprint, so neither the wide stories table nor the
+    network sees the stories that merely share a 16-bit band — with a million stories,
+    about fifteen per key.
     """
     found: dict[int, list[StoryRef]] = {}
     if not probes:
@@ -220,9 +221,9 @@ _BAND_PROBE = text(
     "       s.credited_outlet, s.source_count"
     " FROM unnest(CAST(:keys AS bigint[]), CAST(:hashes AS bigint[])) AS p(band_key, simhash)"
     " JOIN story_bands AS b ON b.band_key = p.band_key"
+    "  AND bit_count(CAST(b.simhash # p.simhash AS bit(64))) <= :max_bits"
     " JOIN stories AS s ON s.id = b.story_id"
     " WHERE s.first_seen_at >= :since"
-    "   AND bit_count(CAST(s.simhash # p.simhash AS bit(64))) <= :max_bits"
     " ORDER BY s.id, p.band_key"
 )
 
@@ -258,7 +259,7 @@ def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
             ).scalars()
         ]
     bands = [
-        {"band_key": key, "story_id": story_id}
+        {"band_key": key, "story_id": story_id, "simhash": row["simhash"]}
         for story_id, row in zip(ids, rows, strict=True)
         for key in row["bands"]
     ]

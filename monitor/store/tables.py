@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -147,14 +148,19 @@ Index("ix_story_sources_story_id", story_sources.c.story_id)
 story_bands = Table(
     "story_bands",
     metadata,
-    Column("band_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("band_key", BigInteger, nullable=False, autoincrement=False),
     Column(
         "story_id",
         BigInteger,
         ForeignKey("stories.id", ondelete="CASCADE"),
-        primary_key=True,
+        nullable=False,
         autoincrement=False,
     ),
+    # The story's fingerprint again, so a band look-up can drop far stories by Hamming
+    # distance without visiting the wide stories table; on PostgreSQL the key INCLUDEs it,
+    # which makes the look-up an index-only scan.
+    Column("simhash", BigInteger, nullable=False),
+    PrimaryKeyConstraint("band_key", "story_id", postgresql_include=["simhash"]),
 )
 Index("ix_story_bands_story_id", story_bands.c.story_id)
 

@@ -74,3 +74,18 @@ def test_probe_agrees_with_hamming_on_random_fingerprints(db_url: str, engines: 
                 if hamming(h, centre) <= NEAR_DUP_MAX_BITS}
     assert expected, "the fixture must contain near stories"
     assert {ref.id for refs in found.values() for ref in refs} == expected
+
+
+def test_bulk_insert_names_a_value_it_cannot_send(pg_url: str, engines: Any) -> None:
+    """The PostgreSQL bulk path serialises rows as JSON; anything else fails loudly, by type."""
+    import pytest
+
+    from monitor.store.db import bulk_insert
+    from monitor.store.tables import story_bands
+
+    engine = engines(pg_url)
+    with (
+        pytest.raises(TypeError, match=r"bulk insert into story_bands: .*bytes"),
+        transaction(engine) as conn,
+    ):
+        bulk_insert(conn, story_bands, [{"band_key": b"\x00", "story_id": 1}])

@@ -31,3 +31,51 @@ def test_downgrade_to_base_and_up_again(db_url: str) -> None:
     assert migrate.current_revision(db_url) is None
     migrate.upgrade(db_url)
     assert migrate.current_revision(db_url) == migrate.head_revision()
+
+
+def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str) -> None:
+    """Band rows written before 0003 get their story's SimHash (negative values included)."""
+    from sqlalchemy import text
+
+    migrate.downgrade(db_url, "0002")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for story_id, simhash in ((1, -8_000_000_000_000_000_000), (2, 12345)):
+            conn.execute(
+                text(
+                    "INSERT INTO stories (id, title, text, html, credited_outlet, title_key,"
+                    " simhash, published_at, first_seen_at, updated_at, source_count)"
+                    " VALUES (:id, 't', 'x', '', 'o', :key, :h, :now, :now, :now, 1)"
+                ),
+                {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
+            )
+            for band in range(2):
+                conn.execute(
+                    text("INSERT INTO story_bands (band_key, story_id) VALUES (:k, :id)"),
+                    {"k": band << 32 | story_id, "id": story_id},
+                )
+    migrate.upgrade(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT story_id, simhash FROM story_bands ORDER BY story_id, band_key")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, -8_000_000_000_000_000_000),
+        (1, -8_000_000_000_000_000_000),
+        (2, 12345),
+        (2, 12345),
+    ]
+
+
+def test_band_key_covers_the_fingerprint_on_postgresql(pg_url: str) -> None:
+    """The band look-up is index-only on PostgreSQL: the primary key INCLUDEs simhash."""
+    from sqlalchemy import text
+
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        definition = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_story_bands'")
+        ).scalar_one()
+    engine.dispose()
+    assert "(band_key, story_id) INCLUDE (simhash)" in definition
