@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         "# Benchmarks",
         f"Run {stamp}{' (quick)' if args.quick else ''} on {machine()}. Every ratio compares "
         "with a baseline measured in the same run; timings on these shared 2-core machines "
-        "are noisy, the ratios less so. Regenerate with `make bench` (or `make bench-quick`).",
+        "are noisy, the ratios less so. Regenerate with `make bench` (or `make bench-quick`). "
+        "What changed these figures, and what was tried and dropped: "
+        "[performance.md](performance.md).",
         *sections,
     ]) + "\n"
     if not args.only:

@@ -178,6 +178,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
     deadline = time.monotonic() + timeout
     rss: list[tuple[int, int]] = []
     batches: list[dict[str, Any]] = []
+    cpu_marks: list[tuple[int, dict[str, int]]] = []
     try:
         while time.monotonic() < deadline:
             batches = [json.loads(line) for log in logs if log.exists()
@@ -185,6 +186,8 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
             total = sum(b["n"] for b in batches)
             if sample_rss:
                 rss.append((total, sum(_rss_kb(p.pid) for p in procs)))
+            if total and (not cpu_marks or total >= count):
+                cpu_marks.append((total, cpu_ticks([p.pid for p in procs])))
             if total >= count:
                 break
             if any(p.poll() is not None for p in procs):
@@ -206,9 +209,43 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
     span = max(1e-6, last["t"] - first["t"])
     measured = sum(b["n"] for b in batches) - first["n"]
     latencies = [x for b in batches for x in b["lat"]]
+    cpu_ms: dict[str, float] = {}
+    if len(cpu_marks) >= 2 and cpu_marks[-1][0] > cpu_marks[0][0]:
+        (n0, c0), (n1, c1) = cpu_marks[0], cpu_marks[-1]
+        tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+        cpu_ms = {k: (c1[k] - c0[k]) * tick_ms / (n1 - n0) for k in c1}
     return {"items_per_s": measured / span, "seconds": span, "peak_rss_mb": peak / 1024,
             "latencies_ms": latencies, "rss_samples": rss, "batches": len(batches),
-            "segments": _segment_rates(batches, 5)}
+            "segments": _segment_rates(batches, 5), "cpu_ms_per_item": cpu_ms}
+
+
+def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
+    """CPU time so far (clock ticks) of the consumers, PostgreSQL, the broker and the machine.
+
+    Sampled once after the first batch and once at the end, so the difference divided by
+    the items in between is each party's CPU cost per item (start-up excluded).
+    """
+    ticks = {"consumer": 0, "postgres": 0, "broker": 0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if int(entry.name) in consumer_pids:
+            ticks["consumer"] += used
+        elif comm == "postgres":
+            ticks["postgres"] += used
+        elif comm == "java":
+            ticks["broker"] += used
+    parts = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    values = [int(v) for v in parts]
+    ticks["machine"] = sum(values) - values[3] - values[4]  # all but idle and iowait
+    return ticks
 
 
 def _segment_rates(batches: list[dict[str, Any]], parts: int) -> list[tuple[int, float]]:
@@ -379,15 +416,19 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
         f"pipeline = clustering, classification, {queries} stored queries, idempotent writes "
         "to PostgreSQL. Throughput excludes start-up and group joins (first batch to last).",
         "",
-        "| run | items/s | vs bare Faust | p50 ms | p95 ms | p99 ms | peak RSS MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| run | items/s | vs bare Faust | p50 ms | p95 ms | p99 ms | peak RSS MB "
+        "| CPU ms/item: consumer · PostgreSQL · broker · machine |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in rows:
         lat = r["latencies_ms"]
         latency = (f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f}"
                    if "latency" in name else "– | – | –")
+        cpu = r.get("cpu_ms_per_item") or {}
+        budget = (" · ".join(f"{cpu[k]:.3f}" for k in ("consumer", "postgres", "broker", "machine"))
+                  if cpu and "latency" not in name else "–")
         lines.append(f"| {name} | {r['items_per_s']:,.0f} | {r['items_per_s'] / bare:.0%} | "
-                     f"{latency} | {r['peak_rss_mb']:.0f} |")
+                     f"{latency} | {r['peak_rss_mb']:.0f} | {budget} |")
     if soak:
         samples = [s for s in soak["rss_samples"] if s[1]]
         marks = []
@@ -400,6 +441,14 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
                   f"({soak['items_per_s']:,.0f} items/s): " + "; ".join(marks) + ".",
                   "", f"Throughput by fifth of that run (does it hold as the tables grow?): "
                   f"{rates}."]
+    full = [r for name, r in rows if name.startswith("full pipeline") and r.get("cpu_ms_per_item")]
+    if full and bare == bare:
+        machine = min(r["cpu_ms_per_item"]["machine"] for r in full)
+        cores = os.cpu_count() or 1
+        lines += ["", f"CPU budget: the cheapest full-pipeline run used {machine:.3f} ms of CPU "
+                  f"per item across the machine, so {cores} cores can carry at most "
+                  f"{cores * 1000 / machine:,.0f} items/s however the work is spread; half the "
+                  f"bare Faust rate would need at most {cores * 1000 / (bare / 2):.3f} ms per item."]
     lines += ["", "Latency is from the producer's Kafka timestamp to the batch's commit, "
               "measured in the worker; publish rate 100 items/s. The bare aiokafka figure is a "
               "ceiling, not a peer: its prefetch has the whole topic in memory before the first "
