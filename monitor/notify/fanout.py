@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,6 +67,14 @@ def match_doc(item: FeedItem, verdict: Classification) -> MatchDoc:
         countries=verdict.countries,
         category=verdict.category,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryMatches:
+    """Stored-query ids an item matched, and the matcher snapshot that matched them."""
+
+    snapshot: object
+    ids: frozenset[int]
 
 
 class SubscriptionIndex:
@@ -126,12 +135,28 @@ class SubscriptionIndex:
         self._version = version
         log.info("subscriptions.loaded", count=len(entries))
 
-    def matching(self, item: FeedItem, verdict: Classification) -> list[Entry]:
+    def query_matches(self, item: FeedItem, verdict: Classification) -> QueryMatches:
+        """The stored queries this item matches, tagged with the index snapshot used.
+
+        This is the costly part of fan-out (building the match document, running the
+        matcher) and needs no database, so the worker does it before taking its locks;
+        ``matching`` reuses the answer unless the index was reloaded in between.
+        """
+        with self._lock:
+            matcher = self._matcher
+        if not len(matcher):
+            return QueryMatches(matcher, frozenset())
+        found = matcher.match(match_doc(item, verdict))
+        return QueryMatches(matcher, frozenset(int(i) for i in found))
+
+    def matching(
+        self, item: FeedItem, verdict: Classification, ahead: QueryMatches | None = None
+    ) -> list[Entry]:
         with self._lock:
             entries, unconditional, matcher = self._entries, self._unconditional, self._matcher
-        ids = set(unconditional)
-        if len(matcher):
-            ids |= {int(found) for found in matcher.match(match_doc(item, verdict))}
+        if ahead is None or ahead.snapshot is not matcher:
+            ahead = self.query_matches(item, verdict)
+        ids = set(unconditional) | ahead.ids
         wanted = [entries[i] for i in sorted(ids) if i in self._policies]
         return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
 
@@ -159,11 +184,12 @@ class SubscriptionIndex:
         story_id: int,
         alert_id: int,
         now: datetime,
+        ahead: QueryMatches | None = None,
     ) -> list[NewDelivery]:
         """One delivery per subscriber (their lowest-numbered matching subscription)."""
         out: list[NewDelivery] = []
         seen: set[int] = set()
-        for subscription, subscriber in self.matching(item, verdict):
+        for subscription, subscriber in self.matching(item, verdict, ahead):
             if subscriber.id in seen:
                 continue
             seen.add(subscriber.id)

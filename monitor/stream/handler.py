@@ -6,6 +6,10 @@ the alert out to the subscriptions that want it as delivery rows. The transactio
 before the agent acknowledges the batch, and every write is keyed, so a crash anywhere
 replays the batch harmlessly.
 
+Classifying and matching against the stored queries need no database, so they happen first,
+outside the transaction: the advisory locks another worker may be waiting for are then held
+only for database work, and two workers overlap instead of taking turns.
+
 The batch is handled set-wise — a handful of statements per batch, not per item — so the
 database round trips do not grow with the batch: look-ups first (replays, candidate stories
 by title key and SimHash band), clustering in memory (copies inside one batch meet too),
@@ -26,7 +30,7 @@ from monitor.feeds.fingerprint import hamming, to_signed64
 from monitor.feeds.identity import NEAR_DUP_MAX_BITS
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
-from monitor.notify.fanout import SubscriptionIndex
+from monitor.notify.fanout import QueryMatches, SubscriptionIndex
 from monitor.store import stories as story_store
 from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery, add_deliveries
@@ -47,6 +51,14 @@ class BatchOutcome:
     alerts: int = 0
     deliveries: int = 0
     alert_story_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Ahead:
+    """Verdicts and stored-query matches worked out before the batch's transaction."""
+
+    verdicts: dict[str, Classification] = field(default_factory=dict)
+    matches: dict[str, QueryMatches] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,6 +87,20 @@ class ItemHandler:
     subscriptions: SubscriptionIndex
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
+    def prepare(self, items: Sequence[FeedItem]) -> Ahead:
+        """Classify each item and match the relevant ones against the stored queries (no I/O).
+
+        Copies that turn out to join an existing story are classified for nothing; that is
+        the price of not holding the locks while classifying.
+        """
+        ahead = Ahead()
+        for item in items:
+            verdict = self.classify(item.title, item.text, item.lang)
+            ahead.verdicts[item.item_id] = verdict
+            if verdict.relevant:
+                ahead.matches[item.item_id] = self.subscriptions.query_matches(item, verdict)
+        return ahead
+
     def handle(
         self, items: Sequence[FeedItem], published_ms: Sequence[int | None] = ()
     ) -> BatchOutcome:
@@ -84,6 +110,9 @@ class ItemHandler:
         stamps = list(published_ms) or [None] * len(items)
         self.subscriptions.refresh_if_changed(self.engine)
         started = time.perf_counter()
+        with transaction(self.engine) as conn:  # replays cost a look-up, not a classification
+            stored = story_store.processed_item_ids(conn, [item.item_id for item in items])
+        ahead = self.prepare([item for item in items if item.item_id not in stored])
         with transaction(self.engine) as conn:
             now = self.clock()
             story_store.lock_neighbourhoods(conn, items)
@@ -128,7 +157,9 @@ class ItemHandler:
                 if story.classify_with is None or story.alerted:
                     continue
                 item = story.classify_with
-                verdict = self.classify(item.title, item.text, item.lang)
+                verdict = ahead.verdicts.get(item.item_id)
+                if verdict is None:
+                    verdict = self.classify(item.title, item.text, item.lang)
                 if verdict.relevant:
                     verdicts[story.id] = (verdict, item)  # type: ignore[index]
             created = story_store.insert_alerts(
@@ -138,7 +169,12 @@ class ItemHandler:
             for story_id, alert_id in created.items():
                 verdict, item = verdicts[story_id]
                 wanted += self.subscriptions.deliveries_for(
-                    item, verdict, story_id=story_id, alert_id=alert_id, now=now
+                    item,
+                    verdict,
+                    story_id=story_id,
+                    alert_id=alert_id,
+                    now=now,
+                    ahead=ahead.matches.get(item.item_id),
                 )
             outcome.alerts = len(created)
             outcome.alert_story_ids = sorted(created)

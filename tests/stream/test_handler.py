@@ -168,3 +168,26 @@ def test_a_fuller_copy_makes_an_unalerted_story_relevant(handler: ItemHandler) -
     with transaction(handler.engine) as conn:
         text = conn.execute(select(stories.c.text)).scalar_one()
     assert "Paraguay" in text
+
+
+def test_classification_runs_before_the_transaction_and_replays_are_not_classified(
+    handler: Any,
+) -> None:
+    """Classifying holds no connection (so no advisory lock another worker waits for), and an
+    item already stored is skipped before it costs a classification."""
+    real = handler.classify
+    seen: list[tuple[str, int]] = []
+
+    def watching(title: str, text: str, lang: str | None) -> Any:
+        seen.append((title, handler.engine.pool.checkedout()))
+        return real(title, text, lang)
+
+    handler.classify = watching
+    first = handler.handle(RIO)
+    assert first.alerts >= 1
+    assert seen, "the batch was classified"
+    assert all(open_connections == 0 for _, open_connections in seen), seen
+    seen.clear()
+    again = handler.handle(RIO)
+    assert again.replayed == len(RIO)
+    assert seen == [], "a replayed batch is not classified again"
