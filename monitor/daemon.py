@@ -29,11 +29,14 @@ from monitor.logs import get_logger
 log = get_logger(__name__)
 
 ROLES = ("web", "worker", "mailer", "poller")
+# Set by the supervisor for each child, so several workers keep separate heartbeats.
+INSTANCE_ENV = "MONITOR_ROLE_INSTANCE"
 
 
 @dataclass
 class Child:
     role: str
+    name: str = ""  # the role's instance name: "worker", "worker-2", …
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     started_at: float = 0.0
@@ -48,7 +51,10 @@ def status_dir(settings: Settings) -> Path:
 
 def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
     """Each role writes a small status file; `monitor status` and /readyz read them."""
-    path = status_dir(settings) / f"{role}.json"
+    instance = os.environ.get(INSTANCE_ENV) or role
+    if not instance.startswith(role):
+        instance = role
+    path = status_dir(settings) / f"{instance}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"role": role, "pid": os.getpid(), "heartbeat": time.time(), **fields}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -69,7 +75,11 @@ def read_heartbeats(settings: Settings) -> dict[str, dict[str, object]]:
 class Supervisor:
     def __init__(self, settings: Settings, roles: tuple[str, ...], config_file: str | None) -> None:
         self.settings = settings
-        self.children = [Child(role) for role in roles]
+        self.children = [
+            Child(role, name=role if n == 1 else f"{role}-{n}")
+            for role in roles
+            for n in range(1, (settings.worker_processes if role == "worker" else 1) + 1)
+        ]
         self.config_file = config_file
         self.stopping = False
 
@@ -82,9 +92,15 @@ class Supervisor:
 
     def _spawn(self, child: Child) -> None:
         cmd = [sys.executable, "-m", "monitor", "run", "--role", child.role, "--supervised"]
-        child.process = subprocess.Popen(cmd, env=self._env())
+        child.process = subprocess.Popen(cmd, env={**self._env(), INSTANCE_ENV: child.name})
         child.started_at = time.monotonic()
-        log.info("role.started", role=child.role, pid=child.process.pid, restarts=child.restarts)
+        log.info(
+            "role.started",
+            role=child.role,
+            instance=child.name,
+            pid=child.process.pid,
+            restarts=child.restarts,
+        )
 
     def run(self) -> int:
         metrics_dir = self.settings.var_dir / "metrics"
@@ -114,7 +130,7 @@ class Supervisor:
                     child.next_start_at = now + child.backoff
                     log.error(
                         "role.exited",
-                        role=child.role,
+                        role=child.name,
                         code=code,
                         restart_in=round(child.backoff, 1),
                     )
@@ -137,10 +153,10 @@ class Supervisor:
             remaining = max(0.1, deadline - time.monotonic())
             try:
                 code = child.process.wait(timeout=remaining)
-                log.info("role.stopped", role=child.role, code=code)
+                log.info("role.stopped", role=child.name, code=code)
             except subprocess.TimeoutExpired:
                 clean = False
-                log.error("role.killed", role=child.role, reason="did not stop in time")
+                log.error("role.killed", role=child.name, reason="did not stop in time")
                 child.process.kill()
                 child.process.wait()
         log.info("daemon.stopped", clean=clean)

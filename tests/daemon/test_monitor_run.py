@@ -1,4 +1,5 @@
-"""`monitor run` as operators run it: all roles, ready, metrics, restarts, graceful SIGTERM."""
+"""`monitor run` as operators run it: all roles (two workers), ready, metrics, restarts,
+graceful SIGTERM."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
     kafka_bootstrap: str, make_settings: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
     port = _free_port()
-    settings = make_settings(web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json")
+    settings = make_settings(
+        web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json", worker_processes=2
+    )
     migrate.upgrade(settings.db_url)
     engine = engines(settings.db_url)
     import_feeds(
@@ -72,9 +75,11 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
             if status != 200:
                 return False
             checks = orjson.loads(body)["checks"]
-            return {"role:worker", "role:poller", "role:mailer"} <= set(checks)
+            return {"role:worker", "role:worker-2", "role:poller", "role:mailer"} <= set(checks)
 
-        wait_until(ready, 90, what="/readyz to report every role")
+        wait_until(ready, 90, what="/readyz to report every role and both workers")
+        beats = read_heartbeats(settings)
+        assert beats["worker"]["pid"] != beats["worker-2"]["pid"], "two worker processes"
         wait_until(
             lambda: _metric(_get(base + "/metrics")[1], "monitor_items_processed_total") >= 3,
             90,
