@@ -329,7 +329,7 @@ def orchestrate(args: argparse.Namespace) -> int:
 
     kafka_broker.start(ROOT / "var" / "kafka")
     postgres.start(databases=())
-    items = args.items or (6_000 if args.quick else 40_000)
+    items = args.items or (20_000 if args.quick else 40_000)
     soak = args.soak_items or (0 if args.quick else 1_000_000)
     workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     run = uuid.uuid4().hex[:6]
