@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "pipeline" and args.soak_items is not None:
             command += ["--soak-items", str(args.soak_items)]
         if name == "fanout":  # created and dropped by the benchmark itself
-            command += ["--database-url", "postgresql+psycopg://monitor@127.0.0.1:55432/"
-                        f"bench_fanout_{os.getpid()}"]
+            command += ["--database-url", postgres.PgCluster().url(f"bench_fanout_{os.getpid()}")]
         print(f"== {title}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)

@@ -40,8 +40,6 @@ if str(ROOT) not in sys.path:
 from bench.corpus import corpus  # noqa: E402
 from monitor.config import Settings, load_settings  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://monitor@127.0.0.1:55432/postgres"
-
 
 def progress(message: str) -> None:
     print(f"[pipeline] {message}", file=sys.stderr, flush=True)
@@ -107,22 +105,12 @@ async def _aiokafka(settings: Settings, log: Any) -> None:
 
 # --- orchestration ------------------------------------------------------------------------------
 def fresh_database() -> tuple[str, Any]:
-    from sqlalchemy import create_engine, text
-
+    """A new, migrated PostgreSQL database and a function that drops it."""
+    from monitor.services.postgres import scratch_database
     from monitor.store import migrate
 
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    url, drop = scratch_database(prefix="bench")
     migrate.upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
     return url, drop
 
 
@@ -299,10 +287,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def settings_for(tag: str, url: str, partitions: int, **extra: Any) -> Settings:
-    return load_settings(database_url=url, topic_prefix=f"bench-{tag}", app_id=f"bench-{tag}",
-                         partitions=partitions, log_level="ERROR", log_format="json",
-                         var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}", **extra)
+def settings_for(tag: str, url: str, partitions: int, *, group: str | None = None) -> Settings:
+    """Settings for one run: topics named by ``tag``, consumer group by ``group`` (or tag)."""
+    return load_settings(database_url=url, topic_prefix=f"bench-{tag}",
+                         app_id=f"bench-{group or tag}", partitions=partitions,
+                         log_level="ERROR", log_format="json",
+                         var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,7 +330,7 @@ def orchestrate(args: argparse.Namespace) -> int:
     produce(base, items, seed=1)
     for kind in ("aiokafka", "faust-bare"):
         progress(f"{kind}: consuming {items} items")
-        s = settings_for(f"{run}-p8", "sqlite://", 8).model_copy(update={"app_id": f"bench-{run}-{kind}"})
+        s = settings_for(f"{run}-p8", "sqlite://", 8, group=f"{run}-{kind}")
         rows.append((f"{kind} (8 partitions)", run_consumers(kind, s, items, 1, workdir, timeout=300)))
 
     url, drop = fresh_database()
@@ -350,8 +340,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         configs = [(8, 1), (8, 2)] if args.quick else [(1, 1), (4, 1), (8, 1), (8, 2)]
         for partitions, workers in configs:
             tag = f"{run}-p{partitions}"
-            s = settings_for(tag, url, partitions).model_copy(
-                update={"app_id": f"bench-{run}-full-p{partitions}-w{workers}"})
+            s = settings_for(tag, url, partitions, group=f"{run}-full-p{partitions}-w{workers}")
             if partitions != 8:
                 produce(s, items, seed=1)
             _reset_stories(url)

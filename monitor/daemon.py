@@ -36,7 +36,7 @@ INSTANCE_ENV = "MONITOR_ROLE_INSTANCE"
 @dataclass
 class Child:
     role: str
-    name: str = ""  # the role's instance name: "worker", "worker-2", …
+    name: str  # the role's instance name: "worker", "worker-2", …
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     started_at: float = 0.0
@@ -76,7 +76,7 @@ class Supervisor:
     def __init__(self, settings: Settings, roles: tuple[str, ...], config_file: str | None) -> None:
         self.settings = settings
         self.children = [
-            Child(role, name=role if n == 1 else f"{role}-{n}")
+            Child(role, role if n == 1 else f"{role}-{n}")
             for role in roles
             for n in range(1, (settings.worker_processes if role == "worker" else 1) + 1)
         ]

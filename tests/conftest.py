@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from monitor.config import PROJECT_ROOT, Settings, load_settings
+from monitor.services import postgres
 
 # The developer's own MONITOR_* settings must not leak into the suite.
 for _name in [n for n in os.environ if n.startswith("MONITOR_")]:
@@ -34,28 +35,9 @@ def kafka_bootstrap() -> str:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Any:
-    from monitor.services import postgres
-
     cluster = postgres.PgCluster()
     postgres.start(cluster, databases=("monitor_test",))
     return cluster
-
-
-def _create_pg_database(cluster: Any) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    # pre_ping: chaos tests restart PostgreSQL under this pool.
-    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return cluster.url(name), drop
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,7 +51,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
         return
     cluster = request.getfixturevalue("pg_cluster")
-    url, drop = _create_pg_database(cluster)
+    url, drop = postgres.scratch_database(cluster)
     migrate.upgrade(url)
     yield url
     drop()
@@ -80,7 +62,7 @@ def pg_url(pg_cluster: Any) -> Iterator[str]:
     """A freshly migrated PostgreSQL database (for tests that need PostgreSQL only)."""
     from monitor.store import migrate
 
-    url, drop = _create_pg_database(pg_cluster)
+    url, drop = postgres.scratch_database(pg_cluster)
     migrate.upgrade(url)
     yield url
     drop()

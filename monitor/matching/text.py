@@ -102,17 +102,17 @@ def fold(text: str) -> str:
 def fold_text(text: str) -> FoldedText:
     """Lowercase, strip accents and normalise separators, keeping an offset map."""
     folded = text.translate(_TABLE)
-    if len(folded) == len(text) and "  " not in folded:
-        return FoldedText(text, folded)
+    if len(folded) == len(text):
+        if "  " not in folded:
+            return FoldedText(text, folded)
+        # Nothing was dropped: only runs of spaces collapse (the usual slow case, e.g. an
+        # em dash between spaces), so whole stretches keep their offsets.
+        return _collapse_spaces(text, folded)
     return _fold_slow(text)
 
 
 def _fold_slow(text: str) -> FoldedText:
-    folded = text.translate(_TABLE)
-    if len(folded) == len(text):
-        # Nothing was dropped: only runs of spaces collapse (the usual slow case, e.g. an
-        # em dash between spaces), so whole stretches keep their offsets.
-        return _collapse_spaces(text, folded)
+    """Characters were dropped: build the folded text and its offset map one by one."""
     chars: list[str] = []
     offsets: list[int] = []
     previous_space = False

@@ -9,7 +9,6 @@ dedup key, so assembling twice (after a crash) queues nothing twice.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from monitor.errors import PermanentDeliveryError
 from monitor.logs import get_logger
 from monitor.models import Evidence
 from monitor.notify.compose import compose_alert, compose_confirmation, compose_digest
+from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import (
@@ -267,8 +267,7 @@ class Assembler:
     ) -> int:
         # The key names the exact set of deliveries: re-assembling the same set after a
         # crash finds the queued email; a different set can never be folded into it.
-        members = hashlib.sha256(",".join(str(d.id) for d in sorted(batch, key=lambda d: d.id))
-                                 .encode()).hexdigest()[:10]
+        members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
         period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
         entries = [
             DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch

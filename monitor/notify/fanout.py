@@ -8,6 +8,7 @@ subscriptions table changes.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterable
@@ -87,7 +88,6 @@ class SubscriptionIndex:
         self._version: object = None
         self._entries: dict[int, Entry] = {}
         self._policies: dict[int, DeliverySettings] = {}
-        self._due: tuple[datetime | None, dict[int, datetime]] = (None, {})
         self._unconditional: list[int] = []
         self._matcher = QueryMatcher()
 
@@ -100,13 +100,13 @@ class SubscriptionIndex:
         policies: dict[int, DeliverySettings] = {}
         unconditional: list[int] = []
         for subscription, subscriber in entries:
-            table[subscription.id] = (subscription, subscriber)
             try:
                 policies[subscription.id] = delivery_settings(subscription, subscriber)
             except (ValueError, MonitorError) as exc:
                 log.error("subscription.settings_invalid", subscription_id=subscription.id,
                           error=str(exc))
                 continue
+            table[subscription.id] = (subscription, subscriber)
             if not subscription.query:
                 unconditional.append(subscription.id)
                 continue
@@ -152,29 +152,24 @@ class SubscriptionIndex:
     def matching(
         self, item: FeedItem, verdict: Classification, ahead: QueryMatches | None = None
     ) -> list[Entry]:
+        return [entry for entry, _ in self._matching(item, verdict, ahead)]
+
+    def _matching(
+        self, item: FeedItem, verdict: Classification, ahead: QueryMatches | None
+    ) -> list[tuple[Entry, DeliverySettings]]:
+        """Matching subscriptions with their delivery settings, from one snapshot of the index
+        (a reload in between cannot pair an entry with another generation's settings)."""
         with self._lock:
-            entries, unconditional, matcher = self._entries, self._unconditional, self._matcher
+            entries, policies = self._entries, self._policies
+            unconditional, matcher = self._unconditional, self._matcher
         if ahead is None or ahead.snapshot is not matcher:
             ahead = self.query_matches(item, verdict)
-        ids = set(unconditional) | ahead.ids
-        wanted = [entries[i] for i in sorted(ids) if i in self._policies]
-        return [e for e in wanted if passes_filters(e[0].filters or {}, item, verdict)]
-
-    def _due_at(self, subscription_id: int, now: datetime) -> datetime:
-        """When an alert arriving ``now`` is due for this subscription (memoised per ``now``:
-        a batch shares one clock, and the answer depends only on the policy and the time).
-
-        The daily cap is applied later, by the mailer, which knows what was sent today.
-        """
-        when, memo = self._due
-        if when != now:
-            memo = {}
-            self._due = (now, memo)
-        due = memo.get(subscription_id)
-        if due is None:
-            due = decide_delivery(now, self._policies[subscription_id], 0).send_at
-            memo[subscription_id] = due
-        return due
+        ids = sorted(set(unconditional) | ahead.ids)
+        return [
+            (entries[i], policies[i])
+            for i in ids
+            if passes_filters(entries[i][0].filters or {}, item, verdict)
+        ]
 
     def deliveries_for(
         self,
@@ -189,7 +184,7 @@ class SubscriptionIndex:
         """One delivery per subscriber (their lowest-numbered matching subscription)."""
         out: list[NewDelivery] = []
         seen: set[int] = set()
-        for subscription, subscriber in self.matching(item, verdict, ahead):
+        for (subscription, subscriber), policy in self._matching(item, verdict, ahead):
             if subscriber.id in seen:
                 continue
             seen.add(subscriber.id)
@@ -200,7 +195,15 @@ class SubscriptionIndex:
                     story_id=story_id,
                     alert_id=alert_id,
                     mode=subscription.mode,
-                    due_at=self._due_at(subscription.id, now),
+                    due_at=_due_at(policy, now),
                 )
             )
         return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _due_at(policy: DeliverySettings, now: datetime) -> datetime:
+    """When an alert arriving ``now`` is due under ``policy`` (cached: a batch shares one
+    clock, and many subscriptions share settings). The daily cap is applied later, by the
+    mailer, which knows what was sent today."""
+    return decide_delivery(now, policy, 0).send_at

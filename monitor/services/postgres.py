@@ -14,6 +14,8 @@ import shutil
 import socket
 import subprocess
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,3 +181,24 @@ def stop(cluster: PgCluster = PgCluster(), *, mode: str = "fast") -> bool:
     while answers(cluster.port) and time.monotonic() < deadline:
         time.sleep(0.2)
     return True
+
+
+def scratch_database(
+    cluster: PgCluster = PgCluster(), *, prefix: str = "t"
+) -> tuple[str, Callable[[], None]]:
+    """Create an empty database with a unique name; return its URL and a function that drops
+    it (tests and benchmarks each get their own)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    # pre_ping: chaos tests restart PostgreSQL under this pool.
+    admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return cluster.url(name), drop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -139,14 +140,35 @@ def bulk_insert(
             return list(conn.execute(stmt.returning(*[table.c[c] for c in returning]), rows))
         conn.execute(stmt, rows)
         return []
-    from sqlalchemy import text
-
     rows = _with_defaults(table, rows)
-    columns = list(rows[0])
-    names = ", ".join(f'"{name}"' for name in columns)
-    shape = ", ".join(
-        f'"{name}" {table.c[name].type.compile(dialect=conn.dialect)}' for name in columns
+    statement = _recordset_insert(
+        table,
+        tuple(rows[0]),
+        None if conflict is None else tuple(conflict),
+        tuple(returning or ()),
     )
+    try:
+        payload = orjson.dumps(rows).decode()
+    except orjson.JSONEncodeError as exc:
+        raise TypeError(f"bulk insert into {table.name}: {exc}") from exc
+    result = conn.execute(statement, {"rows": payload})
+    return list(result) if returning else []
+
+
+@functools.lru_cache(maxsize=64)
+def _recordset_insert(
+    table: Any,
+    columns: tuple[str, ...],
+    conflict: tuple[str, ...] | None,
+    returning: tuple[str, ...],
+) -> Any:
+    """The PostgreSQL bulk INSERT … SELECT FROM json_to_recordset, built once per shape."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    names = ", ".join(f'"{name}"' for name in columns)
+    shape = ", ".join(f'"{name}" {table.c[name].type.compile(dialect=dialect)}' for name in columns)
     sql = (
         f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
         f"FROM json_to_recordset(CAST(:rows AS json)) AS r({shape})"
@@ -156,12 +178,7 @@ def bulk_insert(
         sql += f" ON CONFLICT{target} DO NOTHING"
     if returning:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
-    try:
-        payload = orjson.dumps(rows).decode()
-    except orjson.JSONEncodeError as exc:
-        raise TypeError(f"bulk insert into {table.name}: {exc}") from exc
-    result = conn.execute(text(sql), {"rows": payload})
-    return list(result) if returning else []
+    return text(sql)
 
 
 def _json_dumps(value: Any) -> str:

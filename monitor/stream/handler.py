@@ -116,7 +116,11 @@ class ItemHandler:
         with transaction(self.engine) as conn:
             now = self.clock()
             story_store.lock_neighbourhoods(conn, items)
-            done = story_store.processed_item_ids(conn, [item.item_id for item in items])
+            # Stored items stay stored; only the rest can have been stored since the first
+            # look-up (by another worker), and that is checked again under the locks.
+            done = stored | story_store.processed_item_ids(
+                conn, [item.item_id for item in items if item.item_id not in stored]
+            )
             fresh: list[tuple[FeedItem, int | None]] = []
             seen: set[str] = set(done)
             for item, stamp in zip(items, stamps, strict=True):

@@ -11,10 +11,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from monitor.feeds.fingerprint import hamming, to_signed64
 from monitor.feeds.identity import NEAR_DUP_MAX_BITS
 from monitor.store import stories
-from monitor.store.db import transaction
+from monitor.store.db import bulk_insert, transaction
+from monitor.store.tables import story_bands
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
@@ -78,11 +81,6 @@ def test_probe_agrees_with_hamming_on_random_fingerprints(db_url: str, engines: 
 
 def test_bulk_insert_names_a_value_it_cannot_send(pg_url: str, engines: Any) -> None:
     """The PostgreSQL bulk path serialises rows as JSON; anything else fails loudly, by type."""
-    import pytest
-
-    from monitor.store.db import bulk_insert
-    from monitor.store.tables import story_bands
-
     engine = engines(pg_url)
     with (
         pytest.raises(TypeError, match=r"bulk insert into story_bands: .*bytes"),

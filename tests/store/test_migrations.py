@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from monitor.store import migrate
 from monitor.store.tables import metadata
@@ -33,12 +35,10 @@ def test_downgrade_to_base_and_up_again(db_url: str) -> None:
     assert migrate.current_revision(db_url) == migrate.head_revision()
 
 
-def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str) -> None:
+def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str, engines: Any) -> None:
     """Band rows written before 0003 get their story's SimHash (negative values included)."""
-    from sqlalchemy import text
-
     migrate.downgrade(db_url, "0002")
-    engine = create_engine(db_url)
+    engine = engines(db_url)
     with engine.begin() as conn:
         for story_id, simhash in ((1, -8_000_000_000_000_000_000), (2, 12345)):
             conn.execute(
@@ -59,7 +59,6 @@ def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str) -> N
         rows = conn.execute(
             text("SELECT story_id, simhash FROM story_bands ORDER BY story_id, band_key")
         ).all()
-    engine.dispose()
     assert [tuple(r) for r in rows] == [
         (1, -8_000_000_000_000_000_000),
         (1, -8_000_000_000_000_000_000),
@@ -68,14 +67,10 @@ def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str) -> N
     ]
 
 
-def test_band_key_covers_the_fingerprint_on_postgresql(pg_url: str) -> None:
+def test_band_key_covers_the_fingerprint_on_postgresql(pg_url: str, engines: Any) -> None:
     """The band look-up is index-only on PostgreSQL: the primary key INCLUDEs simhash."""
-    from sqlalchemy import text
-
-    engine = create_engine(pg_url)
-    with engine.connect() as conn:
+    with engines(pg_url).connect() as conn:
         definition = conn.execute(
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_story_bands'")
         ).scalar_one()
-    engine.dispose()
     assert "(band_key, story_id) INCLUDE (simhash)" in definition
