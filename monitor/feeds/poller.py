@@ -359,7 +359,7 @@ async def run_forever(settings: Settings, stop: asyncio.Event, *, once: bool = F
         return
     session = make_session(limits_from(settings), policy_from(settings))
     poller = Poller(settings, engine, publisher, session)
-    pruned_at = 0.0
+    pruned_at = -PRUNE_EVERY  # prune on the first pass, then every PRUNE_EVERY seconds
     try:
         while not stop.is_set():
             if time.monotonic() - pruned_at > PRUNE_EVERY:

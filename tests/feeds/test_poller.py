@@ -189,3 +189,28 @@ def test_poller_killed_between_publish_and_state_save_loses_nothing(
 def _count(engine: Any, table: Any) -> int:
     with transaction(engine) as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_the_poller_forgets_old_seen_ids_on_its_first_pass(
+    kafka_bootstrap: str, make_settings: Any, engines: Any
+) -> None:
+    """Pruning must not wait until the machine has been up for six hours (the monotonic
+    clock counts from boot): a fresh poller prunes at once."""
+    from datetime import timedelta
+
+    from monitor.feeds.poller import SEEN_RETENTION, run_forever
+    from monitor.store import migrate
+
+    settings = make_settings()
+    migrate.upgrade(settings.db_url)
+    ensure_topics(settings)
+    engine = engines(settings.db_url)
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        feed_id, _ = feed_store.add_feed(conn, "https://f.example/feed", now=now)
+        feed_store.set_state(conn, feed_id, "paused", "not polled in this test", now)
+        feed_store.mark_items_seen(conn, feed_id, ["old"], now - SEEN_RETENTION - timedelta(days=1))
+        feed_store.mark_items_seen(conn, feed_id, ["new"], now)
+    asyncio.run(run_forever(settings, asyncio.Event(), once=True))
+    with transaction(engine) as conn:
+        assert feed_store.known_item_ids(conn, feed_id, ["old", "new"]) == {"new"}
