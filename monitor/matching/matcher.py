@@ -17,11 +17,14 @@ always return the same ids.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from monitor.matching.query.ast import Meta, Node, Term, unparse
-from monitor.matching.query.document import PREFIX_MARK, MatchDoc
+from monitor.matching.query.document import PREFIX_MARK, WORD_SEPARATOR, MatchDoc
 from monitor.matching.query.evaluator import matches
 from monitor.matching.query.parser import parse
 from monitor.matching.query.presearch import Clause, TermStats, clause_cost, required_clauses
@@ -59,32 +62,35 @@ class NaiveMatcher:
 
 
 class _KeyIndex:
-    """Presearch keys → canonical queries, looked up with a story's keys and prefixes."""
+    """Presearch keys → canonical queries, looked up with a story's keys and prefixes.
+
+    Stored prefixes are also compiled into an Aho-Corasick automaton of ``\n`` + prefix,
+    so one C-level pass over the story's newline-joined vocabulary finds every prefix
+    that starts one of its words (rebuilt lazily after the index changes).
+    """
 
     def __init__(self) -> None:
         self.words: dict[str, set[str]] = {}
         self.prefixes: dict[str, set[str]] = {}
-        self.prefix_lengths: dict[int, int] = {}
+        self._automaton: ahocorasick.Automaton | None = None
+        self._lock = threading.Lock()
 
     def add(self, clause: Clause, canonical: str) -> None:
         for key in clause:
             if key.startswith(PREFIX_MARK):
                 prefix = key[1:]
+                if prefix not in self.prefixes:
+                    self._automaton = None
                 self.prefixes.setdefault(prefix, set()).add(canonical)
-                self.prefix_lengths[len(prefix)] = self.prefix_lengths.get(len(prefix), 0) + 1
             else:
                 self.words.setdefault(key, set()).add(canonical)
 
     def discard(self, clause: Clause, canonical: str) -> None:
         for key in clause:
             if key.startswith(PREFIX_MARK):
-                prefix = key[1:]
-                _discard(self.prefixes, prefix, canonical)
-                remaining = self.prefix_lengths[len(prefix)] - 1
-                if remaining:
-                    self.prefix_lengths[len(prefix)] = remaining
-                else:
-                    del self.prefix_lengths[len(prefix)]
+                _discard(self.prefixes, key[1:], canonical)
+                if key[1:] not in self.prefixes:
+                    self._automaton = None
             else:
                 _discard(self.words, key, canonical)
 
@@ -92,19 +98,26 @@ class _KeyIndex:
         """Every query with a clause key present in ``doc``."""
         found: set[str] = set()
         words = self.words
-        for key in doc.keys:
-            postings = words.get(key)
-            if postings:
-                found.update(postings)
-        if self.prefix_lengths:
-            vocabulary = doc.vocabulary[""]
+        for key in words.keys() & doc.keys:  # C-level intersection, then only the hits
+            found.update(words[key])
+        if self.prefixes:
             prefixes = self.prefixes
-            for length in self.prefix_lengths:
-                for stem in {w[:length] for w in vocabulary if len(w) >= length}:
-                    postings = prefixes.get(stem)
-                    if postings:
-                        found.update(postings)
+            for prefix in {p for _, p in self._prefix_automaton().iter(doc.joined_vocabulary)}:
+                found.update(prefixes[prefix])
         return found
+
+    def _prefix_automaton(self) -> ahocorasick.Automaton:
+        automaton = self._automaton
+        if automaton is None:
+            with self._lock:  # a matcher is shared by the worker's threads
+                automaton = self._automaton
+                if automaton is None:
+                    automaton = ahocorasick.Automaton()
+                    for prefix in self.prefixes:
+                        automaton.add_word(WORD_SEPARATOR + prefix, prefix)
+                    automaton.make_automaton()
+                    self._automaton = automaton
+        return automaton
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ TITLE = "title"
 TEXT = "text"
 META_PREFIX = "\x02"
 PREFIX_MARK = "\x01"
+WORD_SEPARATOR = "\n"  # never inside a token; see ``MatchDoc.joined_vocabulary``
 
 
 def meta_key(field: str, value: str) -> str:
@@ -39,17 +40,19 @@ class MatchDoc:
     """Everything a query can test about one story, computed once."""
 
     __slots__ = (
+        "_positions",
         "_prefix_cache",
         "category",
         "countries",
+        "joined_vocabulary",
         "keys",
         "lang",
         "outlet_words",
-        "positions",
         "sequences",
         "site",
         "site_keys",
         "vocabulary",
+        "words",
     )
 
     def __init__(
@@ -66,26 +69,24 @@ class MatchDoc:
             TITLE: tokens(fold(title)),
             TEXT: tokens(fold(text)),
         }
-        self.positions: dict[str, dict[str, list[int]]] = {}
-        vocabulary: dict[str, dict[str, None]] = {}
-        for field, sequence in self.sequences.items():
-            positions: dict[str, list[int]] = {}
-            for index, token in enumerate(sequence):
-                positions.setdefault(token, []).append(index)
-            self.positions[field] = positions
-            vocabulary[field] = dict.fromkeys(sorted(positions))
+        title_words = frozenset(self.sequences[TITLE])
+        text_words = frozenset(self.sequences[TEXT])
+        every_word = title_words | text_words
+        self.words: dict[str, frozenset[str]] = {TITLE: title_words, TEXT: text_words}
         self.vocabulary: dict[str, tuple[str, ...]] = {
-            TITLE: tuple(vocabulary[TITLE]),
-            TEXT: tuple(vocabulary[TEXT]),
-            "": tuple(sorted(set(vocabulary[TITLE]) | set(vocabulary[TEXT]))),
+            TITLE: tuple(sorted(title_words)),
+            TEXT: tuple(sorted(text_words)),
+            "": tuple(sorted(every_word)),
         }
+        # Each word preceded by the separator: a prefix automaton finds word starts in it.
+        self.joined_vocabulary = WORD_SEPARATOR + WORD_SEPARATOR.join(self.vocabulary[""])
         self.outlet_words: tuple[str, ...] = tuple(tokens(fold(outlet)))
         self.site = normalise_site(site)
         self.lang = lang.strip().lower().split("-")[0] if lang else None
         self.countries = frozenset(code.upper() for code in countries)
         self.category = category
         self.site_keys = frozenset(site_suffixes(self.site))
-        keys = set(self.vocabulary[""])
+        keys = set(every_word)
         keys.update(meta_key("outlet", word) for word in self.outlet_words)
         keys.update(meta_key("site", suffix) for suffix in self.site_keys)
         keys.update(meta_key("country", code) for code in self.countries)
@@ -94,7 +95,22 @@ class MatchDoc:
         if category:
             keys.add(meta_key("category", category))
         self.keys = frozenset(keys)
+        # Built on first use: most stories reach no query that needs word positions.
+        self._positions: dict[str, dict[str, list[int]]] | None = None
         self._prefix_cache: dict[tuple[str, str], list[int]] = {}
+
+    @property
+    def positions(self) -> dict[str, dict[str, list[int]]]:
+        """Per field, each word's positions (for phrases and NEAR)."""
+        if self._positions is None:
+            built: dict[str, dict[str, list[int]]] = {}
+            for field, sequence in self.sequences.items():
+                positions: dict[str, list[int]] = {}
+                for index, token in enumerate(sequence):
+                    positions.setdefault(token, []).append(index)
+                built[field] = positions
+            self._positions = built
+        return self._positions
 
     def fields(self, field: str | None) -> tuple[str, ...]:
         """The text fields a term scoped to ``field`` (None: both) is looked for in."""

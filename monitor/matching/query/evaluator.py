@@ -32,7 +32,7 @@ def matches(node: Node, doc: MatchDoc) -> bool:
     if isinstance(node, Term):
         if node.prefix:
             return doc.has_prefix(node.word, node.field or "")
-        return any(node.word in doc.positions[f] for f in doc.fields(node.field))
+        return any(node.word in doc.words[f] for f in doc.fields(node.field))
     if isinstance(node, And):
         return all(matches(child, doc) for child in node.children)
     if isinstance(node, Or):
