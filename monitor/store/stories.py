@@ -9,6 +9,7 @@ neighbourhood. SQLite has a single writer, which gives the same guarantee.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,15 +21,17 @@ from sqlalchemy.engine import Connection
 from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS
 from monitor.models import Classification, FeedItem
-from monitor.store.db import bulk_insert, one_of, reserve_ids
+from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
 from monitor.store.tables import alerts, stories, story_bands, story_sources
 
 CANDIDATE_WINDOW = timedelta(days=7)
 
 
-def band_keys(simhash: int) -> list[int]:
-    """The story's band index keys (see monitor.feeds.fingerprint.simhash_bands)."""
-    return simhash_bands(simhash, NEAR_DUP_BANDS)
+@functools.lru_cache(maxsize=8192)
+def band_keys(simhash: int) -> tuple[int, ...]:
+    """The story's band index keys (see monitor.feeds.fingerprint.simhash_bands); cached,
+    as a batch asks for each item's keys several times (locks, probes, clustering, rows)."""
+    return tuple(simhash_bands(simhash, NEAR_DUP_BANDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ def lock_neighbourhoods(conn: Connection, items: Sequence[FeedItem]) -> None:
             "                 FROM unnest(CAST(:titles AS text[])) AS t) AS keys"
             "  ORDER BY k) AS sorted_keys"
         ),
-        {"bands": bands, "titles": titles},
+        {"bands": pg_array(bands), "titles": pg_array(titles)},
     )
 
 
@@ -187,8 +190,8 @@ def stories_by_bands(
             rows = conn.execute(
                 _BAND_PROBE,
                 {
-                    "keys": [key for key, _ in chunk],
-                    "hashes": [to_signed64(h) for _, h in chunk],
+                    "keys": pg_array([key for key, _ in chunk]),
+                    "hashes": pg_array([to_signed64(h) for _, h in chunk]),
                     "since": since,
                     "max_bits": NEAR_DUP_MAX_BITS,
                 },
@@ -312,11 +315,8 @@ def insert_alerts(
             "topic": topic,
             "score": v.score,
             "category": v.category,
-            "countries": list(v.countries),
-            "matched": [
-                {"rule": e.rule, "term": e.term, "field": e.field, "start": e.start, "end": e.end}
-                for e in v.matched
-            ],
+            "countries": v.countries,
+            "matched": v.matched,  # Evidence dataclasses: orjson writes them as objects
             "revision": 1,
             "created_at": now,
             "updated_at": now,

@@ -32,7 +32,7 @@ from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import QueryMatches, SubscriptionIndex
 from monitor.store import stories as story_store
-from monitor.store.db import transaction
+from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
 
 log = get_logger(__name__)
@@ -110,79 +110,89 @@ class ItemHandler:
         stamps = list(published_ms) or [None] * len(items)
         self.subscriptions.refresh_if_changed(self.engine)
         started = time.perf_counter()
-        with transaction(self.engine) as conn:  # replays cost a look-up, not a classification
-            stored = story_store.processed_item_ids(conn, [item.item_id for item in items])
-        ahead = self.prepare([item for item in items if item.item_id not in stored])
-        with transaction(self.engine) as conn:
-            now = self.clock()
-            story_store.lock_neighbourhoods(conn, items)
-            # Stored items stay stored; only the rest can have been stored since the first
-            # look-up (by another worker), and that is checked again under the locks.
-            done = stored | story_store.processed_item_ids(
-                conn, [item.item_id for item in items if item.item_id not in stored]
-            )
-            fresh: list[tuple[FeedItem, int | None]] = []
-            seen: set[str] = set(done)
-            for item, stamp in zip(items, stamps, strict=True):
-                if item.item_id in seen:
-                    outcome.replayed += 1
-                    continue
-                seen.add(item.item_id)
-                fresh.append((item, stamp))
-            if not fresh:
-                return outcome
-            planned = self._cluster(conn, fresh, now)
-            new = [s for s in planned if s.id is None]
-            ids = story_store.insert_stories(conn, [_story_row(s, now) for s in new])
-            for story, story_id in zip(new, ids, strict=True):
-                story.id = story_id
-            outcome.new_stories = len(new)
-            outcome.joined = len(fresh) - len(new)
-            story_store.update_stories(
-                conn,
-                {
-                    s.id: s.changes
-                    for s in planned
-                    if s.id is not None and s.changes and s not in new
-                },
+        with connection(self.engine) as conn:
+            with conn.begin():  # replays cost a look-up, not a classification
+                stored = story_store.processed_item_ids(conn, [item.item_id for item in items])
+            ahead = self.prepare([item for item in items if item.item_id not in stored])
+            with conn.begin():
+                return self._store(conn, items, stamps, stored, ahead, outcome, started)
+
+    def _store(
+        self,
+        conn: Any,
+        items: Sequence[FeedItem],
+        stamps: list[int | None],
+        stored: set[str],
+        ahead: Ahead,
+        outcome: BatchOutcome,
+        started: float,
+    ) -> BatchOutcome:
+        """The locked transaction: cluster, insert, raise alerts and deliveries."""
+        now = self.clock()
+        story_store.lock_neighbourhoods(conn, items)
+        # Stored items stay stored; only the rest can have been stored since the first
+        # look-up (by another worker), and that is checked again under the locks.
+        done = stored | story_store.processed_item_ids(
+            conn, [item.item_id for item in items if item.item_id not in stored]
+        )
+        fresh: list[tuple[FeedItem, int | None]] = []
+        seen: set[str] = set(done)
+        for item, stamp in zip(items, stamps, strict=True):
+            if item.item_id in seen:
+                outcome.replayed += 1
+                continue
+            seen.add(item.item_id)
+            fresh.append((item, stamp))
+        if not fresh:
+            return outcome
+        planned = self._cluster(conn, fresh, now)
+        new = [s for s in planned if s.id is None]
+        ids = story_store.insert_stories(conn, [_story_row(s, now) for s in new])
+        for story, story_id in zip(new, ids, strict=True):
+            story.id = story_id
+        outcome.new_stories = len(new)
+        outcome.joined = len(fresh) - len(new)
+        story_store.update_stories(
+            conn,
+            {s.id: s.changes for s in planned if s.id is not None and s.changes and s not in new},
+            now=now,
+        )
+        story_store.insert_sources(
+            conn,
+            [
+                _source_row(s.id, item, stamp, now)  # type: ignore[arg-type]
+                for s in planned
+                for item, stamp in s.copies
+            ],
+            counted=frozenset(ids),
+        )
+        verdicts: dict[int, tuple[Classification, FeedItem]] = {}
+        for story in planned:
+            if story.classify_with is None or story.alerted:
+                continue
+            item = story.classify_with
+            verdict = ahead.verdicts.get(item.item_id)
+            if verdict is None:
+                verdict = self.classify(item.title, item.text, item.lang)
+            if verdict.relevant:
+                verdicts[story.id] = (verdict, item)  # type: ignore[index]
+        created = story_store.insert_alerts(
+            conn, {sid: v for sid, (v, _) in verdicts.items()}, self.topic, now=now
+        )
+        wanted: list[NewDelivery] = []
+        for story_id, alert_id in created.items():
+            verdict, item = verdicts[story_id]
+            wanted += self.subscriptions.deliveries_for(
+                item,
+                verdict,
+                story_id=story_id,
+                alert_id=alert_id,
                 now=now,
+                ahead=ahead.matches.get(item.item_id),
             )
-            story_store.insert_sources(
-                conn,
-                [
-                    _source_row(s.id, item, stamp, now)  # type: ignore[arg-type]
-                    for s in planned
-                    for item, stamp in s.copies
-                ],
-                counted=frozenset(ids),
-            )
-            verdicts: dict[int, tuple[Classification, FeedItem]] = {}
-            for story in planned:
-                if story.classify_with is None or story.alerted:
-                    continue
-                item = story.classify_with
-                verdict = ahead.verdicts.get(item.item_id)
-                if verdict is None:
-                    verdict = self.classify(item.title, item.text, item.lang)
-                if verdict.relevant:
-                    verdicts[story.id] = (verdict, item)  # type: ignore[index]
-            created = story_store.insert_alerts(
-                conn, {sid: v for sid, (v, _) in verdicts.items()}, self.topic, now=now
-            )
-            wanted: list[NewDelivery] = []
-            for story_id, alert_id in created.items():
-                verdict, item = verdicts[story_id]
-                wanted += self.subscriptions.deliveries_for(
-                    item,
-                    verdict,
-                    story_id=story_id,
-                    alert_id=alert_id,
-                    now=now,
-                    ahead=ahead.matches.get(item.item_id),
-                )
-            outcome.alerts = len(created)
-            outcome.alert_story_ids = sorted(created)
-            outcome.deliveries = add_deliveries(conn, wanted, now=now)
+        outcome.alerts = len(created)
+        outcome.alert_story_ids = sorted(created)
+        outcome.deliveries = add_deliveries(conn, wanted, now=now)
         log.debug(
             "batch.stored",
             items=outcome.items,
@@ -314,7 +324,7 @@ def _story_row(story: _Story, now: datetime) -> dict[str, Any]:
         "first_seen_at": now,
         "updated_at": now,
         "source_count": len(story.copies),
-        "bands": story_store.band_keys(item.simhash) if item.simhash else [],
+        "bands": story_store.band_keys(item.simhash) if item.simhash else (),
     }
 
 

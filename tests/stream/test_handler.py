@@ -173,20 +173,35 @@ def test_a_fuller_copy_makes_an_unalerted_story_relevant(handler: ItemHandler) -
 def test_classification_runs_before_the_transaction_and_replays_are_not_classified(
     handler: Any,
 ) -> None:
-    """Classifying holds no connection (so no advisory lock another worker waits for), and an
-    item already stored is skipped before it costs a classification."""
+    """Classifying happens outside any transaction (so no advisory lock another worker waits
+    for, and no SQLite write lock), and an item already stored is skipped before it costs a
+    classification."""
+    from sqlalchemy import event
+
+    held: list[Any] = []  # driver connections the handler has checked out right now
+    event.listen(handler.engine, "checkout", lambda dbapi, record, proxy: held.append(dbapi))
+    event.listen(handler.engine, "checkin", lambda dbapi, record: held.remove(dbapi))
+
+    def in_transaction(dbapi: Any) -> bool:
+        if hasattr(dbapi, "info"):  # psycopg
+            import psycopg
+
+            return bool(dbapi.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+        return bool(dbapi.in_transaction)  # sqlite3
+
     real = handler.classify
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[str, int, bool]] = []
 
     def watching(title: str, text: str, lang: str | None) -> Any:
-        seen.append((title, handler.engine.pool.checkedout()))
+        seen.append((title, len(held), any(in_transaction(c) for c in held)))
         return real(title, text, lang)
 
     handler.classify = watching
     first = handler.handle(RIO)
     assert first.alerts >= 1
     assert seen, "the batch was classified"
-    assert all(open_connections == 0 for _, open_connections in seen), seen
+    assert all(not in_tx for _, _, in_tx in seen), seen
+    assert any(open_connections for _, open_connections, _ in seen), "the check saw the connection"
     seen.clear()
     again = handler.handle(RIO)
     assert again.replayed == len(RIO)
