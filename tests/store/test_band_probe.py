@@ -87,3 +87,38 @@ def test_bulk_insert_names_a_value_it_cannot_send(pg_url: str, engines: Any) -> 
         transaction(engine) as conn,
     ):
         bulk_insert(conn, story_bands, [{"band_key": b"\x00", "story_id": 1}])
+
+
+def test_a_full_batch_of_probes_reads_the_band_index_not_the_whole_table(
+    pg_url: str, engines: Any
+) -> None:
+    """Statements are planned with their actual arrays; for a batch's 2,000 probes the
+    planner would rather hash the whole band table unless the probe is written per key.
+    A sequential scan there grows with the table, so the plan itself is checked here."""
+    import json
+
+    from sqlalchemy import text
+
+    from monitor.store.db import pg_array
+
+    rng = random.Random(5)
+    engine = engines(pg_url)
+    with transaction(engine) as conn:
+        stories.insert_stories(conn, [_story(rng.getrandbits(64), n) for n in range(5_000)])
+        conn.execute(text("ANALYZE story_bands"))
+        conn.execute(text("ANALYZE stories"))
+        probes = sorted({(k, h) for h in (rng.getrandbits(64) for _ in range(500))
+                         for k in stories.band_keys(h)})
+        params = {"keys": pg_array([k for k, _ in probes]),
+                  "hashes": pg_array([to_signed64(h) for _, h in probes]),
+                  "since": NOW - stories.CANDIDATE_WINDOW, "max_bits": NEAR_DUP_MAX_BITS}
+        plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + stories._BAND_PROBE.text),
+                            params).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    scans = [n for n in _plan_nodes(plan[0]["Plan"]) if n.get("Relation Name") == "story_bands"]
+    assert scans and all(n["Node Type"] in ("Index Only Scan", "Index Scan") for n in scans), scans
+
+
+def _plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node.get("Plans", []) for n in _plan_nodes(child))]
