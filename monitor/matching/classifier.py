@@ -34,8 +34,20 @@ __all__ = ["classify", "explain", "load_topic", "relevance_score"]
 _NOT_EVIDENCE = frozenset({STATE_NOUN, VENUE, NEUTRAL, UNLESS})
 
 
-def classify(topic: Topic, title: str, text: str, lang: str | None = None) -> Classification:
-    """Classify one story. Never raises on any ``str`` input."""
+def classify(
+    topic: Topic,
+    title: str,
+    text: str,
+    lang: str | None = None,
+    *,
+    evidence_when_irrelevant: bool = True,
+) -> Classification:
+    """Classify one story. Never raises on any ``str`` input.
+
+    The evidence (terms that fired, with offsets) is always given for a relevant story; for
+    an irrelevant one only when ``evidence_when_irrelevant`` — the CLI shows why a story
+    missed, while the worker stores evidence only with alerts and skips the cost.
+    """
     features, hits = _analyse(topic, title, text)
     relevant, score = relevance_score(topic, features)
     category = choose_category(topic, features) if relevant else None
@@ -48,7 +60,7 @@ def classify(topic: Topic, title: str, text: str, lang: str | None = None) -> Cl
         category=category,
         countries=countries,
         lang=lang,
-        matched=_evidence(hits, features),
+        matched=_evidence(hits, features) if relevant or evidence_when_irrelevant else (),
     )
 
 

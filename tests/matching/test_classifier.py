@@ -285,3 +285,23 @@ def test_classify_on_topic_word_soup_is_consistent(topic: Topic, text: str) -> N
     result = classify(topic, text[:60], text)
     assert (result.score >= topic.relevance.threshold) is result.relevant
     assert all(len(code) == 2 and code.isupper() for code in result.countries)
+
+
+def test_evidence_of_irrelevant_stories_only_when_asked(
+    topic: Topic, dev_items: list[dict[str, Any]]
+) -> None:
+    """The worker skips evidence for stories it will not alert on; verdicts never change."""
+    checked_relevant = checked_irrelevant = 0
+    for row in dev_items[:200]:
+        full = classify(topic, row["title"], row["text"], row.get("lang"))
+        lean = classify(topic, row["title"], row["text"], row.get("lang"),
+                        evidence_when_irrelevant=False)
+        assert (lean.relevant, lean.score, lean.category, lean.countries) == (
+            full.relevant, full.score, full.category, full.countries)
+        if full.relevant:
+            assert lean.matched == full.matched and full.matched
+            checked_relevant += 1
+        else:
+            assert lean.matched == ()
+            checked_irrelevant += bool(full.matched)
+    assert checked_relevant and checked_irrelevant, "the sample needs both kinds"
