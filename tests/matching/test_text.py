@@ -100,3 +100,28 @@ def test_folding_matches_its_character_by_character_definition(text: str) -> Non
     assert folded.folded == "".join(chars)
     got = folded.offsets if folded.offsets is not None else tuple(range(len(text)))
     assert got == tuple(offsets)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.characters(max_codepoint=127), min_size=1, max_size=12),
+            st.sampled_from(FOLDING_ALPHABET),
+        ),
+        max_size=40,
+    )
+)
+def test_the_run_by_run_fold_of_mostly_ascii_text_equals_the_plain_one(pieces: list[str]) -> None:
+    from monitor.matching.text import _TABLE, _translate
+
+    text = "".join(pieces)
+    assert _translate(text) == text.translate(_TABLE)
+
+
+def test_no_folded_character_is_changed_again_by_the_ascii_table() -> None:
+    """What makes folding non-ASCII runs first and the rest by the ASCII table correct."""
+    from monitor.matching.text import _ASCII_TABLE, _TABLE
+
+    for code, folded in _TABLE.items():
+        if code >= 128:
+            assert folded.translate(_ASCII_TABLE) == folded, hex(code)
