@@ -18,7 +18,7 @@ the ``ignore`` layer (outlet names such as ``The Rio Times``) swallow every hit 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -73,11 +73,14 @@ class Hit(NamedTuple):
     prefix: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
+class _Pattern(NamedTuple):
     spec: TermSpec
     prefix: bool
     cased: str | None  # the exact original spelling required, for case-sensitive terms
+    layer: str
+
+
+_new_hit = tuple.__new__  # builds a Hit without the Python-level NamedTuple constructor
 
 
 def parse_term(term: str) -> tuple[str, bool, str | None]:
@@ -109,7 +112,7 @@ class TermScanner:
         patterns: dict[str, list[_Pattern]] = {}
         for spec in specs:
             key, prefix, cased = parse_term(spec.term)
-            patterns.setdefault(key, []).append(_Pattern(spec, prefix, cased))
+            patterns.setdefault(key, []).append(_Pattern(spec, prefix, cased, spec.layer))
         automaton = ahocorasick.Automaton()
         for key, entries in patterns.items():
             automaton.add_word(key, (len(key), tuple(entries)))
@@ -120,15 +123,18 @@ class TermScanner:
         self.size = len(specs)
 
     def scan(self, text: FoldedText, field: str) -> list[Hit]:
-        """All non-overlapping hits (per layer) in ``text``, ordered by position."""
+        """All non-overlapping hits (per layer) in ``text``, ordered by position.
+
+        The loop runs for every raw automaton hit of every item the worker sees, so it
+        reads plain tuples and builds hits with ``tuple.__new__``.
+        """
         if self._empty:
             return []
         folded = text.folded
         original = text.original
         offsets = text.offsets
         length = len(folded)
-        candidates: list[Hit] = []
-        append = candidates.append
+        layers: dict[str, list[Hit]] = {}
         for last, (key_length, entries) in self._automaton.iter(folded):
             start = last - key_length + 1
             if start > 0 and folded[start - 1].isalnum():
@@ -139,8 +145,8 @@ class TermScanner:
             if not whole_word:
                 while word_end < length and folded[word_end].isalnum():
                     word_end += 1
-            for entry in entries:
-                if entry.prefix:
+            for spec, prefix, cased, layer in entries:
+                if prefix:
                     hit_end = word_end
                 elif whole_word:
                     hit_end = end
@@ -150,48 +156,35 @@ class TermScanner:
                     original_start, original_end = start, hit_end
                 else:
                     original_start, original_end = text.original_span(start, hit_end)
-                if entry.cased is not None and (
-                    original[original_start:original_end] != entry.cased
-                ):
+                if cased is not None and original[original_start:original_end] != cased:
                     continue
-                append(
-                    Hit(
-                        entry.spec,
-                        field,
-                        original_start,
-                        original_end,
-                        start,
-                        hit_end,
-                        entry.prefix,
-                    )
+                hit = _new_hit(
+                    Hit, (spec, field, original_start, original_end, start, hit_end, prefix)
                 )
-        return _resolve_overlaps(candidates)
+                found = layers.get(layer)
+                if found is None:
+                    layers[layer] = [hit]
+                else:
+                    found.append(hit)
+        return _resolve_overlaps(layers) if layers else []
 
 
-def _resolve_overlaps(candidates: list[Hit]) -> list[Hit]:
+def _resolve_overlaps(layers: dict[str, list[Hit]]) -> list[Hit]:
     """Leftmost-longest per layer; ignore-layer hits remove everything they cover."""
-    if not candidates:
-        return []
-    ignored_hits = [h for h in candidates if h.spec.layer == IGNORE_LAYER]
+    ignored_hits = layers.pop(IGNORE_LAYER, None)
     ignored = _leftmost_longest(ignored_hits) if ignored_hits else []
-    layers: dict[str, list[Hit]] = {}
-    for hit in candidates:
-        layer = hit.spec.layer
-        if layer == IGNORE_LAYER:
-            continue
-        if ignored and any(
-            i.folded_start < hit.folded_end and hit.folded_start < i.folded_end for i in ignored
-        ):
-            continue
-        layers.setdefault(layer, []).append(hit)
     kept: list[Hit] = []
     for hits in layers.values():
+        if ignored:
+            hits = [
+                hit
+                for hit in hits
+                if not any(i[4] < hit[5] and hit[4] < i[5] for i in ignored)  # overlaps
+            ]
         kept.extend(_leftmost_longest(hits) if len(hits) > 1 else hits)
-    kept.sort(key=_BY_POSITION)
+    if len(layers) > 1:
+        kept.sort(key=_BY_POSITION)
     return kept
-
-
-_BY_POSITION = attrgetter("folded_start", "folded_end")
 
 
 def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
@@ -201,23 +194,31 @@ def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
     then an exact term over a prefix: ``Paraguay`` is a name, not the demonym
     ``paraguay*``; ``visit*`` and ``visita*`` both match ``visitar`` but count once.
     """
-    hits.sort(key=lambda h: (h.folded_start, -h.folded_end, -h.spec.weight, h.prefix))
+    hits.sort(key=_leftmost_longest_order)
     kept: list[Hit] = []
     boundary = -1
     current: tuple[int, int] | None = None
     seen: set[tuple[str, str]] = set()
     for hit in hits:
-        span = (hit.folded_start, hit.folded_end)
+        spec = hit[0]
+        span = (hit[4], hit[5])
         if span == current:
-            identity = (hit.spec.group, hit.spec.label)
+            identity = (spec.group, spec.label)
             if identity not in seen:
                 seen.add(identity)
                 kept.append(hit)
             continue
-        if hit.folded_start < boundary:
+        if hit[4] < boundary:
             continue
         current = span
-        boundary = hit.folded_end
-        seen = {(hit.spec.group, hit.spec.label)}
+        boundary = hit[5]
+        seen = {(spec.group, spec.label)}
         kept.append(hit)
     return kept
+
+
+def _leftmost_longest_order(hit: Hit) -> tuple[int, int, float, bool]:
+    return (hit[4], -hit[5], -hit[0].weight, hit[6])
+
+
+_BY_POSITION = itemgetter(4, 5)  # folded_start, folded_end
