@@ -149,13 +149,9 @@ story_bands = Table(
     "story_bands",
     metadata,
     Column("band_key", BigInteger, nullable=False, autoincrement=False),
-    Column(
-        "story_id",
-        BigInteger,
-        ForeignKey("stories.id", ondelete="CASCADE"),
-        nullable=False,
-        autoincrement=False,
-    ),
+    # No foreign key (migration 0004): rows are written with their story, in its
+    # transaction, and only read joined to it; the per-row check was half the insert's cost.
+    Column("story_id", BigInteger, nullable=False, autoincrement=False),
     # The story's fingerprint again, so a band look-up can drop far stories by Hamming
     # distance without visiting the wide stories table; on PostgreSQL the key INCLUDEs it,
     # which makes the look-up an index-only scan.
