@@ -392,16 +392,25 @@ def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
     holder: dict[str, Any] = {}
 
     def consume_in_background() -> None:
-        holder["result"] = run_consumers("full", settings, count, 1, workdir, timeout=seconds + 300)
+        holder["result"] = run_consumers("full", settings, count + 1, 1, workdir,
+                                         timeout=seconds + 300)
 
     import threading
 
     thread = threading.Thread(target=consume_in_background)
     thread.start()
-    time.sleep(8)  # let the worker join its group before the clock starts
+    # The clock starts once the worker has joined its group and stored one warm-up item (a
+    # fixed pause was too short on a slow machine: the first items waited for the join).
+    produce(settings, 1, seed=4)
+    log = workdir / f"full-{settings.app_id}-0.log"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (log.exists() and log.read_text().strip()):
+        time.sleep(0.2)
     produce(settings, count, seed=3, rate=100.0)
     thread.join()
-    return dict(holder["result"])
+    result = dict(holder["result"])
+    result["latencies_ms"] = result["latencies_ms"][1:]  # the warm-up item's, alone in batch 1
+    return result
 
 
 def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, items: int,
