@@ -153,6 +153,18 @@ class _BigintArrayDumper(_TextArrayDumper):
     oid = psycopg.postgres.types["int8"].array_oid
 
 
+class JsonDocument(bytes):
+    """UTF-8 JSON from orjson, sent to the server as ``json`` as it is (no decode/encode)."""
+
+
+class _JsonDocumentDumper(psycopg.adapt.Dumper):
+    oid = psycopg.postgres.types["json"].oid
+
+    def dump(self, obj: bytes) -> bytes:
+        return obj
+
+
+psycopg.adapters.register_dumper(JsonDocument, _JsonDocumentDumper)
 psycopg.adapters.register_dumper(TextArray, _TextArrayDumper)
 psycopg.adapters.register_dumper(BigintArray, _BigintArrayDumper)
 
@@ -222,7 +234,7 @@ def bulk_insert(
         tuple(returning or ()),
     )
     try:
-        payload = orjson.dumps(rows).decode()
+        payload = JsonDocument(orjson.dumps(rows))
     except orjson.JSONEncodeError as exc:
         raise TypeError(f"bulk insert into {table.name}: {exc}") from exc
     result = conn.execute(statement, {"rows": payload})

@@ -42,6 +42,7 @@ class MatchDoc:
     __slots__ = (
         "_positions",
         "_prefix_cache",
+        "_vocabulary",
         "category",
         "countries",
         "joined_vocabulary",
@@ -51,7 +52,6 @@ class MatchDoc:
         "sequences",
         "site",
         "site_keys",
-        "vocabulary",
         "words",
     )
 
@@ -72,31 +72,31 @@ class MatchDoc:
         title_words = frozenset(self.sequences[TITLE])
         text_words = frozenset(self.sequences[TEXT])
         every_word = title_words | text_words
-        self.words: dict[str, frozenset[str]] = {TITLE: title_words, TEXT: text_words}
-        self.vocabulary: dict[str, tuple[str, ...]] = {
-            TITLE: tuple(sorted(title_words)),
-            TEXT: tuple(sorted(text_words)),
-            "": tuple(sorted(every_word)),
+        self.words: dict[str, frozenset[str]] = {
+            TITLE: title_words,
+            TEXT: text_words,
+            "": every_word,
         }
         # Each word preceded by the separator: a prefix automaton finds word starts in it.
-        self.joined_vocabulary = WORD_SEPARATOR + WORD_SEPARATOR.join(self.vocabulary[""])
+        self.joined_vocabulary = WORD_SEPARATOR + WORD_SEPARATOR.join(every_word)
         self.outlet_words: tuple[str, ...] = tuple(tokens(fold(outlet)))
         self.site = normalise_site(site)
         self.lang = lang.strip().lower().split("-")[0] if lang else None
         self.countries = frozenset(code.upper() for code in countries)
         self.category = category
         self.site_keys = frozenset(site_suffixes(self.site))
-        keys = set(every_word)
-        keys.update(meta_key("outlet", word) for word in self.outlet_words)
+        keys = {meta_key("outlet", word) for word in self.outlet_words}
         keys.update(meta_key("site", suffix) for suffix in self.site_keys)
         keys.update(meta_key("country", code) for code in self.countries)
         if self.lang:
             keys.add(meta_key("lang", self.lang))
         if category:
             keys.add(meta_key("category", category))
-        self.keys = frozenset(keys)
-        # Built on first use: most stories reach no query that needs word positions.
+        self.keys = every_word.union(keys)
+        # Built on first use: most stories reach no query that needs word positions or a
+        # sorted vocabulary.
         self._positions: dict[str, dict[str, list[int]]] | None = None
+        self._vocabulary: dict[str, tuple[str, ...]] | None = None
         self._prefix_cache: dict[tuple[str, str], list[int]] = {}
 
     @property
@@ -111,6 +111,13 @@ class MatchDoc:
                 built[field] = positions
             self._positions = built
         return self._positions
+
+    @property
+    def vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """Per field ('' = either), the distinct words in sorted order (for prefixes)."""
+        if self._vocabulary is None:
+            self._vocabulary = {field: tuple(sorted(words)) for field, words in self.words.items()}
+        return self._vocabulary
 
     def fields(self, field: str | None) -> tuple[str, ...]:
         """The text fields a term scoped to ``field`` (None: both) is looked for in."""
