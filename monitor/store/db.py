@@ -127,11 +127,14 @@ def one_of(conn: Connection, column: Any, values: Any) -> Any:
     of values (no new ``IN (…)`` list to parse per batch), and the array travels as one
     typed literal built in C (see ``pg_array``).
     """
+    values = list(values)
     if conn.dialect.name == "postgresql":
-        from sqlalchemy import any_, bindparam
+        from sqlalchemy import any_, bindparam, false
 
-        return column == any_(bindparam(None, pg_array(list(values)), type_=_ArrayLiteral))
-    return column.in_(list(values))
+        if not values:  # an empty literal is typed text[], which an integer column refuses
+            return false()
+        return column == any_(bindparam(None, pg_array(values), type_=_ArrayLiteral))
+    return column.in_(values)
 
 
 class TextArray(str):
@@ -212,9 +215,9 @@ def bulk_insert(
 
     On PostgreSQL the rows travel as one JSON document (serialised by orjson, in C) that the
     server unpacks with ``json_to_recordset``: one parameter and one statement text whatever
-    the row count, and neither side does per-row or per-value work in Python. (Sending one array per column through ``unnest`` was the previous way;
-    psycopg builds text arrays in Python, which cost 18% of the worker's time.) Elsewhere it
-    is a cached executemany.
+    the row count, and neither side does per-row or per-value work in Python. (Sending one
+    array per column through ``unnest`` was the previous way; psycopg builds text arrays in
+    Python, which cost 18% of the worker's time.) Elsewhere it is a cached executemany.
     """
     if not rows:
         return []

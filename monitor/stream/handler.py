@@ -115,7 +115,14 @@ class ItemHandler:
                 stored = story_store.processed_item_ids(conn, [item.item_id for item in items])
             ahead = self.prepare([item for item in items if item.item_id not in stored])
             with conn.begin():
-                return self._store(conn, items, stamps, stored, ahead, outcome, started)
+                self._store(conn, items, stamps, stored, ahead, outcome)
+        log.debug(
+            "batch.stored",
+            items=outcome.items,
+            alerts=outcome.alerts,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+        return outcome
 
     def _store(
         self,
@@ -125,9 +132,9 @@ class ItemHandler:
         stored: set[str],
         ahead: Ahead,
         outcome: BatchOutcome,
-        started: float,
-    ) -> BatchOutcome:
-        """The locked transaction: cluster, insert, raise alerts and deliveries."""
+    ) -> None:
+        """The locked transaction: cluster, insert, raise alerts and deliveries (counted in
+        ``outcome``)."""
         now = self.clock()
         story_store.lock_neighbourhoods(conn, items)
         # Stored items stay stored; only the rest can have been stored since the first
@@ -144,7 +151,7 @@ class ItemHandler:
             seen.add(item.item_id)
             fresh.append((item, stamp))
         if not fresh:
-            return outcome
+            return
         planned = self._cluster(conn, fresh, now)
         new = [s for s in planned if s.id is None]
         ids = story_store.insert_stories(conn, [_story_row(s, now) for s in new])
@@ -193,13 +200,6 @@ class ItemHandler:
         outcome.alerts = len(created)
         outcome.alert_story_ids = sorted(created)
         outcome.deliveries = add_deliveries(conn, wanted, now=now)
-        log.debug(
-            "batch.stored",
-            items=outcome.items,
-            alerts=outcome.alerts,
-            seconds=round(time.perf_counter() - started, 4),
-        )
-        return outcome
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime

@@ -84,3 +84,16 @@ def test_statements_are_planned_with_their_values_not_prepared(pg_url: str, engi
             stories.processed_item_ids(conn, ["a", "b", "c"])
         prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
     assert prepared == 0
+
+
+def test_one_of_an_empty_list_matches_nothing_on_any_column_type(
+    db_url: str, engines: Any
+) -> None:
+    from monitor.store.tables import alerts
+
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        by_id = select(alerts.c.id).where(one_of(conn, alerts.c.story_id, []))
+        by_text = select(story_sources.c.id).where(one_of(conn, story_sources.c.item_id, []))
+        assert conn.execute(by_id).all() == []
+        assert conn.execute(by_text).all() == []
