@@ -58,9 +58,6 @@ def consume(kind: str, settings: Settings, log_path: Path) -> None:
         return
     import faust
 
-    from monitor.stream.worker import build_worker, tune_gc
-
-    tune_gc()  # the worker's process setting (run_worker), for the baseline too
     if kind == "faust-bare":
         from monitor.stream.app import make_app
 
@@ -76,6 +73,8 @@ def consume(kind: str, settings: Settings, log_path: Path) -> None:
                 _log_batch(log, len(events),
                            [now_ms - e.message.timestamp * 1000 for e in events])
     else:
+        from monitor.stream.worker import build_worker
+
         app, agent = build_worker(settings)
 
         def on_batch(outcome: Any, stamps: Any) -> None:
