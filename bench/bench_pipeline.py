@@ -153,9 +153,14 @@ def produce(settings: Settings, count: int, seed: int, rate: float | None = None
     return time.monotonic() - started
 
 
+def consumer_log(workdir: Path, kind: str, settings: Settings, index: int) -> Path:
+    """Where consumer ``index`` of a run logs its batches (one JSON line each)."""
+    return workdir / f"{kind}-{settings.app_id}-{index}.log"
+
+
 def run_consumers(kind: str, settings: Settings, count: int, processes: int, workdir: Path,
                   *, timeout: float, sample_rss: bool = False) -> dict[str, Any]:
-    logs = [workdir / f"{kind}-{settings.app_id}-{i}.log" for i in range(processes)]
+    logs = [consumer_log(workdir, kind, settings, i) for i in range(processes)]
     env = {**os.environ, **settings.as_env(), "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen([sys.executable, "-m", "bench.bench_pipeline", "consume", "--kind", kind,
@@ -402,7 +407,7 @@ def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
     # The clock starts once the worker has joined its group and stored one warm-up item (a
     # fixed pause was too short on a slow machine: the first items waited for the join).
     produce(settings, 1, seed=4)
-    log = workdir / f"full-{settings.app_id}-0.log"
+    log = consumer_log(workdir, "full", settings, 0)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (log.exists() and log.read_text().strip()):
         time.sleep(0.2)

@@ -18,7 +18,7 @@ the ``ignore`` layer (outlet names such as ``The Rio Times``) swallow every hit 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -77,7 +77,6 @@ class _Pattern(NamedTuple):
     spec: TermSpec
     prefix: bool
     cased: str | None  # the exact original spelling required, for case-sensitive terms
-    layer: str
 
 
 _new_hit = tuple.__new__  # builds a Hit without the Python-level NamedTuple constructor
@@ -112,7 +111,7 @@ class TermScanner:
         patterns: dict[str, list[_Pattern]] = {}
         for spec in specs:
             key, prefix, cased = parse_term(spec.term)
-            patterns.setdefault(key, []).append(_Pattern(spec, prefix, cased, spec.layer))
+            patterns.setdefault(key, []).append(_Pattern(spec, prefix, cased))
         automaton = ahocorasick.Automaton()
         for key, entries in patterns.items():
             automaton.add_word(key, (len(key), tuple(entries)))
@@ -145,7 +144,7 @@ class TermScanner:
             if not whole_word:
                 while word_end < length and folded[word_end].isalnum():
                     word_end += 1
-            for spec, prefix, cased, layer in entries:
+            for spec, prefix, cased in entries:
                 if prefix:
                     hit_end = word_end
                 elif whole_word:
@@ -161,9 +160,9 @@ class TermScanner:
                 hit = _new_hit(
                     Hit, (spec, field, original_start, original_end, start, hit_end, prefix)
                 )
-                found = layers.get(layer)
+                found = layers.get(spec.layer)
                 if found is None:
-                    layers[layer] = [hit]
+                    layers[spec.layer] = [hit]
                 else:
                     found.append(hit)
         return _resolve_overlaps(layers) if layers else []
@@ -179,7 +178,10 @@ def _resolve_overlaps(layers: dict[str, list[Hit]]) -> list[Hit]:
             hits = [
                 hit
                 for hit in hits
-                if not any(i[4] < hit[5] and hit[4] < i[5] for i in ignored)  # overlaps
+                if not any(
+                    i.folded_start < hit.folded_end and hit.folded_start < i.folded_end
+                    for i in ignored
+                )
             ]
         kept.extend(_leftmost_longest(hits) if len(hits) > 1 else hits)
     if len(layers) > 1:
@@ -200,25 +202,25 @@ def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
     current: tuple[int, int] | None = None
     seen: set[tuple[str, str]] = set()
     for hit in hits:
-        spec = hit[0]
-        span = (hit[4], hit[5])
+        spec = hit.spec
+        span = (hit.folded_start, hit.folded_end)
         if span == current:
             identity = (spec.group, spec.label)
             if identity not in seen:
                 seen.add(identity)
                 kept.append(hit)
             continue
-        if hit[4] < boundary:
+        if hit.folded_start < boundary:
             continue
         current = span
-        boundary = hit[5]
+        boundary = hit.folded_end
         seen = {(spec.group, spec.label)}
         kept.append(hit)
     return kept
 
 
 def _leftmost_longest_order(hit: Hit) -> tuple[int, int, float, bool]:
-    return (hit[4], -hit[5], -hit[0].weight, hit[6])
+    return (hit.folded_start, -hit.folded_end, -hit.spec.weight, hit.prefix)
 
 
-_BY_POSITION = itemgetter(4, 5)  # folded_start, folded_end
+_BY_POSITION = attrgetter("folded_start", "folded_end")
