@@ -157,8 +157,9 @@ story_bands = Table(
     # which makes the look-up an index-only scan.
     Column("simhash", BigInteger, nullable=False),
     PrimaryKeyConstraint("band_key", "story_id", postgresql_include=["simhash"]),
+    # No index by story (migration 0005): nothing reads bands by story, and a story's band
+    # keys follow from its SimHash, so its rows are reachable by the primary key.
 )
-Index("ix_story_bands_story_id", story_bands.c.story_id)
 
 alerts = Table(
     "alerts",
