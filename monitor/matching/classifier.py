@@ -25,7 +25,18 @@ from monitor.matching.features import TEXT, TITLE, Features, extract_features
 from monitor.matching.language import detect_language
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold_text
-from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
+from monitor.matching.topic import (
+    LATAM,
+    NEUTRAL,
+    RUSSIA,
+    STATE_NOUN,
+    UKRAINE,
+    UNLESS,
+    VENUE,
+    WAR,
+    Topic,
+    load_topic,
+)
 from monitor.models import CATEGORIES, Classification, Evidence
 
 __all__ = ["classify", "explain", "load_topic", "relevance_score"]
@@ -40,33 +51,45 @@ def classify(
     text: str,
     lang: str | None = None,
     *,
-    evidence_when_irrelevant: bool = True,
+    lean: bool = False,
 ) -> Classification:
     """Classify one story. Never raises on any ``str`` input.
 
-    The evidence (terms that fired, with offsets) is always given for a relevant story; for
-    an irrelevant one only when ``evidence_when_irrelevant`` — the CLI shows why a story
-    missed, while the worker stores evidence only with alerts and skips the cost.
+    A relevant story always gets its full verdict with evidence (terms that fired, with
+    offsets). ``lean`` is the worker's mode, which keeps nothing of an irrelevant verdict
+    but the fact: an irrelevant story then gets no evidence, and when a gate cannot open
+    (one side is not named at all, as in half the stream) its features are not computed
+    and its score is reported as 0.0. ``relevant`` is the same either way.
     """
-    features, hits = _analyse(topic, title, text)
-    relevant, score = relevance_score(topic, features)
-    category = choose_category(topic, features) if relevant else None
-    countries = features.countries() if relevant else ()
+    folded_title = fold_text(title)
+    folded_text = fold_text(text)
+    title_hits = topic.scanner.scan(folded_title, TITLE)
+    text_hits = topic.scanner.scan(folded_text, TEXT)
     if lang is None:
         lang = detect_language(f"{title}\n{text}", topic.languages)
+    if lean and not _gates_can_open(title_hits, text_hits):
+        return Classification(
+            relevant=False, score=0.0, category=None, countries=(), lang=lang
+        )
+    features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
+    relevant, score = relevance_score(topic, features)
     return Classification(
         relevant=relevant,
         score=score,
-        category=category,
-        countries=countries,
+        category=choose_category(topic, features) if relevant else None,
+        countries=features.countries() if relevant else (),
         lang=lang,
-        matched=_evidence(hits, features) if relevant or evidence_when_irrelevant else (),
+        matched=_evidence(title_hits + text_hits, features) if relevant or not lean else (),
     )
 
 
 def explain(topic: Topic, title: str, text: str) -> Features:
     """The features behind a verdict, for debugging and the evaluation report."""
-    return _analyse(topic, title, text)[0]
+    folded_title = fold_text(title)
+    folded_text = fold_text(text)
+    title_hits = topic.scanner.scan(folded_title, TITLE)
+    text_hits = topic.scanner.scan(folded_text, TEXT)
+    return extract_features(topic, folded_title, folded_text, title_hits, text_hits)
 
 
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
@@ -101,13 +124,17 @@ def choose_category(topic: Topic, features: Features) -> str:
     return best
 
 
-def _analyse(topic: Topic, title: str, text: str) -> tuple[Features, list[Hit]]:
-    folded_title = fold_text(title)
-    folded_text = fold_text(text)
-    title_hits = topic.scanner.scan(folded_title, TITLE)
-    text_hits = topic.scanner.scan(folded_text, TEXT)
-    features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
-    return features, title_hits + text_hits
+def _gates_can_open(title_hits: list[Hit], text_hits: list[Hit]) -> bool:
+    """Whether both sides are named at all: necessary for ``Features.gates_open``.
+
+    Russia counts as a side only with a war link (Ukraine or a war term), as in
+    ``extract_features``; whether a mention is strong enough is left to the features.
+    """
+    groups = {hit.spec.group for hit in title_hits}
+    groups.update(hit.spec.group for hit in text_hits)
+    if LATAM not in groups:
+        return False
+    return UKRAINE in groups or (RUSSIA in groups and WAR in groups)
 
 
 def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:

@@ -27,7 +27,7 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     topic = load_topic(settings.topic_file)
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, topic, evidence_when_irrelevant=False),
+        classify=functools.partial(classify, topic, lean=True),
         topic=topic.topic_id,
         subscriptions=SubscriptionIndex(),
     )
