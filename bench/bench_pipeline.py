@@ -179,7 +179,10 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
             total = sum(b["n"] for b in batches)
             if sample_rss:
                 rss.append((total, sum(_rss_kb(p.pid) for p in procs)))
-            if total and (not cpu_marks or total >= count):
+            # CPU is marked once every consumer has taken its first batch (a second worker's
+            # start-up and group join are not per-item costs) and again at the end.
+            started = len({b["w"] for b in batches}) == processes
+            if started and (not cpu_marks or total >= count):
                 cpu_marks.append((total, cpu_ticks([p.pid for p in procs])))
             if total >= count:
                 break
@@ -224,8 +227,9 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
 def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
     """CPU time so far (clock ticks) of the consumers, PostgreSQL, the broker and the machine.
 
-    Sampled once after the first batch and once at the end, so the difference divided by
-    the items in between is each party's CPU cost per item (start-up excluded).
+    Sampled once every consumer has taken its first batch and once at the end, so the
+    difference divided by the items in between is each party's CPU cost per item (start-up
+    excluded).
     """
     ticks = {"consumer": 0, "postgres": 0, "broker": 0}
     for entry in Path("/proc").iterdir():
