@@ -354,9 +354,12 @@ def orchestrate(args: argparse.Namespace) -> int:
                 produce(s, items, seed=1)
             _reset_stories(url)
             progress(f"full pipeline: {items} items, {partitions} partitions, {workers} worker(s)")
+            statements = reset_statement_stats(url)
+            result = run_consumers("full", s, items, workers, workdir, timeout=900)
+            if statements:
+                result["statements"] = top_statements(url)
             rows.append((f"full pipeline, PostgreSQL ({partitions} partitions, {workers} worker"
-                         f"{'s' if workers > 1 else ''})",
-                         run_consumers("full", s, items, workers, workdir, timeout=900)))
+                         f"{'s' if workers > 1 else ''})", result))
 
         progress("latency at 100 items/s")
         _reset_stories(url)
@@ -381,6 +384,40 @@ def orchestrate(args: argparse.Namespace) -> int:
                                           if k not in ("latencies_ms", "rss_samples")}
                                    for name, r in rows}))
     return 0
+
+
+def reset_statement_stats(url: str) -> bool:
+    """Zero PostgreSQL's statement statistics; False when pg_stat_statements is not loaded."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+            conn.execute(text("SELECT pg_stat_statements_reset()"))
+        return True
+    except DBAPIError as exc:
+        progress(f"no statement statistics ({str(exc.orig).strip()}); carrying on without")
+        return False
+    finally:
+        engine.dispose()
+
+
+def top_statements(url: str, limit: int = 4) -> list[dict[str, Any]]:
+    """The statements that took PostgreSQL longest since the reset (lock waits included)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
+            "WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT :n"),
+            {"n": limit}).all()
+    engine.dispose()
+    return [{"calls": calls, "ms": ms, "rows": n, "query": query}
+            for calls, ms, n, query in rows]
 
 
 def _reset_stories(url: str) -> None:
@@ -466,6 +503,18 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
                   f"per item across the machine, so {cores} cores can carry at most "
                   f"{cores * 1000 / machine:,.0f} items/s however the work is spread; half the "
                   f"bare Faust rate would need at most {cores * 1000 / (bare / 2):.3f} ms per item."]
+    measured = [(name, r) for name, r in rows if r.get("statements")]
+    if measured:
+        lines += ["", "PostgreSQL's costliest statements in each full-pipeline run "
+                  "(pg_stat_statements; execution time per 1,000 items, waits for another "
+                  "worker's locks included):", "",
+                  "| run | statement | calls | ms per 1,000 items |", "| --- | --- | ---: | ---: |"]
+        for name, r in measured:
+            for st in r["statements"]:
+                query = st["query"] if len(st["query"]) <= 90 else st["query"][:87] + "…"
+                query = query.replace("|", "\\|")
+                lines.append(f"| {name} | `{query}` | {st['calls']:,} | "
+                             f"{st['ms'] * 1000 / items:,.0f} |")
     lines += ["", "Latency is from the producer's Kafka timestamp to the batch's commit, "
               "measured in the worker; publish rate 100 items/s. The bare aiokafka figure is a "
               "ceiling, not a peer: its prefetch has the whole topic in memory before the first "

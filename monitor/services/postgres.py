@@ -117,6 +117,10 @@ def start(cluster: PgCluster = PgCluster(), *, databases: tuple[str, ...] = ("mo
         f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {base} "
         "-c fsync=on -c max_connections=200 -c shared_buffers=512MB"
     )
+    if (bins.parent / "lib" / "pg_stat_statements.so").exists():
+        # Statement statistics: the pipeline benchmark reports each run's costliest
+        # statements from them (Debian ships the module with the server).
+        options += " -c shared_preload_libraries=pg_stat_statements"
     _run_as_owner(
         [
             str(bins / "pg_ctl"),
