@@ -24,7 +24,7 @@ import math
 from monitor.matching.features import TEXT, TITLE, Features, extract_features
 from monitor.matching.language import detect_language
 from monitor.matching.scanner import Hit
-from monitor.matching.text import fold_text
+from monitor.matching.text import FoldedText, fold_text
 from monitor.matching.topic import (
     LATAM,
     NEUTRAL,
@@ -61,16 +61,11 @@ def classify(
     (one side is not named at all, as in half the stream) its features are not computed
     and its score is reported as 0.0. ``relevant`` is the same either way.
     """
-    folded_title = fold_text(title)
-    folded_text = fold_text(text)
-    title_hits = topic.scanner.scan(folded_title, TITLE)
-    text_hits = topic.scanner.scan(folded_text, TEXT)
+    folded_title, folded_text, title_hits, text_hits = _scan(topic, title, text)
     if lang is None:
         lang = detect_language(f"{title}\n{text}", topic.languages)
     if lean and not _gates_can_open(title_hits, text_hits):
-        return Classification(
-            relevant=False, score=0.0, category=None, countries=(), lang=lang
-        )
+        return Classification(relevant=False, score=0.0, category=None, countries=(), lang=lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
     return Classification(
@@ -85,11 +80,7 @@ def classify(
 
 def explain(topic: Topic, title: str, text: str) -> Features:
     """The features behind a verdict, for debugging and the evaluation report."""
-    folded_title = fold_text(title)
-    folded_text = fold_text(text)
-    title_hits = topic.scanner.scan(folded_title, TITLE)
-    text_hits = topic.scanner.scan(folded_text, TEXT)
-    return extract_features(topic, folded_title, folded_text, title_hits, text_hits)
+    return extract_features(topic, *_scan(topic, title, text))
 
 
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
@@ -122,6 +113,20 @@ def choose_category(topic: Topic, features: Features) -> str:
     if features.cue_scores.get(best, 0.0) < topic.categories.minimum:
         return topic.categories.fallback
     return best
+
+
+def _scan(
+    topic: Topic, title: str, text: str
+) -> tuple[FoldedText, FoldedText, list[Hit], list[Hit]]:
+    """Both fields folded, and the topic's terms found in each."""
+    folded_title = fold_text(title)
+    folded_text = fold_text(text)
+    return (
+        folded_title,
+        folded_text,
+        topic.scanner.scan(folded_title, TITLE),
+        topic.scanner.scan(folded_text, TEXT),
+    )
 
 
 def _gates_can_open(title_hits: list[Hit], text_hits: list[Hit]) -> bool:
