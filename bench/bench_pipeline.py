@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 
 from bench.corpus import corpus  # noqa: E402
 from monitor.config import Settings, load_settings  # noqa: E402
+from monitor.processes import memory_kb  # noqa: E402
 
 
 def progress(message: str) -> None:
@@ -178,7 +179,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
                        if log.exists() for line in log.read_text().splitlines() if line.strip()]
             total = sum(b["n"] for b in batches)
             if sample_rss:
-                rss.append((total, sum(_rss_kb(p.pid) for p in procs)))
+                rss.append((total, sum(memory_kb(p.pid) for p in procs)))
             # CPU is marked once every consumer has taken its first batch (a second worker's
             # start-up and group join are not per-item costs) and again at the end.
             started = len({b["w"] for b in batches}) == processes
@@ -191,7 +192,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
             time.sleep(0.2)
         else:
             raise RuntimeError(f"{kind}: only {sum(b['n'] for b in batches)}/{count} in {timeout}s")
-        peak = max(_peak_rss_kb(p.pid) for p in procs)
+        peak = max(memory_kb(p.pid, peak=True) for p in procs)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -269,24 +270,6 @@ def _segment_rates(batches: list[dict[str, Any]], parts: int) -> list[tuple[int,
             while bound * total / parts <= seen:
                 bound += 1
     return out
-
-
-def _rss_kb(pid: int) -> int:
-    return _status_kb(pid, "VmRSS:")
-
-
-def _peak_rss_kb(pid: int) -> int:
-    return _status_kb(pid, "VmHWM:")
-
-
-def _status_kb(pid: int, key: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def percentile(values: list[float], q: float) -> float:

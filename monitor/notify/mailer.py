@@ -26,6 +26,7 @@ from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.notify.assemble import Assembler, sender_of
 from monitor.notify.transport import Transport, make_transport
+from monitor.processes import pid_alive
 from monitor.store import outbox
 from monitor.store.db import make_engine, transaction
 
@@ -74,13 +75,7 @@ class Mailer:
         pid, _, role = rest.partition(":")
         if host != socket.gethostname() or not pid.isdigit() or not role.startswith("mailer"):
             return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
+        return not pid_alive(int(pid))
 
     async def pass_once(self, now: datetime | None = None) -> int:
         """Assemble what is due, then send every claimable email once. Returns emails sent.

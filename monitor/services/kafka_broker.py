@@ -21,6 +21,7 @@ from pathlib import Path
 from monitor.config import PROJECT_ROOT
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
+from monitor.processes import pid_alive
 
 log = get_logger(__name__)
 
@@ -176,13 +177,7 @@ def _read_pid(paths: BrokerPaths) -> int | None:
         pid = int(paths.pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    return pid if pid_alive(pid) else None
 
 
 def start(
@@ -264,13 +259,11 @@ def start(
 def _wait_ready(paths: BrokerPaths, bootstrap: str, timeout: float, pid: int) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not pid_alive(pid):
             tail = paths.output.read_text(errors="replace")[-3000:] if paths.output.exists() else ""
             raise ServiceError(
                 f"the Kafka broker exited during start; its log ends:\n{tail}"
-            ) from None
+            )
         if broker_answers(bootstrap, timeout=1.0):
             return
         time.sleep(0.5)
@@ -288,9 +281,7 @@ def stop(run_dir: Path, *, timeout: float = 60.0) -> bool:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not pid_alive(pid):
             break
         _reap(pid)
         time.sleep(0.2)
@@ -318,9 +309,7 @@ def kill(run_dir: Path) -> bool:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         _reap(pid)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not pid_alive(pid):
             break
         time.sleep(0.1)
     paths.pid_file.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from bench.corpus import corpus
 from monitor.config import PROJECT_ROOT
 from monitor.feeds.commands import import_feeds
 from monitor.notify.commands import add_subscriber
+from monitor.processes import memory_kb
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
 from monitor.store import migrate
@@ -139,13 +140,6 @@ def unsafe_markup(html: str) -> list[str]:
     return audit.problems
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def test_soak_worker_memory_stays_flat(pg_url: str, kafka_bootstrap: str, make_settings: Any,
                                        tmp_path: Path) -> None:
     settings = make_settings(database_url=pg_url)
@@ -161,7 +155,7 @@ def test_soak_worker_memory_stays_flat(pg_url: str, kafka_bootstrap: str, make_s
         worker = roles["worker"].process
         assert worker is not None
         while publisher.is_alive():
-            samples.append(_rss_mb(worker.pid))
+            samples.append(memory_kb(worker.pid) / 1024)
             time.sleep(1.0)
         assert roles["worker"].alive, roles.logs()
     finally:
