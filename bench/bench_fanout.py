@@ -54,17 +54,16 @@ from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running as a script: make the package importable
     sys.path.insert(0, str(ROOT))
 
-import orjson  # noqa: E402
 from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.bench_matcher import TOPIC, make_queries  # noqa: E402
+from bench.corpus import labelled_news  # noqa: E402
 from monitor.config import Settings, load_settings  # noqa: E402
 from monitor.matching.classifier import classify  # noqa: E402
 from monitor.matching.matcher import QueryMatcher  # noqa: E402
@@ -82,7 +81,6 @@ from monitor.store.tables import alerts, deliveries, emails, subscribers  # noqa
 from monitor.stream.handler import ItemHandler  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "bench-fanout.md"
-NEWS_FILES = (ROOT / "tests" / "data" / "dev-news.jsonl", ROOT / "tests" / "data" / "holdout.jsonl")
 # (time zone, weight): where a Ukraine / Latin America desk's readers are, plus the extremes.
 TIME_ZONES: tuple[tuple[str, int], ...] = (
     ("UTC", 4),
@@ -175,16 +173,9 @@ def progress(message: str) -> None:
 # --- the day's items ---------------------------------------------------------------------
 
 
-def news() -> list[dict[str, Any]]:
-    rows = []
-    for path in NEWS_FILES:
-        rows += [orjson.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return rows
-
-
 def day_items(count: int, day: datetime, rng: random.Random) -> list[FeedItem]:
     """``count`` items from the labelled news (cycled, shuffled), all distinct stories."""
-    source = news()
+    source = labelled_news()
     rng.shuffle(source)
     items = []
     for n in range(count):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -18,13 +19,16 @@ from monitor.models import FeedItem
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
-def base_texts() -> list[tuple[str, str, str]]:
-    rows = []
+def labelled_news() -> list[dict[str, Any]]:
+    """The labelled dev and held-out news items, as stored (title, text, lang, source…)."""
+    rows: list[dict[str, Any]] = []
     for name in ("dev-news.jsonl", "holdout.jsonl"):
-        for line in (DATA / name).read_text().splitlines():
-            row = orjson.loads(line)
-            rows.append((row["title"], row["text"], row["lang"]))
+        rows += [orjson.loads(line) for line in (DATA / name).read_text().splitlines()]
     return rows
+
+
+def base_texts() -> list[tuple[str, str, str]]:
+    return [(row["title"], row["text"], row["lang"]) for row in labelled_news()]
 
 
 def corpus(count: int, seed: int = 7, *, start: int = 0) -> list[FeedItem]:
