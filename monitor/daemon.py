@@ -53,6 +53,8 @@ def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
     """Each role writes a small status file; `monitor status` and /readyz read them."""
     instance = os.environ.get(INSTANCE_ENV) or role
     if not instance.startswith(role):
+        # The name was inherited by a process of another role (a command started from a
+        # supervised child's environment); it must not overwrite that child's heartbeat.
         instance = role
     path = status_dir(settings) / f"{instance}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

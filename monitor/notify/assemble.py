@@ -112,6 +112,9 @@ class Assembler:
         self.engine = engine
         self.sender = sender_of(settings)
         self.list_id = list_id_of(settings, self.sender)
+        # Story views of the current pass (emptied by each run_once, so an edited story is
+        # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
+        # how the mailer calls it.
         self._views: dict[int, StoryForEmail] = {}
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
