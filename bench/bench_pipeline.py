@@ -232,7 +232,7 @@ def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
     difference divided by the items in between is each party's CPU cost per item (start-up
     excluded).
     """
-    ticks = {"consumer": 0, "postgres": 0, "broker": 0}
+    ticks = {"consumer": 0, "postgres": 0, "postgres_background": 0, "broker": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -247,12 +247,31 @@ def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
             ticks["consumer"] += used
         elif comm == "postgres":
             ticks["postgres"] += used
+            if _postgres_background(entry):
+                ticks["postgres_background"] += used
         elif comm == "java":
             ticks["broker"] += used
     parts = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     values = [int(v) for v in parts]
     ticks["machine"] = sum(values) - values[3] - values[4]  # all but idle and iowait
     return ticks
+
+
+def _postgres_background(process: Path) -> bool:
+    """A PostgreSQL process that serves no client: autovacuum, checkpointer, WAL writer…
+
+    Each names its job in its process title (``postgres: checkpointer``); client backends
+    are titled by user and database, and parallel workers help a client's query.
+    """
+    try:
+        title = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return title.removeprefix("postgres: ").startswith(_BACKGROUND_JOBS)
+
+
+_BACKGROUND_JOBS = ("autovacuum", "checkpointer", "background writer", "walwriter",
+                    "logical replication", "archiver", "stats collector", "walsender")
 
 
 def _segment_rates(batches: list[dict[str, Any]], parts: int) -> list[tuple[int, float]]:
@@ -486,6 +505,14 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
                   f"per item across the machine, so {cores} cores can carry at most "
                   f"{cores * 1000 / machine:,.0f} items/s however the work is spread; half the "
                   f"bare Faust rate would need at most {cores * 1000 / (bare / 2):.3f} ms per item."]
+    background = [(name, r["cpu_ms_per_item"]) for name, r in rows
+                  if name.startswith("full pipeline") and r.get("cpu_ms_per_item")]
+    if background:
+        lines += ["", "Of PostgreSQL's CPU per item, its background processes (autovacuum, "
+                  "checkpointer, WAL and background writers) used: " + "; ".join(
+                      f"{name.removeprefix('full pipeline, PostgreSQL ')} "
+                      f"{cpu['postgres_background']:.3f} of {cpu['postgres']:.3f} ms"
+                      for name, cpu in background) + "."]
     measured = [(name, r) for name, r in rows if r.get("statements")]
     if measured:
         lines += ["", "PostgreSQL's costliest statements in each full-pipeline run "
