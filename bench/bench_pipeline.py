@@ -202,8 +202,8 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
-    progress(f"{kind}: the harness used {time.process_time() - harness_cpu:.1f} s of CPU "
-             f"watching {processes} consumer(s)")
+    progress(f"{kind}: this process (harness, and any producer thread) used "
+             f"{time.process_time() - harness_cpu:.1f} s of CPU while {processes} consumer(s) ran")
     batches.sort(key=lambda b: b["t"])
     first, last = batches[0], batches[-1]
     span = max(1e-6, last["t"] - first["t"])
