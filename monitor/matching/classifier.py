@@ -20,23 +20,13 @@ actors, in order of first mention. Evidence offsets index the original strings.
 from __future__ import annotations
 
 import math
+from itertools import chain
 
-from monitor.matching.features import TEXT, TITLE, Features, extract_features
+from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
 from monitor.matching.language import detect_language
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
-from monitor.matching.topic import (
-    LATAM,
-    NEUTRAL,
-    RUSSIA,
-    STATE_NOUN,
-    UKRAINE,
-    UNLESS,
-    VENUE,
-    WAR,
-    Topic,
-    load_topic,
-)
+from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
 from monitor.models import CATEGORIES, Classification, Evidence
 
 __all__ = ["classify", "explain", "load_topic", "relevance_score"]
@@ -64,7 +54,7 @@ def classify(
     folded_title, folded_text, title_hits, text_hits = _scan(topic, title, text)
     if lang is None:
         lang = detect_language(f"{title}\n{text}", topic.languages)
-    if lean and not _gates_can_open(title_hits, text_hits):
+    if lean and not gates_can_open(chain(title_hits, text_hits)):
         return Classification(relevant=False, score=0.0, category=None, countries=(), lang=lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
@@ -127,19 +117,6 @@ def _scan(
         topic.scanner.scan(folded_title, TITLE),
         topic.scanner.scan(folded_text, TEXT),
     )
-
-
-def _gates_can_open(title_hits: list[Hit], text_hits: list[Hit]) -> bool:
-    """Whether both sides are named at all: necessary for ``Features.gates_open``.
-
-    Russia counts as a side only with a war link (Ukraine or a war term), as in
-    ``extract_features``; whether a mention is strong enough is left to the features.
-    """
-    groups = {hit.spec.group for hit in title_hits}
-    groups.update(hit.spec.group for hit in text_hits)
-    if LATAM not in groups:
-        return False
-    return UKRAINE in groups or (RUSSIA in groups and WAR in groups)
 
 
 def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:

@@ -28,7 +28,7 @@ than its own. Pure functions over hits; no I/O.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from monitor.matching.scanner import Hit
@@ -118,7 +118,7 @@ def extract_features(
     by_group: dict[str, list[Hit]] = {}
     for hit in hits:
         by_group.setdefault(hit.spec.group, []).append(hit)
-    war_link = UKRAINE in by_group or WAR in by_group
+    war_link = has_war_link(by_group)
     side_strength = topic.relevance.side_strength
 
     sentence_index = {
@@ -132,7 +132,7 @@ def extract_features(
     side_by_field = {TITLE: 0.0, TEXT: 0.0}
     side_by_sentence: dict[tuple[str, int], float] = {}
     side_count = 0
-    for group in (UKRAINE, RUSSIA) if war_link else (UKRAINE,):
+    for group in side_groups(by_group):
         for hit in by_group.get(group, ()):
             strength = side_strength[hit.spec.kind]
             side_count += 1
@@ -191,6 +191,26 @@ def extract_features(
         cue_scores=cue_scores,
         mentions=mentions,
     )
+
+
+def has_war_link(groups: Collection[str]) -> bool:
+    """A story naming ``groups`` is tied to the war: it names Ukraine or a war term."""
+    return UKRAINE in groups or WAR in groups
+
+
+def side_groups(groups: Collection[str]) -> tuple[str, ...]:
+    """The groups that count as the "side" of a story naming ``groups``: Ukraine always,
+    Russia only with a war link."""
+    return (UKRAINE, RUSSIA) if has_war_link(groups) else (UKRAINE,)
+
+
+def gates_can_open(hits: Iterable[Hit]) -> bool:
+    """Whether both sides are named at all: necessary for ``Features.gates_open``.
+
+    Whether a mention is strong enough to open a gate is left to ``extract_features``.
+    """
+    groups = {hit.spec.group for hit in hits}
+    return LATAM in groups and any(group in groups for group in side_groups(groups))
 
 
 def _adjacent(a: tuple[str, int], b: tuple[str, int]) -> bool:
