@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,7 +194,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
                 raise RuntimeError(f"{kind} consumer exited early; see {workdir}")
             time.sleep(0.2)
         else:
-            raise RuntimeError(f"{kind}: only {sum(b['n'] for b in batches)}/{count} in {timeout}s")
+            raise RuntimeError(f"{kind}: only {tail.total}/{count} in {timeout}s")
         peak = max(memory_kb(p.pid, peak=True) for p in procs)
     finally:
         for p in procs:
@@ -239,8 +241,15 @@ class _BatchLogs:
         self.paths = paths
         self.offsets = [0] * len(paths)
         self.batches: list[dict[str, Any]] = []
-        self.workers: set[int] = set()
-        self.total = 0
+
+    @property
+    def total(self) -> int:
+        return sum(batch["n"] for batch in self.batches)
+
+    @property
+    def workers(self) -> set[int]:
+        """The consumers that have logged a batch so far."""
+        return {batch["w"] for batch in self.batches}
 
     def poll(self) -> None:
         for worker, path in enumerate(self.paths):
@@ -252,12 +261,8 @@ class _BatchLogs:
                 continue
             complete = chunk.rfind(b"\n") + 1  # a line still being written waits its turn
             self.offsets[worker] += complete
-            for line in chunk[:complete].splitlines():
-                if line.strip():
-                    batch = {**json.loads(line), "w": worker}
-                    self.batches.append(batch)
-                    self.workers.add(worker)
-                    self.total += batch["n"]
+            self.batches += [{**json.loads(line), "w": worker}
+                             for line in chunk[:complete].splitlines() if line.strip()]
 
 
 def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
@@ -423,48 +428,54 @@ def orchestrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def reset_statement_stats(url: str) -> bool:
-    """Zero PostgreSQL's statement statistics; False when pg_stat_statements is not loaded."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import DBAPIError
+@contextmanager
+def _transaction(url: str) -> Iterator[Any]:
+    """A connection to the benchmark's database in a transaction, engine disposed after."""
+    from sqlalchemy import create_engine
 
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def reset_statement_stats(url: str) -> bool:
+    """Zero PostgreSQL's statement statistics; False when pg_stat_statements is not loaded."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with _transaction(url) as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
             conn.execute(text("SELECT pg_stat_statements_reset()"))
         return True
     except DBAPIError as exc:
         progress(f"no statement statistics ({str(exc.orig).strip()}); carrying on without")
         return False
-    finally:
-        engine.dispose()
 
 
 def top_statements(url: str, limit: int = 4) -> list[dict[str, Any]]:
     """The statements that took PostgreSQL longest since the reset (lock waits included)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    with engine.connect() as conn:
+    with _transaction(url) as conn:
         rows = conn.execute(text(
             "SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') "
             "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
             "WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT :n"),
             {"n": limit}).all()
-    engine.dispose()
     return [{"calls": calls, "ms": ms, "rows": n, "query": query}
             for calls, ms, n, query in rows]
 
 
 def _reset_stories(url: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
-    with engine.begin() as conn:
+    with _transaction(url) as conn:
         conn.execute(text("TRUNCATE stories, story_sources, story_bands, alerts, deliveries, "
                           "emails, email_attempts"))
-    engine.dispose()
 
 
 def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
