@@ -131,7 +131,10 @@ story_sources = Table(
     "story_sources",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    # No foreign key to stories (migration 0006, as for the rows below): every row is written
+    # in the transaction that writes or reads its story, nothing deletes stories, and the
+    # per-row check was a fixed cost on every stored item.
+    Column("story_id", BigInteger, nullable=False),
     Column("item_id", String(64), nullable=False, unique=True),
     Column("feed_url", String(2048), nullable=False),
     Column("outlet", String(300), nullable=False, default=""),
@@ -165,7 +168,7 @@ alerts = Table(
     "alerts",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", BigInteger, nullable=False),  # no foreign key: see story_sources
     Column("topic", String(100), nullable=False),
     Column("score", Float, nullable=False),
     Column("category", String(40)),
@@ -230,8 +233,10 @@ deliveries = Table(
         ForeignKey("subscriptions.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("story_id", BigInteger, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
-    Column("alert_id", BigInteger, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    # No foreign keys to the story and alert (see story_sources); the keys to the subscriber
+    # and subscription stay, since deleting either cascades to its deliveries.
+    Column("story_id", BigInteger, nullable=False),
+    Column("alert_id", BigInteger, nullable=False),
     Column("revision", Integer, nullable=False, default=1),
     Column("mode", String(16), nullable=False),
     Column("status", String(16), nullable=False, default="pending"),  # pending|queued|skipped
