@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from monitor.store.tables import subscribers, subscriptions
+from monitor.store.tables import deliveries, subscribers, subscriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,13 @@ def set_subscriber(conn: Connection, subscriber_id: int, **values: Any) -> bool:
 
 
 def delete_subscriber(conn: Connection, subscriber_id: int) -> bool:
+    """Delete a subscriber with their subscriptions, deliveries and emails.
+
+    Deliveries are deleted here rather than by a foreign key (migration 0007): a worker whose
+    snapshot of the subscriptions predates the deletion may still write a delivery for this
+    subscriber, which the assembler then skips, instead of failing the worker's batch.
+    """
+    conn.execute(delete(deliveries).where(deliveries.c.subscriber_id == subscriber_id))
     return conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount == 1
 
 
@@ -134,6 +141,8 @@ def set_subscription(
 
 
 def delete_subscription(conn: Connection, subscription_id: int) -> bool:
+    """Delete a subscription and its deliveries (see ``delete_subscriber`` for why here)."""
+    conn.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
     return (
         conn.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id)).rowcount
         == 1

@@ -224,17 +224,13 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column(
-        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
-    ),
-    Column(
-        "subscription_id",
-        Integer,
-        ForeignKey("subscriptions.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    # No foreign keys to the story and alert (see story_sources); the keys to the subscriber
-    # and subscription stay, since deleting either cascades to its deliveries.
+    # No foreign keys (migrations 0006 and 0007). The story and alert: see story_sources.
+    # The subscriber and subscription: a worker with a snapshot of the subscriptions taken
+    # before a subscriber was deleted would fail its whole batch on the key; instead the
+    # assembler skips such deliveries, and deleting a subscriber (or subscription) deletes
+    # its deliveries in ``monitor.store.subscribers``.
+    Column("subscriber_id", Integer, nullable=False),
+    Column("subscription_id", Integer, nullable=False),
     Column("story_id", BigInteger, nullable=False),
     Column("alert_id", BigInteger, nullable=False),
     Column("revision", Integer, nullable=False, default=1),

@@ -15,10 +15,16 @@ from monitor.feeds.parse import parse_feed
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
 from monitor.models import FeedItem
+from monitor.notify.assemble import Assembler
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine, transaction
-from monitor.store.subscribers import add_subscriber, add_subscription
-from monitor.store.tables import alerts, deliveries, stories, story_sources
+from monitor.store.subscribers import (
+    add_subscriber,
+    add_subscription,
+    delete_subscriber,
+    delete_subscription,
+)
+from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
@@ -206,3 +212,54 @@ def test_classification_runs_before_the_transaction_and_replays_are_not_classifi
     again = handler.handle(RIO)
     assert again.replayed == len(RIO)
     assert seen == [], "a replayed batch is not classified again"
+
+
+
+def test_a_subscriber_deleted_under_a_stale_snapshot_costs_no_item(
+    db_url: str, make_settings: Any
+) -> None:
+    """The worker re-reads subscriptions every few seconds; a subscriber deleted in between
+    still gets delivery rows from it. Those rows must not fail the batch (its items would
+    be retried and dead-lettered); the assembler skips them, nothing is sent to them."""
+    engine = make_engine(db_url)
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        kept, _ = add_subscriber(conn, "kept@example.org", confirmed=True, now=now)
+        add_subscription(conn, kept, now=now, name="all", query=None, filters={}, mode="immediate")
+        gone, _ = add_subscriber(conn, "gone@example.org", confirmed=True, now=now)
+        add_subscription(conn, gone, now=now, name="all", query=None, filters={}, mode="immediate")
+    handler = ItemHandler(
+        engine=engine,
+        classify=functools.partial(classify, TOPIC),
+        topic=TOPIC.topic_id,
+        subscriptions=SubscriptionIndex(recheck_seconds=3600),
+    )
+    handler.handle(RIO[:1])  # an off-topic placeholder; loads the snapshot with both
+    with transaction(engine) as conn:
+        assert delete_subscriber(conn, gone)
+    outcome = handler.handle(MENAFN)
+    assert outcome.items == len(MENAFN) and outcome.alerts == 1
+    assert Assembler(make_settings(database_url=db_url), engine).run_once() == 1
+    with transaction(engine) as conn:
+        recipients = list(conn.execute(select(emails.c.recipient)).scalars())
+        pending = conn.execute(
+            select(func.count()).select_from(deliveries).where(deliveries.c.status == "pending")
+        ).scalar_one()
+    assert recipients == ["kept@example.org"] and pending == 0
+    engine.dispose()
+
+
+@pytest.mark.parametrize("deleted", ["subscriber", "subscription"])
+def test_deleting_a_subscriber_or_subscription_deletes_its_deliveries(
+    handler: ItemHandler, deleted: str
+) -> None:
+    handler.handle(MENAFN)
+    with transaction(handler.engine) as conn:
+        ((subscriber_id, subscription_id),) = conn.execute(
+            select(deliveries.c.subscriber_id, deliveries.c.subscription_id)
+        ).all()
+        if deleted == "subscriber":
+            assert delete_subscriber(conn, subscriber_id)
+        else:
+            assert delete_subscription(conn, subscription_id)
+    assert counts(handler)["deliveries"] == 0
