@@ -51,11 +51,16 @@ def classify(
     (one side is not named at all, as in half the stream) its features are not computed
     and its score is reported as 0.0. ``relevant`` is the same either way.
     """
-    folded_title, folded_text, title_hits, text_hits = _scan(topic, title, text)
     if lang is None:
         lang = detect_language(f"{title}\n{text}", topic.languages)
-    if lean and not gates_can_open(chain(title_hits, text_hits)):
-        return Classification(relevant=False, score=0.0, category=None, countries=(), lang=lang)
+    if lean:
+        # A side not even spotted (half the stream) needs no scan: the gates stay shut.
+        spotted = topic.gate_spotter.spot(fold_text(title).folded, fold_text(text).folded)
+        if not gates_can_open(spotted):
+            return _unscored(lang)
+    folded_title, folded_text, title_hits, text_hits = _scan(topic, title, text)
+    if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):
+        return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
     return Classification(
@@ -66,6 +71,11 @@ def classify(
         lang=lang,
         matched=_evidence(title_hits + text_hits, features) if relevant or not lean else (),
     )
+
+
+def _unscored(lang: str | None) -> Classification:
+    """Lean mode's verdict when a gate cannot open: irrelevant, features not computed."""
+    return Classification(relevant=False, score=0.0, category=None, countries=(), lang=lang)
 
 
 def explain(topic: Topic, title: str, text: str) -> Features:

@@ -28,7 +28,7 @@ than its own. Pure functions over hits; no I/O.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from monitor.matching.scanner import Hit
@@ -204,12 +204,13 @@ def side_groups(groups: Collection[str]) -> tuple[str, ...]:
     return (UKRAINE, RUSSIA) if has_war_link(groups) else (UKRAINE,)
 
 
-def gates_can_open(hits: Iterable[Hit]) -> bool:
-    """Whether both sides are named at all: necessary for ``Features.gates_open``.
+def gates_can_open(groups: Collection[str]) -> bool:
+    """Whether both sides are named at all, by the groups of a story's hits: necessary for
+    ``Features.gates_open``. Monotone (adding groups never makes it false), so it can be
+    asked of a superset of the groups first (``topic.GATE_GROUPS`` lists the ones it reads).
 
     Whether a mention is strong enough to open a gate is left to ``extract_features``.
     """
-    groups = {hit.spec.group for hit in hits}
     return LATAM in groups and any(group in groups for group in side_groups(groups))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
-from monitor.matching.scanner import IGNORE_LAYER, TermScanner, TermSpec
+from monitor.matching.scanner import IGNORE_LAYER, GroupSpotter, TermScanner, TermSpec
 from monitor.matching.text import fold
 from monitor.models import CATEGORIES
 
@@ -29,6 +29,8 @@ STATE_NOUN = "state"
 VENUE = "venue"
 NEUTRAL = "neutral"
 UNLESS = "unless"
+# The groups the gate rule reads (``features.gates_can_open``), spotted before a full scan.
+GATE_GROUPS = frozenset({LATAM, UKRAINE, RUSSIA, WAR})
 
 RELEVANCE_WEIGHTS = (
     "side_in_title",
@@ -83,7 +85,7 @@ class ContextModel:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """A compiled topic: pure data plus the scanner built from it."""
+    """A compiled topic: pure data plus the scanners built from it."""
 
     topic_id: str
     name: str
@@ -92,6 +94,7 @@ class Topic:
     categories: CategoryModel
     context: ContextModel
     scanner: TermScanner
+    gate_spotter: GroupSpotter  # a cheap early "no" for the worker's lean classification
     country_names: Mapping[str, str]
 
 
@@ -162,6 +165,7 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
             ),
         ),
         scanner=TermScanner(specs),
+        gate_spotter=GroupSpotter(specs, GATE_GROUPS),
         country_names=country_names,
     )
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.matching.scanner import TermScanner, TermSpec
+from monitor.matching.scanner import GroupSpotter, TermScanner, TermSpec
 from monitor.matching.text import fold_text
-from monitor.matching.topic import Topic, build_topic, load_topic
+from monitor.matching.topic import GATE_GROUPS, Topic, build_topic, load_topic
 
 from .conftest import TOPIC_PATH
 
@@ -168,3 +168,36 @@ def test_scanner_layers_do_not_compete() -> None:
     scanner = TermScanner([spec("Ukraine"), spec("Ukraine Defense Contact Group", "cue", "cue")])
     hits = scanner.scan(fold_text("the Ukraine Defense Contact Group met"), "text")
     assert sorted(h.spec.group for h in hits) == ["cue", "g"]
+
+
+def test_gate_spotter_finds_every_gate_group_a_scan_finds(
+    topic: Topic, dev_items: list[dict[str, Any]]
+) -> None:
+    """The spotter may see more (no word, case or overlap checks), never less: the lean
+    classifier's early "no" relies on it."""
+    fewer_found = more_spotted = 0
+    for row in dev_items:
+        title, text = fold_text(row["title"]), fold_text(row["text"])
+        scanned = {
+            hit.spec.group
+            for hit in topic.scanner.scan(title, "title") + topic.scanner.scan(text, "text")
+        } & GATE_GROUPS
+        spotted = topic.gate_spotter.spot(title.folded, text.folded)
+        assert scanned <= spotted <= GATE_GROUPS
+        fewer_found += scanned != spotted
+        more_spotted += bool(spotted)
+    assert more_spotted > len(dev_items) // 2  # the gate terms do fire on the dev set
+    assert fewer_found  # and the spotter's superset is sometimes strict
+
+
+def test_gate_spotter_ignores_boundaries_case_and_layers() -> None:
+    specs = [
+        spec("Peru", group="latam"),
+        spec("=UN", group="latam"),
+        spec("ucrani*", group="ukraine"),
+    ]
+    spotter = GroupSpotter(specs, frozenset({"latam", "ukraine"}))
+    assert spotter.spot("peruvian", "") == {"latam"}  # "Peru" is a whole-word term
+    assert spotter.spot("un", "los ucranianos") == {"latam", "ukraine"}
+    assert spotter.spot("nothing here", "") == set()
+    assert GroupSpotter(specs, frozenset({"war"})).spot("peru ucrania") == set()
