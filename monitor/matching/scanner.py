@@ -176,7 +176,8 @@ class GroupSpotter:
     would find is reported (and maybe a few more, e.g. ``rusa`` inside ``rusas``), so a
     rule that only gets truer as groups are added (a monotone rule, such as "a Latin
     American term and a Ukraine-side term") that fails on the spotted groups fails on the
-    scanned ones too. It costs a tenth of a scan: few terms fire, and each costs a set union.
+    scanned ones too. It costs about a sixth of a scan (0.018 against 0.10 ms per benchmark
+    item): a raw hit costs one set union and none of the checks.
     """
 
     def __init__(self, specs: list[TermSpec], groups: frozenset[str]) -> None:
