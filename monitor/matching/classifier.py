@@ -53,12 +53,11 @@ def classify(
     """
     if lang is None:
         lang = detect_language(f"{title}\n{text}", topic.languages)
-    if lean:
-        # A side not even spotted (half the stream) needs no scan: the gates stay shut.
-        spotted = topic.gate_spotter.spot(fold_text(title).folded, fold_text(text).folded)
-        if not gates_can_open(spotted):
-            return _unscored(lang)
-    folded_title, folded_text, title_hits, text_hits = _scan(topic, title, text)
+    folded_title, folded_text = fold_text(title), fold_text(text)
+    # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
+    if lean and not gates_can_open(topic.gate_spotter.spot(folded_title.folded, folded_text.folded)):
+        return _unscored(lang)
+    title_hits, text_hits = _scan(topic, folded_title, folded_text)
     if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
@@ -80,7 +79,10 @@ def _unscored(lang: str | None) -> Classification:
 
 def explain(topic: Topic, title: str, text: str) -> Features:
     """The features behind a verdict, for debugging and the evaluation report."""
-    return extract_features(topic, *_scan(topic, title, text))
+    folded_title, folded_text = fold_text(title), fold_text(text)
+    return extract_features(
+        topic, folded_title, folded_text, *_scan(topic, folded_title, folded_text)
+    )
 
 
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
@@ -115,18 +117,9 @@ def choose_category(topic: Topic, features: Features) -> str:
     return best
 
 
-def _scan(
-    topic: Topic, title: str, text: str
-) -> tuple[FoldedText, FoldedText, list[Hit], list[Hit]]:
-    """Both fields folded, and the topic's terms found in each."""
-    folded_title = fold_text(title)
-    folded_text = fold_text(text)
-    return (
-        folded_title,
-        folded_text,
-        topic.scanner.scan(folded_title, TITLE),
-        topic.scanner.scan(folded_text, TEXT),
-    )
+def _scan(topic: Topic, title: FoldedText, text: FoldedText) -> tuple[list[Hit], list[Hit]]:
+    """The topic's terms found in each folded field."""
+    return topic.scanner.scan(title, TITLE), topic.scanner.scan(text, TEXT)
 
 
 def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:

@@ -185,12 +185,12 @@ class GroupSpotter:
         for spec in specs:
             if spec.group in groups:
                 keys.setdefault(parse_term(spec.term)[0], set()).add(spec.group)
-        automaton = ahocorasick.Automaton()
-        for key, found in keys.items():
-            automaton.add_word(key, frozenset(found))
+        self._automaton: ahocorasick.Automaton | None = None
         if keys:
-            automaton.make_automaton()
-        self._automaton = automaton if keys else None
+            self._automaton = ahocorasick.Automaton()
+            for key, found in keys.items():
+                self._automaton.add_word(key, frozenset(found))
+            self._automaton.make_automaton()
 
     def spot(self, *texts: str) -> set[str]:
         """The groups whose keys occur anywhere in ``texts`` (a superset of scanned groups)."""

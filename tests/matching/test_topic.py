@@ -201,3 +201,15 @@ def test_gate_spotter_ignores_boundaries_case_and_layers() -> None:
     assert spotter.spot("un", "los ucranianos") == {"latam", "ukraine"}
     assert spotter.spot("nothing here", "") == set()
     assert GroupSpotter(specs, frozenset({"war"})).spot("peru ucrania") == set()
+
+
+def test_the_gate_rule_reads_only_the_gate_groups() -> None:
+    """The spotter looks for GATE_GROUPS alone, so the rule must not depend on any other."""
+    from itertools import combinations
+
+    from monitor.matching.features import gates_can_open
+
+    universe = sorted(GATE_GROUPS | {"cue", "negative", "state", "venue", "neutral"})
+    for size in range(len(universe) + 1):
+        for groups in combinations(universe, size):
+            assert gates_can_open(set(groups)) is gates_can_open(set(groups) & GATE_GROUPS)
