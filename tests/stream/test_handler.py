@@ -214,7 +214,6 @@ def test_classification_runs_before_the_transaction_and_replays_are_not_classifi
     assert seen == [], "a replayed batch is not classified again"
 
 
-
 def test_a_subscriber_deleted_under_a_stale_snapshot_costs_no_item(
     db_url: str, make_settings: Any
 ) -> None:
