@@ -109,7 +109,7 @@ def read_topic(settings: Settings, topic: str | None = None, timeout_ms: int = 3
     """Every record currently in a topic (no consumer group, from the beginning)."""
     import logging
 
-    from kafka import KafkaConsumer
+    from monitor.stream.kafka_python import KafkaConsumer
 
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     consumer = KafkaConsumer(

@@ -8,7 +8,6 @@ re-polls — nothing is lost, and the item ids make the re-publication harmless 
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 
@@ -26,12 +25,10 @@ class PublishError(MonitorError):
 
 class ItemPublisher:
     def __init__(self, bootstrap: str, topic: str, *, delivery_timeout: float = 60.0) -> None:
-        from kafka import KafkaProducer
-        from kafka.errors import KafkaError
+        from monitor.stream.kafka_python import KafkaError, KafkaProducer
 
         self.topic = topic
         self.delivery_timeout = delivery_timeout
-        logging.getLogger("kafka").setLevel(logging.CRITICAL)
         try:
             self._producer = KafkaProducer(
                 bootstrap_servers=bootstrap,
@@ -50,7 +47,7 @@ class ItemPublisher:
 
     def publish(self, items: Sequence[FeedItem]) -> None:
         """Send all items and wait for every acknowledgement (raises PublishError)."""
-        from kafka.errors import KafkaError
+        from monitor.stream.kafka_python import KafkaError
 
         if not items:
             return
@@ -70,7 +67,7 @@ class ItemPublisher:
     def close(self, timeout: float = 10.0) -> None:
         """Flush and close; never raises. Anything still unacknowledged was never reported as
         published, so its feed state was not saved and the items will be published again."""
-        from kafka.errors import KafkaError
+        from monitor.stream.kafka_python import KafkaError
 
         try:
             self._producer.close(timeout=timeout)

@@ -8,7 +8,6 @@ idempotent: a broker already answering on the port is reused, not restarted.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import signal
@@ -147,17 +146,13 @@ def _write_config(paths: BrokerPaths, port: int, controller_port: int, partition
 
 def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
     """True when a broker at ``bootstrap`` answers a metadata request."""
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
+    from monitor.stream.kafka_python import KafkaAdminClient, KafkaError
 
     host, _, port = bootstrap.split(",")[0].rpartition(":")
     try:  # a closed port needs no client (and no screen of connection-refused logs)
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError:
         return False
-    quiet = logging.getLogger("kafka")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
     try:
         with KafkaAdminClient(
             bootstrap_servers=bootstrap,
@@ -168,8 +163,6 @@ def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
         return True
     except (KafkaError, OSError):
         return False
-    finally:
-        quiet.setLevel(level)
 
 
 def _read_pid(paths: BrokerPaths) -> int | None:

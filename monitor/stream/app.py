@@ -39,8 +39,13 @@ log = get_logger(__name__)
 
 
 def make_app(settings: Settings) -> faust.App:
+    # Faust makes an (empty, with the memory store) data directory; keep it under var_dir
+    # rather than in whatever directory the worker was started from.
+    datadir = settings.var_dir / "faust" / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.app_id,
+        datadir=str(datadir),
         broker=f"kafka://{settings.kafka_bootstrap.replace(',', ';kafka://')}",
         store="memory://",
         autodiscover=False,

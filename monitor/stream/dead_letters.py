@@ -7,7 +7,6 @@ the dead-letter topic under its own consumer group, so each letter is replayed o
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +20,8 @@ from monitor.stream.codec import decode_item
 
 
 def _consumer(settings: Settings, group: str | None) -> Any:
-    from kafka import KafkaConsumer
+    from monitor.stream.kafka_python import KafkaConsumer
 
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     return KafkaConsumer(
         settings.dead_letter_topic,
         bootstrap_servers=settings.kafka_bootstrap,

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from monitor.config import Settings
 
 
 def consumer_lag(settings: Settings, timeout: float = 5.0) -> dict[int, int]:
     """Partition → (end offset − committed offset). Uncommitted partitions count from 0."""
-    from kafka import KafkaAdminClient, TopicPartition
-    from kafka.admin import OffsetSpec
+    from monitor.stream.kafka_python import KafkaAdminClient, OffsetSpec, TopicPartition
 
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     with KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap,
         bootstrap_timeout_ms=int(timeout * 1000),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from monitor.config import Settings
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
@@ -28,11 +26,9 @@ def topic_specs(settings: Settings) -> dict[str, dict[str, object]]:
 
 def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[str]:
     """Create missing topics; return the names created. Existing topics are left alone."""
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
+    from monitor.stream.kafka_python import KafkaAdminClient, KafkaError
 
     specs = topic_specs(settings)
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     try:
         with KafkaAdminClient(
             bootstrap_servers=settings.kafka_bootstrap, bootstrap_timeout_ms=int(timeout * 1000)

@@ -32,8 +32,7 @@ def test_broker_starts_is_reused_and_stops(tmp_path: Path) -> None:
 
 
 def test_topics_are_created_with_configured_partitions(kafka_bootstrap: str, make_settings) -> None:  # type: ignore[no-untyped-def]
-    from kafka import KafkaAdminClient
-
+    from monitor.stream.kafka_python import KafkaAdminClient
     from monitor.stream.topics import ensure_topics
 
     settings = make_settings(partitions=6)

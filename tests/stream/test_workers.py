@@ -30,7 +30,7 @@ def _stored(engine: Any) -> int:
 def _raw_send(settings: Any, values: list[bytes], topic: str | None = None,
               key: bytes | None = b"k") -> None:
     """Publish raw bytes, bypassing the codec (to the items topic unless told otherwise)."""
-    from kafka import KafkaProducer
+    from monitor.stream.kafka_python import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True,
                              acks="all")
@@ -89,7 +89,7 @@ def test_two_workers_share_partitions_and_one_takes_over_when_the_other_dies(
     engines: Any,
     pg_url: str, kafka_bootstrap: str, make_settings: Any, tmp_path: Path
 ) -> None:
-    from kafka import KafkaAdminClient
+    from monitor.stream.kafka_python import KafkaAdminClient
 
     settings = make_settings(database_url=pg_url, partitions=4, kafka_session_timeout=6.0)
     ensure_topics(settings)
@@ -128,3 +128,6 @@ def test_two_workers_share_partitions_and_one_takes_over_when_the_other_dies(
     with transaction(engine) as conn:
         distinct = conn.execute(select(func.count(func.distinct(story_sources.c.item_id)))).scalar_one()
     assert distinct == len(items) == _stored(engine)
+    # Faust's data directory sits under var_dir, not in the directory the workers started in.
+    assert (settings.var_dir / "faust" / settings.app_id / "v1").is_dir()
+    assert not (Path.cwd() / f"{settings.app_id}-data").exists()
