@@ -474,7 +474,7 @@ def _reset_stories(url: str) -> None:
     from sqlalchemy import text
 
     with _transaction(url) as conn:
-        conn.execute(text("TRUNCATE stories, story_sources, story_bands, alerts, deliveries, "
+        conn.execute(text("TRUNCATE stories, story_sources, alerts, deliveries, "
                           "emails, email_attempts"))
 
 

@@ -2,7 +2,8 @@
 
 Clustering is decided in the database so it is correct whatever partition or worker an item
 arrived on: each story's SimHash is split into bands (any two fingerprints within a few bits
-share a band), candidates are found by title key or band, and on PostgreSQL transaction-level
+share a band) kept as four indexed columns of the story, candidates are found by title key
+or band, and on PostgreSQL transaction-level
 advisory locks on the item's bands serialize concurrent workers looking at the same
 neighbourhood. SQLite has a single writer, which gives the same guarantee.
 """
@@ -22,7 +23,7 @@ from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS
 from monitor.models import Classification, FeedItem
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
-from monitor.store.tables import alerts, stories, story_bands, story_sources
+from monitor.store.tables import alerts, stories, story_sources
 
 CANDIDATE_WINDOW = timedelta(days=7)
 
@@ -32,6 +33,14 @@ def band_keys(simhash: int) -> tuple[int, ...]:
     """The story's band index keys (see monitor.feeds.fingerprint.simhash_bands); cached,
     as a batch asks for each item's keys several times (locks, probes, clustering, rows)."""
     return tuple(simhash_bands(simhash, NEAR_DUP_BANDS))
+
+
+BAND_COLUMNS = tuple(stories.c[f"band{index}"] for index in range(NEAR_DUP_BANDS))
+
+
+def band_index(key: int) -> int:
+    """Which band (and so which ``band<i>`` column) a band key belongs to."""
+    return key >> 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +185,10 @@ def stories_by_bands(
 
     Each probe is (band key, the item's SimHash); a story is returned under a key when it
     shares the key and its fingerprint is within ``NEAR_DUP_MAX_BITS`` of the probe's. On
-    PostgreSQL the distance is computed by the server (``bit_count`` of the XOR) on the band
-    rows themselves, which carry the fingerprint, so neither the wide stories table nor the
-    network sees the stories that merely share a 16-bit band — with a million stories,
-    about fifteen per key.
+    PostgreSQL the distance is computed by the server (``bit_count`` of the XOR) in the band
+    indexes, which carry the fingerprint, so neither the wide story rows nor the network
+    see the stories that merely share a 16-bit band — with a million stories, about
+    fifteen per key.
     """
     found: dict[int, list[StoryRef]] = {}
     if not probes:
@@ -190,8 +199,7 @@ def stories_by_bands(
             rows = conn.execute(
                 _BAND_PROBE,
                 {
-                    "keys": pg_array([key for key, _ in chunk]),
-                    "hashes": pg_array([to_signed64(h) for _, h in chunk]),
+                    **_band_probe_parameters(chunk),
                     "since": since,
                     "max_bits": NEAR_DUP_MAX_BITS,
                 },
@@ -199,42 +207,68 @@ def stories_by_bands(
             for row in rows:
                 found.setdefault(row[0], []).append(StoryRef(*row[1:]))
         return found
-    keys = sorted({key for key, _ in probes})
     hashes: dict[int, list[int]] = {}
     for key, h in probes:
         hashes.setdefault(key, []).append(h)
-    for start in range(0, len(keys), 500):
-        rows = conn.execute(
-            select(story_bands.c.band_key, *_REF_COLUMNS)
-            .join(stories, stories.c.id == story_bands.c.story_id)
-            .where(
-                one_of(conn, story_bands.c.band_key, keys[start : start + 500]),
-                stories.c.first_seen_at >= since,
+    for index, column in enumerate(BAND_COLUMNS):
+        keys = sorted(key for key in hashes if band_index(key) == index)
+        for start in range(0, len(keys), 500):
+            rows = conn.execute(
+                select(column, *_REF_COLUMNS)
+                .where(
+                    one_of(conn, column, keys[start : start + 500]),
+                    stories.c.first_seen_at >= since,
+                )
+                .order_by(stories.c.id)
             )
-            .order_by(stories.c.id)
-        )
-        for row in rows:
-            if any(hamming(row.simhash, h) <= NEAR_DUP_MAX_BITS for h in hashes[row[0]]):
-                found.setdefault(row[0], []).append(StoryRef(*row[1:]))
+            for row in rows:
+                if any(hamming(row.simhash, h) <= NEAR_DUP_MAX_BITS for h in hashes[row[0]]):
+                    found.setdefault(row[0], []).append(StoryRef(*row[1:]))
     return found
 
 
-# Probed one band key at a time (LATERAL … OFFSET 0 keeps the planner from flattening it):
-# statements are planned with their actual arrays (see db.make_engine), and for 2,000
-# probes the planner otherwise prefers hashing the whole band table — a sequential scan
-# that grows with the table (27 ms at 20,000 stories, against 5 ms probing the index).
+def _band_probe_parameters(chunk: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    """The probes of one band in ``keys<i>``/``hashes<i>``, as ``_BAND_PROBE`` reads them."""
+    keys: list[list[int]] = [[] for _ in BAND_COLUMNS]
+    hashes: list[list[int]] = [[] for _ in BAND_COLUMNS]
+    for key, simhash in chunk:
+        keys[band_index(key)].append(key)
+        hashes[band_index(key)].append(to_signed64(simhash))
+    params: dict[str, Any] = {}
+    for index in range(len(BAND_COLUMNS)):
+        params[f"keys{index}"] = pg_array(keys[index])
+        params[f"hashes{index}"] = pg_array(hashes[index])
+    return params
+
+
+# Probed one band key at a time (LATERAL … OFFSET 0 keeps the planner from flattening it),
+# each band against its own column's index: statements are planned with their actual arrays
+# (see db.make_engine), and for 2,000 probes the planner otherwise prefers hashing the whole
+# table — a sequential scan that grows with it (27 ms at 20,000 stories, against 5 ms
+# probing the index). The index INCLUDEs the fingerprint, so far stories are dropped by
+# Hamming distance in an index-only scan; the near ones (usually none) are then read one by
+# one by primary key, also LATERAL: the planner expects a near story per probe and would
+# otherwise hash the whole table to join them.
 _BAND_PROBE = text(
-    "SELECT DISTINCT ON (s.id, p.band_key) p.band_key, s.id, s.simhash, s.title, s.text,"
+    "SELECT DISTINCT ON (s.id, near.band_key) near.band_key, s.id, s.simhash, s.title, s.text,"
     "       s.credited_outlet, s.source_count"
-    " FROM unnest(CAST(:keys AS bigint[]), CAST(:hashes AS bigint[])) AS p(band_key, simhash)"
+    " FROM ("
+    + " UNION ALL ".join(
+        f"SELECT p.band_key, c.id"
+        f" FROM unnest(CAST(:keys{i} AS bigint[]), CAST(:hashes{i} AS bigint[]))"
+        f"      AS p(band_key, simhash)"
+        f" CROSS JOIN LATERAL ("
+        f"   SELECT b.id FROM stories AS b"
+        f"   WHERE b.band{i} = p.band_key"
+        f"     AND bit_count(CAST(b.simhash # p.simhash AS bit(64))) <= :max_bits"
+        f"   OFFSET 0) AS c"
+        for i in range(NEAR_DUP_BANDS)
+    )
+    + ") AS near"
     " CROSS JOIN LATERAL ("
-    "   SELECT b.story_id FROM story_bands AS b"
-    "   WHERE b.band_key = p.band_key"
-    "     AND bit_count(CAST(b.simhash # p.simhash AS bit(64))) <= :max_bits"
-    "   OFFSET 0) AS near"
-    " JOIN stories AS s ON s.id = near.story_id"
-    " WHERE s.first_seen_at >= :since"
-    " ORDER BY s.id, p.band_key"
+    "   SELECT * FROM stories WHERE stories.id = near.id AND stories.first_seen_at >= :since"
+    "   OFFSET 0) AS s"
+    " ORDER BY s.id, near.band_key"
 )
 
 
@@ -251,10 +285,14 @@ def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) ->
 
 
 def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert new stories (and their band keys); ids in the order of ``rows``."""
+    """Insert new stories; ids in the order of ``rows``.
+
+    Each row's ``bands`` (its :func:`band_keys`, or none without a fingerprint) become the
+    ``band<i>`` columns.
+    """
     if not rows:
         return []
-    plain = [{k: v for k, v in row.items() if k != "bands"} for row in rows]
+    plain = [_with_band_columns(row) for row in rows]
     reserved = reserve_ids(conn, stories, len(plain))
     if reserved is not None:
         for row, story_id in zip(plain, reserved, strict=True):
@@ -268,13 +306,20 @@ def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
                 stories.insert().returning(stories.c.id, sort_by_parameter_order=True), plain
             ).scalars()
         ]
-    bands = [
-        {"band_key": key, "story_id": story_id, "simhash": row["simhash"]}
-        for story_id, row in zip(ids, rows, strict=True)
-        for key in row["bands"]
-    ]
-    bulk_insert(conn, story_bands, bands, conflict=[])
     return ids
+
+
+def _with_band_columns(row: dict[str, Any]) -> dict[str, Any]:
+    plain = {k: v for k, v in row.items() if k != "bands"}
+    plain.update(_NO_BANDS)
+    for key in row.get("bands", ()):
+        plain[_BAND_NAMES[band_index(key)]] = key
+    return plain
+
+
+# Plain str names: orjson refuses str subclasses (SQLAlchemy's quoted_name) as keys.
+_BAND_NAMES = tuple(f"band{index}" for index in range(NEAR_DUP_BANDS))
+_NO_BANDS: dict[str, int | None] = dict.fromkeys(_BAND_NAMES)
 
 
 def insert_sources(

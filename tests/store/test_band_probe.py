@@ -17,7 +17,7 @@ from monitor.feeds.fingerprint import hamming, to_signed64
 from monitor.feeds.identity import NEAR_DUP_MAX_BITS
 from monitor.store import stories
 from monitor.store.db import bulk_insert, transaction
-from monitor.store.tables import story_bands
+from monitor.store.tables import stories as stories_table
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
@@ -83,10 +83,10 @@ def test_bulk_insert_names_a_value_it_cannot_send(pg_url: str, engines: Any) -> 
     """The PostgreSQL bulk path serialises rows as JSON; anything else fails loudly, by type."""
     engine = engines(pg_url)
     with (
-        pytest.raises(TypeError, match=r"bulk insert into story_bands: .*bytes"),
+        pytest.raises(TypeError, match=r"bulk insert into stories: .*bytes"),
         transaction(engine) as conn,
     ):
-        bulk_insert(conn, story_bands, [{"band_key": b"\x00", "story_id": 1}])
+        bulk_insert(conn, stories_table, [{"title": b"\x00", "simhash": 1}])
 
 
 def test_a_full_batch_of_probes_reads_the_band_index_not_the_whole_table(
@@ -99,25 +99,28 @@ def test_a_full_batch_of_probes_reads_the_band_index_not_the_whole_table(
 
     from sqlalchemy import text
 
-    from monitor.store.db import pg_array
-
     rng = random.Random(5)
     engine = engines(pg_url)
     with transaction(engine) as conn:
         stories.insert_stories(conn, [_story(rng.getrandbits(64), n) for n in range(5_000)])
-        conn.execute(text("ANALYZE story_bands"))
         conn.execute(text("ANALYZE stories"))
         probes = sorted({(k, h) for h in (rng.getrandbits(64) for _ in range(500))
                          for k in stories.band_keys(h)})
-        params = {"keys": pg_array([k for k, _ in probes]),
-                  "hashes": pg_array([to_signed64(h) for _, h in probes]),
+        params = {**stories._band_probe_parameters(probes),
                   "since": NOW - stories.CANDIDATE_WINDOW, "max_bits": NEAR_DUP_MAX_BITS}
         plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + stories._BAND_PROBE.text),
                             params).scalar_one()
     if isinstance(plan, str):
         plan = json.loads(plan)
-    scans = [n for n in _plan_nodes(plan[0]["Plan"]) if n.get("Relation Name") == "story_bands"]
-    assert scans and all(n["Node Type"] in ("Index Only Scan", "Index Scan") for n in scans), scans
+    band_scans = [n for n in _plan_nodes(plan[0]["Plan"])
+                  if n.get("Index Name", "").startswith("ix_stories_band")]
+    # Each band is probed through its own index, index-only (the fingerprint is INCLUDEd).
+    assert sorted(n["Index Name"] for n in band_scans) == [
+        f"ix_stories_band{i}" for i in range(4)
+    ], band_scans
+    assert all(n["Node Type"] == "Index Only Scan" for n in band_scans), band_scans
+    # The few near stories are read by primary key, not by hashing the whole table.
+    assert not [n for n in _plan_nodes(plan[0]["Plan"]) if n["Node Type"] == "Seq Scan"]
 
 
 def _plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:

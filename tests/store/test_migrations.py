@@ -54,7 +54,7 @@ def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str, engi
                     text("INSERT INTO story_bands (band_key, story_id) VALUES (:k, :id)"),
                     {"k": band << 32 | story_id, "id": story_id},
                 )
-    migrate.upgrade(db_url)
+    migrate.upgrade(db_url, "0003")
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT story_id, simhash FROM story_bands ORDER BY story_id, band_key")
@@ -67,10 +67,60 @@ def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str, engi
     ]
 
 
-def test_band_key_covers_the_fingerprint_on_postgresql(pg_url: str, engines: Any) -> None:
-    """The band look-up is index-only on PostgreSQL: the primary key INCLUDEs simhash."""
+def test_band_indexes_cover_the_fingerprint_on_postgresql(pg_url: str, engines: Any) -> None:
+    """The band look-up is index-only on PostgreSQL: each band index INCLUDEs simhash."""
     with engines(pg_url).connect() as conn:
-        definition = conn.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_story_bands'")
-        ).scalar_one()
-    assert "(band_key, story_id) INCLUDE (simhash)" in definition
+        definitions = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'ix_stories_band%'"
+                 " ORDER BY indexname")
+        ).scalars().all()
+    assert len(definitions) == 4
+    for index, definition in enumerate(definitions):
+        assert f"(band{index}, id) INCLUDE (simhash)" in definition
+
+
+def test_0008_moves_band_rows_into_story_columns_and_back(db_url: str, engines: Any) -> None:
+    """Stories written at 0007 get band columns equal to their band rows (negative
+    fingerprints and stories without one included), and a downgrade restores the rows."""
+    from monitor.feeds.fingerprint import from_signed64
+    from monitor.store.stories import band_keys
+
+    migrate.downgrade(db_url, "0007")
+    engine = engines(db_url)
+    fingerprints = {1: -8_000_000_000_000_000_000, 2: 12345, 3: 0, 4: -1}
+    with engine.begin() as conn:
+        for story_id, simhash in fingerprints.items():
+            conn.execute(
+                text(
+                    "INSERT INTO stories (id, title, text, html, credited_outlet, title_key,"
+                    " simhash, published_at, first_seen_at, updated_at, source_count)"
+                    " VALUES (:id, 't', 'x', '', 'o', :key, :h, :now, :now, :now, 1)"
+                ),
+                {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
+            )
+            for key in band_keys(from_signed64(simhash)) if simhash else ():
+                conn.execute(
+                    text("INSERT INTO story_bands (band_key, story_id, simhash)"
+                         " VALUES (:k, :id, :h)"),
+                    {"k": key, "id": story_id, "h": simhash},
+                )
+        before = conn.execute(
+            text("SELECT band_key, story_id, simhash FROM story_bands ORDER BY 1, 2")
+        ).all()
+    migrate.upgrade(db_url, "0008")
+    with engine.connect() as conn:
+        columns = {
+            row[0]: tuple(row[1:])
+            for row in conn.execute(text("SELECT id, band0, band1, band2, band3 FROM stories"))
+        }
+        assert "story_bands" not in inspect(conn).get_table_names()
+    for story_id, simhash in fingerprints.items():
+        expected = band_keys(from_signed64(simhash)) if simhash else (None,) * 4
+        assert columns[story_id] == expected, story_id
+    migrate.downgrade(db_url, "0007")
+    with engine.connect() as conn:
+        after = conn.execute(
+            text("SELECT band_key, story_id, simhash FROM story_bands ORDER BY 1, 2")
+        ).all()
+    assert [tuple(r) for r in after] == [tuple(r) for r in before] and len(before) == 12
+    migrate.upgrade(db_url)
