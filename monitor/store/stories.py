@@ -3,9 +3,9 @@
 Clustering is decided in the database so it is correct whatever partition or worker an item
 arrived on: each story's SimHash is split into bands (any two fingerprints within a few bits
 share a band) kept as four indexed columns of the story, candidates are found by title key
-or band, and on PostgreSQL transaction-level
-advisory locks on the item's bands serialize concurrent workers looking at the same
-neighbourhood. SQLite has a single writer, which gives the same guarantee.
+or band, and on PostgreSQL transaction-level advisory locks on the item's bands serialize
+concurrent workers looking at the same neighbourhood. SQLite has a single writer, which
+gives the same guarantee.
 """
 
 from __future__ import annotations

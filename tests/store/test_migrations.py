@@ -41,14 +41,7 @@ def test_0003_copies_each_story_fingerprint_onto_its_band_rows(db_url: str, engi
     engine = engines(db_url)
     with engine.begin() as conn:
         for story_id, simhash in ((1, -8_000_000_000_000_000_000), (2, 12345)):
-            conn.execute(
-                text(
-                    "INSERT INTO stories (id, title, text, html, credited_outlet, title_key,"
-                    " simhash, published_at, first_seen_at, updated_at, source_count)"
-                    " VALUES (:id, 't', 'x', '', 'o', :key, :h, :now, :now, :now, 1)"
-                ),
-                {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
-            )
+            _insert_story(conn, story_id, simhash)
             for band in range(2):
                 conn.execute(
                     text("INSERT INTO story_bands (band_key, story_id) VALUES (:k, :id)"),
@@ -90,14 +83,7 @@ def test_0008_moves_band_rows_into_story_columns_and_back(db_url: str, engines: 
     fingerprints = {1: -8_000_000_000_000_000_000, 2: 12345, 3: 0, 4: -1}
     with engine.begin() as conn:
         for story_id, simhash in fingerprints.items():
-            conn.execute(
-                text(
-                    "INSERT INTO stories (id, title, text, html, credited_outlet, title_key,"
-                    " simhash, published_at, first_seen_at, updated_at, source_count)"
-                    " VALUES (:id, 't', 'x', '', 'o', :key, :h, :now, :now, :now, 1)"
-                ),
-                {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
-            )
+            _insert_story(conn, story_id, simhash)
             for key in band_keys(from_signed64(simhash)) if simhash else ():
                 conn.execute(
                     text("INSERT INTO story_bands (band_key, story_id, simhash)"
@@ -124,3 +110,15 @@ def test_0008_moves_band_rows_into_story_columns_and_back(db_url: str, engines: 
         ).all()
     assert [tuple(r) for r in after] == [tuple(r) for r in before] and len(before) == 12
     migrate.upgrade(db_url)
+
+
+def _insert_story(conn: Any, story_id: int, simhash: int) -> None:
+    """A story row as the schemas before 0008 had it (no band columns)."""
+    conn.execute(
+        text(
+            "INSERT INTO stories (id, title, text, html, credited_outlet, title_key,"
+            " simhash, published_at, first_seen_at, updated_at, source_count)"
+            " VALUES (:id, 't', 'x', '', 'o', :key, :h, :now, :now, :now, 1)"
+        ),
+        {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
+    )
