@@ -12,9 +12,10 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from email import message_from_bytes
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.policy import SMTP, EmailPolicy, Policy
+from email.policy import SMTP, EmailPolicy, Policy, default
 
 from monitor.errors import ConfigError, PermanentDeliveryError
 from monitor.notify.text import clean_inline, truncate
@@ -31,6 +32,7 @@ _MAILBOX = re.compile(
 )
 _DOMAIN = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
 _ATOM_UNSAFE = re.compile(r"[^A-Za-z0-9\-]+")
+_SPECIALS = re.compile(r'["(),:;<>@\[\\\]]')
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,200}@[A-Za-z0-9.\-]{1,200}>")
 
 
@@ -71,7 +73,34 @@ def mailbox(display_name: str, address: str) -> Address:
     """
     if not is_plain_mailbox(address):
         raise PermanentDeliveryError(repr(address)[:100], "not a plain ASCII mailbox address")
-    return Address(display_name=header_text(display_name, NAME_LIMIT), addr_spec=address)
+    name = header_text(display_name, NAME_LIMIT)
+    for candidate in (name, " ".join(_SPECIALS.sub(" ", name).split()), ""):
+        if _survives_folding(candidate, address):
+            break
+    return Address(display_name=candidate, addr_spec=address)
+
+
+def _survives_folding(display_name: str, address: str) -> bool:
+    """True when a client reads back this mailbox from our folded ``To`` header.
+
+    Python 3.11's header folder drops the quotes of a display name it moves to a line of
+    its own or splits: ``"0…0:;" <a@b>`` with a long name goes out as group syntax, which
+    a client parses as no address at all. A name that does not survive loses its specials
+    (quotes, brackets, commas, colons, semicolons, @ and backslashes); as a last resort the
+    address goes out bare.
+    """
+    probe = EmailMessage(policy=MAIL_POLICY)
+    probe["To"] = Address(display_name=display_name, addr_spec=address)
+    try:
+        parsed = message_from_bytes(probe.as_bytes(), policy=default)["To"].addresses
+    except (AttributeError, IndexError, ValueError):  # what the parser raises on such input
+        return False
+    # A reader may see a space where a long name was split into several encoded words.
+    return (
+        len(parsed) == 1
+        and parsed[0].addr_spec == address
+        and "".join(parsed[0].display_name.split()) == "".join(display_name.split())
+    )
 
 
 def checked_domain(domain: str) -> str:

@@ -107,6 +107,24 @@ def test_display_name_is_cleaned_and_quoted() -> None:
     assert "\n" not in address.display_name and "\r" not in address.display_name
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "0" * 74 + ":;",  # found by hypothesis: folded without its quotes, it read as a group
+        '"quoted" ' + "z" * 70,
+        "ñ" * 30 + ":;",
+        "O'Brien, Jane",
+    ],
+)
+def test_long_display_names_with_specials_still_reach_one_reader(name: str) -> None:
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["To"] = mailbox(name, "reader@example.org")
+    (address,) = parse(message)["To"].addresses
+    assert address.addr_spec == "reader@example.org"
+    letters = [c for c in name if c.isalnum()]
+    assert [c for c in address.display_name if c.isalnum()] == letters
+
+
 def test_list_id_quotes_the_description() -> None:
     assert (
         list_id('UA "LatAm"\r\nX: y', "ua.monitor.example.org")
