@@ -6,9 +6,9 @@ that looks the parent up and locks it), and the parents are always rows the same
 transaction has just written or read: ``story_sources.story_id``, ``alerts.story_id``,
 ``deliveries.story_id`` and ``deliveries.alert_id`` can never point at nothing, because
 nothing deletes stories or alerts. Dropping the four checks saves about 27 µs of
-PostgreSQL CPU per stored item (a delivery row with only these two keys left: 50 → 28 µs).
-Like 0004 did for the band rows. The keys to subscribers and subscriptions stay: deleting a subscriber or a
-subscription relies on their cascade to remove its deliveries.
+PostgreSQL CPU per stored item (a delivery row with only these two keys left: 50 → 28 µs),
+as 0004 did for the band rows. The keys to subscribers and subscriptions stay: deleting a
+subscriber or a subscription relies on their cascade to remove its deliveries.
 
 Revision ID: 0006
 Revises: 0005

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from monitor.services import free_port
+
 
 @dataclass
 class Received:
@@ -68,7 +70,7 @@ class _Handler:
 class SmtpSink:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.handler = _Handler()
         self._controller: Controller | None = None
 
@@ -107,11 +109,3 @@ class SmtpSink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

@@ -35,7 +35,10 @@ def band_keys(simhash: int) -> tuple[int, ...]:
     return tuple(simhash_bands(simhash, NEAR_DUP_BANDS))
 
 
-BAND_COLUMNS = tuple(stories.c[f"band{index}"] for index in range(NEAR_DUP_BANDS))
+# Plain str names for rows: orjson refuses str subclasses (SQLAlchemy's quoted_name) as keys.
+_BAND_NAMES = tuple(f"band{index}" for index in range(NEAR_DUP_BANDS))
+_NO_BANDS: dict[str, int | None] = dict.fromkeys(_BAND_NAMES)
+BAND_COLUMNS = tuple(stories.c[name] for name in _BAND_NAMES)
 
 
 def band_index(key: int) -> int:
@@ -315,11 +318,6 @@ def _with_band_columns(row: dict[str, Any]) -> dict[str, Any]:
     for key in row.get("bands", ()):
         plain[_BAND_NAMES[band_index(key)]] = key
     return plain
-
-
-# Plain str names: orjson refuses str subclasses (SQLAlchemy's quoted_name) as keys.
-_BAND_NAMES = tuple(f"band{index}" for index in range(NEAR_DUP_BANDS))
-_NO_BANDS: dict[str, int | None] = dict.fromkeys(_BAND_NAMES)
 
 
 def insert_sources(

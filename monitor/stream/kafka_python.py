@@ -47,13 +47,9 @@ def _closing_on_failure(sock_connect: SockConnect) -> SockConnect:
             sock.close()
             raise
 
-    wrapper.closes_on_failure = True  # type: ignore[attr-defined]
     return wrapper
 
 
-if not getattr(KafkaNetSocket.sock_connect, "closes_on_failure", False):
-    KafkaNetSocket.sock_connect = _closing_on_failure(
-        KafkaNetSocket.sock_connect
-    )
+KafkaNetSocket.sock_connect = _closing_on_failure(KafkaNetSocket.sock_connect)
 
 logging.getLogger("kafka").setLevel(logging.CRITICAL)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,11 @@ import orjson
 
 from monitor.daemon import read_heartbeats
 from monitor.feeds.commands import import_feeds
+from monitor.services import free_port
 from monitor.store import migrate
 from tests.roles import wait_until
 
 SHUTDOWN_BOUND = 30.0  # settings.shutdown_timeout: documented in the README
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -51,7 +45,7 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
     engines: Any,
     kafka_bootstrap: str, make_settings: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     settings = make_settings(
         web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json", worker_processes=2
     )

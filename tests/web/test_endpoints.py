@@ -25,11 +25,9 @@ from monitor.web.server import RateLimiter, serve
 
 @pytest.fixture
 def web(db_url: str, kafka_bootstrap: str, make_settings: Any) -> Any:
-    import socket
+    from monitor.services import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     settings = make_settings(database_url=db_url, web_port=port)
     from monitor.stream.topics import ensure_topics
 
