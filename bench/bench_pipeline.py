@@ -85,7 +85,10 @@ def consume(kind: str, settings: Settings, log_path: Path) -> None:
             _log_batch(log, outcome.items, [now_ms - s for s in stamps if s])
 
         agent.on_batch = on_batch
+    from monitor.stream.worker import tune_garbage_collector
+
     worker = faust.Worker(app, loglevel="error", override_logging=False, quiet=True)
+    tune_garbage_collector()  # as run_worker does, for the bare baseline too
     worker.execute_from_commandline()
 
 

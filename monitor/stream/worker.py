@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 
 import faust
 
@@ -41,6 +42,25 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     return app, agent
 
 
+# Python's default (700) runs a young-generation collection every few hundred allocations;
+# a 500-item batch allocates hundreds of thousands of short-lived objects.
+YOUNG_GC_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """Set the cyclic collector up for a long-running stream process, once start-up is done.
+
+    Start-up objects (the topic's automata, the stored-query index, Faust's app) live as
+    long as the process: ``gc.freeze`` takes them out of every later collection's walk. A
+    higher young-generation threshold makes collections rarer; a batch's garbage is freed
+    by reference counting anyway, the collector only finds cycles. The benchmark measures
+    both the worker and the bare Faust baseline with this, memory included.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def run_worker(settings: Settings) -> int:
     from monitor.errors import ConfigError
 
@@ -53,5 +73,6 @@ def run_worker(settings: Settings) -> int:
     worker = faust.Worker(
         app, loglevel=settings.log_level.lower(), override_logging=False, quiet=True
     )
+    tune_garbage_collector()
     worker.execute_from_commandline()  # returns/exits when stopped by SIGTERM/SIGINT
     return 0
