@@ -34,6 +34,9 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+# A migration records the schema of its revision, so the band count is spelled out here
+# rather than read from monitor (NEAR_DUP_BANDS); tests/store/test_migrations.py checks
+# that the migrated schema is the one monitor/store/tables.py describes.
 BANDS = 4
 BAND_BITS = 16
 PUBLISHED_INDEX = "ix_stories_published_at"

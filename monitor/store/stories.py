@@ -23,7 +23,7 @@ from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS
 from monitor.models import Classification, FeedItem
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
-from monitor.store.tables import alerts, stories, story_sources
+from monitor.store.tables import BAND_COLUMN_NAMES, alerts, stories, story_sources
 
 CANDIDATE_WINDOW = timedelta(days=7)
 
@@ -35,10 +35,8 @@ def band_keys(simhash: int) -> tuple[int, ...]:
     return tuple(simhash_bands(simhash, NEAR_DUP_BANDS))
 
 
-# Plain str names for rows: orjson refuses str subclasses (SQLAlchemy's quoted_name) as keys.
-_BAND_NAMES = tuple(f"band{index}" for index in range(NEAR_DUP_BANDS))
-_NO_BANDS: dict[str, int | None] = dict.fromkeys(_BAND_NAMES)
-BAND_COLUMNS = tuple(stories.c[name] for name in _BAND_NAMES)
+_NO_BANDS: dict[str, int | None] = dict.fromkeys(BAND_COLUMN_NAMES)
+BAND_COLUMNS = tuple(stories.c[name] for name in BAND_COLUMN_NAMES)
 
 
 def band_index(key: int) -> int:
@@ -316,7 +314,7 @@ def _with_band_columns(row: dict[str, Any]) -> dict[str, Any]:
     plain = {k: v for k, v in row.items() if k != "bands"}
     plain.update(_NO_BANDS)
     for key in row.get("bands", ()):
-        plain[_BAND_NAMES[band_index(key)]] = key
+        plain[BAND_COLUMN_NAMES[band_index(key)]] = key
     return plain
 
 

@@ -29,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from monitor.feeds.identity import NEAR_DUP_BANDS
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -105,6 +107,10 @@ feed_items = Table(
 )
 
 # A story is a cluster of copies of one piece of news (syndicated copies, light rewrites).
+# One column per SimHash band, ``band0`` … (plain str: orjson refuses SQLAlchemy's
+# quoted_name as a row key).
+BAND_COLUMN_NAMES = tuple(f"band{index}" for index in range(NEAR_DUP_BANDS))
+
 stories = Table(
     "stories",
     metadata,
@@ -121,21 +127,16 @@ stories = Table(
     Column("first_seen_at", UTCDateTime, nullable=False, default=_now),
     Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
     Column("source_count", Integer, nullable=False, default=1),
-    # The SimHash's four band keys (monitor.store.stories.band_keys; NULL without a
-    # fingerprint): near-duplicates share at least one. Columns rather than rows of a band
-    # table (migration 0008): the same index entries without four heap rows per story.
-    *(Column(f"band{i}", BigInteger) for i in range(4)),
+    # The SimHash's band keys (monitor.store.stories.band_keys; NULL without a fingerprint):
+    # near-duplicates share at least one. Columns rather than rows of a band table
+    # (migration 0008): the same index entries without a heap row per band and story.
+    *(Column(name, BigInteger) for name in BAND_COLUMN_NAMES),
 )
 Index("ix_stories_title_key", stories.c.title_key)
 # Each band index carries the fingerprint, so a look-up drops the far stories that merely
 # share 16 bits by Hamming distance in an index-only scan, without visiting the wide rows.
-for _band in range(4):
-    Index(
-        f"ix_stories_band{_band}",
-        stories.c[f"band{_band}"],
-        stories.c.id,
-        postgresql_include=["simhash"],
-    )
+for _name in BAND_COLUMN_NAMES:
+    Index(f"ix_stories_{_name}", stories.c[_name], stories.c.id, postgresql_include=["simhash"])
 
 # Each copy of a story as it arrived from one feed. item_id is unique: replays change nothing.
 story_sources = Table(
