@@ -1,7 +1,7 @@
 """Facts about other processes: whether one still runs, how much memory it holds.
 
-Used by the broker's pid file, the mailer's crash recovery, and the memory figures of the
-pipeline benchmark and the soak test.
+Used by the broker's pid file, the mailer's crash recovery, ``monitor status`` (each role's
+memory), and the memory figures of the pipeline benchmark and the soak test.
 """
 
 from __future__ import annotations

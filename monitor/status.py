@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from monitor.config import Settings
 from monitor.daemon import read_heartbeats
+from monitor.processes import memory_kb
 from monitor.store import feeds as feed_store
 from monitor.store import outbox
 from monitor.store.db import make_engine, transaction
@@ -32,6 +33,16 @@ def _span(seconds: float) -> str:
     return f"{seconds / 86400:.1f}d"
 
 
+def _memory(pid: object) -> str:
+    """", 152 MB, peak 170 MB" for a role running on this machine; "" for one that is not."""
+    if not isinstance(pid, int):
+        return ""
+    resident = memory_kb(pid)
+    if not resident:
+        return ""
+    return f", {resident / 1024:.0f} MB, peak {memory_kb(pid, peak=True) / 1024:.0f} MB"
+
+
 def render_status(settings: Settings) -> str:
     now = datetime.now(UTC)
     lines = [
@@ -43,7 +54,8 @@ def render_status(settings: Settings) -> str:
         for role, beat in sorted(beats.items()):
             age = time.time() - float(beat.get("heartbeat", 0))  # type: ignore[arg-type]
             state = "ok" if age < 30 else "STALE"
-            parts.append(f"{role} {state} (pid {beat.get('pid')}, {age:.0f}s)")
+            pid = beat.get("pid")
+            parts.append(f"{role} {state} (pid {pid}, {age:.0f}s{_memory(pid)})")
         lines.append("roles:   " + "; ".join(parts))
     else:
         lines.append("roles:   none running on this machine (monitor run)")

@@ -4,6 +4,7 @@ graceful SIGTERM."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import orjson
 from monitor.daemon import read_heartbeats
 from monitor.feeds.commands import import_feeds
 from monitor.services import free_port
+from monitor.status import render_status
 from monitor.store import migrate
 from tests.roles import wait_until
 
@@ -74,6 +76,13 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
         wait_until(ready, 90, what="/readyz to report every role and both workers")
         beats = read_heartbeats(settings)
         assert beats["worker"]["pid"] != beats["worker-2"]["pid"], "two worker processes"
+        # `monitor status` shows each running role with its memory.
+        roles = next(
+            line for line in render_status(settings).splitlines() if line.startswith("roles:")
+        )
+        for role in ("worker", "worker-2", "poller", "mailer"):
+            shown = rf"\b{role} ok \(pid {beats[role]['pid']}, \d+s, \d+ MB, peak \d+ MB\)"
+            assert re.search(shown, roles), roles
         wait_until(
             lambda: _metric(_get(base + "/metrics")[1], "monitor_items_processed_total") >= 3,
             90,
