@@ -35,8 +35,15 @@ def band_keys(simhash: int) -> tuple[int, ...]:
     return tuple(simhash_bands(simhash, NEAR_DUP_BANDS))
 
 
-_NO_BANDS: dict[str, int | None] = dict.fromkeys(BAND_COLUMN_NAMES)
 BAND_COLUMNS = tuple(stories.c[name] for name in BAND_COLUMN_NAMES)
+
+
+def band_columns(simhash: int) -> dict[str, int | None]:
+    """A story row's ``band<i>`` columns: its :func:`band_keys`, all NULL without a
+    fingerprint (SimHash 0)."""
+    if not simhash:
+        return dict.fromkeys(BAND_COLUMN_NAMES)
+    return dict(zip(BAND_COLUMN_NAMES, band_keys(simhash), strict=True))
 
 
 def band_index(key: int) -> int:
@@ -233,8 +240,9 @@ def _band_probe_parameters(chunk: Sequence[tuple[int, int]]) -> dict[str, Any]:
     keys: list[list[int]] = [[] for _ in BAND_COLUMNS]
     hashes: list[list[int]] = [[] for _ in BAND_COLUMNS]
     for key, simhash in chunk:
-        keys[band_index(key)].append(key)
-        hashes[band_index(key)].append(to_signed64(simhash))
+        band = band_index(key)
+        keys[band].append(key)
+        hashes[band].append(to_signed64(simhash))
     params: dict[str, Any] = {}
     for index in range(len(BAND_COLUMNS)):
         params[f"keys{index}"] = pg_array(keys[index])
@@ -286,36 +294,24 @@ def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) ->
 
 
 def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert new stories; ids in the order of ``rows``.
-
-    Each row's ``bands`` (its :func:`band_keys`, or none without a fingerprint) become the
-    ``band<i>`` columns.
-    """
+    """Insert new stories (rows with their :func:`band_columns`); ids in the order of
+    ``rows``."""
     if not rows:
         return []
-    plain = [_with_band_columns(row) for row in rows]
-    reserved = reserve_ids(conn, stories, len(plain))
+    reserved = reserve_ids(conn, stories, len(rows))
     if reserved is not None:
-        for row, story_id in zip(plain, reserved, strict=True):
-            row["id"] = story_id
-        bulk_insert(conn, stories, plain)
-        ids = reserved
-    else:
-        ids = [
-            int(i)
-            for i in conn.execute(
-                stories.insert().returning(stories.c.id, sort_by_parameter_order=True), plain
-            ).scalars()
-        ]
-    return ids
-
-
-def _with_band_columns(row: dict[str, Any]) -> dict[str, Any]:
-    plain = {k: v for k, v in row.items() if k != "bands"}
-    plain.update(_NO_BANDS)
-    for key in row.get("bands", ()):
-        plain[BAND_COLUMN_NAMES[band_index(key)]] = key
-    return plain
+        bulk_insert(
+            conn,
+            stories,
+            [{**row, "id": story_id} for row, story_id in zip(rows, reserved, strict=True)],
+        )
+        return reserved
+    return [
+        int(i)
+        for i in conn.execute(
+            stories.insert().returning(stories.c.id, sort_by_parameter_order=True), list(rows)
+        ).scalars()
+    ]
 
 
 def insert_sources(

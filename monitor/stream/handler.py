@@ -324,7 +324,7 @@ def _story_row(story: _Story, now: datetime) -> dict[str, Any]:
         "first_seen_at": now,
         "updated_at": now,
         "source_count": len(story.copies),
-        "bands": story_store.band_keys(item.simhash) if item.simhash else (),
+        **story_store.band_columns(item.simhash),
     }
 
 

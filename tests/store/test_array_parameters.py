@@ -51,7 +51,7 @@ def test_one_of_matches_exactly_the_given_values(db_url: str, engines: Any) -> N
         [story_id] = stories.insert_stories(conn, [{
             "title": "T", "text": "x", "title_key": "t", "simhash": 1, "published_at": NOW,
             "first_seen_at": NOW, "updated_at": NOW, "credited_outlet": "O", "source_count": 1,
-            "bands": stories.band_keys(1),
+            **stories.band_columns(1),
         }])
         bulk_insert(conn, story_sources, _sources(story_id, stored))
         wanted = ['a"b', "c\\d", "{g}", "ação", "missing", "x\ny"]

@@ -33,7 +33,7 @@ def _story(simhash: int, n: int, seen: datetime = NOW) -> dict[str, Any]:
         "updated_at": seen,
         "credited_outlet": "Outlet",
         "source_count": 1,
-        "bands": stories.band_keys(simhash),
+        **stories.band_columns(simhash),
     }
 
 

@@ -46,7 +46,7 @@ def test_second_insert_of_the_same_key_reports_not_created(db_url: str, engines:
                     "updated_at": NOW,
                     "credited_outlet": "Outlet",
                     "source_count": 0,
-                    "bands": stories.band_keys(12345),
+                    **stories.band_columns(12345),
                 }
             ],
         )
