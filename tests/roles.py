@@ -107,11 +107,8 @@ def wait_until(
 
 def read_topic(settings: Settings, topic: str | None = None, timeout_ms: int = 3000) -> list[Any]:
     """Every record currently in a topic (no consumer group, from the beginning)."""
-    import logging
+    from monitor.stream.kafka_python import KafkaConsumer  # quiets kafka-python's logger
 
-    from monitor.stream.kafka_python import KafkaConsumer
-
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     consumer = KafkaConsumer(
         topic or settings.items_topic,
         bootstrap_servers=settings.kafka_bootstrap,
