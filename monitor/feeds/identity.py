@@ -17,15 +17,15 @@ document sharing an id (a CMS bug) keep the first id; later ones get a content-q
 and the document gets a ``duplicate-guid`` warning. Exact repeats are dropped.
 
 **Near-duplicates** are the same story from different outlets (the Rio Times original and
-MENAFN's copy): see ``is_near_duplicate``. ``credit_original`` names who wrote it.
+MENAFN's copy): see ``same_story``, the one rule the worker clusters by. ``credit_original`` names who wrote it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from monitor.feeds.fingerprint import TEXT_WORDS, hamming, match_tokens, simhash_bands, title_key
@@ -35,13 +35,17 @@ from monitor.models import FeedItem
 
 __all__ = [
     "AGGREGATOR_NAMES",
+    "Likeness",
     "credit_original",
     "feed_scope",
     "hamming",
     "is_aggregator",
     "is_near_duplicate",
     "item_identity",
+    "item_likeness",
+    "likeness",
     "resolve_id_collisions",
+    "same_story",
     "sane_guid",
     "simhash_bands",
 ]
@@ -61,6 +65,9 @@ SAME_TITLE_WINDOW = timedelta(days=7)
 # OPENING_SEARCH_WORDS of the other; texts shorter than MIN_TEXT_WORDS do not count.
 OPENING_WORDS = 8
 OPENING_SEARCH_WORDS = 40
+# Enough characters for OPENING_SEARCH_WORDS words of any real lede; stories are read back
+# from the store only this far.
+OPENING_CHARS = 1000
 MIN_TEXT_WORDS = 4
 # Outlets that republish others' work; they are never credited when an original is known.
 AGGREGATOR_NAMES = ("menafn", "google news", "yahoo", "msn", "newsnow", "flipboard", "newsbreak")
@@ -145,6 +152,78 @@ def resolve_id_collisions(
     return unique, warnings
 
 
+@dataclass(frozen=True, slots=True)
+class Likeness:
+    """What the same-story rule reads of an item or a stored story.
+
+    It is built the same way from a fresh item and from a stored story's first
+    ``OPENING_CHARS`` characters, so the worker can compare both without reading whole
+    stories back from the database.
+    """
+
+    title_key: str
+    simhash: int
+    words: int  # headline words + fingerprinted lede words (at most TEXT_WORDS)
+    opening: tuple[str, ...]  # the text's first OPENING_SEARCH_WORDS match tokens
+    published: datetime
+
+
+def likeness(title_key: str, simhash: int, text: str, published: datetime) -> Likeness:
+    """The :class:`Likeness` of a headline key, fingerprint, text and date.
+
+    ``text`` may be cut to its first ``OPENING_CHARS + 1`` characters (as the store reads
+    it): the result is the same as for the whole text.
+    """
+    opening = opening_tokens(text)
+    words = len(title_key.split()) + min(len(opening), TEXT_WORDS)
+    return Likeness(title_key, simhash, words, opening, published)
+
+
+def item_likeness(item: FeedItem) -> Likeness:
+    return likeness(item.title_key, item.simhash, item.text, item.published)
+
+
+def opening_tokens(text: str) -> tuple[str, ...]:
+    """The first ``OPENING_SEARCH_WORDS`` match tokens of ``text``, read from its first
+    ``OPENING_CHARS`` characters only (a word cut there is dropped)."""
+    head = text[: OPENING_CHARS + 1]
+    tokens = match_tokens(head[:OPENING_CHARS])
+    if len(head) > OPENING_CHARS and head[OPENING_CHARS - 1 : OPENING_CHARS + 1].isalnum():
+        tokens = tokens[:-1]
+    return tuple(tokens[:OPENING_SEARCH_WORDS])
+
+
+def same_story(
+    a: Likeness,
+    b: Likeness,
+    *,
+    max_bits: int = NEAR_DUP_MAX_BITS,
+    window: timedelta = SAME_TITLE_WINDOW,
+) -> bool:
+    """Whether two items (or an item and a story) tell the same story: the one rule the
+    worker clusters by.
+
+    Either both carry enough words for a fingerprint and their fingerprints are within
+    ``max_bits`` (same headline and lede, whatever the case, punctuation or what follows), or
+    they share a headline of at least ``SAME_TITLE_MIN_WORDS`` words within ``window`` and
+    their texts agree: one text's opening appears near the start of the other (an excerpt
+    and its original, with or without a dateline), or one of them has next to no text.
+    The text check keeps recurring headlines ("Latin America Daily Brief") from merging
+    different days' stories; the word minimums keep short generic headlines ("Brazil",
+    "Statement") from merging unrelated ones; the window keeps headline-only items apart
+    when weeks separate them.
+    """
+    if not a.words or not b.words:
+        return False
+    if min(a.words, b.words) >= MIN_FINGERPRINT_WORDS and hamming(a.simhash, b.simhash) <= max_bits:
+        return True
+    if a.title_key != b.title_key or len(a.title_key.split()) < SAME_TITLE_MIN_WORDS:
+        return False
+    if abs(a.published - b.published) > window:
+        return False
+    return _texts_agree(a.opening, b.opening)
+
+
 def is_near_duplicate(
     a: FeedItem,
     b: FeedItem,
@@ -152,28 +231,8 @@ def is_near_duplicate(
     max_bits: int = NEAR_DUP_MAX_BITS,
     window: timedelta = SAME_TITLE_WINDOW,
 ) -> bool:
-    """Whether two items tell the same story (e.g. an original and a syndicated copy).
-
-    Either both carry enough words for a fingerprint and their fingerprints are within
-    ``max_bits`` (same headline and lede, whatever the case, punctuation or what follows), or
-    they share a headline of at least ``SAME_TITLE_MIN_WORDS`` words within ``window`` and
-    their texts agree: one text's opening appears near the start of the other (an excerpt
-    and its original, with or without a dateline), or one of them has next to no text.
-    The text check keeps recurring headlines ("Evening Brief: …") from merging different
-    days' stories; the window keeps headline-only items apart when months separate them.
-    """
-    words_a, words_b = _fingerprinted_words(a), _fingerprinted_words(b)
-    if not words_a or not words_b:
-        return False
-    if min(words_a, words_b) >= MIN_FINGERPRINT_WORDS and hamming(a.simhash, b.simhash) <= max_bits:
-        return True
-    if a.title_key != b.title_key or len(a.title_key.split()) < SAME_TITLE_MIN_WORDS:
-        return False
-    if abs(a.published - b.published) > window:
-        return False
-    return _texts_agree(
-        match_tokens(a.text)[:OPENING_SEARCH_WORDS], match_tokens(b.text)[:OPENING_SEARCH_WORDS]
-    )
+    """Whether two items tell the same story (:func:`same_story` on their likenesses)."""
+    return same_story(item_likeness(a), item_likeness(b), max_bits=max_bits, window=window)
 
 
 def is_aggregator(outlet: str) -> bool:
@@ -204,17 +263,13 @@ def credit_original(items: Iterable[FeedItem]) -> str:
     return earliest(originals or cluster).outlet
 
 
-def _fingerprinted_words(item: FeedItem) -> int:
-    return len(match_tokens(item.title)) + len(match_tokens(item.text)[:TEXT_WORDS])
-
-
-def _texts_agree(a: list[str], b: list[str]) -> bool:
+def _texts_agree(a: Sequence[str], b: Sequence[str]) -> bool:
     if len(a) < MIN_TEXT_WORDS or len(b) < MIN_TEXT_WORDS:
         return True  # a headline-only item: the headline has to do
     return _contains(b, a[:OPENING_WORDS]) or _contains(a, b[:OPENING_WORDS])
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     width = len(needle)
     return any(
         haystack[start : start + width] == needle for start in range(len(haystack) - width + 1)

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
-from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS
+from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS, OPENING_CHARS
 from monitor.models import Classification, FeedItem
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
 from monitor.store.tables import BAND_COLUMN_NAMES, alerts, stories, story_sources
@@ -53,21 +53,26 @@ def band_index(key: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class StoryRef:
+    """A candidate story, read only as far as the same-story rule needs it: the text's
+    first ``OPENING_CHARS + 1`` characters and its length."""
+
     id: int
     simhash: int
-    title: str
-    text: str
+    title_key: str
+    published_at: datetime
+    opening: str
+    text_len: int
     credited_outlet: str
-    source_count: int
 
 
 _REF_COLUMNS = (
     stories.c.id,
     stories.c.simhash,
-    stories.c.title,
-    stories.c.text,
+    stories.c.title_key,
+    stories.c.published_at,
+    func.substr(stories.c.text, 1, OPENING_CHARS + 1),
+    func.length(stories.c.text),
     stories.c.credited_outlet,
-    stories.c.source_count,
 )
 
 
@@ -169,20 +174,20 @@ def alerted_stories_since(conn: Connection, since: datetime, limit: int | None =
 
 def stories_by_title_keys(
     conn: Connection, title_keys: Sequence[str], *, since: datetime
-) -> dict[str, StoryRef]:
-    """The earliest recent story for each title key."""
-    found: dict[str, StoryRef] = {}
+) -> list[StoryRef]:
+    """Recent stories with one of these headline keys, oldest first: every one of them, as
+    a recurring headline ("Latin America Daily Brief") heads a different story each day."""
+    found: list[StoryRef] = []
     for start in range(0, len(title_keys), 500):
         rows = conn.execute(
-            select(stories.c.title_key, *_REF_COLUMNS)
+            select(*_REF_COLUMNS)
             .where(
                 one_of(conn, stories.c.title_key, title_keys[start : start + 500]),
                 stories.c.first_seen_at >= since,
             )
             .order_by(stories.c.id)
         )
-        for row in rows:
-            found.setdefault(row[0], StoryRef(*row[1:]))
+        found.extend(StoryRef(*row) for row in rows)
     return found
 
 
@@ -259,8 +264,9 @@ def _band_probe_parameters(chunk: Sequence[tuple[int, int]]) -> dict[str, Any]:
 # one by primary key, also LATERAL: the planner expects a near story per probe and would
 # otherwise hash the whole table to join them.
 _BAND_PROBE = text(
-    "SELECT DISTINCT ON (s.id, near.band_key) near.band_key, s.id, s.simhash, s.title, s.text,"
-    "       s.credited_outlet, s.source_count"
+    "SELECT DISTINCT ON (s.id, near.band_key) near.band_key, s.id, s.simhash, s.title_key,"
+    f"      s.published_at, substr(s.text, 1, {OPENING_CHARS + 1}), length(s.text),"
+    "       s.credited_outlet"
     " FROM ("
     + " UNION ALL ".join(
         f"SELECT p.band_key, c.id"

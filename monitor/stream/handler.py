@@ -12,8 +12,8 @@ only for database work, and two workers overlap instead of taking turns.
 
 The batch is handled set-wise — a handful of statements per batch, not per item — so the
 database round trips do not grow with the batch: look-ups first (replays, candidate stories
-by title key and SimHash band), clustering in memory (copies inside one batch meet too),
-then bulk inserts.
+by title key and SimHash band), then the pure clustering plan (monitor.stream.clusters, in
+which copies inside one batch meet too), then bulk inserts.
 """
 
 from __future__ import annotations
@@ -26,20 +26,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from monitor.feeds.fingerprint import hamming, to_signed64
-from monitor.feeds.identity import NEAR_DUP_MAX_BITS
+from monitor.feeds.fingerprint import to_signed64
+from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import QueryMatches, SubscriptionIndex
 from monitor.store import stories as story_store
 from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
+from monitor.stream.clusters import KnownStory, PlannedStory, mark_alerted, plan_clusters
 
 log = get_logger(__name__)
 
 Classify = Callable[[str, str, str | None], Classification]
-
-TEXT_IMPROVEMENT = 1.2  # a copy whose text is 20% longer replaces a story's (unalerted) text
 
 
 @dataclass
@@ -59,22 +58,6 @@ class Ahead:
 
     verdicts: dict[str, Classification] = field(default_factory=dict)
     matches: dict[str, QueryMatches] = field(default_factory=dict)
-
-
-@dataclass
-class _Story:
-    """A story as this batch sees it: existing (``id`` set) or about to be created."""
-
-    simhash: int
-    title_key: str
-    first: FeedItem  # the item that started it (new) or the best copy seen in this batch
-    id: int | None = None
-    credited_outlet: str = ""
-    text_len: int = 0
-    alerted: bool = False
-    changes: dict[str, Any] = field(default_factory=dict)
-    classify_with: FeedItem | None = None
-    copies: list[tuple[FeedItem, int | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -175,7 +158,7 @@ class ItemHandler:
         )
         verdicts: dict[int, tuple[Classification, FeedItem]] = {}
         for story in planned:
-            if story.classify_with is None or story.alerted:
+            if story.classify_with is None:
                 continue
             item = story.classify_with
             verdict = ahead.verdicts.get(item.item_id)
@@ -203,10 +186,16 @@ class ItemHandler:
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime
-    ) -> list[_Story]:
-        """Assign each fresh item to an existing story, a story new in this batch, or a new one."""
+    ) -> list[PlannedStory]:
+        """Look up the stories the fresh items could join, plan (pure), mark alerted ones."""
         since = now - story_store.CANDIDATE_WINDOW
-        titles = sorted({item.title_key for item, _ in fresh if item.title_key})
+        titles = sorted(
+            {
+                item.title_key
+                for item, _ in fresh
+                if len(item.title_key.split()) >= SAME_TITLE_MIN_WORDS
+            }
+        )
         probes = sorted(
             {
                 (key, item.simhash)
@@ -215,101 +204,25 @@ class ItemHandler:
                 for key in story_store.band_keys(item.simhash)
             }
         )
-        by_title_db = story_store.stories_by_title_keys(conn, titles, since=since)
-        by_band_db = story_store.stories_by_bands(conn, probes, since=since)
-        existing: dict[int, _Story] = {}
-        by_title: dict[str, _Story] = {}
-        by_band: dict[int, list[_Story]] = {}
-        planned: list[_Story] = []
-
-        def known(ref: story_store.StoryRef) -> _Story:
-            if ref.id not in existing:
-                story = _Story(
-                    simhash=ref.simhash,
-                    title_key="",
-                    first=fresh[0][0],
-                    id=ref.id,
-                    credited_outlet=ref.credited_outlet,
-                    text_len=len(ref.text),
-                )
-                existing[ref.id] = story
-                planned.append(story)
-            return existing[ref.id]
-
-        for item, stamp in fresh:
-            story = None
-            if item.title_key:
-                story = by_title.get(item.title_key)
-                ref = by_title_db.get(item.title_key)
-                if ref is not None and (story is None or story.id is None):
-                    story = known(ref)
-            if story is None and item.simhash:
-                # Nearest fingerprint within reach; ties go to the oldest story.
-                choices: list[tuple[int, float, story_store.StoryRef | _Story]] = []
-                for key in story_store.band_keys(item.simhash):
-                    for ref in by_band_db.get(key, ()):
-                        choices.append((hamming(ref.simhash, item.simhash), ref.id, ref))
-                    for candidate in by_band.get(key, ()):
-                        distance = hamming(candidate.simhash, item.simhash)
-                        choices.append((distance, float("inf"), candidate))
-                near = [c for c in choices if c[0] <= NEAR_DUP_MAX_BITS]
-                if near:
-                    winner = min(near, key=lambda c: (c[0], c[1]))[2]
-                    story = known(winner) if isinstance(winner, story_store.StoryRef) else winner
-            if story is None:
-                story = _Story(
-                    simhash=item.simhash,
-                    title_key=item.title_key,
-                    first=item,
-                    credited_outlet=item.credited_outlet,
-                    text_len=len(item.text),
-                    classify_with=item,
-                )
-                planned.append(story)
-                if item.title_key:
-                    by_title.setdefault(item.title_key, story)
-                for key in story_store.band_keys(item.simhash) if item.simhash else ():
-                    by_band.setdefault(key, []).append(story)
-            else:
-                _absorb(story, item)
-            story.copies.append((item, stamp))
-        alerted = story_store.alerted_story_ids(conn, list(existing), self.topic)
-        for story_id in alerted:
-            existing[story_id].alerted = True
-            existing[story_id].changes.pop("text", None)
-            existing[story_id].changes.pop("html", None)
+        refs = {ref.id: ref for ref in story_store.stories_by_title_keys(conn, titles, since=since)}
+        for near in story_store.stories_by_bands(conn, probes, since=since).values():
+            refs.update((ref.id, ref) for ref in near)
+        planned = plan_clusters(fresh, [_known(refs[i]) for i in sorted(refs)])
+        joined = [story.id for story in planned if story.id is not None]
+        mark_alerted(planned, story_store.alerted_story_ids(conn, joined, self.topic))
         return planned
 
 
-def _absorb(story: _Story, item: FeedItem) -> None:
-    """Let a copy improve its story: credit the original outlet, keep the fuller text."""
-    if item.original_outlet and story.credited_outlet != item.original_outlet:
-        story.credited_outlet = item.original_outlet
-        story.changes["credited_outlet"] = item.original_outlet
-        if story.id is None:
-            story.first = _with_credit(story.first, item.original_outlet)
-    if len(item.text) > story.text_len * TEXT_IMPROVEMENT:
-        story.text_len = len(item.text)
-        story.classify_with = item
-        if story.id is None:
-            story.first = _replace_text(story.first, item)
-        else:
-            story.changes.update(text=item.text, html=item.html)
+def _known(ref: story_store.StoryRef) -> KnownStory:
+    return KnownStory(
+        id=ref.id,
+        likeness=likeness(ref.title_key, ref.simhash, ref.opening, ref.published_at),
+        credited_outlet=ref.credited_outlet,
+        text_len=ref.text_len,
+    )
 
 
-def _with_credit(item: FeedItem, outlet: str) -> FeedItem:
-    from dataclasses import replace
-
-    return replace(item, original_outlet=outlet)
-
-
-def _replace_text(item: FeedItem, better: FeedItem) -> FeedItem:
-    from dataclasses import replace
-
-    return replace(item, text=better.text, html=better.html)
-
-
-def _story_row(story: _Story, now: datetime) -> dict[str, Any]:
+def _story_row(story: PlannedStory, now: datetime) -> dict[str, Any]:
     item = story.first
     return {
         "title": item.title,
