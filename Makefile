@@ -37,7 +37,7 @@ test: services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chaos: services
-	MONITOR_CHAOS_SCALE=$(or $(SCALE),5) $(BIN)/python -m pytest -m chaos $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m chaos --chaos-scale=$(or $(SCALE),5) $(PYTEST_ARGS)
 
 bench: services
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -25,6 +25,26 @@ for _name in [n for n in os.environ if n.startswith("MONITOR_")]:
 KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "9092"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # An option, not an environment variable: the MONITOR_* clean-up above once ate it.
+    parser.addoption(
+        "--chaos-scale",
+        type=float,
+        default=1.0,
+        help="multiply the chaos tests' items, kills and durations (make chaos: 5)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"chaos scale: {config.getoption('chaos_scale'):g}"
+
+
+@pytest.fixture(scope="session")
+def chaos_scale(pytestconfig: pytest.Config) -> float:
+    """How much larger the chaos tests run (``--chaos-scale``; 1 in ``make test``)."""
+    return float(pytestconfig.getoption("chaos_scale"))
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
     from monitor.services import kafka_broker

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,10 +81,15 @@ class QueryMatches:
 class SubscriptionIndex:
     """In-memory index of deliverable subscriptions, reloaded when the table changes."""
 
-    def __init__(self, *, recheck_seconds: float = 2.0) -> None:
+    def __init__(
+        self, *, recheck_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
         self._recheck = recheck_seconds
-        self._checked_at = 0.0
+        self._clock = clock
+        # Never checked: the first refresh always loads. (A 0.0 here once meant "checked at
+        # boot", and a machine up for less than recheck_seconds started with no subscribers.)
+        self._checked_at: float | None = None
         self._version: object = None
         self._entries: dict[int, Entry] = {}
         self._policies: dict[int, DeliverySettings] = {}
@@ -122,8 +127,8 @@ class SubscriptionIndex:
             self._policies = policies
 
     def refresh_if_changed(self, engine: Engine, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked_at < self._recheck:
+        now = self._clock()
+        if not force and self._checked_at is not None and now - self._checked_at < self._recheck:
             return
         self._checked_at = now
         with transaction(engine) as conn:

@@ -19,10 +19,10 @@ class SystemGauges:
         self.engine = engine
         self.lag_ttl = lag_ttl
         self._lag: dict[int, int] = {}
-        self._lag_at = 0.0
+        self._lag_at: float | None = None  # never read yet, whatever the uptime
 
     def _consumer_lag(self) -> dict[int, int] | None:
-        if time.monotonic() - self._lag_at > self.lag_ttl:
+        if self._lag_at is None or time.monotonic() - self._lag_at > self.lag_ttl:
             from monitor.stream.lag import consumer_lag
 
             try:

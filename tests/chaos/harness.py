@@ -4,7 +4,6 @@ broker restarts, the ground truth to check against, and the figures they report.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 from collections import Counter
@@ -23,7 +22,6 @@ from monitor.models import FeedItem
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, deliveries, email_attempts, emails, stories, story_sources
 
-SCALE = float(os.environ.get("MONITOR_CHAOS_SCALE", "1"))
 TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
 RELIABILITY_DOC = PROJECT_ROOT / "docs" / "reliability.md"
 
@@ -145,7 +143,7 @@ def audit_emails(ledger: Ledger, received: list[Any]) -> EmailAudit:
     return EmailAudit(len(received), len(by_id), lost, window, outside, identical)
 
 
-def record_figures(section: str, rows: dict[str, Any]) -> None:
+def record_figures(section: str, rows: dict[str, Any], *, scale: float) -> None:
     """Replace this section's table in docs/reliability.md with the latest run's figures."""
     RELIABILITY_DOC.parent.mkdir(parents=True, exist_ok=True)
     text = RELIABILITY_DOC.read_text() if RELIABILITY_DOC.exists() else _HEADER
@@ -156,7 +154,7 @@ def record_figures(section: str, rows: dict[str, Any]) -> None:
             start,
             f"### {section}",
             "",
-            f"Last run: {stamp}, scale {SCALE:g}.",
+            f"Last run: {stamp}, scale {scale:g}.",
             "",
             "| figure | value |",
             "| --- | ---: |",
@@ -176,7 +174,7 @@ def record_figures(section: str, rows: dict[str, Any]) -> None:
 _HEADER = """# Reliability figures
 
 Written by the chaos tests (`make test` runs them at scale 1; `make chaos SCALE=5` runs them
-longer). Each section is replaced by the latest run. What the figures mean:
+longer, with `--chaos-scale`). Each section is replaced by the latest run. What the figures mean:
 
 - **lost alerts**: relevant items with no alert after recovery (must be 0);
 - **duplicate alerts**: items with more than one alert (must be 0);

@@ -20,7 +20,7 @@ from monitor.store import feeds as feed_store
 from monitor.store import migrate
 from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
-from tests.chaos.harness import SCALE, StreamPublisher, record_figures
+from tests.chaos.harness import StreamPublisher, record_figures
 from tests.roles import Roles, wait_until
 
 pytestmark = pytest.mark.chaos
@@ -66,7 +66,7 @@ def hostile_feed(rng: random.Random, n: int) -> bytes:
 
 
 def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
-    engines: Any, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
+    chaos_scale: float, engines: Any, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
     settings = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_security="none",
                              poll_interval=3600)
@@ -74,7 +74,7 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
     ensure_topics(settings)
     engine = engines(settings.db_url)
     rng = random.Random(2026)
-    feeds = int(40 * SCALE)
+    feeds = int(40 * chaos_scale)
     for n in range(feeds):
         fixture_server.routes[f"/hostile/{n}"] = Response(
             200, hostile_feed(rng, n), {"Content-Type": "application/rss+xml"})
@@ -111,7 +111,7 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         "alert emails": len(smtp_sink.received),
         "emails with unsanitized markup": 0,
         "roles that crashed": 0,
-    })
+    }, scale=chaos_scale)
 
 
 class _MarkupAudit(HTMLParser):
@@ -140,11 +140,11 @@ def unsafe_markup(html: str) -> list[str]:
     return audit.problems
 
 
-def test_soak_worker_memory_stays_flat(pg_url: str, kafka_bootstrap: str, make_settings: Any,
+def test_soak_worker_memory_stays_flat(chaos_scale: float, pg_url: str, kafka_bootstrap: str, make_settings: Any,
                                        tmp_path: Path) -> None:
     settings = make_settings(database_url=pg_url)
     ensure_topics(settings)
-    seconds = 60 * SCALE
+    seconds = 60 * chaos_scale
     items = corpus(int(150 * seconds), seed=21)
     roles = Roles(settings, tmp_path / "logs").start("worker")
     publisher = StreamPublisher(settings, items, rate=150.0)
@@ -168,5 +168,5 @@ def test_soak_worker_memory_stays_flat(pg_url: str, kafka_bootstrap: str, make_s
         "items": len(items), "seconds": round(seconds),
         "RSS middle third (MB)": round(early, 1), "RSS last third (MB)": round(late, 1),
         "peak RSS (MB)": round(max(samples), 1),
-    })
+    }, scale=chaos_scale)
     assert late < early * 1.10 + 5, f"worker RSS grew from {early:.0f} MB to {late:.0f} MB"

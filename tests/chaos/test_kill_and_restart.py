@@ -23,7 +23,6 @@ from monitor.services import kafka_broker, postgres
 from monitor.store.db import make_engine
 from monitor.stream.topics import ensure_topics
 from tests.chaos.harness import (
-    SCALE,
     StreamPublisher,
     audit_emails,
     expected_relevant,
@@ -109,9 +108,11 @@ def check(ledger: Any, items: list[Any], relevant: set[str], received: list[Any]
     return figures
 
 
-def test_kill_worker_and_mailer_at_random_while_streaming(world: Any, tmp_path: Path) -> None:
+def test_kill_worker_and_mailer_at_random_while_streaming(
+    world: Any, tmp_path: Path, chaos_scale: float
+) -> None:
     settings, engine, sink = world
-    items = corpus(int(2000 * SCALE))
+    items = corpus(int(2000 * chaos_scale))
     relevant = expected_relevant(items)
     publisher = StreamPublisher(settings, items, rate=100.0)
     roles = Roles(settings, tmp_path / "logs").start("worker", "mailer")
@@ -144,7 +145,7 @@ def test_kill_worker_and_mailer_at_random_while_streaming(world: Any, tmp_path: 
         "mailer kills (SIGKILL)": kills["mailer"],
         **figures,
     }
-    record_figures("Random SIGKILLs of the worker and the mailer", figures)
+    record_figures("Random SIGKILLs of the worker and the mailer", figures, scale=chaos_scale)
     assert kills["worker"] >= 2 and kills["mailer"] >= 5
 
 
@@ -201,10 +202,10 @@ def test_worker_killed_after_commit_before_offsets_replays_without_doubling(
 # collector (ResourceWarning in this test process, not in monitor's roles).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_broker_restart_database_outage_and_smtp_outage_mid_stream(
-    world: Any, tmp_path: Path
+    world: Any, tmp_path: Path, chaos_scale: float
 ) -> None:
     settings, engine, sink = world
-    items = corpus(int(1500 * SCALE), seed=9)
+    items = corpus(int(1500 * chaos_scale), seed=9)
     relevant = expected_relevant(items)
     publisher = StreamPublisher(settings, items, rate=100.0)
     roles = Roles(settings, tmp_path / "logs").start("worker", "mailer")
@@ -247,4 +248,5 @@ def test_broker_restart_database_outage_and_smtp_outage_mid_stream(
     record_figures(
         "Broker restart, PostgreSQL and SMTP outages mid-stream",
         {**outages, "publisher retries": publisher.retries, **figures},
+        scale=chaos_scale,
     )

@@ -8,16 +8,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
+from monitor.config import PROJECT_ROOT
 from monitor.models import Evidence
 from monitor.notify.compose import compose_alert
 from monitor.notify.links import EmailLinks, build_links
 from monitor.notify.messages import Recipient, Sender, StoryForEmail
 from monitor.notify.tokens import make_token
 
-SEED_TEXT = Path("/work/shared/seed/000_8913ef3a38a6720c.txt")
+SEED_TEXT = PROJECT_ROOT / "seeds" / "fixtures" / "seed-story.txt"  # the founding example
 SECRET = b"test-secret-0123456789abcdef-xyz"
 NOW = datetime(2026, 11, 27, 11, 0, tzinfo=UTC)
 LIST_ID = "ua-latam.monitor.example.org"

@@ -216,12 +216,12 @@ def test_classification_runs_before_the_transaction_and_replays_are_not_classifi
 
 
 def test_a_subscriber_deleted_under_a_stale_snapshot_costs_no_item(
-    db_url: str, make_settings: Any
+    db_url: str, make_settings: Any, engines: Any
 ) -> None:
     """The worker re-reads subscriptions every few seconds; a subscriber deleted in between
     still gets delivery rows from it. Those rows must not fail the batch (its items would
     be retried and dead-lettered); the assembler skips them, nothing is sent to them."""
-    engine = make_engine(db_url)
+    engine = engines(db_url)
     now = datetime.now(UTC)
     with transaction(engine) as conn:
         kept, _ = add_subscriber(conn, "kept@example.org", confirmed=True, now=now)
@@ -246,7 +246,6 @@ def test_a_subscriber_deleted_under_a_stale_snapshot_costs_no_item(
             select(func.count()).select_from(deliveries).where(deliveries.c.status == "pending")
         ).scalar_one()
     assert recipients == ["kept@example.org"] and pending == 0
-    engine.dispose()
 
 
 @pytest.mark.parametrize("deleted", ["subscriber", "subscription"])
@@ -263,3 +262,28 @@ def test_deleting_a_subscriber_or_subscription_deletes_its_deliveries(
         else:
             assert delete_subscription(conn, subscription_id)
     assert counts(handler)["deliveries"] == 0
+
+
+def test_the_first_batch_loads_the_subscriptions_on_a_machine_booted_seconds_ago(
+    db_url: str, engines: Any
+) -> None:
+    """``time.monotonic()`` counts from boot. Five seconds after boot, with an hour between
+    re-reads, the index must still load on its first refresh (it once compared with 0.0)."""
+    engine = engines(db_url)
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=now)
+        add_subscription(conn, person, now=now, name="all", query=None, filters={}, mode="immediate")
+    uptime = [5.0]
+    index = SubscriptionIndex(recheck_seconds=3600, clock=lambda: uptime[0])
+    index.refresh_if_changed(engine)
+    assert len(index) == 1
+    with transaction(engine) as conn:
+        other, _ = add_subscriber(conn, "other@example.org", confirmed=True, now=now)
+        add_subscription(conn, other, now=now, name="all", query=None, filters={}, mode="immediate")
+    uptime[0] = 60.0
+    index.refresh_if_changed(engine)
+    assert len(index) == 1, "within the recheck interval the snapshot is kept"
+    uptime[0] = 3606.0
+    index.refresh_if_changed(engine)
+    assert len(index) == 2
