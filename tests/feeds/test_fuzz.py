@@ -207,9 +207,12 @@ PATHOLOGICAL: list[tuple[str, Any]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.timeout(30)  # a regression should fail, not hang the suite for minutes
+@pytest.mark.timeout(60)  # a regression should fail, not hang the suite for minutes
 @pytest.mark.parametrize(("case", "run"), PATHOLOGICAL, ids=[case for case, _ in PATHOLOGICAL])
 def test_pathological_inputs_finish_quickly(case: str, run: Any) -> None:
-    started = time.perf_counter()
+    """A guard against quadratic blow-ups (minutes of CPU), not a speed test: it counts this
+    process's CPU seconds, which a busy machine does not inflate as it does wall time
+    (under a load of 8 on two cores one case took 3.8 s of wall time)."""
+    started = time.process_time()
     run()
-    assert time.perf_counter() - started < 3.0, case
+    assert time.process_time() - started < 3.0, case
