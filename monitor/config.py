@@ -171,6 +171,18 @@ class Settings(BaseSettings):
     # --- web and operations -------------------------------------------------------------
     web_host: str = Field(default="127.0.0.1", description="Address the web endpoint binds.")
     web_port: int = Field(default=8080, ge=0, le=65535, description="Port of the web endpoint.")
+    web_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a web client gets to send a request's headers (and a form's "
+        "body); idle kept-alive connections close after it too.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies (addresses or CIDRs, comma-separated) whose "
+        "X-Forwarded-For names the client, for per-client rate limits.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )
@@ -203,6 +215,14 @@ class Settings(BaseSettings):
     def _check_token_old_secrets(cls, value: SecretStr) -> SecretStr:
         for secret in _split_secrets(value):
             _refuse_weak_secret(secret, current=False)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        from monitor.web.clients import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("public_url")
