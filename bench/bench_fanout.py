@@ -554,7 +554,7 @@ def run(size: Size, url: str | None, keep: bool, quick: bool, seed: int) -> Resu
                     smtp_host="127.0.0.1",
                     smtp_port=sink.port,
                     smtp_security="none",
-                    token_secret="bench-secret-0123456789",
+                    token_secret="9c4f1a7e2b8d5c3f6a0e9d2b7c4f1a8e",  # fixed: same emails every run
                     public_url="https://alerts.example.org",
                     mail_from="Media monitor <alerts@monitor.example.org>",
                 )

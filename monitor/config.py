@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from monitor.errors import ConfigError
+from monitor.redaction import redact_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,12 +159,30 @@ class Settings(BaseSettings):
     )
     token_secret: SecretStr = Field(
         default=SecretStr(""),
-        description="HMAC key for unsubscribe tokens. Empty: generated once into var_dir/token.key.",
+        description="HMAC key of link tokens (at least 32 random characters). Empty: "
+        "generated once into var_dir/token.key.",
+    )
+    token_old_secrets: SecretStr = Field(
+        default=SecretStr(""),
+        description="Former token secrets, comma-separated: links signed with them still "
+        "verify; new links are signed with token_secret only (key rotation).",
     )
 
     # --- web and operations -------------------------------------------------------------
     web_host: str = Field(default="127.0.0.1", description="Address the web endpoint binds.")
     web_port: int = Field(default=8080, ge=0, le=65535, description="Port of the web endpoint.")
+    web_read_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a web client gets to send a request's headers (and a form's "
+        "body); idle kept-alive connections close after it too.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies (addresses or CIDRs, comma-separated) whose "
+        "X-Forwarded-For names the client, for per-client rate limits.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )
@@ -181,6 +200,29 @@ class Settings(BaseSettings):
             host, _, port = server.strip().rpartition(":")
             if not host or not port.isdigit():
                 raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return value
+
+    @field_validator("token_secret")
+    @classmethod
+    def _check_token_secret(cls, value: SecretStr) -> SecretStr:
+        # Empty is fine: a random key is generated once into var_dir/token.key.
+        if value.get_secret_value():
+            _refuse_weak_secret(value.get_secret_value(), current=True)
+        return value
+
+    @field_validator("token_old_secrets")
+    @classmethod
+    def _check_token_old_secrets(cls, value: SecretStr) -> SecretStr:
+        for secret in _split_secrets(value):
+            _refuse_weak_secret(secret, current=False)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        from monitor.web.clients import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("public_url")
@@ -243,6 +285,10 @@ class Settings(BaseSettings):
                 fp.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
 
+    def token_keys(self) -> list[bytes]:
+        """Keys a link may be signed with: the current one first, then former ones."""
+        return [self.token_key(), *(s.encode() for s in _split_secrets(self.token_old_secrets))]
+
     def as_env(self) -> dict[str, str]:
         """These settings as MONITOR_* variables, to hand to a child process."""
         env: dict[str, str] = {}
@@ -265,17 +311,27 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 value = "********" if value.get_secret_value() else ""
             out[name] = str(value) if isinstance(value, Path) else value
-        out["database_url"] = _redact_url(self.db_url)
+        out["database_url"] = redact_url(self.db_url)
         return out
 
 
-def _redact_url(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:****@{host}"
+def _refuse_weak_secret(secret: str, *, current: bool) -> None:
+    """Refuse a placeholder or short token secret, saying how to make a good one."""
+    from monitor.notify import tokens
+
+    minimum = tokens.MIN_CONFIGURED_SECRET_CHARS if current else tokens.MIN_SECRET_BYTES
+    reason = tokens.weak_secret_reason(secret, minimum)
+    if reason:
+        keep = " (list a sound former secret in MONITOR_TOKEN_OLD_SECRETS to keep its links)"
+        raise ValueError(
+            f"the token secret {reason}: whoever knows or guesses it can sign unsubscribe "
+            "and confirm links. "
+            f"Generate one with: {tokens.GENERATE_SECRET_HINT}{keep if current else ''}"
+        )
+
+
+def _split_secrets(value: SecretStr) -> list[str]:
+    return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:

@@ -8,6 +8,7 @@ tests never see each other's data.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -104,7 +105,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "log_format": "console",
             "poll_min_interval": 0.1,
             "http_host_spacing": 0.0,
-            "token_secret": "test-secret-" + tag,
+            "token_secret": secrets.token_hex(32),
         }
         values.update(overrides)
         return load_settings(**values)

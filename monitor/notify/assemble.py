@@ -35,7 +35,7 @@ from monitor.notify.policy import (
 )
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
-from monitor.notify.tokens import make_token
+from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
@@ -326,12 +326,23 @@ def queue_confirmation(
     subscriber_id: int,
     subscription_name: str = "",
     now: datetime | None = None,
+    *,
+    renewal: TokenClaims | None = None,
 ) -> bool:
-    """Queue the double opt-in email once per subscriber; True when newly queued."""
+    """Queue the double opt-in email once per subscriber; True when newly queued.
+
+    ``renewal`` is the expired confirmation link of someone asking for a fresh one: that
+    is queued at most once a day, and only for the subscriber the link was made for.
+    """
     now = now or datetime.now(UTC)
     sender = sender_of(settings)
+    dedup_key = f"confirm:{subscriber_id}"
+    if renewal is not None:
+        dedup_key = f"confirm:{subscriber_id}:renewed:{now:%Y-%m-%d}"
     with transaction(engine) as conn:
-        subscriber = subscriber_store.get_subscriber(conn, subscriber_id)
+        subscriber = subscriber_store.get_subscriber(
+            conn, subscriber_id, created_by=renewal.rows_created_by if renewal else None
+        )
         if subscriber is None or subscriber.confirmed:
             return False
         token = make_token(settings.token_key(), "confirm", subscriber.id, None, now)
@@ -344,6 +355,7 @@ def queue_confirmation(
                 subscription_name=subscription_name,
                 sender=sender,
                 now=now,
+                valid_for=LIFETIMES["confirm"],
             )
         except PermanentDeliveryError as exc:
             log.error("subscriber.bad_address", subscriber_id=subscriber_id, error=str(exc))
@@ -352,7 +364,7 @@ def queue_confirmation(
             conn,
             subscriber_id=subscriber.id,
             kind="confirm",
-            dedup_key=f"confirm:{subscriber.id}",
+            dedup_key=dedup_key,
             message_id=str(message["Message-ID"]),
             recipient=subscriber.email,
             subject=str(message["Subject"]),

@@ -40,6 +40,7 @@ from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmai
 from monitor.notify.policy import DigestPeriod
 from monitor.notify.render import render_pair
 from monitor.notify.timezones import require_utc
+from monitor.notify.tokens import LIFETIMES
 from monitor.notify.views import (
     MAX_DIGEST_STORIES,
     digest_groups,
@@ -221,7 +222,7 @@ def compose_confirmation(
     subscription_name: str,
     sender: Sender,
     now: datetime,
-    valid_for: timedelta = timedelta(days=7),
+    valid_for: timedelta = LIFETIMES["confirm"],
 ) -> EmailMessage:
     """The double opt-in email: one link that confirms the subscription.
 

@@ -6,6 +6,10 @@ Format (URL-safe, no padding): ``base64url(payload) "." base64url(mac)`` where t
 is ``"m1|purpose|subscriber_id|subscription_id|issued_at"``. Tokens are deterministic: the
 same claims and secret give the same token, so a resent email carries the same links.
 
+Each purpose has its lifetime (``LIFETIMES``): a confirmation link lives as long as the
+confirmation email says, a preferences link a couple of months (every email carries a fresh
+one), an unsubscribe link a year. Whoever still gets alerts has a newer email with a live link.
+
 Key rotation: sign with the newest secret, verify against every secret still accepted.
 Nothing is stored server-side; revocation is by rotating the secret or by the state the
 token acts on (an unsubscribed subscription stays unsubscribed).
@@ -37,6 +41,37 @@ MAX_TOKEN_LENGTH = 512
 # Clocks of the web server and the mailer may disagree a little.
 CLOCK_SKEW = timedelta(minutes=5)
 
+LIFETIMES: dict[Purpose, timedelta] = {
+    # The confirmation email states this ("The link is valid for 7 days").
+    "confirm": timedelta(days=7),
+    # Every alert and digest carries a fresh preferences link.
+    "preferences": timedelta(days=60),
+    # Long: CAN-SPAM asks that an opt-out link work for at least 30 days after sending, and
+    # anyone still receiving alerts has a newer email with a live link.
+    "unsubscribe": timedelta(days=365),
+}
+# How long after it was sent an expired confirmation link may still ask for a fresh one.
+RENEWABLE_FOR = timedelta(days=90)
+
+# A configured secret must be at least this long; ``secrets.token_hex(32)`` gives 64.
+MIN_CONFIGURED_SECRET_CHARS = 32
+GENERATE_SECRET_HINT = "python -c 'import secrets; print(secrets.token_hex(32))'"
+# Normalised (lower case, letters and digits only) beginnings of values copied from examples.
+_PLACEHOLDERS = (
+    "change",
+    "replace",
+    "placeholder",
+    "example",
+    "default",
+    "insecure",
+    "secret",
+    "password",
+    "test",
+    "dummy",
+    "your",
+    "xxx",
+)
+
 _VERSION = "m1"
 _DOMAIN = b"monitor.notify.token\x00"
 _B64 = re.compile(r"[A-Za-z0-9_\-]+")
@@ -64,6 +99,25 @@ class TokenClaims:
     subscriber_id: int
     subscription_id: int | None
     issued_at: datetime
+
+    @property
+    def rows_created_by(self) -> datetime:
+        """Rows created after this moment postdate the token: an id the token names but a
+        row created later belongs to someone else (SQLite reuses deleted ids)."""
+        return self.issued_at + CLOCK_SKEW
+
+
+def weak_secret_reason(secret: str, min_chars: int = MIN_CONFIGURED_SECRET_CHARS) -> str | None:
+    """Why ``secret`` must not sign links (a known placeholder, too short, too uniform), or
+    None. Anyone who read the example configuration can sign links with a placeholder."""
+    normalised = re.sub(r"[^a-z0-9]", "", secret.lower())
+    if not normalised or normalised.startswith(_PLACEHOLDERS):
+        return "looks like a placeholder from an example configuration"
+    if len(secret) < min_chars:
+        return f"is {len(secret)} characters long; use at least {min_chars} random characters"
+    if len(set(secret)) < 8:
+        return "has fewer than 8 distinct characters; use random characters"
+    return None
 
 
 def _b64encode(raw: bytes) -> str:
@@ -127,8 +181,9 @@ def verify_token(
 ) -> TokenClaims:
     """Check the signature (against any accepted secret), purpose and age; return the claims.
 
-    Raises :class:`InvalidToken`. The payload is only parsed after its MAC matched, so a
-    forged token learns nothing from the error but "signature".
+    ``max_age`` defaults to the purpose's lifetime (``LIFETIMES``). Raises
+    :class:`InvalidToken`. The payload is only parsed after its MAC matched, so a forged
+    token learns nothing from the error but "signature", and "expired" means genuine.
     """
     candidates = [secrets] if isinstance(secrets, bytes) else list(secrets)
     if not candidates:
@@ -148,7 +203,7 @@ def verify_token(
     age = timedelta(seconds=_timestamp(now) - _timestamp(claims.issued_at))
     if age < -CLOCK_SKEW:
         raise InvalidToken("future")
-    if max_age is not None and age > max_age:
+    if age > (LIFETIMES[purpose] if max_age is None else max_age):
         raise InvalidToken("expired")
     return claims
 

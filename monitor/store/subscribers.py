@@ -79,13 +79,19 @@ def add_subscriber(
     return int(new_id), True
 
 
-def get_subscriber(conn: Connection, key: int | str) -> SubscriberRow | None:
+def get_subscriber(
+    conn: Connection, key: int | str, *, created_by: datetime | None = None
+) -> SubscriberRow | None:
+    """A subscriber by id or address (with ``created_by``, only if that old)."""
     cond = (
         subscribers.c.id == key
         if isinstance(key, int)
         else subscribers.c.email == key.strip().lower()
     )
-    row = conn.execute(select(subscribers).where(cond)).first()
+    stmt = select(subscribers).where(cond)
+    if created_by is not None:
+        stmt = stmt.where(subscribers.c.created_at <= created_by)
+    row = conn.execute(stmt).first()
     return _subscriber(row) if row else None
 
 
@@ -93,13 +99,18 @@ def list_subscribers(conn: Connection) -> list[SubscriberRow]:
     return [_subscriber(r) for r in conn.execute(select(subscribers).order_by(subscribers.c.id))]
 
 
-def set_subscriber(conn: Connection, subscriber_id: int, **values: Any) -> bool:
-    return (
-        conn.execute(
-            update(subscribers).where(subscribers.c.id == subscriber_id).values(**values)
-        ).rowcount
-        == 1
-    )
+def set_subscriber(
+    conn: Connection, subscriber_id: int, *, created_by: datetime | None = None, **values: Any
+) -> bool:
+    """Set columns of one subscriber; with ``created_by``, only if the row is that old.
+
+    ``created_by`` is how a signed link acts: a subscriber created after the link was
+    issued is someone else who got a deleted subscriber's id (SQLite reuses ids).
+    """
+    stmt = update(subscribers).where(subscribers.c.id == subscriber_id)
+    if created_by is not None:
+        stmt = stmt.where(subscribers.c.created_at <= created_by)
+    return conn.execute(stmt.values(**values)).rowcount == 1
 
 
 def delete_subscriber(conn: Connection, subscriber_id: int) -> bool:
@@ -140,6 +151,33 @@ def set_subscription(
     )
 
 
+def set_own_subscription(
+    conn: Connection,
+    subscriber_id: int,
+    subscription_id: int,
+    *,
+    created_by: datetime,
+    now: datetime,
+    **values: Any,
+) -> bool:
+    """Set columns of a subscription only if it belongs to ``subscriber_id`` and that
+    subscriber existed by ``created_by``: one statement, so a link can never act on a
+    subscription that is, or has become, someone else's (SQLite reuses deleted ids)."""
+    owner = select(subscribers.c.id).where(
+        subscribers.c.id == subscriber_id, subscribers.c.created_at <= created_by
+    )
+    stmt = (
+        update(subscriptions)
+        .where(
+            subscriptions.c.id == subscription_id,
+            subscriptions.c.subscriber_id == subscriber_id,
+            subscriptions.c.subscriber_id.in_(owner.scalar_subquery()),
+        )
+        .values(updated_at=now, **values)
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
 def delete_subscription(conn: Connection, subscription_id: int) -> bool:
     """Delete a subscription and its deliveries (see ``delete_subscriber`` for why here)."""
     conn.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
@@ -149,10 +187,17 @@ def delete_subscription(conn: Connection, subscription_id: int) -> bool:
     )
 
 
-def list_subscriptions(conn: Connection, subscriber_id: int | None = None) -> list[SubscriptionRow]:
+def list_subscriptions(
+    conn: Connection, subscriber_id: int | None = None, *, created_by: datetime | None = None
+) -> list[SubscriptionRow]:
+    """Subscriptions (of one subscriber; with ``created_by``, only if the subscriber is
+    that old, as in ``set_subscriber``)."""
     stmt = select(subscriptions).order_by(subscriptions.c.id)
     if subscriber_id is not None:
         stmt = stmt.where(subscriptions.c.subscriber_id == subscriber_id)
+    if created_by is not None:
+        owners = select(subscribers.c.id).where(subscribers.c.created_at <= created_by)
+        stmt = stmt.where(subscriptions.c.subscriber_id.in_(owners.scalar_subquery()))
     return [_subscription(r) for r in conn.execute(stmt)]
 
 

@@ -4,14 +4,21 @@ Routes:
     GET  /healthz            liveness: the process answers
     GET  /readyz             readiness: database and Kafka reachable, roles heartbeating
     GET  /metrics            Prometheus metrics of every role, plus system gauges
-    GET  /u/{token}          unsubscribe page (a button; mail scanners GET links, so GET changes nothing)
-    POST /u/{token}          RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click)
-    GET  /c/{token}          double opt-in confirmation
+    GET  /u/{token}          unsubscribe page (a button)
+    POST /u/{token}          the button, and RFC 8058 one-click unsubscribe
+    GET  /c/{token}          confirmation page (a button)
+    POST /c/{token}          the button: confirms the subscription (double opt-in)
+    POST /c/{token}/renew    an expired confirmation link asks for a fresh one
     GET  /p/{token}          preferences: the subscriber's subscriptions
     POST /p/{token}          pause / resume one subscription
 
-Tokens are HMAC-signed (monitor/notify/tokens.py); every token route is rate limited per
-client address.
+Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
+from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
+(monitor/notify/tokens.py); a token acts only on rows of its own subscriber that existed
+when it was issued. Token routes are rate limited per client (monitor/web/clients.py says
+who the client is behind a proxy). Readiness and metrics run on threads of their own, so a
+flood of either cannot hold up the token routes' database work, and a client gets
+``web_read_timeout`` seconds to send a request.
 """
 
 from __future__ import annotations
@@ -23,23 +30,40 @@ import os
 import signal
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDictProxy
 from sqlalchemy import Engine, text
 
 from monitor.config import Settings
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
-from monitor.notify.tokens import InvalidToken, TokenClaims, verify_token
+from monitor.notify.assemble import queue_confirmation
+from monitor.notify.tokens import (
+    LIFETIMES,
+    RENEWABLE_FOR,
+    InvalidToken,
+    Purpose,
+    TokenClaims,
+    verify_token,
+)
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
+from monitor.web import pages
+from monitor.web.clients import client_address, parse_networks
 from monitor.web.gauges import SystemGauges
+from monitor.web.readiness import Check, Readiness, heartbeat_checks
 
 log = get_logger(__name__)
 
-HEARTBEAT_STALE_SECONDS = 30.0
+# Request header limits (aiohttp's parser answers 400 beyond them): a token link's request
+# line is under 600 bytes; browsers send some 20 headers.
+MAX_HEADER_LINE = 8190
+MAX_HEADERS = 64
 
 
 class RateLimiter:
@@ -60,24 +84,46 @@ class RateLimiter:
         return allowed
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    doc = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)}</title></head>"
-        "<body style='font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em'>"
-        f"<h1 style='font-size:1.4em'>{html.escape(title)}</h1>{body}</body></html>"
-    )
-    return web.Response(
-        text=doc,
-        content_type="text/html",
-        status=status,
-        headers={
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-        },
-    )
+class RequestDeadline:
+    """Close connections that have not sent a complete request within ``timeout`` seconds.
+
+    aiohttp bounds the idle time between requests (``keepalive_timeout``, which ``serve``
+    sets to the same value), but up to at least 3.14.3 not the time to send the first
+    request's headers: a client dribbling a header byte now and then held a connection
+    forever (slowloris). This wraps aiohttp's protocol factory so each new connection gets
+    a timer, and the middleware marks the connections whose request arrived in time.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._arrived: set[object] = set()
+
+    def wrap(self, factory: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
+        """``factory`` (aiohttp's server) with a deadline on each connection it makes."""
+
+        def make() -> asyncio.Protocol:
+            protocol = factory()
+            asyncio.get_running_loop().call_later(self.timeout, self._expire, protocol)
+            return protocol
+
+        return make
+
+    def _expire(self, protocol: asyncio.Protocol) -> None:
+        if protocol in self._arrived:
+            self._arrived.discard(protocol)
+            return
+        transport: asyncio.Transport | None = getattr(protocol, "transport", None)
+        if transport is not None and not transport.is_closing():
+            peer = transport.get_extra_info("peername")
+            log.warning("web.request_timeout", client=str(peer[0]) if peer else "?")
+            transport.close()
+
+    @web.middleware
+    async def middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        self._arrived.add(request.protocol)
+        return await handler(request)
 
 
 class WebApp:
@@ -85,8 +131,15 @@ class WebApp:
         self.settings = settings
         self.engine = engine
         self.limiter = RateLimiter()
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
         self.gauges = SystemGauges(settings, engine)
-        self.app = web.Application(client_max_size=64 * 1024)
+        self.readiness = Readiness(self._probe)
+        self.deadline = RequestDeadline(settings.web_read_timeout)
+        # Metrics (database and Kafka queries) on a thread of their own, like readiness.
+        self._metrics_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics")
+        self.app = web.Application(
+            client_max_size=64 * 1024, middlewares=[self.deadline.middleware]
+        )
         self.app.add_routes(
             [
                 web.get("/healthz", self.healthz),
@@ -94,40 +147,51 @@ class WebApp:
                 web.get("/metrics", self.metrics),
                 web.get("/u/{token}", self.unsubscribe_page),
                 web.post("/u/{token}", self.unsubscribe),
-                web.get("/c/{token}", self.confirm),
+                web.get("/c/{token}", self.confirm_page),
+                web.post("/c/{token}", self.confirm),
+                web.post("/c/{token}/renew", self.renew_confirmation),
                 web.get("/p/{token}", self.preferences),
                 web.post("/p/{token}", self.change_preference),
             ]
         )
+
+    def close(self) -> None:
+        self.readiness.close()
+        self._metrics_executor.shutdown(wait=False, cancel_futures=True)
 
     # --- operations ---------------------------------------------------------------------
     async def healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "pid": os.getpid()})
 
     async def readyz(self, request: web.Request) -> web.Response:
-        checks = await asyncio.to_thread(self._readiness)
-        ready = all(ok for ok, _ in checks.values())
-        body = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()}
-        return web.json_response({"ready": ready, "checks": body}, status=200 if ready else 503)
+        try:
+            snapshot = await self.readiness.snapshot()
+        except Exception as exc:  # the probe catches its own failures; this is a bug
+            log.error("web.readiness_failed", error=repr(exc))
+            return web.json_response({"ready": False, "error": type(exc).__name__}, status=503)
+        return web.json_response(
+            snapshot.as_json(self.readiness.clock()), status=200 if snapshot.ready else 503
+        )
 
-    def _readiness(self) -> dict[str, tuple[bool, str]]:
-        checks: dict[str, tuple[bool, str]] = {}
+    def _probe(self) -> dict[str, Check]:
+        """The readiness checks; runs on the readiness thread, never raises."""
+        checks: dict[str, Check] = {}
         try:
             with transaction(self.engine) as conn:
                 conn.execute(text("SELECT 1"))
-            checks["database"] = (True, "reachable")
+            checks["database"] = Check(True, "reachable")
         except Exception as exc:
-            checks["database"] = (False, str(exc)[:200])
+            checks["database"] = Check(False, str(exc).splitlines()[0][:200] if str(exc) else "")
         from monitor.services.kafka_broker import broker_answers
 
         up = broker_answers(self.settings.kafka_bootstrap, timeout=2.0)
-        checks["kafka"] = (up, "reachable" if up else "no answer")
-        now = time.time()
-        for role, beat in read_heartbeats(self.settings).items():
-            if role == "web":
-                continue
-            age = now - float(beat.get("heartbeat", 0))  # type: ignore[arg-type]
-            checks[f"role:{role}"] = (age < HEARTBEAT_STALE_SECONDS, f"heartbeat {age:.0f}s ago")
+        checks["kafka"] = Check(up, "reachable" if up else "no answer")
+        try:
+            beats = read_heartbeats(self.settings)
+        except OSError as exc:
+            checks["heartbeats"] = Check(False, f"cannot read heartbeats: {exc}")
+            return checks
+        checks.update(heartbeat_checks(beats, time.time()))
         return checks
 
     async def metrics(self, request: web.Request) -> web.Response:
@@ -143,137 +207,251 @@ class WebApp:
 
             registry = REGISTRY
         payload = generate_latest(registry)
-        payload += await asyncio.to_thread(self.gauges.render)
+        loop = asyncio.get_running_loop()
+        payload += await loop.run_in_executor(self._metrics_executor, self.gauges.render)
         return web.Response(body=payload, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     # --- subscribers --------------------------------------------------------------------
-    def _claims(self, request: web.Request, purpose: str) -> TokenClaims | web.Response:
-        client = request.remote or "?"
+    def client(self, request: web.Request) -> str:
+        forwarded = request.headers.getall("X-Forwarded-For", [])
+        return client_address(request.remote, forwarded, self.trusted_proxies)
+
+    def _claims(
+        self, request: web.Request, purpose: Purpose, max_age: timedelta | None = None
+    ) -> TokenClaims | web.Response:
+        client = self.client(request)
         if not self.limiter.allow(client):
-            return _page("Too many requests", "<p>Please wait a minute and try again.</p>", 429)
-        try:
-            return verify_token(
-                request.match_info["token"],
-                self.settings.token_key(),
-                purpose,  # type: ignore[arg-type]
-                datetime.now(UTC),
+            return pages.page(
+                "Too many requests", pages.text("Please wait a minute and try again."), 429
             )
+        token, keys, now = request.match_info["token"], self.settings.token_keys(), datetime.now(UTC)
+        try:
+            return verify_token(token, keys, purpose, now, max_age)
         except InvalidToken as exc:
-            log.warning("web.token_rejected", purpose=purpose, reason=str(exc), client=client)
-            return _page("Link not valid", "<p>This link is not valid or has expired.</p>", 400)
+            log.warning("web.token_rejected", purpose=purpose, reason=exc.reason, client=client)
+            renewable = purpose == "confirm" and exc.reason == "expired" and max_age is None
+            if renewable:
+                with contextlib.suppress(InvalidToken):
+                    verify_token(token, keys, purpose, now, RENEWABLE_FOR)
+                    return pages.link_problem(exc, purpose, f"/c/{token}/renew")
+            return pages.link_problem(exc, purpose, None)
+
+    async def _form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
+        """The posted form, read within ``web_read_timeout`` (a slow body is a slowloris too)."""
+        try:
+            async with asyncio.timeout(self.settings.web_read_timeout):
+                return await request.post()
+        except TimeoutError:
+            return pages.page("Request timed out", pages.text("Please try again."), 408)
 
     async def unsubscribe_page(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "unsubscribe")
         if isinstance(claims, web.Response):
             return claims
-        token = html.escape(request.match_info["token"])
-        return _page(
+        return pages.page(
             "Unsubscribe",
-            f"<form method='post' action='/u/{token}'><p>Stop these alert emails?</p>"
-            "<button type='submit'>Unsubscribe</button></form>",
+            pages.text("Stop these alert emails?")
+            + pages.button(f"/u/{request.match_info['token']}", "Unsubscribe"),
         )
 
     async def unsubscribe(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "unsubscribe")
         if isinstance(claims, web.Response):
             return claims
-        await asyncio.to_thread(self._unsubscribe, claims)
+        outcome = await asyncio.to_thread(self._unsubscribe, claims)
         log.info(
             "subscriber.unsubscribed",
             subscriber_id=claims.subscriber_id,
             subscription_id=claims.subscription_id,
+            outcome=outcome,
         )
-        return _page("Unsubscribed", "<p>You will not receive these emails any more.</p>")
+        if outcome == "gone":
+            return pages.page(
+                "Already stopped",
+                pages.text(
+                    "The alerts this link was for no longer exist. Other alert emails you "
+                    "receive carry their own unsubscribe link."
+                ),
+            )
+        if outcome == "paused":
+            return pages.page(
+                "Unsubscribed",
+                pages.text(
+                    "You will not receive these alerts any more. Your other alerts continue."
+                ),
+            )
+        return pages.page("Unsubscribed", pages.text("You will not receive these emails any more."))
 
-    def _unsubscribe(self, claims: TokenClaims) -> None:
-        now = datetime.now(UTC)
+    def _unsubscribe(self, claims: TokenClaims) -> str:
+        """'paused' (that subscription; others continue), 'all' (nothing more is sent) or
+        'gone' (no subscription of this subscriber by that id: nothing changed)."""
+        now, created_by = datetime.now(UTC), claims.rows_created_by
         with transaction(self.engine) as conn:
             if claims.subscription_id is not None:
-                subscriber_store.set_subscription(
-                    conn, claims.subscription_id, now=now, paused=True
+                if not subscriber_store.set_own_subscription(
+                    conn,
+                    claims.subscriber_id,
+                    claims.subscription_id,
+                    created_by=created_by,
+                    now=now,
+                    paused=True,
+                ):
+                    return "gone"
+                remaining = subscriber_store.list_subscriptions(conn, claims.subscriber_id)
+                if any(not s.paused for s in remaining):
+                    return "paused"
+            if not subscriber_store.set_subscriber(
+                conn,
+                claims.subscriber_id,
+                created_by=created_by,
+                status="unsubscribed",
+                status_reason="one-click",
+            ):
+                return "gone"
+            return "all"
+
+    async def confirm_page(self, request: web.Request) -> web.Response:
+        claims = self._claims(request, "confirm")
+        if isinstance(claims, web.Response):
+            return claims
+
+        def _load() -> subscriber_store.SubscriberRow | None:
+            with transaction(self.engine) as conn:
+                return subscriber_store.get_subscriber(
+                    conn, claims.subscriber_id, created_by=claims.rows_created_by
                 )
-                remaining = [
-                    s
-                    for s in subscriber_store.list_subscriptions(conn, claims.subscriber_id)
-                    if not s.paused
-                ]
-                if remaining:
-                    return
-            subscriber_store.set_subscriber(
-                conn, claims.subscriber_id, status="unsubscribed", status_reason="one-click"
-            )
+
+        subscriber = await asyncio.to_thread(_load)
+        if subscriber is None:
+            return pages.page("Not found", pages.text("This subscription no longer exists."), 404)
+        if subscriber.confirmed:
+            return pages.page("Already confirmed", pages.text("Your subscription is confirmed."))
+        return pages.page(
+            "Confirm your subscription",
+            pages.text("Press the button to start receiving the alerts you signed up for.")
+            + pages.button(f"/c/{request.match_info['token']}", "Confirm my subscription"),
+        )
 
     async def confirm(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "confirm")
         if isinstance(claims, web.Response):
             return claims
 
-        def _confirm() -> None:
+        def _confirm() -> bool:
             with transaction(self.engine) as conn:
-                subscriber_store.set_subscriber(
-                    conn, claims.subscriber_id, confirmed=True, confirmed_at=datetime.now(UTC)
+                subscriber = subscriber_store.get_subscriber(
+                    conn, claims.subscriber_id, created_by=claims.rows_created_by
                 )
+                if subscriber is None:
+                    return False
+                if not subscriber.confirmed:
+                    subscriber_store.set_subscriber(
+                        conn, subscriber.id, confirmed=True, confirmed_at=datetime.now(UTC)
+                    )
+                return True
 
-        await asyncio.to_thread(_confirm)
+        if not await asyncio.to_thread(_confirm):
+            return pages.page("Not found", pages.text("This subscription no longer exists."), 404)
         log.info("subscriber.confirmed", subscriber_id=claims.subscriber_id)
-        return _page("Subscription confirmed", "<p>Alerts will now reach your inbox.</p>")
+        return pages.page("Subscription confirmed", pages.text("Alerts will now reach your inbox."))
+
+    async def renew_confirmation(self, request: web.Request) -> web.Response:
+        claims = self._claims(request, "confirm", max_age=RENEWABLE_FOR)
+        if isinstance(claims, web.Response):
+            return claims
+        queued = await asyncio.to_thread(
+            queue_confirmation, self.settings, self.engine, claims.subscriber_id, renewal=claims
+        )
+        log.info(
+            "subscriber.confirmation_renewed", subscriber_id=claims.subscriber_id, queued=queued
+        )
+        # The same answer whatever happened: the page must not tell who is subscribed.
+        return pages.page(
+            "Check your inbox",
+            pages.text(
+                "If this address still waits for confirmation, a new link is on its way "
+                f"(at most one a day). It works for {LIFETIMES['confirm'].days} days."
+            ),
+        )
 
     async def preferences(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
 
-        def _load() -> list[Any]:
+        def _load() -> list[subscriber_store.SubscriptionRow]:
             with transaction(self.engine) as conn:
-                return subscriber_store.list_subscriptions(conn, claims.subscriber_id)
+                return subscriber_store.list_subscriptions(
+                    conn, claims.subscriber_id, created_by=claims.rows_created_by
+                )
 
         rows = await asyncio.to_thread(_load)
-        token = html.escape(request.match_info["token"])
+        action = f"/p/{request.match_info['token']}"
         items = "".join(
             f"<li><b>{html.escape(s.name or 'Alerts')}</b> — {html.escape(s.mode)}"
             f"{' (paused)' if s.paused else ''}"
-            f"<form method='post' action='/p/{token}' style='display:inline'>"
-            f"<input type='hidden' name='subscription' value='{s.id}'>"
-            f"<input type='hidden' name='action' value='{'resume' if s.paused else 'pause'}'>"
-            f" <button type='submit'>{'Resume' if s.paused else 'Pause'}</button></form></li>"
+            + pages.button(
+                action,
+                "Resume" if s.paused else "Pause",
+                {"subscription": str(s.id), "action": "resume" if s.paused else "pause"},
+            )
+            + "</li>"
             for s in rows
         )
-        return _page("Your alert preferences", f"<ul>{items or '<li>No subscriptions.</li>'}</ul>")
+        return pages.page(
+            "Your alert preferences", f"<ul>{items or '<li>No subscriptions.</li>'}</ul>"
+        )
 
     async def change_preference(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
-        form = await request.post()
+        form = await self._form(request)
+        if isinstance(form, web.Response):
+            return form
+        action = str(form.get("action", ""))
         try:
             subscription_id = int(str(form.get("subscription", "")))
         except ValueError:
-            return _page("Bad request", "<p>Missing subscription.</p>", 400)
-        paused = str(form.get("action")) == "pause"
+            subscription_id = -1
+        if subscription_id < 0 or action not in {"pause", "resume"}:
+            return pages.page(
+                "Bad request", pages.text("Choose a subscription to pause or resume."), 400
+            )
 
         def _change() -> bool:
             with transaction(self.engine) as conn:
-                owned = {
-                    s.id for s in subscriber_store.list_subscriptions(conn, claims.subscriber_id)
-                }
-                if subscription_id not in owned:
-                    return False
-                return subscriber_store.set_subscription(
-                    conn, subscription_id, now=datetime.now(UTC), paused=paused
+                return subscriber_store.set_own_subscription(
+                    conn,
+                    claims.subscriber_id,
+                    subscription_id,
+                    created_by=claims.rows_created_by,
+                    now=datetime.now(UTC),
+                    paused=action == "pause",
                 )
 
         if not await asyncio.to_thread(_change):
-            return _page("Not found", "<p>No such subscription.</p>", 404)
+            return pages.page("Not found", pages.text("No such subscription."), 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     webapp = WebApp(settings, engine)
-    runner = web.AppRunner(webapp.app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        webapp.app,
+        access_log=None,
+        handle_signals=False,
+        keepalive_timeout=settings.web_read_timeout,
+        max_line_size=MAX_HEADER_LINE,
+        max_field_size=MAX_HEADER_LINE,
+        max_headers=MAX_HEADERS,
+    )
     await runner.setup()
-    site = web.TCPSite(runner, settings.web_host, settings.web_port)
-    await site.start()
+    assert runner.server is not None  # set up above
+    listener = await asyncio.get_running_loop().create_server(
+        webapp.deadline.wrap(runner.server), settings.web_host, settings.web_port
+    )
     log.info("web.listening", host=settings.web_host, port=settings.web_port)
     try:
         while not stop.is_set():
@@ -281,7 +459,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=5.0)
     finally:
+        listener.close()
         await runner.cleanup()
+        await listener.wait_closed()
+        webapp.close()
         engine.dispose()
 
 

@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.errors import ConfigError, MonitorError
-from monitor.notify.tokens import InvalidToken, TokenClaims, make_token, verify_token
+from monitor.notify.tokens import (
+    CLOCK_SKEW,
+    LIFETIMES,
+    RENEWABLE_FOR,
+    InvalidToken,
+    TokenClaims,
+    make_token,
+    verify_token,
+    weak_secret_reason,
+)
 
 OLD = b"old-secret-0123456789abcdef-0000"
 NEW = b"new-secret-0123456789abcdef-1111"
@@ -132,3 +141,70 @@ def test_short_or_missing_secrets_are_configuration_errors() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         make_token(NEW, "unsubscribe", 7, 3, datetime(2026, 11, 27, 11, 0))
+
+
+@pytest.mark.parametrize(
+    ("purpose", "lifetime"),
+    [
+        ("confirm", timedelta(days=7)),
+        ("preferences", timedelta(days=60)),
+        ("unsubscribe", timedelta(days=365)),
+    ],
+)
+def test_each_purpose_expires_after_its_lifetime_without_being_told(
+    purpose: str, lifetime: timedelta
+) -> None:
+    assert LIFETIMES[purpose] == lifetime  # type: ignore[index]
+    token = make_token(NEW, purpose, 7, None, ISSUED)  # type: ignore[arg-type]
+    last_moment = ISSUED + lifetime
+    assert verify_token(token, NEW, purpose, last_moment).subscriber_id == 7  # type: ignore[arg-type]
+    assert reason(token, purpose=purpose, now=last_moment + timedelta(seconds=1)) == "expired"
+    # The audit's examples: a 400-day-old confirmation, a 5-year-old unsubscribe link.
+    assert reason(token, purpose=purpose, now=ISSUED + timedelta(days=5 * 365)) == "expired"
+
+
+def test_an_expired_confirmation_may_still_ask_for_a_fresh_one_for_a_while() -> None:
+    token = make_token(NEW, "confirm", 7, None, ISSUED)
+    later = ISSUED + RENEWABLE_FOR
+    assert verify_token(token, NEW, "confirm", later, RENEWABLE_FOR).subscriber_id == 7
+    assert reason(token, purpose="confirm", now=later, max_age=None) == "expired"
+    too_late = later + timedelta(seconds=1)
+    assert reason(token, purpose="confirm", now=too_late, max_age=RENEWABLE_FOR) == "expired"
+
+
+def test_claims_only_reach_rows_created_by_the_time_of_issue() -> None:
+    claims = verify_token(make_token(NEW, "unsubscribe", 7, 3, ISSUED), NEW, "unsubscribe", LATER)
+    assert claims.rows_created_by == ISSUED + CLOCK_SKEW
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "change-me-in-production",
+        "CHANGE_ME_please_0123456789abcdef0123",
+        "changeme",
+        "secret",
+        "Secret-Key-0123456789abcdef-0123456789",
+        "test-secret-0123456789abcdef-0123456789",
+        "your-secret-here-0123456789abcdef-01234",
+        "placeholder",
+        "password1234567890password1234567890",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f",  # 31 characters
+        "",
+    ],
+)
+def test_weak_secrets_have_a_reason(secret: str) -> None:
+    assert weak_secret_reason(secret)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f0",  # token_hex(16)
+        "9b0c3f6e1d4a7b2c5e8f0a3d6c9b2e5f8a1d4c7b0e3f6a9c2d5b8e1f4a7c0d3",
+        "Zq3_vP9xLr2-Kt7mWs4YbN8cHj5gFd1Ua6Ee0Ri",  # token_urlsafe(30)
+    ],
+)
+def test_random_secrets_pass(secret: str) -> None:
+    assert weak_secret_reason(secret) is None

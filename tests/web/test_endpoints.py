@@ -2,69 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from monitor.notify.tokens import make_token
-from monitor.store.db import make_engine, transaction
-from monitor.store.subscribers import (
-    add_subscriber,
-    add_subscription,
-    get_subscriber,
-    list_subscriptions,
-)
-from monitor.web.server import RateLimiter, serve
+from monitor.store.db import transaction
+from monitor.store.subscribers import get_subscriber, list_subscriptions
+from monitor.web.server import RateLimiter
 
-
-@pytest.fixture
-def web(db_url: str, kafka_bootstrap: str, make_settings: Any) -> Any:
-    from monitor.services import free_port
-
-    port = free_port()
-    settings = make_settings(database_url=db_url, web_port=port)
-    from monitor.stream.topics import ensure_topics
-
-    ensure_topics(settings)
-    stop = asyncio.Event()
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(settings, stop),))
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
-    engine = make_engine(settings.db_url)
-    yield settings, engine, base
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
-    loop.close()
-    engine.dispose()
-
-
-def call(url: str, data: bytes | None = None) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
-def person(engine: Any, *, confirmed: bool = True) -> tuple[int, int]:
-    now = datetime.now(UTC)
-    with transaction(engine) as conn:
-        pid, _ = add_subscriber(conn, "reader@example.org", confirmed=confirmed, now=now)
-        sid = add_subscription(conn, pid, now=now, filters={}, name="LatAm")
-    return pid, sid
+from .helpers import call, person
 
 
 def test_health_readiness_and_metrics(web: Any) -> None:
@@ -98,14 +44,28 @@ def test_one_click_unsubscribe_needs_post_and_a_valid_token(web: Any) -> None:
     assert call(f"{base}/u/{wrong_purpose}", data=b"")[0] == 400
 
 
-def test_confirmation_link_confirms(web: Any) -> None:
+def test_confirmation_link_shows_a_button_and_only_its_post_confirms(web: Any) -> None:
     settings, engine, base = web
     pid, _ = person(engine, confirmed=False)
     token = make_token(settings.token_key(), "confirm", pid, None, datetime.now(UTC))
-    assert call(f"{base}/c/{token}")[0] == 200
+    # What a mail scanner or link preview does: GET and HEAD, repeatedly.
+    for _ in range(3):
+        status, page = call(f"{base}/c/{token}")
+        assert status == 200
+        assert call(f"{base}/c/{token}", method="HEAD")[0] == 200
+    with transaction(engine) as conn:
+        subscriber = get_subscriber(conn, pid)
+    assert subscriber is not None and not subscriber.confirmed
+    # The page: a form that POSTs back to the link, a labelled button, no script.
+    assert f"<form method='post' action='/c/{token}'>" in page
+    assert "<button type='submit'" in page and "Confirm my subscription" in page
+    assert "<script" not in page and "<html lang='en'>" in page
+    status, page = call(f"{base}/c/{token}", data=b"")
+    assert status == 200 and "Subscription confirmed" in page
     with transaction(engine) as conn:
         subscriber = get_subscriber(conn, pid)
     assert subscriber is not None and subscriber.confirmed
+    assert "Already confirmed" in call(f"{base}/c/{token}")[1]
 
 
 def test_preferences_page_pauses_only_own_subscriptions(web: Any) -> None:
