@@ -169,17 +169,24 @@ def nested(text: str, depth: int, *, binary: bool = False) -> str:
 
 
 ENCODED_WORDS = [
-    (q_word("Peña in Asunción\r\nReply-To: x@evil.example\r\n\r\nbody"),
-     "Peña in Asunción Reply-To: x@evil.example body"),
+    (
+        q_word("Peña in Asunción\r\nReply-To: x@evil.example\r\n\r\nbody"),
+        "Peña in Asunción Reply-To: x@evil.example body",
+    ),
     (b_word("Kyiv\r\nBcc: victim@evil.example"), "Kyiv Bcc: victim@evil.example"),
     (nested("Lula\r\nX-Evil: 2", 2), "Lula X-Evil: 2"),
     (nested("Lula\r\nX-Evil: 3", 3), "Lula X-Evil: 3"),
     (nested("Lula\r\nX-Evil: 7", 7, binary=True), "Lula X-Evil: 7"),
     (q_word("Milei\rX-Evil: bare CR"), "Milei X-Evil: bare CR"),
-    (q_word("Petro\u2028X-Evil: 1\u2029X-Evil: 2\x85X-Evil: 3"), "Petro X-Evil: 1 X-Evil: 2 X-Evil: 3"),
+    (
+        q_word("Petro\u2028X-Evil: 1\u2029X-Evil: 2\x85X-Evil: 3"),
+        "Petro X-Evil: 1 X-Evil: 2 X-Evil: 3",
+    ),
     (q_word("Pe\x00ru\x07\x1b[31m\u202eabc"), "Peru[31mabc"),
-    (q_word("Guatemala\r\nBcc: x@evil.example", "x-no-such-charset"),
-     "Guatemala Bcc: x@evil.example"),
+    (
+        q_word("Guatemala\r\nBcc: x@evil.example", "x-no-such-charset"),
+        "Guatemala Bcc: x@evil.example",
+    ),
     ("=?utf-8*es?q?Costa_Rica=0AX-Evil:_1?=", "Costa Rica X-Evil: 1"),
     ("Panama=?utf-8?q?=0D=0AX-Evil:_1?=canal", "Panama X-Evil: 1canal"),
     ('"=?utf-8?q?Abinader=0AX-Evil:_1?="', '"Abinader X-Evil: 1"'),
@@ -210,8 +217,26 @@ def test_subject_shows_the_decoded_headline() -> None:
     assert len(long) == SUBJECT_LIMIT and long.endswith("é…")
 
 
-_HOSTILE_CHARS = st.sampled_from(["\r", "\n", "\r\n", "\x00", "\u2028", "\x85", "\t", "=?", "?=",
-                                  "_", " ", ":", "Bcc: x@evil.example", "é", "\u202e", '"'])
+_HOSTILE_CHARS = st.sampled_from(
+    [
+        "\r",
+        "\n",
+        "\r\n",
+        "\x00",
+        "\u2028",
+        "\x85",
+        "\t",
+        "=?",
+        "?=",
+        "_",
+        " ",
+        ":",
+        "Bcc: x@evil.example",
+        "é",
+        "\u202e",
+        '"',
+    ]
+)
 
 
 @st.composite
@@ -220,7 +245,11 @@ def hostile_values(draw: st.DrawFn) -> str:
     text = "".join(draw(st.lists(st.text(max_size=4) | _HOSTILE_CHARS, max_size=12)))
     for layer in draw(st.lists(st.sampled_from(["q", "b"]), max_size=4)):
         word = q_word(text) if layer == "q" else b_word(text)
-        text = draw(st.sampled_from(["", "a", "a ", '"'])) + word + draw(st.sampled_from(["", "z", " z"]))
+        text = (
+            draw(st.sampled_from(["", "a", "a ", '"']))
+            + word
+            + draw(st.sampled_from(["", "z", " z"]))
+        )
     return text
 
 
@@ -235,8 +264,13 @@ def test_header_text_is_one_line_that_reads_back_as_itself(value: str, limit: in
     message["To"] = mailbox(value, "reader@example.org")
     message.set_content("body")
     raw = message.as_bytes()
-    assert raw_header_names(raw) == ["subject", "to", "content-type", "content-transfer-encoding",
-                                     "mime-version"]
+    assert raw_header_names(raw) == [
+        "subject",
+        "to",
+        "content-type",
+        "content-transfer-encoding",
+        "mime-version",
+    ]
     parsed = parse(message)
     # Python 3.11's folder can drop a space between two encoded words it writes (found by
     # hypothesis: "example ¡ ¡" reads back as "example¡ ¡"); the words all arrive.
@@ -254,8 +288,10 @@ def test_encoded_word_display_names_stay_one_mailbox() -> None:
     message["To"] = address
     assert raw_header_names(message.as_bytes()) == ["to"]
     (parsed,) = parse(message)["To"].addresses
-    assert (parsed.display_name, parsed.addr_spec) == ("Ana Bcc: victim@evil.example",
-                                                       "ana@example.org")
+    assert (parsed.display_name, parsed.addr_spec) == (
+        "Ana Bcc: victim@evil.example",
+        "ana@example.org",
+    )
     assert len(header_text(q_word("x" * 500), NAME_LIMIT)) == NAME_LIMIT
 
 
