@@ -25,6 +25,7 @@ from pydantic_settings import (
 
 from monitor.errors import ConfigError
 from monitor.redaction import redact_url
+from monitor.private_files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -279,7 +280,7 @@ class Settings(BaseSettings):
             return configured.encode()
         path = self.var_dir / "token.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fp:
                 fp.write(secrets.token_hex(32))

@@ -25,6 +25,7 @@ import orjson
 
 from monitor.config import Settings
 from monitor.logs import get_logger
+from monitor.private_files import private_dir
 
 log = get_logger(__name__)
 
@@ -57,7 +58,7 @@ def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
         # supervised child's environment); it must not overwrite that child's heartbeat.
         instance = role
     path = status_dir(settings) / f"{instance}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     payload = {"role": role, "pid": os.getpid(), "heartbeat": time.time(), **fields}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(orjson.dumps(payload, default=str))
@@ -107,7 +108,7 @@ class Supervisor:
     def run(self) -> int:
         metrics_dir = self.settings.var_dir / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
-        metrics_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(metrics_dir)
         shutil.rmtree(status_dir(self.settings), ignore_errors=True)
 
         def _stop(signum: int, _frame: object) -> None:

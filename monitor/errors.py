@@ -10,7 +10,8 @@
     ├── StoreError                the database is unavailable: the caller retries with backoff
     ├── DeliveryError(address)    an email could not be handed to SMTP
     │   ├── TransientDeliveryError    connection or 4xx: retried with backoff
-    │   └── PermanentDeliveryError    5xx: no more retries for that delivery
+    │   ├── PermanentDeliveryError    5xx: no more retries for that delivery
+    │   └── UnsafeMessageError        a header would not go out as written: email not queued
     └── ServiceError              a local service (Kafka broker, PostgreSQL) would not start
 """
 
@@ -99,6 +100,12 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """5xx reply: the delivery is marked failed and not retried."""
+
+
+class UnsafeMessageError(DeliveryError):
+    """A composed email whose header lines would not be the headers we set (a value that
+    became a second header or started the body). It is never queued: its deliveries are
+    skipped with a log line, and the rest of the pass goes on."""
 
 
 class ServiceError(MonitorError):

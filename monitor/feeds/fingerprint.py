@@ -20,6 +20,7 @@ from collections.abc import Sequence
 SHINGLE_WORDS = 3
 # MENAFN's excerpts of the seed story are 41 words long; 32 leaves a margin for shorter ones.
 TEXT_WORDS = 32
+TITLE_KEY_CHARS = 512
 _BITS = 64
 _MASK = (1 << _BITS) - 1
 _APOSTROPHES = re.compile("['’ʼ`´‘]")
@@ -35,8 +36,12 @@ def match_tokens(text: str) -> list[str]:
 
 
 def title_key(title: str) -> str:
-    """A headline reduced for cross-outlet equality: "Ukraine’s New …" == "UKRAINE'S new …"."""
-    return " ".join(match_tokens(title))
+    """A headline reduced for cross-outlet equality: "Ukraine’s New …" == "UKRAINE'S new …".
+
+    At most ``TITLE_KEY_CHARS`` (the store's column): a longer key would fail the insert on
+    PostgreSQL and dead-letter the item.
+    """
+    return " ".join(match_tokens(title))[:TITLE_KEY_CHARS]
 
 
 def simhash64(tokens: Sequence[str], *, shingle_words: int = SHINGLE_WORDS) -> int:

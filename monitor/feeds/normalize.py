@@ -39,6 +39,8 @@ UNTITLED_WORDS = 12
 MAX_TEXT_CHARS = 100_000
 # Language is decided on the headline and the start of the text: more adds time, not accuracy.
 LANGUAGE_SAMPLE_CHARS = 2_000
+# The store's outlet columns: a longer name would fail the insert on PostgreSQL.
+MAX_OUTLET_CHARS = 300
 _GUID_AS_LINK_SCHEMES = ("http://", "https://")
 _TAG_LIKE = re.compile(r"<[A-Za-z/!]")
 
@@ -89,6 +91,7 @@ def normalize_entry(
     ``fetched_at`` should be timezone-aware; a naive value is taken to be UTC.
     """
     fetched_at = _as_utc(fetched_at)
+    outlet = _outlet_name(outlet) or ""
     body_html = entry.content_html or entry.summary_html
     marks = strip_syndication_marks(html_to_text(body_html))
     text = _capped(marks.text)
@@ -109,7 +112,9 @@ def normalize_entry(
         fetched_at=fetched_at,
         url=url,
         html=sanitize_html(body_html, base_url=url or feed_url),
-        original_outlet=marks.original_outlet or _source_outlet(entry.source_title, outlet),
+        original_outlet=_outlet_name(
+            marks.original_outlet or _source_outlet(entry.source_title, outlet)
+        ),
         published_estimated=estimated,
         lang=resolve_language(entry.lang or feed_lang, f"{title}. {text[:LANGUAGE_SAMPLE_CHARS]}"),
         guid=drop_unencodable(entry.guid) if entry.guid else None,
@@ -140,6 +145,11 @@ def _title_text(title_html: str) -> str:
     # Feeds double-escape markup in titles ("&lt;em&gt;"), and feedparser calls it plain
     # text; a headline never legitimately contains a tag, so strip what still looks like one.
     return html_to_text(title) if _TAG_LIKE.search(title) else title
+
+
+def _outlet_name(name: str | None) -> str | None:
+    """An outlet name that fits the store's columns."""
+    return name[:MAX_OUTLET_CHARS] if name else None
 
 
 def _source_outlet(source_title: str | None, outlet: str) -> str | None:

@@ -30,7 +30,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # canonicalization idempotent.
 _PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 _QUERY_SAFE = "/%:@!$'()*+,;=~-._?"
-MAX_URL_LENGTH = 4096
+# The store's URL columns are 2048 characters: a longer link would fail the insert on
+# PostgreSQL and dead-letter its item, so it counts as no link.
+MAX_URL_LENGTH = 2048
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _IPV6 = re.compile(r"[0-9a-f:.]{2,45}")
 
@@ -69,7 +71,8 @@ def canonical_url(url: str | None, *, base: str | None = None) -> str | None:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _strip_amp_segment(quote(path, safe=_PATH_SAFE) or "/")
     query = _canonical_query(parts.query)
-    return urlunsplit((scheme, netloc, path, query, ""))
+    canonical = urlunsplit((scheme, netloc, path, query, ""))
+    return canonical if len(canonical) <= MAX_URL_LENGTH else None
 
 
 def _valid_host(host: str) -> str | None:

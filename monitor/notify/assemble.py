@@ -18,12 +18,13 @@ from email.utils import parseaddr
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
+from monitor import metrics
 from monitor.config import Settings
-from monitor.errors import PermanentDeliveryError
+from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.models import Evidence
 from monitor.notify.compose import compose_alert, compose_confirmation, compose_digest
-from monitor.notify.headers import fingerprint
+from monitor.notify.headers import fingerprint, wire_bytes
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import (
@@ -305,6 +306,20 @@ class Assembler:
         delivery_ids: list[int],
         now: datetime,
     ) -> int:
+        try:
+            raw = wire_bytes(message, subscriber.email)
+        except UnsafeMessageError as exc:
+            # One email we will not send as built; the rest of the pass goes on.
+            outbox.skip_deliveries(conn, delivery_ids)
+            metrics.EMAILS_FAILED.labels(kind, "true").inc()
+            log.error(
+                "email.unsafe_headers",
+                subscriber_id=subscriber.id,
+                dedup_key=dedup_key,
+                deliveries=len(delivery_ids),
+                error=str(exc),
+            )
+            return 0
         _, created = outbox.queue_email(
             conn,
             subscriber_id=subscriber.id,
@@ -313,7 +328,7 @@ class Assembler:
             message_id=str(message["Message-ID"]),
             recipient=subscriber.email,
             subject=str(message["Subject"]),
-            raw=message.as_bytes(),
+            raw=raw,
             delivery_ids=delivery_ids,
             now=now,
         )
@@ -357,8 +372,12 @@ def queue_confirmation(
                 now=now,
                 valid_for=LIFETIMES["confirm"],
             )
+            raw = wire_bytes(message, subscriber.email)
         except PermanentDeliveryError as exc:
             log.error("subscriber.bad_address", subscriber_id=subscriber_id, error=str(exc))
+            return False
+        except UnsafeMessageError as exc:
+            log.error("email.unsafe_headers", subscriber_id=subscriber_id, error=str(exc))
             return False
         _, created = outbox.queue_email(
             conn,
@@ -368,7 +387,7 @@ def queue_confirmation(
             message_id=str(message["Message-ID"]),
             recipient=subscriber.email,
             subject=str(message["Subject"]),
-            raw=message.as_bytes(),
+            raw=raw,
             now=now,
         )
         return created

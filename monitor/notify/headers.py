@@ -1,9 +1,10 @@
 """Header values for our emails: safe text, addresses, stable Message-IDs, list headers.
 
 Nothing from a feed or a subscriber reaches a header without :func:`header_text`, which
-turns every line break and control character into a space, so no value can start a new
-header. ``List-Unsubscribe`` gets its own folding: the standard folder would RFC 2047-encode
-a URL longer than a line, which mail clients then cannot use.
+decodes RFC 2047 encoded words the way the email package will, then turns every line break
+and control character into a space, so no value can start a new header or a body.
+``List-Unsubscribe`` gets its own folding: the standard folder would RFC 2047-encode a URL
+longer than a line, which mail clients then cannot use.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 import re
 from collections.abc import Sequence
 from email import message_from_bytes
+from email.errors import MessageError
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy, Policy, default
 
-from monitor.errors import ConfigError, PermanentDeliveryError
+from monitor.errors import ConfigError, PermanentDeliveryError, UnsafeMessageError
 from monitor.notify.text import clean_inline, truncate
 
 SUBJECT_PREFIX = "[monitor]"
@@ -25,6 +27,8 @@ SUBJECT_LIMIT = 120
 NAME_LIMIT = 80
 MAX_ADDRESS_LENGTH = 254
 MESSAGE_ID_LIMIT = 64
+# Nesting depth of encoded words decoded before the rest is shown with its syntax broken.
+_DECODE_ROUNDS = 8
 
 _MAILBOX = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+)*"
@@ -34,6 +38,8 @@ _DOMAIN = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
 _ATOM_UNSAFE = re.compile(r"[^A-Za-z0-9\-]+")
 _SPECIALS = re.compile(r'["(),:;<>@\[\\\]]')
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,200}@[A-Za-z0-9.\-]{1,200}>")
+# A line and the line end a reader might honour, bare CR and bare LF included.
+_LINE = re.compile(rb"([^\r\n]*)(?:\r\n|\r|\n)")
 
 
 class _ListUnsubscribeHeader(UnstructuredHeader, BaseHeader):
@@ -56,8 +62,42 @@ MAIL_POLICY: EmailPolicy[EmailMessage] = _mail_policy()
 
 
 def header_text(value: str, limit: int) -> str:
-    """``value`` cleaned to one line (no CR/LF or controls) and cut to ``limit`` characters."""
-    return truncate(clean_inline(value), limit)
+    """``value`` as one line of plain header text, at most ``limit`` characters.
+
+    The one rule for every header value built from feed or subscriber data. The email
+    package decodes RFC 2047 encoded words in any value it is given, so cleaning the raw
+    text is not enough: ``=?utf-8?q?Hi=0D=0AReply-To:_x@evil.example?=`` goes out as a
+    second header line on a Python whose email package writes what it decoded (3.11.7
+    does), and raises ``HeaderWriteError`` on one that checks (``verify_generated_headers``).
+    So the text is read as the email package reads a header and cleaned (breaks and
+    controls become spaces), again until it reads back as itself, then cut: what goes out
+    is exactly the cleaned text, and a subject shows the decoded words. Text without ``=?``
+    (every encoded word starts so) is only cleaned and cut.
+    """
+    text = truncate(clean_inline(value), limit)
+    if "=?" not in text:
+        return text
+    # An encoded word takes at most ~12 characters per decoded one: the cap bounds the parse.
+    text = clean_inline(value)[: limit * 16 + 256]
+    for _ in range(_DECODE_ROUNDS):
+        read = clean_inline(_as_read(text))
+        if read == text:
+            break
+        text = read
+    else:  # still decoding: deliberately nested; show the rest with its syntax broken
+        text = _without_encoded_words(text)
+    text = truncate(text, limit)
+    return text if _as_read(text) == text else truncate(_without_encoded_words(text), limit)
+
+
+def _without_encoded_words(text: str) -> str:
+    """``text`` with every ``=?`` broken, so nothing in it can read as an encoded word."""
+    return text.replace("=?", "= ?")
+
+
+def _as_read(text: str) -> str:
+    """What a message's reader gets back from ``text`` given as an unstructured header."""
+    return str(MAIL_POLICY.header_factory("subject", text))
 
 
 def is_plain_mailbox(address: str) -> bool:
@@ -92,18 +132,21 @@ def _survives_folding(named: Address) -> bool:
     (quotes, brackets, commas, colons, semicolons, @ and backslashes); as a last resort the
     address goes out bare.
 
-    Only a header the folder has to fold is at risk: an ASCII mailbox whose header line fits
-    ``max_line_length`` (as ``From:``, the longer of the two fields it is used in) goes out
-    as it is, without the probe, which costs ~0.8 ms.
+    Only a header the folder has to fold, or a name that still holds ``=?`` (which the
+    address parser might take for an encoded word), is at risk: an ASCII mailbox whose
+    header line fits ``max_line_length`` (as ``From:``, the longer of the two fields it is
+    used in) goes out as it is, without the probe, which costs ~0.8 ms.
     """
     limit = MAIL_POLICY.max_line_length
-    if named.display_name.isascii() and (limit is None or len(f"From: {named}") <= limit):
+    name = named.display_name
+    fits = limit is None or len(f"From: {named}") <= limit
+    if name.isascii() and fits and "=?" not in name:
         return True
     probe = EmailMessage(policy=MAIL_POLICY)
     probe["To"] = named
     try:
         parsed = message_from_bytes(probe.as_bytes(), policy=default)["To"].addresses
-    except (AttributeError, IndexError, ValueError):  # what the parser raises on such input
+    except (AttributeError, IndexError, ValueError, MessageError):  # raised on such input
         return False
     # A reader may see a space where a long name was split into several encoded words.
     return (
@@ -111,6 +154,38 @@ def _survives_folding(named: Address) -> bool:
         and parsed[0].addr_spec == named.addr_spec
         and "".join(parsed[0].display_name.split()) == "".join(named.display_name.split())
     )
+
+
+def wire_bytes(message: EmailMessage, recipient: str) -> bytes:
+    """The message as it goes out; raises UnsafeMessageError if a header did not stay one.
+
+    What newer Pythons check with ``verify_generated_headers`` (and report with
+    ``HeaderWriteError``), done the same way on every version: the header lines written
+    must name exactly the headers we set, in order. A value that became a second header,
+    or a blank line that would start the body early, fails here, before anything is queued.
+    """
+    try:
+        raw = message.as_bytes()
+    except MessageError as exc:  # HeaderWriteError, on versions that have it
+        raise UnsafeMessageError(recipient, f"header not writable: {exc}") from exc
+    written = written_header_names(raw)
+    expected = [name.lower() for name in message]
+    if written != expected:
+        extra = sorted(set(written) - set(expected)) or ["(body started early)"]
+        raise UnsafeMessageError(recipient, f"headers came out as more lines: {extra[:5]}")
+    return raw
+
+
+def written_header_names(raw: bytes) -> list[str]:
+    """Lower-cased names of the header lines of ``raw``, up to the first empty line."""
+    names: list[str] = []
+    for match in _LINE.finditer(raw):  # lazily: the body is never split
+        line = match.group(1)
+        if not line:
+            break
+        if line[:1] not in (b" ", b"\t"):  # a continuation line belongs to the header above
+            names.append(line.partition(b":")[0].decode("ascii", "replace").lower())
+    return names
 
 
 def checked_domain(domain: str) -> str:
@@ -159,7 +234,7 @@ def _subject(body: str) -> str:
 
 def alert_subject(title: str, *, update: bool = False) -> str:
     """``[monitor] <headline>`` or ``[monitor] Update: <headline>``, at most 120 characters."""
-    headline = clean_inline(title) or "(untitled story)"
+    headline = header_text(title, SUBJECT_LIMIT) or "(untitled story)"
     return _subject(f"Update: {headline}" if update else headline)
 
 

@@ -17,6 +17,7 @@ import aiosmtplib
 
 from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError, TransientDeliveryError
+from monitor.private_files import private_dir, write_private
 
 
 class Transport(Protocol):
@@ -91,11 +92,14 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
 
 class OutboxDirTransport:
-    """Writes each message as ``<message-id>.eml``; rewriting the same message is harmless."""
+    """Writes each message as ``<message-id>.eml``; rewriting the same message is harmless.
+
+    The files (0600) and the directory, when it creates it (0700), are readable by their
+    owner only: they hold whole emails and their addresses.
+    """
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = private_dir(directory)
 
     def path_for(self, message_id: str) -> Path:
         return self.directory / (_UNSAFE.sub("_", message_id.strip("<>"))[:200] + ".eml")
@@ -104,10 +108,7 @@ class OutboxDirTransport:
         target = self.path_for(message_id)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as fp:
-                fp.write(raw)
-                fp.flush()
-                os.fsync(fp.fileno())
+            write_private(tmp, raw)
             tmp.replace(target)
         except OSError as exc:
             raise TransientDeliveryError(recipient, f"cannot write {target}: {exc}") from exc

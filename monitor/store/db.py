@@ -5,17 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
 import psycopg
 import psycopg.adapt
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import UserDefinedType
 
 from monitor.errors import StoreError
+from monitor.private_files import private_file, tighten
 
 
 def make_engine(url: str, *, timeout: float = 15.0, pool_size: int = 5) -> Engine:
@@ -25,11 +27,7 @@ def make_engine(url: str, *, timeout: float = 15.0, pool_size: int = 5) -> Engin
     statement timeout and connect timeout, and pre-ping so a restarted server is reconnected.
     """
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(url)
         engine = create_engine(
             url,
             connect_args={"timeout": timeout, "check_same_thread": False},
@@ -74,6 +72,24 @@ def make_engine(url: str, *, timeout: float = 15.0, pool_size: int = 5) -> Engin
             "prepare_threshold": None,
         },
     )
+
+
+def private_sqlite(url: str) -> None:
+    """Before SQLite opens the database of ``url``: the file 0600 (created so when missing)
+    in a directory created 0700, and any -wal and -shm left by others made 0600.
+
+    SQLite gives the -wal and -shm files it creates the database file's mode, so they
+    follow. Nothing for other databases or an in-memory one.
+    """
+    if not url.startswith("sqlite"):
+        return
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        tighten(path.with_name(path.name + suffix))
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 from monitor.config import PROJECT_ROOT
+from monitor.store.db import private_sqlite
 
 
 def _config(url: str) -> Config:
@@ -19,10 +20,7 @@ def _config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite(url)
     command.upgrade(_config(url), revision)
 
 
@@ -31,6 +29,7 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 
 def current_revision(url: str) -> str | None:
+    private_sqlite(url)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -32,6 +32,7 @@ from monitor.errors import ItemError, StoreError
 from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.models import FeedItem
+from monitor.private_files import private_dir
 from monitor.stream.codec import decode_item
 from monitor.stream.handler import BatchOutcome, ItemHandler
 
@@ -42,7 +43,7 @@ def make_app(settings: Settings) -> faust.App:
     # Faust makes an (empty, with the memory store) data directory; keep it under var_dir
     # rather than in whatever directory the worker was started from.
     datadir = settings.var_dir / "faust" / settings.app_id
-    datadir.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(datadir.parent)
     return faust.App(
         settings.app_id,
         datadir=str(datadir),

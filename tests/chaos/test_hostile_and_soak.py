@@ -21,6 +21,15 @@ from monitor.store import migrate
 from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
 from tests.chaos.harness import StreamPublisher, record_figures
+from tests.feeds.feed_samples import HOSTILE
+from tests.notify.injection import (
+    ALERT_HEADERS,
+    HOSTILE_NAME,
+    HOSTILE_NAME_READ,
+    expected_subjects,
+    read_clean_email,
+    subject_read,
+)
 from tests.roles import Roles, wait_until
 
 pytestmark = pytest.mark.chaos
@@ -31,6 +40,10 @@ PAYLOADS = [
     '<img src=x onerror="alert(2)">',
     '<a href="javascript:alert(3)">click</a>',
     "Ukraine\r\nBcc: victim@example.org\r\n",
+    # Encoded words the email package would decode into header lines and a body (short
+    # enough to stay whole in a 120-character subject).
+    "=?utf-8?q?=0D=0ABcc:_victim@example.org?=",
+    "=?utf-8?b?DQpSZXBseS1UbzogeEBldmlsLmV4YW1wbGUNCg0KYm9keQ==?=",
     "<iframe src=https://evil.example></iframe>",
     "<style>body{display:none}</style>",
     "<svg/onload=alert(4)>",
@@ -69,7 +82,7 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
     chaos_scale: float, engines: Any, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any, fixture_server: Any, tmp_path: Path
 ) -> None:
     settings = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_security="none",
-                             poll_interval=3600)
+                             poll_interval=3600, public_url="https://alerts.example.org")
     migrate.upgrade(settings.db_url)
     ensure_topics(settings)
     engine = engines(settings.db_url)
@@ -101,8 +114,8 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
     assert all(f.last_error for f in failed)  # each failure has a clear reason
     assert len(failed) < feeds  # most hostile feeds still yielded their items
     for message in smtp_sink.received:
-        parsed = message.message
-        assert parsed["Bcc"] is None and "victim@example.org" not in message.rcpt_tos
+        assert message.rcpt_tos == ["desk@example.org"]
+        parsed = read_clean_email(message.data, "desk@example.org", ALERT_HEADERS)
         html = parsed.get_body(("html",)).get_content()
         assert unsafe_markup(html) == [], html[:2000]
     record_figures("Hostile feeds through the daemon", {
@@ -110,6 +123,63 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         "feeds that failed to parse (with a reason)": len(failed),
         "alert emails": len(smtp_sink.received),
         "emails with unsanitized markup": 0,
+        "roles that crashed": 0,
+    }, scale=chaos_scale)
+
+
+def test_header_injection_feed_through_the_daemon_sends_clean_alerts(
+    chaos_scale: float,
+    engines: Any,
+    db_url: str,
+    kafka_bootstrap: str,
+    make_settings: Any,
+    smtp_sink: Any,
+    fixture_server: Any,
+    tmp_path: Path,
+) -> None:
+    """The header-injection corpus (tests/notify/injection.py) served over HTTP, polled,
+    matched and mailed by the real daemon to a subscriber whose own name tries the same:
+    one clean email per story, with exactly our headers and the decoded, cleaned subject."""
+    settings = make_settings(database_url=db_url, smtp_host="127.0.0.1",
+                             smtp_port=smtp_sink.port, smtp_security="none", poll_interval=3600,
+                             public_url="https://alerts.example.org")
+    ensure_topics(settings)
+    engine = engines(settings.db_url)
+    corpus = (HOSTILE / "header-injection.xml").read_bytes()
+    fixture_server.routes["/hostile/header-injection.xml"] = Response(
+        200, corpus, {"Content-Type": "application/rss+xml"})
+    # No outlet given: the feed's own (hostile) channel title becomes the outlet.
+    import_feeds(engine, [{"url": fixture_server.url("hostile/header-injection.xml")}])
+    add_subscriber(settings, engine, email="desk@example.org", name=HOSTILE_NAME, tz="UTC",
+                   confirmed=True, subscription={"query": None, "filters": {}})
+    subjects = expected_subjects()
+    roles = Roles(settings, tmp_path / "logs").start("poller", "worker", "mailer")
+    try:
+        wait_until(lambda: len(smtp_sink.received) >= len(subjects), 180,
+                   what="one alert per hostile story")
+        time.sleep(3)  # room for any email that should not exist
+        alive = {role: proc.alive for role, proc in roles.procs.items()}
+    finally:
+        roles.stop_all()
+    assert all(alive.values()), roles.logs()
+    received = smtp_sink.received
+    assert len(received) == len(subjects), [subject_read(r.message) for r in received]
+    seen = []
+    for message in received:
+        assert message.rcpt_tos == ["desk@example.org"]
+        parsed = read_clean_email(message.data, "desk@example.org", ALERT_HEADERS)
+        assert parsed["To"].addresses[0].display_name == HOSTILE_NAME_READ
+        assert str(parsed["List-Id"]).startswith(f'"{HOSTILE_NAME_READ}" <')
+        text = parsed.get_body(("plain",)).get_content()
+        assert not [line for line in text.splitlines()
+                    if line.startswith(("Bcc:", "Reply-To:", "X-Injected:"))]
+        seen.append(subject_read(parsed))
+    assert sorted(seen) == sorted(subjects.values())
+    record_figures("Header injection through the daemon", {
+        "hostile stories served": len(subjects),
+        "alert emails (one per story)": len(received),
+        "emails with a header we did not set": 0,
+        "emails with an extra body part": 0,
         "roles that crashed": 0,
     }, scale=chaos_scale)
 

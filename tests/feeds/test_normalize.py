@@ -359,3 +359,34 @@ def test_text_is_capped_at_a_word_boundary() -> None:
     assert len(item.text) <= MAX_TEXT_CHARS
     assert item.text.endswith("word")
     assert len(item.text) > MAX_TEXT_CHARS - 10
+
+
+def test_overlong_titles_outlets_and_links_fit_the_store_columns() -> None:
+    """On PostgreSQL a value wider than its column fails the insert and dead-letters the item
+    (found with the header-injection corpus: a 1,200-character title)."""
+    from monitor.feeds.fingerprint import TITLE_KEY_CHARS
+    from monitor.feeds.normalize import MAX_OUTLET_CHARS
+    from monitor.feeds.urls import MAX_URL_LENGTH
+    from monitor.store.tables import stories, story_sources
+
+    assert stories.c.title_key.type.length == TITLE_KEY_CHARS
+    assert story_sources.c.outlet.type.length == MAX_OUTLET_CHARS
+    assert story_sources.c.original_outlet.type.length == MAX_OUTLET_CHARS
+    assert stories.c.url.type.length == story_sources.c.url.type.length == MAX_URL_LENGTH
+    query = "&".join(f"k{n}=v" for n in range(500))
+    item = normalize_entry(
+        entry(
+            title_html="Zelensky" + "z" * 5000 + " Peña " * 400,
+            link=f"https://news.example/p?{query}",
+            source_title="Wire" + "W" * 400,
+        ),
+        feed_url="https://news.example/feed",
+        outlet="Outlet" + "O" * 400,
+        feed_lang="en",
+        fetched_at=FETCHED_AT,
+    )
+    assert len(item.title_key) == TITLE_KEY_CHARS and item.title_key.startswith("zelenskyzzz")
+    assert len(item.outlet) == MAX_OUTLET_CHARS and item.outlet.startswith("OutletOOO")
+    assert item.original_outlet is not None and len(item.original_outlet) == MAX_OUTLET_CHARS
+    assert item.url is None  # 2,900 characters: no usable link rather than a lost item
+    assert item.title.startswith("Zelenskyzzz")  # the title itself is kept (a TEXT column)

@@ -23,6 +23,16 @@ from .helpers import (
     make_story,
     parse,
 )
+from .injection import (
+    ALERT_HEADERS,
+    HOSTILE_NAME,
+    HOSTILE_NAME_READ,
+    expected_subjects,
+    hostile_items,
+    item_key,
+    read_clean_email,
+    subject_read,
+)
 
 LIST_HEADERS = {
     "from",
@@ -203,6 +213,29 @@ def test_crlf_in_names_and_queries_never_makes_a_header() -> None:
     assert len(parsed["To"].addresses) == 1
     assert parsed["To"].addresses[0].addr_spec == "ana@example.org"
     assert "Bcc: evil@example.org" in parsed["To"].addresses[0].display_name
+
+
+@pytest.mark.parametrize("item", hostile_items(), ids=item_key)
+def test_the_header_injection_corpus_never_makes_a_header_or_a_body(item: object) -> None:
+    from monitor.models import FeedItem
+
+    assert isinstance(item, FeedItem)
+    story = make_story(
+        title=item.title,
+        credited_outlet=item.outlet,
+        republishers=(item.original_outlet or HOSTILE_NAME,),
+        matched=(),
+    )
+    message = make_alert(
+        story,
+        recipient=replace(RECIPIENT, display_name=HOSTILE_NAME),
+        subscription_name=HOSTILE_NAME,
+        why=HOSTILE_NAME,
+    )
+    parsed = read_clean_email(message.as_bytes(), RECIPIENT.email, ALERT_HEADERS)
+    assert subject_read(parsed) == expected_subjects()[item_key(item)]
+    assert parsed["To"].addresses[0].display_name == HOSTILE_NAME_READ
+    assert parsed["List-Id"] == f'"{HOSTILE_NAME_READ}" <{LIST_ID}>'
 
 
 def test_odd_unicode_renders_readably() -> None:

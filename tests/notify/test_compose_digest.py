@@ -235,3 +235,37 @@ def test_empty_digest_is_refused() -> None:
             list_id=LIST_ID,
             now=NOW,
         )
+
+
+def test_a_digest_of_the_header_injection_corpus_has_only_our_headers() -> None:
+    from .injection import (
+        ALERT_HEADERS,
+        HOSTILE_NAME,
+        HOSTILE_NAME_READ,
+        hostile_items,
+        read_clean_email,
+        subject_read,
+    )
+
+    stories = [
+        replace(STORIES[0], story_id=n, title=item.title, credited_outlet=item.outlet)
+        for n, item in enumerate(hostile_items(), start=100)
+    ]
+    recipient = replace(RECIPIENT, display_name=HOSTILE_NAME)
+    entries = [
+        DigestEntry(story, why=HOSTILE_NAME, subscription_name=HOSTILE_NAME) for story in stories
+    ]
+    message = compose_digest(
+        entries,
+        recipient,
+        period=PERIOD,
+        subscription_name=HOSTILE_NAME,
+        links=make_links(),
+        sender=SENDER,
+        list_id=LIST_ID,
+        now=NOW,
+    )
+    parsed = read_clean_email(message.as_bytes(), RECIPIENT.email, ALERT_HEADERS)
+    assert subject_read(parsed) == f"[monitor] Daily digest: {len(stories)} stories (2026-11-27)"
+    assert parsed["To"].addresses[0].display_name == HOSTILE_NAME_READ
+    assert parsed["List-Id"] == f'"{HOSTILE_NAME_READ}" <{LIST_ID}>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from email.message import EmailMessage
 
@@ -9,20 +10,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.errors import ConfigError, PermanentDeliveryError
+from monitor.errors import ConfigError, PermanentDeliveryError, UnsafeMessageError
 from monitor.notify.headers import (
     MAIL_POLICY,
+    NAME_LIMIT,
     SUBJECT_LIMIT,
     alert_subject,
     delivery_key,
     digest_subject,
+    header_text,
     list_id,
     list_unsubscribe,
     mailbox,
     message_id_for,
+    wire_bytes,
 )
+from monitor.notify.text import clean_inline
 
 from .helpers import parse
+from .injection import raw_header_names
 
 
 def test_message_id_is_stable_readable_and_distinct() -> None:
@@ -145,3 +151,173 @@ def test_list_unsubscribe_is_folded_between_items_never_encoded() -> None:
     assert parse(message)["List-Unsubscribe"] == f"<{url}>, <{mailto}>"
     with pytest.raises(ConfigError):
         list_unsubscribe("https://x.example.org/u/a b", mailto)
+
+
+def q_word(text: str, charset: str = "utf-8") -> str:
+    """``text`` as one RFC 2047 Q-encoded word, every byte escaped."""
+    return f"=?{charset}?q?" + "".join(f"={byte:02X}" for byte in text.encode()) + "?="
+
+
+def b_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def nested(text: str, depth: int, *, binary: bool = False) -> str:
+    for _ in range(depth):
+        text = b_word(text) if binary else q_word(text)
+    return text
+
+
+ENCODED_WORDS = [
+    (
+        q_word("Peña in Asunción\r\nReply-To: x@evil.example\r\n\r\nbody"),
+        "Peña in Asunción Reply-To: x@evil.example body",
+    ),
+    (b_word("Kyiv\r\nBcc: victim@evil.example"), "Kyiv Bcc: victim@evil.example"),
+    (nested("Lula\r\nX-Evil: 2", 2), "Lula X-Evil: 2"),
+    (nested("Lula\r\nX-Evil: 3", 3), "Lula X-Evil: 3"),
+    (nested("Lula\r\nX-Evil: 7", 7, binary=True), "Lula X-Evil: 7"),
+    (q_word("Milei\rX-Evil: bare CR"), "Milei X-Evil: bare CR"),
+    (
+        q_word("Petro\u2028X-Evil: 1\u2029X-Evil: 2\x85X-Evil: 3"),
+        "Petro X-Evil: 1 X-Evil: 2 X-Evil: 3",
+    ),
+    (q_word("Pe\x00ru\x07\x1b[31m\u202eabc"), "Peru[31mabc"),
+    (
+        q_word("Guatemala\r\nBcc: x@evil.example", "x-no-such-charset"),
+        "Guatemala Bcc: x@evil.example",
+    ),
+    ("=?utf-8*es?q?Costa_Rica=0AX-Evil:_1?=", "Costa Rica X-Evil: 1"),
+    ("Panama=?utf-8?q?=0D=0AX-Evil:_1?=canal", "Panama X-Evil: 1canal"),
+    ('"=?utf-8?q?Abinader=0AX-Evil:_1?="', '"Abinader X-Evil: 1"'),
+    ("=?utf-8?q?Bolivia_?= =?utf-8?q?=0D=0ABcc:_x@evil.example?=", "Bolivia Bcc: x@evil.example"),
+    ("=?utf-8?q?a_b=0A?= =?UTF-8?B?Yw0KZA==?=", "a b c d"),
+    # Not encoded words: shown as written.
+    ("=?utf-8?q?never closed", "=?utf-8?q?never closed"),
+    ("2+2=? and x=?y", "2+2=? and x=?y"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), ENCODED_WORDS)
+def test_encoded_words_are_decoded_before_cleaning(value: str, expected: str) -> None:
+    assert header_text(value, 200) == expected
+
+
+def test_deep_nesting_stops_decoding_and_breaks_the_syntax() -> None:
+    text = header_text(nested("Lula\r\nX-Evil: 1", 12, binary=True), 1000)
+    assert "\n" not in text and "\r" not in text and "=?" not in text
+    assert header_text(text, 1000) == text
+
+
+def test_subject_shows_the_decoded_headline() -> None:
+    title = q_word("Zelensky in Asunción\r\nReply-To: x@evil.example")
+    assert alert_subject(title) == "[monitor] Zelensky in Asunción Reply-To: x@evil.example"
+    assert alert_subject(q_word("\r\n \x00")) == "[monitor] (untitled story)"
+    long = alert_subject(q_word("é" * 400))
+    assert len(long) == SUBJECT_LIMIT and long.endswith("é…")
+
+
+_HOSTILE_CHARS = st.sampled_from(
+    [
+        "\r",
+        "\n",
+        "\r\n",
+        "\x00",
+        "\u2028",
+        "\x85",
+        "\t",
+        "=?",
+        "?=",
+        "_",
+        " ",
+        ":",
+        "Bcc: x@evil.example",
+        "é",
+        "\u202e",
+        '"',
+    ]
+)
+
+
+@st.composite
+def hostile_values(draw: st.DrawFn) -> str:
+    """Text with line breaks and controls, wrapped in 0–4 layers of encoded words."""
+    text = "".join(draw(st.lists(st.text(max_size=4) | _HOSTILE_CHARS, max_size=12)))
+    for layer in draw(st.lists(st.sampled_from(["q", "b"]), max_size=4)):
+        word = q_word(text) if layer == "q" else b_word(text)
+        text = (
+            draw(st.sampled_from(["", "a", "a ", '"']))
+            + word
+            + draw(st.sampled_from(["", "z", " z"]))
+        )
+    return text
+
+
+@given(hostile_values(), st.integers(min_value=10, max_value=200))
+def test_header_text_is_one_line_that_reads_back_as_itself(value: str, limit: int) -> None:
+    text = header_text(value, limit)
+    assert len(text) <= limit
+    assert text == clean_inline(text)  # one line: no breaks, no controls
+    assert header_text(text, limit) == text
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = text
+    message["To"] = mailbox(value, "reader@example.org")
+    message.set_content("body")
+    raw = message.as_bytes()
+    assert raw_header_names(raw) == [
+        "subject",
+        "to",
+        "content-type",
+        "content-transfer-encoding",
+        "mime-version",
+    ]
+    parsed = parse(message)
+    # Python 3.11's folder can drop a space between two encoded words it writes (found by
+    # hypothesis: "example ¡ ¡" reads back as "example¡ ¡"); the words all arrive.
+    assert "".join(parsed["Subject"].split()) == "".join(text.split())
+    (address,) = parsed["To"].addresses
+    assert address.addr_spec == "reader@example.org"
+    assert "\n" not in address.display_name and "\r" not in address.display_name
+
+
+def test_encoded_word_display_names_stay_one_mailbox() -> None:
+    name = q_word("Ana\r\nBcc: victim@evil.example")
+    address = mailbox(name, "ana@example.org")
+    assert address.display_name == "Ana Bcc: victim@evil.example"
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["To"] = address
+    assert raw_header_names(message.as_bytes()) == ["to"]
+    (parsed,) = parse(message)["To"].addresses
+    assert (parsed.display_name, parsed.addr_spec) == (
+        "Ana Bcc: victim@evil.example",
+        "ana@example.org",
+    )
+    assert len(header_text(q_word("x" * 500), NAME_LIMIT)) == NAME_LIMIT
+
+
+def test_list_id_description_is_decoded_text() -> None:
+    value = list_id(q_word("UA\r\nX-Evil: 1"), "ua.monitor.example.org")
+    assert value == '"UA X-Evil: 1" <ua.monitor.example.org>'
+
+
+def test_a_header_that_became_two_lines_is_never_written() -> None:
+    # A Subject set without header_text, as the email package would take it from a feed.
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = q_word("Hi\r\nReply-To: x@evil.example\r\n\r\nfake body")
+    message["To"] = "ana@example.org"
+    message.set_content("real body")
+    try:
+        raw = wire_bytes(message, "ana@example.org")
+    except UnsafeMessageError as exc:  # this Python writes the lines (or refuses to)
+        assert exc.address == "ana@example.org"
+        return
+    # A Python whose email package encodes the breaks instead: then nothing was injected.
+    assert raw_header_names(raw) == [name.lower() for name in message]
+
+
+def test_wire_bytes_of_a_clean_message_are_its_bytes() -> None:
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = header_text(q_word("Hi\r\nReply-To: x@evil.example"), SUBJECT_LIMIT)
+    message["To"] = mailbox("Ana", "ana@example.org")
+    message.set_content("real body")
+    assert wire_bytes(message, "ana@example.org") == message.as_bytes()

@@ -22,6 +22,15 @@ from monitor.store.db import make_engine, transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import email_attempts, emails
 from monitor.stream.handler import ItemHandler
+from tests.notify.injection import (
+    ALERT_HEADERS,
+    HOSTILE_NAME,
+    HOSTILE_NAME_READ,
+    expected_subjects,
+    hostile_items,
+    read_clean_email,
+    subject_read,
+)
 from tests.stream.test_handler import MENAFN, RIO, TOPIC, items_of
 
 
@@ -40,11 +49,19 @@ def world(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Any:
 
 
 def subscribe(
-    engine: Any, email: str, *, tz: str = "UTC", confirmed: bool = True, **values: Any
+    engine: Any,
+    email: str,
+    *,
+    tz: str = "UTC",
+    confirmed: bool = True,
+    display_name: str = "",
+    **values: Any,
 ) -> int:
     now = datetime.now(UTC)
     with transaction(engine) as conn:
-        person, _ = add_subscriber(conn, email, time_zone=tz, confirmed=confirmed, now=now)
+        person, _ = add_subscriber(
+            conn, email, display_name=display_name, time_zone=tz, confirmed=confirmed, now=now
+        )
         values.setdefault("filters", {})
         values.setdefault("name", email.split("@")[0])
         add_subscription(conn, person, now=now, **values)
@@ -281,3 +298,32 @@ def test_restart_recovers_only_attempts_of_dead_mailers(world: Any) -> None:
     with transaction(engine) as conn:
         outcomes = dict(conn.execute(select(email_attempts.c.email_id, email_attempts.c.outcome)).all())
     assert outcomes[dead[0].id] == "interrupted" and outcomes[live[0].id] is None
+
+
+def test_a_pass_with_poisoned_stories_sends_every_story_once_and_clean(world: Any) -> None:
+    """Stories whose titles try header injection go out with the good ones, one email each,
+    with the headers we set and nothing else (the hostile corpus: tests/notify/injection.py)."""
+    from monitor.store.tables import deliveries
+
+    settings, engine, sink = world
+    subscribe(engine, "desk@example.org", mode="immediate", display_name=HOSTILE_NAME,
+              name=HOSTILE_NAME)
+    good = [i for i in dev_items() if classify(TOPIC, i.title, i.text, i.lang).relevant][:6]
+    ingest(engine, good[:3] + hostile_items() + good[3:])
+    with transaction(engine) as conn:
+        expected = len(conn.execute(select(deliveries.c.id)).all())
+    assert expected == len(hostile_items()) + len(good) and len(good) == 6
+    assert run_pass(settings, engine) == expected
+    received = sink.wait_for(expected, timeout=10)
+    assert len(received) == expected == len({r.message_id for r in received})
+    subjects = []
+    for got in received:
+        assert got.rcpt_tos == ["desk@example.org"]
+        message = read_clean_email(got.data, "desk@example.org", ALERT_HEADERS)
+        assert message["To"].addresses[0].display_name == HOSTILE_NAME_READ
+        subjects.append(subject_read(message))
+    assert set(expected_subjects().values()) <= set(subjects)
+    with transaction(engine) as conn:
+        states = set(conn.execute(select(deliveries.c.status)).scalars())
+        sent = set(conn.execute(select(emails.c.status)).scalars())
+    assert states == {"queued"} and sent == {"sent"}
