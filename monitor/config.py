@@ -24,8 +24,8 @@ from pydantic_settings import (
 )
 
 from monitor.errors import ConfigError
-from monitor.redaction import redact_url
 from monitor.private_files import private_dir
+from monitor.redaction import redact_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
