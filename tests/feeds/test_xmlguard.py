@@ -21,7 +21,14 @@ from monitor.feeds.opml import OpmlError, import_opml
 from monitor.feeds.parse import ParseLimits, parse_feed
 from monitor.feeds.xmlfeed import feedparser_input
 from monitor.feeds.xmlguard import Doctype, UnsafeXml, check_markup, without_doctype
-from tests.feeds.feed_samples import FETCHED_AT, FIXTURES, HOSTILE, fixture_url, parse_fixture
+from tests.feeds.feed_samples import (
+    FETCHED_AT,
+    FIXTURES,
+    HOSTILE,
+    entity_attack,
+    fixture_url,
+    parse_fixture,
+)
 
 LIMITS = ParseLimits()
 
@@ -193,18 +200,6 @@ def parse_capped(document: bytes, *, memory_mb: int = 512, cpu_seconds: int = 30
     return result
 
 
-def attack(prolog: str, references: int = 10_000) -> bytes:
-    """One 50,000-character entity referenced ``references`` times, between two good items."""
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        + prolog.replace("VALUE", "x" * 50_000)
-        + '<rss version="2.0"><channel><title>t</title>'
-        + "<item><title>before</title><guid>b</guid></item>"
-        + f"<item><title>attack</title><guid>x</guid><description>{'&a;' * references}</description></item>"
-        + "<item><title>after</title><guid>a</guid></item></channel></rss>"
-    ).encode()
-
-
 @pytest.mark.parametrize(
     "prolog",
     [
@@ -216,7 +211,7 @@ def attack(prolog: str, references: int = 10_000) -> bytes:
     ids=["double-quoted", "single-quoted", "with-parameter-entity", "inside-a-comment"],
 )
 def test_an_80kb_amplification_attack_stays_80kb(prolog: str) -> None:
-    document = attack(prolog)
+    document = entity_attack(prolog)
     assert 80_000 < len(document) < 81_000
     result = parse_capped(document)
     assert result["titles"] == ["before", "attack", "after"]
