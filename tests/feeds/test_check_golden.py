@@ -49,7 +49,7 @@ def report(name: str) -> dict[str, Any]:
 
 
 def test_every_fixture_has_a_golden_file() -> None:
-    assert len(FEEDS) == 25  # 10 fixture feeds + 15 survivable hostile ones
+    assert len(FEEDS) == 33  # 10 fixture feeds + 23 survivable hostile ones
     expected = {f"{name}.json" for name in FEEDS}
     present = {path.name for path in GOLDEN.glob("*.json")}
     assert expected <= present or UPDATE
