@@ -42,8 +42,9 @@ class ParseLimits:
     """
 
     max_document_bytes: int = 16 * 1024 * 1024
-    # Parsing time and memory grow with tags, not bytes (about 30-60 µs and 200 bytes a
-    # tag in feedparser); 250,000 is beyond any real feed within the fetcher's 10 MB cap.
+    # Parsing cost grows with tags, not bytes: 250,000 tags (escaped ones count) took
+    # feedparser 2-4 s of CPU and about 100 MB, and no real feed within the fetcher's 10 MB
+    # cap has that many (ours have one tag per 35-55 bytes). See docs/reliability.md.
     max_tags: int = 250_000
     max_attributes: int = 256
     max_entries: int = 1000

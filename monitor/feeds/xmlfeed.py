@@ -1,10 +1,11 @@
 """RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 documents → ``ParsedFeed``, by way of feedparser.
 
 feedparser does the hard part (namespaces, date formats, its lenient fallback parser for
-broken XML). This module decides what its output means for us: which ``bozo`` problems are
-survivable, what a truncated document loses, how its fields become ``RawEntry`` values, and
-where its conveniences would mislead (see the comments on Content-Location and
-``updated_parsed``).
+broken XML), on a document ``xmlguard`` has already stripped of its DOCTYPE and checked for
+markup bombs (``feedparser_input``). This module decides what its output means for us:
+which ``bozo`` problems are survivable, what a truncated document loses, how its fields
+become ``RawEntry`` values, and where its conveniences would mislead (see the comments on
+Content-Location and ``updated_parsed``).
 """
 
 from __future__ import annotations
