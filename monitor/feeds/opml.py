@@ -1,8 +1,8 @@
 """OPML import and export of the feed list: the lingua franca of feed readers.
 
-Import reads untrusted files, so it uses expat directly with every declaration refused: a
-document with a DOCTYPE (the carrier of entity-expansion bombs and external entities) is
-rejected outright, and sizes, outline counts and nesting depth are capped. Nested folders
+Import reads untrusted files, so a document with a DOCTYPE (the carrier of entity-expansion
+bombs and external entities) is rejected outright before expat sees it (``xmlguard``, the
+same check feeds pass), and sizes, outline counts and nesting depth are capped. Nested folders
 are flattened into each feed's ``categories`` path. Outlines whose ``xmlUrl`` is not an
 absolute http(s) URL are skipped (a ``file:`` URL in a shared OPML must not reach the
 fetcher); repeated feeds are kept once.
@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from monitor.errors import MonitorError
+from monitor.feeds.encoding import decode_feed_bytes
+from monitor.feeds.xmlguard import UnsafeXml, without_doctype
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
@@ -68,17 +70,20 @@ def import_opml(text: str | bytes) -> list[OpmlFeed]:
     data = text.encode("utf-8") if isinstance(text, str) else text
     if len(data) > MAX_OPML_BYTES:
         raise OpmlError(f"OPML too large: {len(data)} bytes (cap {MAX_OPML_BYTES})")
+    try:
+        guarded = without_doctype(text if isinstance(text, str) else decode_feed_bytes(data).text)
+    except UnsafeXml as exc:
+        raise OpmlError(f"OPML refused: {exc}") from exc
+    if guarded.doctype is not None:
+        raise OpmlError("OPML with a DOCTYPE is refused (entity expansion and external entities)")
     reader = _OutlineReader()
     # Text was already decoded: expat must not re-read an encoding from the declaration.
-    parser = xml.parsers.expat.ParserCreate("utf-8" if isinstance(text, str) else None)
+    parser = xml.parsers.expat.ParserCreate("utf-8")
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = reader.refuse_doctype
-    parser.EntityDeclHandler = reader.refuse_entity
-    parser.ExternalEntityRefHandler = reader.refuse_external
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     try:
-        parser.Parse(data, True)
+        parser.Parse(guarded.text.encode("utf-8"), True)
     except xml.parsers.expat.ExpatError as exc:
         raise OpmlError(
             f"not OPML: malformed XML ({xml.parsers.expat.ErrorString(exc.code)} at line {exc.lineno})"
@@ -95,15 +100,6 @@ class _OutlineReader:
         self._seen: set[str] = set()
         self._folders: list[str | None] = []  # one per open outline; None for feed outlines
         self._count = 0
-
-    def refuse_doctype(self, *_: object) -> None:
-        raise OpmlError("OPML with a DOCTYPE is refused (entity expansion and external entities)")
-
-    def refuse_entity(self, *_: object) -> None:
-        raise OpmlError("OPML with entity declarations is refused")
-
-    def refuse_external(self, *_: object) -> int:
-        raise OpmlError("OPML with external entities is refused")
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name == "opml":

@@ -8,12 +8,14 @@ that come before them: the charset (``encoding``), and whether the body is a fee
 What is survivable and what is not, following lemon24/reader's lead:
 
 * survivable — the feed is kept and its good entries used, with a ``FeedWarning``: wrong or
-  missing charset, control characters, undefined entities (``&nbsp;`` in XML), a broken
+  missing charset (a guessed one is always reported), a DOCTYPE (removed unread: no entity
+  is ever expanded), control characters, undefined entities (``&nbsp;`` in XML), a broken
   entry mid-document, truncation (the last, possibly incomplete, entry is dropped), too
   many entries, oversized fields;
 * hopeless — ``FeedParseError`` with a reason a person can act on: an empty body, an HTML
-  page, JSON that is not a JSON Feed, bytes that are not a feed at all, or malformed XML
-  from which no entry could be recovered. An empty but valid feed is not an error.
+  page, JSON that is not a JSON Feed, bytes that are not a feed at all, malformed XML
+  from which no entry could be recovered, a DOCTYPE that cannot be read safely, or more
+  markup than ``ParseLimits`` allows. An empty but valid feed is not an error.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from datetime import datetime
 
 from monitor.errors import FeedParseError
-from monitor.feeds.encoding import decode_feed_bytes
+from monitor.feeds.encoding import DecodedDocument, decode_feed_bytes
 from monitor.feeds.jsonfeed import parse_json_feed
 from monitor.feeds.parsed import DEFAULT_LIMITS, FeedWarning, ParsedFeed, ParseLimits, RawEntry
 from monitor.feeds.xmlfeed import parse_xml_feed
@@ -63,10 +65,8 @@ def parse_feed(
         raise FeedParseError(url, "empty response")
     decoded = decode_feed_bytes(content, content_type)
     warnings: list[FeedWarning] = []
-    if decoded.note:
-        warnings.append(
-            FeedWarning("encoding-override", f"{decoded.note}; read as {decoded.encoding}")
-        )
+    if decoded.note or decoded.guessed:
+        warnings.append(_encoding_warning(decoded))
     if decoded.removed_controls:
         warnings.append(
             FeedWarning(
@@ -98,4 +98,16 @@ def parse_feed(
         limits=limits,
         warnings=warnings,
         encoding=decoded.encoding,
+    )
+
+
+def _encoding_warning(decoded: DecodedDocument) -> FeedWarning:
+    if decoded.note:
+        guess = " (a guess)" if decoded.guessed else ""
+        return FeedWarning(
+            "encoding-override", f"{decoded.note}; read as {decoded.encoding}{guess}"
+        )
+    return FeedWarning(
+        "encoding-guessed",
+        f"no charset declared and the bytes are not UTF-8; guessed {decoded.encoding}",
     )

@@ -1,10 +1,11 @@
 """RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 documents → ``ParsedFeed``, by way of feedparser.
 
 feedparser does the hard part (namespaces, date formats, its lenient fallback parser for
-broken XML). This module decides what its output means for us: which ``bozo`` problems are
-survivable, what a truncated document loses, how its fields become ``RawEntry`` values, and
-where its conveniences would mislead (see the comments on Content-Location and
-``updated_parsed``).
+broken XML), on a document ``xmlguard`` has already stripped of its DOCTYPE and checked for
+markup bombs (``feedparser_input``). This module decides what its output means for us:
+which ``bozo`` problems are survivable, what a truncated document loses, how its fields
+become ``RawEntry`` values, and where its conveniences would mislead (see the comments on
+Content-Location and ``updated_parsed``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from monitor.feeds.parsed import (
     ParseLimits,
     RawEntry,
 )
+from monitor.feeds.xmlguard import Doctype, GuardedXml, UnsafeXml, check_markup, without_doctype
 
 _HTML_TAG = re.compile(r"<html[\s>]|<body[\s>]", re.IGNORECASE)
 _CLOSING_ROOT = ("</rss>", "</feed>", "rdf>", "</channel>")
@@ -58,8 +60,11 @@ def parse_xml_feed(
     ``FeedParseError`` when nothing feed-like can be recovered.
     """
     warnings = list(warnings)
-    result = _feedparser_parse(utf8_xml(text), url)
-    version = str(result.get("version") or "")
+    guarded = feedparser_input(text, url=url, limits=limits)
+    if guarded.doctype is not None and guarded.doctype.declarations:
+        warnings.append(_doctype_warning(guarded.doctype))
+    result = _feedparser_parse(utf8_xml(guarded.text), url)
+    version = _version(str(result.get("version") or ""), guarded.doctype)
     raw_entries = list(result.get("entries") or [])
     problem = result.get("bozo_exception") if result.get("bozo") else None
     malformed = isinstance(problem, xml.sax.SAXException)
@@ -119,6 +124,38 @@ def parse_xml_feed(
         warnings=tuple(warnings),
         encoding=encoding,
     )
+
+
+def feedparser_input(text: str, *, url: str, limits: ParseLimits) -> GuardedXml:
+    """The document feedparser is given: no DOCTYPE, markup within ``limits``.
+
+    Raises ``FeedParseError`` for a document no parser should see (see ``xmlguard``).
+    """
+    try:
+        check_markup(text, max_tags=limits.max_tags, max_attributes=limits.max_attributes)
+        return without_doctype(text)
+    except UnsafeXml as exc:
+        raise FeedParseError(
+            url, f"refused: {exc}; the publisher must fix the feed, it is retried later"
+        ) from exc
+
+
+def _doctype_warning(doctype: Doctype) -> FeedWarning:
+    entities = doctype.entities
+    others = doctype.declarations - entities
+    return FeedWarning(
+        "doctype-removed",
+        f"removed a DOCTYPE declaring {entities} {'entity' if entities == 1 else 'entities'} "
+        f"and {others} other {'declaration' if others == 1 else 'declarations'}; "
+        "entity references are left as written",
+    )
+
+
+def _version(version: str, doctype: Doctype | None) -> str:
+    # feedparser tells Netscape's RSS 0.91 by its DOCTYPE, which it no longer sees.
+    if version == "rss091u" and doctype and "netscape" in doctype.public_id.lower():
+        return "rss091n"
+    return version
 
 
 def _feedparser_parse(data: bytes, url: str) -> Any:

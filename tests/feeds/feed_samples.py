@@ -84,3 +84,15 @@ def entry(**fields: Any) -> RawEntry:
     values: dict[str, Any] = {"guid": None, "link": None, "title_html": "A title"}
     values.update(fields)
     return RawEntry(**values)
+
+
+def entity_attack(prolog: str, references: int = 10_000) -> bytes:
+    """One 50,000-character entity referenced ``references`` times, between two good items."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        + prolog.replace("VALUE", "x" * 50_000)
+        + '<rss version="2.0"><channel><title>t</title>'
+        + "<item><title>before</title><guid>b</guid></item>"
+        + f"<item><title>attack</title><guid>x</guid><description>{'&a;' * references}</description></item>"
+        + "<item><title>after</title><guid>a</guid></item></channel></rss>"
+    ).encode()

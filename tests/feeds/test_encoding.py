@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 import pytest
 
 from monitor.feeds.encoding import (
     charset_from_content_type,
     decode_feed_bytes,
+    guess_legacy_charset,
     utf8_xml,
     xml_declared_encoding,
 )
+from monitor.feeds.parse import parse_feed
+from tests.feeds.feed_samples import FETCHED_AT, fixture_bytes, fixture_url, parse_fixture
 
 TEXT = "Ucrânia, São Paulo, señor – “quoted”"
 
@@ -66,10 +70,11 @@ def test_latin1_label_with_bytes_outside_cp1252_falls_back_to_latin1() -> None:
     assert decoded.note is None
 
 
-def test_bytes_valid_in_nothing_are_read_as_latin1() -> None:
-    body = b"<rss>\x81\x8d\x8f\x90\x9d\xff\xfe</rss>"  # not UTF-8, holes in cp1252
+def test_bytes_that_read_as_nothing_are_read_as_latin1() -> None:
+    # Every high byte: no charset reads it as text, and Windows-1252 has holes.
+    body = b"<rss>" + bytes(range(0x80, 0x100)) * 4 + b"</rss>"
     decoded = decode_feed_bytes(body)
-    assert decoded.encoding == "latin-1"
+    assert decoded.encoding == "latin-1" and decoded.guessed
     assert decoded.note is not None and "Latin-1" in decoded.note
 
 
@@ -127,3 +132,108 @@ def test_xml_declared_encoding_and_rewrite() -> None:
     rewritten = utf8_xml(body.decode("ascii"))
     assert rewritten == b'<?xml version="1.0" encoding="utf-8"?><rss/>'
     assert utf8_xml("<rss>é</rss>") == "<rss>é</rss>".encode()
+
+
+# ---------------------------------------------------------------- undeclared legacy charsets
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Letters a wrong Latin guess produces in Spanish or Portuguese ("Peńalolén", "expansăo").
+LATIN_EXTENDED = re.compile(r"[\u0100-\u024f]")
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "first", "last"),
+    [
+        ("undeclared-cp1251-uk.xml", "cp1251",
+         "Київська міська рада затвердила програму ремонту шкіл",
+         "Одеський порт прийняв судно з обладнанням для енергетиків"),
+        ("undeclared-koi8u-uk.xml", "koi8-u",
+         "Київська міська рада затвердила програму ремонту шкіл",
+         "Одеський порт прийняв судно з обладнанням для енергетиків"),
+        ("undeclared-cp1251-ru.xml", "cp1251",
+         "Мэрия Новосибирска объявила о ремонте трёх мостов",
+         "В Екатеринбурге объявили конкурс на проект новой библиотеки"),
+        ("undeclared-koi8r-ru.xml", "koi8-r",
+         "Мэрия Новосибирска объявила о ремонте трёх мостов",
+         "В Екатеринбурге объявили конкурс на проект новой библиотеки"),
+        ("undeclared-cp1252-es.xml", "cp1252",
+         "El Gobierno de Chile anuncia un plan de vivienda para la región de Ñuble",
+         "España destinará 350 millones de euros a la reconstrucción de Valencia"),
+        ("undeclared-latin9-es.xml", "iso8859-15",
+         "El precio de la luz baja a 85 € por megavatio hora",
+         "Galicia registra la mejor campaña de marisqueo en una década"),
+        ("undeclared-latin1-pt.xml", "cp1252",  # Latin-1 text reads the same in Windows-1252
+         "Governo de São Paulo anuncia expansão da linha 6 do metrô",
+         "Banco Central mantém a taxa Selic em 10,5% ao ano"),
+        ("undeclared-short-es.xml", "cp1252", "Año nuevo en Peñalolén", "Año nuevo en Peñalolén"),
+    ],
+)  # fmt: skip
+def test_undeclared_legacy_feeds_are_guessed_and_the_guess_reported(
+    name: str, encoding: str, first: str, last: str
+) -> None:
+    data = fixture_bytes(name)
+    assert xml_declared_encoding(data) is None and not data.startswith(codecs.BOM_UTF8)
+    parsed = parse_feed(data, url=fixture_url(name), content_type="text/xml", fetched_at=FETCHED_AT)
+    titles = [entry.title_html for entry in parsed.entries]
+    assert (titles[0], titles[-1]) == (first, last)
+    assert parsed.encoding == encoding
+    assert [str(w) for w in parsed.warnings] == [
+        f"encoding-guessed: no charset declared and the bytes are not UTF-8; guessed {encoding}"
+    ]
+    text = " ".join(t + " " + e.summary_html for t, e in zip(titles, parsed.entries, strict=True))
+    if CYRILLIC.search(first):
+        assert all(CYRILLIC.search(title) for title in titles)
+        assert not re.search(r"[\u00c0-\u024f]", text)  # no Latin mojibake ("Ð", "Ê")
+    else:
+        assert not CYRILLIC.search(text) and not LATIN_EXTENDED.search(text)
+
+
+def test_declared_and_utf8_feeds_never_reach_the_guess() -> None:
+    """The declarations keep their precedence; UTF-8 is tried strictly before any guess."""
+    ukrainian = fixture_bytes("undeclared-cp1251-uk.xml").decode("cp1251")
+    title = "Київська міська рада затвердила програму ремонту шкіл"
+    declared = ukrainian.replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0" encoding="windows-1251"?>'
+    )
+    cases = [
+        (declared.encode("cp1251"), None, "cp1251", title),
+        (ukrainian.encode("koi8-u"), "application/rss+xml; charset=KOI8-U", "koi8-u", title),
+        (ukrainian.encode("utf-8"), None, "utf-8", title),
+        (ukrainian.encode("utf-8"), "text/xml", "utf-8", title),
+        # A declaration that decodes is followed even when a guess would read better.
+        (declared.replace("windows-1251", "windows-1252").encode("cp1251"), None, "cp1252",
+         title.encode("cp1251").decode("cp1252")),
+    ]  # fmt: skip
+    for body, content_type, encoding, expected in cases:
+        parsed = parse_feed(
+            body, url="https://uk.example/", content_type=content_type, fetched_at=FETCHED_AT
+        )
+        assert (parsed.encoding, parsed.entries[0].title_html) == (encoding, expected)
+        assert parsed.warnings == ()
+    for name in (
+        "example-rss091.xml",
+        "example-riotimes-feed.xml",
+        "dev-wire-pt.xml",
+        "dev-wire-es.xml",
+    ):
+        parsed = parse_fixture(name)
+        assert not any(w.code.startswith("encoding") for w in parsed.warnings), name
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "charset"),
+    [
+        ("Kyiv’s mayor says “no” – again", "cp1252", "cp1252"),
+        ("Café owners protest a résumé of the naïve plan", "cp1252", "cp1252"),
+        ("Prices rise 5 € a month", "cp1252", "cp1252"),
+        ("Cuesta 20 € el kilo", "iso8859_15", "iso8859_15"),
+        ("España", "cp1252", "cp1252"),
+        ("Ação", "latin-1", "cp1252"),
+        ("Погода в Москве", "cp1251", "cp1251"),
+        ("Зеленський зустрівся з NATO Secretary General у Брюсселі", "cp1251", "cp1251"),
+    ],
+)  # fmt: skip
+def test_guess_legacy_charset(text: str, codec: str, charset: str) -> None:
+    body = f"<rss><channel><item><title>{text}</title></item></channel></rss>".encode(codec)
+    assert guess_legacy_charset(body) == charset
+    assert body.decode(charset) == body.decode(codec)

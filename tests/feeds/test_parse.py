@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -277,10 +276,9 @@ def test_control_characters_are_dropped_and_the_strict_parser_still_runs() -> No
 
 
 def test_billion_laughs_does_not_expand() -> None:
-    started = time.perf_counter()
     parsed = parse_fixture("billion-laughs.xml")
-    assert time.perf_counter() - started < 2.0
     assert len(parsed.entries) == 2
+    assert codes(parsed) == ["doctype-removed", "malformed-xml"]
     for entry in parsed.entries:
         assert "lollol" not in entry.title_html + entry.summary_html
         assert len(entry.summary_html) < 100
@@ -291,6 +289,7 @@ def test_external_entities_are_not_resolved() -> None:
     text = " ".join(e.title_html + e.summary_html for e in parsed.entries)
     assert len(parsed.entries) == 1
     assert "root:" not in text
+    assert codes(parsed) == ["doctype-removed", "malformed-xml"]
     assert "Before" in text and "after" in text
 
 
