@@ -95,8 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo import run_demo
 
-    _setup_logging(args)
-    return run_demo(timeout=args.timeout)
+    return run_demo(_setup_logging(args), timeout=args.timeout)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

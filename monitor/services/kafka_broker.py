@@ -1,8 +1,10 @@
 """A local single-node Apache Kafka broker (KRaft, broker+controller) without Docker.
 
-The broker's jars come from Maven Central (``scripts/kafka/pom.xml``) into a cache outside
-the source tree; the broker runs with the machine's Java 17 on 127.0.0.1. ``start`` is
-idempotent: a broker already answering on the port is reused, not restarted.
+The broker's jars come from Maven Central (``kafka_broker.pom.xml``, shipped beside this
+module) into a cache outside the source tree (``~/.cache/monitor``); its data, logs and pid
+file go to the run directory the caller gives (``var_dir/kafka``). The broker runs with the
+machine's Java 17 on 127.0.0.1. ``start`` is idempotent: a broker already answering on the
+port is reused, not restarted.
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.config import PROJECT_ROOT
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
 from monitor.processes import pid_alive
+from monitor.resources import kafka_pom
 
 log = get_logger(__name__)
 
 KAFKA_VERSION = "3.9.1"
-POM = PROJECT_ROOT / "scripts" / "kafka" / "pom.xml"
 CLUSTER_ID = "bW9uaXRvci1sb2NhbC0xAA"  # any 22-char URL-safe base64 id not starting with '-'
 READY_LINE = "Kafka Server started"
 
@@ -80,7 +81,7 @@ def ensure_jars() -> Path:
             "-B",
             "-q",
             "-f",
-            str(POM),
+            str(kafka_pom()),
             "dependency:copy-dependencies",
             "-DincludeScope=runtime",
             f"-DoutputDirectory={libs}",
