@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test chaos bench bench-quick lint services broker postgres stop clean venv
+.PHONY: demo run test chaos bench bench-quick lint wheel-smoke services broker postgres stop clean venv
 
 venv: $(STAMP)
 
@@ -46,9 +46,16 @@ bench-quick: services
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 lint: venv
-	$(BIN)/ruff check monitor tests bench migrations
+	$(BIN)/ruff check monitor tests bench migrations seeds
 	$(BIN)/mypy monitor
 
+# The wheel as users install it, in a fresh virtualenv under /tmp, run from there (the demo
+# step needs the broker). .ci/run runs it after the suite.
+wheel-smoke: broker
+	scripts/wheel-smoke
+
+# Stops the broker and PostgreSQL only if this checkout's var/ started them; ones started
+# from another checkout (both serve the whole machine) are left running, and named.
 stop:
 	-$(BIN)/monitor broker stop
 	-$(BIN)/monitor postgres stop

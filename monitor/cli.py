@@ -50,7 +50,7 @@ def cmd_broker(args: argparse.Namespace) -> int:
 
         ensure_topics(settings)
     elif args.action == "stop":
-        print("stopped" if kafka_broker.stop(run_dir) else "not running")
+        print(kafka_broker.stop_started_here(run_dir, port))
     else:
         print(kafka_broker.status(run_dir, port))
     return 0
@@ -59,12 +59,15 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_postgres(args: argparse.Namespace) -> int:
     from monitor.services import postgres
 
-    _setup_logging(args)
+    settings = _setup_logging(args)
     if args.action == "start":
-        print(postgres.start(databases=("monitor", "monitor_test")))
+        outcome = postgres.start(databases=("monitor", "monitor_test"))
+        if outcome == "started":
+            postgres.mark_started_here(settings.var_dir)
+        print(outcome)
         print(postgres.PgCluster().url())
     else:
-        print("stopped" if postgres.stop() else "not running")
+        print(postgres.stop_started_here(settings.var_dir, shared=args.shared))
     return 0
 
 
@@ -95,8 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo import run_demo
 
-    _setup_logging(args)
-    return run_demo(timeout=args.timeout)
+    return run_demo(_setup_logging(args), timeout=args.timeout)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -193,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["start", "stop", "status"])
     p = add("postgres", cmd_postgres, "local private PostgreSQL server (for tests/benchmarks)")
     p.add_argument("action", choices=["start", "stop"])
+    p.add_argument("--shared", action="store_true", help="stop: even if another var dir started it")
     p = add("db", cmd_db, "database migrations (Alembic)")
     p.add_argument("action", choices=["upgrade", "downgrade", "current"])
     p.add_argument("revision", nargs="?")

@@ -23,11 +23,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from monitor import resources
 from monitor.errors import ConfigError
 from monitor.private_files import private_dir
 from monitor.redaction import redact_url
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _config_file: Path | None = None
 
@@ -41,12 +40,14 @@ class Settings(BaseSettings):
 
     # --- places -----------------------------------------------------------------------
     var_dir: Path = Field(
-        default=PROJECT_ROOT / "var",
-        description="Working directory for the SQLite database, outbox, logs and local services.",
+        default=Path("var"),
+        description="Working directory for the SQLite database, outbox, logs and local "
+        "services; relative to the directory monitor is started in.",
     )
     topic_file: Path = Field(
-        default=PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml",
-        description="The topic definition (gazetteer, rules, weights) the classifier uses.",
+        default_factory=resources.default_topic_file,
+        description="The topic definition (gazetteer, rules, weights) the classifier uses "
+        "(default: the one shipped in the package).",
     )
 
     # --- store --------------------------------------------------------------------------
@@ -99,8 +100,9 @@ class Settings(BaseSettings):
 
     # --- feeds --------------------------------------------------------------------------
     feeds_file: Path = Field(
-        default=PROJECT_ROOT / "seeds" / "feeds" / "feeds.toml",
-        description="Feed list loaded into the registry by `monitor feed import` / `make run`.",
+        default_factory=resources.default_feeds_file,
+        description="Feed list loaded into the registry by `monitor feed import` / `make run` "
+        "(default: the one shipped in the package).",
     )
     poll_interval: float = Field(
         default=900.0, ge=1, description="Default seconds between polls of one feed."
@@ -193,6 +195,13 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a role gets to stop gracefully on SIGTERM."
     )
+
+    @field_validator("var_dir", "outbox_dir", "topic_file", "feeds_file")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        # Relative paths are the starting directory's, fixed once: the roles `monitor run`
+        # starts and `monitor config` then see the same places.
+        return None if value is None else value.absolute()
 
     @field_validator("kafka_bootstrap")
     @classmethod

@@ -1,9 +1,14 @@
-"""`make demo`: the real daemon, offline, on the fixture feeds in seeds/fixtures.
+"""`monitor demo` (`make demo`): the real daemon, offline, on the packaged fixture feeds.
 
-It serves the fixture feeds from a local HTTP server, registers them with sample
-subscribers, runs the poller, worker and mailer roles as real processes against the local
-Kafka broker and a fresh SQLite database, waits until every fixture item has been processed
-and every due email written to the outbox, prints a summary, and stops the roles.
+It serves the fixture feeds (seeds/fixtures, shipped in the package) from a local HTTP
+server, registers them with sample subscribers, runs the poller, worker and mailer roles as
+real processes against the Kafka broker and a fresh SQLite database, waits until every
+fixture item has been processed and every due email written (or sent), prints a summary,
+and stops the roles.
+
+The demo runs on the user's settings (environment, config file), with its own sandbox: a
+fresh directory ``<var dir>/demo`` holding its database and outbox, fresh Kafka topics and
+consumer group, and loopback feeds allowed. It never touches the user's database.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.config import PROJECT_ROOT, Settings, load_settings
+from pydantic import SecretStr
+
+from monitor import resources
+from monitor.config import Settings
 from monitor.errors import ServiceError
 from monitor.feeds.check import check_feed
 from monitor.feeds.commands import import_feeds
@@ -37,18 +45,31 @@ FIXTURE_FEEDS = (
 )
 
 
-def demo_settings() -> Settings:
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    return load_settings(
-        var_dir=PROJECT_ROOT / "var" / "demo",
-        topic_prefix=f"demo-{stamp}",
-        app_id=f"demo-{stamp}",
-        allow_private_addresses=True,
-        partitions=4,
-        poll_interval=3600,
-        http_host_spacing=0.0,
-        web_port=0,
-    )
+# Where the user has set none of these, the demo's own: fewer partitions start faster, and
+# one poll of each fixture feed is all it needs.
+DEMO_DEFAULTS: dict[str, object] = {
+    "partitions": 4,
+    "poll_interval": 3600.0,
+    "http_host_spacing": 0.0,
+    "web_port": 0,
+}
+
+
+def demo_settings(settings: Settings, stamp: str) -> Settings:
+    """The user's settings with the demo's sandbox: ``<var dir>/demo`` (wiped at each run)
+    for a fresh SQLite database and outbox, topics and consumer group of its own named from
+    the user's prefix and app id, loopback feeds allowed; DEMO_DEFAULTS where unset."""
+    var_dir = settings.var_dir / "demo"
+    sandbox: dict[str, object] = {
+        "var_dir": var_dir,
+        "database_url": SecretStr(""),
+        "outbox_dir": var_dir / "outbox",
+        "topic_prefix": f"{settings.topic_prefix}-demo-{stamp}",
+        "app_id": f"{settings.app_id}-demo-{stamp}",
+        "allow_private_addresses": True,
+    }
+    unset = {k: v for k, v in DEMO_DEFAULTS.items() if k not in settings.model_fields_set}
+    return settings.model_copy(update={**unset, **sandbox})
 
 
 def _expected_items(fixtures: Path) -> int:
@@ -66,11 +87,11 @@ def _expected_items(fixtures: Path) -> int:
     return total
 
 
-def run_demo(timeout: float = 180.0) -> int:
-    settings = demo_settings()
+def run_demo(user_settings: Settings, timeout: float = 180.0) -> int:
+    settings = demo_settings(user_settings, datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
     shutil.rmtree(settings.var_dir, ignore_errors=True)
     settings.var_dir.mkdir(parents=True)
-    fixtures = PROJECT_ROOT / "seeds" / "fixtures"
+    fixtures = resources.fixtures_dir()
     expected = _expected_items(fixtures)
     print(f"demo: {len(FIXTURE_FEEDS)} fixture feeds, {expected} items; data in {settings.var_dir}")
     migrate.upgrade(settings.db_url)
@@ -86,9 +107,7 @@ def run_demo(timeout: float = 180.0) -> int:
                 for name, outlet, lang in FIXTURE_FEEDS
             ],
         )
-        import_csv(
-            settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv", confirmed=True
-        )
+        import_csv(settings, engine, resources.sample_subscribers(), confirmed=True)
         env = {
             **os.environ,
             **settings.as_env(),
@@ -163,6 +182,7 @@ def _summary(settings: Settings, engine: object) -> None:
         alerts = recent_alerts(conn, 100)
         counts = count_rows(conn)
         later = outbox.due_now(conn, datetime.now(UTC))["later"]
+        sent = outbox.outbox_counts(conn).get("sent", 0)
     print(
         f"\n{counts['alerts']} alerts on {counts['stories']} stories "
         f"({counts['sources']} items; copies of one story share one alert):"
@@ -174,10 +194,14 @@ def _summary(settings: Settings, engine: object) -> None:
             f"  - [{alert.category}; {countries}] {alert.title[:80]} — "
             f"{alert.credited_outlet}{copies}"
         )
-    emails = sorted(settings.outbox_path.glob("*.eml"))
-    print(
-        f"\n{len(emails)} emails written to {settings.outbox_path}/ (set MONITOR_SMTP_HOST to send them)"
-    )
+    emails = [] if settings.smtp_host else sorted(settings.outbox_path.glob("*.eml"))
+    if settings.smtp_host:
+        print(f"\n{sent} emails sent through {settings.smtp_host}:{settings.smtp_port}")
+    else:
+        print(
+            f"\n{len(emails)} emails written to {settings.outbox_path}/ "
+            "(set MONITOR_SMTP_HOST to send them)"
+        )
     if later:
         print(f"{later} more alerts wait for their subscribers' digest times (daily/weekly)")
     for path in emails[:5]:

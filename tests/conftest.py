@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from monitor.config import PROJECT_ROOT, Settings, load_settings
+from monitor.config import Settings, load_settings
 from monitor.services import postgres
+from tests import PROJECT_ROOT
 
 # The developer's own MONITOR_* settings must not leak into the suite.
 for _name in [n for n in os.environ if n.startswith("MONITOR_")]:

@@ -1,8 +1,10 @@
 """A local single-node Apache Kafka broker (KRaft, broker+controller) without Docker.
 
-The broker's jars come from Maven Central (``scripts/kafka/pom.xml``) into a cache outside
-the source tree; the broker runs with the machine's Java 17 on 127.0.0.1. ``start`` is
-idempotent: a broker already answering on the port is reused, not restarted.
+The broker's jars come from Maven Central (``kafka_broker.pom.xml``, shipped beside this
+module) into a cache outside the source tree (``~/.cache/monitor``); its data, logs and pid
+file go to the run directory the caller gives (``var_dir/kafka``). The broker runs with the
+machine's Java 17 on 127.0.0.1. ``start`` is idempotent: a broker already answering on the
+port is reused, not restarted, and ``stop`` stops only the broker started from its run dir.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.config import PROJECT_ROOT
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
 from monitor.processes import pid_alive
+from monitor.resources import kafka_pom
+from monitor.services import stop_plan
 
 log = get_logger(__name__)
 
 KAFKA_VERSION = "3.9.1"
-POM = PROJECT_ROOT / "scripts" / "kafka" / "pom.xml"
 CLUSTER_ID = "bW9uaXRvci1sb2NhbC0xAA"  # any 22-char URL-safe base64 id not starting with '-'
 READY_LINE = "Kafka Server started"
 
@@ -80,7 +82,7 @@ def ensure_jars() -> Path:
             "-B",
             "-q",
             "-f",
-            str(POM),
+            str(kafka_pom()),
             "dependency:copy-dependencies",
             "-DincludeScope=runtime",
             f"-DoutputDirectory={libs}",
@@ -285,6 +287,21 @@ def stop(run_dir: Path, *, timeout: float = 60.0) -> bool:
     paths.pid_file.unlink(missing_ok=True)
     log.info("kafka.broker.stopped", pid=pid)
     return True
+
+
+def stop_started_here(run_dir: Path, port: int = 9092) -> str:
+    """Stop the broker only if it was started from ``run_dir``; say what was done."""
+    bootstrap = f"127.0.0.1:{port}"
+    started_here = _read_pid(BrokerPaths(run_dir)) is not None
+    plan = stop_plan(started_here, started_here or broker_answers(bootstrap))
+    if plan == "stop" and stop(run_dir):
+        return f"stopped the Kafka broker on {bootstrap}, started from {run_dir}"
+    if plan == "leave":
+        return (
+            f"left running: the Kafka broker on {bootstrap} was not started from {run_dir} "
+            "(another checkout or var dir may be using it); stop it from there"
+        )
+    return f"no Kafka broker running on {bootstrap}"
 
 
 def _reap(pid: int) -> None:

@@ -3,11 +3,16 @@
 It installs Debian's ``postgresql`` package when the server binaries are missing, then runs
 its own cluster (its own data directory and port, trust auth on loopback) so it never
 touches a system cluster, and can be stopped and started by the chaos tests.
+
+The cluster (``/var/tmp/monitor-postgres``, port 55432) serves every checkout on the machine:
+``monitor postgres start`` reuses one that answers. The var dir that really started it keeps
+a marker (``postgres.started``), and ``stop_started_here`` stops only that one.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import pwd
 import shutil
@@ -21,11 +26,13 @@ from pathlib import Path
 
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
+from monitor.services import stop_plan
 
 log = get_logger(__name__)
 
 DEFAULT_PORT = 55432
 DEFAULT_DIR = Path("/var/tmp/monitor-postgres")
+STARTED_MARKER = "postgres.started"
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,39 @@ def stop(cluster: PgCluster = PgCluster(), *, mode: str = "fast") -> bool:
     while answers(cluster.port) and time.monotonic() < deadline:
         time.sleep(0.2)
     return True
+
+
+def mark_started_here(var_dir: Path, cluster: PgCluster = PgCluster()) -> None:
+    """Record in ``var_dir`` that this var dir started ``cluster`` (so it may stop it)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    marker = {"data_dir": str(cluster.data_dir), "port": cluster.port}
+    (var_dir / STARTED_MARKER).write_text(json.dumps(marker) + "\n")
+
+
+def started_here(var_dir: Path) -> PgCluster | None:
+    """The cluster ``var_dir`` started, from its marker; None when it started none."""
+    try:
+        marker = json.loads((var_dir / STARTED_MARKER).read_text())
+        return PgCluster(data_dir=Path(marker["data_dir"]), port=int(marker["port"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def stop_started_here(var_dir: Path, *, shared: bool = False) -> str:
+    """Stop the cluster only if ``var_dir`` started it (or ``shared``); say what was done."""
+    ours = started_here(var_dir)
+    cluster = ours or PgCluster()
+    where = f"PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.data_dir})"
+    plan = stop_plan(ours is not None, answers(cluster.port), shared=shared)
+    if plan == "leave":
+        return (
+            f"left running: {where} was not started from {var_dir}; other checkouts may be "
+            "using it (`monitor postgres stop --shared` stops it anyway)"
+        )
+    if plan == "stop":
+        stop(cluster)
+    (var_dir / STARTED_MARKER).unlink(missing_ok=True)
+    return f"stopped {where}" if plan == "stop" else f"no {where} running"
 
 
 def scratch_database(

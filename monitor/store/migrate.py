@@ -1,4 +1,10 @@
-"""Runs the Alembic migrations in migrations/ against a database URL."""
+"""Runs the Alembic migrations against a database URL.
+
+The migrations ship inside the package (``monitor._migrations``, from the repository's
+``migrations/``); Alembic is configured here, in code, so no alembic.ini is needed where
+monitor is installed. (The repository's alembic.ini serves the ``alembic`` command in a
+checkout, e.g. ``alembic revision``.)
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from monitor.config import PROJECT_ROOT
+from monitor.resources import migrations_dir
 from monitor.store.db import private_sqlite
 
 
 def _config(url: str) -> Config:
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from monitor.config import PROJECT_ROOT, Settings
+from monitor.config import Settings
 from monitor.feeds.publisher import ItemPublisher, PublishError
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
 from monitor.models import FeedItem
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, deliveries, email_attempts, emails, stories, story_sources
+from tests import PROJECT_ROOT
 
 TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
 RELIABILITY_DOC = PROJECT_ROOT / "docs" / "reliability.md"

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bench.corpus import corpus
-from monitor.config import PROJECT_ROOT
 from monitor.feeds.commands import import_feeds
 from monitor.notify.commands import add_subscriber
 from monitor.processes import memory_kb
@@ -20,6 +19,7 @@ from monitor.store import feeds as feed_store
 from monitor.store import migrate
 from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
+from tests import PROJECT_ROOT
 from tests.chaos.harness import StreamPublisher, record_figures
 from tests.feeds.feed_samples import HOSTILE
 from tests.notify.injection import (

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 import pytest
 
-from monitor.config import PROJECT_ROOT
 from monitor.feeds.commands import import_feeds
 from monitor.processes import memory_kb
 from monitor.services.fixture_server import Response
@@ -23,6 +22,7 @@ from monitor.store import feeds as feed_store
 from monitor.store import migrate
 from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
+from tests import PROJECT_ROOT
 from tests.chaos.harness import record_figures
 from tests.feeds.feed_samples import entity_attack
 from tests.roles import RoleProcess, read_topic, wait_until

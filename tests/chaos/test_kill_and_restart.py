@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from bench.corpus import corpus
-from monitor.config import PROJECT_ROOT, Settings
+from monitor.config import Settings
 from monitor.failpoints import EXIT_CODE
 from monitor.notify.commands import add_subscriber
 from monitor.services import kafka_broker, postgres
 from monitor.store.db import make_engine
 from monitor.stream.topics import ensure_topics
+from tests import PROJECT_ROOT
 from tests.chaos.harness import (
     StreamPublisher,
     audit_emails,

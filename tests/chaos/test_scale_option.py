@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from monitor.config import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 
 def test_make_chaos_hands_its_scale_to_the_chaos_tests() -> None:

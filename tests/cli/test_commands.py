@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from monitor.config import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import PROJECT_ROOT, load_settings
+from monitor.config import load_settings
 from monitor.errors import ConfigError
 from monitor.redaction import redact_url
+from tests import PROJECT_ROOT
 
 SOUND = "3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f8a0c1e3b5d"
 

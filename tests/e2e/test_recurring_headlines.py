@@ -17,7 +17,6 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import func, select
 
-from monitor.config import PROJECT_ROOT
 from monitor.feeds.commands import import_feeds
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
@@ -25,6 +24,7 @@ from monitor.notify.commands import add_subscriber
 from monitor.services.fixture_server import Response
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, story_sources
+from tests import PROJECT_ROOT
 from tests.roles import Roles, wait_until
 
 BRIEF = "Latin America Daily Brief"

@@ -11,7 +11,7 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from monitor.config import PROJECT_ROOT, Settings
+from monitor.config import Settings
 from monitor.failpoints import EXIT_CODE
 from monitor.feeds.commands import import_feeds
 from monitor.feeds.fetcher import make_session
@@ -22,6 +22,7 @@ from monitor.store import feeds as feed_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.tables import feed_items, story_sources
 from monitor.stream.topics import ensure_topics
+from tests import PROJECT_ROOT
 from tests.roles import RoleProcess, Roles, read_topic, wait_until
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"

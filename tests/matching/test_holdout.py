@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.config import PROJECT_ROOT
 from monitor.matching.commands import evaluate
 from monitor.matching.topic import load_topic
+from tests import PROJECT_ROOT
 
 HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "holdout.jsonl"
 

@@ -10,12 +10,12 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 from typing import Any
 
-from monitor.config import PROJECT_ROOT
 from monitor.models import Evidence
 from monitor.notify.compose import compose_alert
 from monitor.notify.links import EmailLinks, build_links
 from monitor.notify.messages import Recipient, Sender, StoryForEmail
 from monitor.notify.tokens import make_token
+from tests import PROJECT_ROOT
 
 SEED_TEXT = PROJECT_ROOT / "seeds" / "fixtures" / "seed-story.txt"  # the founding example
 SECRET = b"test-secret-0123456789abcdef-xyz"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from monitor.config import PROJECT_ROOT
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
 from monitor.matching.classifier import classify
@@ -26,6 +25,7 @@ from monitor.store.subscribers import (
 )
 from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
+from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
 TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
