@@ -8,7 +8,6 @@ and every due email written to the outbox, prints a summary, and stops the roles
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -17,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.config import PROJECT_ROOT, Settings, load_settings
+from monitor.config import PROJECT_ROOT, Settings, child_environment, load_settings
 from monitor.errors import ServiceError
 from monitor.feeds.check import check_feed
 from monitor.feeds.commands import import_feeds
@@ -89,12 +88,9 @@ def run_demo(timeout: float = 180.0) -> int:
         import_csv(
             settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv", confirmed=True
         )
-        env = {
-            **os.environ,
-            **settings.as_env(),
-            "MONITOR_LOG_FORMAT": "console",
-            "MONITOR_LOG_LEVEL": "WARNING",
-        }
+        env = child_environment(
+            {**settings.as_env(), "MONITOR_LOG_FORMAT": "console", "MONITOR_LOG_LEVEL": "WARNING"}
+        )
         log_path = settings.var_dir / "roles.log"
         with log_path.open("ab") as log_file:
             for role in ("worker", "poller", "mailer"):

@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Engine, text
 
-from monitor.config import Settings
+from monitor.config import Settings, process_variable
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
 from monitor.notify.tokens import InvalidToken, TokenClaims, verify_token
@@ -134,7 +134,7 @@ class WebApp:
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
         registry = CollectorRegistry()
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if process_variable("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess
 
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
