@@ -49,7 +49,6 @@ PROCESS_VARIABLES: dict[str, str] = {
     "MONITOR_SECRETS_DIR": "a directory of secret files named like the variables",
     "MONITOR_ROLE_INSTANCE": "set by `monitor run` for each child: the role's instance name",
     "MONITOR_FAILPOINTS": "tests only: named crash points (monitor/failpoints.py)",
-    "MONITOR_CHAOS_SCALE": "tests only: scale of the kill-and-restart tests",
     "PROMETHEUS_MULTIPROC_DIR": "set by `monitor run`: where each role writes its metrics",
     "XDG_CACHE_HOME": "where the local Kafka broker's jars are cached (~/.cache by default)",
 }

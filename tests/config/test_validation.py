@@ -186,8 +186,7 @@ def test_loopback_smtp_without_tls_is_not_a_warning() -> None:
         ({"MONITOR_WORKERS": "2"}, [("MONITOR_WORKERS", "MONITOR_WORKER_PROCESSES")]),
         ({"MONITOR_XYZZY": "2", "MONITOR_ID": "x"}, [("MONITOR_ID", None), ("MONITOR_XYZZY", None)]),
         ({"MONITOR_SMTP_HOST": "x", "MONITOR_CONFIG": "m.toml", "MONITOR_SECRETS_DIR": "/s",
-          "MONITOR_FAILPOINTS": "", "MONITOR_ROLE_INSTANCE": "worker-2",
-          "MONITOR_CHAOS_SCALE": "5", "PATH": "/bin"}, []),
+          "MONITOR_FAILPOINTS": "", "MONITOR_ROLE_INSTANCE": "worker-2", "PATH": "/bin"}, []),
     ],
 )
 def test_unknown_variables_with_the_nearest_name(
