@@ -8,7 +8,7 @@ quietly, as Unix tools do. An exception nobody expected is a bug: the user gets 
 and message and the file its full traceback was written to (``--debug`` or
 ``MONITOR_LOG_LEVEL=DEBUG`` print it as well).
 
-The codes (README, "Exit codes") follow sysexits.h where one fits.
+The codes (README, "Errors and exit codes") follow sysexits.h where one fits.
 """
 
 from __future__ import annotations
