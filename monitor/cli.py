@@ -13,21 +13,34 @@ from monitor.errors import MonitorError
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace, role: str | None = None) -> Any:
+    """Load the settings, set up logging, and log doubtful settings and unknown variables."""
     from monitor.config import load_settings
-
-    return load_settings(getattr(args, "config", None))
-
-
-def _setup_logging(args: argparse.Namespace, role: str | None = None) -> Any:
     from monitor.logs import configure_logging
 
-    settings = _settings(args)
+    settings = load_settings(getattr(args, "config", None))
     fmt = (
         "console" if sys.stderr.isatty() and settings.log_format == "json" else settings.log_format
     )
     configure_logging(settings.log_level, fmt, role)
+    if not getattr(args, "supervised", False):  # the supervisor has said it already
+        _warn_about(settings)
     return settings
+
+
+_setup_logging = _settings
+
+
+def _warn_about(settings: Any) -> None:
+    from monitor.config import combination_warnings, env_name, unknown_variables
+    from monitor.logs import get_logger
+
+    log = get_logger("monitor.config")
+    for variable, nearest in unknown_variables():
+        log.warning("config.unknown_variable", variable=variable, did_you_mean=nearest)
+    for problem in combination_warnings(settings):
+        names = [env_name(name) for name in problem.names]
+        log.warning("config.doubtful", settings=",".join(names), reason=problem.reason)
 
 
 # --- services ---------------------------------------------------------------------------
@@ -165,11 +178,16 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def _open_in(path: str | None) -> Any:
+    """The input as text; bytes that are not UTF-8 survive as surrogates, so the line that
+    holds them is reported (``classify_lines``) instead of failing the whole stream."""
     import contextlib
+    import io
 
     if path in (None, "-"):
-        return contextlib.nullcontext(sys.stdin)
-    return open(path, encoding="utf-8", errors="replace")
+        return contextlib.nullcontext(
+            io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+        )
+    return open(path, encoding="utf-8", errors="surrogateescape")
 
 
 def _open_out(path: str | None) -> Any:
@@ -183,6 +201,9 @@ def _open_out(path: str | None) -> Any:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description=__doc__)
     parser.add_argument("--config", help="TOML config file (default: $MONITOR_CONFIG)")
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an unexpected error"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
@@ -297,11 +318,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every error ends as one line on stderr and an exit code (exits.py)."""
+    from monitor.exits import run_command
+
     args = build_parser().parse_args(argv)
+    return run_command(
+        lambda: int(args.handler(args)),
+        debug=args.debug,
+        crash_context=lambda: _crash_context(args),
+        input_name=getattr(args, "file", None) or getattr(args, "input", None),
+    )
+
+
+def _crash_context(args: argparse.Namespace) -> tuple[Any, bool]:
+    """Where a crash report goes (var_dir/crash) and whether the log level is DEBUG."""
+    from monitor.config import load_settings
+
     try:
-        return int(args.handler(args))
-    except MonitorError as exc:
-        print(f"monitor: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+        settings = load_settings(getattr(args, "config", None))
+    except MonitorError:
+        return None, False
+    return settings.var_dir / "crash", settings.log_level == "DEBUG"

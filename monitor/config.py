@@ -3,17 +3,29 @@
 This module is the only reader of the environment. Settings come, in order of precedence,
 from ``MONITOR_*`` environment variables, then a TOML config file (``MONITOR_CONFIG`` or
 ``--config``), then the defaults below, which run everything embedded: a local Kafka broker,
-SQLite under ``var/``, and emails written to an outbox directory.
+SQLite under ``var/``, and emails written to an outbox directory. The few variables that
+describe one process rather than the deployment (``PROCESS_VARIABLES``) are read here too,
+through ``process_variable``; child processes get the environment from ``child_environment``.
 
-``monitor config`` prints the effective settings with secrets redacted.
+``load_settings`` refuses a bad setting, or a combination that cannot work, with one
+ConfigError naming every bad setting, its variable and, for the config file, its line.
+``combination_warnings`` and ``unknown_variables`` name doubtful ones and misspelt
+``MONITOR_*`` variables (the CLI logs them). ``monitor config`` prints the effective settings with secrets redacted.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.headerregistry import HeaderRegistry
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -29,6 +41,31 @@ from monitor.private_files import private_dir
 from monitor.redaction import redact_url
 
 _config_file: Path | None = None
+
+# Variables monitor reads that are not settings: they belong to one process (or to the
+# tests), not to the deployment, so they have no field below and no entry in `monitor
+# config`. `unknown_variables` does not call these unknown.
+PROCESS_VARIABLES: dict[str, str] = {
+    "MONITOR_CONFIG": "the TOML config file (same as --config)",
+    "MONITOR_SECRETS_DIR": "a directory of secret files named like the variables",
+    "MONITOR_ROLE_INSTANCE": "set by `monitor run` for each child: the role's instance name",
+    "MONITOR_FAILPOINTS": "tests only: named crash points (monitor/failpoints.py)",
+    "PROMETHEUS_MULTIPROC_DIR": "set by `monitor run`: where each role writes its metrics",
+    "XDG_CACHE_HOME": "where the local Kafka broker's jars are cached (~/.cache by default)",
+}
+
+
+def process_variable(name: str) -> str | None:
+    """The value of one of PROCESS_VARIABLES (KeyError for any other name: settings are
+    fields of Settings, never read from the environment elsewhere)."""
+    if name not in PROCESS_VARIABLES:
+        raise KeyError(f"{name} is not a process variable; add a setting instead")
+    return os.environ.get(name) or None
+
+
+def child_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment plus ``overrides``, for a child process to inherit."""
+    return {**os.environ, **(overrides or {})}
 
 
 class Settings(BaseSettings):
@@ -208,7 +245,7 @@ class Settings(BaseSettings):
     def _check_bootstrap(cls, value: str) -> str:
         for server in value.split(","):
             host, _, port = server.strip().rpartition(":")
-            if not host or not port.isdigit():
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"expected host:port[,host:port...], got {value!r}")
         return value
 
@@ -240,7 +277,43 @@ class Settings(BaseSettings):
     def _check_public_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        problem = public_url_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", "smtp_security", mode="before")
+    @classmethod
+    def _any_case_choice(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str) -> str:
+        problem = mail_from_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr) -> SecretStr:
+        problem = database_url_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _check_smtp_host(cls, value: str) -> str:
+        if "://" in value or "/" in value or any(c.isspace() for c in value):
+            raise ValueError(f"expected a host name like mail.example.org, got {value!r}")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -252,7 +325,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        secrets_dir = os.environ.get("MONITOR_SECRETS_DIR")
+        secrets_dir = process_variable("MONITOR_SECRETS_DIR")
         if secrets_dir:
             # Docker/Kubernetes-style secret files named like the variables, e.g.
             # /run/secrets/monitor_smtp_password.
@@ -345,22 +418,298 @@ def _split_secrets(value: SecretStr) -> list[str]:
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
-    """Load and validate settings; raise ConfigError naming each bad setting."""
+    """Load and validate settings; raise one ConfigError naming every bad setting.
+
+    Fields are checked first (type, range, format); when they pass, the combinations in
+    ``combination_errors``. Each problem names the setting, its variable and, when the
+    value came from the config file, the file and line.
+    """
     global _config_file
-    path = config_file or os.environ.get("MONITOR_CONFIG") or None
-    _config_file = Path(path) if path else None
-    if _config_file is not None and not _config_file.is_file():
-        raise ConfigError(f"config file {_config_file} does not exist (MONITOR_CONFIG / --config)")
+    path = config_file or process_variable("MONITOR_CONFIG")
+    config_path = Path(path) if path else None
+    config_text = _read_config_file(config_path) if config_path else ""
+    secrets_dir = process_variable("MONITOR_SECRETS_DIR")
+    if secrets_dir and not Path(secrets_dir).is_dir():
+        raise ConfigError(f"MONITOR_SECRETS_DIR={secrets_dir} is not a directory")
+    origins = Origins(os.environ, config_path, config_text, secrets_dir)
+    _config_file = config_path
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]) or "settings"
-            env = f"MONITOR_{name.upper()}"
-            problems.append(f"  {name} (env {env}): {error['msg']}")
-        raise ConfigError("invalid configuration:\n" + "\n".join(problems)) from exc
-    except Exception as exc:  # TOML syntax errors and the like
+        raise ConfigError(format_problems(validation_problems(exc.errors()), origins)) from exc
+    except Exception as exc:  # a settings source that cannot be read
         raise ConfigError(f"cannot read configuration: {exc}") from exc
     finally:
         _config_file = None
+    problems = combination_errors(settings)
+    if problems:
+        raise ConfigError(format_problems(problems, origins))
+    return settings
+
+
+def _read_config_file(path: Path) -> str:
+    """The config file's text, checked to be TOML; ConfigError naming the file otherwise."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} does not exist (MONITOR_CONFIG / --config)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text: {exc.reason}") from exc
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    return text
+
+
+# --- problems, and where the bad values came from ------------------------------------------
+@dataclass(frozen=True)
+class SettingProblem:
+    """One bad or doubtful setting, or combination of settings, and why."""
+
+    names: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where values can come from, to tell the user which one to fix."""
+
+    environ: Mapping[str, str]
+    config_file: Path | None = None
+    config_text: str = ""
+    secrets_dir: str | None = None
+
+    def describe(self, name: str) -> str:
+        """``name (env MONITOR_NAME)``, with the config file and line when it set the value."""
+        line = toml_key_line(self.config_text, name)
+        in_file = f"config file {self.config_file}, line {line}" if line else ""
+        if name not in Settings.model_fields:
+            return f"{name} ({in_file})" if in_file else name
+        env = env_name(name)
+        if env in self.environ:
+            return f"{name} (env {env})"
+        if self.secrets_dir and (Path(self.secrets_dir) / env.lower()).is_file():
+            return f"{name} (secret file {Path(self.secrets_dir) / env.lower()}; env {env})"
+        if in_file:
+            return f"{name} ({in_file}; env {env})"
+        return f"{name} (env {env})"
+
+
+def env_name(name: str) -> str:
+    return f"MONITOR_{name.upper()}"
+
+
+def toml_key_line(text: str, key: str) -> int | None:
+    """The 1-based line where a top-level ``key = …`` stands in TOML ``text``, if any."""
+    quoted = re.escape(key)
+    pattern = re.compile(rf"""^\s*(?:{quoted}|"{quoted}"|'{quoted}')\s*=""", re.IGNORECASE)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def nearest_name(name: str, known: list[str]) -> str | None:
+    """The known name closest to a misspelt one (difflib), or None when none is close."""
+    matches = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def validation_problems(errors: list[Any]) -> list[SettingProblem]:
+    """pydantic's validation errors as problems, an unknown key with its nearest name."""
+    problems = []
+    for error in errors:
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        if error["type"] == "extra_forbidden":
+            nearest = nearest_name(name.lower(), list(Settings.model_fields))
+            reason = "unknown setting" + (f"; did you mean {nearest}?" if nearest else "")
+        else:
+            reason = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(SettingProblem((name,), reason))
+    return problems
+
+
+def format_problems(problems: list[SettingProblem], origins: Origins) -> str:
+    lines = [
+        f"  {', '.join(origins.describe(name) for name in problem.names)}: {problem.reason}"
+        for problem in problems
+    ]
+    return "invalid configuration (fix these settings and start again):\n" + "\n".join(lines)
+
+
+# --- single values --------------------------------------------------------------------------
+def mail_from_problem(value: str) -> str | None:
+    """Why ``value`` is not one From address (a display name is allowed), or None."""
+    if "\r" in value or "\n" in value:
+        return "must be one line"
+    try:
+        header = HeaderRegistry()("From", value)
+    except Exception:  # the parser raises on some malformed input (e.g. "a@")
+        return f"expected an address like monitor <alerts@example.org>, got {value!r}"
+    addresses = header.addresses  # type: ignore[attr-defined]
+    if header.defects or len(addresses) != 1 or not addresses[0].username:
+        return f"expected one address like monitor <alerts@example.org>, got {value!r}"
+    if not addresses[0].domain:
+        return f"the address needs a domain (it is used in Message-IDs), got {value!r}"
+    return None
+
+
+def public_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the base of the links in emails, or None."""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"the port is not a number from 1 to 65535, got {value!r}"
+    if not parts.hostname or any(c.isspace() for c in value):
+        return f"expected a URL like https://monitor.example.org, got {value!r}"
+    if parts.query or parts.fragment or parts.username:
+        return "must have no query, fragment or user (links are appended to it)"
+    return None
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a database monitor can use (empty means SQLite), or None."""
+    if not url:
+        return None
+    scheme, sep, _rest = url.partition("://")
+    if not sep:
+        return "expected an SQLAlchemy URL like postgresql+psycopg://user:pass@host/db"
+    if scheme not in DATABASE_SCHEMES:
+        return (
+            f"unsupported scheme {scheme}://; use postgresql+psycopg:// (the installed "
+            "PostgreSQL driver) or sqlite:///path"
+        )
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "the port is not a number from 1 to 65535"
+    return None
+
+
+# --- combinations ---------------------------------------------------------------------------
+def combination_errors(s: Settings) -> list[SettingProblem]:
+    """Combinations that cannot work: the process refuses to start."""
+    problems = []
+    if not s.poll_min_interval <= s.poll_interval <= s.poll_max_interval:
+        problems.append(
+            SettingProblem(
+                ("poll_min_interval", "poll_interval", "poll_max_interval"),
+                "must be in order min <= default <= max, got "
+                f"{s.poll_min_interval:g} <= {s.poll_interval:g} <= {s.poll_max_interval:g}",
+            )
+        )
+    if s.poll_max_backoff < s.poll_min_interval:
+        problems.append(
+            SettingProblem(
+                ("poll_max_backoff", "poll_min_interval"),
+                f"the backoff cap ({s.poll_max_backoff:g} s) is below the shortest poll "
+                f"interval ({s.poll_min_interval:g} s)",
+            )
+        )
+    if s.worker_processes > s.partitions:
+        problems.append(
+            SettingProblem(
+                ("worker_processes", "partitions"),
+                f"{s.worker_processes} workers cannot share {s.partitions} partitions "
+                "(the extra ones would sit idle): raise partitions or lower worker_processes",
+            )
+        )
+    return problems
+
+
+SMTPS_PORT = 465
+PLAIN_SMTP_PORTS = (25, 587)
+
+
+def combination_warnings(s: Settings) -> list[SettingProblem]:
+    """Combinations that may work but probably do not do what was meant: logged at start."""
+    problems = []
+    if s.smtp_host and s.smtp_security == "ssl" and s.smtp_port in PLAIN_SMTP_PORTS:
+        problems.append(
+            SettingProblem(
+                ("smtp_security", "smtp_port"),
+                f"ssl (TLS from the first byte) on port {s.smtp_port}, which usually speaks "
+                "plain SMTP then STARTTLS: use port 465, or smtp_security=starttls",
+            )
+        )
+    if s.smtp_host and s.smtp_security == "starttls" and s.smtp_port == SMTPS_PORT:
+        problems.append(
+            SettingProblem(
+                ("smtp_security", "smtp_port"),
+                "starttls on port 465, which usually expects TLS from the first byte: "
+                "use smtp_security=ssl, or port 587",
+            )
+        )
+    if (
+        s.smtp_host
+        and s.smtp_username
+        and s.smtp_security == "none"
+        and not _is_loopback(s.smtp_host)
+    ):
+        problems.append(
+            SettingProblem(
+                ("smtp_security", "smtp_username"),
+                f"the SMTP password would cross the network to {s.smtp_host} unencrypted",
+            )
+        )
+    if s.smtp_password.get_secret_value() and not s.smtp_username:
+        problems.append(
+            SettingProblem(
+                ("smtp_password", "smtp_username"), "a password without a user name is not used"
+            )
+        )
+    public = urlsplit(s.public_url)
+    public_port = public.port or (443 if public.scheme == "https" else 80)
+    if _is_loopback(public.hostname or "") and s.web_port and public_port != s.web_port:
+        problems.append(
+            SettingProblem(
+                ("public_url", "web_port"),
+                f"links point to port {public_port} of this machine, but the web endpoint "
+                f"listens on {s.web_port}",
+            )
+        )
+    if public.scheme == "http" and not _is_loopback(public.hostname or ""):
+        problems.append(
+            SettingProblem(
+                ("public_url",),
+                "http: emails will not offer one-click unsubscribe (only announced for https)",
+            )
+        )
+    return problems
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """``MONITOR_*`` variables (of ``environ``, default this process's environment) that are
+    neither settings nor process variables, each with the nearest known name: a misspelt
+    variable would otherwise be ignored without a word."""
+    environ = os.environ if environ is None else environ
+    known = [env_name(name) for name in Settings.model_fields] + list(PROCESS_VARIABLES)
+    # Compared without the common prefix, which would make every name look alike.
+    tails = [name.removeprefix("MONITOR_") for name in known if name.startswith("MONITOR_")]
+    unknown = []
+    for variable in sorted(environ):
+        upper = variable.upper()
+        if upper.startswith("MONITOR_") and upper not in known:
+            nearest = nearest_name(upper.removeprefix("MONITOR_"), tails)
+            unknown.append((variable, f"MONITOR_{nearest}" if nearest else None))
+    return unknown

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 
-from monitor.config import Settings
+from monitor.config import Settings, child_environment, process_variable
 from monitor.logs import get_logger
 from monitor.private_files import private_dir
 
@@ -52,7 +52,7 @@ def status_dir(settings: Settings) -> Path:
 
 def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
     """Each role writes a small status file; `monitor status` and /readyz read them."""
-    instance = os.environ.get(INSTANCE_ENV) or role
+    instance = process_variable(INSTANCE_ENV) or role
     if not instance.startswith(role):
         # The name was inherited by a process of another role (a command started from a
         # supervised child's environment); it must not overwrite that child's heartbeat.
@@ -87,8 +87,7 @@ class Supervisor:
         self.stopping = False
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(self.settings.var_dir / "metrics")
+        env = child_environment({"PROMETHEUS_MULTIPROC_DIR": str(self.settings.var_dir / "metrics")})
         if self.config_file:
             env["MONITOR_CONFIG"] = self.config_file
         return env

@@ -13,7 +13,6 @@ consumer group, and loopback feeds allowed. It never touches the user's database
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from monitor import resources
-from monitor.config import Settings
+from monitor.config import Settings, child_environment
 from monitor.errors import ServiceError
 from monitor.feeds.check import check_feed
 from monitor.feeds.commands import import_feeds
@@ -108,12 +107,9 @@ def run_demo(user_settings: Settings, timeout: float = 180.0) -> int:
             ],
         )
         import_csv(settings, engine, resources.sample_subscribers(), confirmed=True)
-        env = {
-            **os.environ,
-            **settings.as_env(),
-            "MONITOR_LOG_FORMAT": "console",
-            "MONITOR_LOG_LEVEL": "WARNING",
-        }
+        env = child_environment(
+            {**settings.as_env(), "MONITOR_LOG_FORMAT": "console", "MONITOR_LOG_LEVEL": "WARNING"}
+        )
         log_path = settings.var_dir / "roles.log"
         with log_path.open("ab") as log_file:
             for role in ("worker", "poller", "mailer"):

@@ -7,6 +7,7 @@
     │   └── FeedParseError        the bytes are not a feed we can read
     ├── ItemError(item_id)        one item failed processing: retried, then dead-lettered
     ├── QueryError(position)      a stored query does not parse: rejected before it is saved
+    ├── InputFileError            a file given to a command cannot be used: names file and line
     ├── StoreError                the database is unavailable: the caller retries with backoff
     ├── DeliveryError(address)    an email could not be handed to SMTP
     │   ├── TransientDeliveryError    connection or 4xx: retried with backoff
@@ -79,6 +80,11 @@ class QueryError(MonitorError):
         self.query = query
         self.position = position
         self.reason = reason
+
+
+class InputFileError(MonitorError):
+    """A file given to a command has content it cannot use; the message names the file, the
+    line and what the file should hold. The command stops before doing anything with it."""
 
 
 class StoreError(MonitorError):

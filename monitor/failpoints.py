@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import sys
 
+from monitor.config import process_variable
+
 _ARMED: dict[str, int] = {}
-for _spec in filter(None, os.environ.get("MONITOR_FAILPOINTS", "").split(",")):
+for _spec in filter(None, (process_variable("MONITOR_FAILPOINTS") or "").split(",")):
     _name, _, _count = _spec.strip().partition(":")
     _ARMED[_name] = int(_count) if _count.isdigit() else 1
 

@@ -1,8 +1,8 @@
 """What the CLI's ``classify``, ``eval`` and ``query test`` subcommands call (no argparse).
 
 ``classify_lines`` streams JSON Lines: one output object per non-blank input line, in
-order. A bad line (not JSON, not an object, missing or mistyped ``title``/``text``,
-longer than ``MAX_LINE_CHARS``) yields ``{"line": n, "error": "..."}`` for that line and
+order. A bad line (not UTF-8, not JSON, not an object, missing or mistyped
+``title``/``text``, longer than ``MAX_LINE_CHARS``) yields ``{"line": n, "error": "..."}`` for that line and
 the run goes on. Blank lines are skipped. The return value is the exit code: 0 when
 every line was classified, 1 when at least one line produced an error object (so
 scripts notice partial failures without losing the good lines).
@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from monitor.errors import InputFileError
 from monitor.matching.classifier import classify
 from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items, format_report
 from monitor.matching.query import LintWarning, MatchDoc, Node, lint, matches, parse
@@ -31,6 +32,7 @@ __all__ = [
     "classify_lines",
     "evaluate",
     "format_report",
+    "labeled_items",
     "matching_ids",
 ]
 
@@ -70,6 +72,8 @@ def _error(line_number: int, reason: str) -> dict[str, Any]:
 
 
 def _classify_line(topic: Topic, line: str, line_number: int) -> dict[str, Any]:
+    if not _is_utf8(line):
+        return _error(line_number, "not UTF-8 text (save the input as UTF-8)")
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -108,15 +112,71 @@ def classification_to_json(result: Classification) -> dict[str, Any]:
     }
 
 
+def _is_utf8(line: str) -> bool:
+    """False when the line holds bytes that were not UTF-8 (read with surrogateescape)."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def evaluate(topic: Topic, path: str | Path) -> EvalReport:
     """Evaluate the classifier on a labeled JSON Lines file (the dev-set format)."""
     path = Path(path)
-    items = [
-        LabeledItem.from_json(orjson.loads(line))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    return evaluate_items(topic, items, source=path.name)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
+    return evaluate_items(topic, labeled_items(text, str(path)), source=path.name)
+
+
+LABEL_FORMAT = (
+    "eval needs labeled JSON Lines: id, title, text, relevant (true/false), and optionally "
+    "category, countries, lang; `monitor classify` takes unlabeled stories"
+)
+
+
+def labeled_items(text: str, source: str) -> list[LabeledItem]:
+    """The labeled items of a JSON Lines text; InputFileError naming the first bad line."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise InputFileError(f"{source}, line {number}: not JSON ({exc})") from exc
+        problem = _label_problem(data)
+        if problem:
+            raise InputFileError(f"{source}, line {number}: {problem}. {LABEL_FORMAT}")
+        items.append(LabeledItem.from_json(data))
+    if not items:
+        raise InputFileError(f"{source}: no labeled items. {LABEL_FORMAT}")
+    return items
+
+
+def _label_problem(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "expected a JSON object"
+    for key in ("id", "title", "text", "relevant"):
+        if key not in data:
+            return f"missing field {key!r}"
+    for key in ("title", "text"):
+        if not isinstance(data[key], str):
+            return f"field {key!r} must be a string"
+    if not isinstance(data["relevant"], bool):
+        return "field 'relevant' must be true or false"
+    if data.get("category") is not None and not isinstance(data["category"], str):
+        return "field 'category' must be a string or null"
+    countries = data.get("countries")
+    if countries is not None and not (
+        isinstance(countries, list) and all(isinstance(c, str) for c in countries)
+    ):
+        return "field 'countries' must be a list of country codes"
+    return None
 
 
 def check_query(query: str) -> tuple[Node, list[LintWarning]]:

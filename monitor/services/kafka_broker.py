@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.config import process_variable
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
 from monitor.processes import pid_alive
@@ -33,7 +34,7 @@ READY_LINE = "Kafka Server started"
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = process_variable("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "monitor" / f"kafka-{KAFKA_VERSION}"
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.config import child_environment
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
 from monitor.services import stop_plan
@@ -70,7 +71,7 @@ def _install() -> None:
         raise ServiceError("PostgreSQL is not installed and apt-get is missing: install it by hand")
     log.info("postgres.install", package="postgresql")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    env = child_environment({"DEBIAN_FRONTEND": "noninteractive"})
     for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "postgresql"]):
         result = subprocess.run(prefix + cmd, capture_output=True, text=True, env=env, check=False)
         if result.returncode != 0:

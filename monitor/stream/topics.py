@@ -40,8 +40,8 @@ def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[str]:
             existing = set(admin.list_topics())
     except KafkaError as exc:
         raise ServiceError(
-            f"cannot create topics on {settings.kafka_bootstrap}: {exc}. "
-            "Is the broker up? Start it with `monitor broker start`."
+            f"cannot create topics on {settings.kafka_bootstrap} (MONITOR_KAFKA_BOOTSTRAP): "
+            f"{exc}. Is the broker up? Start a local one with `monitor broker start`."
         ) from exc
     not_created = set(specs) - existing
     if not_created:

@@ -66,6 +66,7 @@ def run_worker(settings: Settings) -> int:
 
     if not is_up_to_date(settings.db_url):
         raise ConfigError("the database schema is not current: run `monitor db upgrade` first")
+    log.info("worker.connecting", bootstrap=settings.kafka_bootstrap)
     ensure_topics(settings)
     app, _agent = build_worker(settings)
     write_heartbeat(settings, "worker", state="starting")

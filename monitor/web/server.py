@@ -39,7 +39,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from sqlalchemy import Engine, text
 
-from monitor.config import Settings
+from monitor.config import Settings, process_variable
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
 from monitor.notify.assemble import queue_confirmation
@@ -198,7 +198,7 @@ class WebApp:
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
         registry = CollectorRegistry()
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if process_variable("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess
 
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -98,7 +98,7 @@ def test_config_redacts_secrets_and_bad_settings_are_named(run: Any) -> None:
     env = {**os.environ, "MONITOR_PARTITIONS": "zero", "MONITOR_SMTP_SECURITY": "tls"}
     bad = subprocess.run([sys.executable, "-m", "monitor", "config"], env=env,
                          capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2
+    assert bad.returncode == 78  # EX_CONFIG (monitor/exits.py)
     assert "MONITOR_PARTITIONS" in bad.stderr and "MONITOR_SMTP_SECURITY" in bad.stderr
 
 

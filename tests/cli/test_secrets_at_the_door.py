@@ -13,6 +13,7 @@ import pytest
 
 from monitor.config import load_settings
 from monitor.errors import ConfigError
+from monitor.exits import ExitCode
 from monitor.redaction import redact_url
 from tests import PROJECT_ROOT
 
@@ -76,7 +77,7 @@ def test_the_daemon_refuses_to_start_with_the_compose_placeholder(
     done = monitor(
         *role, MONITOR_TOKEN_SECRET="change-me-in-production", MONITOR_VAR_DIR=str(tmp_path)
     )
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == ExitCode.CONFIG, done.stderr
     assert "token_hex(32)" in done.stderr and "Traceback" not in done.stderr
 
 
