@@ -1,0 +1,47 @@
+"""Stored queries too costly to evaluate are refused at every door, with where and why."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+NINE_OPERANDS = " NEAR/1 ".join(["Lula", "Milei", "Boric", "Petro", "Arce", "Noboa",
+                                 "Orsi", "Peña", "Zelensky"])
+HOSTILE_BUT_BOUNDED = " NEAR/20 ".join(["peace"] * 6)
+
+
+@pytest.fixture
+def run(db_url: str, make_settings: Any) -> Any:
+    settings = make_settings(database_url=db_url)
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **settings.as_env(), "MONITOR_LOG_FORMAT": "console"}
+        return subprocess.run([sys.executable, "-m", "monitor", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    return call
+
+
+def test_query_test_and_subscriber_add_and_edit_refuse_a_group_of_nine(run: Any) -> None:
+    where = f"position {NINE_OPERANDS.rindex('NEAR')}"
+    preview = run("query", "test", NINE_OPERANDS)
+    assert preview.returncode == 2, preview.stdout
+    assert where in preview.stderr and "too many operands" in preview.stderr
+    add = run("subscriber", "add", "desk@example.org", "--query", NINE_OPERANDS)
+    assert add.returncode == 2 and where in add.stderr and "limit 8" in add.stderr
+    assert run("subscriber", "add", "desk@example.org", "--query", "Lula").returncode == 0
+    edit = run("subscriber", "edit", "1", "--query", NINE_OPERANDS)
+    assert edit.returncode == 2 and where in edit.stderr
+    assert "query='lula'" in run("subscriber", "list").stdout.lower()  # nothing was changed
+    assert "Traceback" not in preview.stderr + add.stderr + edit.stderr
+
+
+def test_the_issues_hostile_query_is_accepted_now_that_it_is_cheap(run: Any) -> None:
+    preview = run("query", "test", HOSTILE_BUT_BOUNDED)
+    assert preview.returncode == 0, preview.stderr
+    added = run("subscriber", "add", "desk@example.org", "--query", HOSTILE_BUT_BOUNDED)
+    assert added.returncode == 0, added.stderr
