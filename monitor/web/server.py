@@ -32,6 +32,7 @@ from sqlalchemy import Engine, text
 from monitor.config import Settings
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
+from monitor.matching.commands import query_problem
 from monitor.notify.tokens import InvalidToken, TokenClaims, verify_token
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
@@ -231,7 +232,7 @@ class WebApp:
         token = html.escape(request.match_info["token"])
         items = "".join(
             f"<li><b>{html.escape(s.name or 'Alerts')}</b> — {html.escape(s.mode)}"
-            f"{' (paused)' if s.paused else ''}"
+            f"{' (paused)' if s.paused else ''}{_disabled_note(s.query)}"
             f"<form method='post' action='/p/{token}' style='display:inline'>"
             f"<input type='hidden' name='subscription' value='{s.id}'>"
             f"<input type='hidden' name='action' value='{'resume' if s.paused else 'pause'}'>"
@@ -265,6 +266,17 @@ class WebApp:
         if not await asyncio.to_thread(_change):
             return _page("Not found", "<p>No such subscription.</p>", 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
+
+
+def _disabled_note(query: str | None) -> str:
+    """Tell the subscriber that a stored query no longer accepted matches nothing."""
+    problem = query_problem(query)
+    if problem is None:
+        return ""
+    return (
+        f" <em>— its search query is no longer accepted ({html.escape(problem)}), so it "
+        "matches no stories until it is changed; please ask us to change it.</em>"
+    )
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
+from monitor.store.db import make_engine, transaction
+from monitor.store.subscribers import add_subscriber, add_subscription
 
 NINE_OPERANDS = " NEAR/1 ".join(["Lula", "Milei", "Boric", "Petro", "Arce", "Noboa",
                                  "Orsi", "Peña", "Zelensky"])
@@ -45,3 +49,20 @@ def test_the_issues_hostile_query_is_accepted_now_that_it_is_cheap(run: Any) -> 
     assert preview.returncode == 0, preview.stderr
     added = run("subscriber", "add", "desk@example.org", "--query", HOSTILE_BUT_BOUNDED)
     assert added.returncode == 0, added.stderr
+
+
+def test_subscriber_list_names_a_stored_query_that_breaks_a_newer_limit(
+    run: Any, db_url: str
+) -> None:
+    """Saved before the limit (here: written to the database directly): listed as disabled."""
+    engine = make_engine(db_url)
+    now = datetime.now(UTC)
+    with transaction(engine) as conn:
+        pid, _ = add_subscriber(conn, "legacy@example.org", confirmed=True, now=now)
+        add_subscription(conn, pid, now=now, name="old", query=NINE_OPERANDS, filters={})
+        add_subscription(conn, pid, now=now, name="ok", query="Lula", filters={})
+    engine.dispose()
+    listed = run("subscriber", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count("QUERY DISABLED") == 1
+    assert f"position {NINE_OPERANDS.rindex('NEAR')}: too many operands" in listed.stdout
