@@ -8,6 +8,7 @@ category) is normalised the same way the query parser normalises field values.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +19,7 @@ TEXT = "text"
 META_PREFIX = "\x02"
 PREFIX_MARK = "\x01"
 PHRASE_MARK = "\x03"
+AFTER_ANY_CHARACTER = chr(sys.maxunicode)  # sorts after every character of a token
 WORD_SEPARATOR = "\n"  # never inside a token; see ``MatchDoc.joined_vocabulary``
 
 
@@ -143,12 +145,10 @@ class MatchDoc:
             return cached
         vocabulary = self.vocabulary[field]
         positions = self.positions[field]
-        found: list[int] = []
-        index = bisect_left(vocabulary, prefix)
-        while index < len(vocabulary) and vocabulary[index].startswith(prefix):
-            found.extend(positions[vocabulary[index]])
-            index += 1
-        found.sort()
+        # The words starting with the prefix are one run of the sorted vocabulary.
+        start = bisect_left(vocabulary, prefix)
+        end = bisect_left(vocabulary, prefix + AFTER_ANY_CHARACTER, start)
+        found = sorted([p for word in vocabulary[start:end] for p in positions[word]])
         self._prefix_cache[key] = found
         return found
 

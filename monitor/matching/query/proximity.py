@@ -182,7 +182,7 @@ def _reach(ends: int, distance: int) -> int:
     reach = ends << 1
     covered = 1
     while covered <= distance:
-        shift = min(covered, distance + 1 - covered)
+        shift = covered if 2 * covered <= distance + 1 else distance + 1 - covered
         reach |= reach << shift
         covered += shift
     return reach
