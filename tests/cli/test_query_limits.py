@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,9 @@ def run(db_url: str, make_settings: Any) -> Any:
     return call
 
 
-def test_query_test_and_subscriber_add_and_edit_refuse_a_group_of_nine(run: Any) -> None:
+def test_query_test_and_subscriber_add_edit_import_refuse_a_group_of_nine(
+    run: Any, tmp_path: Path
+) -> None:
     where = f"position {NINE_OPERANDS.rindex('NEAR')}"
     preview = run("query", "test", NINE_OPERANDS)
     assert preview.returncode == 2, preview.stdout
@@ -40,8 +43,13 @@ def test_query_test_and_subscriber_add_and_edit_refuse_a_group_of_nine(run: Any)
     assert run("subscriber", "add", "desk@example.org", "--query", "Lula").returncode == 0
     edit = run("subscriber", "edit", "1", "--query", NINE_OPERANDS)
     assert edit.returncode == 2 and where in edit.stderr
-    assert "query='lula'" in run("subscriber", "list").stdout.lower()  # nothing was changed
-    assert "Traceback" not in preview.stderr + add.stderr + edit.stderr
+    people = tmp_path / "people.csv"
+    people.write_text(f"email,query\nother@example.org,{NINE_OPERANDS}\n", encoding="utf-8")
+    imported = run("subscriber", "import", str(people))
+    assert imported.returncode == 2 and f"people.csv:2: query error at {where}" in imported.stderr
+    listed = run("subscriber", "list").stdout
+    assert "query='lula'" in listed.lower() and "other@" not in listed  # nothing changed
+    assert "Traceback" not in preview.stderr + add.stderr + edit.stderr + imported.stderr
 
 
 def test_the_issues_hostile_query_is_accepted_now_that_it_is_cheap(run: Any) -> None:
