@@ -105,7 +105,7 @@ class MatchDoc:
         self._prefix_cache: dict[tuple[str, str], list[int]] = {}
         self._bits: dict[tuple[str, str], int] = {}
         # The proximity evaluator's per-story memo (an operand's matches, by field).
-        self.leaf_cache: dict[tuple[object, str], list[tuple[int, int]]] = {}
+        self.leaf_cache: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     @property
     def positions(self) -> dict[str, dict[str, list[int]]]:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.matching.query.ast import And, Near, Node, Not, Or, Phrase, Term
+from monitor.matching.query.ast import And, Near, Node, Not, Or, Phrase, Term, unparse
 from monitor.matching.query.document import TEXT, TITLE, MatchDoc
 
 MAX_NEAR_OPERANDS = 8
@@ -44,6 +44,7 @@ class Step:
 
     leaf: Leaf
     distance: int  # words allowed between the previous leaf and this one (-1: first leaf)
+    key: str  # the leaf's canonical text: a cheap key for the story's cache of its matches
     last: bool = False  # some order ends here
     next: list[Step] = field(default_factory=list)
 
@@ -101,7 +102,7 @@ def plan(node: Near) -> Plan:
                 continue
             step = next((s for s in level if s.leaf == item and s.distance == distance), None)
             if step is None:
-                step = Step(item, distance)
+                step = Step(item, distance, leaf_key(item))
                 level.append(step)
                 steps += 1
             if index == len(order) - 1:
@@ -159,10 +160,13 @@ def _scan(
     level: list[Step] | tuple[Step, ...], doc: MatchDoc, name: str, ends: int, meter: Meter | None
 ) -> bool:
     """Depth-first over the prefix tree; ``ends``: where the leaves so far can end."""
+    reaches: dict[int, int] = {-1: -1}  # the first leaf may start anywhere
     for step in level:
-        starts = _reach(ends, step.distance) if step.distance >= 0 else -1
+        starts = reaches.get(step.distance)
+        if starts is None:  # siblings usually share a distance: one reach for all of them
+            starts = reaches[step.distance] = _reach(ends, step.distance)
         reached = 0
-        for length, bits in leaf_starts(step.leaf, doc, name):
+        for length, bits in leaf_starts(step.leaf, step.key, doc, name):
             hit = starts & bits
             if hit:
                 reached |= hit << (length - 1)
@@ -188,12 +192,17 @@ def _reach(ends: int, distance: int) -> int:
     return reach
 
 
-def leaf_starts(leaf: Leaf, doc: MatchDoc, name: str) -> list[tuple[int, int]]:
+def leaf_key(leaf: Leaf) -> str:
+    """Canonical text of a leaf: equal leaves, equal keys (compared as strings, not trees)."""
+    return " OR ".join(sorted(unparse(alternative) for alternative in leaf))
+
+
+def leaf_starts(leaf: Leaf, key: str, doc: MatchDoc, name: str) -> list[tuple[int, int]]:
     """(length in words, bit set of start positions) of a leaf's matches in field ``name``."""
-    key = (leaf, name)
-    found = doc.leaf_cache.get(key)
+    cache_key = (key, name)
+    found = doc.leaf_cache.get(cache_key)
     if found is None:
-        found = doc.leaf_cache[key] = _leaf_starts(leaf, doc, name)
+        found = doc.leaf_cache[cache_key] = _leaf_starts(leaf, doc, name)
     return found
 
 
