@@ -2,9 +2,11 @@
 
 The definition (see ``evaluator``) is recursive: ``a NEAR/n b`` matches where a span of
 ``a`` and a span of ``b`` do not overlap and have at most ``n`` words between them, and a
-nested NEAR is the span from its first word to its last. Evaluated as written, the set of
-spans of a nested NEAR grows with the square of the story (every start with every end),
-which is how ``peace NEAR/20 peace NEAR/20 …`` used to cost seconds a story.
+nested NEAR is the span from its first word to its last. Evaluated as written, a nested
+NEAR lists its spans (up to the story's length times the span's width) and pairs each with
+every span of the next operand within reach, level after level, which is how
+``peace NEAR/20 peace NEAR/20 …`` used to cost seconds a story and ``abc* NEAR/100 …``
+nearly a minute.
 
 The same definition, read differently: a group (a tree of NEAR/ONEAR nodes whose leaves
 are words, phrases, wildcards and OR-groups of them) matches exactly when its leaves can
@@ -40,7 +42,10 @@ Order = tuple[Leaf | int, ...]  # leaf, distance, leaf, distance, … leaf
 
 @dataclass(slots=True)
 class Step:
-    """One leaf of an order, reached from the step before it within ``distance`` words."""
+    """One leaf of an order, reached from the step before it within ``distance`` words.
+
+    Built by :func:`plan` and never changed afterwards (plans are shared between threads).
+    """
 
     leaf: Leaf
     distance: int  # words allowed between the previous leaf and this one (-1: first leaf)
@@ -112,9 +117,7 @@ def plan(node: Near) -> Plan:
 
 
 def _order_key(order: Order) -> tuple[str, ...]:
-    return tuple(
-        str(item) if isinstance(item, int) else "|".join(sorted(map(repr, item))) for item in order
-    )
+    return tuple(str(item) if isinstance(item, int) else leaf_key(item) for item in order)
 
 
 def _orders(node: Node) -> set[Order]:
