@@ -154,10 +154,12 @@ class MatchDoc:
 
     def word_bits(self, word: str, field: str) -> int:
         """Positions of ``word`` in ``field`` as a bit set (bit ``i``: word ``i``)."""
+        if word not in self.words[field]:
+            return 0
         key = (word, field)
         bits = self._bits.get(key)
         if bits is None:
-            bits = self._bits[key] = bit_set(self.positions[field].get(word, ()))
+            bits = self._bits[key] = bit_set(self.positions[field][word])
         return bits
 
     def prefix_bits(self, prefix: str, field: str) -> int:
@@ -173,6 +175,8 @@ class MatchDoc:
 
         A few operations on integers of one bit per word, however often the words occur.
         """
+        if not self.words[field].issuperset(words):
+            return 0
         key = (PHRASE_MARK + WORD_SEPARATOR.join(words), field)
         bits = self._bits.get(key)
         if bits is None:

@@ -56,11 +56,15 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A group's orders as a prefix tree of steps; ``steps`` is its size (the scan cost)."""
+    """A group's orders as a prefix tree of steps; ``steps`` is its size (the scan cost).
+
+    ``required``: words every order needs in the field it matches in (a cheap first test).
+    """
 
     roots: tuple[Step, ...]
     orders: int
     steps: int
+    required: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -113,7 +117,21 @@ def plan(node: Near) -> Plan:
             if index == len(order) - 1:
                 step.last = True
             level = step.next
-    return Plan(tuple(roots), len(found), steps)
+    required = frozenset.intersection(*(_certain_words(order) for order in found))
+    return Plan(tuple(roots), len(found), steps, required)
+
+
+def _certain_words(order: Order) -> frozenset[str]:
+    """Words an order cannot match without: those of its one-alternative leaves."""
+    words: set[str] = set()
+    for item in order:
+        if isinstance(item, frozenset) and len(item) == 1:
+            (alternative,) = item
+            if isinstance(alternative, Phrase):
+                words.update(alternative.words)
+            elif not alternative.prefix:
+                words.add(alternative.word)
+    return frozenset(words)
 
 
 def _order_key(order: Order) -> tuple[str, ...]:
@@ -155,8 +173,11 @@ def _alternatives(node: Or) -> Iterator[Node]:
 # -- evaluation ---------------------------------------------------------------------------
 def near_matches(node: Near, doc: MatchDoc, meter: Meter | None = None) -> bool:
     """True when the group ``node`` matches ``doc`` (in the title or in the text)."""
-    roots = plan(node).roots
-    return any(_scan(roots, doc, name, 0, meter) for name in (TITLE, TEXT))
+    found = plan(node)
+    return any(
+        found.required.issubset(doc.words[name]) and _scan(found.roots, doc, name, 0, meter)
+        for name in (TITLE, TEXT)
+    )
 
 
 def _scan(
