@@ -81,15 +81,17 @@ class Row:
 
 
 HOSTILE_WORDS = 3_000
+# "absent*" matches nothing; as a wildcard it is not a word the scan checks first, so the
+# "no match" rows pay for every scan step before the last.
 HOSTILE_QUERIES = {
     "6 × peace NEAR/20 (issue 15)": " NEAR/20 ".join(["peace"] * 6),
     "6 × abc* NEAR/100 (issue 15)": " NEAR/100 ".join(["abc*"] * 6),
     "8 × abc* NEAR/100 (longest chain)": " NEAR/100 ".join(["abc*"] * 8),
     "8 different NEAR/100, no match (largest group)": " NEAR/100 ".join(
-        ["peace", "abc1*", "abc2*", "abc3*", "abc4*", "abc5*", "abc6*", "absent"]
+        ["peace", "abc1*", "abc2*", "abc3*", "abc4*", "abc5*", "abc6*", "absent*"]
     ),
     "16 groups of 5 OR-ed, no match (1,008 scan steps)": " OR ".join(
-        f"(peace NEAR/{i} abc1* NEAR/{i} abc2* NEAR/{i} abc3* NEAR/{i} absent)"
+        f"(peace NEAR/{i} abc1* NEAR/{i} abc2* NEAR/{i} abc3* NEAR/{i} absent*)"
         for i in range(80, 96)
     ),
     "ordinary: lula NEAR/5 zelensk*": "lula NEAR/5 zelensk*",

@@ -95,7 +95,7 @@ HOSTILE_GROUPS = [
     " NEAR/20 ".join(["peace"] * 6),
     " NEAR/100 ".join(["abc*"] * 6),
     " NEAR/100 ".join(["abc*"] * 8),
-    " NEAR/100 ".join(f"abc{i}*" for i in range(7)) + " NEAR/100 absent",
+    " NEAR/100 ".join(f"abc{i}*" for i in range(7)) + " NEAR/100 absent*",
     " ONEAR/100 ".join(["abc*"] * 4) + ' NEAR/100 "abc1 abc2"',
 ]
 
