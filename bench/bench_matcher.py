@@ -6,11 +6,15 @@ stories from the dev set (cycled), and measures documents per second for both ma
 the same run on one core. The naive matcher is timed on a smaller sample of stories at
 large sizes (docs/s stays comparable); on that sample both must return the same ids.
 
+A second table times hostile stored queries (issue 15: seconds to minutes a story on the
+span-set evaluator) on one hostile 3,000-word story, in ms per story, against preparing that
+story (``MatchDoc`` and word positions) in the same run.
+
     python -m bench.bench_matcher            # 10 … 100,000 queries
     python -m bench.bench_matcher --quick    # 10 … 1,000 queries, for CI
     python bench/bench_matcher.py --output docs/bench-matcher.md
 
-Progress goes to stderr; the Markdown table to stdout and to ``--output``.
+Progress goes to stderr; the Markdown tables to stdout and to ``--output``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import time
 import tomllib
@@ -34,7 +39,7 @@ import orjson  # noqa: E402
 
 from monitor.matching.classifier import classify  # noqa: E402
 from monitor.matching.matcher import NaiveMatcher, QueryMatcher  # noqa: E402
-from monitor.matching.query import MatchDoc  # noqa: E402
+from monitor.matching.query import MatchDoc, matches, parse  # noqa: E402
 from monitor.matching.query.presearch import TermStats  # noqa: E402
 from monitor.matching.text import fold, tokens  # noqa: E402
 from monitor.matching.topic import load_topic  # noqa: E402
@@ -73,6 +78,94 @@ class Row:
     @property
     def ratio(self) -> float:
         return self.matcher_docs_per_s / self.naive_docs_per_s if self.naive_docs_per_s else 0.0
+
+
+HOSTILE_WORDS = 3_000
+# "absent*" matches nothing; as a wildcard it is not a word the scan checks first, so the
+# "no match" rows pay for every scan step before the last.
+HOSTILE_QUERIES = {
+    "6 × peace NEAR/20 (issue 15)": " NEAR/20 ".join(["peace"] * 6),
+    "6 × abc* NEAR/100 (issue 15)": " NEAR/100 ".join(["abc*"] * 6),
+    "8 × abc* NEAR/100 (longest chain)": " NEAR/100 ".join(["abc*"] * 8),
+    "8 different NEAR/100, no match (largest group)": " NEAR/100 ".join(
+        ["peace", "abc1*", "abc2*", "abc3*", "abc4*", "abc5*", "abc6*", "absent*"]
+    ),
+    "16 groups of 5 OR-ed, no match (1,008 scan steps)": " OR ".join(
+        f"(peace NEAR/{i} abc1* NEAR/{i} abc2* NEAR/{i} abc3* NEAR/{i} absent*)"
+        for i in range(80, 96)
+    ),
+    "ordinary: lula NEAR/5 zelensk*": "lula NEAR/5 zelensk*",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HostileRow:
+    """One hostile query: median ms to evaluate it on a freshly prepared hostile story."""
+
+    name: str
+    query: str
+    ms: float
+    baseline_ms: float  # preparing the same story, median, same run
+    matched: bool
+
+
+def hostile_story(words: int = HOSTILE_WORDS, seed: int = 15) -> dict[str, str]:
+    """Every other word ``peace``, the others ``abc0`` … ``abc99``: every word is a hit."""
+    rng = random.Random(seed)
+    text = " ".join("peace" if i % 2 == 0 else f"abc{rng.randrange(100)}" for i in range(words))
+    return {"title": "Peace talks", "text": text}
+
+
+def time_hostile(repeats: int = 5) -> list[HostileRow]:
+    """Median ms per story for each hostile query, and for preparing the story itself."""
+    story = hostile_story()
+
+    def prepared() -> MatchDoc:
+        doc = MatchDoc(**story)
+        doc.positions  # noqa: B018 (built once per story, shared by every query)
+        return doc
+
+    prepare: list[float] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        prepared()
+        prepare.append((time.perf_counter() - start) * 1000)
+    baseline = statistics.median(prepare)
+    rows = []
+    for name, query in HOSTILE_QUERIES.items():
+        node = parse(query)
+        spent, matched = [], False
+        for _ in range(repeats):
+            doc = prepared()  # fresh: no bit set of an earlier repeat is reused
+            start = time.perf_counter()
+            matched = matches(node, doc)
+            spent.append((time.perf_counter() - start) * 1000)
+        rows.append(HostileRow(name, query, statistics.median(spent), baseline, matched))
+        progress(f"hostile: {name}: {rows[-1].ms:.3f} ms per story")
+    return rows
+
+
+def hostile_markdown(rows: Sequence[HostileRow]) -> str:
+    """The hostile-query timings as a Markdown section."""
+    lines = [
+        "## Hostile stored queries (bench/bench_matcher.py)",
+        "",
+        f"One hostile {HOSTILE_WORDS:,}-word story (every other word `peace`, the others "
+        "`abc0`…`abc99`, so every word is a hit) and each query alone, on one core: median "
+        "ms to evaluate the query on the prepared story, and that as a share of preparing "
+        f"the story (`MatchDoc` and word positions: {rows[0].baseline_ms:.2f} ms, same run)."
+        if rows
+        else "",
+        "",
+        "| query | ms per story | × preparing the story | matches |",
+        "| --- | ---: | ---: | :---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} | {row.ms:.3f} | {row.ms / row.baseline_ms:.2f}× | "
+            f"{'yes' if row.matched else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def vocabulary() -> tuple[list[str], list[str], list[str], list[str]]:
@@ -263,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = run(
         sizes, docs_count=306 if args.quick else 1_020, naive_budget=1.0 if args.quick else 10.0
     )
-    table = markdown(rows, args.quick)
+    table = markdown(rows, args.quick) + "\n" + hostile_markdown(time_hostile())
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(table, encoding="utf-8")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
-from monitor.matching.commands import check_query
+from monitor.matching.commands import check_query, query_problem
 from monitor.models import CATEGORIES
 from monitor.notify.assemble import queue_confirmation
 from monitor.store import outbox
@@ -210,6 +210,9 @@ def _dispatch(settings: Settings, engine: Any, args: Any) -> int:
             for s in (s for s in subs if s.subscriber_id == person.id):
                 paused = " PAUSED" if s.paused else ""
                 print(f"       #{s.id} {s.mode}{paused} query={s.query!r} filters={s.filters}")
+                problem = query_problem(s.query)
+                if problem:
+                    print(f"         QUERY DISABLED (matches nothing until edited): {problem}")
     elif args.action == "edit":
         with transaction(engine) as conn:
             current = store.get_subscription(conn, args.subscription)

@@ -42,6 +42,7 @@ from sqlalchemy import Engine, text
 from monitor.config import Settings, process_variable
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
+from monitor.matching.commands import query_problem
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.tokens import (
     LIFETIMES,
@@ -389,7 +390,7 @@ class WebApp:
         action = f"/p/{request.match_info['token']}"
         items = "".join(
             f"<li><b>{html.escape(s.name or 'Alerts')}</b> — {html.escape(s.mode)}"
-            f"{' (paused)' if s.paused else ''}"
+            f"{' (paused)' if s.paused else ''}{_disabled_note(s.query)}"
             + pages.button(
                 action,
                 "Resume" if s.paused else "Pause",
@@ -433,6 +434,17 @@ class WebApp:
         if not await asyncio.to_thread(_change):
             return pages.page("Not found", pages.text("No such subscription."), 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
+
+
+def _disabled_note(query: str | None) -> str:
+    """Tell the subscriber that a stored query no longer accepted matches nothing."""
+    problem = query_problem(query)
+    if problem is None:
+        return ""
+    return (
+        f" <em>— its search query is no longer accepted ({html.escape(problem)}), so it "
+        "matches no stories until it is changed; please ask us to change it.</em>"
+    )
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

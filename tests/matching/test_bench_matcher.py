@@ -45,3 +45,15 @@ def test_small_run_agrees_and_renders_markdown(bench: ModuleType, tmp_path: Path
     output = tmp_path / "bench.md"
     assert bench.main(["--quick", "--output", str(output)]) == 0
     assert "| 1,000 |" in output.read_text(encoding="utf-8")
+
+
+def test_hostile_queries_are_timed_against_preparing_the_story(bench: ModuleType) -> None:
+    rows = bench.time_hostile(repeats=1)
+    assert [row.name for row in rows] == list(bench.HOSTILE_QUERIES)
+    for row in rows:
+        parse(row.query)  # every hostile query is one the parser accepts
+        assert row.ms > 0 and row.baseline_ms > 0
+    assert rows[0].matched and rows[1].matched  # the two match the hostile story
+    table = bench.hostile_markdown(rows)
+    assert table.count("\n| ") == 2 + len(rows)
+    assert "× preparing the story" in table

@@ -125,6 +125,14 @@ ERRORS = [
     ("site:https://x.com", 5, "expects a domain"),
     ("lang:pt*", 5, "wildcards are not supported"),
     ("---", 0, "no letters or digits"),
+    # NEAR/ONEAR groups: at most 8 operands, at most 1,024 scan steps in a query
+    (" NEAR/1 ".join("abcdefghi"), 65, "too many operands in one NEAR/ONEAR group: 9"),
+    ("(a NEAR/1 b NEAR/1 c) NEAR/1 (d NEAR/1 e NEAR/1 f NEAR/1 g NEAR/1 h NEAR/1 i)", 22,
+     "too many operands in one NEAR/ONEAR group: 9"),
+    ("((a NEAR/1 b) OR (c NEAR/1 d) OR e) NEAR/2 (f ONEAR/1 g ONEAR/1 h ONEAR/1 i)", 36,
+     "too many operands in one NEAR/ONEAR group: 9"),
+    (" AND ".join(f"(x{i} NEAR/3 y{i} NEAR/3 z{i} NEAR/3 w{i} NEAR/3 v{i})" for i in range(17)),
+     852, "can match in 272 word orders (1071 scan steps, limit 1024)"),
 ]
 
 
@@ -158,6 +166,20 @@ def test_hostile_input_fails_fast_with_a_clear_error(query: str, reason: str) ->
         parse(query)
     assert time.perf_counter() - started < 0.5
     assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        " NEAR/20 ".join(["peace"] * 8),  # one word order, however many operands
+        " NEAR/100 ".join(["abc*"] * 8),
+        " NEAR/5 ".join("abcdefgh"),  # 128 orders, 703 steps: the largest group allowed
+        " AND ".join(f"(x{i} NEAR/3 y{i} NEAR/3 z{i} NEAR/3 w{i} NEAR/3 v{i})" for i in range(16)),
+        " OR ".join(f"(w{i} NEAR/5 v{i})" for i in range(150)),  # 150 groups of one pair
+    ],
+)
+def test_proximity_limits_leave_room_for_every_sensible_query(query: str) -> None:
+    assert isinstance(parse(query), Near | And | Or)
 
 
 def test_many_quotes_and_long_valid_query_parse_quickly() -> None:

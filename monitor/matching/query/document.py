@@ -8,8 +8,9 @@ category) is normalised the same way the query parser normalises field values.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from monitor.matching.text import fold, tokens
 
@@ -17,6 +18,8 @@ TITLE = "title"
 TEXT = "text"
 META_PREFIX = "\x02"
 PREFIX_MARK = "\x01"
+PHRASE_MARK = "\x03"
+AFTER_ANY_CHARACTER = chr(sys.maxunicode)  # sorts after every character of a token
 WORD_SEPARATOR = "\n"  # never inside a token; see ``MatchDoc.joined_vocabulary``
 
 
@@ -40,6 +43,7 @@ class MatchDoc:
     """Everything a query can test about one story, computed once."""
 
     __slots__ = (
+        "_bits",
         "_positions",
         "_prefix_cache",
         "_vocabulary",
@@ -48,6 +52,7 @@ class MatchDoc:
         "joined_vocabulary",
         "keys",
         "lang",
+        "leaf_cache",
         "outlet_words",
         "sequences",
         "site",
@@ -98,6 +103,9 @@ class MatchDoc:
         self._positions: dict[str, dict[str, list[int]]] | None = None
         self._vocabulary: dict[str, tuple[str, ...]] | None = None
         self._prefix_cache: dict[tuple[str, str], list[int]] = {}
+        self._bits: dict[tuple[str, str], int] = {}
+        # The proximity evaluator's per-story memo (an operand's matches, by field).
+        self.leaf_cache: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     @property
     def positions(self) -> dict[str, dict[str, list[int]]]:
@@ -137,11 +145,58 @@ class MatchDoc:
             return cached
         vocabulary = self.vocabulary[field]
         positions = self.positions[field]
-        found: list[int] = []
-        index = bisect_left(vocabulary, prefix)
-        while index < len(vocabulary) and vocabulary[index].startswith(prefix):
-            found.extend(positions[vocabulary[index]])
-            index += 1
-        found.sort()
+        # The words starting with the prefix are one run of the sorted vocabulary.
+        start = bisect_left(vocabulary, prefix)
+        end = bisect_left(vocabulary, prefix + AFTER_ANY_CHARACTER, start)
+        found = sorted([p for word in vocabulary[start:end] for p in positions[word]])
         self._prefix_cache[key] = found
         return found
+
+    def word_bits(self, word: str, field: str) -> int:
+        """Positions of ``word`` in ``field`` as a bit set (bit ``i``: word ``i``)."""
+        if word not in self.words[field]:
+            return 0
+        key = (word, field)
+        bits = self._bits.get(key)
+        if bits is None:
+            bits = self._bits[key] = bit_set(self.positions[field][word])
+        return bits
+
+    def prefix_bits(self, prefix: str, field: str) -> int:
+        """Positions in ``field`` of every word starting with ``prefix``, as a bit set."""
+        key = (PREFIX_MARK + prefix, field)
+        bits = self._bits.get(key)
+        if bits is None:
+            bits = self._bits[key] = bit_set(self.prefix_positions(prefix, field))
+        return bits
+
+    def phrase_bits(self, words: tuple[str, ...], field: str) -> int:
+        """Start positions in ``field`` where ``words`` occur in a row, as a bit set.
+
+        A few operations on integers of one bit per word, however often the words occur.
+        """
+        if not self.words[field].issuperset(words):
+            return 0
+        key = (PHRASE_MARK + WORD_SEPARATOR.join(words), field)
+        bits = self._bits.get(key)
+        if bits is None:
+            bits = self.word_bits(words[0], field)
+            for offset, word in enumerate(words[1:], 1):
+                if not bits:
+                    break
+                bits &= self.word_bits(word, field) >> offset
+            self._bits[key] = bits
+        return bits
+
+
+def bit_set(positions: Sequence[int]) -> int:
+    """An integer with bit ``p`` set for each ``p`` in ``positions`` (linear time)."""
+    if len(positions) < 32:
+        bits = 0
+        for position in positions:
+            bits |= 1 << position
+        return bits
+    raw = bytearray((max(positions) >> 3) + 1)
+    for position in positions:
+        raw[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(raw, "little")

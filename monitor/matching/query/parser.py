@@ -13,7 +13,9 @@ Grammar, loosest binding first (so precedence is NOT > NEAR/ONEAR > AND > OR)::
 ``NOT a NEAR/3 b`` is rejected (NOT binds tighter, and NOT has no position) — write
 ``NOT (a NEAR/3 b)``. A field scope applies to the next primary, a group included:
 ``title:(Lula OR Bolsonaro)``. Limits keep hostile input cheap: 4,096 characters,
-nesting depth 32, 1,000 terms, phrases of 32 words, NEAR distance 100.
+nesting depth 32, 1,000 terms, phrases of 32 words, NEAR distance 100, 8 operands in one
+NEAR/ONEAR group and 1,024 proximity scan steps in a query (``proximity`` says why: the
+word orders a group can match in double with each NEAR between different operands).
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ from monitor.matching.query.ast import (
     Term,
 )
 from monitor.matching.query.lexer import Kind, Token, tokenize
+from monitor.matching.query.proximity import (
+    MAX_NEAR_OPERANDS,
+    MAX_PROXIMITY_STEPS,
+    groups,
+    operands,
+    plan,
+)
 from monitor.matching.text import fold, tokens
 from monitor.models import CATEGORIES
 
@@ -55,6 +64,7 @@ class _Parser:
         self.depth = 0
         self.terms = 0
         self.field: str | None = None
+        self.near_at: dict[int, int] = {}  # id of each NEAR node → its operator's position
 
     # -- helpers -------------------------------------------------------------------------
     def peek(self) -> Token:
@@ -92,6 +102,7 @@ class _Parser:
             raise self.error(token.position, "unbalanced parenthesis: no '(' matches this ')'")
         if token.kind is not Kind.END:
             raise self.error(token.position, f"unexpected {token.describe()}")
+        self._check_proximity_cost(node)
         return node
 
     def or_expr(self) -> Node:
@@ -126,7 +137,33 @@ class _Parser:
             for operand in (left, right):
                 self._check_span_operand(operand, operator)
             left = Near(left, right, operator.distance, operator.ordered)
+            self._check_group_size(left, operator)
         return left
+
+    def _check_group_size(self, node: Near, operator: Token) -> None:
+        count = operands(node)
+        if count > MAX_NEAR_OPERANDS:
+            raise self.error(
+                operator.position,
+                f"too many operands in one NEAR/ONEAR group: {count} (limit "
+                f"{MAX_NEAR_OPERANDS} words, phrases or OR-groups); join smaller groups with AND",
+            )
+        self.near_at[id(node)] = operator.position
+
+    def _check_proximity_cost(self, node: Node) -> None:
+        steps = orders = 0
+        for group in groups(node):
+            cost = plan(group)
+            steps += cost.steps
+            orders += cost.orders
+            if steps > MAX_PROXIMITY_STEPS:
+                raise self.error(
+                    self.near_at[id(group)],
+                    f"the NEAR/ONEAR groups up to here can match in {orders} word orders "
+                    f"({steps} scan steps, limit {MAX_PROXIMITY_STEPS}): NEAR matches either "
+                    "way round, so every NEAR between different words doubles the orders; "
+                    "use ONEAR where the order is known, or fewer NEAR operands",
+                )
 
     def _check_span_operand(self, node: Node, operator: Token) -> None:
         if isinstance(node, Term | Phrase | Near):
