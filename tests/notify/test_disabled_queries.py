@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor.config import PROJECT_ROOT
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
 from monitor.matching.classifier import classify
@@ -29,6 +28,7 @@ from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import deliveries
 from monitor.stream.handler import ItemHandler
+from tests import PROJECT_ROOT
 from tests.matching import near_reference
 
 TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")

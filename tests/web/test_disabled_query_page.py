@@ -8,12 +8,12 @@ from typing import Any
 from monitor.notify.tokens import make_token
 from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
-from tests.web.test_endpoints import call, web  # noqa: F401
+from tests.web.helpers import call
 
 NINE_OPERANDS = " NEAR/1 ".join("abcdefghi")
 
 
-def test_a_query_refused_by_a_newer_limit_is_shown_as_disabled(web: Any) -> None:  # noqa: F811
+def test_a_query_refused_by_a_newer_limit_is_shown_as_disabled(web: Any) -> None:
     settings, engine, base = web
     now = datetime.now(UTC)
     with transaction(engine) as conn:
