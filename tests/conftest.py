@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +24,12 @@ from tests import PROJECT_ROOT
 # The developer's own MONITOR_* settings must not leak into the suite.
 for _name in [n for n in os.environ if n.startswith("MONITOR_")]:
     del os.environ[_name]
+
+# The suite (and every process it starts) runs in a zone far from UTC, with a 45-minute
+# offset and daylight saving, so code that reads the machine's local time fails here rather
+# than on a user's machine; CI machines are usually in UTC and would hide it.
+os.environ["TZ"] = os.environ.get("TEST_TZ", "Pacific/Chatham")
+time.tzset()
 
 KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "9092"))
 
