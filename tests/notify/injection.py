@@ -29,7 +29,8 @@ CORPUS = "header-injection.xml"
 HOSTILE_NAME = "=?utf-8?q?Desk=0D=0ABcc:_victim@evil.example=0D=0AX-Injected:_name?="
 HOSTILE_NAME_READ = "Desk Bcc: victim@evil.example X-Injected: name"
 
-ALERT_HEADERS = [
+# The headers we write, and nothing else: every email, then what list emails add.
+EMAIL_HEADERS = [
     "from",
     "to",
     "subject",
@@ -40,11 +41,8 @@ ALERT_HEADERS = [
     "x-monitor-delivery",
     "content-type",
     "mime-version",
-    "list-id",
-    "list-unsubscribe",
-    "list-unsubscribe-post",
-    "precedence",
 ]
+ALERT_HEADERS = [*EMAIL_HEADERS, "list-id", "list-unsubscribe", "list-unsubscribe-post", "precedence"]
 # What the email package writes on each alternative (the HTML part repeats MIME-Version).
 _PART_HEADERS = {"content-type", "content-transfer-encoding", "mime-version"}
 _LINE_END = re.compile(rb"\r\n|\r|\n")

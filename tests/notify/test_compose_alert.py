@@ -34,22 +34,7 @@ from .injection import (
     subject_read,
 )
 
-LIST_HEADERS = {
-    "from",
-    "to",
-    "subject",
-    "date",
-    "message-id",
-    "auto-submitted",
-    "x-auto-response-suppress",
-    "x-monitor-delivery",
-    "mime-version",
-    "content-type",
-    "list-id",
-    "list-unsubscribe",
-    "list-unsubscribe-post",
-    "precedence",
-}
+LIST_HEADERS = set(ALERT_HEADERS)
 
 
 def header_names(message: EmailMessage) -> set[str]:

@@ -77,23 +77,18 @@ def test_hostile_display_name_is_contained() -> None:
 
 
 def test_encoded_words_in_names_never_make_a_header() -> None:
-    from .injection import HOSTILE_NAME, HOSTILE_NAME_READ, read_clean_email, subject_read
+    from .injection import (
+        EMAIL_HEADERS,
+        HOSTILE_NAME,
+        HOSTILE_NAME_READ,
+        read_clean_email,
+        subject_read,
+    )
 
     message = confirmation(
         recipient=replace(RECIPIENT, display_name=HOSTILE_NAME), subscription_name=HOSTILE_NAME
     )
-    headers = [
-        "from",
-        "to",
-        "subject",
-        "date",
-        "message-id",
-        "auto-submitted",
-        "x-auto-response-suppress",
-        "x-monitor-delivery",
-        "content-type",
-        "mime-version",
-    ]
+    headers = EMAIL_HEADERS
     parsed = read_clean_email(message.as_bytes(), RECIPIENT.email, headers)
     assert subject_read(parsed) == f"[monitor] Confirm your subscription: {HOSTILE_NAME_READ}"
     assert parsed["To"].addresses[0].display_name == HOSTILE_NAME_READ
