@@ -144,8 +144,9 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
     assert all(f.last_error for f in failed)  # each failure has a clear reason
     assert len(failed) < feeds  # most hostile feeds still yielded their items
     for message in smtp_sink.received:
-        assert message.rcpt_tos == ["desk@example.org"]
-        parsed = read_clean_email(message.data, "desk@example.org", ALERT_HEADERS)
+        (recipient,) = message.rcpt_tos
+        assert recipient in {"desk@example.org", *hostile_inboxes}
+        parsed = read_clean_email(message.data, recipient, ALERT_HEADERS)
         html = parsed.get_body(("html",)).get_content()
         assert unsafe_markup(html) == [], html[:2000]
     record_figures("Hostile feeds through the daemon", {

@@ -43,7 +43,12 @@ def attribute_bomb() -> bytes:
 
 
 def test_entity_and_markup_bombs_cost_the_poller_nothing(
-    engines: Any, kafka_bootstrap: str, make_settings: Any, fixture_server: Any, tmp_path: Path
+    engines: Any,
+    kafka_bootstrap: str,
+    make_settings: Any,
+    fixture_server: Any,
+    tmp_path: Path,
+    chaos_scale: float,
 ) -> None:
     settings = make_settings(poll_interval=3600)
     migrate.upgrade(settings.db_url)
