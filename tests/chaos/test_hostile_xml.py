@@ -123,4 +123,5 @@ def test_entity_and_markup_bombs_cost_the_poller_nothing(
             "poller peak RSS (MB)": round(peak_mb, 1),
             "poller crashed": int(not alive),
         },
+        scale=chaos_scale,
     )
