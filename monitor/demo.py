@@ -85,6 +85,7 @@ def run_demo(timeout: float = 180.0) -> int:
                 {"url": server.url(name), "name": outlet, "outlet": outlet, "language": lang}
                 for name, outlet, lang in FIXTURE_FEEDS
             ],
+            settings=settings,
         )
         import_csv(
             settings, engine, PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv", confirmed=True

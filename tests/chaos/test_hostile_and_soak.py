@@ -79,7 +79,7 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         fixture_server.routes[f"/hostile/{n}"] = Response(
             200, hostile_feed(rng, n), {"Content-Type": "application/rss+xml"})
     import_feeds(engine, [{"url": fixture_server.url(f"hostile/{n}"), "outlet": f"Outlet {n}"}
-                          for n in range(feeds)])
+                          for n in range(feeds)], settings=settings)
     add_subscriber(settings, engine, email="desk@example.org", name="all", tz="UTC",
                    confirmed=True, subscription={"query": None, "filters": {}})
     roles = Roles(settings, tmp_path / "logs").start("poller", "worker", "mailer")
