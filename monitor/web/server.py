@@ -7,8 +7,8 @@ Routes:
     GET  /u/{token}          unsubscribe page (a button; mail scanners GET links, so GET changes nothing)
     POST /u/{token}          RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click)
     GET  /c/{token}          double opt-in confirmation
-    GET  /p/{token}          preferences: the subscriber's subscriptions
-    POST /p/{token}          pause / resume one subscription
+    GET  /p/{token}          preferences: a form per subscription (monitor/web/preferences.py)
+    POST /p/{token}          pause / resume one subscription, or save its form
 
 Tokens are HMAC-signed (monitor/notify/tokens.py); every token route is rate limited per
 client address.
@@ -24,7 +24,6 @@ import signal
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy import Engine, text
@@ -32,10 +31,18 @@ from sqlalchemy import Engine, text
 from monitor.config import Settings
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
+from monitor.notify.preferences import Vocabulary, check_preferences, topic_vocabulary
 from monitor.notify.tokens import InvalidToken, TokenClaims, verify_token
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.web.gauges import SystemGauges
+from monitor.web.preferences import (
+    FormState,
+    posted_input,
+    posted_values,
+    render_preferences,
+    stored_values,
+)
 
 log = get_logger(__name__)
 
@@ -222,23 +229,30 @@ class WebApp:
         claims = self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
-
-        def _load() -> list[Any]:
-            with transaction(self.engine) as conn:
-                return subscriber_store.list_subscriptions(conn, claims.subscriber_id)
-
-        rows = await asyncio.to_thread(_load)
-        token = html.escape(request.match_info["token"])
-        items = "".join(
-            f"<li><b>{html.escape(s.name or 'Alerts')}</b> — {html.escape(s.mode)}"
-            f"{' (paused)' if s.paused else ''}"
-            f"<form method='post' action='/p/{token}' style='display:inline'>"
-            f"<input type='hidden' name='subscription' value='{s.id}'>"
-            f"<input type='hidden' name='action' value='{'resume' if s.paused else 'pause'}'>"
-            f" <button type='submit'>{'Resume' if s.paused else 'Pause'}</button></form></li>"
-            for s in rows
+        forms = await asyncio.to_thread(self._stored_forms, claims.subscriber_id)
+        saved = request.query.get("saved", "")
+        return self._preferences_page(
+            request, forms, saved=int(saved) if saved.isdigit() else None
         )
-        return _page("Your alert preferences", f"<ul>{items or '<li>No subscriptions.</li>'}</ul>")
+
+    def _preferences_page(
+        self, request: web.Request, forms: list[FormState], *, saved: int | None = None,
+        status: int = 200,
+    ) -> web.Response:
+        action = f"/p/{request.match_info['token']}"
+        body = render_preferences(action, forms, self._vocabulary(), saved=saved)
+        return _page("Your alert preferences", body, status)
+
+    def _vocabulary(self) -> Vocabulary:
+        return topic_vocabulary(self.settings.topic_file)
+
+    def _stored_forms(self, subscriber_id: int) -> list[FormState]:
+        with transaction(self.engine) as conn:
+            person = subscriber_store.get_subscriber(conn, subscriber_id)
+            rows = subscriber_store.list_subscriptions(conn, subscriber_id)
+        if person is None:
+            return []
+        return [FormState(s.id, s.name, s.paused, stored_values(s, person)) for s in rows]
 
     async def change_preference(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "preferences")
@@ -249,7 +263,11 @@ class WebApp:
             subscription_id = int(str(form.get("subscription", "")))
         except ValueError:
             return _page("Bad request", "<p>Missing subscription.</p>", 400)
-        paused = str(form.get("action")) == "pause"
+        action = str(form.get("action"))
+        if action == "save":
+            fields = {name: [str(v) for v in form.getall(name, [])] for name in form}
+            return await self._save_preferences(request, claims, subscription_id, fields)
+        paused = action == "pause"
 
         def _change() -> bool:
             with transaction(self.engine) as conn:
@@ -265,6 +283,52 @@ class WebApp:
         if not await asyncio.to_thread(_change):
             return _page("Not found", "<p>No such subscription.</p>", 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
+
+    async def _save_preferences(
+        self,
+        request: web.Request,
+        claims: TokenClaims,
+        subscription_id: int,
+        fields: dict[str, list[str]],
+    ) -> web.Response:
+        """Check the posted form with ``check_preferences``; save it, or show it again with
+        what was typed and each problem beside its field (422)."""
+        values = posted_values(fields)
+        vocabulary = self._vocabulary()
+
+        def _save() -> tuple[str, list[FormState]]:
+            with transaction(self.engine) as conn:
+                person = subscriber_store.get_subscriber(conn, claims.subscriber_id)
+                rows = subscriber_store.list_subscriptions(conn, claims.subscriber_id)
+                mine = next((s for s in rows if s.id == subscription_id), None)
+                if person is None or mine is None:
+                    return "missing", []
+                checked = check_preferences(posted_input(values, person), vocabulary)
+                if isinstance(checked, list):
+                    forms = [
+                        FormState(s.id, s.name, s.paused, values, checked)
+                        if s.id == subscription_id
+                        else FormState(s.id, s.name, s.paused, stored_values(s, person))
+                        for s in rows
+                    ]
+                    return "refused", forms
+                subscriber_store.set_subscription(
+                    conn, subscription_id, now=datetime.now(UTC), **checked.subscription_values()
+                )
+                subscriber_store.set_subscriber(conn, person.id, time_zone=checked.time_zone)
+                return "saved", []
+
+        outcome, forms = await asyncio.to_thread(_save)
+        if outcome == "missing":
+            return _page("Not found", "<p>No such subscription.</p>", 404)
+        if outcome == "refused":
+            log.info("web.preferences_refused", subscriber_id=claims.subscriber_id,
+                     subscription_id=subscription_id,
+                     fields=sorted({p.field for f in forms for p in f.problems}))
+            return self._preferences_page(request, forms, status=422)
+        log.info("web.preferences_saved", subscriber_id=claims.subscriber_id,
+                 subscription_id=subscription_id)
+        raise web.HTTPSeeOther(f"/p/{request.match_info['token']}?saved={subscription_id}")
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

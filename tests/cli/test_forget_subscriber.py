@@ -61,9 +61,13 @@ def _rows_of_subscriber(conn: Any, subscriber_id: int) -> list[str]:
     found = []
     for table in metadata.sorted_tables:
         for column in table.columns:
-            if column.name == "subscriber_id" or (table is subscribers and column.name == "id"):
-                if conn.execute(select(func.count()).where(column == subscriber_id)).scalar():
-                    found.append(f"{table.name}.{column.name}")
+            about_them = column.name == "subscriber_id" or (
+                table is subscribers and column.name == "id"
+            )
+            if about_them and conn.execute(
+                select(func.count()).where(column == subscriber_id)
+            ).scalar():
+                found.append(f"{table.name}.{column.name}")
     return found
 
 
