@@ -119,8 +119,8 @@ def _url_problem(url: str, policy: AddressPolicy) -> str | None:
         parsed = URL(url)
     except (ValueError, TypeError) as exc:
         return f"not a URL: {exc}"
-    if not parsed.is_absolute():
-        return f"feed URLs must be absolute http(s) URLs, got {url!r}"
+    if not parsed.is_absolute() or parsed.scheme not in ("http", "https"):
+        return f"feed URLs must be absolute http(s) URLs, got {url[:200]!r}"
     refusal = policy.url_refusal(parsed)
     if refusal is not None:
         return _explain(refusal, policy)

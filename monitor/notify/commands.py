@@ -304,7 +304,9 @@ def _list(settings: Settings, engine: Engine, args: Any) -> int:
     by_id = {person.id: person for person in people}
     problems: dict[int, list[Problem]] = {}
     for s in subs:
-        result = check_preferences(input_from_row(s, by_id[s.subscriber_id]), vocabulary)
+        result = check_preferences(
+            input_from_row(s, by_id[s.subscriber_id]), vocabulary, advice=False
+        )
         if isinstance(result, list):
             problems[s.id] = result
     if args.json:

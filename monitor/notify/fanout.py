@@ -105,7 +105,9 @@ class SubscriptionIndex:
         for subscription, subscriber in entries:
             # The same check as at entry (CLI, import, preferences page): a row that fails
             # it was stored before the check existed or edited by hand.
-            checked = check_preferences(input_from_row(subscription, subscriber), self._vocabulary)
+            checked = check_preferences(
+                input_from_row(subscription, subscriber), self._vocabulary, advice=False
+            )
             if isinstance(checked, list):
                 log.error(
                     "subscription.settings_invalid",

@@ -27,6 +27,7 @@ from zoneinfo import available_timezones
 from monitor.errors import Problem, QueryError
 from monitor.language_tags import primary_language
 from monitor.matching.commands import check_query
+from monitor.matching.query import parse
 from monitor.models import CATEGORIES
 from monitor.notify.policy import DELIVERY_MODES, DeliveryMode, DeliverySettings
 
@@ -186,15 +187,19 @@ class _Refused(ValueError):
 
 
 def check_preferences(
-    given: PreferencesInput, vocabulary: Vocabulary
+    given: PreferencesInput, vocabulary: Vocabulary, *, advice: bool = True
 ) -> Preferences | list[Problem]:
-    """``given`` as typed ``Preferences``, or every problem found (never only the first)."""
+    """``given`` as typed ``Preferences``, or every problem found (never only the first).
+
+    ``advice`` adds the query linter's warnings (``Preferences.warnings``); they never
+    refuse anything, so the worker, which re-checks thousands of stored rows, skips them.
+    """
     c = _Checker()
     email = c.field("email", lambda: _email(given.email), "")
     name = c.field("name", lambda: _text(given.name, MAX_NAME), "")
     zone = c.field("time_zone", lambda: _time_zone(given.time_zone), "UTC")
     no_query: tuple[str | None, tuple[str, ...]] = (None, ())
-    query, warnings = c.field("query", lambda: _query(given.query), no_query)
+    query, warnings = c.field("query", lambda: _query(given.query, advice), no_query)
     filters = Filters(
         countries=c.field("countries", lambda: _countries(given.countries, vocabulary), ()),
         categories=c.field("categories", lambda: _categories(given.categories, vocabulary), ()),
@@ -284,14 +289,17 @@ def _time_zone(value: str) -> str:
     return known
 
 
-def _query(value: str | None) -> tuple[str | None, tuple[str, ...]]:
+def _query(value: str | None, advice: bool) -> tuple[str | None, tuple[str, ...]]:
     text = (value or "").strip()
     if not text:
         return None, ()
     try:
+        if not advice:
+            parse(text)
+            return text, ()
         _node, warnings = check_query(text)
     except QueryError as exc:
-        raise _Refused(f"{exc.reason} (at character {exc.position + 1} of {text!r})") from exc
+        raise _Refused(f"{exc.reason} (at position {exc.position} of {text!r})") from exc
     return text, tuple(f"[{w.code}] {w.message}" for w in warnings)
 
 

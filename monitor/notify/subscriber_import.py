@@ -173,7 +173,7 @@ def _same_stories(
     """The lowest-numbered stored subscription matching the same stories as ``wanted``."""
     key = wanted.match_key()
     for row in sorted(subscriptions, key=lambda s: s.id):
-        stored = check_preferences(input_from_row(row, subscriber), vocabulary)
+        stored = check_preferences(input_from_row(row, subscriber), vocabulary, advice=False)
         if isinstance(stored, Preferences) and stored.match_key() == key:
             return row
     return None

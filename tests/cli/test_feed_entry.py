@@ -24,7 +24,7 @@ BOUNDS = IntervalBounds(60, 86400)
         (FeedInput("https://x.example/feed", interval=10**9), "interval", "seconds from 60"),
         (FeedInput("https://x.example/feed", language="xx"), "language", "unknown language"),
         (FeedInput("https://x.example/feed", language="english"), "language", "unknown language"),
-        (FeedInput("ftp://x.example/feed"), "url", "only http and https"),
+        (FeedInput("ftp://x.example/feed"), "url", "http(s) URLs"),
         (FeedInput("/feed.xml"), "url", "absolute"),
         (FeedInput("http://127.0.0.1:8080/feed"), "url", "MONITOR_ALLOW_PRIVATE_ADDRESSES"),
         (FeedInput("http://10.1.2.3/feed"), "url", "private address"),

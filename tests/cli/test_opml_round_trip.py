@@ -20,12 +20,12 @@ def test_cli_round_trip_keeps_outlets_and_paused_feeds(monitor_cli: Cli, tmp_pat
     for feed_id in range(1, 7):
         assert monitor_cli("feed", "remove", str(feed_id)).returncode == 0
     again = monitor_cli("feed", "import", str(opml))
-    assert again.returncode == 0 and "6 added, 0 already registered, 0 refused, 0 skipped" in again.stdout
     def config(listing: str) -> list[tuple[Any, ...]]:
         return sorted((f["url"], f["name"], f["outlet"], f["language"], f["interval_seconds"],
                        f["state"], f["state_reason"]) for f in json.loads(listing))
 
     after = config(monitor_cli("feed", "list", "--json").stdout)
     assert after == config(before)
+    assert again.returncode == 0 and "6 added, 0 already registered, 0 refused, 0 skipped" in again.stdout
     assert ("https://menafn.com/rss/menafn_ukraine.xml", "MENAFN – Ukraine", "MENAFN", "en", None,
             "paused", "paused by operator") in after

@@ -56,7 +56,7 @@ def problems_of(**changes: object) -> dict[str, str]:
         ("languages", "en,english", "english"),
         ("languages", "und", "und"),
         ("mode", "sometimes", "immediate, hourly, daily, weekly"),
-        ("query", "Zelensk* AND (Brazil", "at character"),
+        ("query", "Zelensk* AND (Brazil", "at position"),
         ("email", "not-an-address", "not an email address"),
         ("name", "Ana\r\nBcc: x@example.org", "control characters"),
         ("outlets", ["MENAFN", 7], "expected text"),
