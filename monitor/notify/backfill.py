@@ -20,6 +20,7 @@ from monitor.notify.preferences import topic_vocabulary
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
+from monitor.store.migrate import require_schema
 from monitor.store.stories import alerted_stories_since
 
 
@@ -33,6 +34,7 @@ def run_backfill(
     now = now or datetime.now(UTC)
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
+        require_schema(engine)
         with transaction(engine) as conn:
             subscription = subscriber_store.get_subscription(conn, subscription_id)
             if subscription is None:
