@@ -46,10 +46,11 @@ def site(db_url: str, make_settings: Any) -> Iterator[tuple[Any, Any, str]]:
             time.sleep(0.05)
     engine = make_engine(settings.db_url)
     yield settings, engine, base
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
-    loop.close()
     engine.dispose()
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(60)
+    assert not thread.is_alive(), "the web server did not stop"  # else its engine would leak
+    loop.close()
 
 
 def call(url: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str]:
