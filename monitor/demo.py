@@ -105,6 +105,7 @@ def run_demo(user_settings: Settings, timeout: float = 180.0) -> int:
                 {"url": server.url(name), "name": outlet, "outlet": outlet, "language": lang}
                 for name, outlet, lang in FIXTURE_FEEDS
             ],
+            settings=settings,
         )
         import_csv(settings, engine, resources.sample_subscribers(), confirmed=True)
         env = child_environment(

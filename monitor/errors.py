@@ -8,6 +8,8 @@
     ├── ItemError(item_id)        one item failed processing: retried, then dead-lettered
     ├── QueryError(position)      a stored query does not parse: rejected before it is saved
     ├── InputFileError            a file given to a command cannot be used: names file and line
+    ├── InputError(problems)      a value typed, imported or posted is refused: nothing of it is
+    │                             stored, each problem names its field and why
     ├── StoreError                the database is unavailable: the caller retries with backoff
     ├── DeliveryError(address)    an email could not be handed to SMTP
     │   ├── TransientDeliveryError    connection or 4xx: retried with backoff
@@ -17,6 +19,9 @@
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class MonitorError(Exception):
@@ -85,6 +90,30 @@ class QueryError(MonitorError):
 class InputFileError(MonitorError):
     """A file given to a command has content it cannot use; the message names the file, the
     line and what the file should hold. The command stops before doing anything with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why one field of an input is refused; ``field`` is the name the input uses for it."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InputError(MonitorError):
+    """An input (command-line arguments, an import row, a posted form) is refused whole.
+
+    ``problems`` names each bad field; nothing of the input was stored.
+    """
+
+    def __init__(self, what: str, problems: Sequence[Problem] = ()) -> None:
+        lines = [what, *(f"  {problem}" for problem in problems)]
+        super().__init__("\n".join(lines))
+        self.what = what
+        self.problems = tuple(problems)
 
 
 class StoreError(MonitorError):

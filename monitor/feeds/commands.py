@@ -1,86 +1,234 @@
-"""`monitor feed …`: the feed registry from the command line, and `feed check` for debugging."""
+"""`monitor feed …`: the feed registry from the command line, and `feed check` for debugging.
+
+Every feed that enters the registry (``feed add``, each row of ``feed import``) passes
+``monitor.feeds.entry.check_feed_entry`` and the fetcher's address policy; a refused feed
+is named with its row and every problem, and the good rows of the same file are added.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.errors import ConfigError, FeedError, MonitorError
+from monitor.errors import ConfigError, FeedError, InputError, Problem
 from monitor.feeds.check import check_feed
+from monitor.feeds.entry import (
+    FeedEntry,
+    FeedInput,
+    IntervalBounds,
+    check_feed_entry,
+    dns_refusals,
+)
 from monitor.feeds.fetcher import fetch_feed, make_session
-from monitor.feeds.opml import OpmlFeed, export_opml, import_opml
+from monitor.feeds.listing import feed_lines, feeds_json
+from monitor.feeds.opml import OpmlError, OpmlFeed, export_opml, import_opml
 from monitor.feeds.poller import limits_from, policy_from
 from monitor.store import feeds as store
 from monitor.store.db import make_engine, transaction
+from monitor.store.migrate import require_schema
+
+TOML_KEYS = ("url", "name", "outlet", "language", "interval")
+Outcome = Literal["added", "already registered", "refused", "skipped"]
 
 
-class FeedInputError(MonitorError):
-    """A feed given on the command line or in an import file is invalid."""
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One feed of a list, with where it is (``line 12``, ``feed #3``) for reports."""
+
+    where: str
+    given: FeedInput
 
 
-def _check_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")) or len(url) > 2048:
-        raise FeedInputError(f"feed URLs must be http(s) URLs, got {url!r}")
-    return url
+@dataclass(frozen=True, slots=True)
+class FeedList:
+    """A feed list as read: its rows, and what was skipped before any check (OPML)."""
+
+    rows: list[FeedRow]
+    skipped: list[tuple[str, str]]
 
 
-def read_feed_list(path: Path) -> list[dict[str, Any]]:
-    """Feeds from a TOML list (``[[feed]]`` tables) or an OPML file."""
-    data = path.read_bytes()
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What happened to one entry; ``problems`` say why it was refused."""
+
+    where: str
+    url: str
+    outcome: Outcome
+    detail: str = ""
+    feed_id: int | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def read_feed_list(path: Path) -> FeedList:
+    """Feeds from a TOML list (``[[feed]]`` tables) or an OPML file; InputError if the file
+    as a whole cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
     if path.suffix.lower() in (".opml", ".xml") or data.lstrip().startswith(b"<"):
-        return [
-            {"url": f.xml_url, "name": f.title, "outlet": f.title, "language": f.language}
-            for f in import_opml(data)
-        ]
+        try:
+            document = import_opml(data)
+        except OpmlError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        return FeedList(
+            [FeedRow(f"line {f.line}", opml_input(f)) for f in document.feeds],
+            [(f"line {s.line}", s.reason) for s in document.skipped],
+        )
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FeedInputError(f"{path}: not valid TOML: {exc}") from exc
-    feeds = doc.get("feed", [])
-    if not isinstance(feeds, list):
-        raise FeedInputError(f"{path}: expected [[feed]] tables")
-    out = []
-    for number, entry in enumerate(feeds, start=1):
-        if not isinstance(entry, dict) or "url" not in entry:
-            raise FeedInputError(f"{path}: feed #{number} has no url")
-        unknown = set(entry) - {"url", "name", "outlet", "language", "interval"}
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    tables = doc.get("feed", [])
+    if not isinstance(tables, list):
+        raise InputError(f"{path}: expected [[feed]] tables")
+    rows: list[FeedRow] = []
+    skipped: list[tuple[str, str]] = []
+    for number, entry in enumerate(tables, start=1):
+        where = f"[[feed]] #{number}"
+        if not isinstance(entry, dict):
+            skipped.append((where, "not a table"))
+            continue
+        unknown = sorted(set(entry) - set(TOML_KEYS))
         if unknown:
-            raise FeedInputError(f"{path}: feed #{number}: unknown keys {sorted(unknown)}")
-        out.append(entry)
-    return out
+            skipped.append((where, f"unknown keys {unknown}; known: {', '.join(TOML_KEYS)}"))
+            continue
+        texts = {k: entry.get(k) for k in ("url", "name", "outlet", "language")}
+        wrong = [k for k, v in texts.items() if v is not None and not isinstance(v, str)]
+        if wrong:
+            skipped.append((where, f"{', '.join(wrong)} must be strings"))
+            continue
+        rows.append(FeedRow(where, FeedInput(
+            url=texts["url"] or "", name=texts["name"], outlet=texts["outlet"],
+            language=texts["language"], interval=entry.get("interval"),
+        )))
+    return FeedList(rows, skipped)
 
 
-def import_feeds(engine: Any, entries: list[dict[str, Any]]) -> tuple[int, int]:
-    """Register feeds; return (added, already present)."""
-    added = existing = 0
+def opml_input(feed: OpmlFeed) -> FeedInput:
+    """An OPML outline as a feed. Other readers' OPML has no outlet: the title stands in."""
+    return FeedInput(
+        url=feed.xml_url,
+        name=feed.title,
+        outlet=feed.outlet if feed.outlet is not None else feed.title,
+        language=feed.language,
+        interval=feed.interval,
+        state=feed.state,
+        state_reason=feed.state_reason,
+    )
+
+
+def registry_opml(feeds: Sequence[store.FeedRow]) -> str:
+    """The registry as OPML: feeds in folders by outlet, monitor's fields as attributes."""
+    return export_opml(
+        OpmlFeed(
+            xml_url=f.url,
+            title=f.name,
+            language=f.language,
+            categories=(f.outlet,) if f.outlet else (),
+            outlet=f.outlet,
+            interval=None if f.poll_interval is None else repr(float(f.poll_interval)),
+            state=None if f.state == "active" else f.state,
+            state_reason=None if f.state == "active" else f.state_reason,
+        )
+        for f in feeds
+    )
+
+
+def bounds_from(settings: Settings) -> IntervalBounds:
+    return IntervalBounds(settings.poll_min_interval, settings.poll_max_interval)
+
+
+def import_feeds(
+    engine: Engine, entries: Sequence[FeedRow | FeedInput | dict[str, Any]], *, settings: Settings
+) -> list[FeedReport]:
+    """Check and register feeds: one report per entry. Refused entries change nothing;
+    the others are registered in one transaction (an existing URL is left as it is)."""
+    rows = [_as_row(number, e) for number, e in enumerate(entries, start=1)]
+    policy = policy_from(settings)
+    bounds = bounds_from(settings)
+    checked: list[tuple[FeedRow, FeedEntry | list[Problem]]] = [
+        (row, check_feed_entry(row.given, policy=policy, bounds=bounds)) for row in rows
+    ]
+    hosts = {entry.host for _, entry in checked if isinstance(entry, FeedEntry)}
+    refused_hosts = asyncio.run(dns_refusals(hosts, policy)) if hosts else {}
+    reports: list[FeedReport] = []
     now = datetime.now(UTC)
     with transaction(engine) as conn:
-        for entry in entries:
-            _, created = store.add_feed(
-                conn,
-                _check_url(entry["url"]),
-                name=entry.get("name") or "",
-                outlet=entry.get("outlet") or "",
-                language=entry.get("language"),
-                poll_interval=entry.get("interval"),
-                now=now,
+        for row, entry in checked:
+            url = (row.given.url or "").strip()
+            problems = entry if isinstance(entry, list) else []
+            if isinstance(entry, FeedEntry) and entry.host in refused_hosts:
+                problems = [Problem("url", refused_hosts[entry.host])]
+            if problems or not isinstance(entry, FeedEntry):
+                detail = "; ".join(str(p) for p in problems)
+                reports.append(FeedReport(row.where, url, "refused", detail, None, tuple(problems)))
+                continue
+            reports.append(_register(conn, row.where, entry, now))
+    return reports
+
+
+def _as_row(number: int, entry: FeedRow | FeedInput | dict[str, Any]) -> FeedRow:
+    if isinstance(entry, FeedRow):
+        return entry
+    if isinstance(entry, dict):
+        entry = FeedInput(
+            url=entry.get("url") or "",
+            name=entry.get("name"),
+            outlet=entry.get("outlet"),
+            language=entry.get("language"),
+            interval=entry.get("interval"),
+        )
+    return FeedRow(f"feed #{number}", entry)
+
+
+def _register(conn: Any, where: str, entry: FeedEntry, now: datetime) -> FeedReport:
+    existing = store.get_feed(conn, entry.url)
+    if existing is not None:
+        differs = [
+            name
+            for name, stored, wanted in (
+                ("name", existing.name, entry.name),
+                ("outlet", existing.outlet, entry.outlet),
+                ("language", existing.language, entry.language),
+                ("interval", existing.poll_interval, entry.interval),
             )
-            added += created
-            existing += not created
-    return added, existing
+            if stored != wanted
+        ]
+        note = f" (kept as it is; differs in {', '.join(differs)})" if differs else ""
+        return FeedReport(where, entry.url, "already registered", f"feed {existing.id}{note}",
+                          existing.id)
+    feed_id, _ = store.add_feed(
+        conn,
+        entry.url,
+        name=entry.name,
+        outlet=entry.outlet,
+        language=entry.language,
+        poll_interval=entry.interval,
+        state=entry.state,
+        state_reason=entry.state_reason,
+        now=now,
+    )
+    state = "" if entry.state == "active" else f" ({entry.state})"
+    return FeedReport(where, entry.url, "added", f"feed {feed_id}{state}", feed_id)
 
 
 def _find(conn: Any, key: str) -> store.FeedRow:
     feed = store.get_feed(conn, int(key) if key.isdigit() else key)
     if feed is None:
-        raise FeedInputError(f"no feed {key!r} (give its id or URL; see `monitor feed list`)")
+        raise InputError(f"no feed {key!r} (give its id or URL; see `monitor feed list`)")
     return feed
 
 
@@ -94,12 +242,12 @@ def check_source(settings: Settings, source: str, outlet: str | None) -> int:
         else:
             path = Path(source)
             if not path.is_file():
-                raise FeedInputError(f"{source}: no such file")
+                raise InputError(f"{source}: no such file")
             content, content_type, url = path.read_bytes(), None, path.resolve().as_uri()
         report = check_feed(
             content, url=url, content_type=content_type, fetched_at=now, outlet=outlet
         )
-    except (FeedError, FeedInputError) as exc:
+    except (FeedError, InputError) as exc:
         print(orjson.dumps({"error": str(exc)}).decode())
         return 1
     for warning in report.warnings:
@@ -120,37 +268,37 @@ def dispatch(settings: Settings, args: Any) -> int:
         return check_source(settings, args.source, args.outlet)
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
-        return _dispatch(engine, args, settings.feeds_file)
+        require_schema(engine)
+        return _dispatch(settings, engine, args)
     finally:
         engine.dispose()
 
 
-def _dispatch(engine: Any, args: Any, feeds_file: Path) -> int:
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
     now = datetime.now(UTC)
     if args.action == "add":
-        with transaction(engine) as conn:
-            feed_id, created = store.add_feed(
-                conn,
-                _check_url(args.url),
-                name=args.name,
-                outlet=args.outlet,
-                language=args.language,
-                poll_interval=args.interval,
-                now=now,
+        given = FeedInput(url=args.url, name=args.name or None, outlet=args.outlet or None,
+                          language=args.language, interval=args.interval)
+        (report,) = import_feeds(engine, [FeedRow("", given)], settings=settings)
+        if report.outcome == "refused":
+            raise InputError(
+                "feed refused; nothing was stored:",
+                [Problem("URL" if p.field == "url" else f"--{p.field}", p.message)
+                 for p in report.problems],
             )
-        print(f"feed {feed_id} {'added' if created else 'already registered'}")
+        _say(f"{report.outcome}: {report.detail}")
     elif args.action == "list":
         with transaction(engine) as conn:
             feeds = store.list_feeds(conn)
-        for f in feeds:
-            error = f" errors={f.error_count} last_error={f.last_error!r}" if f.error_count else ""
-            reason = f" ({f.state_reason})" if f.state_reason else ""
-            print(
-                f"{f.id:>4} {f.state}{reason} {f.url}\n"
-                f"      {f.name!r} next={f.next_poll_at:%Y-%m-%d %H:%M:%S} "
-                f"last_status={f.last_status} published={f.items_published}{error}"
-            )
-        print(f"{len(feeds)} feeds")
+        if args.json:
+            _say(orjson.dumps(feeds_json(feeds), option=orjson.OPT_INDENT_2).decode())
+        else:
+            for line in feed_lines(feeds, settings.poll_interval):
+                _say(line)
     elif args.action in ("pause", "resume"):
         with transaction(engine) as conn:
             feed = _find(conn, args.feed)
@@ -160,31 +308,36 @@ def _dispatch(engine: Any, args: Any, feeds_file: Path) -> int:
             )
             if state == "active":
                 store.record_poll(conn, feed.id, error_count=0, last_error=None)
-        print(f"feed {feed.id} {state}")
+        _say(f"feed {feed.id} {state}")
     elif args.action == "remove":
         with transaction(engine) as conn:
             feed = _find(conn, args.feed)
             store.remove_feed(conn, feed.id)
-        print(f"feed {feed.id} removed")
+        _say(f"feed {feed.id} removed")
     elif args.action == "import":
-        added, existing = import_feeds(engine, read_feed_list(Path(args.file or feeds_file)))
-        print(f"{added} feeds added, {existing} already registered")
+        return _import(settings, engine, Path(args.file or settings.feeds_file))
     elif args.action == "export":
         with transaction(engine) as conn:
             feeds = store.list_feeds(conn)
-        text = export_opml(
-            OpmlFeed(
-                xml_url=f.url,
-                title=f.name,
-                language=f.language,
-                categories=(f.outlet,) if f.outlet else (),
-            )
-            for f in feeds
-        )
+        text = registry_opml(feeds)
         if args.output:
             Path(args.output).write_text(text, encoding="utf-8")
+            _say(f"{len(feeds)} feeds written to {args.output}")
         else:
             print(text)
     else:  # pragma: no cover - argparse restricts actions
         raise ConfigError(f"unknown action {args.action}")
     return 0
+
+
+def _import(settings: Settings, engine: Engine, path: Path) -> int:
+    listed = read_feed_list(path)
+    reports = import_feeds(engine, listed.rows, settings=settings)
+    reports += [FeedReport(where, "", "skipped", reason) for where, reason in listed.skipped]
+    for r in reports:
+        target = f" {r.url}" if r.url else ""
+        _say(f"{r.where}: {r.outcome}{target}: {r.detail}")
+    counts = {o: sum(r.outcome == o for r in reports)
+              for o in ("added", "already registered", "refused", "skipped")}
+    _say(", ".join(f"{n} {o}" for o, n in counts.items()))
+    return 1 if counts["refused"] or counts["skipped"] else 0

@@ -5,7 +5,13 @@ bombs and external entities) is rejected outright before expat sees it (``xmlgua
 same check feeds pass), and sizes, outline counts and nesting depth are capped. Nested folders
 are flattened into each feed's ``categories`` path. Outlines whose ``xmlUrl`` is not an
 absolute http(s) URL are skipped (a ``file:`` URL in a shared OPML must not reach the
-fetcher); repeated feeds are kept once.
+fetcher), repeated feeds are kept once, and outlines with neither a feed nor outlines
+inside are skipped; every skipped outline is reported with its line (``OpmlImport``).
+
+OPML has no field for what the registry keeps beyond a feed's title, URL and language, so
+monitor's export adds attributes in its own namespace (``monitor:outlet``,
+``monitor:interval`` in seconds, ``monitor:state``, ``monitor:stateReason``); feed
+readers ignore them, and importing monitor's export restores the registry as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ MAX_OPML_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
 MAX_DEPTH = 32
 _FEED_SCHEMES = ("http", "https")
+NAMESPACE = "urn:x-monitor:opml:1"
 
 
 class OpmlError(MonitorError):
@@ -37,13 +44,38 @@ class OpmlError(MonitorError):
 
 @dataclass(frozen=True, slots=True)
 class OpmlFeed:
-    """One feed of an OPML list. ``categories`` is the folder path, outermost first."""
+    """One feed of an OPML list. ``categories`` is the folder path, outermost first.
+
+    ``outlet``, ``interval``, ``state`` and ``state_reason`` are monitor's own attributes,
+    as text (None when the outline has none); ``line`` is where the outline starts.
+    """
 
     xml_url: str
     title: str = ""
     html_url: str | None = None
     language: str | None = None
     categories: tuple[str, ...] = ()
+    outlet: str | None = None
+    interval: str | None = None
+    state: str | None = None
+    state_reason: str | None = None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedOutline:
+    """An outline that did not become a feed, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlImport:
+    """The feeds of an OPML document in document order, and the outlines skipped."""
+
+    feeds: list[OpmlFeed]
+    skipped: list[SkippedOutline]
 
 
 def export_opml(feeds: Iterable[OpmlFeed], *, title: str = "monitor feeds") -> str:
@@ -56,7 +88,7 @@ def export_opml(feeds: Iterable[OpmlFeed], *, title: str = "monitor feeds") -> s
         folder.feeds.append(feed)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
+        f'<opml version="2.0" xmlns:monitor="{NAMESPACE}">',
         f"  <head><title>{_escape_text(title)}</title></head>",
         "  <body>",
     ]
@@ -65,8 +97,8 @@ def export_opml(feeds: Iterable[OpmlFeed], *, title: str = "monitor feeds") -> s
     return "\n".join(lines)
 
 
-def import_opml(text: str | bytes) -> list[OpmlFeed]:
-    """The feeds in an OPML document, in document order. Raises ``OpmlError``."""
+def import_opml(text: str | bytes) -> OpmlImport:
+    """The feeds in an OPML document and the outlines skipped. Raises ``OpmlError``."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if len(data) > MAX_OPML_BYTES:
         raise OpmlError(f"OPML too large: {len(data)} bytes (cap {MAX_OPML_BYTES})")
@@ -76,9 +108,9 @@ def import_opml(text: str | bytes) -> list[OpmlFeed]:
         raise OpmlError(f"OPML refused: {exc}") from exc
     if guarded.doctype is not None:
         raise OpmlError("OPML with a DOCTYPE is refused (entity expansion and external entities)")
-    reader = _OutlineReader()
     # Text was already decoded: expat must not re-read an encoding from the declaration.
     parser = xml.parsers.expat.ParserCreate("utf-8")
+    reader = _OutlineReader(parser)
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
@@ -90,15 +122,28 @@ def import_opml(text: str | bytes) -> list[OpmlFeed]:
         ) from exc
     if not reader.saw_opml:
         raise OpmlError("not OPML: no <opml> root element")
-    return reader.feeds
+    return OpmlImport(reader.feeds, sorted(reader.skipped, key=lambda s: s.line))
+
+
+@dataclass(slots=True)
+class _Open:
+    """An open outline: its folder label (None for a feed outline), line, and whether
+    outlines were found inside it."""
+
+    folder: str | None
+    line: int
+    is_feed: bool
+    has_children: bool = False
 
 
 class _OutlineReader:
-    def __init__(self) -> None:
+    def __init__(self, parser: xml.parsers.expat.XMLParserType) -> None:
         self.feeds: list[OpmlFeed] = []
+        self.skipped: list[SkippedOutline] = []
         self.saw_opml = False
+        self._parser = parser
         self._seen: set[str] = set()
-        self._folders: list[str | None] = []  # one per open outline; None for feed outlines
+        self._open: list[_Open] = []
         self._count = 0
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -110,19 +155,27 @@ class _OutlineReader:
         self._count += 1
         if self._count > MAX_OUTLINES:
             raise OpmlError(f"OPML has more than {MAX_OUTLINES} outlines")
-        if len(self._folders) >= MAX_DEPTH:
+        if len(self._open) >= MAX_DEPTH:
             raise OpmlError(f"OPML outlines nested deeper than {MAX_DEPTH}")
+        line = self._parser.CurrentLineNumber
+        if self._open:
+            self._open[-1].has_children = True
+        own = {key[len("monitor:"):]: value for key, value in attributes.items()
+               if key.startswith("monitor:")}
         attrs = {key.lower(): value for key, value in attributes.items()}
         label = " ".join((attrs.get("title") or attrs.get("text") or "").split())
         xml_url = (attrs.get("xmlurl") or "").strip()
+        self._open.append(_Open(None if xml_url else label or None, line, bool(xml_url)))
         if not xml_url:
-            self._folders.append(label or None)
             return
-        self._folders.append(None)
-        if not _is_feed_url(xml_url) or xml_url in self._seen:
+        if not _is_feed_url(xml_url):
+            self.skipped.append(SkippedOutline(line, f"xmlUrl {xml_url[:200]!r} is not an http(s) URL"))
+            return
+        if xml_url in self._seen:
+            self.skipped.append(SkippedOutline(line, f"repeats the feed {xml_url[:200]}"))
             return
         self._seen.add(xml_url)
-        categories = tuple(folder for folder in self._folders[:-1] if folder)
+        categories = tuple(o.folder for o in self._open[:-1] if o.folder)
         if not categories and attrs.get("category"):
             first_path = attrs["category"].split(",")[0]
             categories = tuple(part.strip() for part in first_path.split("/") if part.strip())
@@ -133,12 +186,20 @@ class _OutlineReader:
                 html_url=(attrs.get("htmlurl") or "").strip() or None,
                 language=(attrs.get("language") or "").strip() or None,
                 categories=categories,
+                outlet=own.get("outlet"),
+                interval=own.get("interval"),
+                state=own.get("state"),
+                state_reason=own.get("stateReason"),
+                line=line,
             )
         )
 
     def end(self, name: str) -> None:
-        if name == "outline" and self._folders:
-            self._folders.pop()
+        if name != "outline" or not self._open:
+            return
+        closed = self._open.pop()
+        if not closed.is_feed and not closed.has_children:
+            self.skipped.append(SkippedOutline(closed.line, "no xmlUrl and no outlines inside"))
 
 
 def _is_feed_url(url: str) -> bool:
@@ -168,6 +229,13 @@ def _export_folder(folder: _Folder, lines: list[str], *, depth: int) -> None:
             attributes["htmlUrl"] = feed.html_url
         if feed.language:
             attributes["language"] = feed.language
+        extras = {
+            "monitor:outlet": feed.outlet,
+            "monitor:interval": feed.interval,
+            "monitor:state": feed.state,
+            "monitor:stateReason": feed.state_reason,
+        }
+        attributes.update({key: value for key, value in extras.items() if value is not None})
         rendered = " ".join(f"{key}={_attribute(value)}" for key, value in attributes.items())
         lines.append(f"{indent}<outline {rendered}/>")
     for name, subfolder in folder.subfolders.items():

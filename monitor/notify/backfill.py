@@ -16,9 +16,11 @@ from monitor.config import Settings
 from monitor.errors import MonitorError
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import SubscriptionIndex
+from monitor.notify.preferences import topic_vocabulary
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
+from monitor.store.migrate import require_schema
 from monitor.store.stories import alerted_stories_since
 
 
@@ -32,6 +34,7 @@ def run_backfill(
     now = now or datetime.now(UTC)
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
+        require_schema(engine)
         with transaction(engine) as conn:
             subscription = subscriber_store.get_subscription(conn, subscription_id)
             if subscription is None:
@@ -41,7 +44,7 @@ def run_backfill(
             if not subscriber.confirmed or subscriber.status != "active":
                 raise BackfillError(f"subscriber {subscriber.email} is not confirmed and active")
             rows = alerted_stories_since(conn, now - timedelta(days=days))
-        index = SubscriptionIndex()
+        index = SubscriptionIndex(vocabulary=topic_vocabulary(settings.topic_file))
         index.load([(subscription, subscriber)])
         wanted = []
         for done, row in enumerate(rows, start=1):

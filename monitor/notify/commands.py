@@ -1,255 +1,410 @@
-"""`monitor subscriber …`: manage subscribers and subscriptions from the command line."""
+"""`monitor subscriber …`: manage subscribers and subscriptions from the command line.
+
+Every value goes through ``monitor.notify.preferences.check_preferences`` (the same check
+the preferences page and the worker use); a refused input names each bad flag and stores
+nothing. ``add`` and ``import`` share ``plan_import``, so adding what is already there
+changes nothing.
+"""
 
 from __future__ import annotations
 
-import argparse
-import csv
-import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 
 from monitor.config import Settings
-from monitor.errors import ConfigError, MonitorError
-from monitor.matching.commands import check_query, query_problem
-from monitor.models import CATEGORIES
+from monitor.errors import ConfigError, InputError, Problem
 from monitor.notify.assemble import queue_confirmation
+from monitor.notify.erasure import forget_subscriber
+from monitor.notify.listing import subscriber_lines, subscribers_json
+from monitor.notify.preferences import (
+    Preferences,
+    PreferencesInput,
+    Vocabulary,
+    check_preferences,
+    input_from_row,
+    topic_vocabulary,
+)
+from monitor.notify.subscriber_import import CsvRow, ImportPlan, plan_import, read_subscriber_csv
 from monitor.store import outbox
 from monitor.store import subscribers as store
 from monitor.store.db import make_engine, transaction
+from monitor.store.migrate import require_schema
 
-MODES = ("immediate", "hourly", "daily", "weekly")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-class InputError(MonitorError):
-    """A value given on the command line or in an import file is invalid."""
+# How the CLI names each checked field (the rest are --field-name).
+_FLAGS = {"time_zone": "--tz", "email": "EMAIL", "quiet": "--quiet"}
+_LIST_FLAGS = ("countries", "categories", "languages", "outlets")
 
 
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
+def flag(field: str) -> str:
+    return _FLAGS.get(field, "--" + field.replace("_", "-"))
 
 
-def validate_subscription(values: dict[str, Any]) -> dict[str, Any]:
-    """Check a subscription's fields; raise InputError naming the bad one."""
-    query = values.get("query")
-    if query:
-        _node, warnings = check_query(query)  # QueryError says where and why
-        for warning in warnings:
-            print(f"  query warning [{warning.code}]: {warning.message}")
-    mode = values.get("mode", "immediate")
-    if mode not in MODES:
-        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    for key in ("digest_time", "quiet_start", "quiet_end"):
-        if values.get(key) and not _HHMM.match(values[key]):
-            raise InputError(f"{key} must be HH:MM (24 h), got {values[key]!r}")
-    filters = values.get("filters") or {}
-    for category in filters.get("categories", []):
-        if category not in CATEGORIES:
-            raise InputError(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
-    for code in filters.get("countries", []):
-        if not re.fullmatch(r"[A-Z]{2}", code):
-            raise InputError(f"countries are ISO 3166-1 alpha-2 codes like BR, got {code!r}")
-    return values
+def as_flags(problems: Sequence[Problem]) -> list[Problem]:
+    return [Problem(flag(p.field), p.message) for p in problems]
 
 
-def _quiet(value: str | None) -> tuple[str | None, str | None]:
-    if not value:
-        return None, None
-    start, sep, end = value.partition("-")
-    if not sep:
-        raise InputError(f"quiet hours must look like 22:00-07:00, got {value!r}")
-    return start.strip(), end.strip()
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
-def _subscription_values(args: Any) -> dict[str, Any]:
-    filters: dict[str, Any] = {}
-    for key in ("countries", "categories", "languages", "outlets"):
-        items = _split(getattr(args, key, None))
-        if items:
-            filters[key] = [i.upper() for i in items] if key == "countries" else items
-    if getattr(args, "min_score", None) is not None:
-        filters["min_score"] = args.min_score
-    quiet_start, quiet_end = _quiet(getattr(args, "quiet", None))
-    values: dict[str, Any] = {
-        "query": getattr(args, "query", None) or None,
-        "filters": filters,
-        "mode": getattr(args, "mode", None) or "immediate",
-        "digest_time": getattr(args, "digest_time", None) or "08:00",
-        "digest_weekday": getattr(args, "digest_weekday", None) or 0,
-        "quiet_start": quiet_start,
-        "quiet_end": quiet_end,
-        "daily_cap": getattr(args, "daily_cap", None),
-    }
-    return validate_subscription(values)
+# --- input from arguments ------------------------------------------------------------------
+def input_from_args(args: Any) -> PreferencesInput:
+    """``subscriber add`` flags as preferences input (unset flags take the defaults)."""
+
+    def text(name: str, default: str = "") -> str:
+        value = getattr(args, name, None)
+        return default if value is None else str(value)
+
+    return PreferencesInput(
+        email=text("email"),
+        name=text("name"),
+        time_zone=text("tz", "UTC"),
+        query=text("query"),
+        countries=text("countries"),
+        categories=text("categories"),
+        languages=text("languages"),
+        outlets=text("outlets"),
+        min_score=getattr(args, "min_score", None),
+        mode=text("mode", "immediate"),
+        digest_time=text("digest_time", "08:00"),
+        digest_weekday=text("digest_weekday", "0"),
+        quiet=text("quiet"),
+        daily_cap=getattr(args, "daily_cap", None),
+    )
 
 
-def _check_subscriber(email: str, tz: str) -> None:
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise InputError(f"not an email address: {email!r}")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(
-            f"unknown time zone {tz!r} (use an IANA name like America/Sao_Paulo)"
-        ) from exc
+def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
+    """The stored preferences with the flags given to ``subscriber edit`` replacing theirs;
+    a list flag replaces that list (``--countries ''`` clears it)."""
+    changes: dict[str, Any] = {}
+    for key in ("query", *_LIST_FLAGS, "mode", "digest_time", "digest_weekday", "quiet"):
+        value = getattr(args, key, None)
+        if value is not None:
+            changes[key] = str(value)
+    for key in ("min_score", "daily_cap"):
+        value = getattr(args, key, None)
+        if value is not None:
+            changes[key] = value
+    return replace(current, **changes)
+
+
+def checked(given: PreferencesInput, vocabulary: Vocabulary, what: str) -> Preferences:
+    result = check_preferences(given, vocabulary)
+    if isinstance(result, list):
+        raise InputError(f"{what} refused; nothing was stored:", as_flags(result))
+    for warning in result.warnings:
+        print(f"  query warning {warning}", file=sys.stderr)
+    return result
+
+
+# --- the store side of add and import -------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Applied:
+    plan: ImportPlan
+    subscriber_id: int
+    subscription_id: int | None
+    needs_confirmation: bool
+
+
+def apply_row(
+    conn: Connection,
+    wanted: Preferences,
+    vocabulary: Vocabulary,
+    *,
+    keep: frozenset[str],
+    confirmed: bool,
+    now: datetime,
+) -> Applied:
+    """Plan and carry out one checked row in ``conn``'s transaction. ``keep`` names the
+    fields that were not given (``name``, ``time_zone``): a stored subscriber keeps theirs."""
+    person = store.get_subscriber(conn, wanted.email)
+    rows = store.list_subscriptions(conn, person.id) if person else []
+    plan = plan_import(wanted, person, rows, vocabulary, keep=keep)
+    if person is None:
+        subscriber_id, _ = store.add_subscriber(
+            conn, wanted.email, display_name=wanted.name, time_zone=wanted.time_zone,
+            confirmed=confirmed, now=now,
+        )
+    else:
+        subscriber_id = person.id
+        if plan.subscriber_changes:
+            store.set_subscriber(conn, subscriber_id, **dict(plan.subscriber_changes))
+    subscription_id = plan.subscription_id
+    values = {**wanted.subscription_values(), "name": wanted.name or wanted.email}
+    if plan.create_subscription:
+        subscription_id = store.add_subscription(conn, subscriber_id, now=now, **values)
+    elif plan.subscription_changes and subscription_id is not None:
+        store.set_subscription(conn, subscription_id, now=now, **dict(plan.subscription_changes))
+    return Applied(plan, subscriber_id, subscription_id, person is None and not confirmed)
 
 
 def add_subscriber(
     settings: Settings,
-    engine: Any,
+    engine: Engine,
     *,
     email: str,
-    name: str,
-    tz: str,
+    name: str = "",
+    tz: str = "UTC",
     confirmed: bool,
-    subscription: dict[str, Any],
+    subscription: PreferencesInput | Mapping[str, Any] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[int, int]:
-    _check_subscriber(email, tz)
-    now = datetime.now(UTC)
+    """Add (or find) a subscriber with one subscription; return (subscriber, subscription).
+
+    ``subscription`` carries the subscription's fields, as input or as stored values
+    (``query``, ``filters``, ``mode`` …); its email, name and time zone are replaced by the
+    arguments. Refused input raises InputError.
+    """
+    if subscription is None or isinstance(subscription, Mapping):
+        subscription = _input_from_values(subscription or {})
+    given = replace(subscription, email=email, name=name, time_zone=tz)
+    vocabulary = vocabulary or topic_vocabulary(settings.topic_file)
+    wanted = checked(given, vocabulary, "subscriber")
     with transaction(engine) as conn:
-        subscriber_id, _created = store.add_subscriber(
-            conn, email, display_name=name, time_zone=tz, confirmed=confirmed, now=now
-        )
-        subscription_id = store.add_subscription(
-            conn, subscriber_id, now=now, name=name or email, **subscription
-        )
-    if not confirmed:
-        queue_confirmation(settings, engine, subscriber_id, name or email)
-    return subscriber_id, subscription_id
+        applied = apply_row(conn, wanted, vocabulary, keep=frozenset(), confirmed=confirmed,
+                            now=datetime.now(UTC))
+    if applied.needs_confirmation:
+        queue_confirmation(settings, engine, applied.subscriber_id, name or wanted.email)
+    assert applied.subscription_id is not None
+    return applied.subscriber_id, applied.subscription_id
 
 
-def import_csv(settings: Settings, engine: Any, path: Path, *, confirmed: bool) -> int:
-    """Columns: email,name,time_zone,query,countries,categories,languages,mode,digest_time,quiet,daily_cap."""
-    count = 0
-    with path.open(newline="", encoding="utf-8") as fp:
-        for line, row in enumerate(csv.DictReader(fp), start=2):
-            try:
-                values = _subscription_values(
-                    argparse.Namespace(
-                        query=row.get("query"),
-                        countries=row.get("countries"),
-                        categories=row.get("categories"),
-                        languages=row.get("languages"),
-                        outlets=row.get("outlets"),
-                        mode=row.get("mode") or "immediate",
-                        digest_time=row.get("digest_time") or "08:00",
-                        quiet=row.get("quiet"),
-                        daily_cap=int(row["daily_cap"]) if row.get("daily_cap") else None,
-                        min_score=None,
-                        digest_weekday=0,
-                    )
-                )
-                add_subscriber(
-                    settings,
-                    engine,
-                    email=(row.get("email") or "").strip(),
-                    name=row.get("name") or "",
-                    tz=row.get("time_zone") or "UTC",
-                    confirmed=confirmed,
-                    subscription=values,
-                )
-                count += 1
-            except (MonitorError, ValueError) as exc:
-                raise InputError(f"{path}:{line}: {exc}") from exc
-    return count
+def _input_from_values(values: Mapping[str, Any]) -> PreferencesInput:
+    filters = values.get("filters") or {}
+    quiet = None
+    if values.get("quiet_start") or values.get("quiet_end"):
+        quiet = f"{values.get('quiet_start') or ''}-{values.get('quiet_end') or ''}"
+    return PreferencesInput(
+        email="",
+        query=values.get("query"),
+        countries=filters.get("countries") or (),
+        categories=filters.get("categories") or (),
+        languages=filters.get("languages") or (),
+        outlets=filters.get("outlets") or (),
+        min_score=filters.get("min_score"),
+        mode=values.get("mode") or "immediate",
+        digest_time=values.get("digest_time") or "08:00",
+        digest_weekday=values.get("digest_weekday") or 0,
+        quiet=quiet,
+        daily_cap=values.get("daily_cap"),
+    )
 
 
-def _edited_values(args: Any, current: store.SubscriptionRow) -> dict[str, Any]:
-    """Only the fields given on the command line change; filters merge into the current ones."""
-    values: dict[str, Any] = {}
-    if args.query is not None:
-        values["query"] = args.query or None
-    for key in ("mode", "digest_time", "digest_weekday", "daily_cap"):
-        if getattr(args, key) is not None:
-            values[key] = getattr(args, key)
-    if args.quiet is not None:
-        values["quiet_start"], values["quiet_end"] = _quiet(args.quiet)
-    filters = dict(current.filters or {})
-    for key in ("countries", "categories", "languages", "outlets"):
-        if getattr(args, key) is not None:
-            items = _split(getattr(args, key))
-            filters[key] = [i.upper() for i in items] if key == "countries" else items
-    if args.min_score is not None:
-        filters["min_score"] = args.min_score
-    values["filters"] = filters
-    return validate_subscription(values)
+@dataclass(frozen=True, slots=True)
+class RowReport:
+    line: int
+    email: str
+    outcome: str
+    detail: str
 
 
+def import_csv(
+    settings: Settings,
+    engine: Engine,
+    path: Path,
+    *,
+    confirmed: bool,
+    report: Callable[[RowReport], None] = lambda _: None,
+) -> list[RowReport]:
+    """Import a subscriber CSV (columns: ``subscriber_import.COLUMNS``); one report per row.
+
+    Good rows are imported, each in its own transaction, whatever other rows hold; bad rows
+    are refused with their line and problems. ``report`` sees each row as it is done.
+    """
+    rows = read_subscriber_csv(_read_text(path))
+    vocabulary = topic_vocabulary(settings.topic_file)
+    reports: list[RowReport] = []
+    for row in rows:
+        done = _import_row(settings, engine, row, vocabulary, confirmed=confirmed)
+        reports.append(done)
+        report(done)
+    return reports
+
+
+def _import_row(
+    settings: Settings, engine: Engine, row: CsvRow, vocabulary: Vocabulary, *, confirmed: bool
+) -> RowReport:
+    result = check_preferences(row.given, vocabulary)
+    problems = list(row.problems) + (result if isinstance(result, list) else [])
+    if problems:
+        detail = "; ".join(str(p) for p in problems)
+        return RowReport(row.line, row.given.email, "refused", detail)
+    assert isinstance(result, Preferences)
+    with transaction(engine) as conn:
+        applied = apply_row(conn, result, vocabulary, keep=row.keep, confirmed=confirmed,
+                            now=datetime.now(UTC))
+    detail = applied.plan.detail
+    if applied.needs_confirmation:
+        queue_confirmation(settings, engine, applied.subscriber_id, result.name or result.email)
+        detail += ", confirmation email queued"
+    return RowReport(row.line, result.email, applied.plan.outcome, detail)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+# --- dispatch ------------------------------------------------------------------------------
 def dispatch(settings: Settings, args: Any) -> int:
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
+        require_schema(engine)
         return _dispatch(settings, engine, args)
     finally:
         engine.dispose()
 
 
-def _dispatch(settings: Settings, engine: Any, args: Any) -> int:
-    now = datetime.now(UTC)
-    if args.action == "add":
-        subscriber_id, subscription_id = add_subscriber(
-            settings,
-            engine,
-            email=args.email,
-            name=args.name,
-            tz=args.tz,
-            confirmed=args.confirmed,
-            subscription=_subscription_values(args),
-        )
-        state = "confirmed" if args.confirmed else "confirmation email queued"
-        print(f"subscriber {subscriber_id}, subscription {subscription_id} ({state})")
-    elif args.action == "list":
-        with transaction(engine) as conn:
-            people = store.list_subscribers(conn)
-            subs = store.list_subscriptions(conn)
-        for person in people:
-            flag = "confirmed" if person.confirmed else "unconfirmed"
-            print(f"{person.id:>4} {person.email} [{flag}, {person.status}] tz={person.time_zone}")
-            for s in (s for s in subs if s.subscriber_id == person.id):
-                paused = " PAUSED" if s.paused else ""
-                print(f"       #{s.id} {s.mode}{paused} query={s.query!r} filters={s.filters}")
-                problem = query_problem(s.query)
-                if problem:
-                    print(f"         QUERY DISABLED (matches nothing until edited): {problem}")
-    elif args.action == "edit":
-        with transaction(engine) as conn:
-            current = store.get_subscription(conn, args.subscription)
-            if current is None:
-                raise InputError(f"no subscription {args.subscription}")
-            store.set_subscription(
-                conn, args.subscription, now=now, **_edited_values(args, current)
-            )
-        print(f"subscription {args.subscription} updated")
-    elif args.action in ("pause", "resume"):
-        with transaction(engine) as conn:
-            if not store.set_subscription(
-                conn, args.subscription, now=now, paused=args.action == "pause"
-            ):
-                raise InputError(f"no subscription {args.subscription}")
-        print(f"subscription {args.subscription} {args.action}d")
-    elif args.action == "delete":
-        with transaction(engine) as conn:
-            if not store.delete_subscription(conn, args.subscription):
-                raise InputError(f"no subscription {args.subscription}")
-        print(f"subscription {args.subscription} deleted")
-    elif args.action == "import":
-        count = import_csv(settings, engine, Path(args.file), confirmed=args.confirmed)
-        print(f"{count} subscribers imported")
-    elif args.action == "failures":
-        with transaction(engine) as conn:
-            rows = outbox.failed_emails(conn)
-            bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
-        for row in rows:
-            print(
-                f"email {row.id} to {row.recipient} ({row.kind}, {row.attempts} attempts): "
-                f"{row.last_error}"
-            )
-        for person in bouncing:
-            print(f"subscriber {person.id} {person.email}: bouncing")
-        if not rows and not bouncing:
-            print("no failed emails")
-    else:  # pragma: no cover - argparse restricts actions
-        raise ConfigError(f"unknown action {args.action}")
+def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
+    action = args.action
+    handler = _ACTIONS.get(action)
+    if handler is None:  # pragma: no cover - argparse restricts actions
+        raise ConfigError(f"unknown action {action}")
+    return handler(settings, engine, args)
+
+
+def _add(settings: Settings, engine: Engine, args: Any) -> int:
+    vocabulary = topic_vocabulary(settings.topic_file)
+    wanted = checked(input_from_args(args), vocabulary, "subscriber")
+    keep = frozenset(k for k, flag_value in (("name", args.name), ("time_zone", args.tz))
+                     if not flag_value)
+    with transaction(engine) as conn:
+        applied = apply_row(conn, wanted, vocabulary, keep=keep, confirmed=args.confirmed,
+                            now=datetime.now(UTC))
+    state = "confirmed" if args.confirmed else "awaiting confirmation"
+    if applied.needs_confirmation:
+        queue_confirmation(settings, engine, applied.subscriber_id, wanted.name or wanted.email)
+        state = "confirmation email queued"
+    _say(
+        f"subscriber {applied.subscriber_id}, subscription {applied.subscription_id}: "
+        f"{applied.plan.outcome} ({state})"
+    )
     return 0
+
+
+def _list(settings: Settings, engine: Engine, args: Any) -> int:
+    vocabulary = topic_vocabulary(settings.topic_file)
+    with transaction(engine) as conn:
+        people = store.list_subscribers(conn)
+        subs = store.list_subscriptions(conn)
+    by_id = {person.id: person for person in people}
+    problems: dict[int, list[Problem]] = {}
+    for s in subs:
+        result = check_preferences(
+            input_from_row(s, by_id[s.subscriber_id]), vocabulary, advice=False
+        )
+        if isinstance(result, list):
+            problems[s.id] = result
+    if args.json:
+        _say(orjson.dumps(subscribers_json(people, subs, problems),
+                          option=orjson.OPT_INDENT_2).decode())
+    else:
+        for line in subscriber_lines(people, subs, problems):
+            _say(line)
+    return 0
+
+
+def _edit(settings: Settings, engine: Engine, args: Any) -> int:
+    vocabulary = topic_vocabulary(settings.topic_file)
+    with transaction(engine) as conn:
+        current = store.get_subscription(conn, args.subscription)
+        person = store.get_subscriber(conn, current.subscriber_id) if current else None
+        if current is None or person is None:
+            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
+        given = edited_input(args, input_from_row(current, person))
+        wanted = checked(given, vocabulary, f"subscription {args.subscription}")
+        store.set_subscription(conn, args.subscription, now=datetime.now(UTC),
+                               **wanted.subscription_values())
+    _say(f"subscription {args.subscription} updated")
+    return 0
+
+
+def _pause_or_resume(settings: Settings, engine: Engine, args: Any) -> int:
+    with transaction(engine) as conn:
+        if not store.set_subscription(
+            conn, args.subscription, now=datetime.now(UTC), paused=args.action == "pause"
+        ):
+            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
+    _say(f"subscription {args.subscription} {args.action}d")
+    return 0
+
+
+def _remove(settings: Settings, engine: Engine, args: Any) -> int:
+    with transaction(engine) as conn:
+        if not store.delete_subscription(conn, args.subscription):
+            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
+    _say(f"subscription {args.subscription} removed")
+    return 0
+
+
+def _delete(settings: Settings, engine: Engine, args: Any) -> int:
+    if args.id is not None:
+        key: int | str = args.id
+    elif args.who and "@" in args.who:
+        key = args.who
+    else:
+        raise InputError(
+            "give the subscriber's address, or --id N for subscriber N",
+            [Problem("delete", "erases the person; `subscriber remove N` removes subscription N")],
+        )
+    gone = forget_subscriber(settings, engine, key)
+    e = gone.erased
+    _say(
+        f"subscriber {gone.subscriber_id} erased: {e.subscriptions} subscriptions, "
+        f"{e.deliveries} deliveries, {e.emails} emails, {gone.files} outbox files"
+    )
+    return 0
+
+
+def _import(settings: Settings, engine: Engine, args: Any) -> int:
+    def show(row: RowReport) -> None:
+        _say(f"line {row.line}: {row.outcome} {row.email or '(no address)'}: {row.detail}")
+
+    reports = import_csv(settings, engine, Path(args.file), confirmed=args.confirmed, report=show)
+    counts = {o: sum(r.outcome == o for r in reports) for o in
+              ("created", "updated", "unchanged", "refused")}
+    _say(", ".join(f"{n} {o}" for o, n in counts.items()) + f" ({len(reports)} rows)")
+    return 1 if counts["refused"] else 0
+
+
+def _failures(settings: Settings, engine: Engine, args: Any) -> int:
+    with transaction(engine) as conn:
+        rows = outbox.failed_emails(conn)
+        bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
+    for row in rows:
+        _say(
+            f"email {row.id} to {row.recipient} ({row.kind}, {row.attempts} attempts): "
+            f"{row.last_error}"
+        )
+    for person in bouncing:
+        _say(f"subscriber {person.id} {person.email}: bouncing")
+    if not rows and not bouncing:
+        _say("no failed emails")
+    return 0
+
+
+_ACTIONS: dict[str, Callable[[Settings, Engine, Any], int]] = {
+    "add": _add,
+    "list": _list,
+    "edit": _edit,
+    "pause": _pause_or_resume,
+    "resume": _pause_or_resume,
+    "remove": _remove,
+    "delete": _delete,
+    "import": _import,
+    "failures": _failures,
+}

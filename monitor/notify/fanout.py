@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from monitor.errors import MonitorError, QueryError
+from monitor.errors import QueryError
 from monitor.logs import get_logger
 from monitor.matching.matcher import QueryMatcher
 from monitor.matching.query import MatchDoc
 from monitor.models import Classification, FeedItem
 from monitor.notify.policy import DeliverySettings, decide_delivery
-from monitor.notify.schedule import delivery_settings
+from monitor.notify.preferences import Vocabulary, check_preferences, input_from_row
 from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery
 from monitor.store.subscribers import (
@@ -82,9 +82,14 @@ class SubscriptionIndex:
     """In-memory index of deliverable subscriptions, reloaded when the table changes."""
 
     def __init__(
-        self, *, recheck_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        recheck_seconds: float = 2.0,
+        vocabulary: Vocabulary | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lock = threading.Lock()
+        self._vocabulary = vocabulary or Vocabulary()
         self._recheck = recheck_seconds
         self._clock = clock
         # Never checked: the first refresh always loads. (A 0.0 here once meant "checked at
@@ -105,12 +110,20 @@ class SubscriptionIndex:
         policies: dict[int, DeliverySettings] = {}
         unconditional: list[int] = []
         for subscription, subscriber in entries:
-            try:
-                policies[subscription.id] = delivery_settings(subscription, subscriber)
-            except (ValueError, MonitorError) as exc:
-                log.error("subscription.settings_invalid", subscription_id=subscription.id,
-                          error=str(exc))
+            # The same check as at entry (CLI, import, preferences page): a row that fails
+            # it was stored before the check existed or edited by hand.
+            checked = check_preferences(
+                input_from_row(subscription, subscriber), self._vocabulary, advice=False
+            )
+            if isinstance(checked, list):
+                log.error(
+                    "subscription.settings_invalid",
+                    subscription_id=subscription.id,
+                    subscriber_id=subscriber.id,
+                    problems=[str(problem) for problem in checked],
+                )
                 continue
+            policies[subscription.id] = checked.delivery_settings()
             table[subscription.id] = (subscription, subscriber)
             if not subscription.query:
                 unconditional.append(subscription.id)

@@ -49,6 +49,8 @@ def add_feed(
     outlet: str = "",
     language: str | None = None,
     poll_interval: float | None = None,
+    state: str = "active",
+    state_reason: str | None = None,
     now: datetime,
 ) -> tuple[int, bool]:
     """Register a feed; return (id, created). An existing URL is left as it is."""
@@ -60,6 +62,8 @@ def add_feed(
             outlet=outlet or name,
             language=language,
             poll_interval=poll_interval,
+            state=state,
+            state_reason=state_reason,
             next_poll_at=now,
             created_at=now,
             updated_at=now,

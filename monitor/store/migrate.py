@@ -12,10 +12,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
+from monitor.errors import ConfigError
 from monitor.resources import migrations_dir
-from monitor.store.db import private_sqlite
+from monitor.store.db import connection, private_sqlite
 
 
 def _config(url: str) -> Config:
@@ -51,3 +52,36 @@ def head_revision() -> str | None:
 
 def is_up_to_date(url: str) -> bool:
     return current_revision(url) == head_revision()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why this code cannot use the database's schema (with what to run), or None.
+
+    The CLI asks before touching the database, so a database that was never migrated
+    gets this sentence instead of a driver's "no such table".
+    """
+    with connection(engine) as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    head = head_revision()
+    if current == head:
+        return None
+    if current is None:
+        return "the database has no monitor tables yet: run `monitor db upgrade` first"
+    scripts = ScriptDirectory.from_config(_config("sqlite://"))
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current in known:
+        return (
+            f"the database is at revision {current} and this monitor needs {head}: "
+            "stop the daemon, run `monitor db upgrade`, then start it again"
+        )
+    return (
+        f"the database is at revision {current}, which this monitor does not know (it was "
+        "migrated by a newer monitor): run that version, or `monitor db downgrade` with it"
+    )
+
+
+def require_schema(engine: Engine) -> None:
+    """Raise ``ConfigError`` with ``schema_problem``'s sentence unless the schema is current."""
+    problem = schema_problem(engine)
+    if problem is not None:
+        raise ConfigError(problem)

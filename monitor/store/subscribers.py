@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from monitor.store.tables import deliveries, subscribers, subscriptions
+from monitor.store.tables import deliveries, email_attempts, emails, subscribers, subscriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,9 @@ class SubscriberRow:
     time_zone: str
     confirmed: bool
     status: str
+    status_reason: str | None = None
+    confirmed_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,38 @@ def delete_subscriber(conn: Connection, subscriber_id: int) -> bool:
     """
     conn.execute(delete(deliveries).where(deliveries.c.subscriber_id == subscriber_id))
     return conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id)).rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What ``erase_subscriber`` deleted; ``message_ids`` name the emails' outbox files."""
+
+    subscriptions: int
+    deliveries: int
+    emails: int
+    message_ids: tuple[str, ...]
+
+
+def erase_subscriber(conn: Connection, subscriber_id: int) -> Erased:
+    """Delete a person and everything stored about them: subscriptions, deliveries, emails
+    (their raw messages) and send attempts. Stories and alerts, which are not about the
+    person, stay. The caller removes the outbox files named by ``message_ids``."""
+    own_emails = select(emails.c.id).where(emails.c.subscriber_id == subscriber_id)
+    message_ids = tuple(
+        conn.execute(
+            select(emails.c.message_id).where(emails.c.subscriber_id == subscriber_id)
+        ).scalars()
+    )
+    conn.execute(delete(email_attempts).where(email_attempts.c.email_id.in_(own_emails)))
+    gone_deliveries = conn.execute(
+        delete(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
+    ).rowcount
+    gone_emails = conn.execute(delete(emails).where(emails.c.subscriber_id == subscriber_id)).rowcount
+    gone_subscriptions = conn.execute(
+        delete(subscriptions).where(subscriptions.c.subscriber_id == subscriber_id)
+    ).rowcount
+    conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id))
+    return Erased(gone_subscriptions, gone_deliveries, gone_emails, message_ids)
 
 
 def add_subscription(conn: Connection, subscriber_id: int, *, now: datetime, **values: Any) -> int:

@@ -13,6 +13,7 @@ from monitor.logs import get_logger
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
 from monitor.notify.fanout import SubscriptionIndex
+from monitor.notify.preferences import Vocabulary
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
 from monitor.stream.app import ItemAgent, make_app
@@ -30,7 +31,7 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
         engine=engine,
         classify=functools.partial(classify, topic, lean=True),
         topic=topic.topic_id,
-        subscriptions=SubscriptionIndex(),
+        subscriptions=SubscriptionIndex(vocabulary=Vocabulary.from_codes(topic.country_names)),
     )
     app = make_app(settings)
     agent = ItemAgent(app, settings, handler)

@@ -9,8 +9,8 @@ Routes:
     GET  /c/{token}          confirmation page (a button)
     POST /c/{token}          the button: confirms the subscription (double opt-in)
     POST /c/{token}/renew    an expired confirmation link asks for a fresh one
-    GET  /p/{token}          preferences: the subscriber's subscriptions
-    POST /p/{token}          pause / resume one subscription
+    GET  /p/{token}          preferences: a form per subscription (monitor/web/preferences.py)
+    POST /p/{token}          pause / resume one subscription, or save its form
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
 from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import os
 import signal
 import time
@@ -42,8 +41,13 @@ from sqlalchemy import Engine, text
 from monitor.config import Settings, process_variable
 from monitor.daemon import read_heartbeats, write_heartbeat
 from monitor.logs import get_logger
-from monitor.matching.commands import query_problem
 from monitor.notify.assemble import queue_confirmation
+from monitor.notify.preferences import (
+    Vocabulary,
+    check_preferences,
+    input_from_row,
+    topic_vocabulary,
+)
 from monitor.notify.tokens import (
     LIFETIMES,
     RENEWABLE_FOR,
@@ -57,6 +61,13 @@ from monitor.store.db import make_engine, transaction
 from monitor.web import pages
 from monitor.web.clients import client_address, parse_networks
 from monitor.web.gauges import SystemGauges
+from monitor.web.preferences import (
+    FormState,
+    posted_input,
+    posted_values,
+    render_preferences,
+    stored_values,
+)
 from monitor.web.readiness import Check, Readiness, heartbeat_checks
 
 log = get_logger(__name__)
@@ -379,29 +390,45 @@ class WebApp:
         claims = self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
+        forms = await asyncio.to_thread(self._stored_forms, claims)
+        saved = request.query.get("saved", "")
+        return self._preferences_page(
+            request, forms, saved=int(saved) if saved.isdigit() else None
+        )
 
-        def _load() -> list[subscriber_store.SubscriptionRow]:
-            with transaction(self.engine) as conn:
-                return subscriber_store.list_subscriptions(
-                    conn, claims.subscriber_id, created_by=claims.rows_created_by
-                )
-
-        rows = await asyncio.to_thread(_load)
+    def _preferences_page(
+        self, request: web.Request, forms: list[FormState], *, saved: int | None = None,
+        status: int = 200,
+    ) -> web.Response:
         action = f"/p/{request.match_info['token']}"
-        items = "".join(
-            f"<li><b>{html.escape(s.name or 'Alerts')}</b> — {html.escape(s.mode)}"
-            f"{' (paused)' if s.paused else ''}{_disabled_note(s.query)}"
-            + pages.button(
-                action,
-                "Resume" if s.paused else "Pause",
-                {"subscription": str(s.id), "action": "resume" if s.paused else "pause"},
+        body = render_preferences(action, forms, self._vocabulary(), saved=saved)
+        return pages.page("Your alert preferences", body, status)
+
+    def _vocabulary(self) -> Vocabulary:
+        return topic_vocabulary(self.settings.topic_file)
+
+    def _stored_forms(self, claims: TokenClaims) -> list[FormState]:
+        """The token's subscriber's subscriptions as forms, each with the reason it is not
+        delivered when a stored setting fails today's check (e.g. a query past a newer
+        limit)."""
+        with transaction(self.engine) as conn:
+            person = subscriber_store.get_subscriber(
+                conn, claims.subscriber_id, created_by=claims.rows_created_by
             )
-            + "</li>"
-            for s in rows
-        )
-        return pages.page(
-            "Your alert preferences", f"<ul>{items or '<li>No subscriptions.</li>'}</ul>"
-        )
+            rows = subscriber_store.list_subscriptions(
+                conn, claims.subscriber_id, created_by=claims.rows_created_by
+            )
+        if person is None:
+            return []
+        vocabulary = self._vocabulary()
+        forms = []
+        for s in rows:
+            checked = check_preferences(input_from_row(s, person), vocabulary, advice=False)
+            stale = checked if isinstance(checked, list) else ()
+            forms.append(
+                FormState(s.id, s.name, s.paused, stored_values(s, person), not_delivered=stale)
+            )
+        return forms
 
     async def change_preference(self, request: web.Request) -> web.Response:
         claims = self._claims(request, "preferences")
@@ -414,8 +441,13 @@ class WebApp:
         try:
             subscription_id = int(str(form.get("subscription", "")))
         except ValueError:
-            subscription_id = -1
-        if subscription_id < 0 or action not in {"pause", "resume"}:
+            return pages.page(
+                "Bad request", pages.text("Choose a subscription to pause or resume."), 400
+            )
+        if action == "save":
+            fields = {name: [str(v) for v in form.getall(name, [])] for name in form}
+            return await self._save_preferences(request, claims, subscription_id, fields)
+        if action not in {"pause", "resume"}:
             return pages.page(
                 "Bad request", pages.text("Choose a subscription to pause or resume."), 400
             )
@@ -435,16 +467,55 @@ class WebApp:
             return pages.page("Not found", pages.text("No such subscription."), 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
 
+    async def _save_preferences(
+        self,
+        request: web.Request,
+        claims: TokenClaims,
+        subscription_id: int,
+        fields: dict[str, list[str]],
+    ) -> web.Response:
+        """Check the posted form with ``check_preferences``; save it, or show it again with
+        what was typed and each problem beside its field (422)."""
+        values = posted_values(fields)
+        vocabulary = self._vocabulary()
 
-def _disabled_note(query: str | None) -> str:
-    """Tell the subscriber that a stored query no longer accepted matches nothing."""
-    problem = query_problem(query)
-    if problem is None:
-        return ""
-    return (
-        f" <em>— its search query is no longer accepted ({html.escape(problem)}), so it "
-        "matches no stories until it is changed; please ask us to change it.</em>"
-    )
+        def _save() -> tuple[str, list[FormState]]:
+            with transaction(self.engine) as conn:
+                person = subscriber_store.get_subscriber(
+                    conn, claims.subscriber_id, created_by=claims.rows_created_by
+                )
+                rows = subscriber_store.list_subscriptions(
+                    conn, claims.subscriber_id, created_by=claims.rows_created_by
+                )
+                mine = next((s for s in rows if s.id == subscription_id), None)
+                if person is None or mine is None:
+                    return "missing", []
+                checked = check_preferences(posted_input(values, person), vocabulary)
+                if isinstance(checked, list):
+                    forms = [
+                        FormState(s.id, s.name, s.paused, values, checked)
+                        if s.id == subscription_id
+                        else FormState(s.id, s.name, s.paused, stored_values(s, person))
+                        for s in rows
+                    ]
+                    return "refused", forms
+                subscriber_store.set_subscription(
+                    conn, subscription_id, now=datetime.now(UTC), **checked.subscription_values()
+                )
+                subscriber_store.set_subscriber(conn, person.id, time_zone=checked.time_zone)
+                return "saved", []
+
+        outcome, forms = await asyncio.to_thread(_save)
+        if outcome == "missing":
+            return pages.page("Not found", pages.text("No such subscription."), 404)
+        if outcome == "refused":
+            log.info("web.preferences_refused", subscriber_id=claims.subscriber_id,
+                     subscription_id=subscription_id,
+                     fields=sorted({p.field for f in forms for p in f.problems}))
+            return self._preferences_page(request, forms, status=422)
+        log.info("web.preferences_saved", subscriber_id=claims.subscriber_id,
+                 subscription_id=subscription_id)
+        raise web.HTTPSeeOther(f"/p/{request.match_info['token']}?saved={subscription_id}")
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

@@ -111,7 +111,8 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         200, long_story_feed(), {"Content-Type": "application/rss+xml"})
     import_feeds(engine, [{"url": fixture_server.url(f"hostile/{n}"), "outlet": f"Outlet {n}"}
                           for n in range(feeds)]
-                 + [{"url": fixture_server.url("hostile/long"), "outlet": "Long Outlet"}])
+                 + [{"url": fixture_server.url("hostile/long"), "outlet": "Long Outlet"}],
+                 settings=settings)
     add_subscriber(settings, engine, email="desk@example.org", name="all", tz="UTC",
                    confirmed=True, subscription={"query": None, "filters": {}})
     for number, query in enumerate([*HOSTILE_QUERIES, LEGACY_QUERY]):

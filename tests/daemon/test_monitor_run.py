@@ -54,7 +54,9 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
     migrate.upgrade(settings.db_url)
     engine = engines(settings.db_url)
     import_feeds(
-        engine, [{"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"}]
+        engine,
+        [{"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"}],
+        settings=settings,
     )
     log = (tmp_path / "daemon.log").open("wb")
     daemon = subprocess.Popen(

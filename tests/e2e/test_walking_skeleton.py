@@ -44,6 +44,7 @@ def test_seed_story_travels_from_feed_to_inbox(
             {"url": fixture_server.url("example-riotimes-feed.xml"), "outlet": "The Rio Times"},
             {"url": fixture_server.url("example-menafn-feed.xml"), "outlet": "MENAFN"},
         ],
+        settings=settings,
     )
     add_subscriber(
         settings,

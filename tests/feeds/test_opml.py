@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.feeds.opml import MAX_DEPTH, OpmlError, OpmlFeed, export_opml, import_opml
+from monitor.feeds.opml import (
+    MAX_DEPTH,
+    OpmlError,
+    OpmlFeed,
+    SkippedOutline,
+    export_opml,
+    import_opml,
+)
 
 FEEDS = [
     OpmlFeed("https://www.riotimesonline.com/feed/", "The Rio Times", "https://www.riotimesonline.com", "en", ("Latin America",)),
@@ -22,10 +29,10 @@ def by_url(feeds: list[OpmlFeed]) -> list[OpmlFeed]:
 
 def test_round_trip() -> None:
     document = export_opml(FEEDS, title="Monitor feeds")
-    assert document.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">')
+    assert document.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0" ')
     assert "<title>Monitor feeds</title>" in document
-    assert by_url(import_opml(document)) == by_url(FEEDS)
-    assert by_url(import_opml(document.encode("utf-8"))) == by_url(FEEDS)
+    assert by_url(import_opml(document).feeds) == by_url(FEEDS)
+    assert by_url(import_opml(document.encode("utf-8")).feeds) == by_url(FEEDS)
 
 
 _TEXT = st.text(
@@ -44,7 +51,8 @@ _FEED = st.builds(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_FEED, max_size=8, unique_by=lambda f: f.xml_url))
 def test_round_trip_property(feeds: list[OpmlFeed]) -> None:
-    assert by_url(import_opml(export_opml(feeds))) == by_url(feeds)
+    document = import_opml(export_opml(feeds))
+    assert by_url(document.feeds) == by_url(feeds) and document.skipped == []
 
 
 def test_import_from_another_reader() -> None:
@@ -65,11 +73,20 @@ def test_import_from_another_reader() -> None:
     <outline text="Empty folder"/>
   </body>
 </opml>""".encode("latin-1")
-    assert import_opml(document) == [
+    imported = import_opml(document)
+    assert imported.feeds == [
         OpmlFeed("https://feeds.folha.uol.com.br/mundo/rss091.xml", "Folha", "https://www1.folha.uol.com.br", "pt-BR", ("News", "América Latina")),
         OpmlFeed("https://kyivindependent.com/feed/", "Kyiv Independent", None, None, ("News",)),
         OpmlFeed("https://loose.example/rss", "Loose", None, None, ("Tech", "Web")),
     ]  # fmt: skip
+    # Nothing is dropped silently: each skipped outline is counted with its line and why.
+    assert imported.skipped == [
+        SkippedOutline(12, "repeats the feed https://kyivindependent.com/feed/"),
+        SkippedOutline(13, "xmlUrl 'file:///etc/passwd' is not an http(s) URL"),
+        SkippedOutline(14, "xmlUrl 'ftp://old.example/feed' is not an http(s) URL"),
+        SkippedOutline(15, "no xmlUrl and no outlines inside"),
+    ]
+    assert [f.line for f in imported.feeds] == [7, 9, 11]
 
 
 @pytest.mark.parametrize(
@@ -100,4 +117,4 @@ def test_oversized_opml_is_refused() -> None:
 
 def test_export_drops_characters_xml_cannot_carry() -> None:
     document = export_opml([OpmlFeed("https://x.example/", "Bell\x07 title")])
-    assert import_opml(document) == [OpmlFeed("https://x.example/", "Bell title")]
+    assert import_opml(document).feeds == [OpmlFeed("https://x.example/", "Bell title")]

@@ -67,6 +67,7 @@ def test_failing_feeds_are_recorded_and_the_good_one_still_comes_through(
             {"url": fixture_server.url(p)}
             for p in ("broken", "gone", "page", "limited", "example-riotimes-feed.xml")
         ],
+        settings=settings,
     )
     before = datetime.now(UTC)
     outcomes = {o.feed_id: o for o in poll_once(settings, engine)}
@@ -110,7 +111,7 @@ def test_conditional_get_and_permanent_redirect(
 
     fixture_server.routes["/new-home"] = feed
     fixture_server.routes["/old-home"] = Response(301, b"", {"Location": "/new-home"})
-    import_feeds(engine, [{"url": fixture_server.url("old-home")}])
+    import_feeds(engine, [{"url": fixture_server.url("old-home")}], settings=settings)
     assert poll_once(settings, engine)[0].published == 3
     with transaction(engine) as conn:
         moved = feed_store.list_feeds(conn)[0]
@@ -134,7 +135,7 @@ def test_a_feed_whose_validators_lie_stops_being_trusted(
     fixture_server.routes["/liar"] = lambda headers: Response(
         200, state["body"], {"ETag": '"same"', "Content-Type": "application/rss+xml"}
     )
-    import_feeds(engine, [{"url": fixture_server.url("liar")}])
+    import_feeds(engine, [{"url": fixture_server.url("liar")}], settings=settings)
     poll_once(settings, engine)
     state["body"] = RIO.replace(
         b"</channel>",
@@ -162,6 +163,7 @@ def test_poller_killed_between_publish_and_state_save_loses_nothing(
             {"url": fixture_server.url("example-riotimes-feed.xml")},
             {"url": fixture_server.url("example-menafn-feed.xml")},
         ],
+        settings=settings,
     )
     crashing = RoleProcess(
         "poller", settings, tmp_path, MONITOR_FAILPOINTS="poller.after_publish"

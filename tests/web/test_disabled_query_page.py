@@ -23,6 +23,7 @@ def test_a_query_refused_by_a_newer_limit_is_shown_as_disabled(web: Any) -> None
     token = make_token(settings.token_key(), "preferences", pid, None, now)
     status, body = call(f"{base}/p/{token}")
     assert status == 200
-    old, fine = body.split("<li>")[1:3]
+    old, fine = body.split("<section")[1:3]
     assert "Old" in old and "no longer accepted" in old and "too many operands" in old
+    assert "not-delivered" in old and "role='note'" in old
     assert "Fine" in fine and "no longer accepted" not in fine

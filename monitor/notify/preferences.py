@@ -1,0 +1,455 @@
+"""What a subscriber may ask for, checked in one place. Pure.
+
+``check_preferences`` turns what a person typed (command-line flags, a CSV row, the
+preferences form) or what is stored (a subscription row, re-checked by the worker) into
+typed ``Preferences``, or into a list of ``Problem``s, each naming its field. The CLI, the
+CSV import, the web page and the worker's subscription index all call it, so a setting the
+worker would drop is refused at the door with the same reason.
+
+A setting is refused when it can never deliver or is ambiguous: a weekday outside
+Monday–Sunday, a negative daily cap, a minimum score the classifier never reaches, a
+country code the topic never reports, an unknown time zone, a query that does not parse.
+Field names are the CSV column names (the CLI shows them as flags).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar, cast
+from zoneinfo import available_timezones
+
+from monitor.errors import Problem, QueryError
+from monitor.language_tags import primary_language
+from monitor.matching.commands import check_query
+from monitor.matching.query import parse
+from monitor.models import CATEGORIES
+from monitor.notify.policy import DELIVERY_MODES, DeliveryMode, DeliverySettings
+
+MAX_DAILY_CAP = 1000
+MAX_LIST_ITEMS = 50
+MAX_NAME = 200
+MAX_OUTLET = 300
+MAX_EMAIL = 254
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Zones in the database that are not places a person lives: the host's own zone (differs
+# per machine) and tzdata's placeholders.
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+ListInput = str | Sequence[Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The values a story's verdict can carry, so a filter outside them can never match.
+
+    ``countries`` are the ISO codes the classifier reports (the topic's gazetteer); None
+    accepts any two-letter code, for callers that have no topic (tests, benchmarks).
+    """
+
+    countries: frozenset[str] | None = None
+    categories: tuple[str, ...] = CATEGORIES
+
+    @classmethod
+    def from_codes(cls, countries: Iterable[str]) -> Vocabulary:
+        return cls(countries=frozenset(code.upper() for code in countries))
+
+
+@cache
+def topic_vocabulary(topic_file: Path) -> Vocabulary:
+    """The vocabulary of the topic in ``topic_file`` (read once per process)."""
+    from monitor.matching.topic import load_topic
+
+    return Vocabulary.from_codes(load_topic(topic_file).country_names)
+
+
+@dataclass(frozen=True, slots=True)
+class PreferencesInput:
+    """One subscriber and one subscription as given: text as typed, or stored values."""
+
+    email: str
+    name: str = ""
+    time_zone: str = "UTC"
+    query: str | None = None
+    countries: ListInput = ()
+    categories: ListInput = ()
+    languages: ListInput = ()
+    outlets: ListInput = ()
+    min_score: str | float | None = None
+    mode: str = "immediate"
+    digest_time: str = "08:00"
+    digest_weekday: str | int = 0
+    quiet: str | None = None  # "22:00-07:00"
+    daily_cap: str | int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """A subscription's filters; empty means "any". Stored as JSON (``as_json``)."""
+
+    countries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    min_score: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The stored form (only the filters that are set), as the fan-out reads it."""
+        out: dict[str, Any] = {}
+        for key in ("countries", "categories", "languages", "outlets"):
+            values = getattr(self, key)
+            if values:
+                out[key] = list(values)
+        if self.min_score is not None:
+            out["min_score"] = self.min_score
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Checked, normalized preferences: every value here can deliver."""
+
+    email: str
+    name: str
+    time_zone: str
+    query: str | None
+    filters: Filters
+    mode: DeliveryMode
+    digest_time: time
+    digest_weekday: int
+    quiet: tuple[time, time] | None
+    daily_cap: int | None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def subscription_values(self) -> dict[str, Any]:
+        """The subscription row's columns (without its name, id and paused state)."""
+        return {
+            "query": self.query,
+            "filters": self.filters.as_json(),
+            "mode": self.mode,
+            "digest_time": f"{self.digest_time:%H:%M}",
+            "digest_weekday": self.digest_weekday,
+            "quiet_start": f"{self.quiet[0]:%H:%M}" if self.quiet else None,
+            "quiet_end": f"{self.quiet[1]:%H:%M}" if self.quiet else None,
+            "daily_cap": self.daily_cap,
+        }
+
+    def match_key(self) -> tuple[Any, ...]:
+        """What the subscription matches, in a comparable form: two subscriptions with the
+        same key receive the same stories (list order and outlet case do not matter)."""
+        f = self.filters
+        return (
+            self.query,
+            tuple(sorted(f.countries)),
+            tuple(sorted(f.categories)),
+            tuple(sorted(f.languages)),
+            tuple(sorted({outlet.casefold() for outlet in f.outlets})),
+            f.min_score,
+        )
+
+    def delivery_settings(self) -> DeliverySettings:
+        return DeliverySettings(
+            mode=self.mode,
+            time_zone=self.time_zone,
+            local_time=self.digest_time,
+            weekday=self.digest_weekday,
+            quiet_start=self.quiet[0] if self.quiet else None,
+            quiet_end=self.quiet[1] if self.quiet else None,
+            daily_cap=self.daily_cap,
+        )
+
+
+class _Checker:
+    """Collects the problems of one input while parsing its fields."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def field(self, name: str, parse: Callable[[], T], fallback: T) -> T:
+        try:
+            return parse()
+        except _Refused as exc:
+            self.problems.append(Problem(name, str(exc)))
+            return fallback
+
+
+class _Refused(ValueError):
+    """A field's value is refused; the message says why and what would be accepted."""
+
+
+def check_preferences(
+    given: PreferencesInput, vocabulary: Vocabulary, *, advice: bool = True
+) -> Preferences | list[Problem]:
+    """``given`` as typed ``Preferences``, or every problem found (never only the first).
+
+    ``advice`` adds the query linter's warnings (``Preferences.warnings``); they never
+    refuse anything, so the worker, which re-checks thousands of stored rows, skips them.
+    """
+    c = _Checker()
+    email = c.field("email", lambda: _email(given.email), "")
+    name = c.field("name", lambda: _text(given.name, MAX_NAME), "")
+    zone = c.field("time_zone", lambda: _time_zone(given.time_zone), "UTC")
+    no_query: tuple[str | None, tuple[str, ...]] = (None, ())
+    query, warnings = c.field("query", lambda: _query(given.query, advice), no_query)
+    filters = Filters(
+        countries=c.field("countries", lambda: _countries(given.countries, vocabulary), ()),
+        categories=c.field("categories", lambda: _categories(given.categories, vocabulary), ()),
+        languages=c.field("languages", lambda: _languages(given.languages), ()),
+        outlets=c.field("outlets", lambda: _outlets(given.outlets), ()),
+        min_score=c.field("min_score", lambda: _min_score(given.min_score), None),
+    )
+    mode: DeliveryMode = c.field("mode", lambda: _mode(given.mode), "immediate")
+    digest_time = c.field("digest_time", lambda: _clock(given.digest_time), time(8, 0))
+    weekday = c.field("digest_weekday", lambda: _weekday(given.digest_weekday), 0)
+    quiet = c.field("quiet", lambda: _quiet(given.quiet), None)
+    cap = c.field("daily_cap", lambda: _daily_cap(given.daily_cap), None)
+    if c.problems:
+        return c.problems
+    return Preferences(
+        email=email,
+        name=name,
+        time_zone=zone,
+        query=query,
+        filters=filters,
+        mode=mode,
+        digest_time=digest_time,
+        digest_weekday=weekday,
+        quiet=quiet,
+        daily_cap=cap,
+        warnings=warnings,
+    )
+
+
+def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
+    """A stored subscription (``SubscriptionRow``) and its subscriber as input to re-check."""
+    filters = subscription.filters if isinstance(subscription.filters, dict) else {}
+    quiet = None
+    if subscription.quiet_start or subscription.quiet_end:
+        quiet = f"{subscription.quiet_start or ''}-{subscription.quiet_end or ''}"
+    return PreferencesInput(
+        email=subscriber.email,
+        name=subscriber.display_name,
+        time_zone=subscriber.time_zone,
+        query=subscription.query,
+        countries=filters.get("countries") or (),
+        categories=filters.get("categories") or (),
+        languages=filters.get("languages") or (),
+        outlets=filters.get("outlets") or (),
+        min_score=filters.get("min_score"),
+        mode=subscription.mode,
+        digest_time=subscription.digest_time,
+        digest_weekday=subscription.digest_weekday,
+        quiet=quiet,
+        daily_cap=subscription.daily_cap,
+    )
+
+
+# --- one parser per field; each raises _Refused with what would be accepted -----------------
+def _email(value: str) -> str:
+    address = (value or "").strip().lower()
+    if not address:
+        raise _Refused("an email address is required")
+    if len(address) > MAX_EMAIL or not _EMAIL.match(address):
+        raise _Refused(f"not an email address: {value!r}")
+    return address
+
+
+def _text(value: str, limit: int) -> str:
+    text = value or ""
+    if _CONTROL.search(text):
+        raise _Refused("must be plain text on one line (no control characters)")
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise _Refused(f"at most {limit} characters, got {len(text)}")
+    return text
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name, keyed by its lower-case form (so ``europe/kyiv`` is found)."""
+    return {name.lower(): name for name in available_timezones() if name not in _NOT_PLACES}
+
+
+def _time_zone(value: str) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise _Refused("a time zone is required (an IANA name like America/Sao_Paulo, or UTC)")
+    known = _zone_names().get(name.lower())
+    if known is None:
+        raise _Refused(f"unknown time zone {name!r} (use an IANA name like America/Sao_Paulo)")
+    return known
+
+
+def _query(value: str | None, advice: bool) -> tuple[str | None, tuple[str, ...]]:
+    text = (value or "").strip()
+    if not text:
+        return None, ()
+    try:
+        if not advice:
+            parse(text)
+            return text, ()
+        _node, warnings = check_query(text)
+    except QueryError as exc:
+        raise _Refused(f"{exc.reason} (at position {exc.position} of {text!r})") from exc
+    return text, tuple(f"[{w.code}] {w.message}" for w in warnings)
+
+
+def _items(value: ListInput) -> list[str]:
+    """A comma-separated string or a list, as stripped, de-duplicated strings."""
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for part in parts:
+        if not isinstance(part, str):
+            raise _Refused(f"expected text, got {part!r}")
+        if _CONTROL.search(part):
+            raise _Refused("must be plain text (no control characters)")
+        item = " ".join(part.split())
+        if item and item not in out:
+            out.append(item)
+    if len(out) > MAX_LIST_ITEMS:
+        raise _Refused(f"at most {MAX_LIST_ITEMS} values, got {len(out)}")
+    return out
+
+
+def _refuse_unknown(unknown: Collection[str], what: str, known: Iterable[str]) -> None:
+    if unknown:
+        raise _Refused(
+            f"unknown {what} {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+
+
+def _countries(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
+    codes = [code.upper() for code in _items(value)]
+    known = vocabulary.countries
+    if known is None:
+        unknown = [code for code in codes if not re.fullmatch(r"[A-Z]{2}", code)]
+        if unknown:
+            raise _Refused(f"ISO 3166-1 codes like BR are two letters; got {', '.join(unknown)}")
+    else:
+        unknown = [code for code in codes if code not in known]
+        _refuse_unknown(unknown, "country code(s) (ISO 3166-1, as the topic reports them)", known)
+    return tuple(dict.fromkeys(codes))
+
+
+def _categories(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
+    names = [name.lower() for name in _items(value)]
+    unknown = [name for name in names if name not in vocabulary.categories]
+    _refuse_unknown(unknown, "category(ies)", vocabulary.categories)
+    return tuple(dict.fromkeys(names))
+
+
+def _languages(value: ListInput) -> tuple[str, ...]:
+    items = _items(value)
+    codes = [primary_language(item) for item in items]
+    unknown = [item for item, code in zip(items, codes, strict=True) if code is None]
+    if unknown:
+        raise _Refused(
+            f"unknown language(s) {', '.join(unknown)} (use codes like en, es, pt, uk)"
+        )
+    return tuple(dict.fromkeys(cast(list[str], codes)))
+
+
+def _outlets(value: ListInput) -> tuple[str, ...]:
+    outlets = _items(value)
+    long = [o for o in outlets if len(o) > MAX_OUTLET]
+    if long:
+        raise _Refused(f"outlet names are at most {MAX_OUTLET} characters")
+    return tuple(outlets)
+
+
+def _number(value: str | float | int, what: str) -> float:
+    if isinstance(value, bool):
+        raise _Refused(f"expected {what}, got {value!r}")
+    try:
+        number = float(value.strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise _Refused(f"expected {what}, got {value!r}") from None
+    if not math.isfinite(number):
+        raise _Refused(f"expected {what}, got {value!r}")
+    return number
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _min_score(value: str | float | None) -> float | None:
+    if _blank(value):
+        return None
+    assert value is not None
+    score = _number(value, "a number from 0 to 1")
+    if not 0.0 <= score <= 1.0:
+        raise _Refused(f"scores run from 0 to 1, so {value!r} would never be reached")
+    return score
+
+
+def _mode(value: str) -> DeliveryMode:
+    mode = (value or "").strip().lower() or "immediate"
+    for known in DELIVERY_MODES:
+        if mode == known:
+            return known
+    raise _Refused(f"one of {', '.join(DELIVERY_MODES)}; got {value!r}")
+
+
+def _clock(value: str) -> time:
+    text = (value or "").strip()
+    match = _CLOCK.match(text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise _Refused(f"a local time HH:MM from 00:00 to 23:59; got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _weekday(value: str | int) -> int:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        for number, name in enumerate(WEEKDAYS):
+            if len(text) >= 3 and name.startswith(text):
+                return number
+        if not text.isdigit():
+            raise _Refused(f"a weekday, 0 (Monday) to 6 (Sunday) or its name; got {value!r}")
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise _Refused(f"a weekday, 0 (Monday) to 6 (Sunday) or its name; got {value!r}")
+    return value
+
+
+def _quiet(value: str | None) -> tuple[time, time] | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    start, sep, end = text.replace("–", "-").partition("-")
+    if not sep:
+        raise _Refused(f"quiet hours look like 22:00-07:00 (local time); got {value!r}")
+    try:
+        window = (_clock(start), _clock(end))
+    except _Refused:
+        raise _Refused(
+            f"quiet hours look like 22:00-07:00 (local time); got {value!r}"
+        ) from None
+    if window[0] == window[1]:
+        raise _Refused(f"quiet hours start and end at the same time ({text}); leave it empty")
+    return window
+
+
+def _daily_cap(value: str | int | None) -> int | None:
+    if _blank(value):
+        return None
+    assert value is not None
+    number = _number(value, f"a whole number from 0 to {MAX_DAILY_CAP}")
+    if not number.is_integer() or not 0 <= number <= MAX_DAILY_CAP:
+        raise _Refused(
+            f"a whole number of emails from 0 to {MAX_DAILY_CAP} "
+            f"(0: every alert waits for the daily catch-up digest); got {value!r}"
+        )
+    return int(number)

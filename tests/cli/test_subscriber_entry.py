@@ -1,0 +1,133 @@
+"""`monitor subscriber add/edit/import` refuse what could never deliver, and import is idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from monitor.config import PROJECT_ROOT
+from monitor.store import subscribers as store
+from monitor.store.db import transaction
+from tests.cli.conftest import Cli
+
+SAMPLE = PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv"
+
+
+def stored(engines: Any, cli_settings: Any) -> tuple[list[Any], list[Any]]:
+    with transaction(engines(cli_settings.db_url)) as conn:
+        return store.list_subscribers(conn), store.list_subscriptions(conn)
+
+
+def test_add_refuses_settings_that_can_never_deliver_and_stores_nothing(
+    monitor_cli: Cli, engines: Any, cli_settings: Any
+) -> None:
+    bad = monitor_cli(
+        "subscriber", "add", "desk@example.org", "--digest-weekday", "9", "--daily-cap", "-1",
+        "--countries", "BR,XX", "--min-score", "5", "--tz", "Mars/Olympus",
+        "--digest-time", "25:00", "--quiet", "22:00", "--categories", "sports",
+        "--languages", "english",
+    )
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert "Traceback" not in bad.stderr
+    for flag in ("--digest-weekday", "--daily-cap", "--countries", "--min-score", "--tz",
+                 "--digest-time", "--quiet", "--categories", "--languages"):
+        assert f"  {flag}: " in bad.stderr, flag
+    assert "XX" in bad.stderr and "nothing was stored" in bad.stderr
+    assert stored(engines, cli_settings) == ([], [])
+
+
+def test_edit_refuses_a_bad_value_and_keeps_the_stored_one(
+    monitor_cli: Cli, engines: Any, cli_settings: Any
+) -> None:
+    ok = monitor_cli("subscriber", "add", "desk@example.org", "--daily-cap", "5", "--confirmed")
+    assert ok.returncode == 0, ok.stderr
+    bad = monitor_cli("subscriber", "edit", "1", "--daily-cap", "-1", "--digest-weekday", "8")
+    assert bad.returncode == 2 and "--daily-cap" in bad.stderr and "--digest-weekday" in bad.stderr
+    assert stored(engines, cli_settings)[1][0].daily_cap == 5
+    good = monitor_cli("subscriber", "edit", "1", "--countries", "py,ar", "--digest-weekday", "sun")
+    assert good.returncode == 0, good.stderr
+    (subscription,) = stored(engines, cli_settings)[1]
+    assert subscription.filters["countries"] == ["PY", "AR"] and subscription.digest_weekday == 6
+    assert subscription.daily_cap == 5  # untouched by an edit that did not name it
+
+
+def test_importing_the_same_file_twice_changes_nothing(
+    monitor_cli: Cli, engines: Any, cli_settings: Any, tmp_path: Path
+) -> None:
+    first = monitor_cli("subscriber", "import", str(SAMPLE), "--confirmed")
+    assert first.returncode == 0, first.stderr
+    second = monitor_cli("subscriber", "import", str(SAMPLE), "--confirmed")
+    assert second.returncode == 0, second.stderr
+    people, subscriptions = stored(engines, cli_settings)
+    assert len(people) == 3 and len(subscriptions) == 3  # not doubled
+    assert "3 created, 0 updated, 0 unchanged, 0 refused" in first.stdout
+    assert "0 created, 0 updated, 3 unchanged, 0 refused" in second.stdout
+    assert [line.split(":")[1].strip() for line in second.stdout.splitlines()[:3]] == [
+        "unchanged desk@newsroom.example", "unchanged embassy@mfa.example",
+        "unchanged analyst@ngo.example",
+    ]
+    # The same row with its filters in another order and case is the same subscription.
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text(
+        "email,categories,mode,digest_time,time_zone\n"
+        "ANALYST@ngo.example,\"UN-multilateral, humanitarian\",daily,08:00,Europe/Kyiv\n"
+    )
+    again = monitor_cli("subscriber", "import", str(shuffled))
+    assert "line 2: unchanged analyst@ngo.example" in again.stdout, again.stdout
+    assert len(stored(engines, cli_settings)[1]) == 3
+
+
+def test_an_import_with_bad_rows_imports_the_good_ones_and_names_the_bad(
+    monitor_cli: Cli, engines: Any, cli_settings: Any, tmp_path: Path
+) -> None:
+    assert monitor_cli("subscriber", "import", str(SAMPLE), "--confirmed").returncode == 0
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(
+        "email,name,time_zone,query,countries,mode,digest_weekday,daily_cap\n"
+        "new@example.org,New,UTC,Lula,,immediate,,\n"  # line 2: created
+        "bad@example.org,Bad,UTC,,XX,weekly,9,-1\n"  # line 3: refused
+        'desk@newsroom.example,Latin America desk,America/Sao_Paulo,,,"daily",,\n'  # 4: updated
+        '"multi@example.org","Two\nlines",UTC,,,immediate,,\n'  # line 5, spans two lines
+        "after@example.org,After,Nowhere/Else,,,immediate,,\n"  # line 7: refused
+    )
+    result = monitor_cli("subscriber", "import", str(mixed), "--confirmed")
+    assert result.returncode == 1  # scripts notice that rows were refused
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("line 2: created new@example.org")
+    assert lines[1].startswith("line 3: refused bad@example.org")
+    for field in ("countries", "digest_weekday", "daily_cap"):
+        assert field in lines[1]
+    assert lines[2].startswith("line 4: updated desk@newsroom.example") and "mode" in lines[2]
+    assert lines[3].startswith("line 5: refused multi@example.org") and "name" in lines[3]
+    assert lines[4].startswith("line 7: refused after@example.org") and "time_zone" in lines[4]
+    assert "1 created, 1 updated, 0 unchanged, 3 refused (5 rows)" in result.stdout
+    people, subscriptions = stored(engines, cli_settings)
+    assert sorted(p.email for p in people) == sorted(
+        ["desk@newsroom.example", "embassy@mfa.example", "analyst@ngo.example", "new@example.org"]
+    )
+    desk = next(s for s in subscriptions if s.name == "Latin America desk")
+    assert desk.mode == "daily" and len(subscriptions) == 4
+
+
+def test_an_import_with_an_unknown_column_is_refused_whole(
+    monitor_cli: Cli, engines: Any, cli_settings: Any, tmp_path: Path
+) -> None:
+    typo = tmp_path / "typo.csv"
+    typo.write_text("email,coutries\nnew@example.org,BR\n")
+    result = monitor_cli("subscriber", "import", str(typo))
+    assert result.returncode == 2 and "unknown column 'coutries'" in result.stderr
+    assert stored(engines, cli_settings) == ([], [])
+    missing = monitor_cli("subscriber", "import", str(tmp_path / "nowhere.csv"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_adding_the_same_subscription_twice_keeps_one(
+    monitor_cli: Cli, engines: Any, cli_settings: Any
+) -> None:
+    args = ("subscriber", "add", "desk@example.org", "--query", "Lula", "--confirmed")
+    assert "created" in monitor_cli(*args).stdout
+    assert "unchanged" in monitor_cli(*args).stdout
+    listed = json.loads(monitor_cli("subscriber", "list", "--json").stdout)
+    assert len(listed) == 1 and len(listed[0]["subscriptions"]) == 1

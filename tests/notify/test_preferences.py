@@ -1,0 +1,161 @@
+"""The one check of a subscriber's preferences, and the worker refusing exactly what it refuses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.config import PROJECT_ROOT
+from monitor.notify.fanout import SubscriptionIndex
+from monitor.notify.preferences import (
+    Preferences,
+    PreferencesInput,
+    Vocabulary,
+    check_preferences,
+    input_from_row,
+    topic_vocabulary,
+)
+from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+
+VOCABULARY = topic_vocabulary(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
+GOOD = PreferencesInput(email="Desk@Newsroom.example", name="  LatAm   desk ")
+
+
+def problems_of(**changes: object) -> dict[str, str]:
+    result = check_preferences(replace(GOOD, **changes), VOCABULARY)  # type: ignore[arg-type]
+    assert isinstance(result, list), f"accepted: {result}"
+    return {p.field: p.message for p in result}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("digest_weekday", 9, "0 (Monday) to 6"),
+        ("digest_weekday", "someday", "0 (Monday) to 6"),
+        ("daily_cap", -1, "from 0 to 1000"),
+        ("daily_cap", "2.5", "whole number"),
+        ("daily_cap", 10**12, "from 0 to 1000"),
+        ("countries", "BR,XX", "XX"),
+        ("countries", "UA", "UA"),  # a real country, but the topic never reports it
+        ("min_score", 5, "never be reached"),
+        ("min_score", "nan", "number from 0 to 1"),
+        ("min_score", "-0.1", "never be reached"),
+        ("time_zone", "Mars/Olympus", "unknown time zone"),
+        ("time_zone", "localtime", "unknown time zone"),
+        ("time_zone", "", "required"),
+        ("digest_time", "25:00", "HH:MM"),
+        ("digest_time", "8h", "HH:MM"),
+        ("quiet", "22:00", "22:00-07:00"),
+        ("quiet", "22:00-24:00", "22:00-07:00"),
+        ("quiet", "07:00-07:00", "same time"),
+        ("categories", "peace-plan,sports", "sports"),
+        ("languages", "en,english", "english"),
+        ("languages", "und", "und"),
+        ("mode", "sometimes", "immediate, hourly, daily, weekly"),
+        ("query", "Zelensk* AND (Brazil", "at position"),
+        ("email", "not-an-address", "not an email address"),
+        ("name", "Ana\r\nBcc: x@example.org", "control characters"),
+        ("outlets", ["MENAFN", 7], "expected text"),
+    ],
+)
+def test_each_setting_that_can_never_deliver_is_refused_naming_its_field(
+    field: str, value: object, says: str
+) -> None:
+    problems = problems_of(**{field: value})
+    assert list(problems) == [field]
+    assert says in problems[field]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    problems = problems_of(digest_weekday=9, daily_cap=-1, countries="XX", min_score=5)
+    assert set(problems) == {"digest_weekday", "daily_cap", "countries", "min_score"}
+
+
+def test_accepted_preferences_are_normalized() -> None:
+    result = check_preferences(
+        replace(
+            GOOD,
+            time_zone="america/sao_paulo",
+            countries="py, br,PY",
+            categories="Humanitarian",
+            languages="pt-BR, es, eng",
+            min_score="0.5",
+            mode="Weekly",
+            digest_time="7:05",
+            digest_weekday="fri",
+            quiet="22:00–07:00",
+            daily_cap="0",
+            query="  Lula NEAR/5 peace ",
+        ),
+        VOCABULARY,
+    )
+    assert isinstance(result, Preferences)
+    assert result.email == "desk@newsroom.example" and result.name == "LatAm desk"
+    assert result.time_zone == "America/Sao_Paulo"
+    assert result.filters.countries == ("PY", "BR") and result.filters.languages == ("pt", "es", "en")
+    assert result.filters.categories == ("humanitarian",) and result.filters.min_score == 0.5
+    assert (result.mode, result.digest_time, result.digest_weekday) == ("weekly", time(7, 5), 4)
+    assert result.quiet == (time(22, 0), time(7, 0)) and result.daily_cap == 0
+    assert result.query == "Lula NEAR/5 peace"
+    assert result.subscription_values()["quiet_start"] == "22:00"
+
+
+# --- the worker's index drops exactly what the check refuses ---------------------------------
+_SOMETIMES_BAD = {
+    "time_zone": st.sampled_from(["UTC", "Europe/Kyiv", "Mars/Olympus", ""]),
+    "query": st.sampled_from([None, "Lula", "Zelensk* AND (Brazil", "peace NEAR/5 Lula"]),
+    "countries": st.sampled_from([(), ("BR",), ("XX",), ("br", "AR")]),
+    "categories": st.sampled_from([(), ("humanitarian",), ("sports",)]),
+    "languages": st.sampled_from([(), ("en",), ("english",)]),
+    "min_score": st.sampled_from([None, 0.4, 5.0, -1.0]),
+    "mode": st.sampled_from(["immediate", "daily", "weekly", "often"]),
+    "digest_time": st.sampled_from(["08:00", "23:59", "24:00", "8"]),
+    "digest_weekday": st.sampled_from([0, 6, 7, -1]),
+    "quiet": st.sampled_from([(None, None), ("22:00", "07:00"), ("22:00", None), ("7", "8")]),
+    "daily_cap": st.sampled_from([None, 0, 20, -1]),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.fixed_dictionaries(_SOMETIMES_BAD))
+def test_the_worker_refuses_a_stored_row_exactly_when_the_entry_check_does(
+    values: dict[str, object],
+) -> None:
+    quiet = values.pop("quiet")
+    assert isinstance(quiet, tuple)
+    subscriber = SubscriberRow(1, "desk@example.org", "", str(values.pop("time_zone")), True, "active")
+    filters = {
+        key: list(values.pop(key))  # type: ignore[call-overload]
+        for key in ("countries", "categories", "languages")
+    }
+    filters["min_score"] = values.pop("min_score")  # type: ignore[assignment]
+    row = SubscriptionRow(
+        id=7, subscriber_id=1, name="desk", filters=filters, quiet_start=quiet[0],
+        quiet_end=quiet[1], **values,  # type: ignore[arg-type]
+    )
+    index = SubscriptionIndex(vocabulary=VOCABULARY)
+    index.load([(row, subscriber)])
+    accepted = isinstance(check_preferences(input_from_row(row, subscriber), VOCABULARY), Preferences)
+    assert len(index) == (1 if accepted else 0)
+
+
+def test_an_index_without_a_topic_accepts_any_two_letter_code_only() -> None:
+    loose = Vocabulary()
+    assert isinstance(check_preferences(replace(GOOD, countries="UA"), loose), Preferences)
+    assert isinstance(check_preferences(replace(GOOD, countries="UKR"), loose), list)
+
+
+def test_the_worker_logs_why_it_drops_a_subscription(caplog: pytest.LogCaptureFixture) -> None:
+    subscriber = SubscriberRow(1, "desk@example.org", "", "UTC", True, "active")
+    row = SubscriptionRow(id=3, subscriber_id=1, name="x", query=None, digest_weekday=9)
+    index = SubscriptionIndex(vocabulary=VOCABULARY)
+    with caplog.at_level("ERROR", logger="monitor.notify.fanout"):
+        index.load([(row, subscriber)])
+    assert len(index) == 0
+    (record,) = [r for r in caplog.records if r.getMessage() == "subscription.settings_invalid"]
+    assert record.subscription_id == 3  # type: ignore[attr-defined]
+    assert any("digest_weekday" in p for p in record.problems)  # type: ignore[attr-defined]
