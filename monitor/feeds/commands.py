@@ -71,13 +71,8 @@ class FeedReport:
 
 def read_feed_list(path: Path) -> FeedList:
     """Feeds from a TOML list (``[[feed]]`` tables) or an OPML file; InputError if the file
-    as a whole cannot be read."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
+    is not one. (A file that cannot be opened raises as it is: the CLI edge names it.)"""
+    data = path.read_bytes()
     if path.suffix.lower() in (".opml", ".xml") or data.lstrip().startswith(b"<"):
         try:
             document = import_opml(data)
@@ -266,6 +261,9 @@ async def _fetch_once(settings: Settings, url: str) -> Any:
 def dispatch(settings: Settings, args: Any) -> int:
     if args.action == "check":
         return check_source(settings, args.source, args.outlet)
+    # The input first, then the database (see notify.commands.dispatch).
+    if args.action == "import":
+        args.listed = read_feed_list(Path(args.file or settings.feeds_file))
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         require_schema(engine)
@@ -315,7 +313,7 @@ def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
             store.remove_feed(conn, feed.id)
         _say(f"feed {feed.id} removed")
     elif args.action == "import":
-        return _import(settings, engine, Path(args.file or settings.feeds_file))
+        return _import(settings, engine, args.listed)
     elif args.action == "export":
         with transaction(engine) as conn:
             feeds = store.list_feeds(conn)
@@ -330,8 +328,7 @@ def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _import(settings: Settings, engine: Engine, path: Path) -> int:
-    listed = read_feed_list(path)
+def _import(settings: Settings, engine: Engine, listed: FeedList) -> int:
     reports = import_feeds(engine, listed.rows, settings=settings)
     reports += [FeedReport(where, "", "skipped", reason) for where, reason in listed.skipped]
     for r in reports:

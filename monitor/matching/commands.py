@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from monitor.errors import InputFileError, QueryError
+from monitor.errors import InputFileError
 from monitor.matching.classifier import classify
 from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items, format_report
 from monitor.matching.query import LintWarning, MatchDoc, Node, lint, matches, parse
@@ -34,7 +34,6 @@ __all__ = [
     "format_report",
     "labeled_items",
     "matching_ids",
-    "query_problem",
 ]
 
 
@@ -183,23 +182,6 @@ def _label_problem(data: Any) -> str | None:
 def check_query(query: str) -> tuple[Node, list[LintWarning]]:
     """Parse and lint a query for ``monitor query test``; raises QueryError if invalid."""
     return parse(query), lint(query)
-
-
-def query_problem(query: str | None) -> str | None:
-    """Why a *stored* query is disabled (it no longer parses), or None when it is usable.
-
-    Queries are checked when they are saved, but one stored before a limit existed (or
-    edited in the database by hand) can break a rule added later. The worker never
-    evaluates such a query (it matches nothing); ``subscriber list`` and the preferences
-    page show this reason so that someone edits it.
-    """
-    if not query:
-        return None
-    try:
-        parse(query)
-    except QueryError as exc:
-        return f"position {exc.position}: {exc.reason}"
-    return None
 
 
 def matching_ids(query: str | Node, docs: Iterable[tuple[str, MatchDoc]]) -> list[str]:

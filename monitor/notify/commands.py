@@ -219,7 +219,27 @@ def import_csv(
     Good rows are imported, each in its own transaction, whatever other rows hold; bad rows
     are refused with their line and problems. ``report`` sees each row as it is done.
     """
-    rows = read_subscriber_csv(_read_text(path))
+    return import_rows(
+        settings, engine, read_subscriber_csv(read_csv_text(path)), confirmed=confirmed,
+        report=report,
+    )
+
+
+def read_csv_text(path: Path) -> str:
+    """The CSV's text (a spreadsheet's UTF-8 BOM dropped). A missing file or one that is not
+    UTF-8 raises as it is: the CLI edge names the file and says what to do."""
+    return path.read_text(encoding="utf-8-sig")
+
+
+def import_rows(
+    settings: Settings,
+    engine: Engine,
+    rows: Sequence[CsvRow],
+    *,
+    confirmed: bool,
+    report: Callable[[RowReport], None] = lambda _: None,
+) -> list[RowReport]:
+    """Import rows read from a subscriber CSV; one report per row (see ``import_csv``)."""
     vocabulary = topic_vocabulary(settings.topic_file)
     reports: list[RowReport] = []
     for row in rows:
@@ -248,19 +268,12 @@ def _import_row(
     return RowReport(row.line, result.email, applied.plan.outcome, detail)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
-
-
 # --- dispatch ------------------------------------------------------------------------------
 def dispatch(settings: Settings, args: Any) -> int:
+    # The input first, then the database: a missing or unreadable file is the error to
+    # report, whatever state the database is in.
+    if args.action == "import":
+        args.rows = read_subscriber_csv(read_csv_text(Path(args.file)))
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         require_schema(engine)
@@ -374,7 +387,7 @@ def _import(settings: Settings, engine: Engine, args: Any) -> int:
     def show(row: RowReport) -> None:
         _say(f"line {row.line}: {row.outcome} {row.email or '(no address)'}: {row.detail}")
 
-    reports = import_csv(settings, engine, Path(args.file), confirmed=args.confirmed, report=show)
+    reports = import_rows(settings, engine, args.rows, confirmed=args.confirmed, report=show)
     counts = {o: sum(r.outcome == o for r in reports) for o in
               ("created", "updated", "unchanged", "refused")}
     _say(", ".join(f"{n} {o}" for o, n in counts.items()) + f" ({len(reports)} rows)")

@@ -138,7 +138,7 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         roles.stop_all()
     assert all(alive.values()), roles.logs()
     assert hostile_query_alerts() == hostile_inboxes  # the legacy query matches nothing
-    assert "subscription.query_invalid" in roles["worker"].log()
+    assert "subscription.settings_invalid" in roles["worker"].log()
     with transaction(engine) as conn:
         states = feed_store.list_feeds(conn)
     failed = [f for f in states if f.error_count]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from monitor.config import PROJECT_ROOT
+from tests import PROJECT_ROOT
 from tests.cli.conftest import Cli
 
 FEED_KEYS = {

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from monitor.config import PROJECT_ROOT
+from tests import PROJECT_ROOT
 from tests.cli.conftest import Cli
 
 

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from monitor.config import PROJECT_ROOT
+from monitor.exits import ExitCode
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
+from tests import PROJECT_ROOT
 from tests.cli.conftest import Cli
 
 SAMPLE = PROJECT_ROOT / "seeds" / "subscribers" / "sample.csv"
@@ -119,7 +120,7 @@ def test_an_import_with_an_unknown_column_is_refused_whole(
     assert result.returncode == 2 and "unknown column 'coutries'" in result.stderr
     assert stored(engines, cli_settings) == ([], [])
     missing = monitor_cli("subscriber", "import", str(tmp_path / "nowhere.csv"))
-    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert missing.returncode == ExitCode.NO_FILE and "no such file" in missing.stderr
     assert "Traceback" not in missing.stderr
 
 

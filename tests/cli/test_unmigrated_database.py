@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from monitor.exits import ExitCode
 from monitor.services import postgres
 
 
@@ -37,7 +38,7 @@ def test_commands_on_a_database_never_migrated_say_to_run_db_upgrade(
     env = {**os.environ, **settings.as_env(), "MONITOR_LOG_FORMAT": "console"}
     result = subprocess.run([sys.executable, "-m", "monitor", *args], env=env,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == ExitCode.CONFIG, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "run `monitor db upgrade`" in result.stderr
     upgraded = subprocess.run([sys.executable, "-m", "monitor", "db", "upgrade"], env=env,
@@ -58,5 +59,5 @@ def test_an_older_schema_names_both_revisions(
     env = {**os.environ, **settings.as_env(), "MONITOR_LOG_FORMAT": "console"}
     result = subprocess.run([sys.executable, "-m", "monitor", "feed", "list"], env=env,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2 and "at revision 0001" in result.stderr, result.stderr
+    assert result.returncode == ExitCode.CONFIG and "at revision 0001" in result.stderr, result.stderr
     assert "monitor db upgrade" in result.stderr

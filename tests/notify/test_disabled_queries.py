@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from monitor.errors import QueryError
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
 from monitor.matching.classifier import classify
-from monitor.matching.commands import query_problem
-from monitor.matching.query import MatchDoc
+from monitor.matching.query import MatchDoc, parse
 from monitor.matching.query.ast import Near, Term
 from monitor.matching.topic import load_topic
 from monitor.notify.fanout import SubscriptionIndex
@@ -60,10 +60,11 @@ def _as_parsed_before_the_limits() -> Near:
 def test_the_legacy_query_would_match_and_is_now_refused() -> None:
     story = RIO[1]  # the one relevant story of the feed
     assert near_reference.near_matches(_as_parsed_before_the_limits(), MatchDoc(story.title, story.text))
-    problem = query_problem(LEGACY)
-    assert problem is not None and problem.startswith(f"position {LEGACY.rindex('NEAR')}:")
-    assert "too many operands" in problem
-    assert query_problem("Ukraine AND Latin") is None and query_problem(None) is None
+    with pytest.raises(QueryError) as refused:
+        parse(LEGACY)
+    assert refused.value.position == LEGACY.rindex("NEAR")
+    assert "too many operands" in refused.value.reason
+    assert parse("Ukraine AND Latin") is not None
 
 
 def test_worker_keeps_going_and_the_disabled_query_matches_nothing(
@@ -90,6 +91,6 @@ def test_worker_keeps_going_and_the_disabled_query_matches_nothing(
     with transaction(engine) as conn:
         recipients = set(conn.execute(select(deliveries.c.subscriber_id)).scalars())
     assert recipients == {person}
-    (record,) = [r for r in caplog.records if r.getMessage() == "subscription.query_invalid"]
+    (record,) = [r for r in caplog.records if r.getMessage() == "subscription.settings_invalid"]
     assert getattr(record, "subscription_id") == legacy  # noqa: B009
-    assert "too many operands" in getattr(record, "error")  # noqa: B009
+    assert "too many operands" in " ".join(getattr(record, "problems"))  # noqa: B009

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.config import PROJECT_ROOT
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import (
     Preferences,
@@ -20,6 +19,7 @@ from monitor.notify.preferences import (
     topic_vocabulary,
 )
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+from tests import PROJECT_ROOT
 
 VOCABULARY = topic_vocabulary(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
 GOOD = PreferencesInput(email="Desk@Newsroom.example", name="  LatAm   desk ")
