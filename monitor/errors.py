@@ -9,13 +9,26 @@
     ├── QueryError(position)      a stored query does not parse: rejected before it is saved
     ├── InputFileError            a file given to a command cannot be used: names file and line
     ├── InputError(problems)      a value typed, imported or posted is refused: nothing of it is
-    │                             stored, each problem names its field and why
+    │   │                         stored, each problem names its field and why
+    │   └── OpmlError             an OPML file cannot be imported: nothing from it is used
+    ├── UnknownTimeZone(name)     a subscriber's zone is not an IANA name: refused at entry
+    ├── InvalidToken(reason)      a link is forged, expired or for something else: a page
+    │                             says what to do, nothing changes
+    ├── BackfillError             the subscription to backfill does not exist or cannot mail
+    ├── PublishError              the broker did not acknowledge every item: the poller keeps
+    │                             the feed's old state and re-polls
     ├── StoreError                the database is unavailable: the caller retries with backoff
     ├── DeliveryError(address)    an email could not be handed to SMTP
     │   ├── TransientDeliveryError    connection or 4xx: retried with backoff
     │   ├── PermanentDeliveryError    5xx: no more retries for that delivery
     │   └── UnsafeMessageError        a header would not go out as written: email not queued
     └── ServiceError              a local service (Kafka broker, PostgreSQL) would not start
+
+Two exceptions stay outside the tree on purpose, inside the modules that raise and catch
+them: ``feeds.hosts.RefusedAddressError`` is an ``OSError`` so that aiohttp's resolver
+reports it as a failed lookup (the fetcher turns it into a ``FetchError``), and
+``feeds.xmlguard.UnsafeXml`` is a ``ValueError`` its callers turn into a ``FeedParseError``
+or an ``OpmlError``.
 """
 
 from __future__ import annotations
@@ -114,6 +127,42 @@ class InputError(MonitorError):
         super().__init__("\n".join(lines))
         self.what = what
         self.problems = tuple(problems)
+
+
+class OpmlError(InputError):
+    """An OPML document could not be imported; nothing from it was used."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
+class UnknownTimeZone(MonitorError):
+    """A subscriber's time zone is not an IANA name we know; preferences must be fixed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown time zone {name!r}")
+        self.name = name
+
+
+class InvalidToken(MonitorError):
+    """A link token was malformed, forged, expired or meant for something else.
+
+    ``reason`` is one of ``malformed``, ``signature``, ``purpose``, ``expired``,
+    ``future``. The web layer answers with a page that says what to do (and, for an
+    expired confirmation, offers a fresh link); nothing is changed.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"invalid token ({reason}){': ' + detail if detail else ''}")
+        self.reason = reason
+
+
+class BackfillError(MonitorError):
+    """The subscription to backfill does not exist or cannot receive email."""
+
+
+class PublishError(MonitorError):
+    """The broker did not acknowledge every item; the caller must not save feed state."""
 
 
 class StoreError(MonitorError):

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 
-from monitor.errors import ConfigError, MonitorError, ServiceError, StoreError
+from monitor.errors import ConfigError, MonitorError, PublishError, ServiceError, StoreError
 
 
 class ExitCode(IntEnum):
@@ -78,7 +78,7 @@ def describe_failure(exc: BaseException, *, input_name: str | None = None) -> Fa
         )
     if _is(exc, "kafka.errors.KafkaError", "aiokafka.errors.KafkaError"):
         return Failure(ExitCode.UNAVAILABLE, f"Kafka: {_one_line(str(exc))}; {KAFKA_HINT}")
-    if isinstance(exc, ServiceError) or _is(exc, "monitor.feeds.publisher.PublishError"):
+    if isinstance(exc, ServiceError | PublishError):
         return Failure(ExitCode.UNAVAILABLE, str(exc))
     if isinstance(exc, MonitorError):
         return Failure(ExitCode.INPUT, str(exc))

@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.errors import ConfigError, FeedError, InputError, Problem
+from monitor.errors import ConfigError, FeedError, InputError, OpmlError, Problem
 from monitor.feeds.check import check_feed
 from monitor.feeds.entry import (
     FeedEntry,
@@ -31,7 +31,7 @@ from monitor.feeds.entry import (
 )
 from monitor.feeds.fetcher import fetch_feed, make_session
 from monitor.feeds.listing import feed_lines, feeds_json
-from monitor.feeds.opml import OpmlError, OpmlFeed, export_opml, import_opml
+from monitor.feeds.opml import OpmlFeed, export_opml, import_opml
 from monitor.feeds.poller import limits_from, policy_from
 from monitor.store import feeds as store
 from monitor.store.db import make_engine, transaction

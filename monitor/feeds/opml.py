@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
-from monitor.errors import MonitorError
+from monitor.errors import OpmlError
 from monitor.feeds.encoding import decode_feed_bytes
 from monitor.feeds.xmlguard import UnsafeXml, without_doctype
 
@@ -32,14 +32,6 @@ MAX_OUTLINES = 20_000
 MAX_DEPTH = 32
 _FEED_SCHEMES = ("http", "https")
 NAMESPACE = "urn:x-monitor:opml:1"
-
-
-class OpmlError(MonitorError):
-    """An OPML document could not be imported; nothing from it was used.
-
-    (Not yet in ``monitor.errors``' tree: it belongs beside ``ConfigError``, since a bad
-    import is refused before anything is stored.)
-    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,13 +28,13 @@ import aiohttp
 from monitor import metrics
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
-from monitor.errors import FeedError, FetchError, StoreError
+from monitor.errors import FeedError, FetchError, PublishError, StoreError
 from monitor.failpoints import failpoint
 from monitor.feeds.fetcher import FetchLimits, FetchResult, Validators, fetch_feed, make_session
 from monitor.feeds.hosts import AddressPolicy, HostLimiter
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
-from monitor.feeds.publisher import ItemPublisher, PublishError
+from monitor.feeds.publisher import ItemPublisher
 from monitor.feeds.schedule import next_poll_after_error, next_poll_after_success
 from monitor.logs import get_logger
 from monitor.models import FeedItem

@@ -11,16 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from monitor.errors import MonitorError
+from monitor.errors import PublishError
 from monitor.logs import get_logger
 from monitor.models import FeedItem
 from monitor.stream.codec import encode_item, routing_key
 
 log = get_logger(__name__)
-
-
-class PublishError(MonitorError):
-    """The broker did not acknowledge every item; the caller must not save feed state."""
 
 
 class ItemPublisher:

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
-from monitor.errors import MonitorError
+from monitor.errors import BackfillError
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import topic_vocabulary
@@ -22,10 +22,6 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema
 from monitor.store.stories import alerted_stories_since
-
-
-class BackfillError(MonitorError):
-    """The subscription to backfill does not exist or cannot receive email."""
 
 
 def run_backfill(

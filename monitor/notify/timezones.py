@@ -13,15 +13,7 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.errors import MonitorError
-
-
-class UnknownTimeZone(MonitorError):
-    """A subscriber's time zone is not an IANA name we know; preferences must be fixed."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"unknown time zone {name!r}")
-        self.name = name
+from monitor.errors import UnknownTimeZone
 
 
 @lru_cache(maxsize=512)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, InvalidToken
 
 Purpose = Literal["unsubscribe", "confirm", "preferences"]
 PURPOSES: dict[str, Purpose] = {
@@ -76,19 +76,6 @@ _VERSION = "m1"
 _DOMAIN = b"monitor.notify.token\x00"
 _B64 = re.compile(r"[A-Za-z0-9_\-]+")
 _NUMBER = re.compile(r"[0-9]{1,19}")
-
-
-class InvalidToken(MonitorError):
-    """A link token was malformed, forged, expired or meant for something else.
-
-    ``reason`` is one of ``malformed``, ``signature``, ``purpose``, ``expired``,
-    ``future``. The web layer answers with a friendly "this link is no longer valid"
-    page and offers to send a fresh link; nothing is changed.
-    """
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"invalid token ({reason}){': ' + detail if detail else ''}")
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.errors import UnknownTimeZone
 from monitor.models import CATEGORIES
 from monitor.notify.labels import NO_COUNTRY, category_label, country_name
 from monitor.notify.links import safe_http_url
 from monitor.notify.messages import DigestEntry, StoryForEmail
 from monitor.notify.snippets import Segment, build_snippet, highlight
 from monitor.notify.text import clean_inline, truncate
-from monitor.notify.timezones import UnknownTimeZone, load_zone
+from monitor.notify.timezones import load_zone
 
 TITLE_LIMIT = 300
 SNIPPET_LIMIT = 600

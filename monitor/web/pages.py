@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from monitor.notify.tokens import LIFETIMES, InvalidToken, Purpose
+from monitor.errors import InvalidToken
+from monitor.notify.tokens import LIFETIMES, Purpose
 
 _HEADERS = {
     "Cache-Control": "no-store",

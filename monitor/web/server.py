@@ -40,6 +40,7 @@ from sqlalchemy import Engine, text
 
 from monitor.config import Settings, process_variable
 from monitor.daemon import read_heartbeats, write_heartbeat
+from monitor.errors import InvalidToken
 from monitor.logs import get_logger
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.preferences import (
@@ -51,7 +52,6 @@ from monitor.notify.preferences import (
 from monitor.notify.tokens import (
     LIFETIMES,
     RENEWABLE_FOR,
-    InvalidToken,
     Purpose,
     TokenClaims,
     verify_token,

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from monitor.config import Settings
-from monitor.feeds.publisher import ItemPublisher, PublishError
+from monitor.errors import PublishError
+from monitor.feeds.publisher import ItemPublisher
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
 from monitor.models import FeedItem

@@ -20,9 +20,9 @@ from feedparser.sanitizer import replace_doctype
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.errors import FeedParseError
+from monitor.errors import FeedParseError, OpmlError
 from monitor.feeds.encoding import decode_feed_bytes
-from monitor.feeds.opml import OpmlError, import_opml
+from monitor.feeds.opml import import_opml
 from monitor.feeds.parse import ParseLimits, parse_feed
 from monitor.feeds.xmlfeed import feedparser_input
 from monitor.feeds.xmlguard import Doctype, UnsafeXml, check_markup, without_doctype

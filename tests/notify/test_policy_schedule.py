@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from monitor.errors import UnknownTimeZone
 from monitor.notify.policy import (
     DeliverySettings,
     digest_period,
@@ -17,7 +18,7 @@ from monitor.notify.policy import (
     next_digest_due,
     previous_digest_due,
 )
-from monitor.notify.timezones import UnknownTimeZone, local_instants
+from monitor.notify.timezones import local_instants
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

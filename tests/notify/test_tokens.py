@@ -9,12 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, InvalidToken, MonitorError
 from monitor.notify.tokens import (
     CLOCK_SKEW,
     LIFETIMES,
     RENEWABLE_FOR,
-    InvalidToken,
     TokenClaims,
     make_token,
     verify_token,

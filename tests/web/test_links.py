@@ -12,8 +12,9 @@ from typing import Any, cast
 
 from sqlalchemy import select
 
+from monitor.errors import InvalidToken
 from monitor.notify.assemble import queue_confirmation
-from monitor.notify.tokens import LIFETIMES, InvalidToken, make_token, verify_token
+from monitor.notify.tokens import LIFETIMES, make_token, verify_token
 from monitor.store.db import transaction
 from monitor.store.subscribers import (
     add_subscriber,
