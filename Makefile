@@ -47,7 +47,7 @@ bench-quick: services
 
 lint: venv
 	$(BIN)/ruff check monitor tests bench migrations seeds
-	$(BIN)/mypy monitor
+	$(BIN)/mypy monitor tests bench
 
 # The wheel as users install it, in a fresh virtualenv under /tmp, run from there (the demo
 # step needs the broker). .ci/run runs it after the suite.

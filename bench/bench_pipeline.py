@@ -68,7 +68,7 @@ def consume(kind: str, settings: Settings, log_path: Path) -> None:
         topic = app.topic(settings.items_topic, key_type=bytes, value_type=bytes,
                           key_serializer="raw", value_serializer="raw")
 
-        @app.agent(topic, concurrency=1)  # type: ignore[untyped-decorator]
+        @app.agent(topic, concurrency=1)
         async def passthrough(stream: Any) -> None:
             async for events in stream.take_events(settings.worker_batch_size,
                                                    within=settings.worker_batch_seconds):

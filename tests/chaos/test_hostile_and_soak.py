@@ -148,7 +148,9 @@ def test_hostile_feeds_never_crash_the_daemon_or_reach_an_inbox_as_markup(
         (recipient,) = message.rcpt_tos
         assert recipient in {"desk@example.org", *hostile_inboxes}
         parsed = read_clean_email(message.data, recipient, ALERT_HEADERS)
-        html = parsed.get_body(("html",)).get_content()
+        html_part = parsed.get_body(("html",))
+        assert html_part is not None
+        html = html_part.get_content()
         assert unsafe_markup(html) == [], html[:2000]
     record_figures("Hostile feeds through the daemon", {
         "hostile feeds served": feeds,
@@ -183,7 +185,8 @@ def test_header_injection_feed_through_the_daemon_sends_clean_alerts(
     fixture_server.routes["/hostile/header-injection.xml"] = Response(
         200, corpus, {"Content-Type": "application/rss+xml"})
     # No outlet given: the feed's own (hostile) channel title becomes the outlet.
-    import_feeds(engine, [{"url": fixture_server.url("hostile/header-injection.xml")}])
+    import_feeds(engine, [{"url": fixture_server.url("hostile/header-injection.xml")}],
+                 settings=settings)
     add_subscriber(settings, engine, email="desk@example.org", name=HOSTILE_NAME, tz="UTC",
                    confirmed=True, subscription={"query": None, "filters": {}})
     subjects = expected_subjects()
@@ -204,7 +207,9 @@ def test_header_injection_feed_through_the_daemon_sends_clean_alerts(
         parsed = read_clean_email(message.data, "desk@example.org", ALERT_HEADERS)
         assert parsed["To"].addresses[0].display_name == HOSTILE_NAME_READ
         assert str(parsed["List-Id"]).startswith(f'"{HOSTILE_NAME_READ}" <')
-        text = parsed.get_body(("plain",)).get_content()
+        plain = parsed.get_body(("plain",))
+        assert plain is not None
+        text = plain.get_content()
         assert not [line for line in text.splitlines()
                     if line.startswith(("Bcc:", "Reply-To:", "X-Injected:"))]
         seen.append(subject_read(parsed))

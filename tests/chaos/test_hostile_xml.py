@@ -63,7 +63,10 @@ def test_entity_and_markup_bombs_cost_the_poller_nothing(
     }
     for name, body in served.items():
         fixture_server.routes[f"/{name}"] = Response(200, body, {"Content-Type": RSS})
-    import_feeds(engine, [{"url": fixture_server.url(name), "outlet": name} for name in served])
+    import_feeds(
+        engine, [{"url": fixture_server.url(name), "outlet": name} for name in served],
+        settings=settings,
+    )
 
     # glibc's per-thread arenas reserve address space they never use; two keep the cap honest.
     poller = RoleProcess("poller", settings, tmp_path / "logs", MALLOC_ARENA_MAX="2").start()

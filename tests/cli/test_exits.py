@@ -89,7 +89,7 @@ def test_anything_else_is_a_bug(exc: BaseException) -> None:
 
 def test_debug_log_level_prints_the_traceback_too(tmp_path: Path, capsys: Any) -> None:
     try:
-        {}["id"]
+        {"other": 1}["id"]
     except KeyError as exc:
         failure = report_bug(exc, debug=False, crash_context=lambda: (tmp_path, True))
     assert failure.code == ExitCode.BUG

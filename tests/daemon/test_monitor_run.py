@@ -96,10 +96,10 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
         assert "monitor_processing_latency_seconds_bucket" in body
 
         # A role that dies is restarted by the supervisor.
-        old = int(read_heartbeats(settings)["mailer"]["pid"])  # type: ignore[arg-type]
+        old = int(str(read_heartbeats(settings)["mailer"]["pid"]))
         os.kill(old, signal.SIGKILL)
         wait_until(
-            lambda: int(read_heartbeats(settings).get("mailer", {}).get("pid", old)) != old,  # type: ignore[arg-type]
+            lambda: int(str(read_heartbeats(settings).get("mailer", {}).get("pid", old))) != old,
             30,
             what="the mailer to be restarted",
         )

@@ -110,7 +110,12 @@ def test_each_days_brief_is_its_own_story_and_alert_and_a_copy_joins_its_origina
         smtp_security="none",
     )
     engine = engines(settings.db_url)
-    import_feeds(engine, [{"url": fixture_server.url("wire.xml"), "outlet": "LatAm Wire", "interval": 1}])
+    (wire,) = import_feeds(
+        engine,
+        [{"url": fixture_server.url("wire.xml"), "outlet": "LatAm Wire", "interval": 1}],
+        settings=settings,
+    )
+    assert wire.outcome == "added", wire
     add_subscriber(
         settings,
         engine,
@@ -124,7 +129,11 @@ def test_each_days_brief_is_its_own_story_and_alert_and_a_copy_joins_its_origina
     try:
         wait_until(lambda: count(engine, story_sources) >= 3, 120, what="the first poll stored")
         fixture_server.routes["/wire.xml"] = Response(200, later_poll, xml)
-        import_feeds(engine, [{"url": fixture_server.url("menafn.xml"), "outlet": "MENAFN"}])
+        (copy,) = import_feeds(
+            engine, [{"url": fixture_server.url("menafn.xml"), "outlet": "MENAFN"}],
+            settings=settings,
+        )
+        assert copy.outcome == "added", copy
         fixture_server.routes["/menafn.xml"] = Response(200, menafn, xml)
         wait_until(lambda: count(engine, story_sources) >= 6, 120, what="every item stored")
         wait_until(lambda: len(smtp_sink.received) >= 5, 120, what="five alert emails")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.errors import OpmlError
 from monitor.feeds.opml import (
     MAX_DEPTH,
-    OpmlError,
     OpmlFeed,
     SkippedOutline,
     export_opml,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ def poll_once(settings: Settings, engine: Any) -> list[PollOutcome]:
 
 
 @pytest.fixture
-def setup(db_url: str, kafka_bootstrap: str, make_settings: Any) -> tuple[Settings, Any]:
+def setup(
+    db_url: str, kafka_bootstrap: str, make_settings: Any
+) -> Iterator[tuple[Settings, Any]]:
     settings = make_settings(database_url=db_url)
     ensure_topics(settings)
     engine = make_engine(settings.db_url)

@@ -132,7 +132,7 @@ def test_the_worker_refuses_a_stored_row_exactly_when_the_entry_check_does(
         key: list(values.pop(key))  # type: ignore[call-overload]
         for key in ("countries", "categories", "languages")
     }
-    filters["min_score"] = values.pop("min_score")  # type: ignore[assignment]
+    filters["min_score"] = values.pop("min_score")
     row = SubscriptionRow(
         id=7, subscriber_id=1, name="desk", filters=filters, quiet_start=quiet[0],
         quiet_end=quiet[1], **values,  # type: ignore[arg-type]

@@ -62,8 +62,8 @@ def test_one_of_matches_exactly_the_given_values(db_url: str, engines: Any) -> N
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # the database is read only
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00",
-                                                blacklist_categories=("Cs",)), max_size=12),
+@given(st.lists(st.text(alphabet=st.characters(exclude_characters="\x00",
+                                                exclude_categories=["Cs"]), max_size=12),
                 max_size=20))
 def test_pg_array_literal_parses_back_to_the_same_list(
     pg_url: str, engines: Any, values: list[str]

@@ -64,10 +64,10 @@ def test_second_insert_of_the_same_key_reports_not_created(db_url: str, engines:
         first = stories.insert_alerts(conn, {story_id: VERDICT}, "topic", now=NOW)
         assert stories.insert_alerts(conn, {story_id: VERDICT}, "topic", now=NOW) == {}
         assert list(first) == [story_id]
-        first = (first[story_id], True)
+        alert_id = first[story_id]
         person, _ = add_subscriber(conn, "a@example.org", confirmed=True, now=NOW)
         sub = add_subscription(conn, person, now=NOW, filters={})
-        rows = [outbox.NewDelivery(person, sub, story_id, first[0], "immediate", NOW)]
+        rows = [outbox.NewDelivery(person, sub, story_id, alert_id, "immediate", NOW)]
         assert outbox.add_deliveries(conn, rows, now=NOW) == 1
         assert outbox.add_deliveries(conn, rows, now=NOW) == 0
         kwargs = dict(

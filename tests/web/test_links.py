@@ -38,7 +38,7 @@ def confirmation_emails(engine: Any, subscriber_id: int) -> list[tuple[str, Emai
             .order_by(emails.c.id)
         ).all()
     return [
-        (key, cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default)))
+        (key, email.message_from_bytes(raw, policy=email.policy.default))
         for key, raw in rows
     ]
 
