@@ -36,7 +36,7 @@ class Origins:
     """Where values can come from, to tell the user which one to fix."""
 
     settings: frozenset[str]  # the names of the settings
-    environ: Mapping[str, str]
+    variables: Mapping[str, str]  # the process's environment
     config_file: Path | None = None
     config_text: str = ""
     secrets_dir: str | None = None
@@ -48,7 +48,7 @@ class Origins:
         if name not in self.settings:
             return f"{name} ({in_file})" if in_file else name
         env = env_name(name)
-        if env in self.environ:
+        if env in self.variables:
             return f"{name} (env {env})"
         if self.secrets_dir and (Path(self.secrets_dir) / env.lower()).is_file():
             return f"{name} (secret file {Path(self.secrets_dir) / env.lower()}; env {env})"
