@@ -32,7 +32,8 @@ _setup_logging = _settings
 
 
 def _warn_about(settings: Any) -> None:
-    from monitor.config import combination_warnings, env_name, unknown_variables
+    from monitor.config import unknown_variables
+    from monitor.config_rules import combination_warnings, env_name
     from monitor.logs import get_logger
 
     log = get_logger("monitor.config")

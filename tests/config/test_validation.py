@@ -10,16 +10,13 @@ from typing import Any
 import pytest
 
 import monitor
-from monitor.config import (
-    Settings,
+from monitor.config import Settings, load_settings, process_variable, unknown_variables
+from monitor.config_rules import (
     combination_warnings,
     database_url_problem,
-    load_settings,
     mail_from_problem,
-    process_variable,
     public_url_problem,
     toml_key_line,
-    unknown_variables,
 )
 from monitor.errors import ConfigError
 
