@@ -43,10 +43,12 @@ def start_web(
         engine = make_engine(settings.db_url)
 
         def shutdown() -> None:
-            loop.call_soon_threadsafe(stop.set)
-            thread.join(15)
-            loop.close()
             engine.dispose()
+            loop.call_soon_threadsafe(stop.set)
+            thread.join(60)
+            # Else the server's own engine would leak, and warn inside some later test.
+            assert not thread.is_alive(), "the web server did not stop"
+            loop.close()
 
         stops.append(shutdown)
         return settings, engine, base

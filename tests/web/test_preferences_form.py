@@ -3,54 +3,21 @@ typed, accessibly, without JavaScript; good ones are saved with the same check a
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
-
 from monitor.notify.tokens import make_token
-from monitor.services import free_port
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
 from monitor.store.subscribers import (
     add_subscriber,
     add_subscription,
     get_subscriber,
     list_subscriptions,
 )
-from monitor.web.server import serve
-
-
-@pytest.fixture
-def site(db_url: str, make_settings: Any) -> Iterator[tuple[Any, Any, str]]:
-    """The web role's server on a free port, and an engine on its database."""
-    port = free_port()
-    settings = make_settings(database_url=db_url, web_port=port)
-    stop = asyncio.Event()
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(settings, stop),))
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
-    engine = make_engine(settings.db_url)
-    yield settings, engine, base
-    engine.dispose()
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(60)
-    assert not thread.is_alive(), "the web server did not stop"  # else its engine would leak
-    loop.close()
 
 
 def call(url: str, form: list[tuple[str, str]] | None = None) -> tuple[int, str]:
@@ -127,8 +94,8 @@ BAD = [
 ]
 
 
-def test_refused_settings_come_back_beside_their_fields_as_typed(site: Any) -> None:
-    settings, engine, base = site
+def test_refused_settings_come_back_beside_their_fields_as_typed(web: Any) -> None:
+    settings, engine, base = web
     pid, sid = person(engine)
     token = make_token(settings.token_key(), "preferences", pid, None, datetime.now(UTC))
     status, html = call(f"{base}/p/{token}")
@@ -174,8 +141,8 @@ def test_refused_settings_come_back_beside_their_fields_as_typed(site: Any) -> N
     assert subscriber is not None and subscriber.time_zone == "Europe/Kyiv"
 
 
-def test_good_settings_are_saved_and_confirmed(site: Any) -> None:
-    settings, engine, base = site
+def test_good_settings_are_saved_and_confirmed(web: Any) -> None:
+    settings, engine, base = web
     pid, sid = person(engine)
     token = make_token(settings.token_key(), "preferences", pid, None, datetime.now(UTC))
     good = [
