@@ -161,10 +161,10 @@ def test_errors_name_the_problem_and_where(query: str, position: int, reason: st
     ],
 )
 def test_hostile_input_fails_fast_with_a_clear_error(query: str, reason: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a busy machine does not inflate them
     with pytest.raises(QueryError) as caught:
         parse(query)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert reason in caught.value.reason
 
 
@@ -184,10 +184,10 @@ def test_proximity_limits_leave_room_for_every_sensible_query(query: str) -> Non
 
 def test_many_quotes_and_long_valid_query_parse_quickly() -> None:
     query = " OR ".join(f'"w{i} x"' for i in range(250))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a busy machine does not inflate them
     node = parse(query)
     assert isinstance(node, Or) and len(node.children) == 250
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 @settings(max_examples=300, deadline=None)
