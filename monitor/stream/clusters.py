@@ -34,9 +34,14 @@ class KnownStory:
 
 @dataclass
 class PlannedStory:
-    """A story as the plan sees it: stored (``id`` set) or to be created from ``first``."""
+    """A story as the plan sees it: stored (``id`` set) or to be created from ``first``.
 
-    likeness: Likeness
+    Its :class:`Likeness` is read only when an item could join it: most items of a stream
+    start stories of their own, and reading one costs more than the rest of the plan.
+    """
+
+    title_key: str
+    simhash: int
     first: FeedItem  # the item that starts it (new) or the first copy seen (stored)
     id: int | None = None
     credited_outlet: str = ""
@@ -45,6 +50,15 @@ class PlannedStory:
     changes: dict[str, Any] = field(default_factory=dict)
     classify_with: FeedItem | None = None  # the text to classify it by, if it needs it
     copies: list[tuple[FeedItem, int | None]] = field(default_factory=list)
+    read_likeness: Likeness | None = None  # given (stored stories) or read from ``origin``
+    origin: FeedItem | None = None
+
+    @property
+    def likeness(self) -> Likeness:
+        if self.read_likeness is None:
+            assert self.origin is not None, "a new story is read from the item it started with"
+            self.read_likeness = item_likeness(self.origin)
+        return self.read_likeness
 
 
 def plan_clusters(
@@ -64,22 +78,25 @@ def plan_clusters(
     for ref in known:
         stored.add(
             PlannedStory(
-                likeness=ref.likeness,
+                title_key=ref.likeness.title_key,
+                simhash=ref.likeness.simhash,
                 first=fresh[0][0],  # replaced by the first copy that joins it
                 id=ref.id,
                 credited_outlet=ref.credited_outlet,
                 text_len=ref.text_len,
+                read_likeness=ref.likeness,
             )
         )
     batch = _Index()
     planned: list[PlannedStory] = []
     touched: set[int] = set()
     for item, stamp in fresh:
-        likeness = item_likeness(item)
-        story = _best(likeness, stored.near(likeness) + batch.near(likeness))
+        story = _best(item, stored.near(item) + batch.near(item))
         if story is None:
             story = PlannedStory(
-                likeness=likeness,
+                title_key=item.title_key,
+                simhash=item.simhash,
+                origin=item,
                 first=item,
                 credited_outlet=item.credited_outlet,
                 text_len=len(item.text),
@@ -124,14 +141,17 @@ def absorb(story: PlannedStory, item: FeedItem) -> None:
             story.changes.update(text=item.text, html=item.html)
 
 
-def _best(likeness: Likeness, candidates: list[PlannedStory]) -> PlannedStory | None:
+def _best(item: FeedItem, candidates: list[PlannedStory]) -> PlannedStory | None:
     """The candidate to join: same headline first, then nearest fingerprint; the earliest
     on ties (``candidates`` come oldest first, stored before new)."""
+    if not candidates:
+        return None
+    likeness = item_likeness(item)
 
     def rank(story: PlannedStory) -> tuple[int, int]:
-        if story.likeness.title_key == likeness.title_key:
+        if story.title_key == likeness.title_key:
             return (0, 0)
-        return (1, hamming(story.likeness.simhash, likeness.simhash))
+        return (1, hamming(story.simhash, likeness.simhash))
 
     same = [story for story in candidates if same_story(likeness, story.likeness)]
     return min(same, key=rank) if same else None
@@ -147,20 +167,20 @@ class _Index:
 
     def add(self, story: PlannedStory) -> None:
         self._order[id(story)] = len(self._order) if story.id is None else story.id
-        if story.likeness.title_key:
-            self._by_title.setdefault(story.likeness.title_key, []).append(story)
-        if story.likeness.simhash:
-            for key in simhash_bands(story.likeness.simhash, BANDS):
+        if story.title_key:
+            self._by_title.setdefault(story.title_key, []).append(story)
+        if story.simhash:
+            for key in simhash_bands(story.simhash, BANDS):
                 self._by_band.setdefault(key, []).append(story)
 
-    def near(self, likeness: Likeness) -> list[PlannedStory]:
-        """Stories that could be the same story: same headline key or a band in common
-        (every fingerprint within the rule's reach shares a band)."""
+    def near(self, item: FeedItem) -> list[PlannedStory]:
+        """Stories that could be the same story as ``item``: same headline key or a band in
+        common (every fingerprint within the rule's reach shares a band)."""
         found: dict[int, PlannedStory] = {}
-        for story in self._by_title.get(likeness.title_key, ()) if likeness.title_key else ():
+        for story in self._by_title.get(item.title_key, ()) if item.title_key else ():
             found[id(story)] = story
-        if likeness.simhash:
-            for key in simhash_bands(likeness.simhash, BANDS):
+        if item.simhash:
+            for key in simhash_bands(item.simhash, BANDS):
                 for story in self._by_band.get(key, ()):
                     found[id(story)] = story
         return sorted(found.values(), key=lambda s: self._order[id(s)])
