@@ -35,7 +35,11 @@ from monitor.feeds.hosts import AddressPolicy, HostLimiter
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
 from monitor.feeds.publisher import ItemPublisher
-from monitor.feeds.schedule import next_poll_after_error, next_poll_after_success
+from monitor.feeds.schedule import (
+    next_poll_after_error,
+    next_poll_after_success,
+    validators_lie,
+)
 from monitor.logs import get_logger
 from monitor.models import FeedItem
 from monitor.store import feeds as feed_store
@@ -166,7 +170,12 @@ class Poller:
         new = [item for item in items if item.item_id not in known]
         # Validators that claim "unchanged" while the content changed cannot be trusted.
         etag_unchanged = bool(result.etag) and result.etag == feed.etag and feed.trust_validators
-        lying = bool(new) and (audited_304 or (etag_unchanged and bool(known)))
+        lying = validators_lie(
+            new_items=len(new),
+            known_items=len(known),
+            audited_304=audited_304,
+            etag_unchanged=etag_unchanged,
+        )
         if lying:
             log.warning(
                 "feed.validators_untrusted",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -162,23 +161,20 @@ def next_poll_after_error(
 
 
 def validators_lie(
-    previous_ids: Iterable[str],
-    current_ids: Iterable[str],
-    got_304: bool,
-    etag_unchanged: bool,
+    *, new_items: int, known_items: int, audited_304: bool, etag_unchanged: bool
 ) -> bool:
-    """Whether a server's conditional-GET validators cannot be trusted.
+    """Whether a server's conditional-GET validators cannot be trusted, from one fetch.
 
-    The check: now and then the poller follows a conditional request with an unconditional
-    one. ``previous_ids`` are the item ids of the last full (200) response, ``current_ids``
-    those of this unconditional one; ``got_304`` says the conditional request just before
-    answered 304 Not Modified, ``etag_unchanged`` that this response carries the same ETag
-    as the last full one. New items under an "unchanged" answer — a 304 or the same ETag —
-    mean the validators lie, and the poller should fetch unconditionally. Items that merely
-    dropped off the end are not evidence: feeds trim old entries.
+    Now and then the poller follows a conditional request that got 304 Not Modified with an
+    unconditional one (``audited_304``); ``etag_unchanged`` says this response carries the
+    ETag of the last full one. New items under either "unchanged" answer mean the
+    validators lie, and the poller should fetch unconditionally. A same-ETag response counts
+    only when some of its items are already known: with none known, the stored ETag belongs
+    to items the poller has forgotten, and there is nothing to compare. Items that merely
+    dropped off the end are not evidence either: feeds trim old entries, so only new items
+    are counted.
     """
-    new_items = set(current_ids) - set(previous_ids)
-    return bool(new_items) and (got_304 or etag_unchanged)
+    return new_items > 0 and (audited_304 or (etag_unchanged and known_items > 0))
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -208,7 +208,7 @@ def test_naive_now_is_taken_as_utc() -> None:
 
 
 @pytest.mark.parametrize(
-    ("previous", "current", "got_304", "etag_unchanged", "lie"),
+    ("previous", "current", "audited_304", "etag_unchanged", "lie"),
     [
         (["a", "b"], ["c", "a", "b"], True, True, True),  # 304 + same ETag, yet a new item
         (["a", "b"], ["c", "a", "b"], True, False, True),  # said 304 moments ago, content differs
@@ -216,10 +216,17 @@ def test_naive_now_is_taken_as_utc() -> None:
         (["a", "b"], ["c", "a", "b"], False, False, False),  # honest change
         (["a", "b"], ["a", "b"], True, True, False),  # honest 304
         (["a", "b", "z"], ["a", "b"], True, True, False),  # trimmed old items are not evidence
+        ([], ["c", "d"], False, True, False),  # same ETag, but nothing known to compare with
+        ([], ["c", "d"], True, False, True),  # the audit's 304 needs no comparison
         ([], [], True, True, False),
     ],
 )
 def test_validators_lie(
-    previous: list[str], current: list[str], got_304: bool, etag_unchanged: bool, lie: bool
+    previous: list[str], current: list[str], audited_304: bool, etag_unchanged: bool, lie: bool
 ) -> None:
-    assert validators_lie(previous, current, got_304, etag_unchanged) is lie
+    known = set(current) & set(previous)
+    new = set(current) - known
+    assert validators_lie(
+        new_items=len(new), known_items=len(known), audited_304=audited_304,
+        etag_unchanged=etag_unchanged,
+    ) is lie
