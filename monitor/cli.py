@@ -162,12 +162,18 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.matching.commands import evaluate, format_report
+    from monitor.matching.commands import bootstrap_plan, evaluate, format_report, report_json
     from monitor.matching.topic import load_topic
 
     settings = _settings(args)
-    report = evaluate(load_topic(settings.topic_file), args.file)
-    print(format_report(report))
+    plan = bootstrap_plan(args.resamples, args.seed)
+    report = evaluate(load_topic(settings.topic_file), args.file, plan)
+    if args.json:
+        import json
+
+        print(json.dumps(report_json(report, errors=args.errors), indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report, errors=args.errors))
     return 0
 
 
@@ -314,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output")
     p = add("eval", cmd_eval, "precision/recall of the classifier on a labeled JSON Lines file")
     p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="the whole report as JSON")
+    p.add_argument("--errors", action="store_true", help="list the misclassified items")
+    p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")
+    p.add_argument("--seed", type=int, help="bootstrap seed (default 16)")
     p = add("query", cmd_query, "query tools")
     qsub = p.add_subparsers(dest="action", required=True)
     q = qsub.add_parser("test", help="parse, lint and preview a query on stored stories")

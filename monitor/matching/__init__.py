@@ -11,6 +11,8 @@ the streams and files the CLI hands over.
     language      language identification for items without one (py3langid)
     baseline      the co-occurrence baseline the classifier is measured against
     evaluation    precision/recall/F1, category and country agreement, per language
+    bootstrap     seeded percentile-bootstrap confidence intervals (for evaluation)
+    eval_report   ``monitor eval``'s text and JSON
     query/        stored-query language: lexer → parser → AST → evaluator, presearch, lint
     matcher       QueryMatcher (presearch index) and NaiveMatcher (oracle, baseline)
     commands      what ``monitor classify``, ``monitor eval`` and ``monitor query test`` call

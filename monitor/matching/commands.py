@@ -16,9 +16,16 @@ from typing import Any, TextIO
 
 import orjson
 
-from monitor.errors import InputFileError
+from monitor.errors import InputError, InputFileError
+from monitor.matching.bootstrap import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    MAX_RESAMPLES,
+    BootstrapPlan,
+)
 from monitor.matching.classifier import classify
-from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items, format_report
+from monitor.matching.eval_report import format_report, report_json
+from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items
 from monitor.matching.query import LintWarning, MatchDoc, Node, lint, matches, parse
 from monitor.matching.topic import Topic
 from monitor.models import Classification
@@ -27,6 +34,7 @@ MAX_LINE_CHARS = 1_000_000
 
 __all__ = [
     "MAX_LINE_CHARS",
+    "bootstrap_plan",
     "check_query",
     "classification_to_json",
     "classify_lines",
@@ -34,6 +42,7 @@ __all__ = [
     "format_report",
     "labeled_items",
     "matching_ids",
+    "report_json",
 ]
 
 
@@ -121,7 +130,7 @@ def _is_utf8(line: str) -> bool:
     return True
 
 
-def evaluate(topic: Topic, path: str | Path) -> EvalReport:
+def evaluate(topic: Topic, path: str | Path, plan: BootstrapPlan | None = None) -> EvalReport:
     """Evaluate the classifier on a labeled JSON Lines file (the dev-set format)."""
     path = Path(path)
     data = path.read_bytes()
@@ -130,7 +139,19 @@ def evaluate(topic: Topic, path: str | Path) -> EvalReport:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
-    return evaluate_items(topic, labeled_items(text, str(path)), source=path.name)
+    return evaluate_items(topic, labeled_items(text, str(path)), source=path.name, plan=plan)
+
+
+def bootstrap_plan(resamples: int | None = None, seed: int | None = None) -> BootstrapPlan:
+    """The plan ``eval --resamples N --seed S`` asks for; InputError when N is out of range."""
+    resamples = DEFAULT_RESAMPLES if resamples is None else resamples
+    seed = DEFAULT_SEED if seed is None else seed
+    if not 0 <= resamples <= MAX_RESAMPLES:
+        raise InputError(
+            f"--resamples {resamples} is out of range: give 0 (no confidence intervals) "
+            f"to {MAX_RESAMPLES:,}; {DEFAULT_RESAMPLES:,} is the default"
+        )
+    return BootstrapPlan(resamples=resamples, seed=seed)
 
 
 LABEL_FORMAT = (

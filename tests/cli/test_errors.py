@@ -69,6 +69,10 @@ CASES: dict[str, Case] = {
         ("eval", "latin1.jsonl"), ExitCode.INPUT, ("latin1.jsonl, line 2", "UTF-8"),
         files={"latin1.jsonl": LABELED.encode() + b'\n{"id": "c", "title": "Bogot\xe1"}\n'},
     ),
+    "eval with a negative --resamples": Case(
+        ("eval", "one.jsonl", "--resamples", "-1"), ExitCode.INPUT,
+        ("--resamples -1 is out of range",), files={"one.jsonl": LABELED.encode() + b"\n"},
+    ),
     "eval of an empty file": Case(
         ("eval", "empty.jsonl"), ExitCode.INPUT, ("no labeled items",), files={"empty.jsonl": b""}
     ),
