@@ -18,9 +18,7 @@ def pool_key(item: Item) -> str:
     return f"{item.get('url') or ''}\x00{item['title']}"
 
 
-def split_pool(
-    pool: Sequence[Item], seed: str, dev_size: int
-) -> tuple[list[Item], list[Item]]:
+def split_pool(pool: Sequence[Item], seed: str, dev_size: int) -> tuple[list[Item], list[Item]]:
     """Shuffle the canonically ordered pool with ``seed``; the first ``dev_size`` are dev."""
     if not 0 < dev_size < len(pool):
         raise ValueError(f"dev_size must be between 1 and {len(pool) - 1}, got {dev_size}")
