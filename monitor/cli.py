@@ -307,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--confirmed", action="store_true")
     ssub.add_parser("failures", help="emails that failed permanently")
+    s = ssub.add_parser("feed", help="a new private Atom/JSON feed URL for a subscription")
+    s.add_argument("subscription", type=int)
+    s.add_argument("--revoke", action="store_true", help="remove the feed (URLs answer 404)")
 
     p = add("dlq", cmd_dlq, "dead-letter topic: list or replay failed items")
     p.add_argument("action", choices=["list", "replay"])

@@ -20,9 +20,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from monitor.config import Settings
+from monitor.delivery.feed_keys import feed_key_hash, new_feed_key
 from monitor.errors import ConfigError, InputError, Problem
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.erasure import forget_subscriber
+from monitor.notify.links import feed_urls
 from monitor.notify.listing import subscriber_lines, subscribers_json
 from monitor.notify.preferences import (
     Preferences,
@@ -33,7 +35,7 @@ from monitor.notify.preferences import (
     topic_vocabulary,
 )
 from monitor.notify.subscriber_import import CsvRow, ImportPlan, plan_import, read_subscriber_csv
-from monitor.store import outbox
+from monitor.store import alert_feeds, outbox
 from monitor.store import subscribers as store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema
@@ -410,7 +412,32 @@ def _failures(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
+def _feed(settings: Settings, engine: Engine, args: Any) -> int:
+    """Issue a new private feed key for a subscription (the old URLs stop working), or
+    revoke it. The key is shown once: only its hash is stored."""
+    key = None if args.revoke else new_feed_key()
+    with transaction(engine) as conn:
+        found = alert_feeds.set_feed_key_hash(
+            conn, args.subscription, None if key is None else feed_key_hash(key),
+            now=datetime.now(UTC),
+        )
+    if not found:
+        raise InputError(
+            f"no subscription {args.subscription}; `monitor subscriber list` shows the ids"
+        )
+    if key is None:
+        _say(f"subscription {args.subscription}: feed revoked; its URLs now answer 404")
+        return 0
+    urls = feed_urls(settings.public_url, key)
+    _say(f"subscription {args.subscription}: private feeds (shown once; keep them secret)")
+    _say(f"  Atom:      {urls.atom}")
+    _say(f"  JSON Feed: {urls.json}")
+    _say("Any earlier feed URL of this subscription now answers 404.")
+    return 0
+
+
 _ACTIONS: dict[str, Callable[[Settings, Engine, Any], int]] = {
+    "feed": _feed,
     "add": _add,
     "list": _list,
     "edit": _edit,

@@ -4,7 +4,8 @@ A feed can put ``javascript:`` or ``data:`` in a link; only plain http(s) URLs w
 credentials or whitespace become links, anything else is shown without one. Our own links
 (unsubscribe, preferences, confirm) are built here from the web base URL and signed tokens,
 so the paths the web server must serve are written down in one place: ``/u/``, ``/p/``
-and ``/c/`` followed by the token.
+and ``/c/`` followed by the token, and a subscription's private feeds ``/f/KEY.atom`` and
+``/f/KEY.json``.
 """
 
 from __future__ import annotations
@@ -83,3 +84,17 @@ def build_links(
 def confirm_url(web_base_url: str, confirm_token: str) -> str:
     """The double opt-in link: ``{base}/c/TOKEN``."""
     return f"{_web_base(web_base_url)}/c/{_checked_token(confirm_token)}"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUrls:
+    """A subscription's private feed URLs (the key in them is the credential)."""
+
+    atom: str
+    json: str
+
+
+def feed_urls(web_base_url: str, feed_key: str) -> FeedUrls:
+    """``{base}/f/KEY.atom`` and ``{base}/f/KEY.json``."""
+    base, key = _web_base(web_base_url), _checked_token(feed_key)
+    return FeedUrls(atom=f"{base}/f/{key}.atom", json=f"{base}/f/{key}.json")

@@ -209,10 +209,13 @@ subscriptions = Table(
     Column("quiet_end", String(5)),
     Column("daily_cap", Integer),
     Column("paused", Boolean, nullable=False, default=False),
+    # SHA-256 of the private feed key (monitor/delivery/feed_keys.py); NULL = no feed.
+    Column("feed_key_hash", String(64)),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
     Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
 )
 Index("ix_subscriptions_subscriber_id", subscriptions.c.subscriber_id)
+Index("ux_subscriptions_feed_key_hash", subscriptions.c.feed_key_hash, unique=True)
 
 # One row per (subscriber, story, revision): the guard against double sends.
 deliveries = Table(

@@ -11,6 +11,7 @@ Routes:
     POST /c/{token}/renew    an expired confirmation link asks for a fresh one
     GET  /p/{token}          preferences: a form per subscription (monitor/web/preferences.py)
     POST /p/{token}          pause / resume one subscription, or save its form
+    GET  /f/{key}.atom|.json a subscription's private feeds (monitor/web/alert_feeds.py)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
 from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
@@ -28,7 +29,6 @@ import contextlib
 import os
 import signal
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -59,8 +59,10 @@ from monitor.notify.tokens import (
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.web import pages
+from monitor.web.alert_feeds import AlertFeeds
 from monitor.web.clients import client_address, parse_networks
 from monitor.web.gauges import SystemGauges
+from monitor.web.limits import RateLimiter
 from monitor.web.preferences import (
     FormState,
     posted_input,
@@ -76,24 +78,6 @@ log = get_logger(__name__)
 # line is under 600 bytes; browsers send some 20 headers.
 MAX_HEADER_LINE = 8190
 MAX_HEADERS = 64
-
-
-class RateLimiter:
-    """Token bucket per client address; memory bounded by evicting the oldest clients."""
-
-    def __init__(self, rate: float = 1.0, burst: int = 10, max_clients: int = 10_000) -> None:
-        self.rate, self.burst, self.max_clients = rate, burst, max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        tokens, last = self._buckets.pop(client, (float(self.burst), now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-        while len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        return allowed
 
 
 class RequestDeadline:
@@ -166,6 +150,9 @@ class WebApp:
                 web.post("/p/{token}", self.change_preference),
             ]
         )
+        # Feed readers poll on their own schedule: a bucket of their own, a little larger.
+        self.alert_feeds = AlertFeeds(settings, engine, RateLimiter(rate=1.0, burst=30), self.client)
+        self.app.add_routes(self.alert_feeds.routes())
 
     def close(self) -> None:
         self.readiness.close()
