@@ -36,7 +36,7 @@ LANGUAGE_ORDER = ("en", "es", "pt", "uk", "ru")  # shown first; others follow al
 NO_LANGUAGE = "none"  # the group of items without a lang
 NOT_RELEVANT = "not relevant"
 NO_CATEGORY = "(none)"  # a relevant label or verdict without a category
-FLAG_WORDS = ("AMBIGUOUS", "Borderline")
+FLAG_WORDS = ("ambiguous", "borderline")  # in any case: labelers write both
 
 Metric = Literal[
     "precision",
@@ -80,7 +80,7 @@ class LabeledItem:
             relevant=bool(data["relevant"]),
             category=data.get("category"),
             countries=tuple(data.get("countries") or ()),
-            flagged=any(word in note for word in FLAG_WORDS),
+            flagged=any(word in note.lower() for word in FLAG_WORDS),
         )
 
     @property

@@ -248,3 +248,18 @@ def test_scores_arithmetic() -> None:
     assert scores.category_accuracy == 1.0 and scores.countries_exact == 0.0
     assert Scores().value("f1") is None and Scores().f1 == 0.0
     assert Scores.total({items[0]: 3}).tp == 3
+
+
+@pytest.mark.parametrize(
+    ("note", "flagged"),
+    [("AMBIGUOUS: two readings", True), ("Category Borderline", True),
+     ("category borderline (lower case)", True), ("clear hard negative", False)],
+)
+def test_flagged_notes_are_found_in_any_case(note: str, flagged: bool) -> None:
+    import orjson
+
+    from monitor.matching.commands import labeled_items
+
+    line = orjson.dumps({"id": "x", "title": "t", "text": "", "relevant": False, "note": note})
+    (item,) = labeled_items(line.decode() + "\n", "notes.jsonl")
+    assert item.flagged is flagged
