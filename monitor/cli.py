@@ -161,6 +161,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return classify_lines(topic, fin, fout)
 
 
+def cmd_spikes(args: argparse.Namespace) -> int:
+    from monitor.trends.commands import run
+
+    return run(_settings(args), day=args.day, show_all=args.all, as_json=args.json)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from monitor.matching.commands import bootstrap_plan, evaluate, format_report, report_json
     from monitor.matching.topic import load_topic
@@ -327,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", action="store_true", help="list the misclassified items")
     p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")
     p.add_argument("--seed", type=int, help="bootstrap seed (default 16)")
+    p = add("spikes", cmd_spikes, "countries and categories whose alert volume today is unusual")
+    p.add_argument("--day", help="the UTC day to judge, YYYY-MM-DD (default today)")
+    p.add_argument("--all", action="store_true", help="every key, not only spikes and silences")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
     p = add("query", cmd_query, "query tools")
     qsub = p.add_subparsers(dest="action", required=True)
     q = qsub.add_parser("test", help="parse, lint and preview a query on stored stories")
