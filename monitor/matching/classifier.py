@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 from itertools import chain
 
-from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
 from monitor.language import detect_language
+from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
 from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
@@ -58,7 +58,9 @@ def classify(
         lang = guess[0] if guess else None
     folded_title, folded_text = fold_text(title), fold_text(text)
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
-    if lean and not gates_can_open(topic.gate_spotter.spot(folded_title.folded, folded_text.folded)):
+    if lean and not gates_can_open(
+        topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
+    ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
     if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):

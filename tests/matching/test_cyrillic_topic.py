@@ -82,7 +82,9 @@ def test_cyrillic_hard_negatives(topic: Topic, title: str) -> None:
 def test_ukrainian_and_russian_dev_set_floors() -> None:
     from monitor.matching.topic import load_topic
 
-    report = evaluate(load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"), DEV_UKRU)
+    report = evaluate(
+        load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"), DEV_UKRU
+    )
     ours = report.classifier["all"]
     assert ours.n == 50
     assert ours.f1 >= 0.89

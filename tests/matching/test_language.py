@@ -97,9 +97,7 @@ def test_resolve_language_for_cyrillic(declared: str | None, text: str, language
         ("Зеленский встретился с Лулой", "ru"),
     ],
 )
-def test_the_classifier_detects_with_the_same_rule(
-    topic: Topic, title: str, language: str
-) -> None:
+def test_the_classifier_detects_with_the_same_rule(topic: Topic, title: str, language: str) -> None:
     assert classify(topic, title, "").lang == language
 
 
