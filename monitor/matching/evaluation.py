@@ -20,7 +20,7 @@ from monitor.matching.classifier import classify
 from monitor.matching.topic import Topic
 from monitor.models import Classification
 
-LANGUAGES = ("en", "es", "pt")
+LANGUAGES = ("en", "es", "pt", "uk", "ru")
 GROUPS = ("all", *LANGUAGES)
 FLAG_WORDS = ("AMBIGUOUS", "Borderline")
 
