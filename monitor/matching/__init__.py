@@ -8,7 +8,6 @@ the streams and files the CLI hands over.
     topic         the topic definition (seeds/topics/*.toml) loaded and compiled
     features      hits → relevance features (sides, proximity, acts, negative cues)
     classifier    classify(topic, title, text, lang) → monitor.models.Classification
-    language      language identification for items without one (py3langid)
     baseline      the co-occurrence baseline the classifier is measured against
     evaluation    precision/recall/F1, category and country agreement, per language
     bootstrap     seeded percentile-bootstrap confidence intervals (for evaluation)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 from itertools import chain
 
+from monitor.language import detect_language
 from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
-from monitor.matching.language import detect_language
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
 from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
@@ -52,10 +52,15 @@ def classify(
     and its score is reported as 0.0. ``relevant`` is the same either way.
     """
     if lang is None:
-        lang = detect_language(f"{title}\n{text}", topic.languages)
+        guess = detect_language(
+            f"{title}\n{text}", topic.languages, min_letters=3, min_confidence=0.0
+        )
+        lang = guess[0] if guess else None
     folded_title, folded_text = fold_text(title), fold_text(text)
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
-    if lean and not gates_can_open(topic.gate_spotter.spot(folded_title.folded, folded_text.folded)):
+    if lean and not gates_can_open(
+        topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
+    ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
     if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):

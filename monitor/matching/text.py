@@ -8,8 +8,15 @@ as long as the original and offsets carry over unchanged. Only when the input ho
 combining marks (decomposed accents) or runs of spaces does the slow path build an explicit
 offset map; it is still linear.
 
+Cyrillic is case-folded like Latin, and its accents go the same way: ё→е, ї→і and й→и
+(й is и with a breve; folding it keeps one rule for every script and makes a decomposed
+и + breve match the precomposed letter; the only words it merges, such as мой/мои, are
+forms of one word). Ukrainian ґ folds to г, because spelling of names varies
+(Ґуайдо/Гуайдо). The apostrophe inside a Ukrainian word (м'ясо, Зв'язок) is written ',
+’ or ʼ: all fold to ', and a Cyrillic word keeps it, so м'ясо is one word (``tokens``).
+
 What folding does not do: stemming, transliteration between scripts (Cyrillic stays
-Cyrillic, lowercased and with й→и, ї→і), or any language-specific rule.
+Cyrillic), or any other language-specific rule.
 """
 
 from __future__ import annotations
@@ -19,14 +26,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Characters that end a word for matching purposes are the non-alphanumeric ones.
-_TOKEN_RE = re.compile(r"[^\W_]+")
+# Characters that end a word for matching purposes are the non-alphanumeric ones, except
+# an apostrophe between two Cyrillic letters: the Ukrainian м'ясо is one word.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:(?<=[\u0400-\u04ff])'(?=[\u0400-\u04ff])[^\W_]+)*")
 # A sentence ends at . ! ? ; … or a line break, followed by space or the end of the text.
 _SENTENCE_END_RE = re.compile(r"[.!?;\u2026](?=\s|$)|\n")
 _SPACE_RUN_RE = re.compile(r" {2,}")
 
 _SPACE_LIKE = "\t\x0b\x0c\r"
 _APOSTROPHES = "\u2019\u2018\u02bc\u0060\u00b4"
+# Letters that fold to another letter of their script although Unicode does not decompose them.
+_VARIANTS = {"ґ": "г"}
 
 
 def _fold_char(char: str) -> str:
@@ -45,6 +55,8 @@ def _fold_char(char: str) -> str:
     lowered = char.lower()
     if len(lowered) != 1:
         lowered = unicodedata.normalize("NFD", char)[0].lower()
+    if lowered in _VARIANTS:
+        return _VARIANTS[lowered]
     decomposed = unicodedata.normalize("NFD", lowered)
     base = decomposed[0]
     if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):

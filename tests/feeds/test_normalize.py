@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import String
 
 from monitor.feeds.html_text import html_to_text
-from monitor.feeds.language import detect_language, language_from_tag, resolve_language
 from monitor.feeds.normalize import MAX_TEXT_CHARS, normalize_entry, resolve_published
 from monitor.feeds.sanitize import sanitize_html
+from monitor.language import detect_language, language_from_tag, resolve_language
 from monitor.models import FeedItem
 from tests.feeds.feed_samples import FETCHED_AT, dev_items, entry, fixture_items
 

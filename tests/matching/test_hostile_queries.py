@@ -41,6 +41,13 @@ def _stories() -> dict[str, MatchDoc]:
                 for _ in range(WORDS)
             ),
         ),
+        # Ukrainian apostrophes join words: long chains of them stay one linear token pass
+        "apostrophes": MatchDoc(
+            "зв’язок м'ясо",
+            " ".join(["зв'язок", "мʼясо", "'", "а'б'в'г'ґ'д'е'є'ж'з'и'і'ї'й"] * (WORDS // 4))
+            + " "
+            + "я'" * WORDS,
+        ),
     }
 
 
@@ -67,6 +74,7 @@ ACCEPTED = {
     "phrase near phrase": '"' + " ".join(["peace"] * 32) + '" NEAR/100 "' + "peace " * 32 + '"',
     "many phrases": " OR ".join(f'"peace peace peace peace w{i}"' for i in range(120)),
     "many wildcards": " OR ".join(f"abc{i}*" for i in range(1000, 1330)),
+    "Cyrillic apostrophe words near": "зв'яз* NEAR/100 м’ясо NEAR/100 (а'б* OR я'я*)",
     "many wildcards near": "(" + " OR ".join(f"abc{i}*" for i in range(100, 270)) + ") NEAR/100 "
     "(" + " OR ".join(f"abc{i}*" for i in range(400, 570)) + ")",
 }

@@ -21,6 +21,11 @@ DOCS = {
     # text tokens: one(0) two(1) three(2) four(3) five(4) two(5) one(6)
     "positions": MatchDoc("alpha beta", "one two three four five two one"),
     "cyrillic": MatchDoc("Зеленський у Бразилії", "Президент України Володимир Зеленський."),
+    # Ukrainian apostrophes written three ways, ё, ґ
+    "ukru": MatchDoc(
+        "Сибіга: зв’язок з Бразилією зміцнюється",
+        "Ціни на мʼясо і п'ять угод. Лавров провёл переговоры. Ґуайдо виступив.",
+    ),
     "empty": MatchDoc("", ""),
 }
 
@@ -36,6 +41,22 @@ CASES = [
     ("messi", "lula", False),
     ("зеленський", "cyrillic", True),
     ("ЗЕЛЕНСЬКИЙ", "cyrillic", True),
+    # Cyrillic: apostrophes ' ’ ʼ are one, an apostrophe word is one word, ё→е, ґ→г
+    ("зв'язок", "ukru", True),
+    ("ЗВʼЯЗОК", "ukru", True),
+    ("зв'яз*", "ukru", True),
+    ("язок", "ukru", False),  # not a word of its own
+    ("звязок", "ukru", False),
+    ("м'ясо", "ukru", True),
+    ("мясо", "ukru", False),  # the Russian word is another word
+    ('"п’ять угод"', "ukru", True),
+    ("зв'язок NEAR/1 бразилією", "ukru", True),
+    ("провел", "ukru", True),
+    ("ПРОВЁЛ", "ukru", True),
+    ("гуайдо", "ukru", True),
+    ("Ґуайдо", "ukru", True),
+    ("title:бразилі*", "ukru", True),
+    ("text:бразилі*", "ukru", False),
     # wildcards
     ("zelensk*", "lula", True),
     ("ZELENSK*", "lula", True),

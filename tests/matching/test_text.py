@@ -18,6 +18,9 @@ from monitor.matching.text import fold, fold_text, sentence_starts, tokens
         ("Ukraine’s", "ukraine's"),
         ("Зеленський", "зеленськии"),
         ("Київ", "киів"),
+        ("ПРОВЁЛ", "провел"),  # ё→е
+        ("Ґуайдо", "гуаидо"),  # ґ→г, й→и
+        ("м’ясо мʼясо м'ясо", "м'ясо м'ясо м'ясо"),  # one apostrophe
         ("İstanbul", "istanbul"),
         ("a\u00a0b", "a b"),
         ("Me\u0301xico", "mexico"),  # decomposed accent
@@ -56,6 +59,12 @@ def test_tokens_are_letter_and_digit_runs() -> None:
         "point",
         "plan",
     ]
+
+
+def test_an_apostrophe_joins_cyrillic_letters_only() -> None:
+    assert tokens(fold("Зв’язок і мʼясо, Ukraine's l'Europe 'лапки'")) == [
+        "зв'язок", "і", "м'ясо", "ukraine", "s", "l", "europe", "лапки",
+    ]  # fmt: skip
 
 
 def test_sentences_split_on_punctuation_and_line_breaks() -> None:
