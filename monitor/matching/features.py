@@ -35,9 +35,11 @@ from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, sentence_starts
 from monitor.matching.topic import (
     CUE,
+    INITIATIVE,
     LATAM,
     NEGATIVE,
     RUSSIA,
+    SIGNAL,
     STATE_NOUN,
     UKRAINE,
     UNLESS,
@@ -83,6 +85,8 @@ class Features:
     negatives: Mapping[str, float]
     cue_scores: Mapping[str, float]
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
+    # The first hit of each precedence signal that fired (see ``precedence.py``).
+    signals: Mapping[str, Hit] = field(default_factory=dict)
 
     @property
     def gates_open(self) -> bool:
@@ -177,7 +181,12 @@ def extract_features(
     strongest_cue = max(cue_scores.values(), default=0.0)
     act = min(1.0, strongest_cue / topic.relevance.act_saturation)
 
+    signals: dict[str, Hit] = {}
+    for hit in by_group.get(SIGNAL, ()):
+        signals.setdefault(hit.spec.label, hit)
+
     return Features(
+        signals=signals,
         side_title=side_by_field[TITLE],
         side_text=side_by_field[TEXT],
         side_count=side_count,
@@ -194,14 +203,15 @@ def extract_features(
 
 
 def has_war_link(groups: Collection[str]) -> bool:
-    """A story naming ``groups`` is tied to the war: it names Ukraine or a war term."""
-    return UKRAINE in groups or WAR in groups
+    """A story naming ``groups`` is tied to the war: it names Ukraine, one of the war's
+    named initiatives or a war term."""
+    return UKRAINE in groups or INITIATIVE in groups or WAR in groups
 
 
 def side_groups(groups: Collection[str]) -> tuple[str, ...]:
-    """The groups that count as the "side" of a story naming ``groups``: Ukraine always,
-    Russia only with a war link."""
-    return (UKRAINE, RUSSIA) if has_war_link(groups) else (UKRAINE,)
+    """The groups that count as the "side" of a story naming ``groups``: Ukraine and the
+    war's named initiatives always, Russia only with a war link."""
+    return (UKRAINE, INITIATIVE, RUSSIA) if has_war_link(groups) else (UKRAINE, INITIATIVE)
 
 
 def gates_can_open(groups: Collection[str]) -> bool:
