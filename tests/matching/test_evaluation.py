@@ -8,7 +8,7 @@ from monitor.matching.commands import evaluate, format_report
 from monitor.matching.evaluation import EvalReport, LabeledItem, Scores, evaluate_items
 from monitor.matching.topic import Topic
 
-from .conftest import DEV2_SET_PATH, DEV_SET_PATH
+from .conftest import DEV2_SET_PATH, DEV3_SET_PATH, DEV_SET_PATH
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +33,14 @@ def test_quality_bar(report: EvalReport, group: str) -> None:
 #   es  1.000 / 1.000 / 1.000 / 1.000 / 1.000
 #   pt  1.000 / 1.000 / 1.000 / 0.944 / 0.944
 # The floors sit 0.03 below (rounded down), so any lost item fails the test.
+# Issue 16 (precedence rules; e016, e106, e110 relabeled peace-plan under its rule):
+#   all 1.000 / 1.000 / 1.000 / 0.967 / 0.983; en category 0.909; pt category 1.000.
 DEV2_FLOORS = {
     # group: (precision, recall, f1, category, countries)
-    "all": (0.97, 0.97, 0.97, 0.92, 0.95),
+    "all": (0.97, 0.97, 0.97, 0.93, 0.95),
     "en": (0.97, 0.97, 0.97, 0.87, 0.97),
     "es": (0.97, 0.97, 0.97, 0.97, 0.97),
-    "pt": (0.97, 0.97, 0.97, 0.91, 0.91),
+    "pt": (0.97, 0.97, 0.97, 0.97, 0.91),
 }
 
 
@@ -113,3 +115,18 @@ def test_scores_arithmetic() -> None:
     assert (scores.tp, scores.fp, scores.fn, scores.n) == (1, 1, 1, 4)
     assert scores.precision == scores.recall == scores.f1 == 0.5
     assert scores.category_accuracy == 1.0 and scores.countries_exact == 0.0
+
+
+# dev3.jsonl: 70 real stories (49 relevant) for issue 16's classes, labeled before any
+# classifier run. Before the issue-16 rules: P 0.820, R 0.837, F1 0.828, category 0.634.
+# After (P / R / F1 / category): all 0.902 / 0.939 / 0.920 / 0.913. Floors 0.03 below.
+DEV3_FLOORS = (0.87, 0.90, 0.89, 0.88)
+
+
+def test_quality_on_dev3(topic: Topic) -> None:
+    scores = evaluate(topic, DEV3_SET_PATH).classifier["all"]
+    precision, recall, f1, category = DEV3_FLOORS
+    assert scores.precision >= precision
+    assert scores.recall >= recall
+    assert scores.f1 >= f1
+    assert scores.category_accuracy >= category
