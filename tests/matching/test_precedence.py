@@ -1,8 +1,8 @@
-"""Category precedence, named initiatives, state-media phrasing and hard negatives (issue 16).
+"""Category precedence (issue 16): each rule of the topic file, in en, es and pt.
 
 Each precedence rule of the topic file is checked on realistic sentences in English,
 Spanish and Portuguese (written for this file, in the style of the stories in dev3.jsonl),
-and the evidence must name the rule that decided. Every case failed before the rule (the
+and the evidence must name the rule that decided. Every case failed before the rules (the
 category came from the heaviest cues, or the story was not relevant at all).
 """
 
@@ -166,109 +166,6 @@ def test_a_vote_at_the_un_stays_a_vote(topic: Topic, lang: str, title: str, text
     result = classify(topic, title, text, lang)
     assert result.category == "un-multilateral"
     assert not any(e.rule.startswith("category:") for e in result.matched)
-
-
-@pytest.mark.parametrize(
-    ("lang", "title", "text", "category"),
-    [
-        (
-            "en",
-            "Lula will not attend the Peace Summit in Switzerland",
-            "President Lula da Silva has decided not to attend the Peace Summit in "
-            "Switzerland; Brazil will send its ambassador in Bern.",
-            "peace-plan",
-        ),
-        (
-            "es",
-            "Petro cancela su viaje a la Cumbre de Paz en Suiza",
-            "El presidente Gustavo Petro suspendió su participación en la cumbre de paz en "
-            "Suiza porque, dijo, Colombia no se suma a bloques para la guerra.",
-            "peace-plan",
-        ),
-        (
-            "pt",
-            "Brasil e China lançam o grupo Amigos da Paz",
-            "Brasil e China lançaram o grupo Amigos da Paz com países do Sul Global para "
-            "promover o consenso de seis pontos.",
-            "peace-plan",
-        ),
-        (
-            "en",
-            "Argentina joins the Ramstein format",
-            "Argentina's defence minister Luis Petri attended the Ramstein meeting as the "
-            "group's newest member.",
-            "security-military",
-        ),
-    ],
-)
-def test_named_initiatives_are_evidence_without_the_word_ukraine(
-    topic: Topic, lang: str, title: str, text: str, category: str
-) -> None:
-    result = classify(topic, title, text, lang)
-    assert result.relevant
-    assert result.category == category
-    assert any(e.rule.startswith("initiative:") for e in result.matched)
-
-
-@pytest.mark.parametrize(
-    ("lang", "title", "text"),
-    [
-        (
-            "en",
-            "Brazil says it keeps contact with Moscow and Kiev",
-            "MOSCOW, March 3. /TASS/. Brazil's foreign minister said his country keeps "
-            "contact with Moscow and Kiev and wants a political settlement.",
-        ),
-        (
-            "es",
-            "Venezuela respalda la operación militar especial, dice Maduro",
-            "El presidente venezolano Nicolás Maduro respaldó la operación militar especial "
-            "de Rusia en una llamada con Vladímir Putin.",
-        ),
-        (
-            "pt",
-            "Lula recebe chanceler russo e fala da situação em torno da Ucrânia",
-            "O presidente Lula recebeu o chanceler Serguei Lavrov para discutir a situação "
-            "em torno da Ucrânia.",
-        ),
-    ],
-)
-def test_state_media_phrasing_is_on_topic(topic: Topic, lang: str, title: str, text: str) -> None:
-    assert classify(topic, title, text, lang).relevant
-
-
-@pytest.mark.parametrize(
-    ("lang", "title", "text"),
-    [
-        (  # war effects on an economy, no act between governments
-            "es",
-            "Alza de fertilizantes por la guerra en Ucrania golpea a los agricultores peruanos",
-            "La guerra entre Rusia y Ucrania encareció la urea y los agricultores del Perú "
-            "temen por la campaña agrícola, mientras las sanciones económicas contra Moscú "
-            "frenan los pagos.",
-        ),
-        (
-            "pt",
-            "Guerra na Ucrânia eleva custos de produção do agro brasileiro",
-            "Os produtores rurais do Brasil pagam mais pelos fertilizantes desde a invasão "
-            "russa da Ucrânia, e as sanções à Rússia encarecem a ureia.",
-        ),
-        (  # diaspora protest, no state actor
-            "es",
-            "Ucranianos protestan frente a la embajada de Rusia en Ciudad de México",
-            "Unos 200 ucranianos residentes en México se manifestaron con pancartas frente a "
-            "la embajada de Rusia para exigir el fin de la invasión de Ucrania.",
-        ),
-        (  # journalists, not a state
-            "en",
-            "Ukraine's security chief meets Latin American media outlets",
-            "The secretary of Ukraine's security council met journalists and editors from "
-            "Argentina, Brazil and Mexico in Kyiv.",
-        ),
-    ],
-)
-def test_hard_negatives_stay_out(topic: Topic, lang: str, title: str, text: str) -> None:
-    assert not classify(topic, title, text, lang).relevant
 
 
 def test_decide_category_takes_the_first_applicable_rule_and_names_it() -> None:
