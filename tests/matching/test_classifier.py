@@ -288,7 +288,9 @@ def test_classify_on_topic_word_soup_is_consistent(topic: Topic, text: str) -> N
     assert all(len(code) == 2 and code.isupper() for code in result.countries)
 
 
-def test_lean_verdicts_agree_with_full_ones(topic: Topic, dev_items: list[dict[str, Any]]) -> None:
+def test_lean_verdicts_agree_with_full_ones(
+    topic: Topic, dev_items: list[dict[str, Any]]
+) -> None:
     """The worker's lean mode changes nothing for relevant stories and no verdict at all.
 
     Irrelevant stories lose their evidence, and those where one side is never named lose

@@ -119,6 +119,4 @@ def test_the_issues_queries_still_match_what_they_always_matched() -> None:
     assert matches(parse(ACCEPTED["chain of one word"]), STORIES["one word"])
     assert matches(parse(ACCEPTED["chain of one wildcard"]), STORIES["dense wildcard"])
     assert not matches(parse(ACCEPTED["chain of one word"]), STORIES["dense wildcard"])
-    assert not matches(
-        parse(ACCEPTED["largest group"]), STORIES["mixed"]
-    )  # no word starts with absent
+    assert not matches(parse(ACCEPTED["largest group"]), STORIES["mixed"])  # no word starts with absent

@@ -127,21 +127,12 @@ ERRORS = [
     ("---", 0, "no letters or digits"),
     # NEAR/ONEAR groups: at most 8 operands, at most 1,024 scan steps in a query
     (" NEAR/1 ".join("abcdefghi"), 65, "too many operands in one NEAR/ONEAR group: 9"),
-    (
-        "(a NEAR/1 b NEAR/1 c) NEAR/1 (d NEAR/1 e NEAR/1 f NEAR/1 g NEAR/1 h NEAR/1 i)",
-        22,
-        "too many operands in one NEAR/ONEAR group: 9",
-    ),
-    (
-        "((a NEAR/1 b) OR (c NEAR/1 d) OR e) NEAR/2 (f ONEAR/1 g ONEAR/1 h ONEAR/1 i)",
-        36,
-        "too many operands in one NEAR/ONEAR group: 9",
-    ),
-    (
-        " AND ".join(f"(x{i} NEAR/3 y{i} NEAR/3 z{i} NEAR/3 w{i} NEAR/3 v{i})" for i in range(17)),
-        852,
-        "can match in 272 word orders (1071 scan steps, limit 1024)",
-    ),
+    ("(a NEAR/1 b NEAR/1 c) NEAR/1 (d NEAR/1 e NEAR/1 f NEAR/1 g NEAR/1 h NEAR/1 i)", 22,
+     "too many operands in one NEAR/ONEAR group: 9"),
+    ("((a NEAR/1 b) OR (c NEAR/1 d) OR e) NEAR/2 (f ONEAR/1 g ONEAR/1 h ONEAR/1 i)", 36,
+     "too many operands in one NEAR/ONEAR group: 9"),
+    (" AND ".join(f"(x{i} NEAR/3 y{i} NEAR/3 z{i} NEAR/3 w{i} NEAR/3 v{i})" for i in range(17)),
+     852, "can match in 272 word orders (1071 scan steps, limit 1024)"),
 ]
 
 
