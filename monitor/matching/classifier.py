@@ -20,9 +20,17 @@ actors, in order of first mention. Evidence offsets index the original strings.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from itertools import chain
 
-from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
+from monitor.matching.features import (
+    TEXT,
+    TITLE,
+    Features,
+    extract_features,
+    find_signals,
+    gates_can_open,
+)
 from monitor.matching.language import detect_language
 from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
@@ -66,14 +74,19 @@ def classify(
         lang = detect_language(f"{title}\n{text}", topic.languages)
     folded_title, folded_text = fold_text(title), fold_text(text)
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
-    if lean and not gates_can_open(topic.gate_spotter.spot(folded_title.folded, folded_text.folded)):
+    if lean and not gates_can_open(
+        topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
+    ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
     if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
-    decision = category_decision(topic, features) if relevant else None
+    decision = None
+    if relevant:
+        features = replace(features, signals=find_signals(topic, folded_title, folded_text))
+        decision = category_decision(topic, features)
     matched: tuple[Evidence, ...] = ()
     if relevant or not lean:
         matched = _evidence(title_hits + text_hits, features, topic, decision)
@@ -95,9 +108,10 @@ def _unscored(lang: str | None) -> Classification:
 def explain(topic: Topic, title: str, text: str) -> Features:
     """The features behind a verdict, for debugging and the evaluation report."""
     folded_title, folded_text = fold_text(title), fold_text(text)
-    return extract_features(
+    features = extract_features(
         topic, folded_title, folded_text, *_scan(topic, folded_title, folded_text)
     )
+    return replace(features, signals=find_signals(topic, folded_title, folded_text))
 
 
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:

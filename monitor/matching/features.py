@@ -30,6 +30,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, sentence_starts
@@ -181,12 +182,7 @@ def extract_features(
     strongest_cue = max(cue_scores.values(), default=0.0)
     act = min(1.0, strongest_cue / topic.relevance.act_saturation)
 
-    signals: dict[str, Hit] = {}
-    for hit in by_group.get(SIGNAL, ()):
-        signals.setdefault(hit.spec.label, hit)
-
     return Features(
-        signals=signals,
         side_title=side_by_field[TITLE],
         side_text=side_by_field[TEXT],
         side_count=side_count,
@@ -200,6 +196,22 @@ def extract_features(
         cue_scores=cue_scores,
         mentions=mentions,
     )
+
+
+def find_signals(topic: Topic, title: FoldedText, text: FoldedText) -> dict[str, Hit]:
+    """The first hit of each precedence signal in the headline, then the text.
+
+    A separate scan from the features' one: only relevant stories need a category, so the
+    worker pays for it only on them."""
+    signals: dict[str, Hit] = {}
+    if topic.signal_scanner is None:
+        return signals
+    for hit in chain(
+        topic.signal_scanner.scan(title, TITLE), topic.signal_scanner.scan(text, TEXT)
+    ):
+        if hit.spec.group == SIGNAL:
+            signals.setdefault(hit.spec.label, hit)
+    return signals
 
 
 def has_war_link(groups: Collection[str]) -> bool:

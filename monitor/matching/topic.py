@@ -103,6 +103,8 @@ class Topic:
     gate_spotter: GroupSpotter  # a cheap early "no" for the worker's lean classification
     country_names: Mapping[str, str]
     precedence: tuple[PrecedenceRule, ...] = ()
+    # Precedence signals, scanned only for relevant stories (most of the stream is not).
+    signal_scanner: TermScanner | None = None
 
 
 def load_topic(path: str | Path) -> Topic:
@@ -176,8 +178,9 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
                 fold(str(word)).strip() for word in context.get("place_prepositions", [])
             ),
         ),
-        scanner=TermScanner(specs),
+        scanner=TermScanner([spec for spec in specs if spec.group != SIGNAL]),
         gate_spotter=GroupSpotter(specs, GATE_GROUPS),
+        signal_scanner=TermScanner([spec for spec in specs if spec.group == SIGNAL]),
         country_names=country_names,
         precedence=tuple(_precedence(rule, signal_names) for rule in data.get("precedence", [])),
     )
