@@ -154,3 +154,43 @@ def test_according_to_is_not_an_agreement(topic: Topic) -> None:
         "Fenalce, y los agricultores sufren la escasez de fertilizantes por la guerra en Ucrania."
     )
     assert "war-effects" in explain(topic, "El agro colombiano y la guerra", text).negatives
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "text"),
+    [
+        (
+            "en",
+            "Lula condemns the wars in Ukraine and Gaza in his UN speech",
+            "Brazil's President Lula da Silva told the UN General Assembly that the wars in "
+            "Ukraine and Gaza show the failure of global governance.",
+        ),
+        (
+            "es",
+            "Boric condena las guerras en Ucrania y Gaza en su discurso ante la ONU",
+            "El presidente de Chile, Gabriel Boric, condenó las guerras en Ucrania y en Gaza y "
+            "pidió respetar el derecho internacional.",
+        ),
+        (
+            "pt",
+            "Lula cita Ucrânia e Gaza ao criticar gastos militares",
+            "O presidente Lula afirmou que as guerras na Ucrânia e em Gaza mostram que o mundo "
+            "gasta mais com armas do que com o combate à fome.",
+        ),
+    ],
+)
+def test_a_leader_listing_the_worlds_wars_is_not_on_topic(
+    topic: Topic, lang: str, title: str, text: str
+) -> None:
+    assert not classify(topic, title, text, lang).relevant
+
+
+def test_a_peace_proposal_for_both_wars_voids_the_war_list(topic: Topic) -> None:
+    """"Ucrania y Palestina" with peace conferences proposed is no mere list."""
+    text = (
+        "El presidente Gustavo Petro propuso ante la ONU dos conferencias de paz sobre "
+        "Ucrania y Palestina."
+    )
+    assert "war-list" not in explain(topic, "Petro y las guerras", text).negatives
+    listed = "El presidente Gustavo Petro habló de Ucrania y Palestina ante la ONU."
+    assert "war-list" in explain(topic, "Petro y las guerras", listed).negatives
