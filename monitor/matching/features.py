@@ -204,8 +204,8 @@ def find_signals(topic: Topic, title: FoldedText, text: FoldedText) -> dict[str,
     A separate scan from the features' one: only relevant stories need a category, so the
     worker pays for it only on them."""
     signals: dict[str, Hit] = {}
-    if topic.signal_scanner is None:
-        return signals
+    if topic.signal_scanner is None or not topic.precedence:
+        return signals  # nothing would read them
     for hit in chain(
         topic.signal_scanner.scan(title, TITLE), topic.signal_scanner.scan(text, TEXT)
     ):
