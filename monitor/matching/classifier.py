@@ -20,19 +20,38 @@ actors, in order of first mention. Evidence offsets index the original strings.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from itertools import chain
 
 from monitor.language import detect_language
-from monitor.matching.features import TEXT, TITLE, Features, extract_features, gates_can_open
+from monitor.matching.features import (
+    TEXT,
+    TITLE,
+    Features,
+    extract_features,
+    find_signals,
+    gates_can_open,
+)
+from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
-from monitor.matching.topic import NEUTRAL, STATE_NOUN, UNLESS, VENUE, Topic, load_topic
+from monitor.matching.topic import (
+    NEUTRAL,
+    SIGNAL,
+    STATE_NOUN,
+    UNLESS,
+    VENUE,
+    Topic,
+    load_topic,
+)
 from monitor.models import CATEGORIES, Classification, Evidence
 
 __all__ = ["classify", "explain", "load_topic", "relevance_score"]
 
 # Context terms that only shape the features; they are not shown as evidence.
-_NOT_EVIDENCE = frozenset({STATE_NOUN, VENUE, NEUTRAL, UNLESS})
+_NOT_EVIDENCE = frozenset({STATE_NOUN, VENUE, NEUTRAL, UNLESS, SIGNAL})
+# The evidence rule that names the precedence rule which chose the category.
+CATEGORY_RULE = "category"
 
 
 def classify(
@@ -67,13 +86,20 @@ def classify(
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
+    decision = None
+    if relevant:
+        features = replace(features, signals=find_signals(topic, folded_title, folded_text))
+        decision = category_decision(topic, features)
+    matched: tuple[Evidence, ...] = ()
+    if relevant or not lean:
+        matched = _evidence(title_hits + text_hits, features, topic, decision)
     return Classification(
         relevant=relevant,
         score=score,
-        category=choose_category(topic, features) if relevant else None,
+        category=decision.category if decision else None,
         countries=features.countries() if relevant else (),
         lang=lang,
-        matched=_evidence(title_hits + text_hits, features) if relevant or not lean else (),
+        matched=matched,
     )
 
 
@@ -85,9 +111,10 @@ def _unscored(lang: str | None) -> Classification:
 def explain(topic: Topic, title: str, text: str) -> Features:
     """The features behind a verdict, for debugging and the evaluation report."""
     folded_title, folded_text = fold_text(title), fold_text(text)
-    return extract_features(
+    features = extract_features(
         topic, folded_title, folded_text, *_scan(topic, folded_title, folded_text)
     )
+    return replace(features, signals=find_signals(topic, folded_title, folded_text))
 
 
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
@@ -114,12 +141,16 @@ def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
     return score >= model.threshold, score
 
 
-def choose_category(topic: Topic, features: Features) -> str:
-    """The category with the heaviest cues; the fallback when no cue is strong enough."""
-    best = max(CATEGORIES, key=lambda c: features.cue_scores.get(c, 0.0))
-    if features.cue_scores.get(best, 0.0) < topic.categories.minimum:
-        return topic.categories.fallback
-    return best
+def category_decision(topic: Topic, features: Features) -> CategoryDecision:
+    """The category and the name of the rule that chose it (see ``precedence.py``)."""
+    return decide_category(
+        topic.precedence,
+        features.cue_scores,
+        features.signals,
+        categories=CATEGORIES,
+        minimum=topic.categories.minimum,
+        fallback=topic.categories.fallback,
+    )
 
 
 def _scan(topic: Topic, title: FoldedText, text: FoldedText) -> tuple[list[Hit], list[Hit]]:
@@ -127,7 +158,9 @@ def _scan(topic: Topic, title: FoldedText, text: FoldedText) -> tuple[list[Hit],
     return topic.scanner.scan(title, TITLE), topic.scanner.scan(text, TEXT)
 
 
-def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:
+def _evidence(
+    hits: list[Hit], features: Features, topic: Topic, decision: CategoryDecision | None
+) -> tuple[Evidence, ...]:
     notes = {id(m.hit): m.note for m in features.mentions if m.note}
     evidence = []
     for hit in hits:
@@ -139,5 +172,20 @@ def _evidence(hits: list[Hit], features: Features) -> tuple[Evidence, ...]:
         if note:
             rule = f"{rule}:{note}"
         evidence.append(Evidence(rule, spec.term, hit.field, hit.start, hit.end))
+    evidence += _rule_evidence(topic, features, decision)
     evidence.sort(key=lambda e: (e.field != TITLE, e.start))
     return tuple(evidence)
+
+
+def _rule_evidence(
+    topic: Topic, features: Features, decision: CategoryDecision | None
+) -> list[Evidence]:
+    """The signals behind a precedence rule that decided, named ``category:<rule>``."""
+    if decision is None or decision.rule == HEAVIEST_CUES:
+        return []
+    rule = next((r for r in topic.precedence if r.name == decision.rule), None)
+    if rule is None:
+        return []
+    name = f"{CATEGORY_RULE}:{rule.name}"
+    hits = (features.signals[s] for s in sorted(rule.when))
+    return [Evidence(name, hit.spec.term, hit.field, hit.start, hit.end) for hit in hits]

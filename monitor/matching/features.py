@@ -30,14 +30,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, sentence_starts
 from monitor.matching.topic import (
     CUE,
+    INITIATIVE,
     LATAM,
     NEGATIVE,
     RUSSIA,
+    SIGNAL,
     STATE_NOUN,
     UKRAINE,
     UNLESS,
@@ -83,6 +86,8 @@ class Features:
     negatives: Mapping[str, float]
     cue_scores: Mapping[str, float]
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
+    # The first hit of each precedence signal that fired (see ``precedence.py``).
+    signals: Mapping[str, Hit] = field(default_factory=dict)
 
     @property
     def gates_open(self) -> bool:
@@ -193,15 +198,32 @@ def extract_features(
     )
 
 
+def find_signals(topic: Topic, title: FoldedText, text: FoldedText) -> dict[str, Hit]:
+    """The first hit of each precedence signal in the headline, then the text.
+
+    A separate scan from the features' one: only relevant stories need a category, so the
+    worker pays for it only on them."""
+    signals: dict[str, Hit] = {}
+    if topic.signal_scanner is None or not topic.precedence:
+        return signals  # nothing would read them
+    for hit in chain(
+        topic.signal_scanner.scan(title, TITLE), topic.signal_scanner.scan(text, TEXT)
+    ):
+        if hit.spec.group == SIGNAL:
+            signals.setdefault(hit.spec.label, hit)
+    return signals
+
+
 def has_war_link(groups: Collection[str]) -> bool:
-    """A story naming ``groups`` is tied to the war: it names Ukraine or a war term."""
-    return UKRAINE in groups or WAR in groups
+    """A story naming ``groups`` is tied to the war: it names Ukraine, one of the war's
+    named initiatives or a war term."""
+    return UKRAINE in groups or INITIATIVE in groups or WAR in groups
 
 
 def side_groups(groups: Collection[str]) -> tuple[str, ...]:
-    """The groups that count as the "side" of a story naming ``groups``: Ukraine always,
-    Russia only with a war link."""
-    return (UKRAINE, RUSSIA) if has_war_link(groups) else (UKRAINE,)
+    """The groups that count as the "side" of a story naming ``groups``: Ukraine and the
+    war's named initiatives always, Russia only with a war link."""
+    return (UKRAINE, INITIATIVE, RUSSIA) if has_war_link(groups) else (UKRAINE, INITIATIVE)
 
 
 def gates_can_open(groups: Collection[str]) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.matching.precedence import PrecedenceRule
 from monitor.matching.scanner import IGNORE_LAYER, GroupSpotter, TermScanner, TermSpec
 from monitor.matching.text import fold
 from monitor.models import CATEGORIES
@@ -29,8 +30,13 @@ STATE_NOUN = "state"
 VENUE = "venue"
 NEUTRAL = "neutral"
 UNLESS = "unless"
+# Named initiatives of the war's diplomacy (the Peace Summit, Ramstein, Grain from
+# Ukraine…): they count as Ukraine's side and tie a story to the war.
+INITIATIVE = "initiative"
+# Signals only feed the category precedence rules (``precedence.py``).
+SIGNAL = "signal"
 # The groups the gate rule reads (``features.gates_can_open``), spotted before a full scan.
-GATE_GROUPS = frozenset({LATAM, UKRAINE, RUSSIA, WAR})
+GATE_GROUPS = frozenset({LATAM, UKRAINE, RUSSIA, WAR, INITIATIVE})
 
 RELEVANCE_WEIGHTS = (
     "side_in_title",
@@ -41,9 +47,9 @@ RELEVANCE_WEIGHTS = (
     "repeated_side",
     "diplomatic_act",
 )
-SIDE_KINDS = ("name", "leader", "place", "institution", "event")
+SIDE_KINDS = ("name", "leader", "place", "institution", "event", INITIATIVE)
 # Kinds a topic file may leave out of relevance.side_strength, with their default strength.
-OPTIONAL_SIDE_KINDS = {"event": 0.8}
+OPTIONAL_SIDE_KINDS = {"event": 0.8, INITIATIVE: 1.0}
 COUNTRY_KINDS = ("name", "leader", "government", "capital", "city", "demonym")
 ACTOR_KINDS = (*COUNTRY_KINDS, "bloc", "region", "demonym_near_state_noun")
 
@@ -96,6 +102,9 @@ class Topic:
     scanner: TermScanner
     gate_spotter: GroupSpotter  # a cheap early "no" for the worker's lean classification
     country_names: Mapping[str, str]
+    precedence: tuple[PrecedenceRule, ...] = ()
+    # Precedence signals, scanned only for relevant stories (most of the stream is not).
+    signal_scanner: TermScanner | None = None
 
 
 def load_topic(path: str | Path) -> Topic:
@@ -143,6 +152,11 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
     unknown = set(category_data) - set(CATEGORIES) - settings
     if unknown:
         raise ValueError(f"unknown categories: {sorted(unknown)}; expected {CATEGORIES}")
+    specs += _initiatives(data.get("initiatives", []))
+    signal_names = {str(s.label) for s in specs if s.group == SIGNAL}
+    for name, terms in data.get("signals", {}).items():
+        specs += _terms(terms, SIGNAL, str(name), "signal", SIGNAL)
+        signal_names.add(str(name))
     for negative in data.get("negatives", []):
         weight = float(negative["weight"])
         if weight > 0:
@@ -164,10 +178,48 @@ def build_topic(data: Mapping[str, Any]) -> Topic:
                 fold(str(word)).strip() for word in context.get("place_prepositions", [])
             ),
         ),
-        scanner=TermScanner(specs),
+        scanner=TermScanner([spec for spec in specs if spec.group != SIGNAL]),
         gate_spotter=GroupSpotter(specs, GATE_GROUPS),
+        signal_scanner=TermScanner([spec for spec in specs if spec.group == SIGNAL]),
         country_names=country_names,
+        precedence=tuple(_precedence(rule, signal_names) for rule in data.get("precedence", [])),
     )
+
+
+def _initiatives(entries: Any) -> list[TermSpec]:
+    """Each named initiative is Ukraine-side evidence, a cue for its category and, when
+    it names ``signals``, evidence for the precedence rules."""
+    specs: list[TermSpec] = []
+    for entry in entries:
+        name = str(entry["name"])
+        category = str(entry["category"])
+        if category not in CATEGORIES:
+            raise ValueError(f"initiative {name!r}: category {category!r} not in {CATEGORIES}")
+        terms = entry["terms"]
+        specs += _terms(terms, INITIATIVE, name, INITIATIVE, "entity")
+        specs += _terms(terms, CUE, category, "cue", CUE, float(entry.get("weight", 3.0)))
+        for signal in entry.get("signals", []):
+            specs += _terms(terms, SIGNAL, str(signal), "signal", SIGNAL)
+    return specs
+
+
+def _precedence(data: Mapping[str, Any], signal_names: set[str]) -> PrecedenceRule:
+    name = str(data["name"])
+    category = str(data["category"])
+    if category not in CATEGORIES:
+        raise ValueError(f"precedence rule {name!r}: category {category!r} not in {CATEGORIES}")
+    when = frozenset(str(s) for s in data["when"])
+    unless = frozenset(str(s) for s in data.get("unless", []))
+    over = frozenset(str(c) for c in data.get("over", []))
+    unknown = (when | unless) - signal_names
+    if unknown or not when:
+        raise ValueError(
+            f"precedence rule {name!r}: unknown signals {sorted(unknown)} (or empty 'when'); "
+            f"declare them under [signals]"
+        )
+    if over - set(CATEGORIES):
+        raise ValueError(f"precedence rule {name!r}: 'over' names unknown categories")
+    return PrecedenceRule(name, category, when, unless, over)
 
 
 def _relevance(data: Mapping[str, Any]) -> RelevanceModel:

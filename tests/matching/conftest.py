@@ -15,6 +15,9 @@ TOPIC_PATH = ROOT / "seeds" / "topics" / "ukraine-latam.toml"
 DEV_SET_PATH = ROOT / "tests" / "data" / "dev-news.jsonl"
 # A second development set written blind (by someone who never saw the classifier).
 DEV2_SET_PATH = ROOT / "tests" / "data" / "dev2.jsonl"
+# Real stories gathered for issue 16's classes (initiatives, state media, precedence,
+# hard negatives), labeled before the classifier saw them, then used to build the rules.
+DEV3_SET_PATH = ROOT / "tests" / "data" / "dev3.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from monitor.matching.evaluation import (
 )
 from monitor.matching.topic import Topic
 
-from .conftest import DEV2_SET_PATH, DEV_SET_PATH
+from .conftest import DEV2_SET_PATH, DEV3_SET_PATH, DEV_SET_PATH
 from .five_items import FIVE, NO, outcome
 
 
@@ -49,12 +49,14 @@ def test_quality_bar(report: EvalReport, group: str) -> None:
 #   es  1.000 / 1.000 / 1.000 / 1.000 / 1.000
 #   pt  1.000 / 1.000 / 1.000 / 0.944 / 0.944
 # The floors sit 0.03 below (rounded down), so any lost item fails the test.
+# Issue 16 (precedence rules; e016, e106, e110 relabeled peace-plan under its rule):
+#   all 1.000 / 1.000 / 1.000 / 0.967 / 0.983; en category 0.909; pt category 1.000.
 DEV2_FLOORS = {
     # group: (precision, recall, f1, category, countries)
-    "all": (0.97, 0.97, 0.97, 0.92, 0.95),
+    "all": (0.97, 0.97, 0.97, 0.93, 0.95),
     "en": (0.97, 0.97, 0.97, 0.87, 0.97),
     "es": (0.97, 0.97, 0.97, 0.97, 0.97),
-    "pt": (0.97, 0.97, 0.97, 0.91, 0.91),
+    "pt": (0.97, 0.97, 0.97, 0.97, 0.91),
 }
 
 
@@ -263,3 +265,19 @@ def test_flagged_notes_are_found_in_any_case(note: str, flagged: bool) -> None:
     line = orjson.dumps({"id": "x", "title": "t", "text": "", "relevant": False, "note": note})
     (item,) = labeled_items(line.decode() + "\n", "notes.jsonl")
     assert item.flagged is flagged
+
+
+# dev3.jsonl: 93 real stories (61 relevant) for issue 16's classes, labeled before any
+# classifier run; the rules were built on d3-001…d3-070, d3-071…d3-093 came after them.
+# Before the issue-16 rules (P / R / F1 / category): 0.815 / 0.869 / 0.841 / 0.585.
+# After: 0.934 / 0.934 / 0.934 / 0.842. The floors sit 0.03 below (rounded down).
+DEV3_FLOORS = (0.90, 0.90, 0.90, 0.81)
+
+
+def test_quality_on_dev3(topic: Topic) -> None:
+    scores = evaluate(topic, DEV3_SET_PATH).classifier["all"]
+    precision, recall, f1, category = DEV3_FLOORS
+    assert scores.precision >= precision
+    assert scores.recall >= recall
+    assert scores.f1 >= f1
+    assert scores.category_accuracy >= category

@@ -109,6 +109,11 @@ def test_seed_topic_context_settings(topic: Topic) -> None:
         (lambda d: d["categories"].update(venue_category="venue"), "venue_category"),
         (lambda d: d["negatives"][0].update(unless="sanctions"), "must be a list of strings"),
         (lambda d: d["neutral"].update(terms=[" - "]), "empty after folding"),
+        (lambda d: d["initiatives"][0].update(category="peace"), "category 'peace' not in"),
+        (lambda d: d["precedence"][0].update(when=["nonsense"]), "unknown signals ['nonsense']"),
+        (lambda d: d["precedence"][0].update(when=[]), "empty 'when'"),
+        (lambda d: d["precedence"][0].update(category="misc"), "category 'misc' not in"),
+        (lambda d: d["precedence"][0].update(over=["misc"]), "'over' names unknown categories"),
     ],
 )
 def test_invalid_topic_data_is_refused(edit: Any, message: str) -> None:
@@ -213,3 +218,15 @@ def test_the_gate_rule_reads_only_the_gate_groups() -> None:
     for size in range(len(universe) + 1):
         for groups in combinations(universe, size):
             assert gates_can_open(set(groups)) is gates_can_open(set(groups) & GATE_GROUPS)
+
+
+def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
+    names = [rule.name for rule in topic.precedence]
+    assert names == [
+        "recruitment-is-security",
+        "retaliation-over-arms-is-trade",
+        "peace-proposal-at-the-un",
+        "meeting-about-peace",
+    ]
+    assert topic.relevance.side_strength["initiative"] == 1.0
+    assert topic.signal_scanner is not None and topic.signal_scanner.size > 0
