@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 
@@ -27,13 +27,7 @@ from monitor.notify.compose import compose_alert, compose_confirmation, compose_
 from monitor.notify.headers import fingerprint, wire_bytes
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
-from monitor.notify.policy import (
-    DigestPeriod,
-    digest_period,
-    held_period,
-    local_day_start,
-    next_digest_due,
-)
+from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
@@ -43,8 +37,6 @@ from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
 log = get_logger(__name__)
-
-HELD_MARGIN = timedelta(seconds=1)
 
 
 def sender_of(settings: Settings) -> Sender:
@@ -182,32 +174,34 @@ class Assembler:
         )
         links = links_for(self.settings, self.sender, subscriber.id, subscription.id, now)
         why = why_matched(subscription)
-        immediate = [d for d in group if d.mode == "immediate"]
-        digests = [d for d in group if d.mode != "immediate"]
+        prefs = delivery_settings(subscription, subscriber)
+        sent_today = 0
+        if any(d.mode == "immediate" for d in group):
+            since = local_day_start(now, subscriber.time_zone)
+            sent_today = outbox.sent_today_count(conn, subscriber.id, since)
         queued = 0
-        if immediate:
-            settings = delivery_settings(subscription, subscriber)
-            sent = outbox.sent_today_count(
-                conn,
-                subscriber.id,
-                local_day_start(now, subscriber.time_zone),
-            )
-            room = (
-                len(immediate) if settings.daily_cap is None else max(0, settings.daily_cap - sent)
-            )
-            allowed, over = immediate[:room], immediate[room:]
-            if over:
-                catch_up = next_digest_due(dataclasses.replace(settings, mode="daily"), now)
-                outbox.reschedule_deliveries(
+        for plan in plan_emails(group, prefs, sent_today, now):
+            ids = [d.id for d in plan.deliveries]
+            if plan.action == "defer":
+                assert plan.due_at is not None
+                outbox.reschedule_deliveries(conn, ids, mode="daily", due_at=plan.due_at)
+                log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(ids))
+            elif plan.action == "digest":
+                assert plan.period is not None
+                queued += self._digest(
                     conn,
-                    [d.id for d in over],
-                    mode="daily",
-                    due_at=catch_up,
+                    subscription,
+                    subscriber,
+                    recipient,
+                    links,
+                    why,
+                    list(plan.deliveries),
+                    outlets,
+                    plan.period,
+                    now,
                 )
-                log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(over))
-            held = [d for d in allowed if d.due_at - d.created_at > HELD_MARGIN]
-            single = [d for d in allowed if d not in held or len(held) == 1]
-            for delivery in single:
+            else:
+                (delivery,) = plan.deliveries
                 message = compose_alert(
                     self._story(delivery, outlets),
                     recipient,
@@ -217,43 +211,18 @@ class Assembler:
                     sender=self.sender,
                     list_id=self.list_id,
                     now=now,
-                    update=delivery.revision > 1,
+                    update=plan.action == "update",
                     revision=delivery.revision,
                 )
                 queued += self._queue(
                     conn,
                     subscriber,
-                    "alert" if delivery.revision == 1 else "update",
+                    plan.action,
                     f"alert:{subscriber.id}:{delivery.story_id}:{delivery.revision}",
                     message,
-                    [delivery.id],
+                    ids,
                     now,
                 )
-            if len(held) > 1:
-                period = held_period(
-                    settings, max(d.due_at for d in held), min(d.created_at for d in held)
-                )
-                queued += self._digest(
-                    conn,
-                    subscription,
-                    subscriber,
-                    recipient,
-                    links,
-                    why,
-                    held,
-                    outlets,
-                    period,
-                    now,
-                )
-        by_due: dict[tuple[str, datetime], list[outbox.DueDelivery]] = defaultdict(list)
-        for delivery in digests:
-            by_due[(delivery.mode, delivery.due_at)].append(delivery)
-        for (mode, due_at), batch in by_due.items():
-            settings = delivery_settings(subscription, subscriber, mode=mode)
-            period = digest_period(settings, due_at)
-            queued += self._digest(
-                conn, subscription, subscriber, recipient, links, why, batch, outlets, period, now
-            )
         return queued
 
     def _digest(
@@ -273,9 +242,7 @@ class Assembler:
         # crash finds the queued email; a different set can never be folded into it.
         members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
         period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
-        entries = [
-            DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch
-        ]
+        entries = [DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch]
         message = compose_digest(
             entries,
             recipient,
