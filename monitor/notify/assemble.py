@@ -12,7 +12,6 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from email.utils import parseaddr
 
 from sqlalchemy import Engine
@@ -23,14 +22,16 @@ from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.models import Evidence
-from monitor.notify.compose import compose_alert, compose_confirmation, compose_digest
-from monitor.notify.headers import fingerprint, wire_bytes
+from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
+from monitor.notify.fragments import FragmentCache
+from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
+from monitor.notify.wire import Draft, draft_bytes
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
@@ -109,6 +110,9 @@ class Assembler:
         # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
         # how the mailer calls it.
         self._views: dict[int, StoryForEmail] = {}
+        # Rendered story blocks, kept across passes: the key is the story's whole view, so
+        # an edited story is rendered afresh.
+        self.fragments = FragmentCache()
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -202,7 +206,7 @@ class Assembler:
                 )
             else:
                 (delivery,) = plan.deliveries
-                message = compose_alert(
+                message = draft_alert(
                     self._story(delivery, outlets),
                     recipient,
                     subscription_name=subscription.name,
@@ -213,6 +217,7 @@ class Assembler:
                     now=now,
                     update=plan.action == "update",
                     revision=delivery.revision,
+                    fragments=self.fragments,
                 )
                 queued += self._queue(
                     conn,
@@ -243,7 +248,7 @@ class Assembler:
         members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
         period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
         entries = [DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch]
-        message = compose_digest(
+        message = draft_digest(
             entries,
             recipient,
             period=period,
@@ -252,6 +257,7 @@ class Assembler:
             sender=self.sender,
             list_id=self.list_id,
             now=now,
+            fragments=self.fragments,
         )
         return self._queue(
             conn,
@@ -269,12 +275,12 @@ class Assembler:
         subscriber: SubscriberRow,
         kind: str,
         dedup_key: str,
-        message: EmailMessage,
+        message: Draft,
         delivery_ids: list[int],
         now: datetime,
     ) -> int:
         try:
-            raw = wire_bytes(message, subscriber.email)
+            raw = draft_bytes(message, subscriber.email)
         except UnsafeMessageError as exc:
             # One email we will not send as built; the rest of the pass goes on.
             outbox.skip_deliveries(conn, delivery_ids)
@@ -292,9 +298,9 @@ class Assembler:
             subscriber_id=subscriber.id,
             kind=kind,
             dedup_key=dedup_key,
-            message_id=str(message["Message-ID"]),
+            message_id=message.header("Message-ID"),
             recipient=subscriber.email,
-            subject=str(message["Subject"]),
+            subject=message.header("Subject"),
             raw=raw,
             delivery_ids=delivery_ids,
             now=now,
@@ -329,7 +335,7 @@ def queue_confirmation(
             return False
         token = make_token(settings.token_key(), "confirm", subscriber.id, None, now)
         try:
-            message = compose_confirmation(
+            message = draft_confirmation(
                 Recipient(
                     subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
                 ),
@@ -339,7 +345,7 @@ def queue_confirmation(
                 now=now,
                 valid_for=LIFETIMES["confirm"],
             )
-            raw = wire_bytes(message, subscriber.email)
+            raw = draft_bytes(message, subscriber.email)
         except PermanentDeliveryError as exc:
             log.error("subscriber.bad_address", subscriber_id=subscriber_id, error=str(exc))
             return False
@@ -351,9 +357,9 @@ def queue_confirmation(
             subscriber_id=subscriber.id,
             kind="confirm",
             dedup_key=dedup_key,
-            message_id=str(message["Message-ID"]),
+            message_id=message.header("Message-ID"),
             recipient=subscriber.email,
-            subject=str(message["Subject"]),
+            subject=message.header("Subject"),
             raw=raw,
             now=now,
         )
