@@ -23,7 +23,7 @@ from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.models import Evidence
 from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
-from monitor.notify.fragments import FragmentCache
+from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
 from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
@@ -31,7 +31,7 @@ from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
-from monitor.notify.wire import Draft, draft_bytes
+from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
@@ -101,8 +101,16 @@ def why_matched(subscription: SubscriptionRow) -> str:
 
 
 class Assembler:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    """Turns due deliveries into queued emails, one transaction per :meth:`run_once`.
+
+    ``fast=False`` takes the slow paths kept as the benchmark's baseline: every story
+    block rendered for every email, every header through the email package, every email
+    queued with its own statements.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine, *, fast: bool = True) -> None:
         self.settings = settings
+        self.fast = fast
         self.engine = engine
         self.sender = sender_of(settings)
         self.list_id = list_id_of(settings, self.sender)
@@ -112,7 +120,10 @@ class Assembler:
         self._views: dict[int, StoryForEmail] = {}
         # Rendered story blocks, kept across passes: the key is the story's whole view, so
         # an edited story is rendered afresh.
-        self.fragments = FragmentCache()
+        self.fragments = FragmentCache(limit=DEFAULT_LIMIT if fast else 0)
+        # Emails composed in this pass, queued together (or one by one when not fast).
+        self._pending: list[outbox.NewEmail] = []
+        self._queued = 0
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -126,7 +137,8 @@ class Assembler:
         """Queue emails for everything due; return how many emails were queued."""
         now = now or datetime.now(UTC)
         self._views = {}
-        queued = 0
+        self._pending = []
+        self._queued = 0
         with transaction(self.engine) as conn:
             due = outbox.due_delivery_details(conn, now)
             if not due:
@@ -135,13 +147,13 @@ class Assembler:
             by_subscription: dict[int, list[outbox.DueDelivery]] = defaultdict(list)
             for delivery in due:
                 by_subscription[delivery.subscription_id].append(delivery)
+            subscriptions = subscriber_store.subscriptions_by_id(conn, list(by_subscription))
+            people = subscriber_store.subscribers_by_id(
+                conn, sorted({d.subscriber_id for d in due})
+            )
             for subscription_id, group in by_subscription.items():
-                subscription = subscriber_store.get_subscription(conn, subscription_id)
-                subscriber = (
-                    subscriber_store.get_subscriber(conn, group[0].subscriber_id)
-                    if subscription
-                    else None
-                )
+                subscription = subscriptions.get(subscription_id)
+                subscriber = people.get(group[0].subscriber_id) if subscription else None
                 if (
                     subscription is None
                     or subscriber is None
@@ -151,15 +163,20 @@ class Assembler:
                 ):
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     continue
+                mark = len(self._pending)
                 try:
-                    queued += self._assemble(conn, subscription, subscriber, group, outlets, now)
+                    self._assemble(conn, subscription, subscriber, group, outlets, now)
                 except PermanentDeliveryError as exc:
                     # An address no email can be built for: stop, and say so in the CLI.
+                    del self._pending[mark:]
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     subscriber_store.set_subscriber(
                         conn, subscriber.id, status="bouncing", status_reason=str(exc)[:500]
                     )
+                    people[subscriber.id] = dataclasses.replace(subscriber, status="bouncing")
                     log.error("subscriber.bad_address", subscriber_id=subscriber.id, error=str(exc))
+            self._flush(conn, now)
+        queued = self._queued
         if queued:
             log.info("emails.queued", count=queued)
         return queued
@@ -172,7 +189,7 @@ class Assembler:
         group: list[outbox.DueDelivery],
         outlets: dict[int, list[str]],
         now: datetime,
-    ) -> int:
+    ) -> None:
         recipient = Recipient(
             subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
         )
@@ -183,7 +200,6 @@ class Assembler:
         if any(d.mode == "immediate" for d in group):
             since = local_day_start(now, subscriber.time_zone)
             sent_today = outbox.sent_today_count(conn, subscriber.id, since)
-        queued = 0
         for plan in plan_emails(group, prefs, sent_today, now):
             ids = [d.id for d in plan.deliveries]
             if plan.action == "defer":
@@ -192,7 +208,7 @@ class Assembler:
                 log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(ids))
             elif plan.action == "digest":
                 assert plan.period is not None
-                queued += self._digest(
+                self._digest(
                     conn,
                     subscription,
                     subscriber,
@@ -219,7 +235,7 @@ class Assembler:
                     revision=delivery.revision,
                     fragments=self.fragments,
                 )
-                queued += self._queue(
+                self._queue(
                     conn,
                     subscriber,
                     plan.action,
@@ -228,7 +244,6 @@ class Assembler:
                     ids,
                     now,
                 )
-        return queued
 
     def _digest(
         self,
@@ -242,7 +257,7 @@ class Assembler:
         outlets: dict[int, list[str]],
         period: DigestPeriod,
         now: datetime,
-    ) -> int:
+    ) -> None:
         # The key names the exact set of deliveries: re-assembling the same set after a
         # crash finds the queued email; a different set can never be folded into it.
         members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
@@ -259,7 +274,7 @@ class Assembler:
             now=now,
             fragments=self.fragments,
         )
-        return self._queue(
+        self._queue(
             conn,
             subscriber,
             "digest",
@@ -278,9 +293,12 @@ class Assembler:
         message: Draft,
         delivery_ids: list[int],
         now: datetime,
-    ) -> int:
+    ) -> None:
         try:
-            raw = draft_bytes(message, subscriber.email)
+            if self.fast:
+                raw = draft_bytes(message, subscriber.email)
+            else:
+                raw = slow_bytes(message, subscriber.email)
         except UnsafeMessageError as exc:
             # One email we will not send as built; the rest of the pass goes on.
             outbox.skip_deliveries(conn, delivery_ids)
@@ -292,20 +310,26 @@ class Assembler:
                 deliveries=len(delivery_ids),
                 error=str(exc),
             )
-            return 0
-        _, created = outbox.queue_email(
-            conn,
-            subscriber_id=subscriber.id,
-            kind=kind,
-            dedup_key=dedup_key,
-            message_id=message.header("Message-ID"),
-            recipient=subscriber.email,
-            subject=message.header("Subject"),
-            raw=raw,
-            delivery_ids=delivery_ids,
-            now=now,
+            return
+        self._pending.append(
+            outbox.NewEmail(
+                subscriber_id=subscriber.id,
+                kind=kind,
+                dedup_key=dedup_key,
+                message_id=message.header("Message-ID"),
+                recipient=subscriber.email,
+                subject=message.header("Subject"),
+                raw=raw,
+                delivery_ids=tuple(delivery_ids),
+            )
         )
-        return int(created)
+        if not self.fast:
+            self._flush(conn, now)
+
+    def _flush(self, conn: Connection, now: datetime) -> None:
+        """Queue the emails composed so far (in the pass's transaction)."""
+        self._queued += outbox.queue_emails(conn, self._pending, now=now)
+        self._pending = []
 
 
 def queue_confirmation(
