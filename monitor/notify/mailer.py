@@ -16,7 +16,7 @@ import signal
 import socket
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from monitor import metrics
 from monitor.config import Settings
@@ -28,7 +28,7 @@ from monitor.notify.assemble import Assembler, sender_of
 from monitor.notify.transport import Transport, make_transport
 from monitor.processes import pid_alive
 from monitor.store import outbox
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import make_engine, open_connection, transaction, transaction_on
 
 log = get_logger(__name__)
 
@@ -63,6 +63,9 @@ class Mailer:
         # attempts belonged to a process that is gone (and several mailers can share a host).
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:mailer:{settings.app_id}"
         self.stopping = False
+        # The marks' connection, held for a pass: one pool checkout and liveness ping per
+        # pass instead of one per email. Used by one mark at a time.
+        self._marks: Connection | None = None
 
     async def recover(self) -> int:
         def _recover() -> int:
@@ -114,7 +117,34 @@ class Mailer:
         finally:
             if marking is not None:
                 await marking
+            await asyncio.to_thread(self._close_marks)
         return sent
+
+    def _close_marks(self) -> None:
+        marks, self._marks = self._marks, None
+        if marks is not None:
+            with contextlib.suppress(Exception):  # a broken connection: the pool drops it
+                marks.close()
+
+    def _mark(
+        self, email: outbox.ClaimedEmail, outcome: str, detail: str, retry_at: datetime | None
+    ) -> None:
+        """Record one outcome in its own commit, on the pass's marks connection."""
+        if self._marks is None:
+            self._marks = open_connection(self.engine)
+        try:
+            with transaction_on(self._marks) as conn:
+                outbox.finish_attempt(
+                    conn,
+                    email,
+                    outcome=outcome,
+                    detail=detail,
+                    now=datetime.now(UTC),
+                    retry_at=retry_at,
+                )
+        except StoreError:
+            self._close_marks()  # the next try opens a fresh one
+            raise
 
     def _claim(self, now: datetime | None = None) -> list[outbox.ClaimedEmail]:
         with transaction(self.engine) as conn:
@@ -176,19 +206,7 @@ class Mailer:
         delay = 0.2
         while True:
             try:
-
-                def _mark() -> None:
-                    with transaction(self.engine) as conn:
-                        outbox.finish_attempt(
-                            conn,
-                            email,
-                            outcome=outcome,
-                            detail=detail,
-                            now=datetime.now(UTC),
-                            retry_at=retry_at,
-                        )
-
-                await asyncio.to_thread(_mark)
+                await asyncio.to_thread(self._mark, email, outcome, detail, retry_at)
                 return
             except StoreError as exc:
                 # Must not give up: an unmarked accepted email would be sent again.

@@ -268,6 +268,22 @@ def claim_emails(
     ]
 
 
+# Built once: the mailer marks every email with these (SQLAlchemy then reuses their
+# compiled form without building a statement per email).
+_MARK_ATTEMPT = (
+    update(email_attempts)
+    .where(email_attempts.c.id == bindparam("b_attempt"))
+    .values(
+        outcome=bindparam("b_outcome"), detail=bindparam("b_detail"), finished_at=bindparam("b_now")
+    )
+)
+_MARK_SENT = (
+    update(emails)
+    .where(emails.c.id == bindparam("b_email"))
+    .values(status="sent", sent_at=bindparam("b_now"), last_error=None)
+)
+
+
 def finish_attempt(
     conn: Connection,
     email: ClaimedEmail,
@@ -279,14 +295,23 @@ def finish_attempt(
 ) -> None:
     """Record the SMTP outcome: sent, transient (retry at retry_at) or permanent."""
     conn.execute(
-        update(email_attempts)
-        .where(email_attempts.c.id == email.attempt_id)
-        .values(outcome=outcome, detail=detail[:2000], finished_at=now)
+        _MARK_ATTEMPT,
+        {
+            "b_attempt": email.attempt_id,
+            "b_outcome": outcome,
+            "b_detail": detail[:2000],
+            "b_now": now,
+        },
     )
     if outcome == "sent":
-        values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None}
-    elif outcome == "transient" and retry_at is not None:
-        values = {"status": "pending", "next_attempt_at": retry_at, "last_error": detail[:2000]}
+        conn.execute(_MARK_SENT, {"b_email": email.id, "b_now": now})
+        return
+    if outcome == "transient" and retry_at is not None:
+        values: dict[str, Any] = {
+            "status": "pending",
+            "next_attempt_at": retry_at,
+            "last_error": detail[:2000],
+        }
     else:
         values = {"status": "failed", "last_error": detail[:2000]}
     conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
