@@ -168,6 +168,7 @@ class Result:
     assemble_s: float = 0.0
     emails_per_s: float = 0.0
     assembled_per_s: float = 0.0
+    send_cpu_s: float = 0.0  # this process's CPU (mailer, and the SMTP sink's thread)
     fragment_hits: int = 0
     fragment_misses: int = 0
     baseline: dict[str, float] = field(default_factory=dict)
@@ -438,6 +439,7 @@ async def deliver(
     )
     assembler = mailer.assembler = TimedAssembler(settings, engine, fast=fast)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     sent_total = 0
     stalled: dict[str, int] = {}
     try:
@@ -461,6 +463,7 @@ async def deliver(
     finally:
         await mailer.transport.close()
     result.send_s = time.perf_counter() - started
+    result.send_cpu_s = time.process_time() - cpu_started
     result.assemble_s = assembler.seconds
     result.fragment_hits = assembler.fragments.hits
     result.fragment_misses = assembler.fragments.misses
@@ -612,6 +615,7 @@ def run_baseline(db_url: str, var: str, send_at: datetime, result: Result) -> No
         "assemble_s": base.assemble_s,
         "emails_per_s": base.emails_per_s,
         "assembled_per_s": base.assembled_per_s,
+        "send_cpu_s": base.send_cpu_s,
         "bytes": base.bytes,
     }
     result.problems += [f"baseline: {problem}" for problem in base.problems]
@@ -706,6 +710,10 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
             f"(assembling {r.assemble_s:.2f} s, claim + SMTP + mark {r.send_s - r.assemble_s:.2f} s)",
         ),
         ("**emails/s**", f"**{r.emails_per_s:,.0f}**"),
+        (
+            "CPU per email",
+            f"{cpu_ms(r.send_cpu_s, r.emails)} ms (this process: mailer and SMTP sink)",
+        ),
         ("**assembled/s**", f"**{r.assembled_per_s:,.0f}**"),
         (
             "story blocks",
@@ -725,6 +733,10 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
     ]
 
 
+def cpu_ms(seconds: float, emails: int) -> str:
+    return f"{1000 * seconds / emails:.2f}" if emails else "–"
+
+
 def baseline_rows(r: Result) -> list[tuple[str, str]]:
     """The slow paths measured in the same run, and the fast paths' gain over them."""
     b = r.baseline
@@ -741,6 +753,7 @@ def baseline_rows(r: Result) -> list[tuple[str, str]]:
             f"{int(b['emails']):,} emails; {b['bytes'] / 1e6:,.1f} MB",
         ),
         ("baseline emails/s", f"{b['emails_per_s']:,.0f}"),
+        ("baseline CPU per email", f"{cpu_ms(b['send_cpu_s'], int(b['emails']))} ms"),
         ("baseline assembled/s", f"{b['assembled_per_s']:,.0f}"),
         (
             "**fast / baseline**",

@@ -111,3 +111,15 @@ def test_a_digest_is_the_same_bytes_both_ways() -> None:
         now=NOW,
     )
     assert draft_bytes(draft, "ana@example.org") == slow_bytes(draft, "ana@example.org")
+
+
+PIECES = st.sampled_from(["a", "b", " ", "=", "\t", "\n", "\r", ".", "é", "€", "\x0b", "\u2028"])
+LONG = st.sampled_from(["x" * 40, "y" * 77, "z" * 78, " " * 3, "é" * 30])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(st.lists(st.one_of(PIECES, LONG), max_size=60).map("".join), ANY_TEXT))
+def test_bodies_are_encoded_as_the_email_package_encodes_them(text: str) -> None:
+    from monitor.notify.wire import _reference_body, encoded_body
+
+    assert encoded_body(text) == _reference_body(text)
