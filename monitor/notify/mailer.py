@@ -1,7 +1,7 @@
 """The mailer role: assembles due deliveries into emails and drains the outbox over SMTP.
 
-Per email: claim (attempt recorded, lease taken, committed) → SMTP → mark sent, committed
-at once. Transient failures retry with exponential backoff and jitter; permanent (5xx)
+Per email: claim (attempt recorded, lease taken, committed; 50 emails per claim) → SMTP →
+mark sent, committed at once (while the next email goes over SMTP). Transient failures retry with exponential backoff and jitter; permanent (5xx)
 failures stop retries for that email and show in `monitor subscriber failures`. See
 monitor/store/outbox.py for the one window in which a crash can repeat a send.
 """
