@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.notify.fragments import FragmentCache, RenderedStory
@@ -171,9 +170,35 @@ def draft_alert(
     )
 
 
-def compose_alert(story: StoryForEmail, recipient: Recipient, **options: Any) -> EmailMessage:
-    """:func:`draft_alert` as an EmailMessage (same arguments)."""
-    return draft_message(draft_alert(story, recipient, **options))
+def compose_alert(
+    story: StoryForEmail,
+    recipient: Recipient,
+    *,
+    subscription_name: str,
+    why: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+    update: bool = False,
+    previous_message_id: str | None = None,
+    revision: int = 1,
+) -> EmailMessage:
+    """:func:`draft_alert` as an EmailMessage (the slow path's object, for tests and tools)."""
+    draft = draft_alert(
+        story,
+        recipient,
+        subscription_name=subscription_name,
+        why=why,
+        links=links,
+        sender=sender,
+        list_id=list_id,
+        now=now,
+        update=update,
+        previous_message_id=previous_message_id,
+        revision=revision,
+    )
+    return draft_message(draft)
 
 
 def draft_digest(
@@ -228,10 +253,28 @@ def draft_digest(
 
 
 def compose_digest(
-    entries: Sequence[DigestEntry], recipient: Recipient, **options: Any
+    entries: Sequence[DigestEntry],
+    recipient: Recipient,
+    *,
+    period: DigestPeriod,
+    subscription_name: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
 ) -> EmailMessage:
-    """:func:`draft_digest` as an EmailMessage (same arguments)."""
-    return draft_message(draft_digest(entries, recipient, **options))
+    """:func:`draft_digest` as an EmailMessage (the slow path's object, for tests and tools)."""
+    draft = draft_digest(
+        entries,
+        recipient,
+        period=period,
+        subscription_name=subscription_name,
+        links=links,
+        sender=sender,
+        list_id=list_id,
+        now=now,
+    )
+    return draft_message(draft)
 
 
 def _duration(valid_for: timedelta) -> str:
@@ -279,6 +322,22 @@ def draft_confirmation(
     )
 
 
-def compose_confirmation(recipient: Recipient, confirm_url: str, **options: Any) -> EmailMessage:
-    """:func:`draft_confirmation` as an EmailMessage (same arguments)."""
-    return draft_message(draft_confirmation(recipient, confirm_url, **options))
+def compose_confirmation(
+    recipient: Recipient,
+    confirm_url: str,
+    *,
+    subscription_name: str,
+    sender: Sender,
+    now: datetime,
+    valid_for: timedelta = LIFETIMES["confirm"],
+) -> EmailMessage:
+    """:func:`draft_confirmation` as an EmailMessage (the slow path's object)."""
+    draft = draft_confirmation(
+        recipient,
+        confirm_url,
+        subscription_name=subscription_name,
+        sender=sender,
+        now=now,
+        valid_for=valid_for,
+    )
+    return draft_message(draft)
