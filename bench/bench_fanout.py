@@ -10,7 +10,15 @@ Three phases, each timed on its own:
    alerts and one delivery row per matching subscriber;
 3. **render + send** — ``Mailer.pass_once`` at a time after every subscriber's 08:00 local
    digest, repeated until nothing is left, to a local aiosmtpd server (``SmtpSink``) over a
-   real SMTP connection. emails/s = emails the server received / seconds of this phase.
+   real SMTP connection. emails/s = emails the server received / seconds of this phase;
+   assembled/s = emails / seconds spent assembling them (``Assembler.run_once``).
+
+   **Baseline in the same run**: before phase 3, the database is copied (a file copy, or
+   ``CREATE DATABASE … TEMPLATE``) and phase 3 runs first on the copy with the mailer's
+   slow paths (``Assembler(fast=False)``: every story block rendered for every email, every
+   header through the email package, every email queued with its own statements; claims
+   of one email), then on the original with the fast paths. Ratios compare the two.
+   ``--no-baseline`` skips it.
 
 Stored queries: the generator's raw queries are tuned for matcher speed and most of them
 match nothing on one day of this topic, so a subscriber's query is 1-4 generator queries
@@ -71,7 +79,7 @@ from monitor.matching.topic import load_topic  # noqa: E402
 from monitor.models import FeedItem  # noqa: E402
 from monitor.notify.assemble import Assembler  # noqa: E402
 from monitor.notify.fanout import SubscriptionIndex, match_doc  # noqa: E402
-from monitor.notify.mailer import Mailer  # noqa: E402
+from monitor.notify.mailer import CLAIM_BATCH, Mailer  # noqa: E402
 from monitor.notify.transport import SmtpTransport  # noqa: E402
 from monitor.services.smtp_sink import SmtpSink  # noqa: E402
 from monitor.store import migrate, outbox  # noqa: E402
@@ -159,6 +167,11 @@ class Result:
     send_s: float = 0.0
     assemble_s: float = 0.0
     emails_per_s: float = 0.0
+    assembled_per_s: float = 0.0
+    send_cpu_s: float = 0.0  # this process's CPU (mailer, and the SMTP sink's thread)
+    fragment_hits: int = 0
+    fragment_misses: int = 0
+    baseline: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
     peak_rss_after_prep_mb: float = 0.0
     peak_rss_after_fanout_mb: float = 0.0
@@ -414,10 +427,19 @@ class TimedAssembler(Assembler):
             self.seconds += time.perf_counter() - started
 
 
-async def deliver(settings: Settings, engine: Engine, now: datetime, result: Result) -> None:
-    mailer = Mailer(settings, engine, SmtpTransport(settings), worker="bench-mailer")
-    assembler = mailer.assembler = TimedAssembler(settings, engine)
+async def deliver(
+    settings: Settings, engine: Engine, now: datetime, result: Result, *, fast: bool = True
+) -> None:
+    mailer = Mailer(
+        settings,
+        engine,
+        SmtpTransport(settings),
+        worker="bench-mailer",
+        claim_batch=CLAIM_BATCH if fast else 1,
+    )
+    assembler = mailer.assembler = TimedAssembler(settings, engine, fast=fast)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     sent_total = 0
     stalled: dict[str, int] = {}
     try:
@@ -441,7 +463,10 @@ async def deliver(settings: Settings, engine: Engine, now: datetime, result: Res
     finally:
         await mailer.transport.close()
     result.send_s = time.perf_counter() - started
+    result.send_cpu_s = time.process_time() - cpu_started
     result.assemble_s = assembler.seconds
+    result.fragment_hits = assembler.fragments.hits
+    result.fragment_misses = assembler.fragments.misses
 
 
 def check_delivery(engine: Engine, sink: SmtpSink, now: datetime, result: Result) -> None:
@@ -483,6 +508,7 @@ def check_delivery(engine: Engine, sink: SmtpSink, now: datetime, result: Result
     result.digest_stories_shown = shown
     result.digest_stories_missing = int(in_digests) - shown
     result.emails_per_s = result.emails / result.send_s if result.send_s else 0.0
+    result.assembled_per_s = result.emails / result.assemble_s if result.assemble_s else 0.0
     if result.emails != sum(sent.values()):
         result.problems.append(
             f"SMTP server received {result.emails} emails, outbox marks {sum(sent.values())} sent"
@@ -508,7 +534,96 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(size: Size, url: str | None, keep: bool, quick: bool, seed: int) -> Result:
+def copy_database(url: str, suffix: str) -> str:
+    """A copy of the database at ``url`` (nobody may be connected to it): its URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        source = Path(str(parsed.database))
+        target = source.with_name(f"{source.stem}-{suffix}{source.suffix}")
+        shutil.copyfile(source, target)
+        return parsed.set(database=str(target)).render_as_string(hide_password=False)
+    name = f"{parsed.database}_{suffix}"
+    admin = create_engine(
+        parsed.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_copy(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(str(parsed.database)).unlink(missing_ok=True)
+        return
+    admin = create_engine(
+        parsed.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def mail_settings(var: str, db_url: str, port: int) -> Settings:
+    return load_settings(
+        var_dir=Path(var),
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        token_secret="9c4f1a7e2b8d5c3f6a0e9d2b7c4f1a8e",  # fixed: same emails every run
+        public_url="https://alerts.example.org",
+        mail_from="Media monitor <alerts@monitor.example.org>",
+    )
+
+
+def render_and_send(
+    db_url: str, var: str, send_at: datetime, result: Result, *, fast: bool
+) -> None:
+    """Phase 3 on the database at ``db_url``, into ``result``."""
+    engine = make_engine(db_url)
+    try:
+        with SmtpSink() as sink:
+            settings = mail_settings(var, db_url, sink.port)
+            label = "fast paths" if fast else "baseline (slow paths)"
+            progress(f"send, {label}: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC")
+            asyncio.run(deliver(settings, engine, send_at, result, fast=fast))
+            check_delivery(engine, sink, send_at, result)
+    finally:
+        engine.dispose()
+
+
+def run_baseline(db_url: str, var: str, send_at: datetime, result: Result) -> None:
+    """Phase 3 with the slow paths on a copy of the database; figures into ``result``."""
+    copy = copy_database(db_url, "baseline")
+    try:
+        base = Result(subscribers=result.subscribers)
+        render_and_send(copy, var, send_at, base, fast=False)
+    finally:
+        drop_copy(copy)
+    result.baseline = {
+        "emails": base.emails,
+        "send_s": base.send_s,
+        "assemble_s": base.assemble_s,
+        "emails_per_s": base.emails_per_s,
+        "assembled_per_s": base.assembled_per_s,
+        "send_cpu_s": base.send_cpu_s,
+        "bytes": base.bytes,
+    }
+    result.problems += [f"baseline: {problem}" for problem in base.problems]
+
+
+def run(
+    size: Size, url: str | None, keep: bool, quick: bool, seed: int, baseline: bool = True
+) -> Result:
     rng = random.Random(seed)
     result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
     result.batch_size = size.batch
@@ -546,23 +661,11 @@ def run(size: Size, url: str | None, keep: bool, quick: bool, seed: int) -> Resu
             progress(f"fan-out: {size.items} items in batches of {size.batch}")
             fan_out(engine, items, size.batch, alerts_at, result)
             result.peak_rss_after_fanout_mb = peak_rss_mb()
-
-            with SmtpSink() as sink:
-                settings = load_settings(
-                    var_dir=Path(var),
-                    database_url=db_url,
-                    smtp_host="127.0.0.1",
-                    smtp_port=sink.port,
-                    smtp_security="none",
-                    token_secret="9c4f1a7e2b8d5c3f6a0e9d2b7c4f1a8e",  # fixed: same emails every run
-                    public_url="https://alerts.example.org",
-                    mail_from="Media monitor <alerts@monitor.example.org>",
-                )
-                progress(f"send: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC to {sink.port}")
-                asyncio.run(deliver(settings, engine, send_at, result))
-                check_delivery(engine, sink, send_at, result)
         finally:
             engine.dispose()
+        if baseline:
+            run_baseline(db_url, var, send_at, result)
+        render_and_send(db_url, var, send_at, result, fast=True)
     result.peak_rss_mb = peak_rss_mb()
     result.checks_ok = not result.problems
     return result
@@ -608,6 +711,16 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
         ),
         ("**emails/s**", f"**{r.emails_per_s:,.0f}**"),
         (
+            "CPU per email",
+            f"{cpu_ms(r.send_cpu_s, r.emails)} ms (this process: mailer and SMTP sink)",
+        ),
+        ("**assembled/s**", f"**{r.assembled_per_s:,.0f}**"),
+        (
+            "story blocks",
+            f"{r.fragment_misses:,} rendered, {r.fragment_hits:,} reused",
+        ),
+        *baseline_rows(r),
+        (
             "peak RSS",
             f"{r.peak_rss_mb:,.0f} MB (after query preparation {r.peak_rss_after_prep_mb:,.0f}, "
             f"after fan-out {r.peak_rss_after_fanout_mb:,.0f})",
@@ -616,6 +729,36 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
             "checks",
             "received = sent, Message-IDs unique, nothing due left: "
             + ("ok" if r.checks_ok else "FAILED: " + "; ".join(r.problems)),
+        ),
+    ]
+
+
+def cpu_ms(seconds: float, emails: int) -> str:
+    return f"{1000 * seconds / emails:.2f}" if emails else "–"
+
+
+def baseline_rows(r: Result) -> list[tuple[str, str]]:
+    """The slow paths measured in the same run, and the fast paths' gain over them."""
+    b = r.baseline
+    if not b:
+        return []
+
+    def ratio(new: float, old: float) -> str:
+        return f"{new / old:.1f}×" if old else "–"
+
+    return [
+        (
+            "baseline render + send",
+            f"{b['send_s']:.2f} s (assembling {b['assemble_s']:.2f} s) for "
+            f"{int(b['emails']):,} emails; {b['bytes'] / 1e6:,.1f} MB",
+        ),
+        ("baseline emails/s", f"{b['emails_per_s']:,.0f}"),
+        ("baseline CPU per email", f"{cpu_ms(b['send_cpu_s'], int(b['emails']))} ms"),
+        ("baseline assembled/s", f"{b['assembled_per_s']:,.0f}"),
+        (
+            "**fast / baseline**",
+            f"**emails/s {ratio(r.emails_per_s, b['emails_per_s'])}, "
+            f"assembled/s {ratio(r.assembled_per_s, b['assembled_per_s'])}**",
         ),
     ]
 
@@ -629,7 +772,10 @@ def markdown(r: Result) -> str:
         "~10 % match nothing), daily digests at 08:00 in 18 time zones, ~10 % immediate. "
         "A day's items (dev + held-out news) pass through `ItemHandler.handle`; then "
         "`Mailer.pass_once` renders and sends until nothing is due. "
-        "*emails/s* = emails received by the SMTP server / render + send seconds. "
+        "*emails/s* = emails received by the SMTP server / render + send seconds; "
+        "*assembled/s* = emails / seconds in `Assembler.run_once`. "
+        "The *baseline* rows are render + send run first, in the same run, on a copy of "
+        "the database with the mailer's slow paths (`Assembler(fast=False)`, claims of one). "
         "SMTP is a local aiosmtpd server (`SmtpSink`) in the same process, over loopback: "
         "network latency to a real MTA is not included, and peak RSS includes the sink "
         "holding every message." + (" Quick mode." if r.quick else ""),
@@ -678,6 +824,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, help="items per ItemHandler.handle call")
     parser.add_argument("--seed", type=int, default=20260611)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the slow-path baseline run of render + send on a copy of the database",
+    )
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     size = Size(
@@ -686,7 +837,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch=args.batch or size.batch,
         pool=max(size.pool, (args.subscribers or 0) * 4),
     )
-    result = run(size, args.database_url, args.keep, args.quick, args.seed)
+    result = run(
+        size, args.database_url, args.keep, args.quick, args.seed, baseline=not args.no_baseline
+    )
     section = markdown(result)
     print(table(result))
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from datetime import UTC, datetime
 from email.utils import parseaddr
 
 from sqlalchemy import Engine
@@ -23,28 +22,22 @@ from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.models import Evidence
-from monitor.notify.compose import compose_alert, compose_confirmation, compose_digest
-from monitor.notify.headers import fingerprint, wire_bytes
+from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
+from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
+from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
-from monitor.notify.policy import (
-    DigestPeriod,
-    digest_period,
-    held_period,
-    local_day_start,
-    next_digest_due,
-)
+from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
+from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
 log = get_logger(__name__)
-
-HELD_MARGIN = timedelta(seconds=1)
 
 
 def sender_of(settings: Settings) -> Sender:
@@ -108,8 +101,16 @@ def why_matched(subscription: SubscriptionRow) -> str:
 
 
 class Assembler:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    """Turns due deliveries into queued emails, one transaction per :meth:`run_once`.
+
+    ``fast=False`` takes the slow paths kept as the benchmark's baseline: every story
+    block rendered for every email, every header through the email package, every email
+    queued with its own statements.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine, *, fast: bool = True) -> None:
         self.settings = settings
+        self.fast = fast
         self.engine = engine
         self.sender = sender_of(settings)
         self.list_id = list_id_of(settings, self.sender)
@@ -117,6 +118,12 @@ class Assembler:
         # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
         # how the mailer calls it.
         self._views: dict[int, StoryForEmail] = {}
+        # Rendered story blocks, kept across passes: the key is the story's whole view, so
+        # an edited story is rendered afresh.
+        self.fragments = FragmentCache(limit=DEFAULT_LIMIT if fast else 0)
+        # Emails composed in this pass, queued together (or one by one when not fast).
+        self._pending: list[outbox.NewEmail] = []
+        self._queued = 0
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -130,7 +137,8 @@ class Assembler:
         """Queue emails for everything due; return how many emails were queued."""
         now = now or datetime.now(UTC)
         self._views = {}
-        queued = 0
+        self._pending = []
+        self._queued = 0
         with transaction(self.engine) as conn:
             due = outbox.due_delivery_details(conn, now)
             if not due:
@@ -139,13 +147,13 @@ class Assembler:
             by_subscription: dict[int, list[outbox.DueDelivery]] = defaultdict(list)
             for delivery in due:
                 by_subscription[delivery.subscription_id].append(delivery)
+            subscriptions = subscriber_store.subscriptions_by_id(conn, list(by_subscription))
+            people = subscriber_store.subscribers_by_id(
+                conn, sorted({d.subscriber_id for d in due})
+            )
             for subscription_id, group in by_subscription.items():
-                subscription = subscriber_store.get_subscription(conn, subscription_id)
-                subscriber = (
-                    subscriber_store.get_subscriber(conn, group[0].subscriber_id)
-                    if subscription
-                    else None
-                )
+                subscription = subscriptions.get(subscription_id)
+                subscriber = people.get(group[0].subscriber_id) if subscription else None
                 if (
                     subscription is None
                     or subscriber is None
@@ -155,15 +163,20 @@ class Assembler:
                 ):
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     continue
+                mark = len(self._pending)
                 try:
-                    queued += self._assemble(conn, subscription, subscriber, group, outlets, now)
+                    self._assemble(conn, subscription, subscriber, group, outlets, now)
                 except PermanentDeliveryError as exc:
                     # An address no email can be built for: stop, and say so in the CLI.
+                    del self._pending[mark:]
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     subscriber_store.set_subscriber(
                         conn, subscriber.id, status="bouncing", status_reason=str(exc)[:500]
                     )
+                    people[subscriber.id] = dataclasses.replace(subscriber, status="bouncing")
                     log.error("subscriber.bad_address", subscriber_id=subscriber.id, error=str(exc))
+            self._flush(conn, now)
+        queued = self._queued
         if queued:
             log.info("emails.queued", count=queued)
         return queued
@@ -176,39 +189,40 @@ class Assembler:
         group: list[outbox.DueDelivery],
         outlets: dict[int, list[str]],
         now: datetime,
-    ) -> int:
+    ) -> None:
         recipient = Recipient(
             subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
         )
         links = links_for(self.settings, self.sender, subscriber.id, subscription.id, now)
         why = why_matched(subscription)
-        immediate = [d for d in group if d.mode == "immediate"]
-        digests = [d for d in group if d.mode != "immediate"]
-        queued = 0
-        if immediate:
-            settings = delivery_settings(subscription, subscriber)
-            sent = outbox.sent_today_count(
-                conn,
-                subscriber.id,
-                local_day_start(now, subscriber.time_zone),
-            )
-            room = (
-                len(immediate) if settings.daily_cap is None else max(0, settings.daily_cap - sent)
-            )
-            allowed, over = immediate[:room], immediate[room:]
-            if over:
-                catch_up = next_digest_due(dataclasses.replace(settings, mode="daily"), now)
-                outbox.reschedule_deliveries(
+        prefs = delivery_settings(subscription, subscriber)
+        sent_today = 0
+        if any(d.mode == "immediate" for d in group):
+            since = local_day_start(now, subscriber.time_zone)
+            sent_today = outbox.sent_today_count(conn, subscriber.id, since)
+        for plan in plan_emails(group, prefs, sent_today, now):
+            ids = [d.id for d in plan.deliveries]
+            if plan.action == "defer":
+                assert plan.due_at is not None
+                outbox.reschedule_deliveries(conn, ids, mode="daily", due_at=plan.due_at)
+                log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(ids))
+            elif plan.action == "digest":
+                assert plan.period is not None
+                self._digest(
                     conn,
-                    [d.id for d in over],
-                    mode="daily",
-                    due_at=catch_up,
+                    subscription,
+                    subscriber,
+                    recipient,
+                    links,
+                    why,
+                    list(plan.deliveries),
+                    outlets,
+                    plan.period,
+                    now,
                 )
-                log.info("deliveries.over_cap", subscription_id=subscription.id, count=len(over))
-            held = [d for d in allowed if d.due_at - d.created_at > HELD_MARGIN]
-            single = [d for d in allowed if d not in held or len(held) == 1]
-            for delivery in single:
-                message = compose_alert(
+            else:
+                (delivery,) = plan.deliveries
+                message = draft_alert(
                     self._story(delivery, outlets),
                     recipient,
                     subscription_name=subscription.name,
@@ -217,44 +231,19 @@ class Assembler:
                     sender=self.sender,
                     list_id=self.list_id,
                     now=now,
-                    update=delivery.revision > 1,
+                    update=plan.action == "update",
                     revision=delivery.revision,
+                    fragments=self.fragments,
                 )
-                queued += self._queue(
+                self._queue(
                     conn,
                     subscriber,
-                    "alert" if delivery.revision == 1 else "update",
+                    plan.action,
                     f"alert:{subscriber.id}:{delivery.story_id}:{delivery.revision}",
                     message,
-                    [delivery.id],
+                    ids,
                     now,
                 )
-            if len(held) > 1:
-                period = held_period(
-                    settings, max(d.due_at for d in held), min(d.created_at for d in held)
-                )
-                queued += self._digest(
-                    conn,
-                    subscription,
-                    subscriber,
-                    recipient,
-                    links,
-                    why,
-                    held,
-                    outlets,
-                    period,
-                    now,
-                )
-        by_due: dict[tuple[str, datetime], list[outbox.DueDelivery]] = defaultdict(list)
-        for delivery in digests:
-            by_due[(delivery.mode, delivery.due_at)].append(delivery)
-        for (mode, due_at), batch in by_due.items():
-            settings = delivery_settings(subscription, subscriber, mode=mode)
-            period = digest_period(settings, due_at)
-            queued += self._digest(
-                conn, subscription, subscriber, recipient, links, why, batch, outlets, period, now
-            )
-        return queued
 
     def _digest(
         self,
@@ -268,15 +257,13 @@ class Assembler:
         outlets: dict[int, list[str]],
         period: DigestPeriod,
         now: datetime,
-    ) -> int:
+    ) -> None:
         # The key names the exact set of deliveries: re-assembling the same set after a
         # crash finds the queued email; a different set can never be folded into it.
         members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
         period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
-        entries = [
-            DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch
-        ]
-        message = compose_digest(
+        entries = [DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch]
+        message = draft_digest(
             entries,
             recipient,
             period=period,
@@ -285,8 +272,9 @@ class Assembler:
             sender=self.sender,
             list_id=self.list_id,
             now=now,
+            fragments=self.fragments,
         )
-        return self._queue(
+        self._queue(
             conn,
             subscriber,
             "digest",
@@ -302,12 +290,15 @@ class Assembler:
         subscriber: SubscriberRow,
         kind: str,
         dedup_key: str,
-        message: EmailMessage,
+        message: Draft,
         delivery_ids: list[int],
         now: datetime,
-    ) -> int:
+    ) -> None:
         try:
-            raw = wire_bytes(message, subscriber.email)
+            if self.fast:
+                raw = draft_bytes(message, subscriber.email)
+            else:
+                raw = slow_bytes(message, subscriber.email)
         except UnsafeMessageError as exc:
             # One email we will not send as built; the rest of the pass goes on.
             outbox.skip_deliveries(conn, delivery_ids)
@@ -319,20 +310,26 @@ class Assembler:
                 deliveries=len(delivery_ids),
                 error=str(exc),
             )
-            return 0
-        _, created = outbox.queue_email(
-            conn,
-            subscriber_id=subscriber.id,
-            kind=kind,
-            dedup_key=dedup_key,
-            message_id=str(message["Message-ID"]),
-            recipient=subscriber.email,
-            subject=str(message["Subject"]),
-            raw=raw,
-            delivery_ids=delivery_ids,
-            now=now,
+            return
+        self._pending.append(
+            outbox.NewEmail(
+                subscriber_id=subscriber.id,
+                kind=kind,
+                dedup_key=dedup_key,
+                message_id=message.header("Message-ID"),
+                recipient=subscriber.email,
+                subject=message.header("Subject"),
+                raw=raw,
+                delivery_ids=tuple(delivery_ids),
+            )
         )
-        return int(created)
+        if not self.fast:
+            self._flush(conn, now)
+
+    def _flush(self, conn: Connection, now: datetime) -> None:
+        """Queue the emails composed so far (in the pass's transaction)."""
+        self._queued += outbox.queue_emails(conn, self._pending, now=now)
+        self._pending = []
 
 
 def queue_confirmation(
@@ -362,7 +359,7 @@ def queue_confirmation(
             return False
         token = make_token(settings.token_key(), "confirm", subscriber.id, None, now)
         try:
-            message = compose_confirmation(
+            message = draft_confirmation(
                 Recipient(
                     subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
                 ),
@@ -372,7 +369,7 @@ def queue_confirmation(
                 now=now,
                 valid_for=LIFETIMES["confirm"],
             )
-            raw = wire_bytes(message, subscriber.email)
+            raw = draft_bytes(message, subscriber.email)
         except PermanentDeliveryError as exc:
             log.error("subscriber.bad_address", subscriber_id=subscriber_id, error=str(exc))
             return False
@@ -384,9 +381,9 @@ def queue_confirmation(
             subscriber_id=subscriber.id,
             kind="confirm",
             dedup_key=dedup_key,
-            message_id=str(message["Message-ID"]),
+            message_id=message.header("Message-ID"),
             recipient=subscriber.email,
-            subject=str(message["Subject"]),
+            subject=message.header("Subject"),
             raw=raw,
             now=now,
         )

@@ -132,8 +132,12 @@ def apply_row(
     plan = plan_import(wanted, person, rows, vocabulary, keep=keep)
     if person is None:
         subscriber_id, _ = store.add_subscriber(
-            conn, wanted.email, display_name=wanted.name, time_zone=wanted.time_zone,
-            confirmed=confirmed, now=now,
+            conn,
+            wanted.email,
+            display_name=wanted.name,
+            time_zone=wanted.time_zone,
+            confirmed=confirmed,
+            now=now,
         )
     else:
         subscriber_id = person.id
@@ -171,8 +175,9 @@ def add_subscriber(
     vocabulary = vocabulary or topic_vocabulary(settings.topic_file)
     wanted = checked(given, vocabulary, "subscriber")
     with transaction(engine) as conn:
-        applied = apply_row(conn, wanted, vocabulary, keep=frozenset(), confirmed=confirmed,
-                            now=datetime.now(UTC))
+        applied = apply_row(
+            conn, wanted, vocabulary, keep=frozenset(), confirmed=confirmed, now=datetime.now(UTC)
+        )
     if applied.needs_confirmation:
         queue_confirmation(settings, engine, applied.subscriber_id, name or wanted.email)
     assert applied.subscription_id is not None
@@ -222,7 +227,10 @@ def import_csv(
     are refused with their line and problems. ``report`` sees each row as it is done.
     """
     return import_rows(
-        settings, engine, read_subscriber_csv(read_csv_text(path)), confirmed=confirmed,
+        settings,
+        engine,
+        read_subscriber_csv(read_csv_text(path)),
+        confirmed=confirmed,
         report=report,
     )
 
@@ -261,8 +269,9 @@ def _import_row(
         return RowReport(row.line, row.given.email, "refused", detail)
     assert isinstance(result, Preferences)
     with transaction(engine) as conn:
-        applied = apply_row(conn, result, vocabulary, keep=row.keep, confirmed=confirmed,
-                            now=datetime.now(UTC))
+        applied = apply_row(
+            conn, result, vocabulary, keep=row.keep, confirmed=confirmed, now=datetime.now(UTC)
+        )
     detail = applied.plan.detail
     if applied.needs_confirmation:
         queue_confirmation(settings, engine, applied.subscriber_id, result.name or result.email)
@@ -295,11 +304,13 @@ def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
 def _add(settings: Settings, engine: Engine, args: Any) -> int:
     vocabulary = topic_vocabulary(settings.topic_file)
     wanted = checked(input_from_args(args), vocabulary, "subscriber")
-    keep = frozenset(k for k, flag_value in (("name", args.name), ("time_zone", args.tz))
-                     if not flag_value)
+    keep = frozenset(
+        k for k, flag_value in (("name", args.name), ("time_zone", args.tz)) if not flag_value
+    )
     with transaction(engine) as conn:
-        applied = apply_row(conn, wanted, vocabulary, keep=keep, confirmed=args.confirmed,
-                            now=datetime.now(UTC))
+        applied = apply_row(
+            conn, wanted, vocabulary, keep=keep, confirmed=args.confirmed, now=datetime.now(UTC)
+        )
     state = "confirmed" if args.confirmed else "awaiting confirmation"
     if applied.needs_confirmation:
         queue_confirmation(settings, engine, applied.subscriber_id, wanted.name or wanted.email)
@@ -325,8 +336,11 @@ def _list(settings: Settings, engine: Engine, args: Any) -> int:
         if isinstance(result, list):
             problems[s.id] = result
     if args.json:
-        _say(orjson.dumps(subscribers_json(people, subs, problems),
-                          option=orjson.OPT_INDENT_2).decode())
+        _say(
+            orjson.dumps(
+                subscribers_json(people, subs, problems), option=orjson.OPT_INDENT_2
+            ).decode()
+        )
     else:
         for line in subscriber_lines(people, subs, problems):
             _say(line)
@@ -342,8 +356,9 @@ def _edit(settings: Settings, engine: Engine, args: Any) -> int:
             raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
         given = edited_input(args, input_from_row(current, person))
         wanted = checked(given, vocabulary, f"subscription {args.subscription}")
-        store.set_subscription(conn, args.subscription, now=datetime.now(UTC),
-                               **wanted.subscription_values())
+        store.set_subscription(
+            conn, args.subscription, now=datetime.now(UTC), **wanted.subscription_values()
+        )
     _say(f"subscription {args.subscription} updated")
     return 0
 
@@ -390,8 +405,10 @@ def _import(settings: Settings, engine: Engine, args: Any) -> int:
         _say(f"line {row.line}: {row.outcome} {row.email or '(no address)'}: {row.detail}")
 
     reports = import_rows(settings, engine, args.rows, confirmed=args.confirmed, report=show)
-    counts = {o: sum(r.outcome == o for r in reports) for o in
-              ("created", "updated", "unchanged", "refused")}
+    counts = {
+        o: sum(r.outcome == o for r in reports)
+        for o in ("created", "updated", "unchanged", "refused")
+    }
     _say(", ".join(f"{n} {o}" for o, n in counts.items()) + f" ({len(reports)} rows)")
     return 1 if counts["refused"] else 0
 

@@ -19,8 +19,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from monitor.errors import ConfigError
+from monitor.notify.fragments import FragmentCache, RenderedStory
 from monitor.notify.headers import (
-    MAIL_POLICY,
     NAME_LIMIT,
     alert_subject,
     confirmation_subject,
@@ -44,13 +44,14 @@ from monitor.notify.tokens import LIFETIMES
 from monitor.notify.views import (
     MAX_DIGEST_STORIES,
     digest_groups,
+    digest_reason,
     digest_summary,
     recipient_zone,
-    story_view,
 )
+from monitor.notify.wire import Draft, HeaderValue, boundary_for, draft_message
 
 
-def _new_message(
+def _new_draft(
     *,
     subject: str,
     recipient: Recipient,
@@ -59,34 +60,38 @@ def _new_message(
     kind: str,
     key_parts: Sequence[str | int],
     bodies: tuple[str, str],
-) -> EmailMessage:
-    """The headers and body every email shares."""
+    tail: tuple[tuple[str, HeaderValue], ...] = (),
+) -> Draft:
+    """The headers and body every email shares; ``tail`` headers go after the MIME ones."""
     if not is_plain_mailbox(sender.address):
         raise ConfigError(f"sender address is not a plain mailbox: {sender.address!r}")
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["From"] = mailbox(sender.display_name, sender.address)
-    message["To"] = mailbox(recipient.display_name, recipient.email)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(require_utc(now, "now"))
-    message["Message-ID"] = message_id_for(kind, key_parts, sender.domain)
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message["X-Monitor-Delivery"] = delivery_key(kind, key_parts)
+    message_id = message_id_for(kind, key_parts, sender.domain)
+    head: tuple[tuple[str, HeaderValue], ...] = (
+        ("From", mailbox(sender.display_name, sender.address)),
+        ("To", mailbox(recipient.display_name, recipient.email)),
+        ("Subject", subject),
+        ("Date", format_datetime(require_utc(now, "now"))),
+        ("Message-ID", message_id),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Auto-Response-Suppress", "All"),
+        ("X-Monitor-Delivery", delivery_key(kind, key_parts)),
+    )
     text, html = bodies
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return message
+    return Draft(head, tail, text, html, boundary_for(message_id))
 
 
-def _add_list_headers(
-    message: EmailMessage, *, links: EmailLinks, list_identifier: str, list_name: str
-) -> None:
+def _list_headers(
+    *, links: EmailLinks, list_identifier: str, list_name: str
+) -> tuple[tuple[str, HeaderValue], ...]:
     """List-Id and the unsubscribe pair; one-click POST is only promised over HTTPS."""
-    message["List-Id"] = list_id(list_name, list_identifier)
-    message["List-Unsubscribe"] = list_unsubscribe(links.unsubscribe_url, links.unsubscribe_mailto)
+    headers: list[tuple[str, HeaderValue]] = [
+        ("List-Id", list_id(list_name, list_identifier)),
+        ("List-Unsubscribe", list_unsubscribe(links.unsubscribe_url, links.unsubscribe_mailto)),
+    ]
     if links.unsubscribe_url.startswith("https://"):
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Precedence"] = "bulk"
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers.append(("Precedence", "bulk"))
+    return tuple(headers)
 
 
 def _checked_links(links: EmailLinks) -> EmailLinks:
@@ -108,6 +113,63 @@ def _footer_context(
     }
 
 
+def draft_alert(
+    story: StoryForEmail,
+    recipient: Recipient,
+    *,
+    subscription_name: str,
+    why: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+    update: bool = False,
+    previous_message_id: str | None = None,
+    revision: int = 1,
+    fragments: FragmentCache | None = None,
+) -> Draft:
+    """One story, one email. Message-ID is stable per (story, subscriber).
+
+    An update (``update=True``) gets its own stable id per ``revision`` (use a different
+    revision for each update of the same story) and threads to the original alert with
+    In-Reply-To/References; the original's id is recomputed when ``previous_message_id``
+    is not given, since it depends only on story and subscriber. ``fragments`` keeps the
+    story's rendered block for the next email that shows it.
+    """
+    zone = recipient_zone(recipient.time_zone)
+    cache = fragments if fragments is not None else FragmentCache(limit=0)
+    subject = alert_subject(story.title, update=update)
+    original_parts: tuple[int, ...] = (story.story_id, recipient.subscriber_id)
+    if update:
+        kind, parts = "update", (*original_parts, revision)
+    else:
+        kind, parts = "alert", original_parts
+    context = {
+        **_footer_context(recipient, subscription_name, links),
+        "subject": subject,
+        "story": cache.block(story, why, zone, "alert"),
+        "update": update,
+    }
+    threading: tuple[tuple[str, HeaderValue], ...] = ()
+    if update:
+        original = message_id_for("alert", original_parts, sender.domain)
+        given = previous_message_id
+        parent = given if given is not None and is_message_id(given) else original
+        references = original if parent == original else f"{original} {parent}"
+        threading = (("In-Reply-To", parent), ("References", references))
+    return _new_draft(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind=kind,
+        key_parts=parts,
+        bodies=render_pair("alert", context),
+        tail=threading
+        + _list_headers(links=links, list_identifier=list_id, list_name=subscription_name),
+    )
+
+
 def compose_alert(
     story: StoryForEmail,
     recipient: Recipient,
@@ -122,44 +184,72 @@ def compose_alert(
     previous_message_id: str | None = None,
     revision: int = 1,
 ) -> EmailMessage:
-    """One story, one email. Message-ID is stable per (story, subscriber).
+    """:func:`draft_alert` as an EmailMessage (the slow path's object, for tests and tools)."""
+    draft = draft_alert(
+        story,
+        recipient,
+        subscription_name=subscription_name,
+        why=why,
+        links=links,
+        sender=sender,
+        list_id=list_id,
+        now=now,
+        update=update,
+        previous_message_id=previous_message_id,
+        revision=revision,
+    )
+    return draft_message(draft)
 
-    An update (``update=True``) gets its own stable id per ``revision`` (use a different
-    revision for each update of the same story) and threads to the original alert with
-    In-Reply-To/References; the original's id is recomputed when ``previous_message_id``
-    is not given, since it depends only on story and subscriber.
+
+def draft_digest(
+    entries: Sequence[DigestEntry],
+    recipient: Recipient,
+    *,
+    period: DigestPeriod,
+    subscription_name: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+    fragments: FragmentCache | None = None,
+) -> Draft:
+    """Several stories in one email, grouped by category then country, newest first.
+
+    Message-ID is stable per (subscriber, ``period.key``); include the subscription in
+    the key if one subscriber gets separate digests per subscription. At most 100 stories
+    are shown; the summary still counts all of them. Raises ValueError for no entries:
+    an empty digest is not sent.
     """
+    if not entries:
+        raise ValueError("a digest needs at least one story")
     zone = recipient_zone(recipient.time_zone)
-    view = story_view(story, why, zone)
-    subject = alert_subject(story.title, update=update)
-    original_parts: tuple[int, ...] = (story.story_id, recipient.subscriber_id)
-    if update:
-        kind, parts = "update", (*original_parts, revision)
-    else:
-        kind, parts = "alert", original_parts
+    cache = fragments if fragments is not None else FragmentCache(limit=0)
+    total = len({entry.story.story_id for entry in entries})
+    subject = digest_subject(period.name, total, period.label)
+
+    def show(entry: DigestEntry) -> RenderedStory:
+        return cache.block(entry.story, digest_reason(entry), zone, "digest")
+
     context = {
         **_footer_context(recipient, subscription_name, links),
         "subject": subject,
-        "story": view,
-        "update": update,
+        "name": header_text(period.name, NAME_LIMIT),
+        "label": header_text(period.label, NAME_LIMIT),
+        "summary": digest_summary(entries),
+        "groups": digest_groups(entries, show),
+        "total": total,
+        "shown": min(total, MAX_DIGEST_STORIES),
     }
-    message = _new_message(
+    return _new_draft(
         subject=subject,
         recipient=recipient,
         sender=sender,
         now=now,
-        kind=kind,
-        key_parts=parts,
-        bodies=render_pair("alert", context),
+        kind="digest",
+        key_parts=(recipient.subscriber_id, period.key),
+        bodies=render_pair("digest", context),
+        tail=_list_headers(links=links, list_identifier=list_id, list_name=subscription_name),
     )
-    if update:
-        original = message_id_for("alert", original_parts, sender.domain)
-        given = previous_message_id
-        parent = given if given is not None and is_message_id(given) else original
-        message["In-Reply-To"] = parent
-        message["References"] = original if parent == original else f"{original} {parent}"
-    _add_list_headers(message, links=links, list_identifier=list_id, list_name=subscription_name)
-    return message
 
 
 def compose_digest(
@@ -173,39 +263,18 @@ def compose_digest(
     list_id: str,
     now: datetime,
 ) -> EmailMessage:
-    """Several stories in one email, grouped by category then country, newest first.
-
-    Message-ID is stable per (subscriber, ``period.key``); include the subscription in
-    the key if one subscriber gets separate digests per subscription. At most 100 stories
-    are shown; the summary still counts all of them. Raises ValueError for no entries:
-    an empty digest is not sent.
-    """
-    if not entries:
-        raise ValueError("a digest needs at least one story")
-    zone = recipient_zone(recipient.time_zone)
-    total = len({entry.story.story_id for entry in entries})
-    subject = digest_subject(period.name, total, period.label)
-    context = {
-        **_footer_context(recipient, subscription_name, links),
-        "subject": subject,
-        "name": header_text(period.name, NAME_LIMIT),
-        "label": header_text(period.label, NAME_LIMIT),
-        "summary": digest_summary(entries),
-        "groups": digest_groups(entries, zone),
-        "total": total,
-        "shown": min(total, MAX_DIGEST_STORIES),
-    }
-    message = _new_message(
-        subject=subject,
-        recipient=recipient,
+    """:func:`draft_digest` as an EmailMessage (the slow path's object, for tests and tools)."""
+    draft = draft_digest(
+        entries,
+        recipient,
+        period=period,
+        subscription_name=subscription_name,
+        links=links,
         sender=sender,
+        list_id=list_id,
         now=now,
-        kind="digest",
-        key_parts=(recipient.subscriber_id, period.key),
-        bodies=render_pair("digest", context),
     )
-    _add_list_headers(message, links=links, list_identifier=list_id, list_name=subscription_name)
-    return message
+    return draft_message(draft)
 
 
 def _duration(valid_for: timedelta) -> str:
@@ -215,7 +284,7 @@ def _duration(valid_for: timedelta) -> str:
     return "1 hour" if hours == 1 else f"{max(hours, 1)} hours"
 
 
-def compose_confirmation(
+def draft_confirmation(
     recipient: Recipient,
     confirm_url: str,
     *,
@@ -223,7 +292,7 @@ def compose_confirmation(
     sender: Sender,
     now: datetime,
     valid_for: timedelta = LIFETIMES["confirm"],
-) -> EmailMessage:
+) -> Draft:
     """The double opt-in email: one link that confirms the subscription.
 
     Not a list email (the person has not subscribed yet), so no List-* headers. The
@@ -242,7 +311,7 @@ def compose_confirmation(
         "confirm_url": url,
         "valid_for": _duration(valid_for),
     }
-    return _new_message(
+    return _new_draft(
         subject=subject,
         recipient=recipient,
         sender=sender,
@@ -251,3 +320,24 @@ def compose_confirmation(
         key_parts=(recipient.subscriber_id, fingerprint(url)),
         bodies=render_pair("confirm", context),
     )
+
+
+def compose_confirmation(
+    recipient: Recipient,
+    confirm_url: str,
+    *,
+    subscription_name: str,
+    sender: Sender,
+    now: datetime,
+    valid_for: timedelta = LIFETIMES["confirm"],
+) -> EmailMessage:
+    """:func:`draft_confirmation` as an EmailMessage (the slow path's object)."""
+    draft = draft_confirmation(
+        recipient,
+        confirm_url,
+        subscription_name=subscription_name,
+        sender=sender,
+        now=now,
+        valid_for=valid_for,
+    )
+    return draft_message(draft)

@@ -41,7 +41,8 @@ def forget_subscriber(settings: Settings, engine: Engine, key: int | str) -> For
         if person is None:
             what = f"id {key}" if isinstance(key, int) else f"address {key!r}"
             raise InputError(
-                f"no subscriber with {what}", [Problem("subscriber", "see `monitor subscriber list`")]
+                f"no subscriber with {what}",
+                [Problem("subscriber", "see `monitor subscriber list`")],
             )
         erased = store.erase_subscriber(conn, person.id)
     files = _remove_outbox_copies(settings.outbox_path, person.email, erased.message_ids)

@@ -168,12 +168,16 @@ def wire_bytes(message: EmailMessage, recipient: str) -> bytes:
         raw = message.as_bytes()
     except MessageError as exc:  # HeaderWriteError, on versions that have it
         raise UnsafeMessageError(recipient, f"header not writable: {exc}") from exc
+    checked_header_block(raw, [name.lower() for name in message], recipient)
+    return raw
+
+
+def checked_header_block(raw: bytes, expected: list[str], recipient: str) -> None:
+    """Raise UnsafeMessageError unless the header lines of ``raw`` name ``expected``."""
     written = written_header_names(raw)
-    expected = [name.lower() for name in message]
     if written != expected:
         extra = sorted(set(written) - set(expected)) or ["(body started early)"]
         raise UnsafeMessageError(recipient, f"headers came out as more lines: {extra[:5]}")
-    return raw
 
 
 def written_header_names(raw: bytes) -> list[str]:

@@ -94,8 +94,10 @@ def subscriber_lines(
         standing = (
             f"confirmed {human_utc(person.confirmed_at)}" if person.confirmed else "unconfirmed"
         )
-        status = person.status if not person.status_reason else (
-            f"{person.status}: {person.status_reason}"
+        status = (
+            person.status
+            if not person.status_reason
+            else (f"{person.status}: {person.status_reason}")
         )
         name = f" ({person.display_name})" if person.display_name else ""
         lines.append(f"subscriber {person.id}  {person.email}{name}")

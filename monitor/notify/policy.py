@@ -23,9 +23,11 @@ Wall-clock times across DST follow :mod:`monitor.notify.timezones`.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
+from typing import Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from monitor.notify.timezones import as_zone, load_zone, local_instants, require_utc, resolve_local
@@ -33,6 +35,10 @@ from monitor.notify.timezones import as_zone, load_zone, local_instants, require
 DeliveryMode = Literal["immediate", "hourly", "daily", "weekly"]
 DELIVERY_MODES: tuple[DeliveryMode, ...] = ("immediate", "hourly", "daily", "weekly")
 Action = Literal["send", "hold", "digest"]
+EmailAction = Literal["alert", "update", "digest", "defer"]
+# A delivery whose due time is later than its creation by more than this was held by
+# quiet hours (an immediate delivery is otherwise due when it is created).
+HELD_MARGIN = timedelta(seconds=1)
 
 _DIGEST_NAMES: dict[DeliveryMode, str] = {
     "immediate": "Catch-up digest",
@@ -249,3 +255,78 @@ def decide_delivery(now: datetime, settings: DeliverySettings, sent_today: int) 
     if start is not None and end is not None and in_quiet_hours(now, zone, start, end):
         return Decision("hold", release_time(now, zone, start, end), "quiet hours")
     return Decision("send", now, "immediate")
+
+
+class PlannedDelivery(Protocol):
+    """What :func:`plan_emails` reads of a due delivery (the outbox's row has more)."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def revision(self) -> int: ...
+
+
+D = TypeVar("D", bound=PlannedDelivery)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailPlan(Generic[D]):
+    """One thing the assembler does with some of a subscription's due deliveries.
+
+    ``alert`` / ``update``: one delivery, one email. ``digest``: the deliveries in one
+    email covering ``period`` (a digest, a catch-up digest or a quiet-hours bundle).
+    ``defer``: deliveries over the daily cap, moved to the catch-up digest due at
+    ``due_at`` (no email now).
+    """
+
+    action: EmailAction
+    deliveries: tuple[D, ...]
+    period: DigestPeriod | None = None
+    due_at: datetime | None = None
+
+
+def plan_emails(
+    deliveries: Sequence[D], prefs: DeliverySettings, sent_today: int, now: datetime
+) -> list[EmailPlan[D]]:
+    """Decide the emails for one subscription's due ``deliveries`` at ``now``. Pure.
+
+    ``prefs`` are the subscription's settings (its current mode); ``sent_today`` is how
+    many immediate emails it sent since :func:`local_day_start` (bundles count once).
+    Immediate deliveries past the daily cap are deferred (first, before any email);
+    the rest go one email each, except that two or more held by quiet hours go as one
+    bundle. Digest deliveries form one digest per (mode, due time), in order of first
+    appearance. Every delivery is in exactly one plan.
+    """
+    plans: list[EmailPlan[D]] = []
+    immediate = [d for d in deliveries if d.mode == "immediate"]
+    if immediate:
+        cap = prefs.daily_cap
+        room = len(immediate) if cap is None else max(0, cap - sent_today)
+        allowed, over = immediate[:room], immediate[room:]
+        if over:
+            catch_up = next_digest_due(dataclasses.replace(prefs, mode="daily"), now)
+            plans.append(EmailPlan("defer", tuple(over), due_at=catch_up))
+        held = [d for d in allowed if d.due_at - d.created_at > HELD_MARGIN]
+        bundle = len(held) > 1
+        bundled = {id(d) for d in held} if bundle else set()
+        for delivery in allowed:
+            if id(delivery) in bundled:
+                continue
+            plans.append(EmailPlan("alert" if delivery.revision == 1 else "update", (delivery,)))
+        if bundle:
+            period = held_period(
+                prefs, max(d.due_at for d in held), min(d.created_at for d in held)
+            )
+            plans.append(EmailPlan("digest", tuple(held), period=period))
+    by_due: dict[tuple[str, datetime], list[D]] = {}
+    for delivery in deliveries:
+        if delivery.mode != "immediate":
+            by_due.setdefault((delivery.mode, delivery.due_at), []).append(delivery)
+    for (mode, due_at), batch in by_due.items():
+        period = digest_period(dataclasses.replace(prefs, mode=mode), due_at)  # type: ignore[arg-type]
+        plans.append(EmailPlan("digest", tuple(batch), period=period))
+    return plans

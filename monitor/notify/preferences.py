@@ -324,9 +324,7 @@ def _items(value: ListInput) -> list[str]:
 
 def _refuse_unknown(unknown: Collection[str], what: str, known: Iterable[str]) -> None:
     if unknown:
-        raise _Refused(
-            f"unknown {what} {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
+        raise _Refused(f"unknown {what} {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
 
 def _countries(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -354,9 +352,7 @@ def _languages(value: ListInput) -> tuple[str, ...]:
     codes = [primary_language(item) for item in items]
     unknown = [item for item, code in zip(items, codes, strict=True) if code is None]
     if unknown:
-        raise _Refused(
-            f"unknown language(s) {', '.join(unknown)} (use codes like en, es, pt, uk)"
-        )
+        raise _Refused(f"unknown language(s) {', '.join(unknown)} (use codes like en, es, pt, uk)")
     return tuple(dict.fromkeys(cast(list[str], codes)))
 
 
@@ -434,9 +430,7 @@ def _quiet(value: str | None) -> tuple[time, time] | None:
     try:
         window = (_clock(start), _clock(end))
     except _Refused:
-        raise _Refused(
-            f"quiet hours look like 22:00-07:00 (local time); got {value!r}"
-        ) from None
+        raise _Refused(f"quiet hours look like 22:00-07:00 (local time); got {value!r}") from None
     if window[0] == window[1]:
         raise _Refused(f"quiet hours start and end at the same time ({text}); leave it empty")
     return window

@@ -77,8 +77,10 @@ def read_subscriber_csv(text: str) -> list[CsvRow]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
-        raise InputError("the CSV file is empty; its first line names the columns",
-                         [Problem("header", f"columns: {','.join(COLUMNS)}")])
+        raise InputError(
+            "the CSV file is empty; its first line names the columns",
+            [Problem("header", f"columns: {','.join(COLUMNS)}")],
+        )
     names = [name.strip().lower() for name in header]
     problems = [
         Problem("header", f"unknown column {name!r}; known: {', '.join(COLUMNS)}")
@@ -96,12 +98,14 @@ def read_subscriber_csv(text: str) -> list[CsvRow]:
     for cells in reader:
         if any(cell.strip() for cell in cells):
             values = dict(zip(names, cells, strict=False))
-            given = PreferencesInput(**{
-                name: values.get(name, "").strip() or _DEFAULTS.get(name, "")
-                for name in COLUMNS
-            })
+            given = PreferencesInput(
+                **{
+                    name: values.get(name, "").strip() or _DEFAULTS.get(name, "")
+                    for name in COLUMNS
+                }
+            )
             shape: tuple[Problem, ...] = ()
-            if any(cell.strip() for cell in cells[len(names):]):
+            if any(cell.strip() for cell in cells[len(names) :]):
                 shape = (Problem("row", f"{len(cells)} cells but {len(names)} columns"),)
             filled = frozenset(name for name in COLUMNS if values.get(name, "").strip())
             rows.append(CsvRow(line, given, shape, filled))
@@ -134,18 +138,24 @@ def plan_import(
     ``SubscriberRow`` or None) and that subscriber's ``SubscriptionRow``s. ``keep`` names
     the fields the row left empty that a stored subscriber keeps (``name``, ``time_zone``)."""
     if subscriber is None:
-        return ImportPlan("created", "new subscriber", create_subscriber=True,
-                          create_subscription=True)
+        return ImportPlan(
+            "created", "new subscriber", create_subscriber=True, create_subscription=True
+        )
     note = _standing(subscriber)
     who = (("display_name", "name", wanted.name), ("time_zone", "time_zone", wanted.time_zone))
     subscriber_changes = tuple(
-        (column, value) for column, field, value in who
+        (column, value)
+        for column, field, value in who
         if field not in keep and getattr(subscriber, column) != value
     )
     same = _same_stories(wanted, subscriber, subscriptions, vocabulary)
     if same is None:
-        return ImportPlan("created", f"new subscription for subscriber {subscriber.id}{note}",
-                          subscriber_changes=subscriber_changes, create_subscription=True)
+        return ImportPlan(
+            "created",
+            f"new subscription for subscriber {subscriber.id}{note}",
+            subscriber_changes=subscriber_changes,
+            create_subscription=True,
+        )
     # The query and filters are the same stories by construction (list order may differ).
     values = {
         k: v for k, v in wanted.subscription_values().items() if k not in ("query", "filters")

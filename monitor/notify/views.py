@@ -7,9 +7,10 @@ ordered) is made in this module, where it can be tested without rendering.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from monitor.errors import UnknownTimeZone
@@ -50,21 +51,24 @@ class StoryView:
     score: str
 
 
+S = TypeVar("S")
+
+
 @dataclass(frozen=True, slots=True)
-class CountryGroup:
+class CountryGroup(Generic[S]):
     """Stories of one category whose first country is ``name``, newest first."""
 
     name: str
-    stories: tuple[StoryView, ...]
+    stories: tuple[S, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryGroup:
+class CategoryGroup(Generic[S]):
     """One category of a digest, its stories split by country."""
 
     name: str
     count: int
-    countries: tuple[CountryGroup, ...]
+    countries: tuple[CountryGroup[S], ...]
 
 
 def recipient_zone(name: str) -> ZoneInfo:
@@ -166,22 +170,28 @@ def digest_summary(entries: Sequence[DigestEntry]) -> str:
     return f"{head}: {', '.join(parts)}."
 
 
-def digest_groups(entries: Sequence[DigestEntry], zone: ZoneInfo) -> tuple[CategoryGroup, ...]:
+def digest_reason(entry: DigestEntry) -> str:
+    """Why a digest story matched: the subscription's name, then its query and filters."""
+    return f"{entry.subscription_name}: {entry.why}" if entry.subscription_name else entry.why
+
+
+def digest_groups(
+    entries: Sequence[DigestEntry], show: Callable[[DigestEntry], S]
+) -> tuple[CategoryGroup[S], ...]:
     """Group stories by category (in ``CATEGORIES`` order, "other" last), then by first
     country (alphabetical, no country last), newest first inside each group.
 
     A story appears once, under its first country; its other countries are listed with it.
-    At most ``MAX_DIGEST_STORIES`` of the newest stories are included.
+    At most ``MAX_DIGEST_STORIES`` of the newest stories are included. ``show`` makes
+    what the template prints for an entry (a :class:`StoryView`, or a rendered block).
     """
     unique = list({entry.story.story_id: entry for entry in entries}.values())
     newest = sorted(unique, key=_newest_first)[:MAX_DIGEST_STORIES]
-    by_category: dict[tuple[int, str], dict[str, list[StoryView]]] = {}
+    by_category: dict[tuple[int, str], dict[str, list[S]]] = {}
     for entry in newest:
         category = _category(entry.story.category)
         first = country_name(entry.story.countries[0]) if entry.story.countries else NO_COUNTRY
-        why = f"{entry.subscription_name}: {entry.why}" if entry.subscription_name else entry.why
-        view = story_view(entry.story, why, zone)
-        by_category.setdefault(category, {}).setdefault(first, []).append(view)
+        by_category.setdefault(category, {}).setdefault(first, []).append(show(entry))
     groups = []
     for category in sorted(by_category):
         countries = by_category[category]

@@ -108,6 +108,19 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def transaction_on(conn: Connection) -> Iterator[Connection]:
+    """One transaction on a connection held across several (see :func:`connection`)."""
+    with _store_errors(), conn.begin():
+        yield conn
+
+
+def open_connection(engine: Engine) -> Connection:
+    """A pooled connection the caller keeps and closes; failures as StoreError."""
+    with _store_errors():
+        return engine.connect()
+
+
+@contextmanager
 def _store_errors() -> Iterator[None]:
     try:
         yield

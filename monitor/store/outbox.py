@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, upsert_insert
@@ -67,7 +67,10 @@ def add_deliveries(conn: Connection, rows: Sequence[NewDelivery], *, now: dateti
         for r in rows
     ]
     inserted = bulk_insert(
-        conn, deliveries, values, conflict=["subscriber_id", "story_id", "revision"],
+        conn,
+        deliveries,
+        values,
+        conflict=["subscriber_id", "story_id", "revision"],
         returning=["id"],
     )
     return len(inserted)
@@ -150,10 +153,80 @@ def queue_email(
     return email_id, inserted is not None
 
 
+@dataclass(frozen=True, slots=True)
+class NewEmail:
+    """A composed email for the outbox, with the deliveries it carries."""
+
+    subscriber_id: int
+    kind: str
+    dedup_key: str
+    message_id: str
+    recipient: str
+    subject: str
+    raw: bytes
+    delivery_ids: tuple[int, ...] = ()
+
+
+def queue_emails(conn: Connection, rows: Sequence[NewEmail], *, now: datetime) -> int:
+    """:func:`queue_email` for many emails in a few statements; returns how many are new.
+
+    An email whose dedup key is already queued (or repeats in ``rows``) is not queued
+    again; its deliveries are attached to the one that is.
+    """
+    if not rows:
+        return 0
+    values = [
+        {
+            "subscriber_id": row.subscriber_id,
+            "kind": row.kind,
+            "dedup_key": row.dedup_key,
+            "message_id": row.message_id,
+            "recipient": row.recipient,
+            "subject": row.subject[:2000],
+            "raw": row.raw,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    stmt = (
+        upsert_insert(conn, emails)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(emails.c.id, emails.c.dedup_key)
+    )
+    ids = {str(key): int(email_id) for email_id, key in conn.execute(stmt, values)}
+    created = len(ids)
+    missing = sorted({row.dedup_key for row in rows} - set(ids))
+    if missing:
+        found = conn.execute(
+            select(emails.c.id, emails.c.dedup_key).where(emails.c.dedup_key.in_(missing))
+        )
+        ids.update({str(key): int(email_id) for email_id, key in found})
+    attach = [
+        {"b_delivery": delivery_id, "b_email": ids[row.dedup_key]}
+        for row in rows
+        for delivery_id in row.delivery_ids
+    ]
+    if attach:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("b_delivery"))
+            .values(status="queued", email_id=bindparam("b_email")),
+            attach,
+        )
+    return created
+
+
 def claim_emails(
     conn: Connection, *, now: datetime, worker: str, lease: timedelta, limit: int = 20
 ) -> list[ClaimedEmail]:
-    """Lease due emails and record an attempt for each, before anything is sent."""
+    """Lease due emails and record an attempt for each, before anything is sent.
+
+    Three statements whatever ``limit`` is: the due emails (locked, others' locks
+    skipped, on PostgreSQL), one insert of their attempts, one update of their leases.
+    """
     stmt = (
         select(emails)
         .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
@@ -162,31 +235,53 @@ def claim_emails(
     )
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    claimed: list[ClaimedEmail] = []
-    for row in conn.execute(stmt).all():
-        attempt_id = conn.execute(
-            email_attempts.insert()
-            .values(email_id=row.id, started_at=now, worker=worker)
-            .returning(email_attempts.c.id)
-        ).scalar_one()
-        conn.execute(
-            update(emails)
-            .where(emails.c.id == row.id)
-            .values(attempts=emails.c.attempts + 1, next_attempt_at=now + lease)
+    rows = conn.execute(stmt).all()
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    attempts = {
+        int(email_id): int(attempt_id)
+        for attempt_id, email_id in bulk_insert(
+            conn,
+            email_attempts,
+            [{"email_id": email_id, "started_at": now, "worker": worker} for email_id in ids],
+            returning=["id", "email_id"],
         )
-        claimed.append(
-            ClaimedEmail(
-                id=row.id,
-                attempt_id=int(attempt_id),
-                subscriber_id=row.subscriber_id,
-                kind=row.kind,
-                recipient=row.recipient,
-                message_id=row.message_id,
-                raw=bytes(row.raw),
-                attempts=row.attempts + 1,
-            )
+    }
+    conn.execute(
+        update(emails)
+        .where(emails.c.id.in_(ids))
+        .values(attempts=emails.c.attempts + 1, next_attempt_at=now + lease)
+    )
+    return [
+        ClaimedEmail(
+            id=row.id,
+            attempt_id=attempts[row.id],
+            subscriber_id=row.subscriber_id,
+            kind=row.kind,
+            recipient=row.recipient,
+            message_id=row.message_id,
+            raw=bytes(row.raw),
+            attempts=row.attempts + 1,
         )
-    return claimed
+        for row in rows
+    ]
+
+
+# Built once: the mailer marks every email with these (SQLAlchemy then reuses their
+# compiled form without building a statement per email).
+_MARK_ATTEMPT = (
+    update(email_attempts)
+    .where(email_attempts.c.id == bindparam("b_attempt"))
+    .values(
+        outcome=bindparam("b_outcome"), detail=bindparam("b_detail"), finished_at=bindparam("b_now")
+    )
+)
+_MARK_SENT = (
+    update(emails)
+    .where(emails.c.id == bindparam("b_email"))
+    .values(status="sent", sent_at=bindparam("b_now"), last_error=None)
+)
 
 
 def finish_attempt(
@@ -200,22 +295,29 @@ def finish_attempt(
 ) -> None:
     """Record the SMTP outcome: sent, transient (retry at retry_at) or permanent."""
     conn.execute(
-        update(email_attempts)
-        .where(email_attempts.c.id == email.attempt_id)
-        .values(outcome=outcome, detail=detail[:2000], finished_at=now)
+        _MARK_ATTEMPT,
+        {
+            "b_attempt": email.attempt_id,
+            "b_outcome": outcome,
+            "b_detail": detail[:2000],
+            "b_now": now,
+        },
     )
     if outcome == "sent":
-        values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None}
-    elif outcome == "transient" and retry_at is not None:
-        values = {"status": "pending", "next_attempt_at": retry_at, "last_error": detail[:2000]}
+        conn.execute(_MARK_SENT, {"b_email": email.id, "b_now": now})
+        return
+    if outcome == "transient" and retry_at is not None:
+        values: dict[str, Any] = {
+            "status": "pending",
+            "next_attempt_at": retry_at,
+            "last_error": detail[:2000],
+        }
     else:
         values = {"status": "failed", "last_error": detail[:2000]}
     conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
 
 
-def recover_interrupted(
-    conn: Connection, *, workers: Callable[[str], bool], now: datetime
-) -> int:
+def recover_interrupted(conn: Connection, *, workers: Callable[[str], bool], now: datetime) -> int:
     """Retry at once what dead mailers were sending when they died.
 
     ``workers(name)`` says whether an attempt's worker is known to be dead (the caller

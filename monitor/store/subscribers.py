@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,7 +152,9 @@ def erase_subscriber(conn: Connection, subscriber_id: int) -> Erased:
     gone_deliveries = conn.execute(
         delete(deliveries).where(deliveries.c.subscriber_id == subscriber_id)
     ).rowcount
-    gone_emails = conn.execute(delete(emails).where(emails.c.subscriber_id == subscriber_id)).rowcount
+    gone_emails = conn.execute(
+        delete(emails).where(emails.c.subscriber_id == subscriber_id)
+    ).rowcount
     gone_subscriptions = conn.execute(
         delete(subscriptions).where(subscriptions.c.subscriber_id == subscriber_id)
     ).rowcount
@@ -171,6 +174,22 @@ def add_subscription(conn: Connection, subscriber_id: int, *, now: datetime, **v
 def get_subscription(conn: Connection, subscription_id: int) -> SubscriptionRow | None:
     row = conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
     return _subscription(row) if row else None
+
+
+def subscriptions_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, SubscriptionRow]:
+    """The subscriptions of ``ids`` that exist, in one statement."""
+    if not ids:
+        return {}
+    rows = conn.execute(select(subscriptions).where(subscriptions.c.id.in_(list(ids))))
+    return {int(row.id): _subscription(row) for row in rows}
+
+
+def subscribers_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, SubscriberRow]:
+    """The subscribers of ``ids`` that exist, in one statement."""
+    if not ids:
+        return {}
+    rows = conn.execute(select(subscribers).where(subscribers.c.id.in_(list(ids))))
+    return {int(row.id): _subscriber(row) for row in rows}
 
 
 def set_subscription(

@@ -95,3 +95,64 @@ def test_seen_item_ids_older_than_retention_are_forgotten(db_url: str, engines: 
         feeds.mark_items_seen(conn, feed_id, ["new"], NOW)
         assert feeds.forget_old_items(conn, NOW - timedelta(days=180)) == 1
         assert feeds.known_item_ids(conn, feed_id, ["old", "new"]) == {"new"}
+
+
+def test_queued_in_bulk_once_per_key_and_claimed_in_bulk(db_url: str, engines: Any) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from monitor.store.tables import deliveries, email_attempts, emails
+
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        person, _ = add_subscriber(conn, "a@example.org", confirmed=True, now=NOW)
+        sub = add_subscription(conn, person, now=NOW, filters={})
+        (story_a, story_b, story_c) = stories.insert_stories(
+            conn,
+            [
+                {
+                    "title": title,
+                    "text": "x",
+                    "title_key": title,
+                    "simhash": n,
+                    "published_at": NOW,
+                    "first_seen_at": NOW,
+                    "updated_at": NOW,
+                    "credited_outlet": "Outlet",
+                    "source_count": 0,
+                    **stories.band_columns(n),
+                }
+                for n, title in ((11, "a"), (22, "b"), (33, "c"))
+            ],
+        )
+        alerts = stories.insert_alerts(
+            conn, {s: VERDICT for s in (story_a, story_b, story_c)}, "topic", now=NOW
+        )
+        new = [outbox.NewDelivery(person, sub, s, alerts[s], "daily", NOW) for s in alerts]
+        outbox.add_deliveries(conn, new, now=NOW)
+        ids = sorted(conn.execute(select(deliveries.c.id)).scalars())
+
+        def email(key: str, *delivery_ids: int) -> outbox.NewEmail:
+            return outbox.NewEmail(
+                person, "digest", key, f"<{key}@x>", "a@example.org", "s", b"r", delivery_ids
+            )
+
+        assert outbox.queue_emails(conn, [email("one", ids[0]), email("two", ids[1])], now=NOW) == 2
+        # "one" again (already queued) and "three" twice in the same batch: one new email.
+        batch = [email("one", ids[0]), email("three", ids[2]), email("three")]
+        assert outbox.queue_emails(conn, batch, now=NOW) == 1
+        attached = dict(conn.execute(select(deliveries.c.id, deliveries.c.email_id)).all())
+        queued = dict(conn.execute(select(emails.c.dedup_key, emails.c.id)).all())
+        assert set(queued) == {"one", "two", "three"}
+        assert attached == {ids[0]: queued["one"], ids[1]: queued["two"], ids[2]: queued["three"]}
+
+        claimed = outbox.claim_emails(
+            conn, now=NOW, worker="w", lease=timedelta(seconds=60), limit=2
+        )
+        assert [c.id for c in claimed] == [queued["one"], queued["two"]]
+        attempts = dict(conn.execute(select(email_attempts.c.id, email_attempts.c.email_id)).all())
+        assert {attempts[c.attempt_id] for c in claimed} == {c.id for c in claimed}
+        assert all(c.attempts == 1 for c in claimed)
+        later = outbox.claim_emails(conn, now=NOW, worker="w", lease=timedelta(seconds=60))
+        assert [c.id for c in later] == [queued["three"]]  # the leased two are not due
