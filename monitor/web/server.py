@@ -11,6 +11,7 @@ Routes:
     POST /c/{token}/renew    an expired confirmation link asks for a fresh one
     GET  /p/{token}          preferences: a form per subscription (monitor/web/preferences.py)
     POST /p/{token}          pause / resume one subscription, or save its form
+    /, /signin, /latest, /stories/{id}, /static/…   the workspace (monitor/web/workspace)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
 from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
@@ -28,7 +29,6 @@ import contextlib
 import os
 import signal
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -61,6 +61,7 @@ from monitor.store.db import make_engine, transaction
 from monitor.web import pages
 from monitor.web.clients import client_address, parse_networks
 from monitor.web.gauges import SystemGauges
+from monitor.web.limits import RateLimiter
 from monitor.web.preferences import (
     FormState,
     posted_input,
@@ -69,6 +70,7 @@ from monitor.web.preferences import (
     stored_values,
 )
 from monitor.web.readiness import Check, Readiness, heartbeat_checks
+from monitor.web.workspace import add_workspace
 
 log = get_logger(__name__)
 
@@ -76,24 +78,6 @@ log = get_logger(__name__)
 # line is under 600 bytes; browsers send some 20 headers.
 MAX_HEADER_LINE = 8190
 MAX_HEADERS = 64
-
-
-class RateLimiter:
-    """Token bucket per client address; memory bounded by evicting the oldest clients."""
-
-    def __init__(self, rate: float = 1.0, burst: int = 10, max_clients: int = 10_000) -> None:
-        self.rate, self.burst, self.max_clients = rate, burst, max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        tokens, last = self._buckets.pop(client, (float(self.burst), now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-        while len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        return allowed
 
 
 class RequestDeadline:
@@ -166,6 +150,7 @@ class WebApp:
                 web.post("/p/{token}", self.change_preference),
             ]
         )
+        self.workspace = add_workspace(self.app, settings, engine)
 
     def close(self) -> None:
         self.readiness.close()
