@@ -136,6 +136,12 @@ def cmd_subscriber(args: argparse.Namespace) -> int:
     return commands.dispatch(settings, args)
 
 
+def cmd_operator(args: argparse.Namespace) -> int:
+    from monitor.web.workspace.operators import run_operator_command
+
+    return run_operator_command(_setup_logging(args), args.action, args.email)
+
+
 def cmd_dlq(args: argparse.Namespace) -> int:
     from monitor.stream import dead_letters
 
@@ -301,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--confirmed", action="store_true")
     ssub.add_parser("failures", help="emails that failed permanently")
+
+    p = add("operator", cmd_operator, "the web workspace's operators: add, remove, list")
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("email", nargs="?")
 
     p = add("dlq", cmd_dlq, "dead-letter topic: list or replay failed items")
     p.add_argument("action", choices=["list", "replay"])

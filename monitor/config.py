@@ -33,8 +33,8 @@ from pydantic_settings import (
 
 from monitor import resources
 from monitor.config_rules import (
-    address_list_problem,
     Origins,
+    address_list_problem,
     combination_errors,
     database_url_problem,
     format_problems,

@@ -142,7 +142,9 @@ def end_session(conn: Connection, token: str, *, now: datetime) -> bool:
     return (
         conn.execute(
             update(web_sessions)
-            .where(web_sessions.c.token_hash == token_hash(token), web_sessions.c.ended_at.is_(None))
+            .where(
+                web_sessions.c.token_hash == token_hash(token), web_sessions.c.ended_at.is_(None)
+            )
             .values(ended_at=now)
         ).rowcount
         == 1
@@ -171,7 +173,8 @@ def remove_operator(conn: Connection, email: str) -> bool:
 
 def is_listed_operator(conn: Connection, email: str) -> bool:
     return (
-        conn.execute(select(operators.c.id).where(operators.c.email == email.strip().lower()))
-        .first()
+        conn.execute(
+            select(operators.c.id).where(operators.c.email == email.strip().lower())
+        ).first()
         is not None
     )

@@ -57,6 +57,11 @@ class Reader:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# What one request learns once: who is reading, and this browser's CSRF cookie (new or not).
+READER = web.RequestKey("reader", object)
+CSRF_VALUE = web.RequestKey("csrf_value", str)
+CSRF_NEW = web.RequestKey("csrf_new", bool)
+
 
 def safe_next(value: str | None, default: str = "/latest") -> str:
     """Where to go after a form: a path on this site only (``/latest?country=PY``), never
@@ -106,9 +111,9 @@ class Workspace:
 
     async def reader(self, request: web.Request) -> Reader | None:
         """The signed-in reader of this request (a live session), or None."""
-        if "reader" in request:
-            found: Reader | None = request["reader"]
-            return found
+        if READER in request:
+            known = request[READER]
+            return known if isinstance(known, Reader) else None
         token = request.cookies.get(SESSION_COOKIE)
         found = None
         if token:
@@ -120,10 +125,12 @@ class Workspace:
                         return None
                     listed = session_store.is_listed_operator(conn, row.email)
                 operator = listed or row.email.lower() in self.operators
-                return Reader(row.subscriber_id, row.email, i18n.reader_zone(row.time_zone), operator)
+                return Reader(
+                    row.subscriber_id, row.email, i18n.reader_zone(row.time_zone), operator
+                )
 
             found = await asyncio.to_thread(_load)
-        request["reader"] = found
+        request[READER] = found
         return found
 
     def language(self, request: web.Request) -> str:
@@ -137,12 +144,11 @@ class Workspace:
     # --- forms -------------------------------------------------------------------------
     def csrf_cookie(self, request: web.Request) -> str:
         """This browser's CSRF cookie value (a new one is set with the response)."""
-        if "csrf_cookie" not in request:
+        if CSRF_VALUE not in request:
             existing = request.cookies.get(CSRF_COOKIE)
-            request["csrf_cookie"] = existing or new_secret_value()
-            request["csrf_new"] = not existing
-        value: str = request["csrf_cookie"]
-        return value
+            request[CSRF_VALUE] = existing or new_secret_value()
+            request[CSRF_NEW] = not existing
+        return request[CSRF_VALUE]
 
     def csrf_ok(self, request: web.Request, form: Mapping[str, Any]) -> bool:
         posted = form.get(CSRF_FIELD)
@@ -164,35 +170,40 @@ class Workspace:
     ) -> web.Response:
         """Render ``template`` inside the layout, with the security headers and cookies."""
         catalog = self.catalog(request)
-        reader: Reader | None = request.get("reader")
+        known = request.get(READER)
+        reader = known if isinstance(known, Reader) else None
         csrf_value = self.csrf_cookie(request)
         nav = [
             {"href": href, "label": key, "current": request.path == href}
             for href, key in NAVIGATION
         ]
-        body = _environment().get_template(template).render(
-            t=catalog.text,
-            lang=catalog.language,
-            languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
-            reader=reader,
-            zone=reader.zone.key if reader else "",
-            csrf=csrf_token(self.settings.token_key(), csrf_value),
-            nav=nav,
-            here=request.path_qs,
-            title=title,
-            **context,
+        body = (
+            _environment()
+            .get_template(template)
+            .render(
+                t=catalog.text,
+                lang=catalog.language,
+                languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
+                reader=reader,
+                zone=reader.zone.key if reader else "",
+                csrf=csrf_token(self.settings.token_key(), csrf_value),
+                nav=nav,
+                here=request.path_qs,
+                title=title,
+                **context,
+            )
         )
-        response = web.Response(
-            text=body, content_type="text/html", status=status, headers=HEADERS
-        )
+        response = web.Response(text=body, content_type="text/html", status=status, headers=HEADERS)
         self.finish(request, response)
         return response
 
     def fragment(self, request: web.Request, template: str, **context: Any) -> web.Response:
         """A piece of a page (live updates), rendered like a page but without the layout."""
         catalog = self.catalog(request)
-        body = _environment().get_template(template).render(
-            t=catalog.text, lang=catalog.language, **context
+        body = (
+            _environment()
+            .get_template(template)
+            .render(t=catalog.text, lang=catalog.language, **context)
         )
         return web.Response(text=body, content_type="text/html", headers=HEADERS)
 
@@ -218,15 +229,17 @@ class Workspace:
 
     def finish(self, request: web.Request, response: web.StreamResponse) -> None:
         """Set the CSRF cookie on a response when this request made a new one."""
-        if request.get("csrf_new"):
-            self.cookies.set(response, CSRF_COOKIE, request["csrf_cookie"])
+        if request.get(CSRF_NEW):
+            self.cookies.set(response, CSRF_COOKIE, request[CSRF_VALUE])
 
     def redirect(self, request: web.Request, location: str) -> web.HTTPSeeOther:
         response = web.HTTPSeeOther(location, headers=HEADERS)
         self.finish(request, response)
         return response
 
-    def signed_in(self, handler: Callable[[web.Request, Reader], Awaitable[web.StreamResponse]]) -> Handler:
+    def signed_in(
+        self, handler: Callable[[web.Request, Reader], Awaitable[web.StreamResponse]]
+    ) -> Handler:
         """A route for signed-in readers only; others go to the sign-in page and back."""
 
         async def wrapped(request: web.Request) -> web.StreamResponse:

@@ -60,19 +60,22 @@ def address_problem(email: str) -> str | None:
         or not at
         or not local
         or "." not in domain.strip(".")
-        or any(c.isspace() or ord(c) < 32 or c in "<>,;\"" for c in email)
+        or any(c.isspace() or ord(c) < 32 or c in '<>,;"' for c in email)
     ):
         return "signin.address_invalid"
     return None
 
 
 class SignIn:
-    """The sign-in routes. Two rate limits: per client (a slow bucket, like the token
-    links') and per address (LINKS_PER_HOUR, counted in the store)."""
+    """The sign-in routes. Three rate limits: links asked for per client (a slow bucket)
+    and per address (LINKS_PER_HOUR, counted in the store), and bad links per client (a
+    valid link costs nothing, so people behind one address are not locked out by each
+    other's sign-ins)."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.limiter = RateLimiter(rate=1 / 30, burst=10)
+        self.bad_links = RateLimiter(rate=1 / 10, burst=20)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -93,7 +96,11 @@ class SignIn:
 
     def _refused_form(self, request: web.Request) -> web.Response:
         return self.ws.message(
-            request, "errors.csrf_title", "errors.csrf", status=403, link=(request.path, "errors.reload")
+            request,
+            "errors.csrf_title",
+            "errors.csrf",
+            status=403,
+            link=(request.path, "errors.reload"),
         )
 
     def _too_many(self, request: web.Request) -> web.Response:
@@ -107,7 +114,12 @@ class SignIn:
         return self._form_page(request, email="", problem=None)
 
     def _form_page(
-        self, request: web.Request, *, email: str, problem: str | None, status: int = 200,
+        self,
+        request: web.Request,
+        *,
+        email: str,
+        problem: str | None,
+        status: int = 200,
         next_path: str | None = None,
     ) -> web.Response:
         t = self.ws.catalog(request).text
@@ -135,14 +147,19 @@ class SignIn:
         problem = address_problem(email)
         if problem:
             return self._form_page(
-                request, email=email, problem=problem, status=422, next_path=str(form.get("next", ""))
+                request,
+                email=email,
+                problem=problem,
+                status=422,
+                next_path=str(form.get("next", "")),
             )
         outcome = await asyncio.to_thread(self._send_link, email.lower(), datetime.now(UTC))
         log.info("web.sign_in_requested", outcome=outcome, client=self.ws.client(request))
         minutes = int(LIFETIMES["sign_in"].total_seconds() // 60)
         # The same page whatever the outcome: it must not tell who can sign in.
-        return self.ws.message(request, "signin.sent_title", "signin.sent", "signin.sent_hint",
-                               minutes=minutes)
+        return self.ws.message(
+            request, "signin.sent_title", "signin.sent", "signin.sent_hint", minutes=minutes
+        )
 
     def _send_link(self, email: str, now: datetime) -> str:
         """Queue a sign-in email for ``email`` if it may sign in: 'queued', 'unknown',
@@ -159,7 +176,10 @@ class SignIn:
                 subscriber_store.add_subscriber(conn, email, now=now)
                 person = subscriber_store.get_subscriber(conn, email)
                 assert person is not None  # added above, in this transaction
-            if session_store.requests_since(conn, person.id, now - timedelta(hours=1)) >= LINKS_PER_HOUR:
+            if (
+                session_store.requests_since(conn, person.id, now - timedelta(hours=1))
+                >= LINKS_PER_HOUR
+            ):
                 return "limited"
             request_id = session_store.add_request(conn, person.id, now=now)
             token = make_token(settings.token_key(), "sign_in", person.id, request_id, now)
@@ -189,27 +209,48 @@ class SignIn:
 
     # --- the link ------------------------------------------------------------------------
     def _claims(self, request: web.Request) -> TokenClaims | web.Response:
-        if not self.limiter.allow(self.ws.client(request)):
-            return self._too_many(request)
         try:
             claims = verify_token(
-                request.match_info["token"], self.ws.settings.token_keys(), "sign_in",
+                request.match_info["token"],
+                self.ws.settings.token_keys(),
+                "sign_in",
                 datetime.now(UTC),
             )
         except InvalidToken as exc:
-            log.warning("web.token_rejected", purpose="sign_in", reason=exc.reason,
-                        client=self.ws.client(request))
+            if not self.bad_links.allow(self.ws.client(request)):
+                return self._too_many(request)
+            log.warning(
+                "web.token_rejected",
+                purpose="sign_in",
+                reason=exc.reason,
+                client=self.ws.client(request),
+            )
             key = "signin.expired" if exc.reason == "expired" else "signin.invalid"
-            return self.ws.message(request, f"{key}_title", key, status=410 if exc.reason == "expired" else 400,
-                                   link=("/signin", "signin.again"))
+            return self.ws.message(
+                request,
+                f"{key}_title",
+                key,
+                status=410 if exc.reason == "expired" else 400,
+                link=("/signin", "signin.again"),
+            )
         if claims.subscription_id is None:
-            return self.ws.message(request, "signin.invalid_title", "signin.invalid", status=400,
-                                   link=("/signin", "signin.again"))
+            return self.ws.message(
+                request,
+                "signin.invalid_title",
+                "signin.invalid",
+                status=400,
+                link=("/signin", "signin.again"),
+            )
         return claims
 
     def _used(self, request: web.Request) -> web.Response:
-        return self.ws.message(request, "signin.used_title", "signin.used", status=410,
-                               link=("/signin", "signin.again"))
+        return self.ws.message(
+            request,
+            "signin.used_title",
+            "signin.used",
+            status=410,
+            link=("/signin", "signin.again"),
+        )
 
     async def landing(self, request: web.Request) -> web.Response:
         claims = self._claims(request)
@@ -256,8 +297,11 @@ class SignIn:
         def _open() -> bool:
             with transaction(self.ws.engine) as conn:
                 if not session_store.use_request(
-                    conn, int(claims.subscription_id or 0), claims.subscriber_id,
-                    requested_by=claims.rows_created_by, now=now,
+                    conn,
+                    int(claims.subscription_id or 0),
+                    claims.subscriber_id,
+                    requested_by=claims.rows_created_by,
+                    now=now,
                 ):
                     return False
                 if previous:

@@ -40,8 +40,11 @@ def evidence_of(matched: object) -> tuple[Evidence, ...]:
         try:
             found.append(
                 Evidence(
-                    str(entry["rule"]), str(entry["term"]), str(entry["field"]),
-                    int(entry["start"]), int(entry["end"]),
+                    str(entry["rule"]),
+                    str(entry["term"]),
+                    str(entry["field"]),
+                    int(entry["start"]),
+                    int(entry["end"]),
                 )
             )
         except (KeyError, TypeError, ValueError):
@@ -140,8 +143,13 @@ class StoryPage:
         story, alert, copies, deliveries = await asyncio.to_thread(_load)
         t = self.ws.catalog(request).text
         if story is None:
-            return self.ws.message(request, "story.missing_title", "story.missing", status=404,
-                                   link=("/latest", "nav.latest"))
+            return self.ws.message(
+                request,
+                "story.missing_title",
+                "story.missing",
+                status=404,
+                link=("/latest", "nav.latest"),
+            )
         zone = reader.zone
         evidence = evidence_of(alert.matched) if alert is not None else ()
         items = copy_items(copies)
@@ -154,7 +162,9 @@ class StoryPage:
         if alert is not None:
             category = alert.category or "other"
             alert_view = {
-                "category": t(f"category.{category}") if i18n.catalog("en").has(f"category.{category}") else category,
+                "category": t(f"category.{category}")
+                if i18n.catalog("en").has(f"category.{category}")
+                else category,
                 "countries": [(str(c), country_name(str(c))) for c in (alert.countries or [])],
                 "lang": story.lang,
                 "score": f"{alert.score:.2f}",
