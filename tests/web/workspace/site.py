@@ -92,7 +92,7 @@ class Site:
         """Sign in through the emailed link; fails the test if that does not work."""
         status, _ = await self.request_link(email)
         assert status == 200
-        (message,) = await self.deliver()
+        (message,) = [m for m in await self.deliver() if "sign-in" in str(m["Subject"])]
         assert message["To"].addresses[0].addr_spec == email
         path = link_in(message)
         response, landing = await self.get(path)
