@@ -5,7 +5,7 @@ How a request flows: ``monitor.web.server`` (the web role's one aiohttp applicat
 ``latest``, ``story``) turns the request into store calls (``monitor.store.coverage``,
 ``monitor.store.sessions``) and pure view functions, then renders a Jinja2 template
 (``monitor/web/templates``, autoescaped) through :class:`context.Workspace`, which adds the
-reader, their language (``i18n``, catalogs in ``monitor/web/locales``) and zone, the CSRF
+reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and zone, the CSRF
 token and the security headers (``security``). Static files (``monitor/web/static``) are
 served from the package. Every page works without JavaScript.
 

@@ -17,6 +17,7 @@ KEY_USE = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[a-z_0-9]+)['"]""")
 
 def test_every_catalog_has_exactly_the_english_keys_and_is_translated() -> None:
     english = i18n.catalog("en").messages
+    assert len(english) > 100
     for language in ("es", "pt"):
         other = i18n.catalog(language).messages
         assert set(other) == set(english), set(other) ^ set(english)
@@ -29,8 +30,10 @@ def test_every_catalog_has_exactly_the_english_keys_and_is_translated() -> None:
 
 
 def test_every_key_the_templates_and_code_name_exists() -> None:
-    sources = [*(PROJECT_ROOT / "monitor" / "web" / "templates").glob("*.j2"),
-               *(PROJECT_ROOT / "monitor" / "web" / "workspace").glob("*.py")]
+    sources = [
+        *(PROJECT_ROOT / "monitor" / "web" / "templates").glob("*.j2"),
+        *(PROJECT_ROOT / "monitor" / "web" / "workspace").glob("*.py"),
+    ]
     used = {key for path in sources for key in KEY_USE.findall(path.read_text())}
     assert len(used) > 40
     missing = sorted(key for key in used if not i18n.catalog("en").has(key))
@@ -76,3 +79,16 @@ def test_a_reader_switches_the_interface_to_spanish_and_portuguese(run: Run) -> 
             assert i18n.catalog(language).text("latest.title") in page
 
     run(body)
+
+
+def test_counts_take_each_languages_plural_form() -> None:
+    expected = {
+        "en": ("1 copy", "2 copies"),
+        "es": ("1 copia", "2 copias"),
+        "pt": ("1 cópia", "2 cópias"),
+    }
+    for language, (one, two) in expected.items():
+        text = i18n.catalog(language).text
+        assert text("story.copies", count=1) == one
+        assert text("story.copies", count=2) == two
+        assert text("story.copies", count=1_000_000) == f"1000000 {two.split()[1]}"
