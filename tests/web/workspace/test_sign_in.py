@@ -9,6 +9,7 @@ from sqlalchemy import update
 from monitor.notify.tokens import LIFETIMES, make_token
 from monitor.store import sessions as session_store
 from monitor.store.db import transaction
+from monitor.store.subscribers import erase_subscriber
 from monitor.store.tables import sign_in_requests, web_sessions
 from monitor.web.workspace.signin import LINKS_PER_HOUR
 from tests.web.helpers import person
@@ -217,5 +218,28 @@ def test_guessing_links_is_rate_limited_and_a_real_link_still_works(run: Run) ->
         assert statuses[:20] == [400] * 20
         assert set(statuses[20:]) == {429}
         await site.sign_in("reader@example.org")
+
+    run(body)
+
+
+def test_forgetting_a_person_ends_their_sessions_and_links(run: Run) -> None:
+    async def body(site: Site) -> None:
+        reader, _ = person(site.engine, "reader@example.org")
+        await site.sign_in("reader@example.org")
+        token = next(c.value for c in site.client.session.cookie_jar if c.key == "monitor_session")
+        site.client.session.cookie_jar.clear()
+        await site.request_link("reader@example.org")
+        (message,) = await site.deliver()
+        response, _ = await site.get("/latest", cookies={"monitor_session": token})
+        assert response.status == 200
+        with transaction(site.engine) as conn:
+            erase_subscriber(conn, reader)
+            left = conn.execute(web_sessions.select()).all()
+            requests = conn.execute(sign_in_requests.select()).all()
+        assert left == [] and requests == []
+        response, _ = await site.get("/latest", cookies={"monitor_session": token})
+        assert response.status == 303
+        response, _ = await site.get(link_in(message))
+        assert response.status == 410
 
     run(body)
