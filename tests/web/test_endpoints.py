@@ -8,7 +8,7 @@ from typing import Any
 from monitor.notify.tokens import make_token
 from monitor.store.db import transaction
 from monitor.store.subscribers import get_subscriber, list_subscriptions
-from monitor.web.server import RateLimiter
+from monitor.web.limits import RateLimiter
 
 from .helpers import call, person
 
