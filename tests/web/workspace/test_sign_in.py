@@ -9,12 +9,13 @@ from sqlalchemy import update
 from monitor.notify.tokens import LIFETIMES, make_token
 from monitor.store import sessions as session_store
 from monitor.store.db import transaction
-from monitor.store.subscribers import erase_subscriber
+from monitor.store.subscribers import add_subscriber, erase_subscriber
 from monitor.store.tables import sign_in_requests, web_sessions
 from monitor.web.workspace.signin import LINKS_PER_HOUR
+from tests.notify.injection import EMAIL_HEADERS, HOSTILE_NAME, read_clean_email
 from tests.web.helpers import person
 from tests.web.workspace.conftest import Run
-from tests.web.workspace.site import CSRF_INPUT, Site, csrf_of, link_in
+from tests.web.workspace.site import CSRF_INPUT, Site, csrf_of, link_in, text_of
 
 
 def test_reader_signs_in_through_the_emailed_link_and_out_again(run: Run) -> None:
@@ -241,5 +242,28 @@ def test_forgetting_a_person_ends_their_sessions_and_links(run: Run) -> None:
         assert response.status == 303
         response, _ = await site.get(link_in(message))
         assert response.status == 410
+
+    run(body)
+
+
+def test_the_sign_in_email_is_plain_mail_with_one_link_and_its_lifetime(run: Run) -> None:
+    async def body(site: Site) -> None:
+        with transaction(site.engine) as conn:
+            add_subscriber(
+                conn,
+                "reader@example.org",
+                display_name=HOSTILE_NAME,
+                confirmed=True,
+                now=datetime.now(UTC),
+            )
+        await site.request_link("reader@example.org")
+        (message,) = await site.deliver()
+        raw = site.sink.received[-1].data
+        read = read_clean_email(raw, "reader@example.org", EMAIL_HEADERS)  # no List-* headers
+        assert str(read["Subject"]).strip() == "[monitor] Your sign-in link"
+        path = link_in(message)
+        html = read.get_body(("html",))
+        assert html is not None and path in str(html.get_content())
+        assert "15 minutes" in text_of(message)
 
     run(body)
