@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +47,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = PROJECT_ROOT / "tests" / "web" / "workspace" / "vendor" / "axe-core" / "axe.min.js"
+# The README's screenshots: written there only when asked (``UPDATE_SCREENSHOTS=1``), so a
+# test run does not change the checkout; otherwise they go to the test's own folder.
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 HEADLINE = "Ukraine’s New Diplomatic Horizon In Latin America"
 
@@ -155,8 +159,9 @@ def sign_in(page: Page, served: Served, email: str, *, check: bool = True) -> No
 
 
 def test_sign_in_latest_story_live_update_and_accessibility(
-    browser: Browser, served: Served
+    browser: Browser, served: Served, tmp_path: Path
 ) -> None:
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     subscribe(served.engine, "reader@example.org", tz="America/Sao_Paulo", name="Ukraine desk")
     ingest(served.engine, RIO + MENAFN)
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
@@ -168,8 +173,8 @@ def test_sign_in_latest_story_live_update_and_accessibility(
     page.get_by_role("link", name=HEADLINE).wait_for()
     assert page.get_by_text("Times are shown in America/Sao_Paulo.").is_visible()
     assert_accessible(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "latest.png"), full_page=True)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert len(page.screenshot(path=str(shots / "latest.png"), full_page=True)) > 10_000
 
     # A live update: a story alerted while the page is open appears without a reload.
     ingest(served.engine, distinct_items(1))
@@ -185,7 +190,7 @@ def test_sign_in_latest_story_live_update_and_accessibility(
     assert page.locator("mark").count() >= 1
     assert page.get_by_text("Ukraine desk").is_visible()
     assert_accessible(page)
-    page.screenshot(path=str(SCREENSHOTS / "story.png"), full_page=True)
+    assert len(page.screenshot(path=str(shots / "story.png"), full_page=True)) > 10_000
     assert errors == [], errors  # no CSP violation or script error on the way
     context.close()
 
