@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test chaos bench bench-quick lint wheel-smoke services broker postgres stop clean venv
+.PHONY: demo run test chaos bench bench-quick lint wheel-smoke services broker postgres browser stop clean venv
 
 venv: $(STAMP)
 
@@ -25,6 +25,15 @@ postgres: venv
 
 services: broker postgres
 
+# The browser tests drive Debian's Chromium (never a downloaded browser: no `playwright
+# install`) and check pages with axe-core, taken from npm at a pinned version into a
+# test-only folder (scripts/vendor-axe). apt-get runs only when something is missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: venv
+	@test -x /usr/bin/chromium && command -v npm >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver npm; }
+	scripts/vendor-axe
+
 demo: broker
 	$(BIN)/monitor demo
 
@@ -33,7 +42,7 @@ run: broker
 	$(BIN)/monitor feed import $(FEEDS)
 	$(BIN)/monitor run
 
-test: services
+test: services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chaos: services

@@ -136,6 +136,12 @@ def cmd_subscriber(args: argparse.Namespace) -> int:
     return commands.dispatch(settings, args)
 
 
+def cmd_operator(args: argparse.Namespace) -> int:
+    from monitor.web.workspace.operators import run_operator_command
+
+    return run_operator_command(_setup_logging(args), args.action, args.email)
+
+
 def cmd_dlq(args: argparse.Namespace) -> int:
     from monitor.stream import dead_letters
 
@@ -316,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = ssub.add_parser("feed", help="a new private Atom/JSON feed URL for a subscription")
     s.add_argument("subscription", type=int)
     s.add_argument("--revoke", action="store_true", help="remove the feed (URLs answer 404)")
+
+    p = add("operator", cmd_operator, "the web workspace's operators: add, remove, list")
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("email", nargs="?")
 
     p = add("dlq", cmd_dlq, "dead-letter topic: list or replay failed items")
     p.add_argument("action", choices=["list", "replay"])

@@ -34,6 +34,7 @@ from pydantic_settings import (
 from monitor import resources
 from monitor.config_rules import (
     Origins,
+    address_list_problem,
     combination_errors,
     database_url_problem,
     format_problems,
@@ -229,6 +230,23 @@ class Settings(BaseSettings):
         description="Reverse proxies (addresses or CIDRs, comma-separated) whose "
         "X-Forwarded-For names the client, for per-client rate limits.",
     )
+    operators: str = Field(
+        default="",
+        description="Addresses of the workspace's operators, comma-separated (more with "
+        "`monitor operator add`); they sign in like readers, by a link sent by email.",
+    )
+    web_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=720,
+        description="Hours a workspace sign-in lasts; signing out ends it sooner.",
+    )
+    web_live_seconds: float = Field(
+        default=20.0,
+        ge=1,
+        le=3600,
+        description="Seconds between the Latest page's checks for new alerts (with JavaScript).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )
@@ -277,6 +295,20 @@ class Settings(BaseSettings):
 
         parse_networks(value)  # raises ValueError naming the bad entry
         return value
+
+    @field_validator("operators")
+    @classmethod
+    def _check_operators(cls, value: str) -> str:
+        problem = address_list_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    def operator_addresses(self) -> frozenset[str]:
+        """MONITOR_OPERATORS' addresses, lower case."""
+        return frozenset(
+            part.strip().lower() for part in self.operators.split(",") if part.strip()
+        )
 
     @field_validator("public_url")
     @classmethod

@@ -117,6 +117,15 @@ def mail_from_problem(value: str) -> str | None:
     return None
 
 
+def address_list_problem(value: str) -> str | None:
+    """Why ``value`` is not comma-separated plain addresses (``a@example.org, b@example.org``)."""
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        local, at, domain = entry.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() or c in "<>\"" for c in entry):
+            return f"expected addresses like ops@example.org separated by commas, got {entry!r}"
+    return None
+
+
 def public_url_problem(value: str) -> str | None:
     """Why ``value`` cannot be the base of the links in emails, or None."""
     parts = urlsplit(value)

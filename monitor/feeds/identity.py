@@ -26,6 +26,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Literal
 from urllib.parse import urlsplit
 
 from monitor.feeds.fingerprint import TEXT_WORDS, hamming, match_tokens, simhash_bands, title_key
@@ -35,8 +36,10 @@ from monitor.models import FeedItem
 
 __all__ = [
     "AGGREGATOR_NAMES",
+    "Credit",
     "Likeness",
     "credit_original",
+    "explain_credit",
     "feed_scope",
     "hamming",
     "is_aggregator",
@@ -241,8 +244,22 @@ def is_aggregator(outlet: str) -> bool:
     return any(name in folded for name in AGGREGATOR_NAMES)
 
 
-def credit_original(items: Iterable[FeedItem]) -> str:
-    """The outlet to credit for a cluster of near-duplicate items.
+CreditReason = Literal["syndication_marker", "earliest_original", "earliest_copy"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Who a cluster is credited to, the copy that says so, and by which rule:
+    ``syndication_marker`` (a copy names its source), ``earliest_original`` (the earliest
+    copy from an outlet that is not an aggregator) or ``earliest_copy`` (only aggregators)."""
+
+    outlet: str
+    item: FeedItem
+    reason: CreditReason
+
+
+def explain_credit(items: Iterable[FeedItem]) -> Credit:
+    """The outlet to credit for a cluster of near-duplicate items, and why.
 
     A syndication marker (``original_outlet``) names the author outright and wins — the
     earliest such item's. Otherwise the earliest non-aggregator item's outlet, else the
@@ -258,9 +275,16 @@ def credit_original(items: Iterable[FeedItem]) -> str:
 
     marked = [item for item in cluster if item.original_outlet]
     if marked:
-        return earliest(marked).credited_outlet
+        item = earliest(marked)
+        return Credit(item.credited_outlet, item, "syndication_marker")
     originals = [item for item in cluster if not is_aggregator(item.outlet)]
-    return earliest(originals or cluster).outlet
+    item = earliest(originals or cluster)
+    return Credit(item.outlet, item, "earliest_original" if originals else "earliest_copy")
+
+
+def credit_original(items: Iterable[FeedItem]) -> str:
+    """The outlet to credit for a cluster of near-duplicate items (see ``explain_credit``)."""
+    return explain_credit(items).outlet
 
 
 def _texts_agree(a: Sequence[str], b: Sequence[str]) -> bool:

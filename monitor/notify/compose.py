@@ -34,6 +34,7 @@ from monitor.notify.headers import (
     list_unsubscribe,
     mailbox,
     message_id_for,
+    sign_in_subject,
 )
 from monitor.notify.links import EmailLinks, safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
@@ -341,3 +342,42 @@ def compose_confirmation(
         valid_for=valid_for,
     )
     return draft_message(draft)
+def compose_sign_in(
+    recipient: Recipient,
+    sign_in_url: str,
+    *,
+    sender: Sender,
+    now: datetime,
+    valid_for: timedelta = LIFETIMES["sign_in"],
+) -> EmailMessage:
+    """The workspace's magic link: one link that opens a page with a sign-in button.
+
+    Not a list email, so no List-* headers. Each request has its own link and so its own
+    Message-ID (the key is the link's fingerprint).
+    """
+    url = safe_http_url(sign_in_url)
+    if url is None:
+        raise ConfigError(f"sign-in URL must be an http(s) URL, got {sign_in_url!r}")
+    subject = sign_in_subject()
+    context = {
+        "subject": subject,
+        "display_name": header_text(recipient.display_name, NAME_LIMIT),
+        "email": recipient.email,
+        "sign_in_url": url,
+        "valid_for": _minutes(valid_for),
+    }
+    draft = _new_draft(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind="sign_in",
+        key_parts=(recipient.subscriber_id, fingerprint(url)),
+        bodies=render_pair("sign_in", context),
+    )
+    return draft_message(draft)
+
+
+def _minutes(valid_for: timedelta) -> str:
+    minutes = max(1, int(valid_for.total_seconds() // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

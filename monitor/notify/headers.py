@@ -254,6 +254,11 @@ def confirmation_subject(subscription_name: str) -> str:
     return _subject(f"Confirm your subscription: {name}" if name else "Confirm your subscription")
 
 
+def sign_in_subject() -> str:
+    """``[monitor] Your sign-in link``."""
+    return _subject("Your sign-in link")
+
+
 def list_id(name: str, identifier: str) -> str:
     """``List-Id`` value (RFC 2919): a cleaned description and ``<identifier>``."""
     checked_domain(identifier)

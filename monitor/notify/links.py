@@ -82,6 +82,11 @@ def build_links(
     )
 
 
+def sign_in_url(web_base_url: str, token: str) -> str:
+    """The workspace's magic link: ``{base}/signin/TOKEN`` (a page with a sign-in button)."""
+    return f"{_web_base(web_base_url)}/signin/{_checked_token(token)}"
+
+
 def confirm_url(web_base_url: str, confirm_token: str) -> str:
     """The double opt-in link: ``{base}/c/TOKEN``."""
     return f"{_web_base(web_base_url)}/c/{_checked_token(confirm_token)}"

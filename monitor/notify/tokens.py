@@ -1,4 +1,4 @@
-"""Signed tokens for the links in emails: unsubscribe, confirm and preferences.
+"""Signed tokens for the links in emails: unsubscribe, confirm, preferences and sign-in.
 
 A token binds a purpose, a subscriber, an optional subscription and the time it was issued,
 and is signed with HMAC-SHA256 under a server secret, so it cannot be guessed or edited.
@@ -29,11 +29,12 @@ from typing import Literal
 
 from monitor.errors import ConfigError, InvalidToken
 
-Purpose = Literal["unsubscribe", "confirm", "preferences"]
+Purpose = Literal["unsubscribe", "confirm", "preferences", "sign_in"]
 PURPOSES: dict[str, Purpose] = {
     "unsubscribe": "unsubscribe",
     "confirm": "confirm",
     "preferences": "preferences",
+    "sign_in": "sign_in",
 }
 
 MIN_SECRET_BYTES = 16
@@ -49,6 +50,9 @@ LIFETIMES: dict[Purpose, timedelta] = {
     # Long: CAN-SPAM asks that an opt-out link work for at least 30 days after sending, and
     # anyone still receiving alerts has a newer email with a live link.
     "unsubscribe": timedelta(days=365),
+    # A workspace sign-in link (``subscription_id`` carries the sign-in request's id, which
+    # makes it single use): minutes, since whoever reads the mailbox later could use it.
+    "sign_in": timedelta(minutes=15),
 }
 # How long after it was sent an expired confirmation link may still ask for a fresh one.
 RENEWABLE_FOR = timedelta(days=90)

@@ -278,3 +278,46 @@ email_attempts = Table(
     Column("worker", String(100), nullable=False, default=""),
 )
 Index("ix_email_attempts_email_id", email_attempts.c.email_id)
+
+# The workspace's sign-in (migration 0010). A magic link names its request row, so it works
+# once: confirming it sets ``used_at`` in the transaction that opens the session.
+sign_in_requests = Table(
+    "sign_in_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+Index(
+    "ix_sign_in_requests_subscriber_requested",
+    sign_in_requests.c.subscriber_id,
+    sign_in_requests.c.requested_at,
+)
+
+# Server-side sessions: the cookie carries a random token, the row only its SHA-256, so
+# signing out (``ended_at``) or expiry ends a session whatever the browser keeps.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+Index("ix_web_sessions_subscriber_id", web_sessions.c.subscriber_id)
+
+# Operators named by ``monitor operator add`` (MONITOR_OPERATORS names others, without rows).
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)

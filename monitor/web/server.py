@@ -12,6 +12,7 @@ Routes:
     GET  /p/{token}          preferences: a form per subscription (monitor/web/preferences.py)
     POST /p/{token}          pause / resume one subscription, or save its form
     GET  /f/{key}.atom|.json a subscription's private feeds (monitor/web/alert_feeds.py)
+    /, /signin, /latest, /stories/{id}, /static/…   the workspace (monitor/web/workspace)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
 from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
@@ -71,6 +72,7 @@ from monitor.web.preferences import (
     stored_values,
 )
 from monitor.web.readiness import Check, Readiness, heartbeat_checks
+from monitor.web.workspace import add_workspace
 
 log = get_logger(__name__)
 
@@ -153,6 +155,7 @@ class WebApp:
         # Feed readers poll on their own schedule: a bucket of their own, a little larger.
         self.alert_feeds = AlertFeeds(settings, engine, RateLimiter(rate=1.0, burst=30), self.client)
         self.app.add_routes(self.alert_feeds.routes())
+        self.workspace = add_workspace(self.app, settings, engine)
 
     def close(self) -> None:
         self.readiness.close()

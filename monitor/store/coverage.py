@@ -1,0 +1,193 @@
+"""SQL the workspace reads: alerted stories (Latest) and one story with its copies (Story).
+
+Read-only. Latest is ordered by when monitor alerted (``alerts.created_at``, then id) and
+paged by a cursor on that pair, so a page never repeats or skips a story while new alerts
+arrive above it. A reader's own deliveries are read by subscriber id, never by story alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from monitor.store.tables import (
+    alerts,
+    deliveries,
+    emails,
+    feeds,
+    stories,
+    story_sources,
+    subscriptions,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageFilter:
+    """What Latest shows: each field narrows it; None (or empty) does not.
+
+    ``country`` is an ISO code (checked by the caller: two capitals), ``lang`` a primary
+    language subtag (``pt`` also finds ``pt-BR``), ``since``/``until`` bound the alert time.
+    """
+
+    country: str | None = None
+    category: str | None = None
+    lang: str | None = None
+    outlet: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page of Latest starts or ends: an alert's time and id."""
+
+    created_at: datetime
+    alert_id: int
+
+
+_LATEST_COLUMNS = (
+    alerts.c.id.label("alert_id"),
+    alerts.c.created_at,
+    alerts.c.score,
+    alerts.c.category,
+    alerts.c.countries,
+    stories.c.id.label("story_id"),
+    stories.c.title,
+    stories.c.credited_outlet,
+    stories.c.source_count,
+    stories.c.lang,
+    stories.c.published_at,
+)
+
+
+def _conditions(wanted: CoverageFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if wanted.country:
+        # Countries are a JSON list; its text holds each code in quotes (the caller checked
+        # the code is two capitals, so it carries no LIKE wildcard).
+        found.append(cast(alerts.c.countries, Text).like(f'%"{wanted.country}"%'))
+    if wanted.category:
+        found.append(alerts.c.category == wanted.category)
+    if wanted.lang:
+        found.append(or_(stories.c.lang == wanted.lang, stories.c.lang.like(f"{wanted.lang}-%")))
+    if wanted.outlet:
+        found.append(stories.c.credited_outlet == wanted.outlet)
+    if wanted.since:
+        found.append(alerts.c.created_at >= wanted.since)
+    if wanted.until:
+        found.append(alerts.c.created_at < wanted.until)
+    return found
+
+
+def latest_alerts(
+    conn: Connection,
+    wanted: CoverageFilter,
+    *,
+    before: Position | None = None,
+    after: Position | None = None,
+    limit: int,
+) -> list[Any]:
+    """Alerted stories newest first: older than ``before`` (the next page) or newer than
+    ``after`` (what arrived since the page was drawn), at most ``limit``."""
+    conditions = _conditions(wanted)
+    if before is not None:
+        conditions.append(
+            or_(
+                alerts.c.created_at < before.created_at,
+                and_(alerts.c.created_at == before.created_at, alerts.c.id < before.alert_id),
+            )
+        )
+    if after is not None:
+        conditions.append(
+            or_(
+                alerts.c.created_at > after.created_at,
+                and_(alerts.c.created_at == after.created_at, alerts.c.id > after.alert_id),
+            )
+        )
+    stmt = (
+        select(*_LATEST_COLUMNS)
+        .join(stories, stories.c.id == alerts.c.story_id)
+        .where(*conditions)
+        .order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(stmt))
+
+
+def alerted_outlets(conn: Connection, limit: int = 500) -> list[str]:
+    """The credited outlets of alerted stories, for the outlet filter."""
+    stmt = (
+        select(stories.c.credited_outlet)
+        .join(alerts, alerts.c.story_id == stories.c.id)
+        .where(stories.c.credited_outlet != "")
+        .group_by(stories.c.credited_outlet)
+        .order_by(stories.c.credited_outlet)
+        .limit(limit)
+    )
+    return [str(name) for name in conn.execute(stmt).scalars()]
+
+
+def story(conn: Connection, story_id: int) -> Any | None:
+    return conn.execute(select(stories).where(stories.c.id == story_id)).first()
+
+
+def story_alert(conn: Connection, story_id: int) -> Any | None:
+    """The story's alert (the newest topic's, should there be several)."""
+    return conn.execute(
+        select(alerts).where(alerts.c.story_id == story_id).order_by(alerts.c.id.desc()).limit(1)
+    ).first()
+
+
+def story_copies(conn: Connection, story_id: int) -> list[Any]:
+    """Every copy of the story with the name of the feed it came from (if still registered)."""
+    stmt = (
+        select(
+            story_sources.c.id,
+            story_sources.c.outlet,
+            story_sources.c.original_outlet,
+            story_sources.c.url,
+            story_sources.c.title,
+            story_sources.c.published_at,
+            story_sources.c.first_seen_at,
+            story_sources.c.feed_url,
+            func.coalesce(feeds.c.name, "").label("feed_name"),
+        )
+        .outerjoin(feeds, feeds.c.url == story_sources.c.feed_url)
+        .where(story_sources.c.story_id == story_id)
+        .order_by(story_sources.c.published_at, story_sources.c.id)
+    )
+    return list(conn.execute(stmt))
+
+
+def reader_deliveries(conn: Connection, subscriber_id: int, story_ids: Sequence[int]) -> list[Any]:
+    """This subscriber's deliveries of these stories: which subscription matched, what was
+    emailed and when. Only ``subscriber_id``'s rows, whatever the stories."""
+    if not story_ids:
+        return []
+    stmt = (
+        select(
+            deliveries.c.story_id,
+            deliveries.c.subscription_id,
+            deliveries.c.mode,
+            deliveries.c.status,
+            deliveries.c.due_at,
+            deliveries.c.created_at,
+            func.coalesce(subscriptions.c.name, "").label("subscription_name"),
+            subscriptions.c.query,
+            emails.c.kind.label("email_kind"),
+            emails.c.status.label("email_status"),
+            emails.c.subject.label("email_subject"),
+            emails.c.sent_at,
+        )
+        .outerjoin(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+        .outerjoin(emails, emails.c.id == deliveries.c.email_id)
+        .where(deliveries.c.subscriber_id == subscriber_id, deliveries.c.story_id.in_(story_ids))
+        .order_by(deliveries.c.created_at, deliveries.c.id)
+    )
+    return list(conn.execute(stmt))

@@ -1,0 +1,52 @@
+"""The analyst's workspace: the pages readers and operators use in a browser.
+
+How a request flows: ``monitor.web.server`` (the web role's one aiohttp application) calls
+:func:`add_workspace`, which adds each area's routes. An area module (``signin``,
+``latest``, ``story``) turns the request into store calls (``monitor.store.coverage``,
+``monitor.store.sessions``) and pure view functions, then renders a Jinja2 template
+(``monitor/web/templates``, autoescaped) through :class:`context.Workspace`, which adds the
+reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and zone, the CSRF
+token and the security headers (``security``). Static files (``monitor/web/static``) are
+served from the package. Every page works without JavaScript.
+
+A later area (search, trends, subscriptions, operations) is one more module with a
+``routes()`` method, its templates, its catalog keys, and an entry in
+``context.NAVIGATION`` once it works.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import Engine
+
+from monitor.config import Settings
+from monitor.errors import ConfigError
+from monitor.web.workspace.context import Workspace
+from monitor.web.workspace.latest import Latest
+from monitor.web.workspace.signin import SignIn
+from monitor.web.workspace.story import StoryPage
+
+
+def static_dir() -> Path:
+    """The packaged static files (a real directory: aiohttp serves files from disk)."""
+    directory = files("monitor.web").joinpath("static")
+    if not isinstance(directory, Path):
+        raise ConfigError("monitor's static files are not on disk: install monitor with pip")
+    return directory
+
+
+def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> Workspace:
+    """Add the workspace's routes and static files to the web role's application."""
+    workspace = Workspace(settings, engine)
+
+    async def home(request: web.Request) -> web.StreamResponse:
+        raise workspace.redirect(request, "/latest")
+
+    app.add_routes([web.get("/", home)])
+    for area in (SignIn(workspace), Latest(workspace), StoryPage(workspace)):
+        app.add_routes(area.routes())
+    app.router.add_static("/static", static_dir(), append_version=False)
+    return workspace

@@ -1,0 +1,94 @@
+"""The workspace in English, Spanish and Portuguese; times in the reader's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.web.workspace import i18n
+from tests import PROJECT_ROOT
+from tests.web.helpers import person
+from tests.web.workspace.conftest import Run
+from tests.web.workspace.site import Site, csrf_of
+
+KEY_USE = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[a-z_0-9]+)['"]""")
+
+
+def test_every_catalog_has_exactly_the_english_keys_and_is_translated() -> None:
+    english = i18n.catalog("en").messages
+    assert len(english) > 100
+    for language in ("es", "pt"):
+        other = i18n.catalog(language).messages
+        assert set(other) == set(english), set(other) ^ set(english)
+        same = [key for key in english if other[key] == english[key] and len(english[key]) > 12]
+        assert len(same) < len(english) // 10, same
+        for key, text in english.items():  # the same {names} to fill in
+            assert set(re.findall(r"\{(\w+)\}", other[key])) == set(
+                re.findall(r"\{(\w+)\}", text)
+            ), (language, key)
+
+
+def test_every_key_the_templates_and_code_name_exists() -> None:
+    sources = [
+        *(PROJECT_ROOT / "monitor" / "web" / "templates").glob("*.j2"),
+        *(PROJECT_ROOT / "monitor" / "web" / "workspace").glob("*.py"),
+    ]
+    used = {key for path in sources for key in KEY_USE.findall(path.read_text())}
+    assert len(used) > 40
+    missing = sorted(key for key in used if not i18n.catalog("en").has(key))
+    assert missing == []
+
+
+def test_the_language_is_the_readers_choice_else_the_browsers() -> None:
+    cases = [
+        (None, "es-AR,es;q=0.9,en;q=0.8", "es"),
+        (None, "fr-FR,pt-BR;q=0.5,en;q=0.4", "pt"),
+        (None, "de, fr", "en"),
+        (None, "en;q=0, es;q=0.1", "es"),
+        (None, "pt;q=abc, es;q=0.2", "es"),
+        (None, None, "en"),
+        ("pt", "es", "pt"),
+        ("xx", "es", "es"),
+    ]
+    for chosen, header, expected in cases:
+        assert i18n.choose_language(chosen, header) == expected, (chosen, header)
+
+
+def test_times_are_shown_in_the_readers_zone() -> None:
+    moment = datetime(2023, 12, 11, 13, 7, tzinfo=UTC)
+    assert i18n.local_time(moment, ZoneInfo("America/Sao_Paulo")) == "2023-12-11 10:07 -03"
+    assert i18n.local_time(moment, ZoneInfo("Pacific/Chatham")) == "2023-12-12 02:52 +1345"
+    assert i18n.reader_zone("Not/AZone") == ZoneInfo("UTC")
+
+
+def test_a_reader_switches_the_interface_to_spanish_and_portuguese(run: Run) -> None:
+    async def body(site: Site) -> None:
+        person(site.engine, "reader@example.org")
+        response, page = await site.get("/signin", headers={"Accept-Language": "pt-BR"})
+        assert '<html lang="pt">' in page
+        await site.sign_in("reader@example.org")
+        _, page = await site.get("/latest")
+        for language in ("es", "pt", "en"):
+            response, _ = await site.post(
+                "/language", {"csrf": csrf_of(page), "language": language, "next": "/latest"}
+            )
+            assert response.status == 303 and response.headers["Location"] == "/latest"
+            _, page = await site.get("/latest")
+            assert f'<html lang="{language}">' in page
+            assert i18n.catalog(language).text("latest.title") in page
+
+    run(body)
+
+
+def test_counts_take_each_languages_plural_form() -> None:
+    expected = {
+        "en": ("1 copy", "2 copies"),
+        "es": ("1 copia", "2 copias"),
+        "pt": ("1 cópia", "2 cópias"),
+    }
+    for language, (one, two) in expected.items():
+        text = i18n.catalog(language).text
+        assert text("story.copies", count=1) == one
+        assert text("story.copies", count=2) == two
+        assert text("story.copies", count=1_000_000) == f"1000000 {two.split()[1]}"
