@@ -86,11 +86,11 @@ def _read_lines(path: Path) -> list[tuple[int, Any]]:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
             continue
         try:
-            rows.append((number, orjson.loads(line)))
+            rows.append((number, orjson.loads(raw)))
         except orjson.JSONDecodeError as exc:
             raise InputFileError(f"{path}, line {number}: not JSON ({exc})") from exc
     return rows

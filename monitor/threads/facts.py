@@ -42,9 +42,7 @@ _PERSON_KINDS = frozenset({"leader"})
 _NAME_PARTICLES = frozenset({"da", "de", "del", "do", "dos", "la", "le", "van", "von", "e", "y"})
 # Long words every story of the topic uses: not evidence of one event.
 LONG_WORD_MIN = 8
-COMMON_WORDS = frozenset(
-    fold(word)
-    for word in """
+_COMMON_WORDS_TEXT = """
     president presidente presidenta president's presidential presidencial presidentes
     government gobierno governo ministry ministerio ministro ministra minister ministers
     foreign exteriores exterior relaciones relacoes relations international internacional
@@ -67,12 +65,10 @@ COMMON_WORDS = frozenset(
     america américa caribbean caribe região region region regional
     united nations naciones nações unidas unidos estados states general assembly asamblea
     assembleia resolution resolución resolução
-    """.split()
-)
+    """
+COMMON_WORDS = frozenset(fold(word) for word in _COMMON_WORDS_TEXT.split())
 # Capitalised words that begin sentences or titles in news prose, not names.
-COMMON_CAPITALISED = frozenset(
-    fold(word)
-    for word in """
+_COMMON_CAPITALISED_TEXT = """
     the a an in on at of for to and or but with by from as is are was were this that these
     those it its he she they we his her their after before while when where what who how
     el la los las un una unos unas en de del al por para con sin sobre tras y o e que
@@ -82,8 +78,9 @@ COMMON_CAPITALISED = frozenset(
     mr mrs dr sr sra president presidente minister ministro ministra chancellor canciller
     chanceler foreign secretary secretario secretário general king rey rei pope papa
     prime primer primeiro
-    """.split()
-)
+    """
+COMMON_CAPITALISED = frozenset(fold(word) for word in _COMMON_CAPITALISED_TEXT.split())
+_NOT_DISTINCTIVE = COMMON_WORDS | COMMON_CAPITALISED
 
 
 # Multilateral bodies: in a vote the body acts, so stories that name no country still share
@@ -92,7 +89,7 @@ _INSTITUTIONS = (
     ("UNGA", re.compile(r"\b(?:general assembly|asamblea general|assembleia[ -]geral)\b")),
     ("UNSC", re.compile(r"\b(?:security council|consejo de seguridad|conselho de seguranca)\b")),
     ("OAS", re.compile(
-        r"\b(?:oea|organization of american states|organizacion de (?:los )?estados americanos"
+        r"\b(?:oea|oas|organization of american states|organizacion de (?:los )?estados americanos"
         r"|organizacao dos estados americanos)\b"
     )),
 )
@@ -217,8 +214,8 @@ def distinctive_terms(text: str, evidence_spans: list[tuple[int, int]]) -> set[s
                 found.add(folded)
             continue
         if word[0].isupper() and len(word) >= 3:
-            if folded not in COMMON_CAPITALISED and folded not in COMMON_WORDS:
+            if folded not in _NOT_DISTINCTIVE:
                 found.add(folded)
-        elif len(word) >= LONG_WORD_MIN and folded not in COMMON_WORDS:
+        elif len(word) >= LONG_WORD_MIN and folded not in _NOT_DISTINCTIVE:
             found.add(folded)
     return found

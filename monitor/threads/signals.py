@@ -35,6 +35,10 @@ REPLY_WORDS = (
 _REPLY_RE = re.compile(r"\b(?:" + "|".join(REPLY_WORDS) + r")")
 
 
+# The event type of votes, where a story may name many countries, or pick one.
+VOTE_TYPE = "un-multilateral"
+
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     """One signal's finding about a pair: a name, what it saw, and whether it holds."""
@@ -58,15 +62,26 @@ def shared_actors(a: StoryFacts, b: StoryFacts) -> Signal:
 
 
 def distinct_counterparts(a: StoryFacts, b: StoryFacts) -> Signal:
-    """Both name Latin American leaders, of no country in common: different counterparts.
+    """Different Latin American counterparts: both name leaders, of no country in common,
+    or both headlines name countries, none in common (outside a UN vote, where a headline
+    picks one voter among many).
 
     Zelensky meeting Paraguay's Peña is not Zelensky at Milei's inauguration (labeling
     rule 5). Compared by country, so "Lula" and "Лула" agree.
     """
-    mine, theirs = a.leader_countries, b.leader_countries
-    holds = bool(mine and theirs) and not (mine & theirs)
-    detail = (",".join(sorted(mine)), ",".join(sorted(theirs))) if holds else ()
-    return Signal("counterparts", holds, detail)
+    leaders = _disjoint(a.leader_countries, b.leader_countries)
+    vote = VOTE_TYPE in (a.category, b.category)
+    headlines = not vote and _disjoint(a.title_countries, b.title_countries)
+    detail: tuple[str, ...] = ()
+    if leaders:
+        detail = (",".join(sorted(a.leader_countries)), ",".join(sorted(b.leader_countries)))
+    elif headlines:
+        detail = (",".join(sorted(a.title_countries)), ",".join(sorted(b.title_countries)))
+    return Signal("counterparts", leaders or headlines, detail)
+
+
+def _disjoint(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return bool(mine and theirs) and not (mine & theirs)
 
 
 def same_two_leaders(a: StoryFacts, b: StoryFacts) -> Signal:
@@ -93,7 +108,7 @@ def is_survey(facts: StoryFacts) -> bool:
     """The headline names three or more Latin American countries, and it is not a vote."""
     return (
         len(facts.title_countries) >= SURVEY_MIN_COUNTRIES
-        and facts.category != "un-multilateral"
+        and facts.category != VOTE_TYPE
     )
 
 

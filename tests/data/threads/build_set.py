@@ -14,6 +14,7 @@ import random
 from datetime import date
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 DATA = HERE.parent
@@ -261,7 +262,7 @@ EVENTS: dict[str, tuple[list[str], str]] = {
 }
 
 
-def load_reused() -> list[dict[str, object]]:
+def load_reused() -> list[dict[str, Any]]:
     stories = []
     for name in SOURCES:
         for line in (DATA / name).read_text(encoding="utf-8").splitlines():
@@ -285,7 +286,7 @@ def load_reused() -> list[dict[str, object]]:
     return stories
 
 
-def searched() -> list[dict[str, object]]:
+def searched() -> list[dict[str, Any]]:
     return [
         {
             "id": sid, "title": title, "text": text, "source": source, "date": day,
@@ -315,7 +316,7 @@ def split_events(event_of: dict[str, str]) -> set[str]:
 
 def main() -> None:
     stories = load_reused() + searched()
-    by_id = {s["id"]: s for s in stories}
+    by_id: dict[str, dict[str, Any]] = {str(s["id"]): s for s in stories}
     assert len(by_id) == len(stories), "duplicate ids"
     event_of = {str(s["id"]): str(s["id"]) for s in stories}
     for name, (ids, _why) in EVENTS.items():
@@ -324,7 +325,7 @@ def main() -> None:
             event_of[sid] = name
     test_events = split_events(event_of)
     split_of = {sid: "test" if ev in test_events else "dev" for sid, ev in event_of.items()}
-    pairs: dict[str, list[dict[str, object]]] = {"dev": [], "test": []}
+    pairs: dict[str, list[dict[str, Any]]] = {"dev": [], "test": []}
     ids = sorted(by_id)
     for a, b in combinations(ids, 2):
         if split_of[a] != split_of[b]:
@@ -332,7 +333,7 @@ def main() -> None:
         same = event_of[a] == event_of[b]
         sa, sb = by_id[a], by_id[b]
         days = abs((date.fromisoformat(str(sa["date"])) - date.fromisoformat(str(sb["date"]))).days)
-        shared = set(sa["countries"]) & set(sb["countries"])  # type: ignore[arg-type]
+        shared = set(sa["countries"]) & set(sb["countries"])
         if same or shared or days <= 45:
             pairs[split_of[a]].append({"a": a, "b": b, "same_event": same})
     with (HERE / "stories.jsonl").open("w", encoding="utf-8") as out:
