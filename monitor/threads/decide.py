@@ -19,7 +19,8 @@ log line or the evaluation's error list). The rules, in order:
 7. Otherwise different.
 
 ``related`` is the weaker verdict the grouping uses to link a new thread to an older one:
-shared actors and event type within ``Rules.related_days`` (a second meeting, a reply).
+a Latin American country and the event type in common within ``Rules.related_days``, and
+no different counterpart (a second meeting, a reply).
 """
 
 from __future__ import annotations
@@ -101,9 +102,12 @@ def same_event(a: StoryFacts, b: StoryFacts, rules: Rules = DEFAULT_RULES) -> De
 
 
 def related(a: StoryFacts, b: StoryFacts, rules: Rules = DEFAULT_RULES) -> bool:
-    """Same actors and event type within ``related_days``: a development of the same story."""
+    """A development of the same story: within ``related_days``, a Latin American country
+    in common (a shared outside leader such as Putin is not enough), the same event type,
+    and no sign of a different counterpart."""
     return (
         days_apart(a, b, rules.related_days).holds
-        and shared_actors(a, b).holds
+        and bool(a.countries & b.countries)
         and same_type(a, b).holds
+        and not distinct_counterparts(a, b).holds
     )

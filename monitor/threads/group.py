@@ -3,8 +3,8 @@
 ``group_stories`` reads stories in order (by day, then as given). A story joins the
 active thread (a story of it within ``Rules.window_days``) that holds a story reporting
 the same event (``decide.same_event``); otherwise it starts a new thread. A new thread
-that is a development of an older one (``decide.related``: same actors and event type
-within ``Rules.related_days``: a second meeting, a reply) records the older thread as
+that is a development of an older one (``decide.related``: a country and the event type
+in common within ``Rules.related_days``: a second meeting, a reply) records the older thread as
 the one it ``follows``, so a reader sees the link instead of one swallowed story.
 
 Candidates are limited twice: by time (threads whose last story is older than the window

@@ -99,9 +99,13 @@ def test_the_window_is_a_rule() -> None:
     assert same_event(a, b, Rules(window_days=5)).same
 
 
-def test_related_is_same_actors_and_type_within_a_month() -> None:
+def test_related_is_a_country_and_type_in_common_within_a_month() -> None:
     first = facts("a", "2023-04-06", countries="BR", category="peace-plan")
     reply = facts("b", "2023-04-07", countries="BR", category="peace-plan")
     later = facts("c", "2023-06-07", countries="BR", category="peace-plan")
     assert related(first, reply)
     assert not related(first, later)
+    # Putin calling Ortega, then Bolsonaro in Moscow: one outside leader, no country shared
+    ortega = facts("o", "2022-01-18", countries="NI", people="putin", side_people="putin")
+    bolsonaro = facts("b", "2022-02-16", countries="BR", people="putin", side_people="putin")
+    assert not related(ortega, bolsonaro)
