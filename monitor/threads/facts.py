@@ -187,6 +187,17 @@ def institutions(text: str) -> frozenset[str]:
     return frozenset(key for key, pattern in _INSTITUTIONS if pattern.search(folded))
 
 
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted and merged where they overlap."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _name_words(term: str) -> set[str]:
     """The folded words of a gazetteer person term, wildcards and particles dropped."""
     words = _WORD_RE.findall(fold(term.strip("=").replace("*", "")))
@@ -203,9 +214,13 @@ def distinctive_terms(text: str, evidence_spans: list[tuple[int, int]]) -> set[s
     (countries, leaders, cue words) are skipped: the other signals weigh those.
     """
     found: set[str] = set()
+    covered = _merge(evidence_spans)
+    position = 0  # words come in order: one pass over the merged hits, not one per word
     for match in _WORD_RE.finditer(text):
         start, end = match.span()
-        if any(s < end and start < e for s, e in evidence_spans):
+        while position < len(covered) and covered[position][1] <= start:
+            position += 1
+        if position < len(covered) and covered[position][0] < end:
             continue
         word = match.group()
         folded = fold(word)

@@ -11,7 +11,7 @@ from monitor.matching.topic import Topic
 from monitor.threads.facts import ThreadStory, distinctive_terms, institutions, story_facts
 
 
-def story(title: str, text: str, lang: str) -> ThreadStory:
+def story(title: str, text: str, lang: str | None) -> ThreadStory:
     return ThreadStory("x", title, text, "test", date(2023, 9, 20), lang)
 
 
@@ -54,5 +54,24 @@ def test_distinctive_terms(text: str, expected: set[str], absent: set[str]) -> N
 
 
 def test_gazetteer_hits_are_not_terms() -> None:
-    text = "Zelensky met Scholz"
-    assert distinctive_terms(text, [(0, 8)]) == {"scholz"}
+    text = "Zelensky met Scholz and Ebrard in Brasília"
+    spans = [(35, 43), (0, 8), (2, 5)]  # unsorted and overlapping, as evidence can be
+    assert distinctive_terms(text, spans) == {"scholz", "ebrard"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("", ""),
+        ("\u200b\u202e", "\x00\ufeff"),  # invisible and control characters only
+        ("141 " * 5000, "Zelensky " * 20000),  # long and repetitive
+        ("Зеленський", "Україна і Бразилія. ✌️ 🇺🇦"),
+    ],
+)
+def test_hostile_text_gives_facts_without_raising(topic: Topic, title: str, text: str) -> None:
+    from monitor.threads.decide import same_event
+
+    found = story_facts(topic, story(title, text, None))
+    assert found.story_id == "x"
+    assert same_event(found, found).rule in {"same-leaders", "same-type", "actor-and-terms",
+                                             "terms", "no-common-act"}
