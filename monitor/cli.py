@@ -178,6 +178,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from monitor.matching.topic import load_topic
 
     settings = _settings(args)
+    if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
+        from monitor.threads.commands import eval_threads
+
+        return eval_threads(
+            settings.topic_file, args.file, args.more, errors=args.errors, as_json=args.json
+        )
     plan = bootstrap_plan(args.resamples, args.seed)
     report = evaluate(load_topic(settings.topic_file), args.file, plan)
     if args.json:
@@ -338,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input")
     p.add_argument("--output")
     p = add("eval", cmd_eval, "precision/recall of the classifier on a labeled JSON Lines file")
-    p.add_argument("file")
+    p.add_argument("file", help="a labeled JSON Lines file, or: threads STORIES PAIRS")
+    p.add_argument("more", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")
     p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")

@@ -1,0 +1,137 @@
+"""The signals that say whether two stories report the same event, one function each.
+
+Each takes the two stories' :class:`~monitor.threads.facts.StoryFacts` and returns a
+:class:`Signal`: its name, what it found (shown to people: shared countries, the terms in
+common, the days apart) and whether it holds. Pure set arithmetic, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.matching.text import fold
+from monitor.threads.facts import StoryFacts
+
+__all__ = [
+    "REPLY_WORDS",
+    "Signal",
+    "days_apart",
+    "distinct_counterparts",
+    "reply_to",
+    "same_two_leaders",
+    "same_type",
+    "shared_actors",
+    "shared_terms",
+    "survey_beside_act",
+]
+
+# Headline words that report a reaction to someone else's act (labeling rule 3): a story
+# whose headline has one, beside one whose headline has none, reports a reply.
+REPLY_WORDS = (
+    "rebuff", "reject", "rejeit", "respond", "responde", "replica", "reage", "react",
+    "reacciona", "welcome",
+)
+_REPLY_RE = re.compile(r"\b(?:" + "|".join(REPLY_WORDS) + r")")
+
+
+# The event type of votes, where a story may name many countries, or pick one.
+VOTE_TYPE = "un-multilateral"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One signal's finding about a pair: a name, what it saw, and whether it holds."""
+
+    name: str
+    holds: bool
+    detail: tuple[str, ...] = ()
+    value: int = 0
+
+
+def days_apart(a: StoryFacts, b: StoryFacts, window: int) -> Signal:
+    """The stories' days are at most ``window`` days apart."""
+    days = abs((a.day - b.day).days)
+    return Signal("time", days <= window, (f"{days} days apart",), days)
+
+
+def shared_actors(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Both name the same Latin American country or the same person."""
+    common = sorted(a.countries & b.countries) + sorted(a.people & b.people)
+    return Signal("actors", bool(common), tuple(common), len(common))
+
+
+def distinct_counterparts(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Different Latin American counterparts: both name leaders, of no country in common,
+    or both headlines name countries, none in common (outside a UN vote, where a headline
+    picks one voter among many).
+
+    Zelensky meeting Paraguay's Peña is not Zelensky at Milei's inauguration (labeling
+    rule 5). Compared by country, so "Lula" and "Лула" agree.
+    """
+    leaders = _disjoint(a.leader_countries, b.leader_countries)
+    vote = VOTE_TYPE in (a.category, b.category)
+    headlines = not vote and _disjoint(a.title_countries, b.title_countries)
+    detail: tuple[str, ...] = ()
+    if leaders:
+        detail = (",".join(sorted(a.leader_countries)), ",".join(sorted(b.leader_countries)))
+    elif headlines:
+        detail = (",".join(sorted(a.title_countries)), ",".join(sorted(b.title_countries)))
+    return Signal("counterparts", leaders or headlines, detail)
+
+
+def _disjoint(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return bool(mine and theirs) and not (mine & theirs)
+
+
+def same_two_leaders(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Both name the same Latin American leader's country and the same Ukrainian or
+    Russian leader: the same two principals (a call or meeting, whatever its type)."""
+    sides = sorted(a.side_people & b.side_people)
+    countries = sorted(a.leader_countries & b.leader_countries)
+    holds = bool(sides and countries)
+    return Signal("leaders", holds, tuple(countries + sides) if holds else ())
+
+
+SURVEY_MIN_COUNTRIES = 3
+
+
+def survey_beside_act(a: StoryFacts, b: StoryFacts) -> Signal:
+    """One headline surveys several countries (three or more, outside a UN vote), the
+    other does not: a roundup is its own event (labeling rule 6)."""
+    in_a, in_b = is_survey(a), is_survey(b)
+    holds = in_a != in_b
+    return Signal("survey", holds, ((a.story_id if in_a else b.story_id),) if holds else ())
+
+
+def is_survey(facts: StoryFacts) -> bool:
+    """The headline names three or more Latin American countries, and it is not a vote."""
+    return (
+        len(facts.title_countries) >= SURVEY_MIN_COUNTRIES
+        and facts.category != VOTE_TYPE
+    )
+
+
+def same_type(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Both have the same event type (the classifier's category)."""
+    holds = a.category is not None and a.category == b.category
+    return Signal("type", holds, (f"{a.category} / {b.category}",))
+
+
+def shared_terms(a: StoryFacts, b: StoryFacts) -> Signal:
+    """The distinctive terms (names, numbers, long words) the two stories share."""
+    common = tuple(sorted(a.terms & b.terms))
+    return Signal("terms", bool(common), common, len(common))
+
+
+def reply_to(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Exactly one headline reports a reaction (rejects, rebuffs, responds…)."""
+    in_a, in_b = is_reply(a.title), is_reply(b.title)
+    holds = in_a != in_b
+    detail = ((a.story_id if in_a else b.story_id),) if holds else ()
+    return Signal("reply", holds, detail)
+
+
+def is_reply(title: str) -> bool:
+    """The headline reports a reaction to another act."""
+    return _REPLY_RE.search(fold(title)) is not None
