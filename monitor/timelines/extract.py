@@ -140,7 +140,7 @@ def _entries(
     venue: str | None,
 ) -> list[TimelineEntry]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
-    leader_here = any(_is_latam_actor(item) for item in evidence)
+    leader_here = any(_is_latam_leader(item) for item in evidence)
     first: dict[str, Hit] = {}
     for hit in hits:
         kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
@@ -170,9 +170,9 @@ def _entries(
     return made
 
 
-def _is_latam_actor(item: Evidence) -> bool:
+def _is_latam_leader(item: Evidence) -> bool:
     parts = item.rule.split(":")
-    return parts[0] == "latam" and len(parts) >= 3 and parts[2] in _ACTOR_KINDS
+    return parts[0] == "latam" and len(parts) >= 3 and parts[2] == "leader"
 
 
 def _value(
