@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.matching.scanner import TermScanner, TermSpec
+from monitor.matching.text import fold
 from monitor.timelines.model import KINDS, PEACE_VALUES, STANCES, VOTE_VALUES
 
 KIND = "kind"
@@ -26,14 +27,17 @@ VOTE = "vote"
 PEACE = "peace"
 STANCE = "stance"
 NO_STANCE = "none"  # stance words that state no stance ("supposed neutrality")
+NO_VALUE = "none"  # value words that state no position ("propuesta por Kiev")
 VENUES = ("oas", "un")
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineCues:
-    """The compiled cue lists: one scanner, each term's section in ``TermSpec.group``."""
+    """The compiled cue lists: one scanner, each term's section in ``TermSpec.group``;
+    ``state_words`` (folded) make a demonym beside them the state."""
 
     scanner: TermScanner
+    state_words: frozenset[str] = frozenset()
 
 
 def load_cues() -> TimelineCues:
@@ -54,9 +58,12 @@ def build_cues(data: Mapping[str, Any]) -> TimelineCues:
     specs += _section(data["venues"], VENUE, VENUES)
     values = data["values"]
     specs += _section(values["vote"], VOTE, VOTE_VALUES)
-    specs += _section(values["peace"], PEACE, PEACE_VALUES)
+    specs += _section(values["peace"], PEACE, (*PEACE_VALUES, NO_VALUE))
     specs += _section(data["stance"], STANCE, (*STANCES, NO_STANCE))
-    return TimelineCues(TermScanner(specs))
+    words = data.get("state_words", {}).get("terms", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise TypeError("[state_words] terms must be a list of strings")
+    return TimelineCues(TermScanner(specs), frozenset(fold(w).strip() for w in words))
 
 
 def _section(data: Mapping[str, Any], group: str, names: tuple[str, ...]) -> list[TermSpec]:

@@ -185,3 +185,57 @@ def test_sentence_split_keeps_offsets(text: str, expected: list[str]) -> None:
     quotes = split_sentences(text, "text")
     assert [q.sentence for q in quotes] == expected
     assert all(text[q.start : q.end] == q.sentence for q in quotes)
+
+
+def test_people_named_by_a_demonym_are_not_their_state(topic: Topic, cues: TimelineCues) -> None:
+    timeline = run(
+        topic,
+        cues,
+        "Colombian mercenaries captured fighting for Ukraine, Russia says",
+        "Russian forces said Colombian mercenaries were captured near Kharkiv, Ukraine.",
+    )
+    assert timeline.entries == () and timeline.stances == ()
+
+
+def test_a_demonym_beside_a_state_word_is_the_state(topic: Topic, cues: TimelineCues) -> None:
+    timeline = run(
+        topic,
+        cues,
+        "Colombian government sends humanitarian aid to Ukraine",
+        "The Colombian government sent humanitarian aid to Ukraine.",
+    )
+    assert ("CO", "humanitarian", None) in entries(timeline)
+
+
+def test_a_stance_needs_the_state_in_its_sentence(topic: Topic, cues: TimelineCues) -> None:
+    timeline = run(
+        topic,
+        cues,
+        "Argentina abstains as UN backs Ukraine",
+        "Argentina abstained in the General Assembly vote on Ukraine. The Assembly reaffirmed "
+        "its support for Ukraine's territorial integrity.",
+    )
+    assert timeline.stances == ()
+
+
+def test_an_opposing_cue_wins_in_its_sentence(topic: Topic, cues: TimelineCues) -> None:
+    timeline = run(
+        topic,
+        cues,
+        "Maduro calls Putin over Ukraine",
+        "Venezuelan President Nicolás Maduro conveyed to Vladimir Putin the condemnation by "
+        "Venezuela of NATO's destabilizing actions, as Moscow's ally in Latin America.",
+    )
+    (stance,) = timeline.stances
+    assert stance.stance == "opposes" and stance.cue == "Moscow's ally"
+
+
+def test_someone_elses_proposal_states_no_position(topic: Topic, cues: TimelineCues) -> None:
+    timeline = run(
+        topic,
+        cues,
+        "Noboa irá a la cumbre de la paz por Ucrania",
+        "El presidente Daniel Noboa asistirá a la cumbre centrada en la fórmula de paz "
+        "propuesta por el presidente de Ucrania, Volodímir Zelenski.",
+    )
+    assert ("EC", "peace-plan", None) in entries(timeline)
