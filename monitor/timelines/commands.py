@@ -50,10 +50,11 @@ def eval_timeline(
 
 
 def _lines(path: str) -> list[str]:
+    """The file's lines; a missing file surfaces as OSError (exit 66, named by exits.py)."""
     try:
         return Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path} is not UTF-8 text: save it as UTF-8 ({exc})") from exc
 
 
 def export_timeline(

@@ -93,6 +93,16 @@ def test_eval_of_a_file_is_still_the_classifier_report(tmp_path: Path) -> None:
     assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
 
 
+def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:
+    missing = monitor("eval", "timeline", str(tmp_path / "none.jsonl"), cwd=tmp_path)
+    assert missing.returncode == 66 and "none.jsonl" in missing.stderr
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe{}")
+    undecodable = monitor("eval", "timeline", str(binary), cwd=tmp_path)
+    assert undecodable.returncode == 2 and "binary.jsonl is not UTF-8" in undecodable.stderr
+    assert "Traceback" not in missing.stderr + undecodable.stderr
+
+
 STORIES = [
     # (published, title, text)
     (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.matching.classifier import classify
 from monitor.matching.text import fold
@@ -239,3 +241,41 @@ def test_someone_elses_proposal_states_no_position(topic: Topic, cues: TimelineC
         "propuesta por el presidente de Ucrania, Volodímir Zelenski.",
     )
     assert ("EC", "peace-plan", None) in entries(timeline)
+
+
+PIECES = st.sampled_from(
+    [
+        "Lula",
+        " met ",
+        "Zelensky",
+        " in Kyiv",
+        ". ",
+        "; ",
+        "Brasil votou a favor",
+        " 141 votos a favor",
+        "\u0301",
+        "İ",
+        "ß",
+        "\n",
+        "U.N.",
+        " condena ",
+        "Colombian ",
+        "mercenaries",
+        "\u200b",
+        "Cuba",
+        " abstained",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PIECES, max_size=20).map("".join), st.text(max_size=80))
+def test_any_text_gives_entries_that_quote_it(
+    topic: Topic, cues: TimelineCues, text: str, noise: str
+) -> None:
+    title = noise + " Ukraine Brazil"
+    verdict = classify(topic, title, text)
+    made = extract_timeline(cues, StoryText("h", title, text), verdict)
+    for quoted in [*(e.quote for e in made.entries), *(s.quote for s in made.stances)]:
+        source = title if quoted.field == "title" else text
+        assert source[quoted.start : quoted.end] == quoted.sentence != ""
