@@ -279,3 +279,25 @@ def test_any_text_gives_entries_that_quote_it(
     for quoted in [*(e.quote for e in made.entries), *(s.quote for s in made.stances)]:
         source = title if quoted.field == "title" else text
         assert source[quoted.start : quoted.end] == quoted.sentence != ""
+
+
+CYRILLIC = [
+    (
+        "Зеленський зустрівся з президентом Бразилії",
+        "Президент України Володимир Зеленський провів зустріч із Президентом Бразилії Лулою "
+        "да Сілвою у Нью-Йорку.",
+        ("BR", "meeting", None),
+    ),
+    (
+        "Лула провел телефонный разговор с Путиным",
+        "Президент Бразилии Лула да Силва провел телефонный разговор с Владимиром Путиным.",
+        ("BR", "call", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), CYRILLIC)
+def test_ukrainian_and_russian_cues(
+    topic: Topic, cues: TimelineCues, title: str, text: str, expected: tuple[str, str, None]
+) -> None:
+    assert expected in entries(run(topic, cues, title, text))
