@@ -178,6 +178,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from monitor.matching.topic import load_topic
 
     settings = _settings(args)
+    if args.file == "timeline":  # `monitor eval timeline GOLD.jsonl`: the country timelines
+        from monitor.timelines.commands import eval_timeline
+
+        return eval_timeline(
+            settings, args.more, corrections=args.corrections, errors=args.errors, as_json=args.json
+        )
     if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
         from monitor.threads.commands import eval_threads
 
@@ -193,6 +199,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(format_report(report, errors=args.errors))
     return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from monitor.timelines.commands import export_timeline
+
+    return export_timeline(
+        _settings(args),
+        args.country,
+        start=args.date_from,
+        end=args.date_to,
+        fmt=args.format,
+        output=args.output,
+    )
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -344,8 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input")
     p.add_argument("--output")
     p = add("eval", cmd_eval, "precision/recall of the classifier on a labeled JSON Lines file")
-    p.add_argument("file", help="a labeled JSON Lines file, or: threads STORIES PAIRS")
+    p.add_argument(
+        "file", help="a labeled JSON Lines file; or: threads STORIES PAIRS; or: timeline GOLD"
+    )
     p.add_argument("more", nargs="*", help=argparse.SUPPRESS)
+    p.add_argument("--corrections", help="eval timeline: analyst corrections (JSON Lines)")
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")
     p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")
@@ -354,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", help="the UTC day to judge, YYYY-MM-DD (default today)")
     p.add_argument("--all", action="store_true", help="every key, not only spikes and silences")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p = add("timeline", cmd_timeline, "a country's timeline from alerted stories, as CSV or ICS")
+    p.add_argument("country", help="ISO code or name (BR, Brazil)")
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: --to - 90)")
+    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default today, UTC)")
+    p.add_argument("--format", choices=["csv", "ics"], default="csv")
+    p.add_argument("--output", help="file to write (default: standard output)")
     p = add("query", cmd_query, "query tools")
     qsub = p.add_subparsers(dest="action", required=True)
     q = qsub.add_parser("test", help="parse, lint and preview a query on stored stories")

@@ -1,0 +1,122 @@
+"""The CLI shells: ``monitor eval timeline`` and ``monitor timeline COUNTRY``.
+
+They read files or the store, call the pure modules, and print or write the result.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from monitor.config import Settings
+from monitor.errors import InputError, InputFileError, Problem
+from monitor.logs import get_logger
+from monitor.matching.topic import load_topic
+from monitor.timelines.corrections import apply_corrections, read_corrections
+from monitor.timelines.cues import load_cues
+from monitor.timelines.export import to_csv, to_ics
+from monitor.timelines.gold import read_gold
+from monitor.timelines.measure import format_measure, measure_json, measure_timelines
+from monitor.timelines.rows import StoredStory, resolve_country, timeline_rows
+
+log = get_logger("monitor.timelines")
+USAGE = "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json]"
+
+
+def eval_timeline(
+    settings: Settings,
+    paths: Sequence[str],
+    *,
+    corrections: str | None = None,
+    errors: bool = False,
+    as_json: bool = False,
+) -> int:
+    """Score the extractor on a gold file, after applying analyst corrections if given."""
+    if len(paths) != 1:
+        raise InputError(USAGE, [Problem("GOLD", "give exactly one labeled JSON Lines file")])
+    gold = read_gold(_lines(paths[0]), paths[0])
+    if corrections:
+        gold = apply_corrections(gold, read_corrections(_lines(corrections), corrections))
+    measure = measure_timelines(load_topic(settings.topic_file), load_cues(), gold)
+    if as_json:
+        print(json.dumps(measure_json(measure), indent=2))
+    else:
+        name = paths[0] + (f" with corrections {corrections}" if corrections else "")
+        print(format_measure(measure, name, errors=errors))
+    return 0
+
+
+def _lines(path: str) -> list[str]:
+    """The file's lines; a missing file surfaces as OSError (exit 66, named by exits.py)."""
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path} is not UTF-8 text: save it as UTF-8 ({exc})") from exc
+
+
+def export_timeline(
+    settings: Settings,
+    country: str,
+    *,
+    start: str | None,
+    end: str | None,
+    fmt: str,
+    output: str | None,
+) -> int:
+    """Write one country's timeline from the alerted stories in the store."""
+    from monitor.store.db import make_engine, transaction
+    from monitor.store.stories import alerted_stories_since
+
+    topic = load_topic(settings.topic_file)
+    code = resolve_country(country, topic.country_names)
+    last = _day(end, "--to") if end else datetime.now(UTC).date()
+    first = _day(start, "--from") if start else last - timedelta(days=90)
+    if first > last:
+        raise InputError("the period is empty", [Problem("--from", "must not be after --to")])
+    since = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
+    try:
+        with transaction(engine) as conn:
+            stored = [
+                StoredStory(
+                    row.id,
+                    row.title,
+                    row.text,
+                    row.url,
+                    row.lang,
+                    row.credited_outlet,
+                    row.published_at,
+                )
+                for row in alerted_stories_since(conn, since)
+            ]
+    finally:
+        engine.dispose()
+    rows = timeline_rows(topic, load_cues(), stored, code, first, last)
+    log.info("timeline.exported", country=code, rows=len(rows), stories=len(stored), format=fmt)
+    if fmt == "ics":
+        name = topic.country_names.get(code, code)
+        payload = to_ics(rows, country_name=name, stamp=datetime.now(UTC))
+        _write(payload, output)
+    else:
+        _write(to_csv(rows).encode("utf-8"), output)
+    return 0
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{option} {value!r} is not a date", [Problem(option, "write it as YYYY-MM-DD")]
+        ) from None
+
+
+def _write(payload: bytes, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    Path(output).write_bytes(payload)

@@ -1,0 +1,250 @@
+"""Timeline entries and stances from one relevant story and the classifier's verdict.
+
+Pure and explainable. The story is split into sentences (headline first). A country's
+sentences are those where the classifier's evidence names it as a state (not as a dateline
+or a venue; a demonym only beside a state word such as "government"); in a story about
+one country that names the state, every sentence is its. In each of its sentences:
+
+* a **kind** cue (``cues.toml`` ``[kinds]``) makes an entry of that kind, unless a
+  ``[cancel]`` phrase for that kind is in the sentence; a place in Ukraine or Russia or an
+  arrival (``[places]``) makes a visit when the sentence names a leader; a vote is an OAS
+  vote when the story names the OAS, a UN vote when it names a UN body, else nothing;
+* its **value** is the vote or peace-plan position cue nearest after the country's
+  mention (else nearest before it); a tally ("141 votos a favor") is not a vote;
+* a **stance** cue gives the country's stance, the headline's first, quoting the sentence,
+  when the sentence names the state or a word for its government; ``opposes`` wins.
+
+One entry per (country, kind): the first sentence wins, unless a later one states a value
+the first lacks; an entry still without a value takes one from another of the country's
+sentences. Actors are the leaders and governments the evidence finds in the quoted
+sentence. Nothing here reads the database or the network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from monitor.matching.scanner import Hit
+from monitor.matching.text import fold, fold_text
+from monitor.models import Classification, Evidence
+from monitor.timelines.cues import (
+    CANCEL,
+    KIND,
+    NO_STANCE,
+    NO_VALUE,
+    PEACE,
+    PLACE,
+    STANCE,
+    VENUE,
+    VOTE,
+    TimelineCues,
+)
+from monitor.timelines.model import (
+    VOTE_KINDS,
+    Quote,
+    Stance,
+    StoryText,
+    StoryTimeline,
+    TimelineEntry,
+)
+from monitor.timelines.sentences import split_sentences
+
+_NOT_ACTOR = frozenset({"dateline", "venue"})  # classifier notes: a place, not a party
+_ACTOR_KINDS = frozenset({"leader", "government"})
+_WORD_RE = re.compile(r"\w+")
+_TALLY_RE = re.compile(r"\d\s*(?:votes?|votos?|голос\w*)?\s*$", re.IGNORECASE)
+_EMPTY = StoryTimeline((), ())
+
+
+def extract_timeline(
+    cues: TimelineCues, story: StoryText, verdict: Classification
+) -> StoryTimeline:
+    """The entries and stances ``story`` adds to its countries' timelines."""
+    if not verdict.relevant or not verdict.countries:
+        return _EMPTY
+    sentences = split_sentences(story.title, "title") + split_sentences(story.text, "text")
+    hits = cues.scanner.scan(fold_text(story.title), "title")
+    hits += cues.scanner.scan(fold_text(story.text), "text")
+    venue = _vote_venue(hits)
+    states = [e for e in verdict.matched if _names_state(e, story, cues.state_words)]
+    stated = {e.rule.split(":")[1] for e in states}
+    entries: dict[tuple[str, str], TimelineEntry] = {}
+    stances: dict[str, Stance] = {}
+    said: dict[str, list[tuple[int, Quote, list[Hit]]]] = {}  # a country's sentences
+    for sentence in sentences:
+        here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
+        evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
+        named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
+        for country, position in _countries(verdict.countries, named, sentence, stated):
+            said.setdefault(country, []).append((position, sentence, here))
+            for entry in _entries(story, country, position, sentence, here, evidence, venue):
+                key = (entry.country, entry.kind)
+                old = entries.get(key)
+                if old is None or (old.value is None and entry.value is not None):
+                    entries[key] = entry
+            # A stance needs the state in the sentence: named, or a word for its government.
+            speaks = bool(named) or _has_state_word(sentence, cues.state_words)
+            if country not in stances and speaks:
+                found = _stance(story.story_id, country, sentence, here)
+                if found is not None:
+                    stances[country] = found
+    made = tuple(_value_elsewhere(entry, said[entry.country], story) for entry in entries.values())
+    return StoryTimeline(made, tuple(stances.values()))
+
+
+def _value_elsewhere(
+    entry: TimelineEntry, sentences: Sequence[tuple[int, Quote, list[Hit]]], story: StoryText
+) -> TimelineEntry:
+    """An entry whose sentence states no value takes the first one another of the country's
+    sentences states ("…summit voices concern. Nicaragua refused to sign.")."""
+    family = _family(entry.kind)
+    if entry.value is not None or family is None:
+        return entry
+    for position, sentence, hits in sentences:
+        value = _value(family, position, hits, story, sentence)
+        if value is not None:
+            return replace(entry, value=value)
+    return entry
+
+
+def _family(kind: str) -> str | None:
+    return VOTE if kind in VOTE_KINDS else PEACE if kind == "peace-plan" else None
+
+
+def _inside(field: str, start: int, end: int, sentence: Quote) -> bool:
+    return field == sentence.field and sentence.start <= start and end <= sentence.end
+
+
+def _vote_venue(hits: Iterable[Hit]) -> str | None:
+    venues = {hit.spec.label for hit in hits if hit.spec.group == VENUE}
+    if "oas" in venues:
+        return "oas-vote"
+    return "un-vote" if "un" in venues else None
+
+
+def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
+    """Whether a piece of evidence names a Latin American state as an actor: not as a
+    dateline or a venue, and a demonym only beside a state word ("Colombian government",
+    not "Colombian mercenaries")."""
+    parts = item.rule.split(":")
+    if parts[0] != "latam" or len(parts) < 3 or parts[-1] in _NOT_ACTOR:
+        return False
+    if parts[2] != "demonym":
+        return True
+    source = story.title if item.field == "title" else story.text
+    before = _WORD_RE.findall(source[max(0, item.start - 40) : item.start])
+    after = _WORD_RE.findall(source[item.end : item.end + 40])
+    near = [*before[-1:], *after[:1]]
+    return any(fold(word) in state_words for word in near)
+
+
+def _has_state_word(sentence: Quote, state_words: frozenset[str]) -> bool:
+    return any(fold(word) in state_words for word in _WORD_RE.findall(sentence.sentence))
+
+
+def _countries(
+    countries: Sequence[str], named: Sequence[Evidence], sentence: Quote, stated: set[str]
+) -> list[tuple[str, int]]:
+    """The verdict's countries this sentence is about, each with where it is named."""
+    found: dict[str, int] = {}
+    for item in named:
+        code = item.rule.split(":")[1]
+        if code in countries:
+            found.setdefault(code, item.start)
+    if not found and len(countries) == 1 and countries[0] in stated:
+        return [(countries[0], sentence.start)]  # a one-country story: every sentence
+    return sorted(found.items(), key=lambda pair: pair[1])
+
+
+def _entries(
+    story: StoryText,
+    country: str,
+    position: int,
+    sentence: Quote,
+    hits: Sequence[Hit],
+    evidence: Sequence[Evidence],
+    venue: str | None,
+) -> list[TimelineEntry]:
+    cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
+    leader_here = any(_is_leader(item) for item in evidence)
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
+        if kind_cue and hit.spec.label not in cancelled:
+            first.setdefault(hit.spec.label, hit)
+    made = []
+    for kind, hit in first.items():
+        if kind in VOTE_KINDS:
+            if venue is None:
+                continue
+            kind = venue
+        family = _family(kind)
+        value = _value(family, position, hits, story, sentence) if family else None
+        made.append(
+            TimelineEntry(
+                story_id=story.story_id,
+                country=country,
+                kind=kind,
+                value=value,
+                date=story.date,
+                actors=_actors(evidence, story, sentence.field),
+                counterpart=_counterpart(evidence),
+                quote=sentence,
+                cue=hit.spec.term,
+            )
+        )
+    return made
+
+
+def _is_leader(item: Evidence) -> bool:
+    parts = item.rule.split(":")
+    return parts[0] in {"latam", "ukraine", "russia"} and len(parts) >= 3 and parts[2] == "leader"
+
+
+def _value(
+    family: str, position: int, hits: Sequence[Hit], story: StoryText, sentence: Quote
+) -> str | None:
+    """The value cue nearest after the country's mention, else nearest before it."""
+    source = story.title if sentence.field == "title" else story.text
+    found = [
+        hit
+        for hit in hits
+        if hit.spec.group == family
+        and hit.spec.label != NO_VALUE
+        and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
+    ]
+    after = [hit for hit in found if hit.start >= position]
+    if after:
+        return after[0].spec.label
+    before = [hit for hit in found if hit.end <= position]
+    return before[-1].spec.label if before else None
+
+
+def _stance(story_id: str, country: str, sentence: Quote, hits: Sequence[Hit]) -> Stance | None:
+    """The sentence's first stance cue; an ``opposes`` cue wins over the others, as its
+    phrases are specific ("la condena … a las acciones desestabilizadoras de la OTAN")."""
+    found = [hit for hit in hits if hit.spec.group == STANCE]
+    if not found or found[0].spec.label == NO_STANCE:
+        return None
+    hit = next((h for h in found if h.spec.label == "opposes"), found[0])
+    return Stance(story_id, country, hit.spec.label, sentence, hit.spec.term)
+
+
+def _actors(evidence: Sequence[Evidence], story: StoryText, field: str) -> tuple[str, ...]:
+    source = story.title if field == "title" else story.text
+    names: list[str] = []
+    for item in evidence:
+        parts = item.rule.split(":")
+        is_actor = len(parts) >= 3 and parts[0] in {"latam", "ukraine", "russia"}
+        if is_actor and parts[2] in _ACTOR_KINDS:
+            name = source[item.start : item.end]
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def _counterpart(evidence: Sequence[Evidence]) -> str:
+    sides = {e.rule.split(":")[0] for e in evidence} & {"ukraine", "russia"}
+    return "+".join(sorted(sides, reverse=True))

@@ -1,0 +1,103 @@
+"""Run the extractor over a labeled set and score each portion (dev, test, all).
+
+The stories are classified with the topic exactly as the worker would; a gold story the
+classifier calls irrelevant yields no entries, and its entries count as missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.matching.classifier import classify
+from monitor.matching.topic import Topic
+from monitor.timelines.cues import TimelineCues
+from monitor.timelines.extract import extract_timeline
+from monitor.timelines.gold import GoldStory
+from monitor.timelines.model import StoryText, StoryTimeline
+from monitor.timelines.scoring import TimelineScore, score_timelines
+
+PORTIONS = ("dev", "test", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineMeasure:
+    """The scores by portion and how many gold stories the classifier let through."""
+
+    scores: dict[str, TimelineScore]
+    not_relevant: tuple[str, ...]  # gold story ids the classifier calls irrelevant
+
+
+def measure_timelines(
+    topic: Topic, cues: TimelineCues, gold: Sequence[GoldStory]
+) -> TimelineMeasure:
+    predicted: dict[str, StoryTimeline] = {}
+    not_relevant: list[str] = []
+    for story in gold:
+        verdict = classify(topic, story.title, story.text, story.lang)
+        if not verdict.relevant:
+            not_relevant.append(story.story_id)
+        text = StoryText(story.story_id, story.title, story.text, story.date)
+        predicted[story.story_id] = extract_timeline(cues, text, verdict)
+    scores = {
+        portion: score_timelines(
+            [s for s in gold if portion == "all" or s.split == portion], predicted
+        )
+        for portion in PORTIONS
+    }
+    return TimelineMeasure(scores, tuple(not_relevant))
+
+
+def format_measure(measure: TimelineMeasure, name: str, *, errors: bool = False) -> str:
+    """The plain-text report ``monitor eval timeline`` prints."""
+    lines = [
+        f"timeline evaluation of {name}",
+        f"{'portion':<8} {'stories':>7}  {'entry P':>7}  {'entry R':>7}  {'right/made/gold':<16}"
+        f"{'stance acc':>10}  {'right/gold':<10}  {'stance P':>8}  right/made",
+    ]
+    for portion, s in measure.scores.items():
+        if not s.stories:
+            continue
+        entries = f"{s.correct_entries}/{s.predicted_entries}/{s.gold_entries}"
+        stances = f"{s.correct_stances}/{s.gold_stances}"
+        lines.append(
+            f"{portion:<8} {s.stories:>7}  {s.precision:7.3f}  {s.recall:7.3f}  {entries:<16}"
+            f"{s.stance_accuracy:10.3f}  {stances:<10}  {s.stance_precision:8.3f}  "
+            f"{s.correct_stances}/{s.predicted_stances}"
+        )
+    if measure.not_relevant:
+        lines.append(
+            f"the classifier calls {len(measure.not_relevant)} gold stories irrelevant "
+            f"(their entries count as missed): {', '.join(measure.not_relevant)}"
+        )
+    if errors:
+        lines.append("disagreements (all portions):")
+        lines += [f"  {m.story_id} {m.what}: {m.detail}" for m in measure.scores["all"].misses]
+    return "\n".join(lines)
+
+
+def measure_json(measure: TimelineMeasure) -> dict[str, object]:
+    """The report as JSON-ready data, for scripts."""
+    return {
+        "portions": {
+            portion: {
+                "stories": s.stories,
+                "entry_precision": round(s.precision, 4),
+                "entry_recall": round(s.recall, 4),
+                "entries": {
+                    "right": s.correct_entries,
+                    "made": s.predicted_entries,
+                    "gold": s.gold_entries,
+                },
+                "stance_accuracy": round(s.stance_accuracy, 4),
+                "stance_precision": round(s.stance_precision, 4),
+                "stances": {
+                    "right": s.correct_stances,
+                    "made": s.predicted_stances,
+                    "gold": s.gold_stances,
+                },
+            }
+            for portion, s in measure.scores.items()
+        },
+        "not_relevant": list(measure.not_relevant),
+    }

@@ -1,0 +1,183 @@
+"""`monitor eval timeline GOLD` beside `monitor eval FILE`, and `monitor timeline COUNTRY`
+exporting CSV and iCalendar from a real store (both databases)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from icalendar import Calendar
+
+from monitor.matching.classifier import classify
+from monitor.matching.topic import load_topic
+from monitor.store import stories as store
+from monitor.store.db import make_engine, transaction
+from tests import PROJECT_ROOT
+from tests.cli.conftest import Cli
+
+GOLD = str(PROJECT_ROOT / "tests" / "data" / "timeline" / "gold.jsonl")
+HOLDOUT = str(PROJECT_ROOT / "tests" / "data" / "holdout.jsonl")
+TOPIC = PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"
+
+
+def monitor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MONITOR_VAR_DIR": str(cwd / "var"), "MONITOR_LOG_FORMAT": "console"}
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_eval_timeline_reports_each_portion_and_json_agrees(tmp_path: Path) -> None:
+    done = monitor("eval", "timeline", GOLD, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:5]}
+    assert set(lines) == {"dev", "test", "all"}
+    data = json.loads(monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path).stdout)
+    for portion, cells in lines.items():
+        numbers = data["portions"][portion]
+        assert cells[1] == str(numbers["stories"])
+        assert float(cells[2]) == round(numbers["entry_precision"], 3)
+        assert float(cells[3]) == round(numbers["entry_recall"], 3)
+    assert data["portions"]["all"]["stories"] >= 100
+    listed = monitor("eval", "timeline", GOLD, "--errors", cwd=tmp_path).stdout
+    assert "disagreements" in listed and "disagreements" not in done.stdout
+
+
+def test_corrections_change_the_gold_that_is_scored(tmp_path: Path) -> None:
+    before = json.loads(monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path).stdout)
+    missed = before["not_relevant"][0]  # a story whose entries the extractor cannot find
+    gold = next(
+        json.loads(x) for x in Path(GOLD).read_text().splitlines() if json.loads(x)["id"] == missed
+    )
+    wrong = gold["entries"][0]
+    fixes = tmp_path / "corrections.jsonl"
+    fixes.write_text(
+        json.dumps(
+            {"story": missed, "country": wrong["country"], "kind": wrong["kind"], "remove": True}
+        )
+        + "\n"
+    )
+    after = json.loads(
+        monitor(
+            "eval", "timeline", GOLD, "--corrections", str(fixes), "--json", cwd=tmp_path
+        ).stdout
+    )
+    old, new = before["portions"]["all"], after["portions"]["all"]
+    assert new["entries"]["gold"] == old["entries"]["gold"] - 1
+    assert new["entry_recall"] > old["entry_recall"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"story": "nope", "country": "BR", "stance": "neutral"}\n')
+    refused = monitor("eval", "timeline", GOLD, "--corrections", str(bad), cwd=tmp_path)
+    assert refused.returncode != 0 and "nope" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_eval_of_a_file_is_still_the_classifier_report(tmp_path: Path) -> None:
+    done = monitor("eval", HOLDOUT, "--resamples", "0", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "micro precision" in done.stdout and "timeline" not in done.stdout
+    extra = monitor("eval", HOLDOUT, GOLD, cwd=tmp_path)
+    assert extra.returncode != 0 and "one file" in extra.stderr
+    bare = monitor("eval", "timeline", cwd=tmp_path)
+    assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
+
+
+def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:
+    missing = monitor("eval", "timeline", str(tmp_path / "none.jsonl"), cwd=tmp_path)
+    assert missing.returncode == 66 and "none.jsonl" in missing.stderr
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe{}")
+    undecodable = monitor("eval", "timeline", str(binary), cwd=tmp_path)
+    assert undecodable.returncode == 2 and "binary.jsonl is not UTF-8" in undecodable.stderr
+    assert "Traceback" not in missing.stderr + undecodable.stderr
+
+
+STORIES = [
+    # (published, title, text)
+    (
+        datetime(2023, 9, 20, 15, tzinfo=UTC),
+        "Lula and Zelensky meet for first time on UN sidelines",
+        "Brazilian President Luiz Inácio Lula da Silva and Ukrainian President Volodymyr Zelensky "
+        "met on Wednesday in New York. Lula said Brazil would keep working for a negotiated "
+        "solution.",
+    ),
+    (
+        datetime(2023, 10, 15, 9, tzinfo=UTC),
+        "Lula talks to Zelensky by phone",
+        "President Lula da Silva spoke with Ukrainian President Volodymyr Zelensky by phone.",
+    ),
+    (
+        datetime(2023, 9, 21, 9, tzinfo=UTC),
+        "Milei meets Zelensky in Kyiv",
+        "Argentine President Javier Milei met Volodymyr Zelensky in Kyiv.",
+    ),
+]
+
+
+def store_stories(db_url: str) -> list[int]:
+    topic = load_topic(TOPIC)
+    engine = make_engine(db_url)
+    ids: list[int] = []
+    try:
+        with transaction(engine) as conn:
+            for published, title, text in STORIES:
+                (sid,) = store.insert_stories(
+                    conn,
+                    [
+                        {
+                            "title": title,
+                            "text": text,
+                            "url": f"https://example.org/{len(ids)}",
+                            "lang": "en",
+                            "credited_outlet": "Reuters",
+                            "title_key": title.lower(),
+                            "simhash": 0,
+                            "published_at": published,
+                            "first_seen_at": published + timedelta(hours=1),
+                            **store.band_columns(0),
+                        }
+                    ],
+                )
+                verdict = classify(topic, title, text, "en")
+                assert verdict.relevant
+                store.insert_alerts(conn, {sid: verdict}, topic.topic_id, now=published)
+                ids.append(sid)
+    finally:
+        engine.dispose()
+    return ids
+
+
+def test_export_csv_and_ics_from_the_store(db_url: str, monitor_cli: Cli, tmp_path: Path) -> None:
+    meeting_id, _later_id, _other_id = store_stories(db_url)
+    period = ("--from", "2023-09-01", "--to", "2023-09-30")
+    done = monitor_cli("timeline", "Brazil", *period, "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {r["story_id"] for r in rows} == {str(meeting_id)}  # not October, not Argentina
+    kinds = {r["kind"]: r for r in rows}
+    assert "meeting" in kinds and kinds["meeting"]["country"] == "BR"
+    assert kinds["meeting"]["quote"] == STORIES[0][1]  # the headline is the first sentence
+    assert kinds["stance"]["value"] == "neutral" and "negotiated" in kinds["stance"]["quote"]
+    out = tmp_path / "br.ics"
+    ics = monitor_cli("timeline", "br", *period, "--format", "ics", "--output", str(out))
+    assert ics.returncode == 0, ics.stderr
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    assert len(events) == len(rows)
+    assert {str(e["uid"]) for e in events} == {f"{meeting_id}-BR-{r['kind']}@monitor" for r in rows}
+    assert all(e.decoded("dtstart") == datetime(2023, 9, 20).date() for e in events)
+    wrong = monitor_cli("timeline", "Narnia")
+    assert wrong.returncode != 0 and "unknown country" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    bad_day = monitor_cli("timeline", "BR", "--from", "2023-13-01")
+    assert bad_day.returncode != 0 and "YYYY-MM-DD" in bad_day.stderr
