@@ -88,7 +88,7 @@ def test_eval_of_a_file_is_still_the_classifier_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "micro precision" in done.stdout and "timeline" not in done.stdout
     extra = monitor("eval", HOLDOUT, GOLD, cwd=tmp_path)
-    assert extra.returncode != 0 and "one file" in extra.stderr
+    assert extra.returncode != 0 and "one labeled file" in extra.stderr
     bare = monitor("eval", "timeline", cwd=tmp_path)
     assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
 
