@@ -133,8 +133,11 @@ class Door:
 
     def _run(self, handler: Handler, call: Call, touch: bool) -> Reply:
         if touch:
-            with transaction(self.engine) as conn:
-                key_store.touch_api_key(conn, call.holder.key_id, now=call.now)
+            try:
+                with transaction(self.engine) as conn:
+                    key_store.touch_api_key(conn, call.holder.key_id, now=call.now)
+            except StoreError as exc:  # bookkeeping: never worth failing the reader's request
+                log.warning("api.touch_failed", key_id=call.holder.key_id, error=str(exc)[:200])
         return handler(self.engine, self.settings, call)
 
     async def _body(self, request: web.Request) -> Any:

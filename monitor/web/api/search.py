@@ -1,10 +1,10 @@
 """GET /search?q=…: the stored-query language, evaluated exactly, over a bounded period.
 
 The query is parsed with ``parse`` and each alerted story of the period is tested with
-``matches`` on the same ``MatchDoc`` that ``monitor query test`` builds, so the API and the
-CLI agree on every story. A syntax error is a 400 that names the position. One request
-reads at most ``MAX_SCAN`` stories; a page that ends there carries a cursor to go on from,
-so a rare query pages through the period instead of timing out.
+``matches`` on the ``MatchDoc`` that ``monitor query test`` builds (``stored_story_doc``),
+so the API and the CLI agree on every story. A syntax error is a 400 that names the
+position. One request reads at most ``MAX_SCAN`` stories; a page that ends there carries a
+cursor to go on from, so a rare query pages through the period instead of timing out.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from monitor.config import Settings
 from monitor.errors import Problem, QueryError
-from monitor.matching.query import MatchDoc, matches, parse
+from monitor.matching.query import matches, parse
+from monitor.notify.preview import stored_story_doc
 from monitor.store.api_reads import alerted_page
 from monitor.store.db import transaction
 from monitor.web.api.door import Call, Reply
@@ -32,19 +32,6 @@ MAX_DAYS = 90
 MAX_QUERY = 2000
 MAX_SCAN = 5000
 BATCH = 500
-
-
-def story_doc(row: Any) -> MatchDoc:
-    """The story as the query language sees it (as in monitor/notify/preview.py)."""
-    return MatchDoc(
-        title=row.title,
-        text=row.text,
-        outlet=row.credited_outlet,
-        site=(urlsplit(row.url).hostname or "").removeprefix("www.") if row.url else "",
-        lang=row.lang,
-        countries=tuple(row.countries or ()),
-        category=row.category,
-    )
 
 
 def _period(call: Call) -> tuple[datetime, datetime]:
@@ -82,7 +69,7 @@ def search(engine: Engine, settings: Settings, call: Call) -> Reply:
             for row in rows:
                 scanned += 1
                 after = (row.created_at, int(row.alert_id))
-                if matches(node, story_doc(row)):
+                if matches(node, stored_story_doc(row)):
                     found.append(row)
                 if len(found) == limit or scanned >= MAX_SCAN:
                     break

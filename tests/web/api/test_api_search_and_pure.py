@@ -9,13 +9,13 @@ from urllib.parse import quote
 import pytest
 
 from monitor.matching.commands import matching_ids
+from monitor.notify.preview import stored_story_doc
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
 from monitor.web.api.keys import bearer_key, granted_scopes, looks_like_api_key, new_api_key
 from monitor.web.api.paging import Cursor, decode_cursor, encode_cursor
 from monitor.web.api.problems import ApiProblem
 from monitor.web.api.quota import KeyBuckets, TouchThrottle, retry_after
-from monitor.web.api.search import story_doc
 from tests.web.api.helpers import alerted_story, api, make_key
 from tests.web.helpers import person
 
@@ -36,7 +36,7 @@ def test_search_returns_exactly_what_the_query_matches(
     alerted_story(engine, "Zelensky, long ago", ago=timedelta(days=40))
     with transaction(engine) as conn:
         rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=30))
-    expected = matching_ids(query, [(str(r.id), story_doc(r)) for r in rows])
+    expected = matching_ids(query, [(str(r.id), stored_story_doc(r)) for r in rows])
     seen: list[str] = []
     cursor = ""
     while True:
