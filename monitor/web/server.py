@@ -155,7 +155,7 @@ class WebApp:
         # Feed readers poll on their own schedule: a bucket of their own, a little larger.
         self.alert_feeds = AlertFeeds(settings, engine, RateLimiter(rate=1.0, burst=30), self.client)
         self.app.add_routes(self.alert_feeds.routes())
-        ApiV1(settings, engine).install(self.app)  # /api/v1 (monitor/web/api/)
+        ApiV1(settings, engine, self.client).install(self.app)  # /api/v1 (monitor/web/api/)
 
     def close(self) -> None:
         self.readiness.close()

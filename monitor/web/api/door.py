@@ -66,10 +66,19 @@ def json_response(reply: Reply) -> web.Response:
     return web.Response(status=reply.status, body=orjson.dumps(reply.body), headers=headers)
 
 
+# Unknown keys per client address: each costs a database look-up, so a client that keeps
+# presenting them is refused (429) before the look-up once this bucket is spent.
+STRANGER_BURST = 20
+STRANGER_RATE = 0.2
+
+
 class Door:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.settings, self.engine = settings, engine
+    def __init__(
+        self, settings: Settings, engine: Engine, client: Callable[[web.Request], str]
+    ) -> None:
+        self.settings, self.engine, self.client = settings, engine, client
         self.buckets = KeyBuckets(settings.api_rate_limit, settings.api_burst)
+        self.strangers = KeyBuckets(STRANGER_RATE, STRANGER_BURST)
         self.touches = TouchThrottle()
 
     def endpoint(self, scope: str, handler: Handler) -> Callable[[web.Request], Any]:
@@ -102,8 +111,16 @@ class Door:
             raise ApiProblem(401, "unauthorized", "that is not an API key of this server",
                              headers=_UNAUTHORIZED)
         body = await self._body(request) if request.method in ("POST", "PATCH") else None
+        client = self.client(request)
+        wait = self.strangers.peek(client, time.monotonic())
+        if wait > 0:
+            raise ApiProblem(429, "rate-limit",
+                             f"too many unknown keys from here; retry in {retry_after(wait)} s",
+                             headers=(("Retry-After", retry_after(wait)),))
         holder = await asyncio.to_thread(self._holder, api_key_hash(key))
         if holder is None:
+            self.strangers.take(client, time.monotonic())
+            log.warning("api.unknown_key", client=client)
             raise ApiProblem(401, "unauthorized", "unknown or revoked API key",
                              headers=_UNAUTHORIZED)
         if scope not in holder.scopes:

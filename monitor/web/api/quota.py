@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Hashable
 
 # A key's last-used time is written at most this often (a write per request would turn
 # every read into a write, and serialize SQLite's readers behind it).
@@ -18,9 +19,15 @@ TOUCH_EVERY = 60.0
 class KeyBuckets:
     def __init__(self, rate: float, burst: int, max_keys: int = 10_000) -> None:
         self.rate, self.burst, self.max_keys = rate, burst, max_keys
-        self._buckets: OrderedDict[int, tuple[float, float]] = OrderedDict()
+        self._buckets: OrderedDict[Hashable, tuple[float, float]] = OrderedDict()
 
-    def take(self, key_id: int, now: float) -> float:
+    def peek(self, key_id: Hashable, now: float) -> float:
+        """What ``take`` would answer, without taking."""
+        tokens, last = self._buckets.get(key_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + max(0.0, now - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
+    def take(self, key_id: Hashable, now: float) -> float:
         """0 when the request may go ahead; else the seconds until one would."""
         tokens, last = self._buckets.pop(key_id, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + max(0.0, now - last) * self.rate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import orjson
 from aiohttp import web
 from sqlalchemy import Engine
@@ -15,8 +17,11 @@ PREFIX = "/api/v1"
 
 
 class ApiV1:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.door = Door(settings, engine)
+    def __init__(
+        self, settings: Settings, engine: Engine, client: Callable[[web.Request], str]
+    ) -> None:
+        """``client`` says who a request comes from (behind trusted proxies too)."""
+        self.door = Door(settings, engine, client)
         self._openapi = orjson.dumps(document())
 
     def install(self, app: web.Application) -> None:

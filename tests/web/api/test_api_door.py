@@ -211,3 +211,20 @@ def test_pages_walk_every_story_once_in_order(
     assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
     only_es = api(base, "/api/v1/stories?lang=es", key).json["items"]
     assert only_es == []
+
+
+def test_a_client_guessing_keys_is_refused_before_the_database(
+    web: tuple[Any, Any, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.web.api.door import STRANGER_BURST
+    from monitor.web.api.keys import new_api_key
+
+    settings, engine, base = web
+    key = make_key(settings, person(engine)[0], capsys)
+    guesses = [api(base, "/api/v1/stories", new_api_key().secret).status
+               for _ in range(STRANGER_BURST)]
+    assert guesses == [401] * STRANGER_BURST
+    refused = api(base, "/api/v1/stories", new_api_key().secret)
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+    # The refusal is per client address, before the look-up: this client waits too.
+    assert api(base, "/api/v1/stories", key).status == 429
