@@ -1,8 +1,9 @@
 """Errors as ``application/problem+json`` (RFC 9457): one shape for every refusal.
 
-``type`` is a stable URI per kind of problem (documented in the README's API section),
-``title`` the kind in words, ``detail`` this occurrence and what to do next; a validation
-problem lists every refused field in ``errors`` (field and message), never only the first.
+``type`` is a stable URI per kind of problem (``tag:monitor,2024:problem/<kind>``, the
+kinds listed in the README's API section), ``title`` the kind in words, ``detail`` this
+occurrence and what to do next; a validation problem lists every refused field in
+``errors`` (field and message), never only the first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from aiohttp import web
 from monitor.errors import Problem as FieldProblem
 
 PROBLEM_TYPE = "application/problem+json"
-_BASE = "https://monitor.example.org/problems/"
+# Tag URIs (RFC 4151), as the feeds' ids: stable names, not pages to fetch (RFC 9457 §3.1.1).
+_BASE = "tag:monitor,2024:problem/"
 
 TITLES = {
     400: "Bad request",

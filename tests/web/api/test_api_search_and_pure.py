@@ -82,3 +82,16 @@ def test_keys_have_one_shape_and_write_includes_read() -> None:
     assert granted_scopes("write") == ("read", "write") and granted_scopes("read") == ("read",)
     with pytest.raises(ValueError):
         granted_scopes("admin")
+
+
+def test_problems_name_their_kind_and_every_field() -> None:
+    from monitor.errors import Problem
+    from monitor.web.api.problems import invalid
+
+    problem = invalid("refused", [Problem("mode", "one of …"), Problem("countries", "ISO")])
+    document = problem.document()
+    assert document["type"] == "tag:monitor,2024:problem/validation"
+    assert document["status"] == 422 and document["title"] == "Validation failed"
+    errors: Any = document["errors"]
+    assert [e["field"] for e in errors] == ["mode", "countries"]
+    assert problem.response().content_type == "application/problem+json"
