@@ -60,6 +60,12 @@ def _checked(call: Call, base_row: store.SubscriptionRow | None, settings: Setti
     return result
 
 
+def _only_pausing(body: object) -> bool:
+    return isinstance(body, dict) and body.keys() == {"paused"} and isinstance(
+        body["paused"], bool
+    )
+
+
 def list_subscriptions(engine: Engine, settings: Settings, call: Call) -> Reply:
     with transaction(engine) as conn:
         rows = store.list_subscriptions(conn, call.holder.subscriber_id)
@@ -94,6 +100,13 @@ def create_subscription(engine: Engine, settings: Settings, call: Call) -> Reply
 def update_subscription(engine: Engine, settings: Settings, call: Call) -> Reply:
     with transaction(engine) as conn:
         current = _own(conn, call)
+        if _only_pausing(call.body):
+            # As on the preferences page: pausing or resuming never re-checks the rest, so
+            # a subscription saved before a rule existed can still be paused.
+            store.set_subscription(conn, current.id, now=call.now, paused=call.body["paused"])
+            row = store.get_subscription(conn, current.id)
+            assert row is not None
+            return Reply(200, subscription_json(row))
         change = _checked(call, current, settings)
         values = {"name": change.name, **change.preferences.subscription_values()}
         if change.paused is not None:

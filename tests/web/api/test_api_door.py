@@ -228,3 +228,22 @@ def test_a_client_guessing_keys_is_refused_before_the_database(
     assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
     # The refusal is per client address, before the look-up: this client waits too.
     assert api(base, "/api/v1/stories", key).status == 429
+
+
+def test_patch_checks_the_whole_subscription_but_pausing_alone_never_refuses(
+    web: tuple[Any, Any, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, engine, base = web
+    reader, sub = person(engine, query="lula AND (")  # saved before the rule refused it
+    key = make_key(settings, reader, capsys, scope="write")
+    path = f"/api/v1/subscriptions/{sub}"
+    renamed = api(base, path, key, method="PATCH", body={"name": "Renamed", "mode": "often"})
+    assert renamed.status == 422
+    assert sorted(e["field"] for e in renamed.json["errors"]) == ["mode", "query"]
+    paused = api(base, path, key, method="PATCH", body={"paused": True})
+    assert paused.status == 200 and paused.json["paused"] is True
+    assert paused.json["name"] == "LatAm" and paused.json["query"] == "lula AND ("
+    fixed = api(base, path, key, method="PATCH", body={"query": "lula", "countries": ["br"]})
+    assert fixed.status == 200, fixed.raw
+    assert fixed.json["query"] == "lula" and fixed.json["countries"] == ["BR"]
+    assert fixed.json["paused"] is True  # untouched fields stay as they were
