@@ -133,6 +133,14 @@ def cmd_subscriber(args: argparse.Namespace) -> int:
     from monitor.notify import commands
 
     settings = _setup_logging(args)
+    if args.action == "api-key":
+        from monitor.web.api import key_commands as keys
+
+        if args.key_action == "add":
+            return keys.add_key(settings, args.subscriber, args.name, args.scope)
+        if args.key_action == "list":
+            return keys.list_keys(settings, args.subscriber)
+        return keys.revoke_key(settings, args.key_id)
     return commands.dispatch(settings, args)
 
 
@@ -347,6 +355,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = ssub.add_parser("feed", help="a new private Atom/JSON feed URL for a subscription")
     s.add_argument("subscription", type=int)
     s.add_argument("--revoke", action="store_true", help="remove the feed (URLs answer 404)")
+    s = ssub.add_parser("api-key", help="a reader's keys for the read API (/api/v1)")
+    ksub = s.add_subparsers(dest="key_action", required=True)
+    k = ksub.add_parser("add", help="a new key, shown once")
+    k.add_argument("subscriber", help="the subscriber's id or email address")
+    k.add_argument("--name", default="", help="what the key is for (shown in lists)")
+    k.add_argument("--scope", choices=["read", "write"], default="read",
+                   help="read: stories, search, trends, own subscriptions; write: also change them")
+    k = ksub.add_parser("list", help="keys (never the keys themselves), with last use")
+    k.add_argument("subscriber", nargs="?", help="only this subscriber's (id or address)")
+    k = ksub.add_parser("revoke", help="stop a key (its requests answer 401)")
+    k.add_argument("key_id", type=int)
 
     p = add("operator", cmd_operator, "the web workspace's operators: add, remove, list")
     p.add_argument("action", choices=["add", "remove", "list"])

@@ -225,6 +225,15 @@ class Settings(BaseSettings):
         description="Seconds a web client gets to send a request's headers (and a form's "
         "body); idle kept-alive connections close after it too.",
     )
+    api_rate_limit: float = Field(
+        default=2.0,
+        gt=0,
+        le=1000,
+        description="Requests per second each API key may make on average (token bucket).",
+    )
+    api_burst: int = Field(
+        default=60, ge=1, le=10_000, description="Requests an API key may make at once."
+    )
     trusted_proxies: str = Field(
         default="",
         description="Reverse proxies (addresses or CIDRs, comma-separated) whose "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import Settings
@@ -10,6 +11,20 @@ from monitor.matching.commands import check_query, matching_ids
 from monitor.matching.query import MatchDoc
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import alerted_stories_since
+
+
+def stored_story_doc(row: Any) -> MatchDoc:
+    """An alerted story row (``alerted_stories_since``, the API's pages) as the query
+    language sees it: one definition, so `query test` and the API's search agree."""
+    return MatchDoc(
+        title=row.title,
+        text=row.text,
+        outlet=row.credited_outlet,
+        site=(urlsplit(row.url).hostname or "").removeprefix("www.") if row.url else "",
+        lang=row.lang,
+        countries=tuple(row.countries or ()),
+        category=row.category,
+    )
 
 
 def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int = 20) -> int:
@@ -24,21 +39,7 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
             rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
     finally:
         engine.dispose()
-    docs = [
-        (
-            str(row.id),
-            MatchDoc(
-                title=row.title,
-                text=row.text,
-                outlet=row.credited_outlet,
-                site=(urlsplit(row.url).hostname or "").removeprefix("www.") if row.url else "",
-                lang=row.lang,
-                countries=tuple(row.countries or ()),
-                category=row.category,
-            ),
-        )
-        for row in rows
-    ]
+    docs = [(str(row.id), stored_story_doc(row)) for row in rows]
     hits = set(matching_ids(node, docs))
     matched = [row for row in rows if str(row.id) in hits]
     print(f"{len(matched)} of {len(rows)} alerted stories of the last {days} days match:")

@@ -217,6 +217,25 @@ subscriptions = Table(
 Index("ix_subscriptions_subscriber_id", subscriptions.c.subscriber_id)
 Index("ux_subscriptions_feed_key_hash", subscriptions.c.feed_key_hash, unique=True)
 
+# A reader's keys for the read API (monitor/web/api/): only each key's SHA-256 is stored.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", String(200), nullable=False, default=""),
+    Column("prefix", String(16), nullable=False),  # shown in lists, to tell keys apart
+    Column("key_hash", String(64), nullable=False),
+    Column("scopes", String(100), nullable=False),  # space-separated: "read" or "read write"
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+Index("ux_api_keys_key_hash", api_keys.c.key_hash, unique=True)
+Index("ix_api_keys_subscriber_id", api_keys.c.subscriber_id)
+
 # One row per (subscriber, story, revision): the guard against double sends.
 deliveries = Table(
     "deliveries",

@@ -13,6 +13,7 @@ Routes:
     POST /p/{token}          pause / resume one subscription, or save its form
     GET  /f/{key}.atom|.json a subscription's private feeds (monitor/web/alert_feeds.py)
     /, /signin, /latest, /stories/{id}, /static/…   the workspace (monitor/web/workspace)
+    *    /api/v1/...         the read API for API-key holders (monitor/web/api/)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
 from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
@@ -61,6 +62,7 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.web import pages
 from monitor.web.alert_feeds import AlertFeeds
+from monitor.web.api import ApiV1
 from monitor.web.clients import client_address, parse_networks
 from monitor.web.gauges import SystemGauges
 from monitor.web.limits import RateLimiter
@@ -156,6 +158,7 @@ class WebApp:
         self.alert_feeds = AlertFeeds(settings, engine, RateLimiter(rate=1.0, burst=30), self.client)
         self.app.add_routes(self.alert_feeds.routes())
         self.workspace = add_workspace(self.app, settings, engine)
+        ApiV1(settings, engine, self.client).install(self.app)  # /api/v1 (monitor/web/api/)
 
     def close(self) -> None:
         self.readiness.close()

@@ -12,10 +12,10 @@ from tests.web.helpers import person
 from tests.web.workspace.conftest import Run
 from tests.web.workspace.site import Site, csrf_of
 
-# Routes of the web role that are not the workspace's (token links, private feed keys,
+# Routes of the web role that are not the workspace's (token links, private feed keys, the API,
 # probes, metrics), and the workspace's routes anyone may open: everything else needs a
 # signed-in reader.
-TOKEN_AND_PROBES = ("/healthz", "/readyz", "/metrics", "/u/", "/c/", "/p/", "/f/")
+TOKEN_AND_PROBES = ("/healthz", "/readyz", "/metrics", "/u/", "/c/", "/p/", "/f/", "/api/")
 PUBLIC = {"/", "/signin", "/signin/{token}", "/signout", "/language"}
 EXAMPLES = {"{story_id}": "1", "{token}": "x"}
 

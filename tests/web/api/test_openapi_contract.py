@@ -1,0 +1,74 @@
+"""Every endpoint's real answers, on both databases, validate against /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.web.api.contract import Contract
+from tests.web.api.helpers import alerted_story, api, make_key
+from tests.web.helpers import person
+
+
+def test_every_endpoint_answers_as_the_openapi_document_says(
+    web: tuple[Any, Any, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, engine, base = web
+    reader, _ = person(engine, "reader@example.org")
+    document = api(base, "/api/v1/openapi.json").json
+    assert document["openapi"] == "3.1.0"
+    for schema in document["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+    contract = Contract(document)
+    read = make_key(settings, reader, capsys)
+    write = make_key(settings, "reader@example.org", capsys, scope="write")
+    story = alerted_story(engine, "Zelensky meets Lula in Brasilia", country="BR")
+    alerted_story(engine, "Milei receives Zelensky", ago=timedelta(hours=2))
+    alerted_story(engine, "A javascript link", url="javascript:alert(1)", ago=timedelta(hours=3))
+
+    def call(method: str, path: str, key: str | None = read, **kw: Any) -> Any:
+        answer = api(base, path, key, method=method, **kw)
+        contract.check(method, path, answer)
+        return answer
+
+    page = call("GET", "/api/v1/stories?limit=2")
+    assert page.status == 200 and len(page.json["items"]) == 2 and page.json["next_cursor"]
+    assert call("GET", f"/api/v1/stories?cursor={page.json['next_cursor']}").json["items"][0]["url"] is None
+    assert call("GET", "/api/v1/stories?limit=0").status == 400
+    detail = call("GET", f"/api/v1/stories/{story}").json
+    assert detail["copies"][0]["outlet"] == "Buenos Aires Times"
+    assert detail["alerts"][0]["evidence"][0]["term"] == "zelensky"
+    assert call("GET", "/api/v1/stories/999999").status == 404
+    assert call("GET", "/api/v1/alerts?country=BR").json["items"][0]["story"]["id"] == story
+    assert call("GET", "/api/v1/alerts?since=yesterday").status == 400
+    found = call("GET", "/api/v1/search?q=lula").json
+    assert [s["id"] for s in found["items"]] == [story]
+    assert call("GET", "/api/v1/search?q=lula%20AND%20(").status == 400
+    trend = call("GET", "/api/v1/trends").json
+    assert sum(trend["countries"]["BR"]) == 1 and len(trend["days"]) == 30
+    assert call("GET", "/api/v1/trends?since=2026-13-01").status == 400
+    assert call("GET", "/api/v1/subscriptions").json["items"][0]["name"] == "LatAm"
+    assert call("GET", "/api/v1/subscriptions", key=None).status == 401
+    created = call("POST", "/api/v1/subscriptions", write,
+                   body={"name": "Brazil", "countries": ["BR"], "mode": "daily"})
+    assert created.status == 201, created.json
+    new_id = created.json["id"]
+    assert call("POST", "/api/v1/subscriptions", read, body={"name": "x"}).status == 403
+    assert call("GET", f"/api/v1/subscriptions/{new_id}").json["mode"] == "daily"
+    assert call("GET", "/api/v1/subscriptions/0").status == 404
+    patched = call("PATCH", f"/api/v1/subscriptions/{new_id}", write,
+                   body={"query": "lula OR zelensky", "paused": True})
+    assert patched.json["query"] == "lula OR zelensky" and patched.json["paused"] is True
+    assert call("PATCH", f"/api/v1/subscriptions/{new_id}", write,
+                body={"mode": "sometimes"}).status == 422
+    assert call("DELETE", f"/api/v1/subscriptions/{new_id}", write).status == 204
+    assert call("DELETE", f"/api/v1/subscriptions/{new_id}", write).status == 404
+
+    # Every operation in the document was exercised, with a success and a problem.
+    done = {(path, method) for path, method, status in contract.covered if status[0] == "2"}
+    failed = {(path, method) for path, method, status in contract.covered if status == "4XX"}
+    assert done == contract.operations()
+    assert failed == contract.operations()
