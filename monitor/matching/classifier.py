@@ -44,7 +44,7 @@ from monitor.matching.topic import (
     Topic,
     load_topic,
 )
-from monitor.models import CATEGORIES, Classification, Evidence
+from monitor.models import Classification, Evidence
 
 __all__ = ["classify", "explain", "load_topic", "relevance_score"]
 
@@ -78,11 +78,11 @@ def classify(
     folded_title, folded_text = fold_text(title), fold_text(text)
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
     if lean and not gates_can_open(
-        topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
+        topic.gate, topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
     ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
-    if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):
+    if lean and not gates_can_open(topic.gate, {hit.spec.group for hit in chain(title_hits, text_hits)}):
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
@@ -147,7 +147,7 @@ def category_decision(topic: Topic, features: Features) -> CategoryDecision:
         topic.precedence,
         features.cue_scores,
         features.signals,
-        categories=CATEGORIES,
+        categories=topic.categories.tie_order,
         minimum=topic.categories.minimum,
         fallback=topic.categories.fallback,
     )
