@@ -10,8 +10,7 @@ import faust
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.logs import get_logger
-from monitor.matching.classifier import classify
-from monitor.matching.topic import load_topic
+from monitor.matching.topic_set import classify_all, load_topic_set
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import Vocabulary
 from monitor.store.db import make_engine
@@ -26,12 +25,14 @@ log = get_logger(__name__)
 def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     """The app with its agent and handler, ready to run (also used by tests and benchmarks)."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    topic = load_topic(settings.topic_file)
+    topics = load_topic_set(settings.topic_files())
+    log.info("worker.topics", topics=list(topics.ids))
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, topic, lean=True),
-        topic=topic.topic_id,
-        subscriptions=SubscriptionIndex(vocabulary=Vocabulary.from_codes(topic.country_names)),
+        classify=functools.partial(classify_all, topics, lean=True),
+        subscriptions=SubscriptionIndex(
+            vocabulary=Vocabulary.from_codes(topics.country_names(), topics.categories())
+        ),
     )
     app = make_app(settings)
     agent = ItemAgent(app, settings, handler)
