@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "*.toml in it (default: the topics shipped in the package). Ignored when "
         "MONITOR_TOPIC_FILE is set.",
     )
+    topic_reload_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often the worker checks the topic files for changes and reloads "
+        "them (an invalid change is logged and the old topics kept); 0: never.",
+    )
 
     # --- store --------------------------------------------------------------------------
     database_url: SecretStr = Field(

@@ -167,9 +167,9 @@ def test_the_loaded_topics_decide_which_categories_exist() -> None:
     """With both topics loaded, each topic's categories can be filtered on (the union)."""
     topics = PROJECT_ROOT / "seeds" / "topics"
     both = topic_vocabulary(topics / "russia-latam.toml", topics / "ukraine-latam.toml")
-    for given in (
+    for entry in (
         replace(GOOD, categories="energy-nuclear,peace-plan"),
         replace(GOOD, query="Brazil AND category:media-influence"),
     ):
-        assert isinstance(check_preferences(given, both), Preferences)
-        assert isinstance(check_preferences(given, VOCABULARY), list)
+        assert isinstance(check_preferences(entry, both), Preferences)
+        assert isinstance(check_preferences(entry, VOCABULARY), list)
