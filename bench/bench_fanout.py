@@ -76,6 +76,7 @@ from monitor.config import Settings, load_settings  # noqa: E402
 from monitor.matching.classifier import classify  # noqa: E402
 from monitor.matching.matcher import QueryMatcher  # noqa: E402
 from monitor.matching.topic import load_topic  # noqa: E402
+from monitor.matching.topic_set import TopicSet, classify_all  # noqa: E402
 from monitor.models import FeedItem  # noqa: E402
 from monitor.notify.assemble import Assembler  # noqa: E402
 from monitor.notify.fanout import SubscriptionIndex, match_doc  # noqa: E402
@@ -367,8 +368,7 @@ def fan_out(
     progress(f"fan-out: index of {len(index):,} subscriptions loaded in {result.index_load_s:.2f}s")
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, topic),
-        topic=topic.topic_id,
+        classify=functools.partial(classify_all, TopicSet((topic,))),
         subscriptions=index,
         clock=lambda: clock,
     )

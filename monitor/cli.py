@@ -175,6 +175,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return classify_lines(topic, fin, fout)
 
 
+def cmd_topic(args: argparse.Namespace) -> int:
+    from monitor.matching.commands import check_topic_file
+
+    print(check_topic_file(args.file))
+    return 0
+
+
 def cmd_spikes(args: argparse.Namespace) -> int:
     from monitor.trends.commands import run
 
@@ -199,7 +206,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             settings.topic_file, args.file, args.more, errors=args.errors, as_json=args.json
         )
     plan = bootstrap_plan(args.resamples, args.seed)
-    report = evaluate(load_topic(settings.topic_file), args.file, plan)
+    report = evaluate(load_topic(args.topic_file or settings.topic_file), args.file, plan)
     if args.json:
         import json
 
@@ -391,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", action="store_true", help="list the misclassified items")
     p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")
     p.add_argument("--seed", type=int, help="bootstrap seed (default 16)")
+    p.add_argument("--topic-file", help="the topic to evaluate (default: MONITOR_TOPIC_FILE)")
+    p = add("topic", cmd_topic, "topic files: check one")
+    tsub = p.add_subparsers(dest="action", required=True)
+    tsub.add_parser("check", help="validate a topic file (exit 2 if it is invalid)").add_argument(
+        "file"
+    )
     p = add("spikes", cmd_spikes, "countries and categories whose alert volume today is unusual")
     p.add_argument("--day", help="the UTC day to judge, YYYY-MM-DD (default today)")
     p.add_argument("--all", action="store_true", help="every key, not only spikes and silences")

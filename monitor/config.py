@@ -90,8 +90,21 @@ class Settings(BaseSettings):
     )
     topic_file: Path = Field(
         default_factory=resources.default_topic_file,
-        description="The topic definition (gazetteer, rules, weights) the classifier uses "
-        "(default: the one shipped in the package).",
+        description="One topic definition (gazetteer, rules, weights). When set, the worker "
+        "classifies with just this topic instead of MONITOR_TOPIC_DIR's (default: the first "
+        "topic shipped in the package).",
+    )
+    topic_dir: Path = Field(
+        default_factory=resources.default_topic_dir,
+        description="Directory of topic files: the worker classifies every story with every "
+        "*.toml in it (default: the topics shipped in the package). Ignored when "
+        "MONITOR_TOPIC_FILE is set.",
+    )
+    topic_reload_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often the worker checks the topic files for changes and reloads "
+        "them (an invalid change is logged and the old topics kept); 0: never.",
     )
 
     # --- store --------------------------------------------------------------------------
@@ -266,7 +279,15 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Seconds a role gets to stop gracefully on SIGTERM."
     )
 
-    @field_validator("var_dir", "outbox_dir", "topic_file", "feeds_file")
+    def topic_files(self) -> list[Path]:
+        """The topic files the worker loads: MONITOR_TOPIC_FILE alone when it was set,
+        else every *.toml of MONITOR_TOPIC_DIR."""
+        from monitor.matching.topic_set import topic_files
+
+        chosen = self.topic_file if "topic_file" in self.model_fields_set else None
+        return topic_files(self.topic_dir, chosen)
+
+    @field_validator("var_dir", "outbox_dir", "topic_file", "topic_dir", "feeds_file")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         # Relative paths are the starting directory's, fixed once: the roles `monitor run`

@@ -2,6 +2,8 @@
 
     MonitorError
     ├── ConfigError               bad settings: the process refuses to start, naming the setting
+    │   └── TopicFileError        a topic file is invalid: names file, line and key; a running
+    │                             worker keeps its previous topics
     ├── FeedError(url)            one feed failed this poll: recorded on the feed, which backs off
     │   ├── FetchError            network, HTTP status, size cap, refused address
     │   └── FeedParseError        the bytes are not a feed we can read
@@ -43,6 +45,20 @@ class MonitorError(Exception):
 
 class ConfigError(MonitorError):
     """A setting is missing or invalid; the message names it and how to fix it."""
+
+
+class TopicFileError(ConfigError):
+    """A topic file cannot be used. Names the file, the line and key path (when known) and
+    the problem; the worker refuses to start with it, or keeps its previous topics."""
+
+    def __init__(self, path: object, where: str, reason: str, line: int | None = None) -> None:
+        place = f", line {line}" if line else ""
+        key = f" [{where}]" if where else ""
+        super().__init__(f"topic file {path}{place}{key}: {reason}")
+        self.path = path
+        self.where = where
+        self.reason = reason
+        self.line = line
 
 
 class FeedError(MonitorError):

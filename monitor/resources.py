@@ -46,6 +46,11 @@ def default_topic_file() -> Path:
     return seeds_dir() / "topics" / "ukraine-latam.toml"
 
 
+def default_topic_dir() -> Path:
+    """Every topic shipped in the package: MONITOR_TOPIC_DIR's default."""
+    return seeds_dir() / "topics"
+
+
 def default_feeds_file() -> Path:
     """The feed list ``monitor feed import`` reads when given none: MONITOR_FEEDS_FILE's default."""
     return seeds_dir() / "feeds" / "feeds.toml"

@@ -8,13 +8,13 @@ logic, not its vocabulary). No category, no countries, no context rules.
 from __future__ import annotations
 
 from monitor.matching.text import fold_text
-from monitor.matching.topic import LATAM, UKRAINE, Topic
+from monitor.matching.topic import Topic
 
 
 def cooccurrence_baseline(topic: Topic, title: str, text: str) -> bool:
-    """True when both a Ukraine term and a Latin American term appear."""
+    """True when both a side term (Ukraine's, Russia's…) and an actor term appear."""
     groups = set()
     for field, value in (("title", title), ("text", text)):
         for hit in topic.scanner.scan(fold_text(value), field):
             groups.add(hit.spec.group)
-    return UKRAINE in groups and LATAM in groups
+    return topic.gate.side in groups and topic.gate.actor in groups

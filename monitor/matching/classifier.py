@@ -44,9 +44,9 @@ from monitor.matching.topic import (
     Topic,
     load_topic,
 )
-from monitor.models import CATEGORIES, Classification, Evidence
+from monitor.models import Classification, Evidence
 
-__all__ = ["classify", "explain", "load_topic", "relevance_score"]
+__all__ = ["classify", "classify_folded", "explain", "load_topic", "relevance_score"]
 
 # Context terms that only shape the features; they are not shown as evidence.
 _NOT_EVIDENCE = frozenset({STATE_NOUN, VENUE, NEUTRAL, UNLESS, SIGNAL})
@@ -71,18 +71,32 @@ def classify(
     and its score is reported as 0.0. ``relevant`` is the same either way.
     """
     if lang is None:
-        guess = detect_language(
-            f"{title}\n{text}", topic.languages, min_letters=3, min_confidence=0.0
-        )
-        lang = guess[0] if guess else None
-    folded_title, folded_text = fold_text(title), fold_text(text)
+        lang = guess_language(topic.languages, title, text)
+    return classify_folded(topic, fold_text(title), fold_text(text), lang, lean=lean)
+
+
+def guess_language(languages: tuple[str, ...], title: str, text: str) -> str | None:
+    """The language of an item that came without one, among a topic's ``languages``."""
+    guess = detect_language(f"{title}\n{text}", languages, min_letters=3, min_confidence=0.0)
+    return guess[0] if guess else None
+
+
+def classify_folded(
+    topic: Topic,
+    folded_title: FoldedText,
+    folded_text: FoldedText,
+    lang: str | None,
+    *,
+    lean: bool = False,
+) -> Classification:
+    """:func:`classify` on texts already folded (several topics share one folding)."""
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
     if lean and not gates_can_open(
-        topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
+        topic.gate, topic.gate_spotter.spot(folded_title.folded, folded_text.folded)
     ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
-    if lean and not gates_can_open({hit.spec.group for hit in chain(title_hits, text_hits)}):
+    if lean and not gates_can_open(topic.gate, {hit.spec.group for hit in chain(title_hits, text_hits)}):
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
@@ -147,7 +161,7 @@ def category_decision(topic: Topic, features: Features) -> CategoryDecision:
         topic.precedence,
         features.cue_scores,
         features.signals,
-        categories=CATEGORIES,
+        categories=topic.categories.tie_order,
         minimum=topic.categories.minimum,
         fallback=topic.categories.fallback,
     )

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_LINE_CHARS",
     "bootstrap_plan",
     "check_query",
+    "check_topic_file",
     "classification_to_json",
     "classify_lines",
     "evaluate",
@@ -198,6 +199,24 @@ def _label_problem(data: Any) -> str | None:
     ):
         return "field 'countries' must be a list of country codes"
     return None
+
+
+def check_topic_file(path: str | Path) -> str:
+    """``monitor topic check``: load and compile a topic file; a one-line summary when it
+    is usable, else InputFileError naming the file, line, key and problem (exit 2)."""
+    from monitor.errors import TopicFileError
+    from monitor.matching.topic import load_topic
+
+    try:
+        topic = load_topic(path)
+    except TopicFileError as exc:
+        raise InputFileError(str(exc)) from exc
+    return (
+        f"{path}: topic {topic.topic_id} ({topic.name}): sides {topic.gate.side} + "
+        f"{topic.gate.actor}, {len(topic.categories.names)} categories, "
+        f"{len(topic.country_names)} countries, {topic.scanner.size} terms, "
+        f"{len(topic.precedence)} precedence rules"
+    )
 
 
 def check_query(query: str) -> tuple[Node, list[LintWarning]]:

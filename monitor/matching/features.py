@@ -36,19 +36,14 @@ from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, sentence_starts
 from monitor.matching.topic import (
     CUE,
-    INITIATIVE,
-    LATAM,
     NEGATIVE,
-    RUSSIA,
     SIGNAL,
     STATE_NOUN,
-    UKRAINE,
     UNLESS,
     VENUE,
-    WAR,
+    Gate,
     Topic,
 )
-from monitor.models import CATEGORIES
 
 TITLE = "title"
 TEXT = "text"
@@ -123,7 +118,8 @@ def extract_features(
     by_group: dict[str, list[Hit]] = {}
     for hit in hits:
         by_group.setdefault(hit.spec.group, []).append(hit)
-    war_link = has_war_link(by_group)
+    gate = topic.gate
+    war_link = gate.has_link(by_group)
     side_strength = topic.relevance.side_strength
 
     sentence_index = {
@@ -137,7 +133,7 @@ def extract_features(
     side_by_field = {TITLE: 0.0, TEXT: 0.0}
     side_by_sentence: dict[tuple[str, int], float] = {}
     side_count = 0
-    for group in side_groups(by_group):
+    for group in gate.side_groups(by_group):
         for hit in by_group.get(group, ()):
             strength = side_strength[hit.spec.kind]
             side_count += 1
@@ -148,7 +144,7 @@ def extract_features(
     venues = by_group.get(VENUE, [])
     state_nouns = by_group.get(STATE_NOUN, [])
     mentions = tuple(
-        _mention(topic, hit, venues, state_nouns, title, text) for hit in by_group.get(LATAM, ())
+        _mention(topic, hit, venues, state_nouns, title, text) for hit in by_group.get(gate.actor, ())
     )
     latam_by_field = {TITLE: 0.0, TEXT: 0.0}
     latam_by_sentence: dict[tuple[str, int], float] = {}
@@ -166,7 +162,7 @@ def extract_features(
             elif adjacent and _adjacent(side_key, latam_key):
                 same_sentence = max(same_sentence, adjacent * side * latam)
 
-    cue_scores = dict.fromkeys(CATEGORIES, 0.0)
+    cue_scores = dict.fromkeys(topic.categories.names, 0.0)
     factor = topic.categories.title_factor
     venue_category = topic.categories.venue_category
     venue_window = topic.context.venue_window
@@ -214,26 +210,14 @@ def find_signals(topic: Topic, title: FoldedText, text: FoldedText) -> dict[str,
     return signals
 
 
-def has_war_link(groups: Collection[str]) -> bool:
-    """A story naming ``groups`` is tied to the war: it names Ukraine, one of the war's
-    named initiatives or a war term."""
-    return UKRAINE in groups or INITIATIVE in groups or WAR in groups
-
-
-def side_groups(groups: Collection[str]) -> tuple[str, ...]:
-    """The groups that count as the "side" of a story naming ``groups``: Ukraine and the
-    war's named initiatives always, Russia only with a war link."""
-    return (UKRAINE, INITIATIVE, RUSSIA) if has_war_link(groups) else (UKRAINE, INITIATIVE)
-
-
-def gates_can_open(groups: Collection[str]) -> bool:
+def gates_can_open(gate: Gate, groups: Collection[str]) -> bool:
     """Whether both sides are named at all, by the groups of a story's hits: necessary for
     ``Features.gates_open``. Monotone (adding groups never makes it false), so it can be
-    asked of a superset of the groups first (``topic.GATE_GROUPS`` lists the ones it reads).
+    asked of a superset of the groups first (``Gate.groups`` lists the ones it reads).
 
     Whether a mention is strong enough to open a gate is left to ``extract_features``.
     """
-    return LATAM in groups and any(group in groups for group in side_groups(groups))
+    return gate.can_open(groups)
 
 
 def _adjacent(a: tuple[str, int], b: tuple[str, int]) -> bool:

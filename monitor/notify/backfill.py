@@ -40,7 +40,7 @@ def run_backfill(
             if not subscriber.confirmed or subscriber.status != "active":
                 raise BackfillError(f"subscriber {subscriber.email} is not confirmed and active")
             rows = alerted_stories_since(conn, now - timedelta(days=days))
-        index = SubscriptionIndex(vocabulary=topic_vocabulary(settings.topic_file))
+        index = SubscriptionIndex(vocabulary=topic_vocabulary(*settings.topic_files()))
         index.load([(subscription, subscriber)])
         wanted = []
         for done, row in enumerate(rows, start=1):

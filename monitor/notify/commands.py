@@ -172,7 +172,7 @@ def add_subscriber(
     if subscription is None or isinstance(subscription, Mapping):
         subscription = _input_from_values(subscription or {})
     given = replace(subscription, email=email, name=name, time_zone=tz)
-    vocabulary = vocabulary or topic_vocabulary(settings.topic_file)
+    vocabulary = vocabulary or topic_vocabulary(*settings.topic_files())
     wanted = checked(given, vocabulary, "subscriber")
     with transaction(engine) as conn:
         applied = apply_row(
@@ -250,7 +250,7 @@ def import_rows(
     report: Callable[[RowReport], None] = lambda _: None,
 ) -> list[RowReport]:
     """Import rows read from a subscriber CSV; one report per row (see ``import_csv``)."""
-    vocabulary = topic_vocabulary(settings.topic_file)
+    vocabulary = topic_vocabulary(*settings.topic_files())
     reports: list[RowReport] = []
     for row in rows:
         done = _import_row(settings, engine, row, vocabulary, confirmed=confirmed)
@@ -302,7 +302,7 @@ def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
 
 
 def _add(settings: Settings, engine: Engine, args: Any) -> int:
-    vocabulary = topic_vocabulary(settings.topic_file)
+    vocabulary = topic_vocabulary(*settings.topic_files())
     wanted = checked(input_from_args(args), vocabulary, "subscriber")
     keep = frozenset(
         k for k, flag_value in (("name", args.name), ("time_zone", args.tz)) if not flag_value
@@ -323,7 +323,7 @@ def _add(settings: Settings, engine: Engine, args: Any) -> int:
 
 
 def _list(settings: Settings, engine: Engine, args: Any) -> int:
-    vocabulary = topic_vocabulary(settings.topic_file)
+    vocabulary = topic_vocabulary(*settings.topic_files())
     with transaction(engine) as conn:
         people = store.list_subscribers(conn)
         subs = store.list_subscriptions(conn)
@@ -348,7 +348,7 @@ def _list(settings: Settings, engine: Engine, args: Any) -> int:
 
 
 def _edit(settings: Settings, engine: Engine, args: Any) -> int:
-    vocabulary = topic_vocabulary(settings.topic_file)
+    vocabulary = topic_vocabulary(*settings.topic_files())
     with transaction(engine) as conn:
         current = store.get_subscription(conn, args.subscription)
         person = store.get_subscriber(conn, current.subscriber_id) if current else None

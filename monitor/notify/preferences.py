@@ -28,6 +28,7 @@ from monitor.errors import Problem, QueryError
 from monitor.language_tags import primary_language
 from monitor.matching.commands import check_query
 from monitor.matching.query import parse
+from monitor.matching.query.parser import query_categories
 from monitor.models import CATEGORIES
 from monitor.notify.policy import DELIVERY_MODES, DeliveryMode, DeliverySettings
 
@@ -60,16 +61,23 @@ class Vocabulary:
     categories: tuple[str, ...] = CATEGORIES
 
     @classmethod
-    def from_codes(cls, countries: Iterable[str]) -> Vocabulary:
-        return cls(countries=frozenset(code.upper() for code in countries))
+    def from_codes(
+        cls, countries: Iterable[str], categories: Iterable[str] | None = None
+    ) -> Vocabulary:
+        return cls(
+            countries=frozenset(code.upper() for code in countries),
+            categories=CATEGORIES if categories is None else tuple(categories),
+        )
 
 
 @cache
-def topic_vocabulary(topic_file: Path) -> Vocabulary:
-    """The vocabulary of the topic in ``topic_file`` (read once per process)."""
-    from monitor.matching.topic import load_topic
+def topic_vocabulary(*topic_files: Path) -> Vocabulary:
+    """The countries and categories of the topics in ``topic_files`` together (read once
+    per process): what a subscription's filters may name."""
+    from monitor.matching.topic_set import load_topic_set
 
-    return Vocabulary.from_codes(load_topic(topic_file).country_names)
+    topics = load_topic_set(topic_files)
+    return Vocabulary.from_codes(topics.country_names(), topics.categories())
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +207,7 @@ def check_preferences(
     name = c.field("name", lambda: _text(given.name, MAX_NAME), "")
     zone = c.field("time_zone", lambda: _time_zone(given.time_zone), "UTC")
     no_query: tuple[str | None, tuple[str, ...]] = (None, ())
-    query, warnings = c.field("query", lambda: _query(given.query, advice), no_query)
+    query, warnings = c.field("query", lambda: _query(given.query, advice, vocabulary), no_query)
     filters = Filters(
         countries=c.field("countries", lambda: _countries(given.countries, vocabulary), ()),
         categories=c.field("categories", lambda: _categories(given.categories, vocabulary), ()),
@@ -289,7 +297,9 @@ def _time_zone(value: str) -> str:
     return known
 
 
-def _query(value: str | None, advice: bool) -> tuple[str | None, tuple[str, ...]]:
+def _query(
+    value: str | None, advice: bool, vocabulary: Vocabulary
+) -> tuple[str | None, tuple[str, ...]]:
     text = (value or "").strip()
     if not text:
         return None, ()
@@ -297,9 +307,11 @@ def _query(value: str | None, advice: bool) -> tuple[str | None, tuple[str, ...]
         if not advice:
             parse(text)
             return text, ()
-        _node, warnings = check_query(text)
+        node, warnings = check_query(text)
     except QueryError as exc:
         raise _Refused(f"{exc.reason} (at position {exc.position} of {text!r})") from exc
+    unknown = sorted(query_categories(node) - set(vocabulary.categories))
+    _refuse_unknown(unknown, "category(ies) (the loaded topics')", vocabulary.categories)
     return text, tuple(f"[{w.code}] {w.message}" for w in warnings)
 
 

@@ -287,16 +287,16 @@ _BAND_PROBE = text(
 )
 
 
-def alerted_story_ids(conn: Connection, story_ids: Sequence[int], topic: str) -> set[int]:
+def alerted_story_ids(
+    conn: Connection, story_ids: Sequence[int], topic: str | None = None
+) -> set[int]:
+    """The stories of ``story_ids`` with an alert (under ``topic``, or under any topic)."""
     if not story_ids:
         return set()
-    return set(
-        conn.execute(
-            select(alerts.c.story_id).where(
-                one_of(conn, alerts.c.story_id, story_ids), alerts.c.topic == topic
-            )
-        ).scalars()
-    )
+    query = select(alerts.c.story_id).where(one_of(conn, alerts.c.story_id, story_ids))
+    if topic is not None:
+        query = query.where(alerts.c.topic == topic)
+    return set(conn.execute(query.distinct()).scalars())
 
 
 def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:

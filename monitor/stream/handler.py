@@ -19,7 +19,7 @@ which copies inside one batch meet too), then bulk inserts.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +38,8 @@ from monitor.stream.clusters import KnownStory, PlannedStory, mark_alerted, plan
 
 log = get_logger(__name__)
 
-Classify = Callable[[str, str, str | None], Classification]
+# Every topic's verdict on one story: (title, text, lang) → topic id → verdict.
+ClassifyAll = Callable[[str, str, str | None], Mapping[str, Classification]]
 
 
 @dataclass
@@ -56,8 +57,8 @@ class BatchOutcome:
 class Ahead:
     """Verdicts and stored-query matches worked out before the batch's transaction."""
 
-    verdicts: dict[str, Classification] = field(default_factory=dict)
-    matches: dict[str, QueryMatches] = field(default_factory=dict)
+    verdicts: dict[str, Mapping[str, Classification]] = field(default_factory=dict)
+    matches: dict[tuple[str, str], QueryMatches] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,8 +66,7 @@ class ItemHandler:
     """Turns items into stories, alerts and deliveries. Thread-safe; call from a worker thread."""
 
     engine: Engine
-    classify: Classify
-    topic: str
+    classify: ClassifyAll
     subscriptions: SubscriptionIndex
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
@@ -78,10 +78,13 @@ class ItemHandler:
         """
         ahead = Ahead()
         for item in items:
-            verdict = self.classify(item.title, item.text, item.lang)
-            ahead.verdicts[item.item_id] = verdict
-            if verdict.relevant:
-                ahead.matches[item.item_id] = self.subscriptions.query_matches(item, verdict)
+            verdicts = self.classify(item.title, item.text, item.lang)
+            ahead.verdicts[item.item_id] = verdicts
+            for topic, verdict in verdicts.items():
+                if verdict.relevant:
+                    ahead.matches[item.item_id, topic] = self.subscriptions.query_matches(
+                        item, verdict
+                    )
         return ahead
 
     def handle(
@@ -156,33 +159,40 @@ class ItemHandler:
             ],
             counted=frozenset(ids),
         )
-        verdicts: dict[int, tuple[Classification, FeedItem]] = {}
+        # topic → story id → (verdict, the item it was classified by)
+        relevant: dict[str, dict[int, tuple[Classification, FeedItem]]] = {}
         for story in planned:
             if story.classify_with is None:
                 continue
             item = story.classify_with
-            verdict = ahead.verdicts.get(item.item_id)
-            if verdict is None:
-                verdict = self.classify(item.title, item.text, item.lang)
-            if verdict.relevant:
-                verdicts[story.id] = (verdict, item)  # type: ignore[index]
-        created = story_store.insert_alerts(
-            conn, {sid: v for sid, (v, _) in verdicts.items()}, self.topic, now=now
-        )
+            verdicts = ahead.verdicts.get(item.item_id)
+            if verdicts is None:
+                verdicts = self.classify(item.title, item.text, item.lang)
+            for topic, verdict in verdicts.items():
+                if verdict.relevant:
+                    relevant.setdefault(topic, {})[story.id] = (verdict, item)  # type: ignore[index]
         wanted: list[NewDelivery] = []
-        for story_id, alert_id in created.items():
-            verdict, item = verdicts[story_id]
-            wanted += self.subscriptions.deliveries_for(
-                item,
-                verdict,
-                story_id=story_id,
-                alert_id=alert_id,
-                now=now,
-                ahead=ahead.matches.get(item.item_id),
+        alerted: set[int] = set()
+        # One alert per (story, topic); a subscriber gets one delivery per story (the
+        # deliveries' unique key), from the first topic in the set's order that alerts.
+        for topic, verdicts_by_story in relevant.items():
+            created = story_store.insert_alerts(
+                conn, {sid: v for sid, (v, _) in verdicts_by_story.items()}, topic, now=now
             )
-        outcome.alerts = len(created)
-        outcome.alert_story_ids = sorted(created)
-        outcome.deliveries = add_deliveries(conn, wanted, now=now)
+            for story_id, alert_id in created.items():
+                verdict, item = verdicts_by_story[story_id]
+                wanted += self.subscriptions.deliveries_for(
+                    item,
+                    verdict,
+                    story_id=story_id,
+                    alert_id=alert_id,
+                    now=now,
+                    ahead=ahead.matches.get((item.item_id, topic)),
+                )
+            outcome.alerts += len(created)
+            alerted.update(created)
+        outcome.alert_story_ids = sorted(alerted)
+        outcome.deliveries = add_deliveries(conn, _first_per_subscriber(wanted), now=now)
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime
@@ -209,8 +219,22 @@ class ItemHandler:
             refs.update((ref.id, ref) for ref in near)
         planned = plan_clusters(fresh, [_known(refs[i]) for i in sorted(refs)])
         joined = [story.id for story in planned if story.id is not None]
-        mark_alerted(planned, story_store.alerted_story_ids(conn, joined, self.topic))
+        # A story alerted under any topic keeps the text its alert was raised on and is
+        # not classified again (its other topics' verdicts were taken on that same text).
+        mark_alerted(planned, story_store.alerted_story_ids(conn, joined))
         return planned
+
+
+def _first_per_subscriber(wanted: list[NewDelivery]) -> list[NewDelivery]:
+    """A story alerted under two topics is delivered once per subscriber (the first)."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for delivery in wanted:
+        key = (delivery.subscriber_id, delivery.story_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(delivery)
+    return out
 
 
 def _known(ref: story_store.StoryRef) -> KnownStory:

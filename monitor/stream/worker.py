@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import gc
 
 import faust
@@ -10,14 +10,14 @@ import faust
 from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.logs import get_logger
-from monitor.matching.classifier import classify
-from monitor.matching.topic import load_topic
+from monitor.matching.topic_set import load_topic_set
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import Vocabulary
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
 from monitor.stream.app import ItemAgent, make_app
 from monitor.stream.handler import ItemHandler
+from monitor.stream.topic_reload import LiveTopics, TopicWatcher
 from monitor.stream.topics import ensure_topics
 
 log = get_logger(__name__)
@@ -26,12 +26,16 @@ log = get_logger(__name__)
 def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     """The app with its agent and handler, ready to run (also used by tests and benchmarks)."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    topic = load_topic(settings.topic_file)
+    topics = load_topic_set(settings.topic_files())
+    log.info("worker.topics", topics=list(topics.ids))
+    live = LiveTopics(topics)
+    watcher = TopicWatcher(live, settings.topic_files)
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, topic, lean=True),
-        topic=topic.topic_id,
-        subscriptions=SubscriptionIndex(vocabulary=Vocabulary.from_codes(topic.country_names)),
+        classify=live.classify,
+        subscriptions=SubscriptionIndex(
+            vocabulary=Vocabulary.from_codes(topics.country_names(), topics.categories())
+        ),
     )
     app = make_app(settings)
     agent = ItemAgent(app, settings, handler)
@@ -39,6 +43,13 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     @app.timer(5.0)  # type: ignore[untyped-decorator]
     async def heartbeat() -> None:
         write_heartbeat(settings, "worker", state="running")
+
+    if settings.topic_reload_seconds > 0:
+
+        @app.timer(settings.topic_reload_seconds)  # type: ignore[untyped-decorator]
+        async def reload_topics() -> None:
+            # Compiling a topic takes CPU time: off the event loop.
+            await asyncio.to_thread(watcher.check)
 
     return app, agent
 

@@ -398,7 +398,7 @@ class WebApp:
         return pages.page("Your alert preferences", body, status)
 
     def _vocabulary(self) -> Vocabulary:
-        return topic_vocabulary(self.settings.topic_file)
+        return topic_vocabulary(*self.settings.topic_files())
 
     def _stored_forms(self, claims: TokenClaims) -> list[FormState]:
         """The token's subscriber's subscriptions as forms, each with the reason it is not

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import String, cast, func, select
 
-from monitor.matching.classifier import classify
+from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.mailer import Mailer
 from monitor.notify.transport import OutboxDirTransport
@@ -26,8 +26,7 @@ KEPT = "stays@example.org"
 def _mail_everything(settings: Any, engine: Any) -> None:
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, TOPIC),
-        topic=TOPIC.topic_id,
+        classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=0),
     )
     handler.handle(RIO + MENAFN)

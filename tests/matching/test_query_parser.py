@@ -120,7 +120,7 @@ ERRORS = [
     ("Díaz-Can*", 0, "compound word"),
     ("country:Brazil", 8, "two-letter ISO code"),
     ("country:B1", 8, "two-letter ISO code"),
-    ("category:sports", 9, "unknown category"),
+    ("category:peace_plan", 9, "unknown category"),
     ("lang:portuguese", 5, "language code"),
     ("site:https://x.com", 5, "expects a domain"),
     ("lang:pt*", 5, "wildcards are not supported"),

@@ -11,9 +11,9 @@ import pytest
 from monitor.errors import ConfigError
 from monitor.matching.scanner import GroupSpotter, TermScanner, TermSpec
 from monitor.matching.text import fold_text
-from monitor.matching.topic import GATE_GROUPS, Topic, build_topic, load_topic
+from monitor.matching.topic import Topic, build_topic, load_topic
 
-from .conftest import TOPIC_PATH
+from .conftest import RUSSIA_TOPIC_PATH, TOPIC_PATH
 
 MINIMAL = """
 [topic]
@@ -90,7 +90,7 @@ def test_seed_topic_context_settings(topic: Topic) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d["ukraine"].update(nickname=["x"]), "unknown kind 'nickname'"),
+        (lambda d: d["ukraine"].update(nickname=["x"]), "side_strength: missing ['nickname']"),
         (lambda d: d["ukraine"].update(name=["Uk*"]), "prefix needs at least 4"),
         (lambda d: d["ukraine"].update(name=["a*b"]), "only allowed at the end"),
         (lambda d: d["ukraine"].update(name=["=UN*"]), "case-sensitive term cannot be a prefix"),
@@ -99,7 +99,7 @@ def test_seed_topic_context_settings(topic: Topic) -> None:
         (lambda d: d["relevance"]["weights"].pop("same_sentence"), "missing ['same_sentence']"),
         (lambda d: d["relevance"]["weights"].update(extra=1.0), "unknown ['extra']"),
         (lambda d: d["relevance"].update(threshold=1.5), "threshold must be between 0 and 1"),
-        (lambda d: d["categories"].update(sports={"cues": []}), "unknown categories"),
+        (lambda d: d["categories"].update(names=["other"]), "unknown categories"),
         (lambda d: d["categories"].update(fallback="misc"), "categories.fallback"),
         (lambda d: d["negatives"][0].update(weight=2.0), "must have a weight <= 0"),
         (lambda d: d["latam"]["countries"].update(bra={"name": ["Brazil"]}), "alpha-2"),
@@ -186,9 +186,9 @@ def test_gate_spotter_finds_every_gate_group_a_scan_finds(
         scanned = {
             hit.spec.group
             for hit in topic.scanner.scan(title, "title") + topic.scanner.scan(text, "text")
-        } & GATE_GROUPS
+        } & topic.gate.groups
         spotted = topic.gate_spotter.spot(title.folded, text.folded)
-        assert scanned <= spotted <= GATE_GROUPS
+        assert scanned <= spotted <= topic.gate.groups
         fewer_found += scanned != spotted
         more_spotted += bool(spotted)
     assert more_spotted > len(dev_items) // 2  # the gate terms do fire on the dev set
@@ -208,16 +208,21 @@ def test_gate_spotter_ignores_boundaries_case_and_layers() -> None:
     assert GroupSpotter(specs, frozenset({"war"})).spot("peru ucrania") == set()
 
 
-def test_the_gate_rule_reads_only_the_gate_groups() -> None:
-    """The spotter looks for GATE_GROUPS alone, so the rule must not depend on any other."""
+@pytest.mark.parametrize("path", [TOPIC_PATH, RUSSIA_TOPIC_PATH])
+def test_the_gate_rule_reads_only_the_gate_groups(path: Path) -> None:
+    """The spotter looks for the gate's groups alone, so the rule must not depend on any
+    other."""
     from itertools import combinations
 
     from monitor.matching.features import gates_can_open
 
-    universe = sorted(GATE_GROUPS | {"cue", "negative", "state", "venue", "neutral"})
+    gate = load_topic(path).gate
+    universe = sorted(gate.groups | {"cue", "negative", "state", "venue", "neutral"})
     for size in range(len(universe) + 1):
         for groups in combinations(universe, size):
-            assert gates_can_open(set(groups)) is gates_can_open(set(groups) & GATE_GROUPS)
+            assert gates_can_open(gate, set(groups)) is gates_can_open(
+                gate, set(groups) & gate.groups
+            )
 
 
 def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from monitor.errors import QueryError
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
-from monitor.matching.classifier import classify
 from monitor.matching.query import MatchDoc, parse
 from monitor.matching.query.ast import Near, Term
 from monitor.matching.topic import load_topic
+from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
@@ -81,8 +81,7 @@ def test_worker_keeps_going_and_the_disabled_query_matches_nothing(
                          filters={}, mode="immediate")
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, TOPIC),
-        topic=TOPIC.topic_id,
+        classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=0),
     )
     with caplog.at_level(logging.ERROR, logger="monitor.notify.fanout"):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from monitor.config import Settings
 from monitor.matching.classifier import classify
+from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.mailer import Mailer
@@ -71,8 +72,7 @@ def subscribe(
 def ingest(engine: Any, items: list[Any], now: datetime | None = None) -> None:
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, TOPIC),
-        topic=TOPIC.topic_id,
+        classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=0),
     )
     if now is not None:

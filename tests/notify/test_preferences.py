@@ -53,6 +53,8 @@ def problems_of(**changes: object) -> dict[str, str]:
         ("quiet", "22:00-24:00", "22:00-07:00"),
         ("quiet", "07:00-07:00", "same time"),
         ("categories", "peace-plan,sports", "sports"),
+        ("categories", "energy-nuclear", "energy-nuclear"),  # Russia's, not loaded here
+        ("query", "Brazil AND category:sports", "sports"),
         ("languages", "en,english", "english"),
         ("languages", "und", "und"),
         ("mode", "sometimes", "immediate, hourly, daily, weekly"),
@@ -159,3 +161,15 @@ def test_the_worker_logs_why_it_drops_a_subscription(caplog: pytest.LogCaptureFi
     (record,) = [r for r in caplog.records if r.getMessage() == "subscription.settings_invalid"]
     assert record.subscription_id == 3  # type: ignore[attr-defined]
     assert any("digest_weekday" in p for p in record.problems)  # type: ignore[attr-defined]
+
+
+def test_the_loaded_topics_decide_which_categories_exist() -> None:
+    """With both topics loaded, each topic's categories can be filtered on (the union)."""
+    topics = PROJECT_ROOT / "seeds" / "topics"
+    both = topic_vocabulary(topics / "russia-latam.toml", topics / "ukraine-latam.toml")
+    for entry in (
+        replace(GOOD, categories="energy-nuclear,peace-plan"),
+        replace(GOOD, query="Brazil AND category:media-influence"),
+    ):
+        assert isinstance(check_preferences(entry, both), Preferences)
+        assert isinstance(check_preferences(entry, VOCABULARY), list)

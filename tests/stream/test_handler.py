@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from monitor.feeds.normalize import normalize_feed
 from monitor.feeds.parse import parse_feed
-from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
+from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.models import FeedItem
 from monitor.notify.assemble import Assembler
 from monitor.notify.fanout import SubscriptionIndex
@@ -67,8 +67,7 @@ def handler(db_url: str) -> Any:
         )
     yield ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, TOPIC),
-        topic=TOPIC.topic_id,
+        classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=0),
     )
     engine.dispose()
@@ -230,8 +229,7 @@ def test_a_subscriber_deleted_under_a_stale_snapshot_costs_no_item(
         add_subscription(conn, gone, now=now, name="all", query=None, filters={}, mode="immediate")
     handler = ItemHandler(
         engine=engine,
-        classify=functools.partial(classify, TOPIC),
-        topic=TOPIC.topic_id,
+        classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=3600),
     )
     handler.handle(RIO[:1])  # an off-topic placeholder; loads the snapshot with both

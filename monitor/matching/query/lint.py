@@ -74,7 +74,7 @@ def _token_warnings(query: str) -> Iterator[LintWarning]:
 
 
 def _tree_warnings(node: Node) -> Iterator[LintWarning]:
-    for child in _walk(node):
+    for child in walk(node):
         if isinstance(child, Term) and child.prefix and len(child.word) < SHORT_WILDCARD:
             yield LintWarning(
                 "short-wildcard",
@@ -103,20 +103,20 @@ def _tree_warnings(node: Node) -> Iterator[LintWarning]:
                 )
 
 
-def _walk(node: Node) -> Iterator[Node]:
+def walk(node: Node) -> Iterator[Node]:
     yield node
     if isinstance(node, And | Or):
         for child in node.children:
-            yield from _walk(child)
+            yield from walk(child)
     elif isinstance(node, Not):
-        yield from _walk(node.child)
+        yield from walk(node.child)
     elif isinstance(node, Near):
-        yield from _walk(node.left)
-        yield from _walk(node.right)
+        yield from walk(node.left)
+        yield from walk(node.right)
 
 
 def _fields(node: Node) -> set[str | None]:
-    return {n.field for n in _walk(node) if isinstance(n, Term | Phrase)}
+    return {n.field for n in walk(node) if isinstance(n, Term | Phrase)}
 
 
 def _only_negative(node: Node) -> bool:
