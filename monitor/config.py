@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     topic_dir: Path = Field(
         default_factory=resources.default_topic_dir,
         description="Directory of topic files: the worker classifies every story with every "
-        "*.toml in it (default: the topics shipped in the package). Ignored when "
+        "*.toml in it (default: the package's founding topic; more ship in its topics/extra). "
+        "Ignored when "
         "MONITOR_TOPIC_FILE is set.",
     )
     topic_reload_seconds: float = Field(
