@@ -13,10 +13,11 @@ Auto-Submitted, Precedence and X-Monitor-Delivery (the delivery key, for logs an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import ParamSpec
 
 from monitor.errors import ConfigError
 from monitor.notify.fragments import FragmentCache, RenderedStory
@@ -50,6 +51,8 @@ from monitor.notify.views import (
     recipient_zone,
 )
 from monitor.notify.wire import Draft, HeaderValue, boundary_for, draft_message
+
+P = ParamSpec("P")
 
 
 def _new_draft(
@@ -171,37 +174,6 @@ def draft_alert(
     )
 
 
-def compose_alert(
-    story: StoryForEmail,
-    recipient: Recipient,
-    *,
-    subscription_name: str,
-    why: str,
-    links: EmailLinks,
-    sender: Sender,
-    list_id: str,
-    now: datetime,
-    update: bool = False,
-    previous_message_id: str | None = None,
-    revision: int = 1,
-) -> EmailMessage:
-    """:func:`draft_alert` as an EmailMessage (the slow path's object, for tests and tools)."""
-    draft = draft_alert(
-        story,
-        recipient,
-        subscription_name=subscription_name,
-        why=why,
-        links=links,
-        sender=sender,
-        list_id=list_id,
-        now=now,
-        update=update,
-        previous_message_id=previous_message_id,
-        revision=revision,
-    )
-    return draft_message(draft)
-
-
 def draft_digest(
     entries: Sequence[DigestEntry],
     recipient: Recipient,
@@ -253,31 +225,6 @@ def draft_digest(
     )
 
 
-def compose_digest(
-    entries: Sequence[DigestEntry],
-    recipient: Recipient,
-    *,
-    period: DigestPeriod,
-    subscription_name: str,
-    links: EmailLinks,
-    sender: Sender,
-    list_id: str,
-    now: datetime,
-) -> EmailMessage:
-    """:func:`draft_digest` as an EmailMessage (the slow path's object, for tests and tools)."""
-    draft = draft_digest(
-        entries,
-        recipient,
-        period=period,
-        subscription_name=subscription_name,
-        links=links,
-        sender=sender,
-        list_id=list_id,
-        now=now,
-    )
-    return draft_message(draft)
-
-
 def _duration(valid_for: timedelta) -> str:
     hours = int(valid_for.total_seconds() // 3600)
     if hours >= 48 and hours % 24 == 0:
@@ -323,33 +270,14 @@ def draft_confirmation(
     )
 
 
-def compose_confirmation(
-    recipient: Recipient,
-    confirm_url: str,
-    *,
-    subscription_name: str,
-    sender: Sender,
-    now: datetime,
-    valid_for: timedelta = LIFETIMES["confirm"],
-) -> EmailMessage:
-    """:func:`draft_confirmation` as an EmailMessage (the slow path's object)."""
-    draft = draft_confirmation(
-        recipient,
-        confirm_url,
-        subscription_name=subscription_name,
-        sender=sender,
-        now=now,
-        valid_for=valid_for,
-    )
-    return draft_message(draft)
-def compose_sign_in(
+def draft_sign_in(
     recipient: Recipient,
     sign_in_url: str,
     *,
     sender: Sender,
     now: datetime,
     valid_for: timedelta = LIFETIMES["sign_in"],
-) -> EmailMessage:
+) -> Draft:
     """The workspace's magic link: one link that opens a page with a sign-in button.
 
     Not a list email, so no List-* headers. Each request has its own link and so its own
@@ -366,7 +294,7 @@ def compose_sign_in(
         "sign_in_url": url,
         "valid_for": _minutes(valid_for),
     }
-    draft = _new_draft(
+    return _new_draft(
         subject=subject,
         recipient=recipient,
         sender=sender,
@@ -375,9 +303,25 @@ def compose_sign_in(
         key_parts=(recipient.subscriber_id, fingerprint(url)),
         bodies=render_pair("sign_in", context),
     )
-    return draft_message(draft)
 
 
 def _minutes(valid_for: timedelta) -> str:
     minutes = max(1, int(valid_for.total_seconds() // 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _as_message(draft: Callable[P, Draft]) -> Callable[P, EmailMessage]:
+    """A ``draft_*`` function that returns an EmailMessage instead: the slow path's object,
+    for tests, tools and the sign-in mail (the mailer sends drafts as bytes directly)."""
+
+    def compose(*args: P.args, **kwargs: P.kwargs) -> EmailMessage:
+        return draft_message(draft(*args, **kwargs))
+
+    compose.__doc__ = f":func:`{draft.__name__}` as an EmailMessage."
+    return compose
+
+
+compose_alert = _as_message(draft_alert)
+compose_digest = _as_message(draft_digest)
+compose_confirmation = _as_message(draft_confirmation)
+compose_sign_in = _as_message(draft_sign_in)
