@@ -91,7 +91,7 @@ def _translate(text: str) -> str:
     """
     if text.isascii():
         return text.translate(_ASCII_TABLE)
-    if len(text.encode()) - len(text) > len(text) // 8:
+    if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 8:
         return text.translate(_TABLE)
     return _NON_ASCII_RUN.sub(_fold_run, text).translate(_ASCII_TABLE)
 

@@ -134,3 +134,9 @@ def test_no_folded_character_is_changed_again_by_the_ascii_table() -> None:
     for code, folded in _TABLE.items():
         if code >= 128:
             assert folded.translate(_ASCII_TABLE) == folded, hex(code)
+
+
+def test_folding_takes_any_string_even_lone_surrogates() -> None:
+    """Feeds drop lone surrogates before matching, but the pure function must not rely on it."""
+    folded = fold_text("Zelensky\ud800 met Lula")
+    assert folded.folded.startswith("zelensky") and "lula" in folded.folded
