@@ -16,6 +16,9 @@ CATEGORY_LABELS: dict[str, str] = {
     "security-military": "Security and military",
     "un-multilateral": "UN and multilateral",
     "humanitarian": "Humanitarian",
+    # Russia–Latin America (seeds/topics/extra/russia-latam.toml)
+    "energy-nuclear": "Energy and nuclear",
+    "media-influence": "Media and influence",
     "other": "Other",
 }
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.errors import UnknownTimeZone
 from monitor.models import CATEGORIES
-from monitor.notify.labels import NO_COUNTRY, category_label, country_name
+from monitor.notify.labels import CATEGORY_LABELS, NO_COUNTRY, category_label, country_name
 from monitor.notify.links import safe_http_url
 from monitor.notify.messages import DigestEntry, StoryForEmail
 from monitor.notify.snippets import Segment, build_snippet, highlight
@@ -145,10 +145,14 @@ def story_view(story: StoryForEmail, why: str, zone: ZoneInfo) -> StoryView:
 
 
 def _category(category: str | None) -> tuple[int, str]:
-    """Sort rank and label: ``CATEGORIES`` order, "other" and unknown categories last."""
+    """Sort rank and label: the founding topic's ``CATEGORIES`` order, then the other
+    shipped topics' labeled categories by label (each its own group), then "other",
+    unknown and no category last."""
     if category in CATEGORIES and category != "other":
         return CATEGORIES.index(category), category_label(category)
-    return len(CATEGORIES), category_label("other")
+    if category in CATEGORY_LABELS and category != "other":
+        return len(CATEGORIES), category_label(category)
+    return len(CATEGORIES) + 1, category_label("other")
 
 
 def _newest_first(entry: DigestEntry) -> tuple[float, int]:
@@ -178,7 +182,7 @@ def digest_reason(entry: DigestEntry) -> str:
 def digest_groups(
     entries: Sequence[DigestEntry], show: Callable[[DigestEntry], S]
 ) -> tuple[CategoryGroup[S], ...]:
-    """Group stories by category (in ``CATEGORIES`` order, "other" last), then by first
+    """Group stories by category (``CATEGORIES`` order, other topics' next, "other" last), then by first
     country (alphabetical, no country last), newest first inside each group.
 
     A story appears once, under its first country; its other countries are listed with it.
