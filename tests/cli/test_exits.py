@@ -27,9 +27,13 @@ def _unreachable_postgres_error() -> OperationalError:
     raise AssertionError("something listens on port 1")
 
 
+# A path inside the repository that does not exist: tests read nothing outside it.
+MISSING_FILE = Path(__file__).with_name("no-such-dir") / "stories.jsonl"
+
+
 def _missing_file_error() -> OSError:
     try:
-        open("/nonexistent/stories.jsonl")  # noqa: SIM115
+        open(MISSING_FILE)  # noqa: SIM115
     except OSError as exc:
         return exc
     raise AssertionError("the file exists")
@@ -60,7 +64,7 @@ CASES: list[tuple[str, BaseException, int, tuple[str, ...]]] = [
     ("other monitor error", FeedError("https://x.example/feed", "gone"), ExitCode.INPUT,
      ("gone",)),
     ("missing file", _missing_file_error(), ExitCode.NO_FILE,
-     ("cannot open /nonexistent/stories.jsonl: no such file",)),
+     (f"cannot open {MISSING_FILE}: no such file",)),
     ("not utf-8", _decode_error(), ExitCode.INPUT, ("people.csv is not UTF-8", "0xe3")),
     ("refused connection", ConnectionRefusedError(111, "Connection refused"),
      ExitCode.UNAVAILABLE, ("Connection refused",)),
