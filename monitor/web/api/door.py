@@ -28,7 +28,8 @@ from monitor.store import api_keys as key_store
 from monitor.store.db import transaction
 from monitor.web.api.keys import api_key_hash, bearer_key, looks_like_api_key
 from monitor.web.api.problems import ApiProblem
-from monitor.web.api.quota import KeyBuckets, TouchThrottle, retry_after
+from monitor.web.api.quota import TouchThrottle, retry_after
+from monitor.web.limits import TokenBuckets
 
 log = get_logger(__name__)
 
@@ -77,8 +78,8 @@ class Door:
         self, settings: Settings, engine: Engine, client: Callable[[web.Request], str]
     ) -> None:
         self.settings, self.engine, self.client = settings, engine, client
-        self.buckets = KeyBuckets(settings.api_rate_limit, settings.api_burst)
-        self.strangers = KeyBuckets(STRANGER_RATE, STRANGER_BURST)
+        self.buckets = TokenBuckets(settings.api_rate_limit, settings.api_burst)
+        self.strangers = TokenBuckets(STRANGER_RATE, STRANGER_BURST)
         self.touches = TouchThrottle()
 
     def endpoint(self, scope: str, handler: Handler) -> Callable[[web.Request], Any]:

@@ -15,7 +15,8 @@ from monitor.store.stories import alerted_stories_since
 from monitor.web.api.keys import bearer_key, granted_scopes, looks_like_api_key, new_api_key
 from monitor.web.api.paging import Cursor, decode_cursor, encode_cursor
 from monitor.web.api.problems import ApiProblem
-from monitor.web.api.quota import KeyBuckets, TouchThrottle, retry_after
+from monitor.web.api.quota import TouchThrottle, retry_after
+from monitor.web.limits import TokenBuckets
 from tests.web.api.helpers import alerted_story, api, make_key
 from tests.web.helpers import person
 
@@ -58,7 +59,7 @@ def test_cursors_round_trip() -> None:
 
 
 def test_buckets_refill_and_say_how_long_to_wait() -> None:
-    buckets = KeyBuckets(rate=0.5, burst=2)
+    buckets = TokenBuckets(rate=0.5, burst=2)
     assert [buckets.take(1, 0.0) for _ in range(2)] == [0.0, 0.0]
     assert buckets.take(1, 0.0) == pytest.approx(2.0)
     assert retry_after(buckets.take(1, 0.0)) == "2"
