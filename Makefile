@@ -27,11 +27,14 @@ services: broker postgres
 
 # The browser tests drive Debian's Chromium (never a downloaded browser: no `playwright
 # install`) and check pages with axe-core, taken from npm at a pinned version into a
-# test-only folder (scripts/vendor-axe). apt-get runs only when something is missing.
+# test-only folder (scripts/vendor-axe). apt-get installs only what is missing (never npm beside
+# a Node.js that already brings it: NodeSource's nodejs conflicts with Debian's npm).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser: venv
-	@test -x /usr/bin/chromium && command -v npm >/dev/null || { $(SUDO) apt-get update && \
-		$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver npm; }
+	@missing=""; test -x /usr/bin/chromium || missing="chromium chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	test -z "$$missing" || { $(SUDO) apt-get update && \
+		$(SUDO) apt-get install -y --no-install-recommends $$missing; }
 	scripts/vendor-axe
 
 demo: broker
