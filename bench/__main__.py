@@ -17,6 +17,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
@@ -29,20 +31,15 @@ BENCHMARKS = (
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
+    cpu = platform.processor() or platform.machine() or "unknown CPU"
+    try:  # the marketing name, where the system tells it (py-cpuinfo would be one more dependency)
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
     except OSError:
         pass
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
+    memory = f", {psutil.virtual_memory().total / 1024 ** 3:.0f} GiB RAM"
     return (f"{os.cpu_count()} cores ({cpu}){memory}; Linux {platform.release()}; "
             f"Python {platform.python_version()}; Kafka 3.9.1 (local KRaft broker); "
             "PostgreSQL (local, same machine)")

@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -178,7 +180,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
     rss: list[tuple[int, int]] = []
     tail = _BatchLogs(logs)
     batches = tail.batches
-    cpu_marks: list[tuple[int, dict[str, int]]] = []
+    cpu_marks: list[tuple[int, dict[str, float]]] = []
     harness_cpu = time.process_time()
     try:
         while time.monotonic() < deadline:
@@ -190,7 +192,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
             # start-up and group join are not per-item costs) and again at the end.
             started = len(tail.workers) == processes
             if started and (not cpu_marks or total >= count):
-                cpu_marks.append((total, cpu_ticks([p.pid for p in procs])))
+                cpu_marks.append((total, cpu_seconds([p.pid for p in procs])))
             if total >= count:
                 break
             if any(p.poll() is not None for p in procs):
@@ -226,8 +228,7 @@ def run_consumers(kind: str, settings: Settings, count: int, processes: int, wor
     cpu_ms: dict[str, float] = {}
     if len(cpu_marks) >= 2 and cpu_marks[-1][0] > cpu_marks[0][0]:
         (n0, c0), (n1, c1) = cpu_marks[0], cpu_marks[-1]
-        tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
-        cpu_ms = {k: (c1[k] - c0[k]) * tick_ms / (n1 - n0) for k in c1}
+        cpu_ms = {k: (c1[k] - c0[k]) * 1000 / (n1 - n0) for k in c1}
     return {"items_per_s": measured / span, "seconds": span, "peak_rss_mb": peak / 1024,
             "latencies_ms": latencies, "rss_samples": rss, "batches": len(batches),
             "segments": _segment_rates(batches, 5), "cpu_ms_per_item": cpu_ms}
@@ -268,48 +269,39 @@ class _BatchLogs:
                              for line in chunk[:complete].splitlines() if line.strip()]
 
 
-def cpu_ticks(consumer_pids: list[int]) -> dict[str, int]:
-    """CPU time so far (clock ticks) of the consumers, PostgreSQL, the broker and the machine.
+def cpu_seconds(consumer_pids: list[int]) -> dict[str, float]:
+    """CPU time so far (seconds) of the consumers, PostgreSQL, the broker and the machine.
 
     Sampled once every consumer has taken its first batch and once at the end, so the
     difference divided by the items in between is each party's CPU cost per item (start-up
-    excluded).
+    excluded). psutil reads it the same way on every system it supports.
     """
-    ticks = {"consumer": 0, "postgres": 0, "postgres_background": 0, "broker": 0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    used = {"consumer": 0.0, "postgres": 0.0, "postgres_background": 0.0, "broker": 0.0}
+    for process in psutil.process_iter(["name", "cpu_times", "cmdline"]):
+        times = process.info["cpu_times"]
+        if times is None:  # gone, or not ours to read
             continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        used = int(fields[11]) + int(fields[12])  # utime + stime
-        if int(entry.name) in consumer_pids:
-            ticks["consumer"] += used
-        elif comm == "postgres":
-            ticks["postgres"] += used
-            if _postgres_background(entry):
-                ticks["postgres_background"] += used
-        elif comm == "java":
-            ticks["broker"] += used
-    parts = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    values = [int(v) for v in parts]
-    ticks["machine"] = sum(values) - values[3] - values[4]  # all but idle and iowait
-    return ticks
+        spent = times.user + times.system
+        if process.pid in consumer_pids:
+            used["consumer"] += spent
+        elif process.info["name"] == "postgres":
+            used["postgres"] += spent
+            if _postgres_background(process.info["cmdline"] or []):
+                used["postgres_background"] += spent
+        elif process.info["name"] == "java":
+            used["broker"] += spent
+    machine = psutil.cpu_times()
+    used["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+    return used
 
 
-def _postgres_background(process: Path) -> bool:
+def _postgres_background(cmdline: list[str]) -> bool:
     """A PostgreSQL process that serves no client: autovacuum, checkpointer, WAL writer…
 
     Each names its job in its process title (``postgres: checkpointer``); client backends
     are titled by user and database, and parallel workers help a client's query.
     """
-    try:
-        title = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return False
+    title = " ".join(cmdline)
     return title.removeprefix("postgres: ").startswith(_BACKGROUND_JOBS)
 
 
