@@ -39,6 +39,7 @@ browser: venv
 
 demo: broker
 	$(BIN)/monitor demo
+	@echo "make demo: to browse these alerts in the web workspace, run: $(BIN)/monitor demo --serve"
 
 run: broker
 	$(BIN)/monitor db upgrade

@@ -112,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo import run_demo
 
-    return run_demo(_setup_logging(args), timeout=args.timeout)
+    return run_demo(_setup_logging(args), timeout=args.timeout, serve=args.serve)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -286,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     p = add("demo", cmd_demo, "run the daemon on the offline fixture feeds and summarise")
     p.add_argument("--timeout", type=float, default=180.0)
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="then keep the web workspace up on the demo's data until Ctrl-C, and print "
+        "a sign-in link for a demo operator",
+    )
     add("status", cmd_status, "one-screen summary: feeds, lag, alerts, outbox")
 
     p = add(

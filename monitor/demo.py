@@ -9,19 +9,27 @@ and stops the roles.
 The demo runs on the user's settings (environment, config file), with its own sandbox: a
 fresh directory ``<var dir>/demo`` holding its database and outbox, fresh Kafka topics and
 consumer group, and loopback feeds allowed. It never touches the user's database.
+
+With ``--serve`` it then keeps the web role up on the demo's data until Ctrl-C, and prints
+the workspace's address and a single-use sign-in link for a demo operator (the first sample
+subscriber, made an operator in the demo's database only).
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
+from sqlalchemy import Engine
 
 from monitor import resources
 from monitor.config import Settings, child_environment
@@ -29,11 +37,15 @@ from monitor.errors import ServiceError
 from monitor.feeds.check import check_feed
 from monitor.feeds.commands import import_feeds
 from monitor.notify.commands import import_csv
+from monitor.notify.tokens import LIFETIMES
 from monitor.services.fixture_server import FixtureServer
 from monitor.store import migrate, outbox
+from monitor.store import sessions as session_store
+from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import count_rows, recent_alerts
 from monitor.stream.topics import ensure_topics
+from monitor.web.workspace.signin import issue_sign_in_link
 
 FIXTURE_FEEDS = (
     ("example-riotimes-feed.xml", "The Rio Times", "en"),
@@ -86,8 +98,21 @@ def _expected_items(fixtures: Path) -> int:
     return total
 
 
-def run_demo(user_settings: Settings, timeout: float = 180.0) -> int:
+def serve_settings(user_settings: Settings, demo: Settings) -> Settings:
+    """The demo's settings for its web role: the user's web port and public URL where they
+    set them, else port 8080 on loopback with a public URL that matches it."""
+    fields = user_settings.model_fields_set
+    port = user_settings.web_port if "web_port" in fields and user_settings.web_port else 8080
+    public_url = (
+        user_settings.public_url if "public_url" in fields else f"http://127.0.0.1:{port}"
+    )
+    return demo.model_copy(update={"web_port": port, "public_url": public_url})
+
+
+def run_demo(user_settings: Settings, timeout: float = 180.0, *, serve: bool = False) -> int:
     settings = demo_settings(user_settings, datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
+    if serve:
+        settings = serve_settings(user_settings, settings)
     shutil.rmtree(settings.var_dir, ignore_errors=True)
     settings.var_dir.mkdir(parents=True)
     fixtures = resources.fixtures_dir()
@@ -124,18 +149,104 @@ def run_demo(user_settings: Settings, timeout: float = 180.0) -> int:
                 )
         _wait(engine, expected, children, timeout, log_path)
         _summary(settings, engine)
+        if serve:
+            _stop(children, settings)
+            children.clear()
+            return _serve(settings, engine, env, log_path)
         return 0
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=settings.shutdown_timeout)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children, settings)
         server.stop()
         engine.dispose()
+
+
+def _stop(children: list[subprocess.Popen[bytes]], settings: Settings) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=settings.shutdown_timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _serve(settings: Settings, engine: Engine, env: dict[str, str], log_path: Path) -> int:
+    """Run the web role on the demo's data until Ctrl-C (or SIGTERM); 0 when stopped so."""
+    operator = _demo_operator(settings, engine)
+    with log_path.open("ab") as log_file:
+        web = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--role", "web"],
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    try:
+        _wait_until_listening(settings, web, log_path)
+        with transaction(engine) as conn:
+            _request, link = issue_sign_in_link(conn, settings, operator, now=datetime.now(UTC))
+        print(
+            f"\nworkspace: {settings.public_url}/latest\n"
+            f"sign in as the demo operator (single use, {int(LIFETIMES['sign_in'].total_seconds()) // 60} minutes; "
+            f"later links: the sign-in page, emails go to {settings.outbox_path}/):\n"
+            f"  {link}\n"
+            "serving until Ctrl-C",
+            flush=True,
+        )
+        stopped = _until_stopped(web)
+        if not stopped:
+            raise ServiceError(f"the web role exited (code {web.returncode}); see {log_path}")
+        print("\ndemo: stopped", flush=True)
+        return 0
+    finally:
+        _stop([web], settings)
+
+
+def _demo_operator(settings: Settings, engine: Engine) -> int:
+    """The first sample subscriber, an operator in the demo's own database; their id."""
+    with resources.sample_subscribers().open(encoding="utf-8") as sample:
+        email = next(csv.DictReader(sample))["email"].strip().lower()
+    with transaction(engine) as conn:
+        session_store.add_operator(conn, email, now=datetime.now(UTC))
+        person = subscriber_store.get_subscriber(conn, email)
+    if person is None:
+        raise ServiceError(f"the demo's operator {email} was not imported; see the demo's log")
+    return person.id
+
+
+def _wait_until_listening(
+    settings: Settings, web: subprocess.Popen[bytes], log_path: Path, timeout: float = 30.0
+) -> None:
+    url = f"http://127.0.0.1:{settings.web_port}/healthz"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if web.poll() is not None:
+            raise ServiceError(
+                f"the web role exited (code {web.returncode}); is port {settings.web_port} "
+                f"taken? Set MONITOR_WEB_PORT to a free one; see {log_path}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise ServiceError(f"the web role did not answer {url} within {timeout:.0f}s; see {log_path}")
+
+
+def _until_stopped(web: subprocess.Popen[bytes]) -> bool:
+    """Wait for Ctrl-C or SIGTERM (True) or for the web role to exit by itself (False)."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            if web.poll() is not None:
+                return False
+            stop.wait(0.5)
+        return True
+    except KeyboardInterrupt:
+        return True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _wait(

@@ -25,7 +25,9 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
+from sqlalchemy import Connection
 
+from monitor.config import Settings
 from monitor.errors import InvalidToken, PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.notify.assemble import sender_of
@@ -64,6 +66,17 @@ def address_problem(email: str) -> str | None:
     ):
         return "signin.address_invalid"
     return None
+
+
+def issue_sign_in_link(
+    conn: Connection, settings: Settings, subscriber_id: int, *, now: datetime
+) -> tuple[int, str]:
+    """A new single-use sign-in request for ``subscriber_id`` and its link: the id of the
+    request row and the URL. The emailed link and ``monitor demo --serve``'s printed one are
+    both made here, so both expire and work once the same way."""
+    request_id = session_store.add_request(conn, subscriber_id, now=now)
+    token = make_token(settings.token_key(), "sign_in", subscriber_id, request_id, now)
+    return request_id, sign_in_url(settings.public_url, token)
 
 
 class SignIn:
@@ -181,12 +194,11 @@ class SignIn:
                 >= LINKS_PER_HOUR
             ):
                 return "limited"
-            request_id = session_store.add_request(conn, person.id, now=now)
-            token = make_token(settings.token_key(), "sign_in", person.id, request_id, now)
+            request_id, link = issue_sign_in_link(conn, settings, person.id, now=now)
             try:
                 message = compose_sign_in(
                     Recipient(person.id, person.email, person.display_name, person.time_zone),
-                    sign_in_url(settings.public_url, token),
+                    link,
                     sender=sender_of(settings),
                     now=now,
                 )
