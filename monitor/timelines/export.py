@@ -15,6 +15,8 @@ from datetime import date, datetime
 
 from icalendar import Calendar, Event
 
+from monitor.spreadsheet import safe_cell
+
 CSV_COLUMNS = (
     "date",
     "country",
@@ -48,13 +50,15 @@ class TimelineRow:
 
 
 def to_csv(rows: Sequence[TimelineRow]) -> str:
-    """CSV with a header line; actors are joined with ``; ``."""
+    """CSV with a header line; actors are joined with ``; ``; cells that a spreadsheet
+    would run as a formula are kept as text (``monitor.spreadsheet``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(
-            [
+            safe_cell(cell)
+            for cell in [
                 row.day.isoformat(),
                 row.country,
                 row.kind,

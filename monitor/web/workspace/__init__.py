@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.web.workspace.context import Workspace
+from monitor.web.workspace.countries import Countries
 from monitor.web.workspace.latest import Latest
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
@@ -46,7 +47,7 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         raise workspace.redirect(request, "/latest")
 
     app.add_routes([web.get("/", home)])
-    for area in (SignIn(workspace), Latest(workspace), StoryPage(workspace)):
+    for area in (SignIn(workspace), Latest(workspace), StoryPage(workspace), Countries(workspace)):
         app.add_routes(area.routes())
     app.router.add_static("/static", static_dir(), append_version=False)
     return workspace

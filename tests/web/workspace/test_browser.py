@@ -34,6 +34,7 @@ from tests import PROJECT_ROOT
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
 from tests.web.workspace.site import SIGN_IN_LINK, text_of
+from tests.web.workspace.test_countries import BRAZIL
 from tests.web.workspace.test_coverage_pages import distinct_items
 
 CHROMIUM = "/usr/bin/chromium"
@@ -234,4 +235,30 @@ def test_every_page_works_without_javascript(browser: Browser, served: Served) -
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Cambiar").or_(page.locator("footer button")).first.click()
     assert page.locator("html").get_attribute("lang") == "es"
+    context.close()
+
+
+def test_a_country_timeline_from_the_navigation(
+    browser: Browser, served: Served, tmp_path: Path
+) -> None:
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    subscribe(served.engine, "reader@example.org", tz="America/Sao_Paulo")
+    ingest(served.engine, RIO + MENAFN + BRAZIL)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, served, "reader@example.org")
+    page.get_by_role("navigation").get_by_role("link", name="Countries").click()
+    page.get_by_role("link", name="Brazil", exact=True).click()
+    page.wait_for_url("**/countries/BR")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Brazil: dealings with Ukraine and Russia"
+    )
+    assert page.get_by_text("UN vote · abstained").is_visible()
+    assert page.locator("blockquote").first.is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert "un-vote,abstain" in Path(download.value.path()).read_text(encoding="utf-8")
+    assert_accessible(page)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert len(page.screenshot(path=str(shots / "country.png"), full_page=True)) > 10_000
     context.close()

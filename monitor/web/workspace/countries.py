@@ -1,0 +1,263 @@
+"""Countries: each Latin American and Caribbean state's record with Ukraine (and Russia).
+
+    GET /countries                           the states, with their alerted stories lately
+    GET /countries/{code}?from=&to=          one state's timeline, stances and weekly volume
+    GET /countries/{code}/timeline.csv       the same timeline as CSV
+    GET /countries/{code}/timeline.ics       … and as iCalendar
+
+The timeline is ``monitor.timelines`` (``timeline_rows``: explainable rules over the
+classifier's evidence, every entry quoting its sentence) over the alerted stories that name
+the country, exactly what ``monitor timeline COUNTRY`` exports. A period is at most
+``MAX_DAYS`` long, because each story is classified again when the page is drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from aiohttp import web
+
+from monitor.errors import InputError
+from monitor.matching.topic import Topic, load_topic
+from monitor.store.db import transaction
+from monitor.store.stories import alerted_stories_since
+from monitor.timelines.cues import TimelineCues, load_cues
+from monitor.timelines.export import TimelineRow, to_csv, to_ics
+from monitor.timelines.rows import StoredStory, resolve_country, timeline_rows
+from monitor.web.workspace.context import Reader, Workspace
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+HEADERS_CSV = {"Content-Type": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The days a page covers, both ends included, and what was wrong with the asking."""
+
+    start: date
+    end: date
+    problems: tuple[str, ...] = ()
+
+
+def parse_period(query: Mapping[str, str], today: date) -> Period:
+    """``from``/``to`` (YYYY-MM-DD) from the URL; a missing, malformed or reversed one falls
+    back to the last ``DEFAULT_DAYS`` days, and a period longer than ``MAX_DAYS`` is cut to
+    its last ``MAX_DAYS``; each fallback is named as a problem key."""
+    problems: list[str] = []
+
+    def day(name: str) -> date | None:
+        raw = query.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append("countries.bad_date")
+            return None
+
+    end = day("to") or today
+    start = day("from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        problems.append("countries.reversed")
+        start = end - timedelta(days=DEFAULT_DAYS - 1)
+    if (end - start).days + 1 > MAX_DAYS:
+        problems.append("countries.too_long")
+        start = end - timedelta(days=MAX_DAYS - 1)
+    return Period(start, end, tuple(dict.fromkeys(problems)))
+
+
+def weekly_volume(days: Iterable[date], period: Period) -> list[tuple[date, int]]:
+    """Stories per week (weeks start on Monday) over the whole period, empty weeks
+    included, oldest first."""
+    first = period.start - timedelta(days=period.start.weekday())
+    counts: dict[date, int] = {}
+    week = first
+    while week <= period.end:
+        counts[week] = 0
+        week += timedelta(days=7)
+    for day in days:
+        if period.start <= day <= period.end:
+            monday = day - timedelta(days=day.weekday())
+            counts[monday] += 1
+    return sorted(counts.items())
+
+
+def by_month(rows: Sequence[TimelineRow]) -> list[tuple[str, list[TimelineRow]]]:
+    """Timeline entries (not stances) grouped by month, newest month and entry first."""
+    months: dict[str, list[TimelineRow]] = {}
+    for row in sorted(rows, key=lambda r: (r.day, int(r.story_id)), reverse=True):
+        if row.kind != "stance":
+            months.setdefault(row.day.strftime("%Y-%m"), []).append(row)
+    return list(months.items())
+
+
+def country_stories(rows: Iterable[Any], country: str) -> list[StoredStory]:
+    """The alerted stories whose alert names ``country``, each once (a story alerted under
+    two topics has two alert rows)."""
+    found: dict[int, StoredStory] = {}
+    for row in rows:
+        if country in (row.countries or []) and row.id not in found:
+            found[row.id] = StoredStory(
+                row.id,
+                row.title,
+                row.text,
+                row.url,
+                row.lang,
+                row.credited_outlet,
+                row.published_at,
+            )
+    return list(found.values())
+
+
+class Countries:
+    """The countries area: the list and one page per state."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+
+    @cached_property
+    def topic(self) -> Topic:
+        return load_topic(self.ws.settings.topic_file)
+
+    @cached_property
+    def cues(self) -> TimelineCues:
+        return load_cues()
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/countries", self.ws.signed_in(self.index)),
+            web.get("/countries/{code}", self.ws.signed_in(self.country)),
+            web.get("/countries/{code}/timeline.csv", self.ws.signed_in(self.csv)),
+            web.get("/countries/{code}/timeline.ics", self.ws.signed_in(self.ics)),
+        ]
+
+    async def index(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        today = datetime.now(UTC).date()
+        since = datetime.combine(today - timedelta(days=DEFAULT_DAYS - 1), datetime.min.time(), UTC)
+
+        def _load() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            with transaction(self.ws.engine) as conn:
+                seen: set[int] = set()
+                for row in alerted_stories_since(conn, since):
+                    if row.id in seen:
+                        continue
+                    seen.add(row.id)
+                    for code in row.countries or []:
+                        counts[code] = counts.get(code, 0) + 1
+            return counts
+
+        counts = await asyncio.to_thread(_load)
+        names = self.topic.country_names
+        states = sorted(names.items(), key=lambda item: item[1])
+        t = self.ws.catalog(request).text
+        return self.ws.page(
+            request,
+            "countries.html.j2",
+            title=t("countries.title"),
+            states=[(code, name, counts.get(code, 0)) for code, name in states],
+            days=DEFAULT_DAYS,
+        )
+
+    def _code(self, request: web.Request) -> str | web.Response:
+        """The ISO code the URL names (a code in any case, or a name); else a 404 page."""
+        try:
+            return resolve_country(request.match_info["code"], self.topic.country_names)
+        except InputError:
+            return self.ws.message(
+                request,
+                "countries.missing_title",
+                "countries.missing",
+                status=404,
+                link=("/countries", "nav.countries"),
+            )
+
+    async def _timeline(
+        self, request: web.Request
+    ) -> tuple[str, Period, list[TimelineRow], list[StoredStory]] | web.Response:
+        code = self._code(request)
+        if isinstance(code, web.Response):
+            return code
+        period = parse_period(request.query, datetime.now(UTC).date())
+        # Stories are found by when they arrived, and placed by when they were published:
+        # read a week more so a story published in the period but seen later is not missed.
+        since = datetime.combine(period.start, datetime.min.time(), UTC) - timedelta(days=7)
+
+        def _load() -> list[StoredStory]:
+            with transaction(self.ws.engine) as conn:
+                return country_stories(alerted_stories_since(conn, since), code)
+
+        stored = await asyncio.to_thread(_load)
+        rows = await asyncio.to_thread(
+            timeline_rows, self.topic, self.cues, stored, code, period.start, period.end
+        )
+        return code, period, rows, stored
+
+    async def country(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        found = await self._timeline(request)
+        if isinstance(found, web.Response):
+            return found
+        code, period, rows, stored = found
+        t = self.ws.catalog(request).text
+        name = self.topic.country_names.get(code, code)
+        volume = weekly_volume((s.published_at.date() for s in stored), period)
+        query = f"?from={period.start.isoformat()}&to={period.end.isoformat()}"
+        return self.ws.page(
+            request,
+            "country.html.j2",
+            title=t("countries.country_title", country=name),
+            code=code,
+            name=name,
+            period=period,
+            problems=[t(key) for key in period.problems],
+            months=by_month(rows),
+            stances=[row for row in rows if row.kind == "stance"],
+            volume=volume,
+            peak=max((count for _, count in volume), default=0),
+            stories=len(
+                {s.story_id for s in stored if period.start <= s.published_at.date() <= period.end}
+            ),
+            export_query=query,
+            max_days=MAX_DAYS,
+        )
+
+    async def csv(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        found = await self._timeline(request)
+        if isinstance(found, web.Response):
+            return found
+        code, period, rows, _ = found
+        name = f"timeline-{code}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+        return self._download(request, to_csv(rows).encode("utf-8"), "text/csv", name)
+
+    async def ics(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        found = await self._timeline(request)
+        if isinstance(found, web.Response):
+            return found
+        code, period, rows, _ = found
+        payload = to_ics(
+            rows, country_name=self.topic.country_names.get(code, code), stamp=datetime.now(UTC)
+        )
+        name = f"timeline-{code}-{period.start.isoformat()}-{period.end.isoformat()}.ics"
+        return self._download(request, payload, "text/calendar", name)
+
+    def _download(
+        self, request: web.Request, payload: bytes, content_type: str, filename: str
+    ) -> web.Response:
+        response = web.Response(
+            body=payload,
+            content_type=content_type,
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+        self.ws.finish(request, response)
+        return response
