@@ -20,7 +20,7 @@ from monitor.timelines.cues import load_cues
 from monitor.timelines.export import to_csv, to_ics
 from monitor.timelines.gold import read_gold
 from monitor.timelines.measure import format_measure, measure_json, measure_timelines
-from monitor.timelines.rows import StoredStory, resolve_country, timeline_rows
+from monitor.timelines.rows import country_stories, resolve_country, timeline_rows
 
 log = get_logger("monitor.timelines")
 USAGE = "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json]"
@@ -80,18 +80,7 @@ def export_timeline(
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         with transaction(engine) as conn:
-            stored = [
-                StoredStory(
-                    row.id,
-                    row.title,
-                    row.text,
-                    row.url,
-                    row.lang,
-                    row.credited_outlet,
-                    row.published_at,
-                )
-                for row in alerted_stories_since(conn, since)
-            ]
+            stored = country_stories(alerted_stories_since(conn, since), code)
     finally:
         engine.dispose()
     rows = timeline_rows(topic, load_cues(), stored, code, first, last)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from monitor.errors import InputError, Problem
 from monitor.matching.classifier import classify
@@ -32,6 +33,24 @@ class StoredStory:
     lang: str | None
     outlet: str
     published_at: datetime
+
+
+def country_stories(rows: Iterable[Any], country: str) -> list[StoredStory]:
+    """The stored alerted stories (``alerted_stories_since`` rows) whose alert names
+    ``country``, each once: a story alerted under two topics has two alert rows."""
+    found: dict[int, StoredStory] = {}
+    for row in rows:
+        if country in (row.countries or []) and row.id not in found:
+            found[row.id] = StoredStory(
+                row.id,
+                row.title,
+                row.text,
+                row.url,
+                row.lang,
+                row.credited_outlet,
+                row.published_at,
+            )
+    return list(found.values())
 
 
 def resolve_country(country: str, names: Mapping[str, str]) -> str:

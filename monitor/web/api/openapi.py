@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.timelines.model import KINDS as TIMELINE_KINDS
+from monitor.timelines.model import PEACE_VALUES, STANCES, VOTE_VALUES
 from monitor.web.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -166,6 +168,39 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array", "items": {"type": "integer", "minimum": 0}}},
         },
     },
+    "Timeline": {
+        "type": "object",
+        "required": ["country", "name", "since", "until", "entries"],
+        "additionalProperties": False,
+        "properties": {
+            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "name": {"type": "string"},
+            "since": {"type": "string", "format": "date"},
+            "until": {"type": "string", "format": "date"},
+            "entries": {"type": "array", "items": {
+                "type": "object",
+                "required": ["date", "kind", "value", "actors", "counterpart", "quote", "story"],
+                "additionalProperties": False,
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "kind": {"enum": [*TIMELINE_KINDS, "stance"]},
+                    "value": {"enum": [*VOTE_VALUES, *PEACE_VALUES, *STANCES, None],
+                              "description": "a vote, a peace-plan position or a stance"},
+                    "actors": _CODES,
+                    "counterpart": {"enum": ["ukraine", "russia", "ukraine+russia", None]},
+                    "quote": {"type": "string",
+                              "description": "the sentence of the story that supports it"},
+                    "story": {
+                        "type": "object",
+                        "required": ["id", "title", "outlet", "url"],
+                        "additionalProperties": False,
+                        "properties": {k: _STORY_FIELDS[k]
+                                       for k in ("id", "title", "outlet", "url")},
+                    },
+                },
+            }},
+        },
+    },
     "Subscription": {
         "type": "object",
         "required": ["id", *_SUBSCRIPTION_FIELDS],
@@ -269,6 +304,16 @@ def document() -> dict[str, Any]:
                 "alerted stories per UTC day by country and by category", "read", 200,
                 "Trends",
                 [_param("since", "first day (default 29 days before until)",
+                        {"type": "string", "format": "date"}),
+                 _param("until", "last day (default today, UTC)",
+                        {"type": "string", "format": "date"})])},
+            "/countries/{code}/timeline": {"get": _op(
+                "one Latin American or Caribbean state's dealings with Ukraine and Russia: "
+                "visits, calls, meetings, votes, peace-plan positions, decisions and stances, "
+                "each quoting its sentence", "read", 200, "Timeline",
+                [_param("code", "ISO 3166-1 code (any case) or the country's name",
+                        where="path", required=True),
+                 _param("since", "first day (default 29 days before until)",
                         {"type": "string", "format": "date"}),
                  _param("until", "last day (default today, UTC)",
                         {"type": "string", "format": "date"})])},

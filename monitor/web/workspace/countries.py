@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
 
 from aiohttp import web
 
@@ -28,7 +27,12 @@ from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
 from monitor.timelines.cues import TimelineCues, load_cues
 from monitor.timelines.export import TimelineRow, to_csv, to_ics
-from monitor.timelines.rows import StoredStory, resolve_country, timeline_rows
+from monitor.timelines.rows import (
+    StoredStory,
+    country_stories,
+    resolve_country,
+    timeline_rows,
+)
 from monitor.web.workspace.context import Reader, Workspace
 
 DEFAULT_DAYS = 90
@@ -95,24 +99,6 @@ def by_month(rows: Sequence[TimelineRow]) -> list[tuple[str, list[TimelineRow]]]
         if row.kind != "stance":
             months.setdefault(row.day.strftime("%Y-%m"), []).append(row)
     return list(months.items())
-
-
-def country_stories(rows: Iterable[Any], country: str) -> list[StoredStory]:
-    """The alerted stories whose alert names ``country``, each once (a story alerted under
-    two topics has two alert rows)."""
-    found: dict[int, StoredStory] = {}
-    for row in rows:
-        if country in (row.countries or []) and row.id not in found:
-            found[row.id] = StoredStory(
-                row.id,
-                row.title,
-                row.text,
-                row.url,
-                row.lang,
-                row.credited_outlet,
-                row.published_at,
-            )
-    return list(found.values())
 
 
 class Countries:

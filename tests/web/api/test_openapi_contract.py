@@ -50,6 +50,14 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
     trend = call("GET", "/api/v1/trends").json
     assert sum(trend["countries"]["BR"]) == 1 and len(trend["days"]) == 30
     assert call("GET", "/api/v1/trends?since=2026-13-01").status == 400
+    timeline = call("GET", "/api/v1/countries/br/timeline").json
+    assert timeline["country"] == "BR" and timeline["name"] == "Brazil"
+    meeting = [e for e in timeline["entries"] if e["kind"] == "meeting"]
+    assert meeting and meeting[0]["story"]["id"] == story, timeline
+    assert "Lula" in meeting[0]["actors"] and "Lula" in meeting[0]["quote"]
+    assert call("GET", "/api/v1/countries/Narnia/timeline").status == 404
+    assert call("GET", "/api/v1/countries/BR/timeline?since=2026-02-30").status == 400
+    assert call("GET", "/api/v1/countries/BR/timeline", key=None).status == 401
     assert call("GET", "/api/v1/subscriptions").json["items"][0]["name"] == "LatAm"
     assert call("GET", "/api/v1/subscriptions", key=None).status == 401
     created = call("POST", "/api/v1/subscriptions", write,

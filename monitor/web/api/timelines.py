@@ -1,0 +1,76 @@
+"""GET /countries/{code}/timeline: one state's dealings with Ukraine and Russia.
+
+The rows are ``monitor.timelines`` (rules over the classifier's evidence, each quoting its
+sentence): the same ones the workspace's country page shows and ``monitor timeline``
+exports. The period is ``since``/``until`` days, as for /trends (30 days by default, at
+most 366); stances are rows of kind ``stance``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from monitor.config import Settings
+from monitor.errors import InputError
+from monitor.matching.topic import Topic, load_topic
+from monitor.store.db import transaction
+from monitor.store.stories import alerted_stories_since
+from monitor.timelines.cues import TimelineCues, load_cues
+from monitor.timelines.rows import country_stories, resolve_country, timeline_rows
+from monitor.web.api.door import Call, Reply
+from monitor.web.api.problems import not_found
+from monitor.web.api.trends import trend_days
+
+
+@cache
+def _topic(path: Path) -> Topic:
+    return load_topic(path)
+
+
+@cache
+def _cues() -> TimelineCues:
+    return load_cues()
+
+
+def timeline(engine: Engine, settings: Settings, call: Call) -> Reply:
+    topic = _topic(settings.topic_file)
+    try:
+        code = resolve_country(call.path["code"], topic.country_names)
+    except InputError:
+        raise not_found("Latin American or Caribbean country by that code or name") from None
+    first, last = trend_days(call.params.get("since"), call.params.get("until"), call.now.date())
+    # Stories are read by arrival and placed by publication: a week's margin before.
+    since = datetime(first.year, first.month, first.day, tzinfo=UTC) - timedelta(days=7)
+    with transaction(engine) as conn:
+        stored = country_stories(alerted_stories_since(conn, since), code)
+    rows = timeline_rows(topic, _cues(), stored, code, first, last)
+    return Reply(
+        200,
+        {
+            "country": code,
+            "name": topic.country_names.get(code, code),
+            "since": first.isoformat(),
+            "until": last.isoformat(),
+            "entries": [
+                {
+                    "date": row.day.isoformat(),
+                    "kind": row.kind,
+                    "value": row.value,
+                    "actors": list(row.actors),
+                    "counterpart": row.counterpart or None,
+                    "quote": row.quote,
+                    "story": {
+                        "id": int(row.story_id),
+                        "title": row.title,
+                        "outlet": row.outlet,
+                        "url": row.url,
+                    },
+                }
+                for row in rows
+            ],
+        },
+    )
