@@ -418,7 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("country", help="ISO code or name (BR, Brazil)")
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: --to - 90)")
     p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (default today, UTC)")
-    p.add_argument("--format", choices=["csv", "ics"], default="csv")
+    p.add_argument(
+        "--format",
+        choices=["csv", "ics", "gold"],
+        default="csv",
+        help="gold: the stories analysts corrected, as a file `monitor eval timeline` scores",
+    )
     p.add_argument("--output", help="file to write (default: standard output)")
     p = add("query", cmd_query, "query tools")
     qsub = p.add_subparsers(dest="action", required=True)

@@ -236,6 +236,26 @@ api_keys = Table(
 Index("ux_api_keys_key_hash", api_keys.c.key_hash, unique=True)
 Index("ix_api_keys_subscriber_id", api_keys.c.subscriber_id)
 
+# Analysts' corrections of country timelines (monitor/timelines/review.py); later rows win.
+timeline_corrections = Table(
+    "timeline_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("kind", String(32), nullable=False),  # the row corrected: an entry kind or "stance"
+    Column("action", String(8), nullable=False),  # set | remove
+    Column("new_kind", String(32)),
+    Column("value", String(32)),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+Index(
+    "ix_timeline_corrections_country_story",
+    timeline_corrections.c.country,
+    timeline_corrections.c.story_id,
+)
+
 # One row per (subscriber, story, revision): the guard against double sends.
 deliveries = Table(
     "deliveries",

@@ -20,7 +20,7 @@ from monitor.timelines.cues import load_cues
 from monitor.timelines.export import to_csv, to_ics
 from monitor.timelines.gold import read_gold
 from monitor.timelines.measure import format_measure, measure_json, measure_timelines
-from monitor.timelines.rows import country_stories, resolve_country, timeline_rows
+from monitor.timelines.rows import resolve_country
 
 log = get_logger("monitor.timelines")
 USAGE = "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json]"
@@ -66,9 +66,13 @@ def export_timeline(
     fmt: str,
     output: str | None,
 ) -> int:
-    """Write one country's timeline from the alerted stories in the store."""
+    """Write one country's timeline from the alerted stories in the store (analysts'
+    corrections applied); ``gold``: only the stories an analyst corrected, as a labeled
+    file that ``monitor eval timeline`` scores."""
     from monitor.store.db import make_engine, transaction
-    from monitor.store.stories import alerted_stories_since
+    from monitor.store.timeline_corrections import corrections
+    from monitor.timelines.review import reviewed_gold
+    from monitor.timelines.stored import country_timeline
 
     topic = load_topic(settings.topic_file)
     code = resolve_country(country, topic.country_names)
@@ -76,15 +80,19 @@ def export_timeline(
     first = _day(start, "--from") if start else last - timedelta(days=90)
     if first > last:
         raise InputError("the period is empty", [Problem("--from", "must not be after --to")])
-    since = datetime(first.year, first.month, first.day, tzinfo=UTC)
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         with transaction(engine) as conn:
-            stored = country_stories(alerted_stories_since(conn, since), code)
+            rows, stored = country_timeline(conn, topic, load_cues(), code, first, last)
+            fixes = corrections(conn, code) if fmt == "gold" else []
     finally:
         engine.dispose()
-    rows = timeline_rows(topic, load_cues(), stored, code, first, last)
     log.info("timeline.exported", country=code, rows=len(rows), stories=len(stored), format=fmt)
+    if fmt == "gold":
+        lines = reviewed_gold(rows, fixes, {str(s.story_id): s for s in stored})
+        _write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode(),
+               output)
+        return 0
     if fmt == "ics":
         name = topic.country_names.get(code, code)
         payload = to_ics(rows, country_name=name, stamp=datetime.now(UTC))

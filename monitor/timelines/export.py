@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     "outlet",
     "url",
     "quote",
+    "corrected",
 )
 
 
@@ -47,6 +48,7 @@ class TimelineRow:
     outlet: str
     url: str | None
     quote: str
+    corrected: bool = False  # an analyst changed its kind or value (monitor.timelines.review)
 
 
 def to_csv(rows: Sequence[TimelineRow]) -> str:
@@ -70,6 +72,7 @@ def to_csv(rows: Sequence[TimelineRow]) -> str:
                 row.outlet,
                 row.url or "",
                 row.quote,
+                "yes" if row.corrected else "",
             ]
         )
     return out.getvalue()

@@ -2,7 +2,9 @@
 
 Each line: ``id``, ``title``, ``text``, optional ``date``, ``lang`` and ``split``
 (``dev``/``test``), ``entries`` (``country``, ``kind``, ``value`` or null) and
-``stances`` (``{country: stance}``). See docs/timelines.md.
+``stances`` (``{country: stance}``); optional ``countries``: the only countries labeled
+(an analyst's review covers the country they corrected), so the extractor's rows for others
+are not scored. See docs/timelines.md.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class GoldStory:
     split: str
     entries: frozenset[EntryKey]
     stances: Mapping[str, str]
+    countries: frozenset[str] | None = None  # None: every country is labeled
 
 
 def read_gold(lines: Iterable[str], name: str) -> list[GoldStory]:
@@ -68,6 +71,7 @@ def _story(data: Mapping[str, Any]) -> GoldStory:
         split=str(data.get("split", "dev")),
         entries=entries,
         stances=stances,
+        countries=frozenset(map(str, data["countries"])) if "countries" in data else None,
     )
 
 

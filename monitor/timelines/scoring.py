@@ -2,7 +2,8 @@
 
 An entry counts as right when story, country, kind and value all match the gold. Stance
 accuracy is over the gold's stances (a missing or different stance is wrong); stance
-precision is over the extractor's stances (one the gold lacks is wrong).
+precision is over the extractor's stances (one the gold lacks is wrong). A gold story
+that names its labeled ``countries`` is scored on those countries only.
 """
 
 from __future__ import annotations
@@ -67,7 +68,12 @@ def score_timelines(
     misses: list[Miss] = []
     for story in gold:
         timeline = predicted.get(story.story_id, StoryTimeline((), ()))
-        made: set[EntryKey] = {(e.country, e.kind, e.value) for e in timeline.entries}
+        labeled = story.countries
+        made: set[EntryKey] = {
+            (e.country, e.kind, e.value)
+            for e in timeline.entries
+            if labeled is None or e.country in labeled
+        }
         gold_entries += len(story.entries)
         predicted_entries += len(made)
         correct += len(made & story.entries)
@@ -77,7 +83,11 @@ def score_timelines(
         misses += [
             Miss(story.story_id, "missed", _show(k)) for k in sorted(story.entries - made, key=str)
         ]
-        said = {s.country: s.stance for s in timeline.stances}
+        said = {
+            s.country: s.stance
+            for s in timeline.stances
+            if labeled is None or s.country in labeled
+        }
         predicted_stances += len(said)
         gold_stances += len(story.stances)
         for country, stance in story.stances.items():

@@ -181,3 +181,34 @@ def test_export_csv_and_ics_from_the_store(db_url: str, monitor_cli: Cli, tmp_pa
     assert "Traceback" not in wrong.stderr
     bad_day = monitor_cli("timeline", "BR", "--from", "2023-13-01")
     assert bad_day.returncode != 0 and "YYYY-MM-DD" in bad_day.stderr
+
+
+def test_corrected_stories_export_as_gold_that_eval_scores(
+    db_url: str, monitor_cli: Cli, tmp_path: Path
+) -> None:
+    from monitor.store.timeline_corrections import add_correction
+    from monitor.timelines.review import RowCorrection
+
+    meeting_id, _later_id, _other_id = store_stories(db_url)
+    engine = make_engine(db_url)
+    try:
+        with transaction(engine) as conn:
+            fix = RowCorrection(str(meeting_id), "BR", "stance", "set", "stance", "supports")
+            assert add_correction(conn, fix, subscriber_id=None, now=datetime.now(UTC))
+            assert add_correction(conn, RowCorrection("999999", "BR", "call", "remove"),
+                                  subscriber_id=None, now=datetime.now(UTC)) is None
+    finally:
+        engine.dispose()
+    period = ("--from", "2023-09-01", "--to", "2023-10-31")
+    gold = tmp_path / "reviewed.jsonl"
+    done = monitor_cli("timeline", "BR", *period, "--format", "gold", "--output", str(gold))
+    assert done.returncode == 0, done.stderr
+    (line,) = [json.loads(text) for text in gold.read_text(encoding="utf-8").splitlines()]
+    assert line["id"] == str(meeting_id) and line["countries"] == ["BR"]
+    assert line["stances"] == {"BR": "supports"}  # the analyst's word, not the extractor's
+    assert {"country": "BR", "kind": "meeting", "value": None} in line["entries"]
+    scored = monitor("eval", "timeline", str(gold), "--json", cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    test = json.loads(scored.stdout)["portions"]["test"]
+    assert test["entries"]["right"] == test["entries"]["gold"] >= 1
+    assert test["stances"] == {"right": 0, "made": 1, "gold": 1}  # extractor said neutral

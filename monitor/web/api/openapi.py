@@ -179,7 +179,8 @@ SCHEMAS: dict[str, Any] = {
             "until": {"type": "string", "format": "date"},
             "entries": {"type": "array", "items": {
                 "type": "object",
-                "required": ["date", "kind", "value", "actors", "counterpart", "quote", "story"],
+                "required": ["date", "kind", "value", "actors", "counterpart", "quote",
+                             "corrected", "story"],
                 "additionalProperties": False,
                 "properties": {
                     "date": {"type": "string", "format": "date"},
@@ -190,6 +191,8 @@ SCHEMAS: dict[str, Any] = {
                     "counterpart": {"enum": ["ukraine", "russia", "ukraine+russia", None]},
                     "quote": {"type": "string",
                               "description": "the sentence of the story that supports it"},
+                    "corrected": {"type": "boolean",
+                                  "description": "an analyst changed its kind or value"},
                     "story": {
                         "type": "object",
                         "required": ["id", "title", "outlet", "url"],

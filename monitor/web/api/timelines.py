@@ -8,7 +8,6 @@ most 366); stances are rows of kind ``stance``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -18,9 +17,9 @@ from monitor.config import Settings
 from monitor.errors import InputError
 from monitor.matching.topic import Topic, load_topic
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
 from monitor.timelines.cues import TimelineCues, load_cues
-from monitor.timelines.rows import country_stories, resolve_country, timeline_rows
+from monitor.timelines.rows import resolve_country
+from monitor.timelines.stored import country_timeline
 from monitor.web.api.door import Call, Reply
 from monitor.web.api.problems import not_found
 from monitor.web.api.trends import trend_days
@@ -43,11 +42,8 @@ def timeline(engine: Engine, settings: Settings, call: Call) -> Reply:
     except InputError:
         raise not_found("Latin American or Caribbean country by that code or name") from None
     first, last = trend_days(call.params.get("since"), call.params.get("until"), call.now.date())
-    # Stories are read by arrival and placed by publication: a week's margin before.
-    since = datetime(first.year, first.month, first.day, tzinfo=UTC) - timedelta(days=7)
     with transaction(engine) as conn:
-        stored = country_stories(alerted_stories_since(conn, since), code)
-    rows = timeline_rows(topic, _cues(), stored, code, first, last)
+        rows, _ = country_timeline(conn, topic, _cues(), code, first, last)
     return Reply(
         200,
         {
@@ -63,6 +59,7 @@ def timeline(engine: Engine, settings: Settings, call: Call) -> Reply:
                     "actors": list(row.actors),
                     "counterpart": row.counterpart or None,
                     "quote": row.quote,
+                    "corrected": row.corrected,
                     "story": {
                         "id": int(row.story_id),
                         "title": row.title,

@@ -4,11 +4,15 @@
     GET /countries/{code}?from=&to=          one state's timeline, stances and weekly volume
     GET /countries/{code}/timeline.csv       the same timeline as CSV
     GET /countries/{code}/timeline.ics       … and as iCalendar
+    POST /countries/{code}/corrections       an analyst's correction of one row
 
 The timeline is ``monitor.timelines`` (``timeline_rows``: explainable rules over the
 classifier's evidence, every entry quoting its sentence) over the alerted stories that name
 the country, exactly what ``monitor timeline COUNTRY`` exports. A period is at most
 ``MAX_DAYS`` long, because each story is classified again when the page is drawn.
+Any signed-in reader may correct a row (``monitor.timelines.review``: another kind or
+value, another stance, or remove it); corrections are kept with who made them and apply
+for every reader, in the exports and the API too.
 """
 
 from __future__ import annotations
@@ -18,26 +22,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from monitor.errors import InputError
+from monitor.logs import get_logger
 from monitor.matching.topic import Topic, load_topic
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
+from monitor.store.timeline_corrections import add_correction
 from monitor.timelines.cues import TimelineCues, load_cues
 from monitor.timelines.export import TimelineRow, to_csv, to_ics
-from monitor.timelines.rows import (
-    StoredStory,
-    country_stories,
-    resolve_country,
-    timeline_rows,
-)
+from monitor.timelines.model import KINDS, PEACE_VALUES, STANCES, VOTE_VALUES
+from monitor.timelines.review import check_correction
+from monitor.timelines.rows import StoredStory, resolve_country
+from monitor.timelines.stored import country_timeline
 from monitor.web.workspace.context import Reader, Workspace
+
+log = get_logger(__name__)
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
-HEADERS_CSV = {"Content-Type": "text/csv; charset=utf-8"}
+FIX_FIELDS = ("story", "kind", "action", "new_kind", "value")
+VALUES = (*VOTE_VALUES, *PEACE_VALUES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +129,7 @@ class Countries:
             web.get("/countries/{code}", self.ws.signed_in(self.country)),
             web.get("/countries/{code}/timeline.csv", self.ws.signed_in(self.csv)),
             web.get("/countries/{code}/timeline.ics", self.ws.signed_in(self.ics)),
+            web.post("/countries/{code}/corrections", self.ws.signed_in(self.correct)),
         ]
 
     async def index(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -171,21 +180,20 @@ class Countries:
         if isinstance(code, web.Response):
             return code
         period = parse_period(request.query, datetime.now(UTC).date())
-        # Stories are found by when they arrived, and placed by when they were published:
-        # read a week more so a story published in the period but seen later is not missed.
-        since = datetime.combine(period.start, datetime.min.time(), UTC) - timedelta(days=7)
 
-        def _load() -> list[StoredStory]:
+        def _load() -> tuple[list[TimelineRow], list[StoredStory]]:
             with transaction(self.ws.engine) as conn:
-                return country_stories(alerted_stories_since(conn, since), code)
+                return country_timeline(
+                    conn, self.topic, self.cues, code, period.start, period.end
+                )
 
-        stored = await asyncio.to_thread(_load)
-        rows = await asyncio.to_thread(
-            timeline_rows, self.topic, self.cues, stored, code, period.start, period.end
-        )
+        rows, stored = await asyncio.to_thread(_load)
         return code, period, rows, stored
 
     async def country(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        return await self._page(request, [], 200)
+
+    async def _page(self, request: web.Request, errors: list[str], status: int) -> web.Response:
         found = await self._timeline(request)
         if isinstance(found, web.Response):
             return found
@@ -194,24 +202,60 @@ class Countries:
         name = self.topic.country_names.get(code, code)
         volume = weekly_volume((s.published_at.date() for s in stored), period)
         query = f"?from={period.start.isoformat()}&to={period.end.isoformat()}"
+        shown = {s.story_id for s in stored if period.start <= s.published_at.date() <= period.end}
         return self.ws.page(
             request,
             "country.html.j2",
             title=t("countries.country_title", country=name),
+            status=status,
             code=code,
             name=name,
             period=period,
             problems=[t(key) for key in period.problems],
+            errors=errors,
             months=by_month(rows),
             stances=[row for row in rows if row.kind == "stance"],
             volume=volume,
             peak=max((count for _, count in volume), default=0),
-            stories=len(
-                {s.story_id for s in stored if period.start <= s.published_at.date() <= period.end}
-            ),
+            stories=len(shown),
             export_query=query,
             max_days=MAX_DAYS,
+            kinds=KINDS,
+            values=VALUES,
+            stance_values=STANCES,
         )
+
+    async def correct(self, request: web.Request, reader: Reader) -> web.StreamResponse:
+        """Keep an analyst's correction of one row, then show the page again."""
+        form = await request.post()
+        if not self.ws.csrf_ok(request, form):
+            return self.ws.message(request, "countries.refused_title", "countries.refused",
+                                   status=403)
+        code = self._code(request)
+        if isinstance(code, web.Response):
+            return code
+        fields = {key: str(form.get(key, ""))[:64] for key in FIX_FIELDS}
+        try:
+            fix = check_correction(fields, code)
+        except InputError as exc:
+            errors = [f"{problem.field}: {problem.message}" for problem in exc.problems]
+            return await self._page(request, errors, 400)
+        now = datetime.now(UTC)
+
+        def _keep() -> int | None:
+            with transaction(self.ws.engine) as conn:
+                return add_correction(conn, fix, subscriber_id=reader.subscriber_id, now=now)
+
+        if await asyncio.to_thread(_keep) is None:  # erased since the page was drawn
+            gone = self.ws.catalog(request).text("countries.story_gone")
+            return await self._page(request, [gone], 409)
+        log.info("web.timeline_corrected", subscriber_id=reader.subscriber_id,
+                 story_id=fix.story_id, country=code, kind=fix.kind, action=fix.action)
+        back = f"/countries/{code}?{urlencode(dict(request.query))}" if request.query else (
+            f"/countries/{code}")
+        anchor = "timeline-title" if fix.action == "remove" else (
+            f"story-{fix.story_id}-{fix.new_kind or fix.kind}")
+        raise self.ws.redirect(request, f"{back}#{anchor}")
 
     async def csv(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         found = await self._timeline(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,7 +19,7 @@ from monitor.web.workspace.countries import MAX_DAYS, Period, by_month, parse_pe
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import RIO
 from tests.web.workspace.conftest import Run
-from tests.web.workspace.site import Site
+from tests.web.workspace.site import Site, csrf_of
 from tests.web.workspace.test_coverage_pages import assert_only_our_markup
 
 TODAY = date(2026, 12, 6)
@@ -191,3 +192,78 @@ def test_cells_a_spreadsheet_would_run_stay_text(cell: str, shown: str) -> None:
     assert safe_cell(cell) == shown
     exported = to_csv([replace(_row(date(2026, 11, 2), "call", "9"), title=cell)])
     assert list(csv.reader(io.StringIO(exported)))[1][7] == shown
+
+
+def test_a_correction_is_checked_at_the_door_then_kept(run: Run) -> None:
+    async def body(site: Site) -> None:
+        subscribe(site.engine, "analyst@example.org")
+        subscribe(site.engine, "other@example.org")
+        ingest(site.engine, BRAZIL)
+        await site.sign_in("analyst@example.org")
+        _, page = await site.get("/countries/BR")
+        vote = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
+                         r'value="un-vote">', page)
+        stance = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
+                           r'value="stance">', page)
+        assert vote and stance, "each row has its correction form"
+        csrf = csrf_of(page)
+        path = "/countries/BR/corrections"
+
+        # refused at the door, nothing kept: no CSRF token, a value the kind does not take
+        response, _ = await site.post(path, {"story": vote[1], "kind": "un-vote",
+                                             "action": "remove"})
+        assert response.status == 403
+        response, page = await site.post(path, {"csrf": csrf, "story": vote[1], "kind": "un-vote",
+                                                "action": "set", "new_kind": "un-vote",
+                                                "value": "supported"})
+        assert response.status == 400 and 'role="alert"' in page and "not saved" in page
+        assert "UN vote · abstained" in page
+
+        # the vote becomes "against", the stance "supports"
+        response, _ = await site.post(path, {"csrf": csrf, "story": vote[1], "kind": "un-vote",
+                                             "action": "set", "new_kind": "un-vote",
+                                             "value": "against"})
+        assert response.status == 303
+        assert response.headers["Location"] == f"/countries/BR#story-{vote[1]}-un-vote"
+        await site.post(path, {"csrf": csrf, "story": stance[1], "kind": "stance",
+                               "action": "set", "value": "supports"})
+        # a meeting removed: not in the story, says the analyst
+        await site.post(path, {"csrf": csrf, "story": stance[1], "kind": "meeting",
+                               "action": "remove"})
+        # a story that is not stored: nothing kept
+        response, page = await site.post(path, {"csrf": csrf, "story": "99999999",
+                                                "kind": "call", "action": "remove"})
+        assert response.status == 409 and "no longer stored" in page
+
+    run(body)
+
+
+def test_corrections_reach_the_page_the_csv_and_other_readers(run: Run) -> None:
+    async def body(site: Site) -> None:
+        subscribe(site.engine, "analyst@example.org")
+        subscribe(site.engine, "other@example.org")
+        ingest(site.engine, BRAZIL)
+        await site.sign_in("analyst@example.org")
+        _, page = await site.get("/countries/BR")
+        vote = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
+                         r'value="un-vote">', page)
+        assert vote
+        csrf = csrf_of(page)
+        for fix in (
+            {"story": vote[1], "kind": "un-vote", "action": "set", "new_kind": "un-vote",
+             "value": "against"},
+            {"story": vote[1], "kind": "stance", "action": "remove"},
+        ):
+            response, _ = await site.post("/countries/BR/corrections", {"csrf": csrf, **fix})
+            assert response.status == 303
+        await site.post("/signout", {"csrf": csrf})
+        await site.sign_in("other@example.org")
+        _, page = await site.get("/countries/BR")
+        assert "UN vote · against" in page and "UN vote · abstained" not in page
+        assert "corrected by an analyst" in page
+        _, text = await site.get("/countries/BR/timeline.csv")
+        rows = {r["kind"]: r for r in csv.DictReader(io.StringIO(text))}
+        assert rows["un-vote"]["value"] == "against" and rows["un-vote"]["corrected"] == "yes"
+        assert rows["meeting"]["corrected"] == ""
+
+    run(body)

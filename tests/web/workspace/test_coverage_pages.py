@@ -185,6 +185,8 @@ TAGS = {
     "section",
     "blockquote",
     "meter",
+    "details",
+    "summary",
 }
 
 
