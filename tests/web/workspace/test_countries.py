@@ -11,9 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from monitor.models import FeedItem
 from monitor.spreadsheet import safe_cell
+from monitor.store.db import transaction
+from monitor.store.tables import timeline_corrections
 from monitor.timelines.export import TimelineRow, to_csv
 from monitor.web.workspace.countries import MAX_DAYS, Period, by_month, parse_period, weekly_volume
 from tests.notify.test_mailer import ingest, subscribe
@@ -194,65 +197,78 @@ def test_cells_a_spreadsheet_would_run_stay_text(cell: str, shown: str) -> None:
     assert list(csv.reader(io.StringIO(exported)))[1][7] == shown
 
 
+def story_of_row(page: str, kind: str) -> str:
+    """The story id in the correction form of the page's row of ``kind``."""
+    found = re.search(
+        r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" value="'
+        + re.escape(kind)
+        + '">',
+        page,
+    )
+    assert found, f"no correction form for a {kind} row"
+    return found[1]
+
+
+async def corrections_page(site: Site) -> tuple[str, str]:
+    """Two readers, the Brazil stories, the analyst signed in: (page, CSRF token)."""
+    subscribe(site.engine, "analyst@example.org")
+    subscribe(site.engine, "other@example.org")
+    ingest(site.engine, BRAZIL)
+    await site.sign_in("analyst@example.org")
+    _, page = await site.get("/countries/BR")
+    return page, csrf_of(page)
+
+
 def test_a_correction_is_checked_at_the_door_then_kept(run: Run) -> None:
     async def body(site: Site) -> None:
-        subscribe(site.engine, "analyst@example.org")
-        subscribe(site.engine, "other@example.org")
-        ingest(site.engine, BRAZIL)
-        await site.sign_in("analyst@example.org")
-        _, page = await site.get("/countries/BR")
-        vote = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
-                         r'value="un-vote">', page)
-        stance = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
-                           r'value="stance">', page)
-        assert vote and stance, "each row has its correction form"
-        csrf = csrf_of(page)
+        page, csrf = await corrections_page(site)
+        vote, stance = story_of_row(page, "un-vote"), story_of_row(page, "stance")
         path = "/countries/BR/corrections"
 
         # refused at the door, nothing kept: no CSRF token, a value the kind does not take
-        response, _ = await site.post(path, {"story": vote[1], "kind": "un-vote",
+        response, _ = await site.post(path, {"story": vote, "kind": "un-vote",
                                              "action": "remove"})
         assert response.status == 403
-        response, page = await site.post(path, {"csrf": csrf, "story": vote[1], "kind": "un-vote",
+        response, page = await site.post(path, {"csrf": csrf, "story": vote, "kind": "un-vote",
                                                 "action": "set", "new_kind": "un-vote",
                                                 "value": "supported"})
         assert response.status == 400 and 'role="alert"' in page and "not saved" in page
         assert "UN vote · abstained" in page
 
         # the vote becomes "against", the stance "supports"
-        response, _ = await site.post(path, {"csrf": csrf, "story": vote[1], "kind": "un-vote",
+        response, _ = await site.post(path, {"csrf": csrf, "story": vote, "kind": "un-vote",
                                              "action": "set", "new_kind": "un-vote",
                                              "value": "against"})
         assert response.status == 303
-        assert response.headers["Location"] == f"/countries/BR#story-{vote[1]}-un-vote"
-        await site.post(path, {"csrf": csrf, "story": stance[1], "kind": "stance",
+        assert response.headers["Location"] == f"/countries/BR#story-{vote}-un-vote"
+        await site.post(path, {"csrf": csrf, "story": stance, "kind": "stance",
                                "action": "set", "value": "supports"})
         # a meeting removed: not in the story, says the analyst
-        await site.post(path, {"csrf": csrf, "story": stance[1], "kind": "meeting",
+        await site.post(path, {"csrf": csrf, "story": stance, "kind": "meeting",
                                "action": "remove"})
         # a story that is not stored: nothing kept
         response, page = await site.post(path, {"csrf": csrf, "story": "99999999",
                                                 "kind": "call", "action": "remove"})
         assert response.status == 409 and "no longer stored" in page
+        _, page = await site.get("/countries/BR")
+        assert "<strong>Supports Ukraine&#39;s position</strong>" in page
+        assert "<strong>Neutral or mediating</strong>" not in page
+        assert "<strong>Meeting</strong>" not in page and "UN vote · against" in page
+        with transaction(site.engine) as conn:
+            kept = conn.execute(select(timeline_corrections.c.subscriber_id)).scalars().all()
+        assert len(kept) == 3 and len(set(kept)) == 1 and kept[0] is not None  # who, each time
 
     run(body)
 
 
 def test_corrections_reach_the_page_the_csv_and_other_readers(run: Run) -> None:
     async def body(site: Site) -> None:
-        subscribe(site.engine, "analyst@example.org")
-        subscribe(site.engine, "other@example.org")
-        ingest(site.engine, BRAZIL)
-        await site.sign_in("analyst@example.org")
-        _, page = await site.get("/countries/BR")
-        vote = re.search(r'name="story" value="(\d+)">\s*<input type="hidden" name="kind" '
-                         r'value="un-vote">', page)
-        assert vote
-        csrf = csrf_of(page)
+        page, csrf = await corrections_page(site)
+        vote = story_of_row(page, "un-vote")
         for fix in (
-            {"story": vote[1], "kind": "un-vote", "action": "set", "new_kind": "un-vote",
+            {"story": vote, "kind": "un-vote", "action": "set", "new_kind": "un-vote",
              "value": "against"},
-            {"story": vote[1], "kind": "stance", "action": "remove"},
+            {"story": vote, "kind": "stance", "action": "remove"},
         ):
             response, _ = await site.post("/countries/BR/corrections", {"csrf": csrf, **fix})
             assert response.status == 303
