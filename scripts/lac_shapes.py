@@ -25,11 +25,40 @@ from typing import Any
 
 # ISO 3166-1 numeric → alpha-2: the region's countries monitor knows (monitor/notify/labels.py).
 REGION = {
-    "028": "AG", "032": "AR", "044": "BS", "052": "BB", "068": "BO", "076": "BR", "084": "BZ",
-    "152": "CL", "170": "CO", "188": "CR", "192": "CU", "212": "DM", "214": "DO", "218": "EC",
-    "222": "SV", "308": "GD", "320": "GT", "328": "GY", "332": "HT", "340": "HN", "388": "JM",
-    "484": "MX", "558": "NI", "591": "PA", "600": "PY", "604": "PE", "659": "KN", "662": "LC",
-    "670": "VC", "740": "SR", "780": "TT", "858": "UY", "862": "VE", "630": "PR",
+    "028": "AG",
+    "032": "AR",
+    "044": "BS",
+    "052": "BB",
+    "068": "BO",
+    "076": "BR",
+    "084": "BZ",
+    "152": "CL",
+    "170": "CO",
+    "188": "CR",
+    "192": "CU",
+    "212": "DM",
+    "214": "DO",
+    "218": "EC",
+    "222": "SV",
+    "308": "GD",
+    "320": "GT",
+    "328": "GY",
+    "332": "HT",
+    "340": "HN",
+    "388": "JM",
+    "484": "MX",
+    "558": "NI",
+    "591": "PA",
+    "600": "PY",
+    "604": "PE",
+    "659": "KN",
+    "662": "LC",
+    "670": "VC",
+    "740": "SR",
+    "780": "TT",
+    "858": "UY",
+    "862": "VE",
+    "630": "PR",
 }
 WEST, EAST, NORTH, SOUTH = -118.5, -33.5, 33.0, -56.5
 WIDTH = 1000.0
@@ -61,7 +90,9 @@ def decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
     return decoded
 
 
-def ring_points(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+def ring_points(
+    indices: list[int], arcs: list[list[tuple[float, float]]]
+) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for index in indices:
         arc = arcs[index] if index >= 0 else list(reversed(arcs[~index]))
@@ -128,7 +159,9 @@ def path_of(rings: list[list[tuple[float, float]]]) -> str:
         head, *rest = ring
         parts.append(
             f"M{number(head[0])} {number(head[1])}"
-            + "L" + " ".join(f"{number(x)} {number(y)}" for x, y in rest) + "Z"
+            + "L"
+            + " ".join(f"{number(x)} {number(y)}" for x, y in rest)
+            + "Z"
         )
     return "".join(parts)
 
@@ -148,14 +181,16 @@ def convert(topology: dict[str, Any], source: str) -> dict[str, Any]:
                 if len(projected) >= 3:
                     rings.append((area_and_centre(projected), projected))
         rings.sort(key=lambda item: -item[0][0])
-        (largest_area, centre), _ = rings[0]
+        (_, centre), _ = rings[0]
         kept = [ring for (area, _), ring in rings if area >= MIN_RING_AREA] or [rings[0][1]]
-        countries.append({
-            "code": code,
-            "area": round(sum(area for (area, _), _ in rings), 1),
-            "centre": [round(centre[0], 1), round(centre[1], 1)],
-            "path": path_of(kept),
-        })
+        countries.append(
+            {
+                "code": code,
+                "area": round(sum(area for (area, _), _ in rings), 1),
+                "centre": [round(centre[0], 1), round(centre[1], 1)],
+                "path": path_of(kept),
+            }
+        )
     missing = sorted(set(REGION.values()) - {c["code"] for c in countries})
     if missing:
         raise SystemExit(f"lac_shapes: no shape for {', '.join(missing)} in the source")

@@ -40,9 +40,7 @@ def buckets(first_day: date, last_day: date, every: Every) -> list[Bucket]:
 
 def regroup(series: Sequence[int], first_day: date, groups: Sequence[Bucket]) -> list[int]:
     """Sum a daily series (``series[0]`` is ``first_day``) into ``groups``."""
-    return [
-        sum(series[(g.first - first_day).days : (g.last - first_day).days + 1]) for g in groups
-    ]
+    return [sum(series[(g.first - first_day).days : (g.last - first_day).days + 1]) for g in groups]
 
 
 def regroup_all(

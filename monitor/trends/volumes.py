@@ -36,7 +36,9 @@ def alert_rows(
     conn: Connection, start: datetime, end: datetime, *, with_text: bool = False
 ) -> list[Any]:
     """The alerts created in [start, end) with what counting needs (and, ``with_text``, what
-    the query language reads: ``notify.preview.stored_story_doc``'s columns)."""
+    the query language reads: ``notify.preview.stored_story_doc``'s columns). An alert whose
+    story row is gone still counts (its outlet is None), except under a query, which
+    needs the story's text."""
     columns = [
         alerts.c.created_at,
         alerts.c.countries,
@@ -45,9 +47,10 @@ def alert_rows(
     ]
     if with_text:
         columns += [stories.c.title, stories.c.text, stories.c.url, stories.c.lang]
+    joined = alerts.join(stories, stories.c.id == alerts.c.story_id, isouter=not with_text)
     stmt = (
         select(*columns)
-        .join(stories, stories.c.id == alerts.c.story_id)
+        .select_from(joined)
         .where(alerts.c.created_at >= start, alerts.c.created_at < end)
     )
     return list(conn.execute(stmt))

@@ -101,7 +101,11 @@ def test_empty_period_gives_empty_charts_that_still_draw() -> None:
     [
         (FIRST, LAST, [(FIRST, FIRST + timedelta(days=6)), (FIRST + timedelta(days=7), LAST)]),
         # partial weeks at both ends hold only the period's days
-        (date(2026, 11, 5), date(2026, 11, 10), [(date(2026, 11, 5), date(2026, 11, 8)), (date(2026, 11, 9), date(2026, 11, 10))]),
+        (
+            date(2026, 11, 5),
+            date(2026, 11, 10),
+            [(date(2026, 11, 5), date(2026, 11, 8)), (date(2026, 11, 9), date(2026, 11, 10))],
+        ),
         (FIRST, FIRST, [(FIRST, FIRST)]),
     ],
 )
@@ -151,7 +155,7 @@ def test_stacked_segments_sum_to_the_bar_and_bars_are_proportional() -> None:
     svg = stacked_bars_svg(chart)
     heights = sorted(_bar_heights(svg).items())
     drawn = [h for _, h in heights]
-    for (height, total) in zip(drawn, chart.totals(), strict=True):
+    for height, total in zip(drawn, chart.totals(), strict=True):
         assert height == pytest.approx(drawn[2] * total / 6, abs=0.2)
     # the totals are written above the bars, the segments titled with series and count
     root = ET.fromstring(svg)
@@ -191,9 +195,7 @@ def test_nice_steps(largest: int, step: int) -> None:
     assert largest / step <= 5
 
 
-@pytest.mark.parametrize(
-    "value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", HOSTILE_OUTLET]
-)
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", HOSTILE_OUTLET])
 def test_csv_cells_that_look_like_formulas_are_made_text(value: str) -> None:
     assert safe_cell(value) == "'" + value
     parsed = list(csv.reader(io.StringIO(to_csv(Table(("name", "n"), ((value, 3),))))))
@@ -202,7 +204,9 @@ def test_csv_cells_that_look_like_formulas_are_made_text(value: str) -> None:
 
 def test_csv_keeps_plain_text_and_numbers() -> None:
     assert safe_cell("Rio Times") == "Rio Times" and safe_cell(-4) == -4
-    chart = StackedChart("c", "t", "d", ("2026-11-02", "2026-11-03"), (Series("BR", "Brazil", (1, 2)),))
+    chart = StackedChart(
+        "c", "t", "d", ("2026-11-02", "2026-11-03"), (Series("BR", "Brazil", (1, 2)),)
+    )
     table = stacked_table(chart, period_label="Day", total_label="Total")
     assert list(csv.reader(io.StringIO(to_csv(table)))) == [
         ["Day", "Brazil", "Total"],
@@ -239,12 +243,17 @@ def test_the_packaged_shapes_cover_the_region_with_their_licence() -> None:
     assert shapes is not None, "run scripts/vendor-shapes"
     codes = {c.code for c in shapes.countries}
     topic = (PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml").read_text()
-    region = {line[len("[latam.countries.") : -1] for line in topic.splitlines() if line.startswith("[latam.countries.")}
+    region = {
+        line[len("[latam.countries.") : -1]
+        for line in topic.splitlines()
+        if line.startswith("[latam.countries.")
+    }
     assert region and region <= codes
     folder = packaged_shapes_path().parent
-    assert "ISC" in (folder / "LICENSE-world-atlas").read_text() or "Permission" in (
-        folder / "LICENSE-world-atlas"
-    ).read_text()
+    assert (
+        "ISC" in (folder / "LICENSE-world-atlas").read_text()
+        or "Permission" in (folder / "LICENSE-world-atlas").read_text()
+    )
     assert "public domain" in (folder / "NOTICE").read_text()
     assert "world-atlas@2.0.2" in shapes.source
     assert any(c.area < SMALL_AREA for c in shapes.countries)

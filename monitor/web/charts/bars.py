@@ -68,9 +68,7 @@ def top_series(
     series, so a chart never needs more colours than the palette has."""
     ranked = sorted(counts.items(), key=lambda item: (-sum(item[1]), item[0]))
     ranked = [(key, values) for key, values in ranked if sum(values) > 0]
-    shown = [
-        Series(key, labels.get(key, key), tuple(values)) for key, values in ranked[:keep]
-    ]
+    shown = [Series(key, labels.get(key, key), tuple(values)) for key, values in ranked[:keep]]
     rest = ranked[keep:]
     if rest:
         width = len(rest[0][1])
@@ -126,10 +124,10 @@ def stacked_bars_svg(chart: StackedChart) -> str:
     scale = plot_h / top_value
     base = TOP + plot_h
     for tick in range(0, top_value + 1, step):
-        y = _number(base - tick * scale)
+        grid_y = _number(base - tick * scale)
         out.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="{GRID}"/>'
-            f'<text x="{LEFT - 6}" y="{y}" dy="0.35em" text-anchor="end" font-size="12" '
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{grid_y}" y2="{grid_y}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{grid_y}" dy="0.35em" text-anchor="end" font-size="12" '
             f'fill="{INK}">{tick}</text>'
         )
     slot = plot_w / count
@@ -160,9 +158,7 @@ def stacked_bars_svg(chart: StackedChart) -> str:
                 f'<text x="{_number(x + bar / 2)}" y="{base + 16}" text-anchor="middle" '
                 f'font-size="11" fill="{INK}">{escape(bucket[5:])}</text>'
             )
-    out.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{INK}"/>'
-    )
+    out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{INK}"/>')
     if chart.buckets:
         out.append(
             f'<text x="{LEFT}" y="{HEIGHT - 6}" font-size="11" fill="{INK}">'

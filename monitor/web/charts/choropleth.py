@@ -81,9 +81,7 @@ def choropleth_svg(
         f'<title id="{cid}-title">{escape(title)}</title>'
         f'<desc id="{cid}-desc">{escape(description)}</desc>'
     ]
-    small = sorted(
-        (s for s in shapes.countries if s.area < SMALL_AREA), key=lambda s: s.centre[1]
-    )
+    small = sorted((s for s in shapes.countries if s.area < SMALL_AREA), key=lambda s: s.centre[1])
     first_y = min((s.centre[1] for s in small), default=0.0) - CALLOUT_GAP
     callouts = {s.code: (CALLOUT_X, first_y + i * CALLOUT_GAP) for i, s in enumerate(small)}
     for shape in sorted(shapes.countries, key=lambda s: s.code):

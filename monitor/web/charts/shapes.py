@@ -42,9 +42,13 @@ def parse_shapes(data: Any) -> MapShapes:
             )
             for c in data["countries"]
         )
-        return MapShapes(float(data["width"]), float(data["height"]), str(data["source"]), countries)
+        return MapShapes(
+            float(data["width"]), float(data["height"]), str(data["source"]), countries
+        )
     except (KeyError, TypeError, IndexError, ValueError) as exc:
-        raise ValueError(f"map shapes: not the format scripts/vendor-shapes writes ({exc})") from exc
+        raise ValueError(
+            f"map shapes: not the format scripts/vendor-shapes writes ({exc})"
+        ) from exc
 
 
 def read_shapes(path: Path) -> MapShapes | None:

@@ -29,11 +29,11 @@ def stacked_table(chart: StackedChart, *, period_label: str, total_label: str) -
     """One row per bar: its first day, each series' count, and the total."""
     header = (period_label, *(s.label for s in chart.series), total_label)
     totals = chart.totals()
-    rows = tuple(
+    rows: list[tuple[Cell, ...]] = [
         (bucket, *(s.values[i] for s in chart.series), totals[i])
         for i, bucket in enumerate(chart.buckets)
-    )
-    return Table(header, rows)
+    ]
+    return Table(header, tuple(rows))
 
 
 def ranked_table(chart: RankedChart, *, name_label: str, count_label: str) -> Table:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -28,18 +28,26 @@ from monitor.notify.labels import country_name
 from monitor.notify.preferences import topic_vocabulary
 from monitor.notify.preview import stored_story_doc
 from monitor.store.db import transaction
-from monitor.trends.volumes import CATEGORY, COUNTRY, OUTLET, alert_rows, period_bounds, split_kinds, tally
+from monitor.trends.volumes import (
+    CATEGORY,
+    COUNTRY,
+    OUTLET,
+    alert_rows,
+    period_bounds,
+    split_kinds,
+    tally,
+)
 from monitor.web.charts.bars import ranked_bars_svg, stacked_bars_svg
-from monitor.web.charts.choropleth import class_of, choropleth_svg, map_classes
+from monitor.web.charts.choropleth import MapClass, choropleth_svg, class_of, map_classes
 from monitor.web.charts.palette import pattern_defs
-from monitor.web.charts.shapes import packaged_shapes
+from monitor.web.charts.shapes import MapShapes, packaged_shapes
 from monitor.web.charts.tables import Table, ranked_table, stacked_table, to_csv
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
 from monitor.web.workspace.trends_view import (
+    Text,
     TrendsCharts,
     TrendsQuery,
-    Text,
     build_charts,
     legend,
     map_rows,
@@ -75,9 +83,20 @@ def chart_tables(
     }
 
 
+def class_label(found: MapClass) -> str:
+    """``3`` for a class of one count, ``4–6`` for a range."""
+    return str(found.low) if found.low == found.high else f"{found.low}–{found.high}"
+
+
 class Trends:
-    def __init__(self, workspace: Workspace) -> None:
+    """The Trends area. ``shapes``: the map's shapes (the packaged ones unless given; None
+    draws the table alone with a note, as a build without them would)."""
+
+    def __init__(
+        self, workspace: Workspace, shapes: MapShapes | Literal["packaged"] | None = "packaged"
+    ) -> None:
         self.ws = workspace
+        self.shapes = packaged_shapes() if shapes == "packaged" else shapes
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -97,14 +116,17 @@ class Trends:
         rows, stories = await asyncio.to_thread(_load)
         counts = tally(rows, view.first, view.last, zone=zone, kinds=(COUNTRY, CATEGORY, OUTLET))
         return build_charts(
-            split_kinds(counts), stories, view, t,
-            country_name=country_name, category_name=category_namer(t),
+            split_kinds(counts),
+            stories,
+            view,
+            t,
+            country_name=country_name,
+            category_name=category_namer(t),
         )
 
     def _region(self) -> list[str]:
-        shapes = packaged_shapes()
-        if shapes is not None:
-            return [c.code for c in shapes.countries]
+        if self.shapes is not None:
+            return [c.code for c in self.shapes.countries]
         return sorted(topic_vocabulary(self.ws.settings.topic_file).countries or ())
 
     async def page(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -112,7 +134,10 @@ class Trends:
         view = parse_trends(request.query, datetime.now(UTC).astimezone(reader.zone).date())
         problems = [t(key, value=value) for key, value in view.problems]
         context: dict[str, Any] = {
-            "view": view.shown(), "problems": problems, "error": None, "charts": None,
+            "view": view.shown(),
+            "problems": problems,
+            "error": None,
+            "charts": None,
         }
         if view.error is not None:
             context["error"] = {
@@ -126,13 +151,12 @@ class Trends:
         rows = map_rows(charts.country_totals, self._region(), country_name)
         tables = chart_tables(charts, rows, view.every, t)
         latest = {"from": view.first.isoformat(), "to": view.last.isoformat()}
-        shapes = packaged_shapes()
         map_svg = None
         classes = map_classes([count for _, _, count in rows])
-        if shapes is not None:
+        if self.shapes is not None:
             map_svg = Markup(
                 choropleth_svg(
-                    shapes,
+                    self.shapes,
                     charts.country_totals,
                     chart_id="chart-map",
                     title=t("trends.map", first=latest["from"], last=latest["to"]),
@@ -154,13 +178,17 @@ class Trends:
                 "categories": legend(charts.categories),
             },
             map_legend=[
-                (c.colour, t("trends.legend_none") if c.high == 0 else f"{c.low}–{c.high}")
+                (c.colour, t("trends.legend_none") if c.high == 0 else class_label(c))
                 for c in classes
             ],
             map_rows=[
-                {"code": code, "name": name, "count": count,
-                 "colour": class_of(count, classes).colour,
-                 "href": "/latest?" + _latest_query(code, latest)}
+                {
+                    "code": code,
+                    "name": name,
+                    "count": count,
+                    "colour": class_of(count, classes).colour,
+                    "href": "/latest?" + _latest_query(code, latest),
+                }
                 for code, name, count in rows
             ],
             tables=tables,
