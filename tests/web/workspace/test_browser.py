@@ -277,3 +277,19 @@ def test_trends_show_charts_and_the_map(browser: Browser, served: Served, tmp_pa
     assert page.get_by_label("Country").input_value() == "PY"
     assert errors == [], errors
     context.close()
+
+    # without JavaScript: the same charts, the map, the tables and a query filter
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, served, "reader@example.org", check=False)
+    page.goto(served.base + "/trends")
+    assert page.locator("svg#chart-map a.country").count() >= 33
+    page.locator("summary", has_text="Table").nth(1).click()
+    assert page.locator("#table-categories tbody tr").count() == 30
+    page.get_by_label("Query (optional)").fill("title:(Lima OR Quito")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("The query has an error at position").is_visible()
+    page.get_by_label("Query (optional)").fill("title:(Lima OR Quito)")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("alerted stories from").inner_text().startswith("4 alerted stories")
+    context.close()
