@@ -15,6 +15,7 @@ the page needs no JavaScript.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -57,7 +58,9 @@ from monitor.web.workspace.trends_view import (
 CSV_CHARTS = ("countries", "categories", "outlets", "map")
 
 
-def category_namer(t: Text) -> Any:
+def category_namer(t: Text) -> Callable[[str], str]:
+    """A category's name in the reader's language (its slug when the catalog has none)."""
+
     def name(slug: str) -> str:
         key = f"category.{slug}"
         return t(key) if i18n.catalog("en").has(key) else slug

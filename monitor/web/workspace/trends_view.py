@@ -102,7 +102,6 @@ def parse_trends(query: Mapping[str, str], today: date) -> TrendsQuery:
 class TrendsCharts:
     """Everything the page draws, from one count of the period."""
 
-    groups: tuple[Bucket, ...]
     countries: StackedChart
     categories: StackedChart
     outlets: RankedChart
@@ -142,7 +141,6 @@ def build_charts(
     outlets = by_kind.get("outlet", {})
     period = {"first": view.first.isoformat(), "last": view.last.isoformat(), "unit": unit}
     return TrendsCharts(
-        groups=groups,
         countries=stacked_chart(
             "chart-countries",
             t("trends.by_country", **period),
