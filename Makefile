@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test chaos bench bench-quick lint wheel-smoke services broker postgres browser stop clean venv
+.PHONY: demo run test chaos bench bench-quick lint wheel-smoke services broker postgres browser shapes stop clean venv
 
 venv: $(STAMP)
 
@@ -36,6 +36,12 @@ browser: venv
 	test -z "$$missing" || { $(SUDO) apt-get update && \
 		$(SUDO) apt-get install -y --no-install-recommends $$missing; }
 	scripts/vendor-axe
+
+# The Trends map's shapes (Natural Earth via the npm package world-atlas, pinned and checked
+# against its integrity) converted into monitor/web/geo/lac.json. The output is committed, so
+# builds and installs need neither npm nor a network; run this only to change the pin.
+shapes:
+	scripts/vendor-shapes
 
 demo: broker
 	$(BIN)/monitor demo

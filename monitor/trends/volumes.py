@@ -1,36 +1,100 @@
-"""SQL: daily counts of alerted stories per country and per category, from the alerts table.
+"""Counts of alerted stories per day, per country, category and credited outlet.
 
-Days are UTC days of the alert's creation. Countries are a JSON list per alert, so the
-counting happens here in Python over the alerts of the period (a few thousand rows a month
-for a topic like ours), not in SQL that would differ between SQLite and PostgreSQL.
+One core for every count monitor shows: ``monitor spikes`` (``daily_counts``), the API's
+GET /trends and the workspace's Trends page all read ``alert_rows`` and count with the pure
+``tally``. Days are calendar days of the alert's creation in a zone (UTC unless the caller
+gives the reader's). Countries are a JSON list per alert, so the counting happens here in
+Python over the alerts of the period (a few thousand rows a month for a topic like ours),
+not in SQL that would differ between SQLite and PostgreSQL. A story about two countries
+counts once for each; an alert without a category or outlet is not counted for that kind.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from monitor.store.tables import alerts
+from monitor.store.tables import alerts, stories
+
+COUNTRY, CATEGORY, OUTLET = "country", "category", "outlet"
+SPIKE_KINDS = (COUNTRY, CATEGORY)
+
+
+def period_bounds(first_day: date, last_day: date, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """The instants that start ``first_day`` and end ``last_day`` (both included) in ``zone``."""
+    start = datetime.combine(first_day, time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def alert_rows(
+    conn: Connection, start: datetime, end: datetime, *, with_text: bool = False
+) -> list[Any]:
+    """The alerts created in [start, end) with what counting needs (and, ``with_text``, what
+    the query language reads: ``notify.preview.stored_story_doc``'s columns). An alert whose
+    story row is gone still counts (its outlet is None), except under a query, which
+    needs the story's text."""
+    columns = [
+        alerts.c.created_at,
+        alerts.c.countries,
+        alerts.c.category,
+        stories.c.credited_outlet,
+    ]
+    if with_text:
+        columns += [stories.c.title, stories.c.text, stories.c.url, stories.c.lang]
+    joined = alerts.join(stories, stories.c.id == alerts.c.story_id, isouter=not with_text)
+    stmt = (
+        select(*columns)
+        .select_from(joined)
+        .where(alerts.c.created_at >= start, alerts.c.created_at < end)
+    )
+    return list(conn.execute(stmt))
+
+
+def tally(
+    rows: Iterable[Any],
+    first_day: date,
+    last_day: date,
+    *,
+    zone: tzinfo = UTC,
+    kinds: Iterable[str] = SPIKE_KINDS,
+) -> dict[str, list[int]]:
+    """``{"country:BR": [n_day0, …], "category:peace-plan": […], "outlet:…": […]}``: each
+    key's count on every day from ``first_day`` to ``last_day``. Pure; rows outside the
+    period are ignored."""
+    wanted = frozenset(kinds)
+    days = (last_day - first_day).days + 1
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * days)
+    for row in rows:
+        index = (row.created_at.astimezone(zone).date() - first_day).days
+        if not 0 <= index < days:
+            continue
+        if COUNTRY in wanted:
+            for code in row.countries or ():
+                counts[f"{COUNTRY}:{code}"][index] += 1
+        if CATEGORY in wanted and row.category:
+            counts[f"{CATEGORY}:{row.category}"][index] += 1
+        if OUTLET in wanted and row.credited_outlet:
+            counts[f"{OUTLET}:{row.credited_outlet}"][index] += 1
+    return dict(counts)
+
+
+def split_kinds(counts: dict[str, list[int]]) -> dict[str, dict[str, list[int]]]:
+    """``{"country": {"BR": […]}, "category": {…}, "outlet": {…}}`` from ``tally``'s keys."""
+    by: dict[str, dict[str, list[int]]] = {COUNTRY: {}, CATEGORY: {}, OUTLET: {}}
+    for key, series in sorted(counts.items()):
+        kind, _, name = key.partition(":")
+        if kind in by:
+            by[kind][name] = series
+    return by
 
 
 def daily_counts(conn: Connection, first_day: date, last_day: date) -> dict[str, list[int]]:
-    """``{"country:BR": [n_day0, …], "category:peace-plan": […]}`` for every day in range."""
-    days = (last_day - first_day).days + 1
-    start = datetime.combine(first_day, time(), tzinfo=UTC)
-    end = start + timedelta(days=days)
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * days)
-    rows = conn.execute(
-        select(alerts.c.created_at, alerts.c.countries, alerts.c.category).where(
-            alerts.c.created_at >= start, alerts.c.created_at < end
-        )
-    )
-    for created_at, countries, category in rows:
-        index = (created_at.astimezone(UTC).date() - first_day).days
-        for code in countries or ():
-            counts[f"country:{code}"][index] += 1
-        if category:
-            counts[f"category:{category}"][index] += 1
-    return dict(counts)
+    """Countries' and categories' counts per UTC day (``tally`` over ``alert_rows``)."""
+    start, end = period_bounds(first_day, last_day)
+    return tally(alert_rows(conn, start, end), first_day, last_day)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from monitor.config import Settings
 from monitor.store.db import transaction
-from monitor.trends.volumes import daily_counts
+from monitor.trends.volumes import CATEGORY, COUNTRY, daily_counts, split_kinds
 from monitor.web.api.door import Call, Reply
 from monitor.web.api.problems import bad_parameter
 
@@ -50,9 +50,5 @@ def trends(engine: Engine, settings: Settings, call: Call) -> Reply:
     with transaction(engine) as conn:
         counts = daily_counts(conn, first, last)
     days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    by: dict[str, dict[str, list[int]]] = {"country": {}, "category": {}}
-    for key, series in sorted(counts.items()):
-        kind, _, name = key.partition(":")
-        if kind in by:
-            by[kind][name] = series
-    return Reply(200, {"days": days, "countries": by["country"], "categories": by["category"]})
+    by = split_kinds(counts)
+    return Reply(200, {"days": days, "countries": by[COUNTRY], "categories": by[CATEGORY]})

@@ -9,7 +9,8 @@ reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and z
 token and the security headers (``security``). Static files (``monitor/web/static``) are
 served from the package. Every page works without JavaScript.
 
-A later area (search, trends, subscriptions, operations) is one more module with a
+``trends`` draws its charts with ``monitor.web.charts`` (pure SVG functions). A later area
+(search, subscriptions, operations) is one more module with a
 ``routes()`` method, its templates, its catalog keys, and an entry in
 ``context.NAVIGATION`` once it works.
 """
@@ -29,6 +30,7 @@ from monitor.web.workspace.countries import Countries
 from monitor.web.workspace.latest import Latest
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
+from monitor.web.workspace.trends import Trends
 
 
 def static_dir() -> Path:
@@ -47,7 +49,14 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         raise workspace.redirect(request, "/latest")
 
     app.add_routes([web.get("/", home)])
-    for area in (SignIn(workspace), Latest(workspace), StoryPage(workspace), Countries(workspace)):
+    areas = (
+        SignIn(workspace),
+        Latest(workspace),
+        StoryPage(workspace),
+        Trends(workspace),
+        Countries(workspace),
+    )
+    for area in areas:
         app.add_routes(area.routes())
     app.router.add_static("/static", static_dir(), append_version=False)
     return workspace

@@ -44,6 +44,7 @@ from monitor.web.workspace.security import (
 # theirs here when they exist; nothing is listed before it works.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/latest", "nav.latest"),
+    ("/trends", "nav.trends"),
     ("/countries", "nav.countries"),
 )
 

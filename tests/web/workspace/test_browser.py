@@ -36,6 +36,7 @@ from tests.stream.test_handler import MENAFN, RIO
 from tests.web.workspace.site import SIGN_IN_LINK, text_of
 from tests.web.workspace.test_countries import BRAZIL
 from tests.web.workspace.test_coverage_pages import distinct_items
+from tests.web.workspace.test_trends import ingest_over_days
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -261,4 +262,58 @@ def test_a_country_timeline_from_the_navigation(
     assert_accessible(page)
     shots.mkdir(parents=True, exist_ok=True)
     assert len(page.screenshot(path=str(shots / "country.png"), full_page=True)) > 10_000
+def test_trends_show_charts_and_the_map(browser: Browser, served: Served, tmp_path: Path) -> None:
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    subscribe(served.engine, "reader@example.org", tz="America/Sao_Paulo")
+    ingest(served.engine, RIO + MENAFN)
+    ingest_over_days(served.engine, distinct_items(60), 24)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, served, "reader@example.org")
+    page.get_by_role("link", name="Trends").click()
+    page.wait_for_url("**/trends")
+    chart = page.get_by_role("img", name="Alerted stories per day by country", exact=False)
+    assert chart.count() == 1 and chart.bounding_box()["height"] > 100  # type: ignore[index]
+    assert page.locator("#chart-countries rect").count() >= 10
+    assert page.locator("#chart-outlets rect").count() >= 1
+    the_map = page.locator("svg#chart-map")
+    assert the_map.bounding_box()["height"] > 300  # type: ignore[index]
+    assert page.locator("svg#chart-map a.country").count() >= 33
+    assert page.locator("svg#chart-map circle").count() >= 7  # the small island states
+    assert_accessible(page)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert len(page.screenshot(path=str(shots / "trends.png"), full_page=True)) > 20_000
+
+    # the table view opens without script, and the weekly view comes from the URL
+    page.locator("summary", has_text="Table").first.click()
+    assert page.locator("#table-countries tbody tr").count() == 30
+    page.get_by_label("Bars per").select_option("week")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**every=week**")
+    assert page.locator("#chart-countries text").count() >= 5
+    assert_accessible(page)
+
+    # a country on the map opens Latest filtered by it
+    page.locator('svg#chart-map a.country[href*="country=PY"]').click()
+    page.wait_for_url("**/latest?country=PY**")
+    assert page.get_by_label("Country").input_value() == "PY"
+    assert errors == [], errors
+    context.close()
+
+    # without JavaScript: the same charts, the map, the tables and a query filter
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, served, "reader@example.org", check=False)
+    page.goto(served.base + "/trends")
+    assert page.locator("svg#chart-map a.country").count() >= 33
+    page.locator("summary", has_text="Table").nth(1).click()
+    assert page.locator("#table-categories tbody tr").count() == 30
+    page.get_by_label("Query (optional)").fill("title:(Lima OR Quito")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("The query has an error at position").is_visible()
+    page.get_by_label("Query (optional)").fill("title:(Lima OR Quito)")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("alerted stories from").inner_text().startswith("4 alerted stories")
     context.close()
