@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.timelines.model import KINDS, PEACE_VALUES, STANCES, VOTE_VALUES
 from monitor.web.workspace import i18n
 from tests import PROJECT_ROOT
 from tests.web.helpers import person
@@ -36,8 +37,23 @@ def test_every_key_the_templates_and_code_name_exists() -> None:
     ]
     used = {key for path in sources for key in KEY_USE.findall(path.read_text())}
     assert len(used) > 40
-    missing = sorted(key for key in used if not i18n.catalog("en").has(key))
+    # A key ending in "_" is a prefix the template completes (timeline.kind_ ~ kind): the
+    # test below names every completion.
+    missing = sorted(
+        key for key in used if not key.endswith("_") and not i18n.catalog("en").has(key)
+    )
     assert missing == []
+
+
+def test_every_timeline_kind_value_stance_and_counterpart_has_its_words() -> None:
+    names = [
+        *(f"timeline.kind_{kind.replace('-', '_')}" for kind in KINDS),
+        *(f"timeline.value_{value}" for value in (*VOTE_VALUES, *PEACE_VALUES)),
+        *(f"timeline.stance_{stance}" for stance in STANCES),
+        *(f"timeline.counterpart_{side}" for side in ("ukraine", "russia", "ukraine_russia")),
+    ]
+    for language in i18n.LANGUAGES:
+        assert [n for n in names if not i18n.catalog(language).has(n)] == [], language
 
 
 def test_the_language_is_the_readers_choice_else_the_browsers() -> None:
