@@ -112,9 +112,7 @@ def classify_folded(
     learned: tuple[Evidence, ...] = ()
     if relevant and model is not None:
         logit = relevance_logit(topic, features)
-        opinion = second_opinion(
-            model, topic, folded_title, folded_text, features, logit, lang, explained=not lean
-        )
+        opinion = second_opinion(model, topic, folded_title, folded_text, features, logit, lang)
         if not opinion.kept:
             relevant = False  # the veto; the score drops below the threshold to agree
             score = min(score, round(topic.relevance.threshold * 0.99, 4))

@@ -19,14 +19,14 @@ from monitor.matching.model.groups import GroupInput, near_duplicate_groups
 from monitor.matching.model.linear import (
     LinearModel,
     Policy,
+    assess,
     dump_model,
-    explain,
     load_model,
     model_path_for,
     predict,
 )
 from monitor.matching.model.loading import topic_model
-from monitor.matching.model.ngrams import NgramScheme, ngram_buckets
+from monitor.matching.model.ngrams import NgramScheme, ngram_buckets, word_buckets
 from monitor.matching.model.signals import signal_names, story_signals
 from monitor.matching.text import fold_text
 from monitor.matching.topic import Topic
@@ -185,12 +185,24 @@ def test_explanation_shows_model_contributions_beside_rule_evidence(
     assert email.matched and not any(e.learned for e in email.matched)
 
 
-def test_contributions_sum_to_the_logit(topic: Topic, shipped: LinearModel) -> None:
+def test_contributions_are_the_weights_of_signals_and_words(
+    topic: Topic, shipped: LinearModel
+) -> None:
     title, text = fold_text(SEED_TITLE), fold_text(SEED_TEXT)
     signals = story_signals(topic, title, text, "en").values
     opinion = predict(shipped, title.folded, text.folded, signals)
-    parts = explain(shipped, title, text, signals)
-    assert sum(p.weight for p in parts) == pytest.approx(opinion.logit - shipped.bias, abs=1e-9)
+    assessed, parts = assess(shipped, title, text, signals)
+    assert assessed.logit == pytest.approx(opinion.logit, abs=1e-12)
+    signal_parts = [p for p in parts if p.name.startswith("signal:")]
+    signal_total = sum(w * v for w, v in zip(shipped.signal_weights, signals, strict=True))
+    assert sum(p.weight for p in signal_parts) == pytest.approx(signal_total, abs=1e-9)
+    scale = 1 / math.sqrt(len(ngram_buckets(shipped.scheme, title.folded, text.folded)))
+    words = [p for p in parts if p.name.startswith("word:")]
+    assert len({p.name for p in words}) == len(words)  # one part per distinct word
+    for part in words:
+        grams = word_buckets(part.name[5:], shipped.scheme.sizes, shipped.scheme.buckets)
+        expected = sum(shipped.ngram_weights.get(b, 0.0) for b in grams) * scale
+        assert part.weight == pytest.approx(expected, abs=1e-12)
     assert [abs(p.weight) for p in parts] == sorted((abs(p.weight) for p in parts), reverse=True)
 
 

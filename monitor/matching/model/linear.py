@@ -7,18 +7,17 @@ The n-gram part is the story's set of buckets (``ngrams``) as a binary vector sc
 unit length, so a long story does not outvote a short one. Inference is a loop over the
 story's buckets with one dictionary look-up each: no numpy, no scikit-learn.
 
-``explain`` splits ``z`` into readable parts: each signal's share and each word's share
-(a bucket shared by several words is split evenly between them), so the parts sum to ``z``.
+``explain`` shows where ``z`` comes from: each signal's part, and each distinct word's
+(the weights of its n-grams, scaled alike).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +112,24 @@ def explain(
     signals: Sequence[float],
     limit: int | None = None,
 ) -> list[Contribution]:
-    """The parts of the log-odds, largest magnitude first: all of them (they sum to
-    ``logit - bias``), or the ``limit`` largest signals and the ``limit`` largest words
-    (the signals, which restate the rules, would otherwise crowd out the words). Word
-    parts carry offsets into the original headline or text, like rule evidence.
+    """The parts of the log-odds, largest magnitude first: each signal's, and each
+    distinct word's (the weights of its n-grams, scaled as in ``predict``; an n-gram two
+    words share counts in both, so word parts do not add up to the n-gram total). With
+    ``limit``: the ``limit`` largest signals and the ``limit`` largest words (the signals,
+    which restate the rules, would otherwise crowd out the words). Word parts carry offsets
+    (of the word's first occurrence) into the original headline or text, like rule evidence.
     """
+    return assess(model, title, text, signals, limit)[1]
+
+
+def assess(
+    model: LinearModel,
+    title: FoldedText,
+    text: FoldedText,
+    signals: Sequence[float],
+    limit: int | None = None,
+) -> tuple[Opinion, list[Contribution]]:
+    """``predict`` and ``explain`` in one pass over the words (what a kept story needs)."""
     scored: list[tuple[float, str, str, int, int]] = [
         (weight * value, f"signal:{name}", "", 0, 0)
         for name, weight, value in zip(
@@ -125,19 +137,19 @@ def explain(
         )
         if weight * value
     ]
-    words = [
-        (field_name, start, end, grams)
-        for field_name, folded in (("title", title), ("text", text))
-        for _, start, end, grams in word_ngrams(model.scheme, folded.folded)
-    ]
-    sharing = Counter(chain.from_iterable(grams for *_, grams in words))
-    if sharing:
-        scale = 1.0 / math.sqrt(len(sharing))
-        weights = model.ngram_weights
-        # Each bucket's weight, split evenly between the words that share it.
-        split = {b: weights[b] * scale / n for b, n in sharing.items() if b in weights}
-        for field_name, start, end, grams in words:
-            share = sum(map(split.get, grams, repeat(0.0)))
+    z = model.bias + sum(part[0] for part in scored)
+    first: dict[str, tuple[str, int, int, frozenset[int]]] = {}
+    buckets: set[int] = set()
+    for field_name, folded in (("title", title), ("text", text)):
+        for word, start, end, grams in word_ngrams(model.scheme, folded.folded):
+            buckets.update(grams)
+            first.setdefault(word, (field_name, start, end, grams))
+    if buckets:
+        get = model.ngram_weights.get
+        scale = 1.0 / math.sqrt(len(buckets))
+        z += sum(map(get, buckets, repeat(0.0))) * scale
+        for field_name, start, end, grams in first.values():
+            share = sum(map(get, grams, repeat(0.0))) * scale
             if share:
                 scored.append((share, "word", field_name, start, end))
     if limit is not None:
@@ -154,7 +166,7 @@ def explain(
         o_start, o_end = folded.original_span(start, end)
         word = folded.folded[start:end]
         parts.append(Contribution(f"word:{word}", weight, field_name, o_start, o_end))
-    return parts
+    return Opinion(probability=_logistic(z), logit=z), parts
 
 
 def _logistic(z: float) -> float:

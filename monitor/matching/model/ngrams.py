@@ -12,7 +12,6 @@ of its UTF-8 bytes modulo ``buckets``: stable across processes and Python versio
 
 from __future__ import annotations
 
-import functools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,29 +39,42 @@ def bucket_of(gram: str, buckets: int) -> int:
     return zlib.crc32(gram.encode("utf-8", "surrogatepass")) % buckets
 
 
-@functools.lru_cache(maxsize=WORD_CACHE)
 def word_buckets(word: str, sizes: tuple[int, ...], buckets: int) -> frozenset[int]:
-    """The buckets of one word's n-grams. Cached: news repeats its words, so most stories
-    cost one look-up per word instead of one hash per n-gram."""
-    padded = f" {word} "
-    return frozenset(
-        bucket_of(padded[start : start + size], buckets)
-        for size in sizes
-        for start in range(len(padded) - size + 1)
-    )
+    """The buckets of one word's n-grams. Remembered per scheme: news repeats its words,
+    so most stories cost one dictionary look-up per word instead of one hash per n-gram."""
+    known = _WORDS.setdefault((sizes, buckets), {})
+    found = known.get(word)
+    if found is None:
+        if len(known) >= WORD_CACHE:
+            known.clear()  # a crude bound; refilling costs one story's worth of hashing
+        padded = f" {word} "
+        found = known[word] = frozenset(
+            bucket_of(padded[start : start + size], buckets)
+            for size in sizes
+            for start in range(len(padded) - size + 1)
+        )
+    return found
+
+
+_WORDS: dict[tuple[tuple[int, ...], int], dict[str, frozenset[int]]] = {}
 
 
 def ngram_buckets(scheme: NgramScheme, folded_title: str, folded_text: str) -> set[int]:
     """The set of buckets a story's n-grams fall in (the model's n-gram input)."""
     out: set[int] = set()
     sizes, buckets = scheme.sizes, scheme.buckets
+    known = _WORDS.get((sizes, buckets), {})
     for folded in (folded_title[: scheme.max_chars], folded_text[: scheme.max_chars]):
         for word in tokens(folded):
-            out.update(word_buckets(word, sizes, buckets))
+            found = known.get(word)
+            out.update(found if found is not None else word_buckets(word, sizes, buckets))
     return out
 
 
 def word_ngrams(scheme: NgramScheme, folded: str) -> Iterator[tuple[str, int, int, frozenset[int]]]:
     """Each word of a folded field with its offsets and its n-grams' buckets (explanations)."""
+    sizes, buckets = scheme.sizes, scheme.buckets
+    known = _WORDS.get((sizes, buckets), {})
     for word, start, end in token_spans(folded[: scheme.max_chars]):
-        yield word, start, end, word_buckets(word, scheme.sizes, scheme.buckets)
+        found = known.get(word)
+        yield word, start, end, found if found is not None else word_buckets(word, sizes, buckets)

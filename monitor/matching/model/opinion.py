@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.matching.features import Features
-from monitor.matching.model.linear import Contribution, LinearModel, Policy, explain, predict
+from monitor.matching.model.linear import Contribution, LinearModel, Policy, assess
 from monitor.matching.model.signals import signal_vector
 from monitor.matching.text import FoldedText
 from monitor.matching.topic import Topic
@@ -43,18 +43,13 @@ def second_opinion(
     features: Features,
     logit: float,
     lang: str | None,
-    *,
-    explained: bool = True,
 ) -> SecondOpinion:
-    """The model's opinion on a story the rules found relevant; ``explained=False`` skips
-    the contributions of a vetoed story (the worker keeps nothing of it)."""
+    """The model's opinion on a story the rules found relevant, with its largest parts
+    (computed in the same pass: most such stories are kept and need them)."""
     signals = signal_vector(topic, features, logit, True, lang)
-    opinion = predict(model, title.folded, text.folded, signals)
+    opinion, parts = assess(model, title, text, signals, TOP_CONTRIBUTIONS)
     kept = keeps(model.policy, True, opinion.probability)
-    parts: tuple[Contribution, ...] = ()
-    if kept or explained:
-        parts = tuple(explain(model, title, text, signals, TOP_CONTRIBUTIONS))
-    return SecondOpinion(round(opinion.probability, 4), kept, parts)
+    return SecondOpinion(round(opinion.probability, 4), kept, tuple(parts))
 
 
 def keeps(policy: Policy, rules_relevant: bool, probability: float) -> bool:
