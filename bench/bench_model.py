@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running as a script: make the package importable
@@ -34,7 +35,7 @@ if str(ROOT) not in sys.path:  # running as a script: make the package importabl
 import orjson  # noqa: E402
 
 from monitor.matching.classifier import classify_folded, relevance_logit  # noqa: E402
-from monitor.matching.features import TEXT, TITLE, extract_features  # noqa: E402
+from monitor.matching.features import TEXT, TITLE, Features, extract_features  # noqa: E402
 from monitor.matching.model.linear import LinearModel  # noqa: E402
 from monitor.matching.model.loading import topic_model  # noqa: E402
 from monitor.matching.model.opinion import second_opinion  # noqa: E402
@@ -58,7 +59,11 @@ class Row:
     ratio: float
 
 
-def load_stories() -> list[tuple[FoldedText, FoldedText, str | None]]:
+Story = tuple[FoldedText, FoldedText, str | None]
+RelevantStory = tuple[FoldedText, FoldedText, str | None, Features, float]
+
+
+def load_stories() -> list[Story]:
     stories = []
     for path in STORIES:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -70,7 +75,7 @@ def load_stories() -> list[tuple[FoldedText, FoldedText, str | None]]:
 
 
 def best_of(
-    rounds: int, arms: Sequence[tuple[Sequence[object], Callable[[object], object]]]
+    rounds: int, arms: Sequence[tuple[Sequence[Any], Callable[[Any], object]]]
 ) -> list[float]:
     """Each arm's fastest pass in µs per story; the arms take turns in every round, so a
     busy moment of the shared machine hits them alike."""
@@ -86,7 +91,7 @@ def best_of(
 
 def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
     stories = load_stories()
-    relevant = []
+    relevant: list[RelevantStory] = []
     for title, text, lang in stories:
         if classify_folded(topic, title, text, lang, lean=True).relevant:
             features = extract_features(
@@ -94,16 +99,16 @@ def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
             )
             relevant.append((title, text, lang, features, relevance_logit(topic, features)))
 
-    def rules(story: object) -> object:
-        title, text, lang = story  # type: ignore[misc]
+    def rules(story: Story) -> object:
+        title, text, lang = story
         return classify_folded(topic, title, text, lang, lean=True)
 
-    def with_model(story: object) -> object:
-        title, text, lang = story  # type: ignore[misc]
+    def with_model(story: Story) -> object:
+        title, text, lang = story
         return classify_folded(topic, title, text, lang, lean=True, model=model)
 
-    def opinion(story: object) -> object:
-        title, text, lang, features, logit = story  # type: ignore[misc]
+    def opinion(story: RelevantStory) -> object:
+        title, text, lang, features, logit = story
         return second_opinion(model, topic, title, text, features, logit, lang)
 
     base, both, base_relevant, alone = best_of(
@@ -111,7 +116,7 @@ def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
         [
             (stories, rules),
             (stories, with_model),
-            ([s[:3] for s in relevant], rules),
+            ([(s[0], s[1], s[2]) for s in relevant], rules),
             (relevant, opinion),
         ],
     )

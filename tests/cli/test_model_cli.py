@@ -64,7 +64,11 @@ def test_the_switch_lets_the_model_veto_in_eval(tmp_path: Path) -> None:
             env={"MONITOR_CLASSIFIER_MODEL": setting},
         )
         assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)["all_items"]["overall"]["classifier"]["counts"]
+        report = json.loads(done.stdout)
+        return {
+            key: int(value)
+            for key, value in report["all_items"]["overall"]["classifier"]["counts"].items()
+        }
 
     off, on = figures("off"), figures("on")
     assert (on["tp"], on["fp"]) != (off["tp"], off["fp"])  # the model vetoed something

@@ -297,3 +297,39 @@ def test_labeled_items_keep_their_order(topic: Topic) -> None:
     items, urls = read_pool([DEV_SET_PATH])
     assert len(items) == len(urls) and isinstance(items[0], LabeledItem)
     assert math.isclose(sum(i.relevant for i in items) / len(items), 43 / 102)
+
+
+def test_emails_from_stored_alerts_leave_the_model_out(topic: Topic, shipped: LinearModel) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.notify.assemble import story_view
+    from monitor.store.outbox import DueDelivery
+
+    verdict = classify(topic, SEED_TITLE, SEED_TEXT, "en", model=shipped)
+    stored = [
+        {"rule": e.rule, "term": e.term, "field": e.field, "start": e.start, "end": e.end}
+        for e in verdict.matched
+    ]
+    assert any(entry["rule"] == MODEL_RULE for entry in stored)
+    now = datetime(2023, 12, 11, tzinfo=UTC)
+    delivery = DueDelivery(
+        id=1,
+        mode="immediate",
+        due_at=now,
+        created_at=now,
+        revision=1,
+        subscription_id=1,
+        subscriber_id=1,
+        story_id=1,
+        title=SEED_TITLE,
+        text=SEED_TEXT,
+        url=None,
+        published_at=now,
+        credited_outlet="Example",
+        category=verdict.category,
+        countries=list(verdict.countries),
+        score=verdict.score,
+        matched=stored,
+    )
+    email = story_view(delivery, ["Example"])
+    assert email.matched and not any(e.learned for e in email.matched)
