@@ -27,6 +27,7 @@ BENCHMARKS = (
     ("polling", "bench.bench_polling", "Feed polling (issue #3)"),
     ("pipeline", "bench.bench_pipeline", "Stream pipeline (issue #7)"),
     ("fanout", "bench.bench_fanout", "Fan-out and digests (issue #5)"),
+    ("model", "bench.bench_model", "Learned second opinion (issue #16)"),
 )
 
 

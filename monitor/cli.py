@@ -167,12 +167,30 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 # --- matching ---------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
     from monitor.matching.commands import classify_lines
+    from monitor.matching.model.loading import topic_model
     from monitor.matching.topic import load_topic
 
     settings = _settings(args)
     topic = load_topic(settings.topic_file)
+    model = topic_model(topic, settings.topic_file) if settings.classifier_model == "on" else None
     with _open_in(args.input) as fin, _open_out(args.output) as fout:
-        return classify_lines(topic, fin, fout)
+        return classify_lines(topic, fin, fout, model=model)
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from monitor.matching.model import commands
+
+    settings = _settings(args)
+    topic_path = Path(args.topic_file) if args.topic_file else settings.topic_file
+    data = [Path(p) for p in (args.data or commands.DEV_POOL)]
+    if args.action == "train":
+        out = Path(args.out) if args.out else None
+        print(commands.train(topic_path, data, out, seed=args.seed))
+    else:
+        print(commands.cross_validation(topic_path, data, seed=args.seed))
+    return 0
 
 
 def cmd_topic(args: argparse.Namespace) -> int:
@@ -189,7 +207,10 @@ def cmd_spikes(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from monitor.matching.commands import bootstrap_plan, evaluate, format_report, report_json
+    from monitor.matching.model.loading import topic_model
     from monitor.matching.topic import load_topic
 
     settings = _settings(args)
@@ -206,7 +227,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             settings.topic_file, args.file, args.more, errors=args.errors, as_json=args.json
         )
     plan = bootstrap_plan(args.resamples, args.seed)
-    report = evaluate(load_topic(args.topic_file or settings.topic_file), args.file, plan)
+    topic_path = Path(args.topic_file) if args.topic_file else settings.topic_file
+    topic = load_topic(topic_path)
+    model = topic_model(topic, topic_path) if settings.classifier_model == "on" else None
+    report = evaluate(topic, args.file, plan, model=model)
     if args.json:
         import json
 
@@ -410,6 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     tsub.add_parser("check", help="validate a topic file (exit 2 if it is invalid)").add_argument(
         "file"
     )
+    p = add("model", cmd_model, "the learned second opinion: retrain it, or cross-validate it")
+    msub = p.add_subparsers(dest="action", required=True)
+    for action, help_ in (
+        ("train", "fit on the dev pool and write <topic>.model.json (needs the train extra)"),
+        ("cv", "grouped 5-fold cross-validation on the dev pool: rules vs rules + model"),
+    ):
+        m = msub.add_parser(action, help=help_, description=help_)
+        m.add_argument("--data", nargs="+", help="labeled JSON Lines files (default: dev pool)")
+        m.add_argument("--topic-file", help="the topic (default: MONITOR_TOPIC_FILE)")
+        m.add_argument("--seed", type=int, help="the seed of folds and solver (default 16)")
+        if action == "train":
+            m.add_argument("--out", help="where to write (default: beside the topic file)")
     p = add("spikes", cmd_spikes, "countries and categories whose alert volume today is unusual")
     p.add_argument("--day", help="the UTC day to judge, YYYY-MM-DD (default today)")
     p.add_argument("--all", action="store_true", help="every key, not only spikes and silences")

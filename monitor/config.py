@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         "them (an invalid change is logged and the old topics kept); 0: never.",
     )
 
+    classifier_model: Literal["off", "on"] = Field(
+        default="off",
+        description="on: a topic with a learned model (<topic>.model.json beside its file, "
+        "written by `monitor model train`) gets its second opinion, which may veto a story "
+        "the rules find relevant; off: the rules alone decide. Also read by `monitor eval` "
+        "and `monitor classify`.",
+    )
+
     # --- store --------------------------------------------------------------------------
     database_url: SecretStr = Field(
         default=SecretStr(""),

@@ -2,8 +2,10 @@
 
     MonitorError
     ├── ConfigError               bad settings: the process refuses to start, naming the setting
-    │   └── TopicFileError        a topic file is invalid: names file, line and key; a running
-    │                             worker keeps its previous topics
+    │   ├── TopicFileError        a topic file is invalid: names file, line and key; a running
+    │   │                         worker keeps its previous topics
+    │   └── ModelFileError        a topic's model weights file is unusable or stale: the
+    │                             process refuses to start with MONITOR_CLASSIFIER_MODEL=on
     ├── FeedError(url)            one feed failed this poll: recorded on the feed, which backs off
     │   ├── FetchError            network, HTTP status, size cap, refused address
     │   └── FeedParseError        the bytes are not a feed we can read
@@ -59,6 +61,16 @@ class TopicFileError(ConfigError):
         self.where = where
         self.reason = reason
         self.line = line
+
+
+class ModelFileError(ConfigError):
+    """A learned model's weights file cannot be used (missing, malformed, or trained for
+    another version of its topic file). Names the file and says how to retrain."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"model file {path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class FeedError(MonitorError):

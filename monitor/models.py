@@ -51,15 +51,25 @@ class FeedItem:
         return self.original_outlet or self.outlet
 
 
+# The rule name of the learned model's evidence (matching/model/opinion.py): its field is
+# "title"/"text" for a word (with offsets), or "model" for the probability and signals.
+MODEL_RULE = "model"
+
+
 @dataclass(frozen=True)  # no slots: orjson writes a slotted dataclass 8x slower
 class Evidence:
     """One term or rule that fired, with offsets into ``field`` for highlighting."""
 
     rule: str
     term: str
-    field: str  # "title" or "text"
+    field: str  # "title" or "text" ("model" for the learned model's figures)
     start: int
     end: int
+
+    @property
+    def learned(self) -> bool:
+        """From the learned model's second opinion, not from a rule of the topic."""
+        return self.rule == MODEL_RULE
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ the streams and files the CLI hands over.
     topic         the topic definition (seeds/topics/*.toml) loaded and compiled
     features      hits → relevance features (sides, proximity, acts, negative cues)
     classifier    classify(topic, title, text, lang) → monitor.models.Classification
+    model/        the learned second opinion: a linear model that may veto a relevant verdict
     baseline      the co-occurrence baseline the classifier is measured against
     evaluation    precision/recall/F1, category and country agreement, per language
     bootstrap     seeded percentile-bootstrap confidence intervals (for evaluation)

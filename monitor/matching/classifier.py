@@ -32,6 +32,8 @@ from monitor.matching.features import (
     find_signals,
     gates_can_open,
 )
+from monitor.matching.model.linear import LinearModel
+from monitor.matching.model.opinion import model_evidence, second_opinion
 from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
@@ -61,6 +63,7 @@ def classify(
     lang: str | None = None,
     *,
     lean: bool = False,
+    model: LinearModel | None = None,
 ) -> Classification:
     """Classify one story. Never raises on any ``str`` input.
 
@@ -69,10 +72,15 @@ def classify(
     but the fact: an irrelevant story then gets no evidence, and when a gate cannot open
     (one side is not named at all, as in half the stream) its features are not computed
     and its score is reported as 0.0. ``relevant`` is the same either way.
+
+    With a ``model`` (the topic's learned second opinion, ``model/``), a story the rules
+    find relevant is kept only if the model agrees (``model/opinion.py``); its evidence
+    then includes the model's probability and top contributions (rule ``model``).
     """
     if lang is None:
         lang = guess_language(topic.languages, title, text)
-    return classify_folded(topic, fold_text(title), fold_text(text), lang, lean=lean)
+    folded_title, folded_text = fold_text(title), fold_text(text)
+    return classify_folded(topic, folded_title, folded_text, lang, lean=lean, model=model)
 
 
 def guess_language(languages: tuple[str, ...], title: str, text: str) -> str | None:
@@ -88,6 +96,7 @@ def classify_folded(
     lang: str | None,
     *,
     lean: bool = False,
+    model: LinearModel | None = None,
 ) -> Classification:
     """:func:`classify` on texts already folded (several topics share one folding)."""
     # Lean: a side not even spotted (half the stream) needs no scan, the gates stay shut.
@@ -100,13 +109,22 @@ def classify_folded(
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
+    learned: tuple[Evidence, ...] = ()
+    if relevant and model is not None:
+        logit = relevance_logit(topic, features)
+        opinion = second_opinion(model, topic, folded_title, folded_text, features, logit, lang)
+        if not opinion.kept:
+            relevant = False  # the veto; the score drops below the threshold to agree
+            score = min(score, round(topic.relevance.threshold * 0.99, 4))
+        if relevant or not lean:
+            learned = model_evidence(model, opinion)
     decision = None
     if relevant:
         features = replace(features, signals=find_signals(topic, folded_title, folded_text))
         decision = category_decision(topic, features)
     matched: tuple[Evidence, ...] = ()
     if relevant or not lean:
-        matched = _evidence(title_hits + text_hits, features, topic, decision)
+        matched = _evidence(title_hits + text_hits, features, topic, decision) + learned
     return Classification(
         relevant=relevant,
         score=score,
@@ -134,6 +152,17 @@ def explain(topic: Topic, title: str, text: str) -> Features:
 def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
     """(relevant, score in [0, 1]) from the features and the topic's weights."""
     model = topic.relevance
+    z = relevance_logit(topic, features)
+    # Rounded here so that the reported score and the verdict always agree.
+    score = round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 4)
+    if not features.gates_open:
+        return False, min(score, round(model.threshold * 0.99, 4))
+    return score >= model.threshold, score
+
+
+def relevance_logit(topic: Topic, features: Features) -> float:
+    """The rules' log-odds ``z`` before the logistic (also a feature of the learned model)."""
+    model = topic.relevance
     w = model.weights
     z = model.bias
     repeated = features.side_count >= model.repeated_side_min
@@ -148,11 +177,7 @@ def relevance_score(topic: Topic, features: Features) -> tuple[bool, float]:
     z += w["repeated_side"] * repeated
     z += w["diplomatic_act"] * features.act
     z += sum(features.negatives.values())
-    # Rounded here so that the reported score and the verdict always agree.
-    score = round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 4)
-    if not features.gates_open:
-        return False, min(score, round(model.threshold * 0.99, 4))
-    return score >= model.threshold, score
+    return z
 
 
 def category_decision(topic: Topic, features: Features) -> CategoryDecision:

@@ -26,6 +26,7 @@ from monitor.matching.bootstrap import (
 from monitor.matching.classifier import classify
 from monitor.matching.eval_report import format_report, report_json
 from monitor.matching.evaluation import EvalReport, LabeledItem, evaluate_items
+from monitor.matching.model.linear import LinearModel
 from monitor.matching.query import LintWarning, MatchDoc, Node, lint, matches, parse
 from monitor.matching.topic import Topic
 from monitor.models import Classification
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 
-def classify_lines(topic: Topic, in_fp: TextIO, out_fp: TextIO) -> int:
+def classify_lines(
+    topic: Topic, in_fp: TextIO, out_fp: TextIO, *, model: LinearModel | None = None
+) -> int:
     """Classify a JSON Lines stream; returns 0, or 1 if any line was rejected."""
     failed = False
     line_number = 0
@@ -64,7 +67,7 @@ def classify_lines(topic: Topic, in_fp: TextIO, out_fp: TextIO) -> int:
         elif not line.strip():
             continue
         else:
-            result = _classify_line(topic, line, line_number)
+            result = _classify_line(topic, line, line_number, model)
         failed = failed or "error" in result
         out_fp.write(orjson.dumps(result).decode() + "\n")
     return 1 if failed else 0
@@ -81,7 +84,9 @@ def _error(line_number: int, reason: str) -> dict[str, Any]:
     return {"line": line_number, "error": reason}
 
 
-def _classify_line(topic: Topic, line: str, line_number: int) -> dict[str, Any]:
+def _classify_line(
+    topic: Topic, line: str, line_number: int, model: LinearModel | None = None
+) -> dict[str, Any]:
     if not _is_utf8(line):
         return _error(line_number, "not UTF-8 text (save the input as UTF-8)")
     try:
@@ -103,7 +108,7 @@ def _classify_line(topic: Topic, line: str, line_number: int) -> dict[str, Any]:
     lang = data.get("lang")
     if lang is not None and not isinstance(lang, str):
         return _error(line_number, "field 'lang' must be a string")
-    result = classify(topic, data["title"], data["text"], lang or None)
+    result = classify(topic, data["title"], data["text"], lang or None, model=model)
     return {"id": item_id, **classification_to_json(result)}
 
 
@@ -131,8 +136,15 @@ def _is_utf8(line: str) -> bool:
     return True
 
 
-def evaluate(topic: Topic, path: str | Path, plan: BootstrapPlan | None = None) -> EvalReport:
-    """Evaluate the classifier on a labeled JSON Lines file (the dev-set format)."""
+def evaluate(
+    topic: Topic,
+    path: str | Path,
+    plan: BootstrapPlan | None = None,
+    *,
+    model: LinearModel | None = None,
+) -> EvalReport:
+    """Evaluate the classifier (with ``model``'s veto when given) on a labeled JSON Lines
+    file (the dev-set format)."""
     path = Path(path)
     data = path.read_bytes()
     try:
@@ -140,7 +152,8 @@ def evaluate(topic: Topic, path: str | Path, plan: BootstrapPlan | None = None) 
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
-    return evaluate_items(topic, labeled_items(text, str(path)), source=path.name, plan=plan)
+    items = labeled_items(text, str(path))
+    return evaluate_items(topic, items, source=path.name, plan=plan, model=model)
 
 
 def bootstrap_plan(resamples: int | None = None, seed: int | None = None) -> BootstrapPlan:

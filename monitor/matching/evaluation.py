@@ -29,6 +29,7 @@ from monitor.matching.bootstrap import (
     resample_counts,
 )
 from monitor.matching.classifier import classify
+from monitor.matching.model.linear import LinearModel
 from monitor.matching.topic import Topic
 
 OVERALL = "all"
@@ -118,9 +119,9 @@ class Outcome:
     baseline: bool
 
 
-def judge(topic: Topic, item: LabeledItem) -> Outcome:
-    """Run the classifier and the baseline on one labeled item."""
-    result = classify(topic, item.title, item.text, item.lang or None)
+def judge(topic: Topic, item: LabeledItem, model: LinearModel | None = None) -> Outcome:
+    """Run the classifier (with ``model``'s veto when given) and the baseline on one item."""
+    result = classify(topic, item.title, item.text, item.lang or None, model=model)
     return Outcome(
         item=item,
         predicted=Verdict(result.relevant, result.category, result.countries),
@@ -424,6 +425,8 @@ def evaluate_items(
     items: Iterable[LabeledItem],
     source: str = "",
     plan: BootstrapPlan | None = None,
+    *,
+    model: LinearModel | None = None,
 ) -> EvalReport:
     """Classify every item and compare with its labels."""
-    return build_report([judge(topic, item) for item in items], source, plan)
+    return build_report([judge(topic, item, model) for item in items], source, plan)

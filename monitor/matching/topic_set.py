@@ -10,11 +10,13 @@ spotter and scanner. Pure apart from ``load_topic_set`` reading the files.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor.errors import TopicFileError
 from monitor.matching.classifier import classify_folded, guess_language
+from monitor.matching.model.linear import LinearModel
+from monitor.matching.model.loading import topic_model
 from monitor.matching.text import fold_text
 from monitor.matching.topic import Topic, load_topic
 from monitor.models import Classification
@@ -22,9 +24,11 @@ from monitor.models import Classification
 
 @dataclass(frozen=True, slots=True)
 class TopicSet:
-    """The loaded topics, in file-name order (ids are unique)."""
+    """The loaded topics, in file-name order (ids are unique), and the learned models of
+    those that have one (only when MONITOR_CLASSIFIER_MODEL=on)."""
 
     topics: tuple[Topic, ...]
+    models: Mapping[str, LinearModel] = field(default_factory=dict)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -60,9 +64,13 @@ def topic_files(topic_dir: Path, topic_file: Path | None) -> list[Path]:
     return paths
 
 
-def load_topic_set(paths: Iterable[Path]) -> TopicSet:
-    """Load and compile each file; the first bad file's TopicFileError, or a duplicate id."""
+def load_topic_set(paths: Iterable[Path], *, with_models: bool = False) -> TopicSet:
+    """Load and compile each file; the first bad file's TopicFileError, or a duplicate id.
+
+    ``with_models``: also each topic's weights file, when it has one (ModelFileError if
+    it is unusable or stale)."""
     topics: list[Topic] = []
+    models: dict[str, LinearModel] = {}
     seen: dict[str, Path] = {}
     for path in paths:
         topic = load_topic(path)
@@ -72,7 +80,10 @@ def load_topic_set(paths: Iterable[Path]) -> TopicSet:
             )
         seen[topic.topic_id] = path
         topics.append(topic)
-    return TopicSet(tuple(topics))
+        model = topic_model(topic, path) if with_models else None
+        if model is not None:
+            models[topic.topic_id] = model
+    return TopicSet(tuple(topics), models)
 
 
 def classify_all(
@@ -89,6 +100,11 @@ def classify_all(
                 guesses[topic.languages] = guess_language(topic.languages, title, text)
             story_lang = guesses[topic.languages]
         verdicts[topic.topic_id] = classify_folded(
-            topic, folded_title, folded_text, story_lang, lean=lean
+            topic,
+            folded_title,
+            folded_text,
+            story_lang,
+            lean=lean,
+            model=topics.models.get(topic.topic_id),
         )
     return verdicts

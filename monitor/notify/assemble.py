@@ -21,7 +21,7 @@ from monitor import metrics
 from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
-from monitor.models import Evidence
+from monitor.models import MODEL_RULE, Evidence
 from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
 from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
 from monitor.notify.headers import fingerprint
@@ -66,9 +66,11 @@ def links_for(
 
 
 def story_view(delivery: outbox.DueDelivery, outlets: Sequence[str]) -> StoryForEmail:
+    # Emails show the rules' evidence; the learned model's part is for the workspace.
     evidence = tuple(
         Evidence(m["rule"], m["term"], m["field"], int(m["start"]), int(m["end"]))
         for m in delivery.matched or []
+        if m["rule"] != MODEL_RULE
     )
     snippet = build_snippet(delivery.text, evidence, field="text")
     title_evidence = tuple(e for e in evidence if e.field == "title")

@@ -86,8 +86,10 @@ def story_for_email(
     if republishers is None:
         syndicated = item.original_outlet and item.original_outlet != item.outlet
         republishers = (item.outlet,) if syndicated else ()
-    snippet = build_snippet(item.text, classification.matched, field="text", width=snippet_width)
-    title_evidence = tuple(e for e in classification.matched if e.field == "title")
+    # Emails show the rules' evidence; the learned model's part is for the workspace.
+    rules = tuple(e for e in classification.matched if not e.learned)
+    snippet = build_snippet(item.text, rules, field="text", width=snippet_width)
+    title_evidence = tuple(e for e in rules if e.field == "title")
     return StoryForEmail(
         story_id=story_id,
         title=item.title,

@@ -14,8 +14,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from monitor.errors import TopicFileError
+from monitor.errors import ModelFileError, TopicFileError
 from monitor.logs import get_logger
+from monitor.matching.model.linear import model_path_for
 from monitor.matching.topic_set import TopicSet, classify_all, load_topic_set
 from monitor.models import Classification
 
@@ -47,16 +48,27 @@ class LiveTopics:
 
 
 class TopicWatcher:
-    """Reloads ``live`` when the files ``list_files`` names change (see the module doc)."""
+    """Reloads ``live`` when the files ``list_files`` names change (see the module doc);
+    ``with_models``: their weights files too (a retrained model is picked up the same way)."""
 
-    def __init__(self, live: LiveTopics, list_files: Callable[[], list[Path]]) -> None:
+    def __init__(
+        self,
+        live: LiveTopics,
+        list_files: Callable[[], list[Path]],
+        *,
+        with_models: bool = False,
+    ) -> None:
         self.live = live
         self.list_files = list_files
+        self.with_models = with_models
         self.seen = self._fingerprint()
 
     def _fingerprint(self) -> Fingerprint:
         try:
-            return topic_fingerprint(self.list_files())
+            files = self.list_files()
+            if self.with_models:
+                files = files + [model_path_for(path) for path in files]
+            return topic_fingerprint(files)
         except TopicFileError:
             return ()  # an empty directory: a change, reported by check()
 
@@ -67,8 +79,8 @@ class TopicWatcher:
             return False
         self.seen = current
         try:
-            topics = load_topic_set(self.list_files())
-        except TopicFileError as exc:
+            topics = load_topic_set(self.list_files(), with_models=self.with_models)
+        except (TopicFileError, ModelFileError) as exc:
             log.error(
                 "topics.reload_failed",
                 error=str(exc),

@@ -26,10 +26,11 @@ log = get_logger(__name__)
 def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     """The app with its agent and handler, ready to run (also used by tests and benchmarks)."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    topics = load_topic_set(settings.topic_files())
-    log.info("worker.topics", topics=list(topics.ids))
+    with_models = settings.classifier_model == "on"
+    topics = load_topic_set(settings.topic_files(), with_models=with_models)
+    log.info("worker.topics", topics=list(topics.ids), models=sorted(topics.models))
     live = LiveTopics(topics)
-    watcher = TopicWatcher(live, settings.topic_files)
+    watcher = TopicWatcher(live, settings.topic_files, with_models=with_models)
     handler = ItemHandler(
         engine=engine,
         classify=live.classify,

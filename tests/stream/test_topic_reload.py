@@ -97,3 +97,29 @@ def test_a_new_topic_file_is_used_without_a_restart_and_a_bad_one_is_not(
         assert list(live.topics.ids) == ["ukraine-latam"]
     finally:
         engine.dispose()
+
+
+def test_a_model_file_change_is_reloaded_and_a_stale_one_is_refused(tmp_path: Path) -> None:
+    from monitor.matching.model.linear import load_model, model_path_for
+
+    topics_dir = tmp_path / "topics"
+    topics_dir.mkdir()
+    shutil.copy(SEEDS / "ukraine-latam.toml", topics_dir)
+
+    def files() -> list[Path]:
+        return topic_files(topics_dir, None)
+
+    live = LiveTopics(load_topic_set(files(), with_models=True))
+    assert live.topics.models == {}  # no weights file yet: the rules alone
+    watcher = TopicWatcher(live, files, with_models=True)
+    model_file = model_path_for(topics_dir / "ukraine-latam.toml")
+    shutil.copy(model_path_for(SEEDS / "ukraine-latam.toml"), model_file)
+    assert watcher.check() is True
+    assert set(live.topics.models) == {"ukraine-latam"}
+    before = live.topics
+    # The topic file is edited but the model is not retrained: refused, old set kept.
+    with (topics_dir / "ukraine-latam.toml").open("a", encoding="utf-8") as out:
+        out.write("\n# edited\n")
+    assert watcher.check() is False
+    assert live.topics is before
+    assert load_model(model_file).topic_id == "ukraine-latam"

@@ -1,0 +1,45 @@
+"""Finding and checking a topic's weights file (``<topic stem>.model.json`` beside it).
+
+A weights file belongs to one version of one topic file: its rule signals are computed by
+that file's gazetteer and weights, so a model trained for another version would read
+shifted signals. ``check_model`` refuses such a file with a ModelFileError that says how to
+retrain; a topic without a weights file simply runs on its rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.errors import ModelFileError
+from monitor.matching.model.linear import (
+    RETRAIN,
+    LinearModel,
+    file_sha256,
+    load_model,
+    model_path_for,
+)
+from monitor.matching.model.signals import signal_names
+from monitor.matching.topic import Topic
+
+
+def topic_model(topic: Topic, topic_path: Path) -> LinearModel | None:
+    """The topic's checked model, or None when it has no weights file."""
+    path = model_path_for(topic_path)
+    if not path.is_file():
+        return None
+    model = load_model(path)
+    problem = model_problem(model, topic, file_sha256(topic_path))
+    if problem:
+        raise ModelFileError(path, f"{problem}; retrain with `{RETRAIN} --topic-file {topic_path}`")
+    return model
+
+
+def model_problem(model: LinearModel, topic: Topic, topic_sha256: str) -> str | None:
+    """Why ``model`` cannot serve ``topic`` (whose file has this SHA-256), or None."""
+    if model.topic_id != topic.topic_id:
+        return f"trained for topic {model.topic_id!r}, not {topic.topic_id!r}"
+    if model.signal_names != signal_names(topic):
+        return "its rule signals (categories, languages) differ from the topic file's"
+    if model.topic_sha256 != topic_sha256:
+        return "trained for another version of the topic file"
+    return None

@@ -1,0 +1,80 @@
+"""One decision: how the model's probability changes the rules' verdict, and how it is shown.
+
+The policy is a **veto**: the rules decide first; a story they find relevant stays relevant
+unless the model's probability is below the weights file's ``veto_below`` (calibrated by
+``monitor model train`` on out-of-fold predictions). The model never makes an irrelevant
+story relevant, so every alert still has the rules' evidence, and the model only runs on
+the stories the rules alert on (a small share of the stream).
+
+The verdict's explanation gets the model's part as evidence with rule ``model``: one entry
+for the probability, then the largest contributions (rule signals, and words with their
+offsets, so they can be highlighted like rule evidence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.matching.features import Features
+from monitor.matching.model.linear import Contribution, LinearModel, Policy, assess
+from monitor.matching.model.signals import signal_vector
+from monitor.matching.text import FoldedText
+from monitor.matching.topic import Topic
+from monitor.models import MODEL_RULE, Evidence
+
+# The largest signals and the largest words shown (each).
+TOP_CONTRIBUTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SecondOpinion:
+    """The model's say on a rule-relevant story."""
+
+    probability: float
+    kept: bool
+    contributions: tuple[Contribution, ...]
+
+
+def second_opinion(
+    model: LinearModel,
+    topic: Topic,
+    title: FoldedText,
+    text: FoldedText,
+    features: Features,
+    logit: float,
+    lang: str | None,
+) -> SecondOpinion:
+    """The model's opinion on a story the rules found relevant, with its largest parts
+    (computed in the same pass: most such stories are kept and need them)."""
+    signals = signal_vector(topic, features, logit, True, lang)
+    opinion, parts = assess(model, title, text, signals, TOP_CONTRIBUTIONS)
+    kept = keeps(model.policy, True, opinion.probability)
+    return SecondOpinion(round(opinion.probability, 4), kept, tuple(parts))
+
+
+def keeps(policy: Policy, rules_relevant: bool, probability: float) -> bool:
+    """Whether a story is relevant once the model has had its say (the veto)."""
+    return rules_relevant and probability >= policy.veto_below
+
+
+def model_evidence(
+    model: LinearModel, opinion: SecondOpinion, top: int = TOP_CONTRIBUTIONS
+) -> tuple[Evidence, ...]:
+    """The model's part of an explanation: its probability, then its top contributions."""
+    verdict = "kept" if opinion.kept else "vetoed"
+    head = Evidence(
+        MODEL_RULE,
+        f"p={opinion.probability:.2f} ({verdict}; veto below {model.policy.veto_below:.2f})",
+        MODEL_RULE,
+        0,
+        0,
+    )
+    parts = []
+    for part in opinion.contributions[: 2 * top]:
+        kind, _, name = part.name.partition(":")
+        if kind == "word":
+            term = f"{name} {part.weight:+.2f}"
+            parts.append(Evidence(MODEL_RULE, term, part.field, part.start, part.end))
+        else:
+            parts.append(Evidence(MODEL_RULE, f"{name} {part.weight:+.2f}", MODEL_RULE, 0, 0))
+    return (head, *parts)

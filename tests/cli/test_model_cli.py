@@ -1,0 +1,82 @@
+"""`monitor model train` and the MONITOR_CLASSIFIER_MODEL switch, as users run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import PROJECT_ROOT
+
+DATA = PROJECT_ROOT / "tests" / "data"
+
+
+def monitor(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "MONITOR_VAR_DIR": str(cwd / "var"), "MONITOR_LOG_FORMAT": "console"}
+    full.pop("MONITOR_CLASSIFIER_MODEL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env={**full, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_train_writes_the_same_weights_twice(tmp_path: Path) -> None:
+    lines = (DATA / "dev2.jsonl").read_text(encoding="utf-8").splitlines()[:70]
+    lines += (DATA / "dev-ukru.jsonl").read_text(encoding="utf-8").splitlines()[:30]
+    pool = tmp_path / "slice.jsonl"
+    pool.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for name in ("a.model.json", "b.model.json"):
+        done = monitor(
+            "model", "train", "--data", str(pool), "--out", str(tmp_path / name), cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        assert "100 items" in done.stdout and "veto below" in done.stdout
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0])
+    assert data["trained_on"]["files"] == ["slice.jsonl"] and data["ngram_weights"]
+
+
+def test_train_without_the_pool_says_what_to_do(tmp_path: Path) -> None:
+    done = monitor("model", "train", "--out", str(tmp_path / "x.json"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--data" in done.stderr and not (tmp_path / "x.json").exists()
+
+
+def test_the_switch_lets_the_model_veto_in_eval(tmp_path: Path) -> None:
+    def figures(setting: str) -> dict[str, int]:
+        done = monitor(
+            "eval",
+            str(DATA / "dev3.jsonl"),
+            "--json",
+            "--resamples",
+            "0",
+            cwd=tmp_path,
+            env={"MONITOR_CLASSIFIER_MODEL": setting},
+        )
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        return {
+            key: int(value)
+            for key, value in report["all_items"]["overall"]["classifier"]["counts"].items()
+        }
+
+    off, on = figures("off"), figures("on")
+    assert (on["tp"], on["fp"]) != (off["tp"], off["fp"])  # the model vetoed something
+    assert on["tp"] + on["fp"] < off["tp"] + off["fp"]  # only ever removes
+    assert on["tp"] + on["fn"] == off["tp"] + off["fn"]
+
+
+def test_a_bad_switch_value_is_refused(tmp_path: Path) -> None:
+    done = monitor("config", cwd=tmp_path, env={"MONITOR_CLASSIFIER_MODEL": "maybe"})
+    assert done.returncode != 0
+    assert "classifier_model" in done.stderr.lower()
