@@ -13,16 +13,14 @@ import re
 
 from yarl import URL
 
-from monitor.errors import InputError
+from monitor.errors import BadDestinationError
 from monitor.feeds.hosts import AddressPolicy
+
+__all__ = ["BadDestinationError", "check_chat_id", "check_url"]
 
 MAX_URL = 2048
 _CHAT_ID = re.compile(r"^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$")
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-class BadDestinationError(InputError):
-    """A destination the CLI will not store; the message says why and what to do."""
 
 
 def check_url(url: str, *, policy: AddressPolicy, allow_http: bool) -> str:
