@@ -81,5 +81,10 @@ def format_telegram(
     return OutboundRequest(
         url=target.url,
         body=orjson.dumps(payload),
-        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            # Ignored by the service; lets a proxy (or a test) tell a repeat by its id.
+            "X-Monitor-Delivery": delivery_id,
+        },
     )

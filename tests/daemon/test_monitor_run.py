@@ -73,7 +73,9 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
             if status != 200:
                 return False
             checks = orjson.loads(body)["checks"]
-            return {"role:worker", "role:worker-2", "role:poller", "role:mailer"} <= set(checks)
+            return {
+                "role:worker", "role:worker-2", "role:poller", "role:mailer", "role:dispatcher"
+            } <= set(checks)
 
         wait_until(ready, 90, what="/readyz to report every role and both workers")
         beats = read_heartbeats(settings)
@@ -82,7 +84,7 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
         roles = next(
             line for line in render_status(settings).splitlines() if line.startswith("roles:")
         )
-        for role in ("worker", "worker-2", "poller", "mailer"):
+        for role in ("worker", "worker-2", "poller", "mailer", "dispatcher"):
             shown = rf"\b{role} ok \(pid {beats[role]['pid']}, \d+s, \d+ MB, peak \d+ MB\)"
             assert re.search(shown, roles), roles
         wait_until(

@@ -43,13 +43,6 @@ TEAMS = "/workflows/teams-secret-path-C3/triggers/manual/paths/invoke"
 
 
 @pytest.fixture
-def receivers() -> Iterator[Receivers]:
-    server = Receivers().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def world(db_url: str, make_settings: Any, receivers: Receivers) -> Iterator[Any]:
     settings = make_settings(
         database_url=db_url,
