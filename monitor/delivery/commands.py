@@ -171,6 +171,7 @@ async def send_trial(settings: Settings, engine: Engine, destination_id: int) ->
             attempts=1,
             max_attempts=1,
         )
+    assert outcome is not None  # no deadline given
     reason = dispatcher.scrub(outcome.reason, target, row.target_hint)
     if outcome.disable:
         with transaction(engine) as conn:

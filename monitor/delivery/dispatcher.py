@@ -30,7 +30,7 @@ from monitor.delivery.channels import OutboundRequest, Target, format_request
 from monitor.delivery.content import ChannelMessage
 from monitor.delivery.outcomes import Outcome, classify_failure, classify_response, refused_outcome
 from monitor.delivery.secrets import DestinationCipher
-from monitor.errors import StoreError
+from monitor.errors import ConfigError, StoreError
 from monitor.failpoints import failpoint
 from monitor.feeds.hosts import AddressPolicy, HostLimiter, PolicyResolver, RefusedAddressError
 from monitor.logs import get_logger
@@ -176,10 +176,11 @@ class Dispatcher:
         """Send every claimable message once; return how many were sent."""
         sent = 0
         while not self.stopping:
+            claimed_at = asyncio.get_running_loop().time()
             claimed = await asyncio.to_thread(self._claim, now)
             if not claimed:
                 break
-            results = await asyncio.gather(*(self._deliver(m) for m in claimed))
+            results = await asyncio.gather(*(self._deliver(m, claimed_at) for m in claimed))
             sent += sum(results)
         self.sent += sent
         return sent
@@ -194,26 +195,48 @@ class Dispatcher:
                 limit=self.claim_batch,
             )
 
-    async def _deliver(self, message: ledger.ClaimedMessage) -> bool:
+    async def _deliver(self, message: ledger.ClaimedMessage, claimed_at: float) -> bool:
         """Post one claimed message and mark it; True when the receiver took it."""
         if self.stopping:
             await asyncio.to_thread(self._release, message)
             return False
-        target = target_of(
-            self.settings,
-            self.cipher,
-            message.destination_kind,
-            message.target,
-            message.signing_secret,
-        )
-        outcome = await self.send(message, target)
+        try:
+            target = target_of(
+                self.settings,
+                self.cipher,
+                message.destination_kind,
+                message.target,
+                message.signing_secret,
+            )
+        except ConfigError as exc:
+            # The key changed: nothing can be sent there until it is restored (or the
+            # destination added again); retried later, the destination left as it is.
+            log.error("channel.undecryptable", destination_id=message.destination_id, error=str(exc))
+            failed = classify_failure(
+                str(exc),
+                datetime.now(UTC),
+                attempts=message.attempts,
+                max_attempts=self.settings.dispatch_max_attempts,
+                jitter=random.random(),
+            )
+            await self._finish(message, failed)
+            return False
+        # Sent only while the lease surely holds (a host's queue can be long).
+        deadline = claimed_at + LEASE.total_seconds() * 0.75
+        outcome = await self.send(message, target, deadline)
+        if outcome is None:
+            log.info("channel.lease_expired", delivery_id=message.delivery_id)
+            await asyncio.to_thread(self._release, message)
+            return False
         if outcome.kind == "sent":
             # Accepted: mark at once; this is the window that can repeat a send.
             failpoint("dispatcher.after_accept")
         await self._finish(message, outcome)
         return outcome.kind == "sent"
 
-    async def send(self, message: ledger.ClaimedMessage, target: Target) -> Outcome:
+    async def send(
+        self, message: ledger.ClaimedMessage, target: Target, deadline: float | None = None
+    ) -> Outcome | None:
         content = ChannelMessage.from_payload(message.payload)
         now = datetime.now(UTC)
         if target.kind == "telegram" and not self.settings.telegram_bot_token.get_secret_value():
@@ -227,15 +250,18 @@ class Dispatcher:
         request = format_request(
             content, target, delivery_id=message.delivery_id, timestamp=int(now.timestamp())
         )
-        outcome = await deliver_request(
+        found = await deliver_request(
             self.session(), request, self.policy, self.limiter,
             attempts=message.attempts, max_attempts=self.settings.dispatch_max_attempts,
+            deadline=deadline,
         )
+        if found is None:
+            return None
         outcome = Outcome(
-            outcome.kind,
-            scrub(outcome.reason, target, message.target_hint),
-            outcome.retry_at,
-            outcome.disable,
+            found.kind,
+            scrub(found.reason, target, message.target_hint),
+            found.retry_at,
+            found.disable,
         )
         fields = {
             "destination_id": message.destination_id,
@@ -312,11 +338,18 @@ async def deliver_request(
     *,
     attempts: int,
     max_attempts: int,
-) -> Outcome:
-    """Post ``request`` within its host's limits and decide what the answer means."""
+    deadline: float | None = None,
+) -> Outcome | None:
+    """Post ``request`` within its host's limits and decide what the answer means.
+
+    None when the host's turn came after ``deadline`` (event-loop time): the lease may be
+    gone by then, and another dispatcher may own the message, so it is not sent.
+    """
     host = URL(request.url).host or ""
     try:
         async with limiter.slot(host):
+            if deadline is not None and asyncio.get_running_loop().time() > deadline:
+                return None
             reply = await post(session, request, policy)
     except RefusedAddressError as exc:
         return refused_outcome(str(exc))

@@ -173,13 +173,12 @@ def queue_messages(conn: Connection, rows: Sequence[NewChannelMessage], *, now: 
         }
         for row in rows
     ]
-    stmt = upsert_insert(conn, channel_messages).on_conflict_do_nothing(
-        index_elements=["destination_id", "dedup_key"]
+    stmt = (
+        upsert_insert(conn, channel_messages)
+        .on_conflict_do_nothing(index_elements=["destination_id", "dedup_key"])
+        .returning(channel_messages.c.id)
     )
-    created = 0
-    for value in values:  # few per pass (destinations are rare); rowcount per row is exact
-        created += conn.execute(stmt.values(**value)).rowcount or 0
-    return created
+    return len(conn.execute(stmt, values).all())
 
 
 def claim_messages(

@@ -322,3 +322,44 @@ def test_the_test_action_posts_now_and_reports(world: Any, capsys: Any) -> None:
     outcome = asyncio.run(send_trial(settings, engine, hook))
     assert outcome.kind == "permanent" and "410" in outcome.reason and outcome.disable
     assert ledger_rows(engine) == []  # a test message is not an alert
+
+
+def test_a_changed_key_or_an_expired_lease_sends_nothing_and_loses_nothing(
+    world: Any, capsys: Any, make_settings: Any
+) -> None:
+    settings, engine, receivers = world
+    subscribe(engine, "desk@example.org", mode="immediate")
+    add(settings, engine, "webhook", receivers.url(HOOK), capsys)
+    one_alert(settings, engine)
+
+    # Another destination key (MONITOR_DESTINATION_SECRET changed): retried, not crashed.
+    other = make_settings(
+        database_url=settings.database_url.get_secret_value(),
+        destination_secret="A" * 43 + "=",
+        destinations_allow_http=True,
+    )
+    assert dispatch(other, engine) == 0
+    (row,) = ledger_rows(engine)
+    assert row.status == "pending" and "cannot be decrypted" in row.last_error
+    assert receivers.received == []
+
+    # The host's turn comes after the lease's safe part: released, not sent.
+    async def late() -> Any:
+        dispatcher = Dispatcher(settings, engine, worker="test-dispatcher")
+        try:
+            with transaction(engine) as conn:
+                (claimed,) = ledger.claim_messages(
+                    conn, now=datetime.now(UTC) + timedelta(hours=1), worker="w",
+                    lease=timedelta(minutes=2),
+                )
+            expired_at = asyncio.get_running_loop().time() - 1000
+            return await dispatcher._deliver(claimed, expired_at)
+        finally:
+            await dispatcher.close()
+
+    assert asyncio.run(late()) is False
+    (row,) = ledger_rows(engine)
+    assert row.status == "pending" and row.lease_owner is None and row.attempts == 1
+    assert receivers.received == []
+    assert dispatch(settings, engine, datetime.now(UTC) + timedelta(hours=1)) == 1
+    assert len(receivers.at(HOOK)) == 1
