@@ -156,7 +156,7 @@ def _destination(settings: Settings, args: argparse.Namespace) -> int:
     if args.dest_action == "add":
         chosen = [
             (kind, getattr(args, kind))
-            for kind in ("webhook", "slack", "teams", "telegram")
+            for kind in ("webhook", "slack", "teams", "telegram", "discord")
             if getattr(args, kind)
         ]
         ((kind, target),) = chosen  # argparse's exclusive group requires exactly one
@@ -398,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("subscriber", nargs="?", help="only this subscriber's (id or address)")
     k = ksub.add_parser("revoke", help="stop a key (its requests answer 401)")
     k.add_argument("key_id", type=int)
-    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram)")
+    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord)")
     dsub = s.add_subparsers(dest="dest_action", required=True)
     d = dsub.add_parser("add", help="deliver a subscription's alerts and digests there too")
     d.add_argument("subscription", type=int)
@@ -407,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--slack", metavar="URL", help="a Slack incoming-webhook URL")
     where.add_argument("--teams", metavar="URL", help="a Teams workflow webhook URL")
     where.add_argument("--telegram", metavar="CHAT_ID", help="a Telegram chat id (bot token: config)")
+    where.add_argument("--discord", metavar="URL", help="a Discord webhook URL")
     d = dsub.add_parser("list", help="destinations, redacted, with their state")
     d.add_argument("subscription", type=int, nargs="?")
     d.add_argument("--json", action="store_true", help="JSON for scripts")

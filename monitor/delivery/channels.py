@@ -2,7 +2,7 @@
 
 ``format_request(message, target, delivery_id=…, timestamp=…)`` returns the exact bytes,
 URL and headers to send; the dispatcher only moves them. Each channel lives in its own
-module (webhook, slack, teams, telegram) and escapes text for its own markup; what they
+module (webhook, slack, teams, telegram, discord) and escapes text for its own markup; what they
 share is here: the request and target types, and defusing mentions that would notify a
 whole room (``@everyone``, ``@here``, ``@channel``, ``@all``).
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from monitor.delivery.content import ChannelMessage
 
-KINDS = ("webhook", "slack", "teams", "telegram")
+KINDS = ("webhook", "slack", "teams", "telegram", "discord")
 USER_AGENT = "monitor/0.1 (media monitoring; alert delivery)"
 # Stories one chat message shows at most (a digest says how many more the email has).
 MAX_CHAT_STORIES = 40
@@ -64,13 +64,14 @@ def format_request(
     message: ChannelMessage, target: Target, *, delivery_id: str, timestamp: int
 ) -> OutboundRequest:
     """The request ``target`` gets for ``message`` (pure: same inputs, same bytes)."""
-    from monitor.delivery import slack, teams, telegram, webhook
+    from monitor.delivery import discord, slack, teams, telegram, webhook
 
     formatters: dict[str, Formatter] = {
         "webhook": webhook.format_webhook,
         "slack": slack.format_slack,
         "teams": teams.format_teams,
         "telegram": telegram.format_telegram,
+        "discord": discord.format_discord,
     }
     try:
         formatter = formatters[target.kind]

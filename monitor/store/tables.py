@@ -356,7 +356,7 @@ destinations = Table(
         ForeignKey("subscriptions.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("kind", String(16), nullable=False),  # webhook | slack | teams | telegram
+    Column("kind", String(16), nullable=False),  # webhook | slack | teams | telegram | discord
     Column("target", Text, nullable=False),  # encrypted URL or chat id
     Column("target_hint", String(200), nullable=False, default=""),
     Column("signing_secret", Text),  # encrypted; webhooks only

@@ -156,6 +156,26 @@ def test_telegram_html_has_only_our_tags_and_fits_one_message() -> None:
         _no_room_mention("".join(parsed.text))
 
 
+def test_discord_pings_nobody_and_markdown_stays_text() -> None:
+    for message in messages():
+        request = format_request(message, _target("discord"), delivery_id="d-1", timestamp=1)
+        payload = orjson.loads(request.body)
+        assert payload["allowed_mentions"] == {"parse": []}
+        assert len(payload["content"]) <= 2000 and len(payload["embeds"]) <= 10
+        assert sum(len(e.get("title", "")) + len(e["description"]) for e in payload["embeds"]) <= 6000
+        for embed in payload["embeds"]:
+            assert len(embed["description"]) <= 4096
+        for text in _strings(payload):
+            _no_room_mention(text)
+            assert "[link](https://evil.example)" not in text  # a fake link stays text
+            assert "<@U024BE7LH>" not in text and "*bold*" not in text
+    (hostile,) = [m for m in messages() if m.heading.startswith("*bold*")]
+    body = format_request(hostile, _target("discord"), delivery_id="d", timestamp=1).body.decode()
+    linked = orjson.loads(body)["embeds"][0]["description"]
+    assert r"\[link\]\(https\://evil" in linked  # escaped: read as text
+    assert linked.startswith("**[") and "](https://example.org/story?a=1&b='2'&c=%3Cx%3E)**" in linked
+
+
 def test_mentions_stay_readable_with_a_word_joiner() -> None:
     message = alert_message(make_story(title="@everyone look"), subscription="d", now=NOW)
     payload = orjson.loads(format_request(message, _target("telegram"), delivery_id="d", timestamp=1).body)
@@ -197,7 +217,7 @@ def test_the_documented_recipe_verifies_a_real_request() -> None:
     assert not verify(SECRET.encode(), request.headers, request.body + b"x", now=stamp + 5)
 
 
-@pytest.mark.parametrize("kind", ["webhook", "slack", "teams", "telegram"])
+@pytest.mark.parametrize("kind", ["webhook", "slack", "teams", "telegram", "discord"])
 def test_formatting_is_deterministic(kind: str) -> None:
     for message in messages()[-3:]:
         first = format_request(message, _target(kind), delivery_id="d", timestamp=7)
@@ -228,6 +248,6 @@ def test_a_long_digest_says_how_many_more_the_email_has() -> None:
     stories = [make_story(story_id=i, title=f"Story {i}", published=NOW) for i in range(90)]
     entries = [DigestEntry(s, "why", "desk") for s in stories]
     message = digest_message(entries, subscription="desk", period="Daily digest", label="x", now=NOW)
-    for kind in ("slack", "teams", "telegram"):
+    for kind in ("slack", "teams", "telegram", "discord"):
         body = format_request(message, _target(kind), delivery_id="d", timestamp=1).body.decode()
         assert "more stories in the email digest" in body, kind

@@ -40,6 +40,7 @@ CHAT = "-1001234567777"
 HOOK = "/hooks/webhook-secret-path-A1"
 SLACK = "/services/T000/B000/slack-secret-path-B2"
 TEAMS = "/workflows/teams-secret-path-C3/triggers/manual/paths/invoke"
+DISCORD = "/api/webhooks/1234/discord-secret-path-D4"
 
 
 @pytest.fixture
@@ -101,16 +102,17 @@ def test_every_channel_gets_the_alert_once_in_its_own_format(world: Any, capsys:
     add(settings, engine, "slack", receivers.url(SLACK), capsys)
     add(settings, engine, "teams", receivers.url(TEAMS), capsys)
     add(settings, engine, "telegram", CHAT, capsys)
+    add(settings, engine, "discord", receivers.url(DISCORD), capsys)
 
     assert one_alert(settings, engine) == 1
     assert Assembler(settings, engine).run_once() == 0  # nothing queued twice
     rows = ledger_rows(engine)
-    assert len(rows) == 4 and {r.kind for r in rows} == {"alert"}
+    assert len(rows) == 5 and {r.kind for r in rows} == {"alert"}
     with transaction(engine) as conn:
         (email,) = conn.execute(select(emails)).all()
     assert {r.dedup_key for r in rows} == {email.dedup_key}  # the same alert as the email
 
-    assert dispatch(settings, engine) == 4
+    assert dispatch(settings, engine) == 5
     assert dispatch(settings, engine) == 0
     by_id = {r.destination_id: r for r in ledger_rows(engine)}
     assert all(r.status == "sent" and r.attempts == 1 and r.lease_owner is None for r in by_id.values())
@@ -137,6 +139,11 @@ def test_every_channel_gets_the_alert_once_in_its_own_format(world: Any, capsys:
     sent = json_of(telegram)
     assert sent["chat_id"] == CHAT and sent["parse_mode"] == "HTML"
     assert f"<b>{title}</b>" in sent["text"] or title.replace("'", "&#x27;") in sent["text"]
+    (discord,) = receivers.at(DISCORD)
+    posted = json_of(discord)
+    assert posted["allowed_mentions"] == {"parse": []}
+    assert story["url"].replace("(", "%28").replace(")", "%29") in posted["embeds"][0]["description"]
+    assert discord.headers["X-Monitor-Delivery"] in {r.delivery_id for r in by_id.values()}
 
 
 def test_500_then_success_and_429_with_retry_after(world: Any, capsys: Any) -> None:

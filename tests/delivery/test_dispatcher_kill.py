@@ -1,5 +1,5 @@
 """The real dispatcher process killed mid-send (failpoint after a receiver's 2xx, before
-the mark), then restarted: nothing lost, and every repeat carries the same delivery id
+the mark), then restarted: nothing lost, and every repeat (webhook, Slack, Teams, Telegram, Discord) carries the same delivery id
 and body and fills an attempt the kill interrupted. Both databases."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.delivery.receivers import Receivers
 from tests.delivery.test_dispatcher import (
     BOT_TOKEN,
     CHAT,
+    DISCORD,
     HOOK,
     SLACK,
     TEAMS,
@@ -65,6 +66,7 @@ def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
         "slack": SLACK,
         "teams": TEAMS,
         "telegram": f"/bot{BOT_TOKEN}/sendMessage",
+        "discord": DISCORD,
     }
     for kind, path in paths.items():
         target = CHAT if kind == "telegram" else receivers.url(path)
@@ -75,7 +77,7 @@ def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
     with transaction(engine) as conn:
         kinds = dict(conn.execute(select(destinations.c.id, destinations.c.kind)).all())
         queued = conn.execute(select(channel_messages)).all()
-    assert len(queued) >= 12
+    assert len(queued) >= 15
 
     code, text = run_dispatcher(
         settings, tmp_path, "killed", MONITOR_FAILPOINTS="dispatcher.after_accept:6"
@@ -112,7 +114,13 @@ def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
     assert sum(t["outside"] for t in figures.values()) == 0
     assert sum(t["window"] for t in figures.values()) >= 1  # the kill did catch a send
 
-    names = {HOOK: "webhook", SLACK: "Slack", TEAMS: "Teams", paths["telegram"]: "Telegram"}
+    names = {
+        HOOK: "webhook",
+        SLACK: "Slack",
+        TEAMS: "Teams",
+        paths["telegram"]: "Telegram",
+        DISCORD: "Discord",
+    }
     database = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
     record_figures(
         f"Destinations: dispatcher killed after a 2xx, before the mark ({database})",
