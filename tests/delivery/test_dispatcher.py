@@ -370,3 +370,19 @@ def test_a_changed_key_or_an_expired_lease_sends_nothing_and_loses_nothing(
     assert receivers.received == []
     assert dispatch(settings, engine, datetime.now(UTC) + timedelta(hours=1)) == 1
     assert len(receivers.at(HOOK)) == 1
+
+
+def test_erasing_a_person_erases_their_destinations_and_messages(world: Any, capsys: Any) -> None:
+    from monitor.store.subscribers import delete_subscriber
+
+    settings, engine, receivers = world
+    person = subscribe(engine, "desk@example.org", mode="immediate")
+    add(settings, engine, "slack", receivers.url(SLACK), capsys)
+    one_alert(settings, engine)
+    assert len(ledger_rows(engine)) == 1
+    with transaction(engine) as conn:
+        assert delete_subscriber(conn, person)
+    with transaction(engine) as conn:
+        assert conn.execute(select(destinations)).all() == []
+    assert ledger_rows(engine) == []
+    assert dispatch(settings, engine) == 0 and receivers.received == []
