@@ -20,9 +20,11 @@ from monitor.delivery.channels import (
     defuse_mentions,
     more_line,
 )
-from monitor.delivery.content import ChannelMessage, ChannelStory
+from monitor.delivery.content import SNIPPET_LIMIT, ChannelMessage, ChannelStory
+from monitor.notify.text import truncate
 
 MAX_TEXT = 4096
+DIGEST_SNIPPET = 160
 # Room kept for the closing "…and N more" line.
 _RESERVE = 120
 
@@ -31,7 +33,7 @@ def escape_html(text: str) -> str:
     return defuse_mentions(html.escape(text, quote=True))
 
 
-def _story(story: ChannelStory) -> str:
+def _story(story: ChannelStory, snippet_limit: int) -> str:
     title = escape_html(story.title)
     if story.url:
         title = f'<a href="{html.escape(story.url, quote=True)}">{title}</a>'
@@ -40,7 +42,7 @@ def _story(story: ChannelStory) -> str:
     if details:
         lines.append(f"<i>{escape_html(details)}</i>")
     if story.snippet:
-        lines.append(escape_html(story.snippet))
+        lines.append(escape_html(truncate(story.snippet, snippet_limit)))
     return "\n".join(lines)
 
 
@@ -49,12 +51,14 @@ def telegram_text(message: ChannelMessage) -> str:
     if message.kind == "test":
         parts.append("This destination is set up; alerts arrive here.")
     size = sum(len(p) + 2 for p in parts)
+    # A digest trades snippet length for stories: one message holds 4096 characters.
+    limit = DIGEST_SNIPPET if message.kind == "digest" else SNIPPET_LIMIT
     shown = 0
     full = False
     for group in message.groups:
         heading = f"\n<u>{escape_html(group.name)}</u>" if group.name else ""
         for index, story in enumerate(group.stories):
-            piece = (heading + "\n" if index == 0 and heading else "") + _story(story)
+            piece = (heading + "\n" if index == 0 and heading else "") + _story(story, limit)
             if shown >= MAX_CHAT_STORIES or size + len(piece) + 2 > MAX_TEXT - _RESERVE:
                 full = True
                 break

@@ -386,3 +386,38 @@ def test_erasing_a_person_erases_their_destinations_and_messages(world: Any, cap
         assert conn.execute(select(destinations)).all() == []
     assert ledger_rows(engine) == []
     assert dispatch(settings, engine) == 0 and receivers.received == []
+
+
+def test_a_daily_digest_is_one_message_per_destination_grouped_as_the_email(
+    world: Any, capsys: Any
+) -> None:
+    from tests.notify.test_mailer import dev_items
+
+    settings, engine, receivers = world
+    subscribe(engine, "kyiv@example.org", tz="Europe/Kyiv", mode="daily", digest_time="08:00")
+    add(settings, engine, "webhook", receivers.url(HOOK), capsys)
+    add(settings, engine, "telegram", CHAT, capsys)
+    noon = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
+    ingest(engine, dev_items(), now=noon)
+    assert Assembler(settings, engine).run_once(noon) == 0
+    assert ledger_rows(engine) == []  # nothing before the digest is due, for chats either
+    due = datetime(2026, 3, 28, 6, 0, tzinfo=UTC)  # 08:00 in Kyiv
+    assert Assembler(settings, engine).run_once(due) == 1
+    rows = ledger_rows(engine)
+    assert len(rows) == 2 and {r.kind for r in rows} == {"digest"}
+    with transaction(engine) as conn:
+        (email,) = conn.execute(select(emails)).all()
+    assert dispatch(settings, engine, due) == 2
+    (webhook,) = receivers.at(HOOK)
+    digest = json_of(webhook)
+    stories = [s for group in digest["groups"] for s in group["stories"]]
+    assert digest["kind"] == "digest" and digest["total"] == len(stories) >= 3
+    assert f"{len(stories)} stories" in digest["heading"] and f"{len(stories)} stories" in email.subject
+    assert all(" — " in group["name"] for group in digest["groups"])  # category — country
+    (telegram,) = receivers.at(f"/bot{BOT_TOKEN}/sendMessage")
+    text = json_of(telegram)["text"]
+    shown = text.count("• <b>")
+    more = re.search(r"…and (\d+) more stories in the email digest", text)
+    assert shown >= 8 and more is not None  # 7 with full snippets and shown + int(more.group(1)) == len(stories)
+    first = [g["name"] for g in digest["groups"]][:2]
+    assert text.index(first[0]) < text.index(first[1])  # the email's group order
