@@ -81,9 +81,9 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
         beats = read_heartbeats(settings)
         assert beats["worker"]["pid"] != beats["worker-2"]["pid"], "two worker processes"
         # `monitor status` shows each running role with its memory.
-        roles = next(
-            line for line in render_status(settings).splitlines() if line.startswith("roles:")
-        )
+        screen = render_status(settings).splitlines()
+        roles = next(line for line in screen if line.startswith("roles:"))
+        assert any(line.startswith("chats:   destinations_disabled 0") for line in screen)
         for role in ("worker", "worker-2", "poller", "mailer", "dispatcher"):
             shown = rf"\b{role} ok \(pid {beats[role]['pid']}, \d+s, \d+ MB, peak \d+ MB\)"
             assert re.search(shown, roles), roles

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,13 +34,16 @@ class Received:
 
 
 class Receivers:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.arrivals: list[float] = []
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     def start(self) -> Receivers:
@@ -52,7 +56,7 @@ class Receivers:
         app.router.add_route("POST", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         server = site._server
         assert server is not None
@@ -62,11 +66,18 @@ class Receivers:
         body = await request.read()
         with self._lock:
             self.received.append(Received(request.path, dict(request.headers), body))
+            self.arrivals.append(time.monotonic())
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
             script = self.scripts[request.path]
             reply = script.popleft() if script else Reply()
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        return web.Response(status=reply.status, headers=reply.headers, text=reply.body)
+        try:
+            if reply.delay:
+                await asyncio.sleep(reply.delay)
+            return web.Response(status=reply.status, headers=reply.headers, text=reply.body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -421,3 +421,45 @@ def test_a_daily_digest_is_one_message_per_destination_grouped_as_the_email(
     assert shown >= 8 and more is not None  # 7 with full snippets and shown + int(more.group(1)) == len(stories)
     first = [g["name"] for g in digest["groups"]][:2]
     assert text.index(first[0]) < text.index(first[1])  # the email's group order
+
+
+def test_one_host_gets_its_concurrency_and_spacing_and_a_down_receiver_loses_nothing(
+    db_url: str, make_settings: Any, receivers: Receivers, capsys: Any
+) -> None:
+    import socket
+
+    settings = make_settings(
+        database_url=db_url,
+        destinations_allow_http=True,
+        dispatch_per_host=1,
+        dispatch_host_spacing=0.3,
+        dispatch_timeout=2.0,
+    )
+    engine = make_engine(settings.db_url)
+    with socket.socket() as probe:  # a port with nobody listening: the receiver is down
+        probe.bind(("127.0.0.1", 0))
+        down_port = probe.getsockname()[1]
+    later: Receivers | None = None
+    try:
+        subscribe(engine, "desk@example.org", mode="immediate")
+        for n in range(4):
+            receivers.script(f"/hook{n}", Reply(200, delay=0.2))
+            add(settings, engine, "webhook", receivers.url(f"/hook{n}"), capsys)
+        add(settings, engine, "slack", f"http://127.0.0.1:{down_port}{SLACK}", capsys)
+        one_alert(settings, engine)
+
+        assert dispatch(settings, engine) == 4
+        assert receivers.most_in_flight == 1  # dispatch_per_host
+        gaps = [b - a for a, b in zip(receivers.arrivals, receivers.arrivals[1:], strict=False)]
+        assert len(gaps) == 3 and min(gaps) >= 0.3 * 0.9  # dispatch_host_spacing
+        (down,) = [r for r in ledger_rows(engine) if r.status != "sent"]
+        assert down.status == "pending" and "could not connect" in down.last_error
+
+        later = Receivers(port=down_port).start()  # the receiver comes back
+        assert dispatch(settings, engine, datetime.now(UTC) + timedelta(minutes=5)) == 1
+        assert len(later.at(SLACK)) == 1
+        assert all(r.status == "sent" for r in ledger_rows(engine))
+    finally:
+        if later is not None:
+            later.stop()
+        engine.dispose()
