@@ -31,6 +31,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int = 200  # what the receiver answered
 
 
 class Receivers:
@@ -65,12 +66,12 @@ class Receivers:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         with self._lock:
-            self.received.append(Received(request.path, dict(request.headers), body))
+            script = self.scripts[request.path]
+            reply = script.popleft() if script else Reply()
+            self.received.append(Received(request.path, dict(request.headers), body, reply.status))
             self.arrivals.append(time.monotonic())
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
-            script = self.scripts[request.path]
-            reply = script.popleft() if script else Reply()
         try:
             if reply.delay:
                 await asyncio.sleep(reply.delay)
