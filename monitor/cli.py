@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -141,7 +144,29 @@ def cmd_subscriber(args: argparse.Namespace) -> int:
         if args.key_action == "list":
             return keys.list_keys(settings, args.subscriber)
         return keys.revoke_key(settings, args.key_id)
+    if args.action == "destination":
+        return _destination(settings, args)
     return commands.dispatch(settings, args)
+
+
+def _destination(settings: Settings, args: argparse.Namespace) -> int:
+    """Arguments into one typed call of monitor.delivery.commands."""
+    from monitor.delivery import commands as destinations
+
+    if args.dest_action == "add":
+        chosen = [
+            (kind, getattr(args, kind))
+            for kind in ("webhook", "slack", "teams", "telegram", "discord")
+            if getattr(args, kind)
+        ]
+        ((kind, target),) = chosen  # argparse's exclusive group requires exactly one
+        new = destinations.NewDestination(args.subscription, kind, target)
+        return destinations.dispatch(settings, "add", new=new)
+    if args.dest_action == "list":
+        return destinations.dispatch(
+            settings, "list", subscription=args.subscription, as_json=args.json
+        )
+    return destinations.dispatch(settings, args.dest_action, destination_id=args.destination)
 
 
 def cmd_operator(args: argparse.Namespace) -> int:
@@ -305,8 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", nargs="?")
 
     p = add("run", cmd_run, "run the daemon (all roles) or one role")
-    p.add_argument("--role", choices=["all", "poller", "worker", "mailer", "web"], default="all")
-    p.add_argument("--once", action="store_true", help="poller/mailer: one pass, then exit")
+    p.add_argument("--role", choices=["all", "poller", "worker", "mailer", "dispatcher", "web"], default="all")
+    p.add_argument("--once", action="store_true", help="poller/mailer/dispatcher: one pass, then exit")
     p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     p = add("demo", cmd_demo, "run the daemon on the offline fixture feeds and summarise")
     p.add_argument("--timeout", type=float, default=180.0)
@@ -403,6 +428,26 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("subscriber", nargs="?", help="only this subscriber's (id or address)")
     k = ksub.add_parser("revoke", help="stop a key (its requests answer 401)")
     k.add_argument("key_id", type=int)
+    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord)")
+    dsub = s.add_subparsers(dest="dest_action", required=True)
+    d = dsub.add_parser("add", help="deliver a subscription's alerts and digests there too")
+    d.add_argument("subscription", type=int)
+    where = d.add_mutually_exclusive_group(required=True)
+    where.add_argument("--webhook", metavar="URL", help="a generic webhook (signed JSON)")
+    where.add_argument("--slack", metavar="URL", help="a Slack incoming-webhook URL")
+    where.add_argument("--teams", metavar="URL", help="a Teams workflow webhook URL")
+    where.add_argument("--telegram", metavar="CHAT_ID", help="a Telegram chat id (bot token: config)")
+    where.add_argument("--discord", metavar="URL", help="a Discord webhook URL")
+    d = dsub.add_parser("list", help="destinations, redacted, with their state")
+    d.add_argument("subscription", type=int, nargs="?")
+    d.add_argument("--json", action="store_true", help="JSON for scripts")
+    for action, text in (
+        ("remove", "remove a destination and its queued messages"),
+        ("test", "send a test message now and print the outcome"),
+        ("enable", "enable a destination disabled after a refusal"),
+    ):
+        d = dsub.add_parser(action, help=text)
+        d.add_argument("destination", type=int)
 
     p = add("operator", cmd_operator, "the web workspace's operators: add, remove, list")
     p.add_argument("action", choices=["add", "remove", "list"])

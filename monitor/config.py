@@ -16,6 +16,7 @@ logs them). ``monitor config`` prints the effective settings with secrets redact
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import tomllib
@@ -222,6 +223,41 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(
         default=12, ge=1, description="Send attempts before a delivery is marked failed."
     )
+    # --- destinations beyond email (monitor/delivery/) -----------------------------------
+    destination_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key that encrypts destination URLs, chat ids and signing secrets at "
+        "rest (a Fernet key: 32 url-safe base64 bytes). Empty: generated once into "
+        "var_dir/destination.key; losing it makes stored destinations unreadable.",
+    )
+    telegram_bot_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Telegram bot token (from @BotFather), needed by Telegram destinations.",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Base URL of the Telegram Bot API (a local Bot API server, or tests).",
+    )
+    dispatch_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds for one webhook/chat request."
+    )
+    dispatch_per_host: int = Field(
+        default=2, ge=1, le=100, description="Concurrent requests to one destination host."
+    )
+    dispatch_host_spacing: float = Field(
+        default=0.2,
+        ge=0,
+        le=60,
+        description="Minimum seconds between request starts to one destination host.",
+    )
+    dispatch_max_attempts: int = Field(
+        default=12, ge=1, description="Send attempts before a channel message is marked failed."
+    )
+    destinations_allow_http: bool = Field(
+        default=False,
+        description="Accept destination URLs over plain http (tests, intranets); "
+        "https only otherwise.",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8080",
         description="Base URL of the web endpoint, used in unsubscribe and confirm links.",
@@ -302,6 +338,23 @@ class Settings(BaseSettings):
         # Relative paths are the starting directory's, fixed once: the roles `monitor run`
         # starts and `monitor config` then see the same places.
         return None if value is None else value.absolute()
+
+    @field_validator("destination_secret")
+    @classmethod
+    def _check_destination_secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret:
+            try:
+                raw = base64.urlsafe_b64decode(secret.encode())
+            except (ValueError, TypeError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    "must be 32 random bytes in url-safe base64 (a Fernet key); generate one "
+                    "with: python -c 'import base64,os; "
+                    "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+                )
+        return value
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -443,6 +496,20 @@ class Settings(BaseSettings):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fp:
                 fp.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
+
+    def destination_key(self) -> bytes:
+        """The key of destination secrets: configured, or generated once into
+        var_dir/destination.key (like token.key)."""
+        configured = self.destination_secret.get_secret_value()
+        if configured:
+            return configured.encode()
+        path = self.var_dir / "destination.key"
+        if not path.exists():
+            private_dir(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fp:
+                fp.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
         return path.read_text().strip().encode()
 
     def token_keys(self) -> list[bytes]:

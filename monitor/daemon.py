@@ -1,7 +1,7 @@
 """`monitor run`: starts each role as its own process and keeps it running.
 
 Roles are ``poller`` (feeds → Kafka), ``worker`` (Kafka → Faust → database), ``mailer``
-(outbox → SMTP, digests) and ``web`` (health, metrics, unsubscribe). One process per role
+(outbox → SMTP, digests), ``dispatcher`` (channel ledger → webhooks and chats) and ``web`` (health, metrics, unsubscribe). One process per role
 keeps a crash in one from taking down the others, lets each be killed and restarted alone,
 and lets operators scale a role out with ``--role worker`` on more machines.
 
@@ -29,7 +29,7 @@ from monitor.private_files import private_dir
 
 log = get_logger(__name__)
 
-ROLES = ("web", "worker", "mailer", "poller")
+ROLES = ("web", "worker", "mailer", "dispatcher", "poller")
 # Set by the supervisor for each child, so several workers keep separate heartbeats.
 INSTANCE_ENV = "MONITOR_ROLE_INSTANCE"
 

@@ -14,7 +14,9 @@
     ├── InputFileError            a file given to a command cannot be used: names file and line
     ├── InputError(problems)      a value typed, imported or posted is refused: nothing of it is
     │   │                         stored, each problem names its field and why
-    │   └── OpmlError             an OPML file cannot be imported: nothing from it is used
+    │   ├── OpmlError             an OPML file cannot be imported: nothing from it is used
+    │   └── BadDestinationError   a webhook URL or chat id is refused at `destination add`
+    │                             (scheme, private address, credentials): nothing is stored
     ├── UnknownTimeZone(name)     a subscriber's zone is not an IANA name: refused at entry
     ├── InvalidToken(reason)      a link is forged, expired or for something else: a page
     │                             says what to do, nothing changes
@@ -159,6 +161,11 @@ class InputError(MonitorError):
 
 class OpmlError(InputError):
     """An OPML document could not be imported; nothing from it was used."""
+
+
+class BadDestinationError(InputError):
+    """A destination (URL or chat id) monitor will not post to; the message says why and
+    what to do. Nothing is stored."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

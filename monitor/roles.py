@@ -19,8 +19,12 @@ def run_role(role: str, settings: Settings, *, once: bool = False) -> int:
         from monitor.notify.mailer import run_mailer
 
         return run_mailer(settings, once=once)
+    if role == "dispatcher":
+        from monitor.delivery.dispatcher import run_dispatcher
+
+        return run_dispatcher(settings, once=once)
     if role == "web":
         from monitor.web.server import run_web
 
         return run_web(settings)
-    raise ConfigError(f"unknown role {role!r}: expected worker, poller, mailer or web")
+    raise ConfigError(f"unknown role {role!r}: expected worker, poller, mailer, dispatcher or web")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from monitor.config import Settings
 from monitor.daemon import read_heartbeats
 from monitor.processes import memory_kb
+from monitor.store import channel_ledger, outbox
 from monitor.store import feeds as feed_store
-from monitor.store import outbox
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import count_rows, recent_alerts
 
@@ -66,6 +66,7 @@ def render_status(settings: Settings) -> str:
             counts = count_rows(conn)
             alerts = recent_alerts(conn, 5)
             box = outbox.outbox_counts(conn)
+            channels = channel_ledger.ledger_counts(conn)
     finally:
         engine.dispose()
     active = [f for f in feeds if f.state == "active"]
@@ -100,6 +101,10 @@ def render_status(settings: Settings) -> str:
         "outbox:  " + ", ".join(f"{k} {v}" for k, v in sorted(box.items()))
         if box
         else "outbox:  empty"
+    )
+    lines.append(
+        "chats:   " + ", ".join(f"{k} {v}" for k, v in sorted(channels.items()))
+        + " (webhooks, Slack, Teams, Telegram; `monitor subscriber destination list`)"
     )
     return "\n".join(lines)
 

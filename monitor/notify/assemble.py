@@ -9,8 +9,9 @@ dedup key, so assembling twice (after a crash) queues nothing twice.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import parseaddr
 
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from monitor import metrics
 from monitor.config import Settings
+from monitor.delivery.content import ChannelMessage, alert_message, digest_message
 from monitor.errors import PermanentDeliveryError, UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.models import MODEL_RULE, Evidence
@@ -32,7 +34,7 @@ from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
 from monitor.notify.wire import Draft, draft_bytes, slow_bytes
-from monitor.store import outbox
+from monitor.store import channel_ledger, outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
@@ -125,6 +127,9 @@ class Assembler:
         self.fragments = FragmentCache(limit=DEFAULT_LIMIT if fast else 0)
         # Emails composed in this pass, queued together (or one by one when not fast).
         self._pending: list[outbox.NewEmail] = []
+        # Channel messages of the same emails, queued in the same transaction.
+        self._channel: list[channel_ledger.NewChannelMessage] = []
+        self._destinations: dict[int, list[int]] = {}
         self._queued = 0
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
@@ -140,6 +145,7 @@ class Assembler:
         now = now or datetime.now(UTC)
         self._views = {}
         self._pending = []
+        self._channel = []
         self._queued = 0
         with transaction(self.engine) as conn:
             due = outbox.due_delivery_details(conn, now)
@@ -150,6 +156,7 @@ class Assembler:
             for delivery in due:
                 by_subscription[delivery.subscription_id].append(delivery)
             subscriptions = subscriber_store.subscriptions_by_id(conn, list(by_subscription))
+            self._destinations = channel_ledger.enabled_destinations(conn, list(by_subscription))
             people = subscriber_store.subscribers_by_id(
                 conn, sorted({d.subscriber_id for d in due})
             )
@@ -165,12 +172,13 @@ class Assembler:
                 ):
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     continue
-                mark = len(self._pending)
+                mark, channel_mark = len(self._pending), len(self._channel)
                 try:
                     self._assemble(conn, subscription, subscriber, group, outlets, now)
                 except PermanentDeliveryError as exc:
                     # An address no email can be built for: stop, and say so in the CLI.
                     del self._pending[mark:]
+                    del self._channel[channel_mark:]
                     outbox.skip_deliveries(conn, [d.id for d in group])
                     subscriber_store.set_subscriber(
                         conn, subscriber.id, status="bouncing", status_reason=str(exc)[:500]
@@ -237,15 +245,19 @@ class Assembler:
                     revision=delivery.revision,
                     fragments=self.fragments,
                 )
-                self._queue(
-                    conn,
-                    subscriber,
-                    plan.action,
-                    f"alert:{subscriber.id}:{delivery.story_id}:{delivery.revision}",
-                    message,
-                    ids,
-                    now,
+                dedup_key = f"alert:{subscriber.id}:{delivery.story_id}:{delivery.revision}"
+                self._queue_channels(
+                    subscription.id,
+                    dedup_key,
+                    functools.partial(
+                        alert_message,
+                        self._story(delivery, outlets),
+                        subscription=subscription.name,
+                        now=now,
+                        update=plan.action == "update",
+                    ),
                 )
+                self._queue(conn, subscriber, plan.action, dedup_key, message, ids, now)
 
     def _digest(
         self,
@@ -276,15 +288,19 @@ class Assembler:
             now=now,
             fragments=self.fragments,
         )
-        self._queue(
-            conn,
-            subscriber,
-            "digest",
-            f"digest:{subscription.id}:{period.key}",
-            message,
-            [d.id for d in batch],
-            now,
+        dedup_key = f"digest:{subscription.id}:{period.key}"
+        self._queue_channels(
+            subscription.id,
+            dedup_key,
+            lambda: digest_message(
+                entries,
+                subscription=subscription.name,
+                period=period.name,
+                label=period.label,
+                now=now,
+            ),
         )
+        self._queue(conn, subscriber, "digest", dedup_key, message, [d.id for d in batch], now)
 
     def _queue(
         self,
@@ -328,10 +344,29 @@ class Assembler:
         if not self.fast:
             self._flush(conn, now)
 
+    def _queue_channels(
+        self, subscription_id: int, dedup_key: str, build: Callable[[], ChannelMessage]
+    ) -> None:
+        """The message for each enabled destination of the subscription, under the email's
+        dedup key (so a re-assembled pass queues nothing twice); built only when there is
+        a destination."""
+        chosen = self._destinations.get(subscription_id)
+        if not chosen:
+            return
+        message = build()
+        payload = message.to_payload()
+        self._channel.extend(
+            channel_ledger.NewChannelMessage(destination, dedup_key, message.kind, payload)
+            for destination in chosen
+        )
+
     def _flush(self, conn: Connection, now: datetime) -> None:
-        """Queue the emails composed so far (in the pass's transaction)."""
+        """Queue the emails and channel messages composed so far (in the pass's
+        transaction, with the deliveries they carry: nothing is lost in between)."""
         self._queued += outbox.queue_emails(conn, self._pending, now=now)
         self._pending = []
+        channel_ledger.queue_messages(conn, self._channel, now=now)
+        self._channel = []
 
 
 def queue_confirmation(

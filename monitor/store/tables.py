@@ -360,3 +360,58 @@ operators = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("added_at", UTCDateTime, nullable=False),
 )
+
+# Where a subscription delivers besides email (migration 0012): a webhook, Slack, Teams or
+# Telegram. ``target`` (the URL, or Telegram's chat id) and ``signing_secret`` are
+# encrypted with the destination key (monitor/delivery/secrets.py); ``target_hint`` is the
+# redacted form lists and logs show. A destination a receiver refused for good is kept,
+# disabled, with the reason shown to the reader.
+destinations = Table(
+    "destinations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(16), nullable=False),  # webhook | slack | teams | telegram | discord
+    Column("target", Text, nullable=False),  # encrypted URL or chat id
+    Column("target_hint", String(200), nullable=False, default=""),
+    Column("signing_secret", Text),  # encrypted; webhooks only
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("disabled_reason", Text),
+    Column("disabled_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+Index("ix_destinations_subscription_id", destinations.c.subscription_id)
+
+# The channel ledger: one row per message to one destination, claimed with a lease, sent,
+# then marked (monitor/store/channel_ledger.py). ``delivery_id`` is the stable id receivers
+# see (and the webhook's Idempotency-Key): every attempt of one message carries it.
+channel_messages = Table(
+    "channel_messages",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("delivery_id", String(36), nullable=False, unique=True),
+    Column(
+        "destination_id",
+        Integer,
+        ForeignKey("destinations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("dedup_key", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # alert | update | digest | test
+    Column("payload", JSON, nullable=False),  # the channel-neutral message
+    Column("status", String(16), nullable=False, default="pending"),  # pending|sent|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False, default=_now),
+    Column("lease_owner", String(100)),
+    Column("lease_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    UniqueConstraint("destination_id", "dedup_key"),
+)
+Index("ix_channel_messages_status_next", channel_messages.c.status, channel_messages.c.next_attempt_at)

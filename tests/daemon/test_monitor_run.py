@@ -73,16 +73,18 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
             if status != 200:
                 return False
             checks = orjson.loads(body)["checks"]
-            return {"role:worker", "role:worker-2", "role:poller", "role:mailer"} <= set(checks)
+            return {
+                "role:worker", "role:worker-2", "role:poller", "role:mailer", "role:dispatcher"
+            } <= set(checks)
 
         wait_until(ready, 90, what="/readyz to report every role and both workers")
         beats = read_heartbeats(settings)
         assert beats["worker"]["pid"] != beats["worker-2"]["pid"], "two worker processes"
         # `monitor status` shows each running role with its memory.
-        roles = next(
-            line for line in render_status(settings).splitlines() if line.startswith("roles:")
-        )
-        for role in ("worker", "worker-2", "poller", "mailer"):
+        screen = render_status(settings).splitlines()
+        roles = next(line for line in screen if line.startswith("roles:"))
+        assert any(line.startswith("chats:   destinations_disabled 0") for line in screen)
+        for role in ("worker", "worker-2", "poller", "mailer", "dispatcher"):
             shown = rf"\b{role} ok \(pid {beats[role]['pid']}, \d+s, \d+ MB, peak \d+ MB\)"
             assert re.search(shown, roles), roles
         wait_until(

@@ -1,0 +1,80 @@
+"""One small interface for every channel: a pure formatter from message to HTTP request.
+
+``format_request(message, target, delivery_id=…, timestamp=…)`` returns the exact bytes,
+URL and headers to send; the dispatcher only moves them. Each channel lives in its own
+module (webhook, slack, teams, telegram, discord) and escapes text for its own markup; what they
+share is here: the request and target types, and defusing mentions that would notify a
+whole room (``@everyone``, ``@here``, ``@channel``, ``@all``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from monitor.delivery.content import ChannelMessage
+
+KINDS = ("webhook", "slack", "teams", "telegram", "discord")
+USER_AGENT = "monitor/0.1 (media monitoring; alert delivery)"
+# Stories one chat message shows at most (a digest says how many more the email has).
+MAX_CHAT_STORIES = 40
+_ROOM_MENTION = re.compile(r"@(?=(everyone|here|channel|all|room)\b)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one destination's requests go. ``chat_id`` is Telegram's; ``secret`` signs
+    webhooks."""
+
+    kind: str
+    url: str
+    chat_id: str = ""
+    secret: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRequest:
+    """One POST, ready to send."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Formatter = Callable[[ChannelMessage, Target, str, int], OutboundRequest]
+
+
+def defuse_mentions(text: str) -> str:
+    """Put a word joiner after the ``@`` of room-wide mentions, so no chat turns them into
+    a notification for everyone; people still read ``@everyone``."""
+    return _ROOM_MENTION.sub("@" + WORD_JOINER, text)
+
+
+def more_line(message: ChannelMessage, shown: int) -> str:
+    """"…and 12 more stories in the email" when a chat message had to stop short."""
+    rest = max(message.total, len(message.stories())) - shown
+    if rest <= 0:
+        return ""
+    return f"…and {rest} more {'story' if rest == 1 else 'stories'} in the email digest"
+
+
+def format_request(
+    message: ChannelMessage, target: Target, *, delivery_id: str, timestamp: int
+) -> OutboundRequest:
+    """The request ``target`` gets for ``message`` (pure: same inputs, same bytes)."""
+    from monitor.delivery import discord, slack, teams, telegram, webhook
+
+    formatters: dict[str, Formatter] = {
+        "webhook": webhook.format_webhook,
+        "slack": slack.format_slack,
+        "teams": teams.format_teams,
+        "telegram": telegram.format_telegram,
+        "discord": discord.format_discord,
+    }
+    try:
+        formatter = formatters[target.kind]
+    except KeyError:
+        raise ValueError(f"unknown destination kind {target.kind!r}: expected {KINDS}") from None
+    return formatter(message, target, delivery_id, timestamp)

@@ -1,0 +1,81 @@
+"""classify_response: what each receiver answer means, as a table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.delivery.outcomes import (
+    MAX_RETRY_AFTER,
+    backoff,
+    classify_failure,
+    classify_response,
+    retry_after,
+)
+
+NOW = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "disable"),
+    [
+        (200, "sent", False),
+        (202, "sent", False),  # Teams workflows answer 202
+        (204, "sent", False),
+        (301, "permanent", True),  # redirects are not followed
+        (400, "permanent", True),
+        (401, "permanent", True),
+        (403, "permanent", True),
+        (404, "permanent", True),
+        (410, "permanent", True),
+        (408, "transient", False),
+        (425, "transient", False),
+        (429, "transient", False),
+        (500, "transient", False),
+        (502, "transient", False),
+        (503, "transient", False),
+        (599, "transient", False),
+    ],
+)
+def test_status_table(status: int, kind: str, disable: bool) -> None:
+    outcome = classify_response(status, {}, NOW, attempts=1, max_attempts=5, jitter=0.5)
+    assert (outcome.kind, outcome.disable) == (kind, disable)
+    assert (outcome.retry_at is not None) == (kind == "transient")
+    if kind != "sent":
+        assert str(status) in outcome.reason
+
+
+def test_retry_after_in_seconds_and_as_a_date_is_honoured_exactly() -> None:
+    seconds = classify_response(
+        429, {"Retry-After": "120"}, NOW, attempts=1, max_attempts=5, jitter=1.0
+    )
+    assert seconds.retry_at == NOW + timedelta(seconds=120)
+    dated = classify_response(
+        503,
+        {"retry-after": "Sun, 06 Dec 2026 23:05:00 GMT"},
+        NOW,
+        attempts=1,
+        max_attempts=5,
+        jitter=0.0,
+    )
+    assert dated.retry_at == NOW + timedelta(minutes=5)
+    assert retry_after({"Retry-After": "999999999"}, NOW) == MAX_RETRY_AFTER
+    assert retry_after({"Retry-After": "Sun, 06 Dec 2026 22:00:00 GMT"}, NOW) == timedelta(0)
+    assert retry_after({"Retry-After": "soon"}, NOW) is None
+
+
+def test_backoff_doubles_with_jitter_and_caps() -> None:
+    assert backoff(1, 0.0) == timedelta(seconds=2.5) and backoff(1, 1.0) == timedelta(seconds=5)
+    assert backoff(3, 1.0) == timedelta(seconds=20)
+    assert backoff(30, 1.0) == timedelta(seconds=1800)
+    spread = {backoff(4, j / 10) for j in range(11)}
+    assert len(spread) == 11 and max(spread) <= 2 * min(spread)
+
+
+def test_the_last_transient_attempt_fails_the_message_but_keeps_the_destination() -> None:
+    outcome = classify_response(503, {}, NOW, attempts=5, max_attempts=5, jitter=0.5)
+    assert outcome.kind == "permanent" and not outcome.disable
+    assert "gave up after 5 attempts" in outcome.reason
+    timeout = classify_failure("timed out", NOW, attempts=1, max_attempts=5, jitter=0.5)
+    assert timeout.kind == "transient" and timeout.retry_at is not None
