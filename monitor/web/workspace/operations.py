@@ -110,7 +110,7 @@ def subscriber_views(
 def replay_limit(value: object) -> int | None:
     """The posted number of letters to replay, or None when it is not 1…MAX_REPLAY."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 6:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
         return None
     number = int(text)
     return number if 1 <= number <= MAX_REPLAY else None

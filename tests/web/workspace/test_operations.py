@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from markupsafe import escape
 from typing import Any
 from urllib.parse import unquote
 
 import orjson
 from aiohttp import FormData
+from markupsafe import escape
 
 from bench.corpus import corpus
 from monitor.feeds.opml import MAX_OPML_BYTES, import_opml
@@ -22,8 +22,8 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.stream.codec import encode_item
 from monitor.stream.topics import ensure_topics
-from monitor.web.workspace.operations import Operations
-from monitor.web.workspace.operations_feeds import FeedsAdmin
+from monitor.web.workspace.operations import Operations, replay_limit
+from monitor.web.workspace.operations_feeds import ITEMS_WINDOW_DAYS, FeedsAdmin, items_per_day
 from tests.roles import read_topic
 from tests.stream.test_workers import _raw_send
 from tests.web.helpers import person
@@ -135,6 +135,14 @@ def test_feeds_are_added_paused_and_resumed_in_the_store(run: Run) -> None:
         assert response.status == 400 and "nothing was stored" in page
         assert 'aria-invalid="true"' in page and escape(HOSTILE) in page  # kept, escaped
         assert_only_our_markup(page)
+
+        with transaction(site.engine) as conn:  # 14 items in the window, 5 before it
+            seen = datetime.now(UTC) - timedelta(days=1)
+            feed_store.mark_items_seen(conn, added.id, [f"i{n}" for n in range(14)], seen)
+            old = datetime.now(UTC) - timedelta(days=ITEMS_WINDOW_DAYS + 1)
+            feed_store.mark_items_seen(conn, added.id, [f"o{n}" for n in range(5)], old)
+        _, page = await site.get("/operations/feeds")
+        assert '<td class="items">2.0</td>' in page
 
         response, _ = await site.post(f"/operations/feeds/{added.id}/pause", {"csrf": token})
         assert response.status == 303
@@ -373,3 +381,10 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
         assert 'data-role-state="worker">running' in page
 
     run(body, operators=OPERATOR)
+
+
+def test_small_decisions_of_the_pages() -> None:
+    assert [items_per_day(n) for n in (0, 7, 10, 700)] == ["0.0", "1.0", "1.4", "100.0"]
+    cases = {"1": 1, "100": 100, "10000": 10000, "0": None, "10001": None, "-3": None,
+             "2.5": None, "": None, None: None, "１２": None, "9" * 40: None}
+    assert {k: replay_limit(k) for k in cases} == cases
