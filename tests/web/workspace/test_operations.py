@@ -59,9 +59,9 @@ def operations_routes(site: Site, feed_id: int) -> list[tuple[str, str]]:
     for route in [*Operations(ws).routes(), *FeedsAdmin(ws).routes()]:
         path = "/".join(
             str(feed_id) if part.startswith("{feed_id") else part
-            for part in route.path.split("/")  # type: ignore[attr-defined]
+            for part in route.path.split("/")
         )
-        found.append((route.method, path))  # type: ignore[attr-defined]
+        found.append((route.method, path))
     return found
 
 
