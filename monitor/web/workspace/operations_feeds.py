@@ -249,6 +249,14 @@ class FeedsAdmin:
     # --- OPML ------------------------------------------------------------------------------
     async def import_opml(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         t = self.ws.catalog(request).text
+        if request.content_type != "multipart/form-data":  # a form without its file field
+            form = await self.ws.posted_form(request)
+            if isinstance(form, web.Response):
+                return form
+            if not self.ws.csrf_ok(request, form):
+                return self.ws.refused_form(request, FEEDS_PATH)
+            problem = t("ops.opml_missing")
+            return await self._render(request, reader, status=400, import_problem=problem)
         try:
             async with asyncio.timeout(self.ws.settings.web_read_timeout):
                 upload = await read_upload(request, "opml", MAX_OPML_BYTES)
@@ -257,7 +265,7 @@ class FeedsAdmin:
             return await self._render(request, reader, status=413, import_problem=problem)
         except TimeoutError:
             return self.ws.message(request, "errors.timeout_title", "errors.timeout", status=408)
-        except (ValueError, AssertionError):  # not a multipart form at all
+        except ValueError:  # a multipart body that does not parse
             problem = t("ops.opml_missing")
             return await self._render(request, reader, status=400, import_problem=problem)
         if not self.ws.csrf_ok(request, {CSRF_FIELD: upload.fields.get(CSRF_FIELD)}):

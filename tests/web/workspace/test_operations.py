@@ -98,10 +98,21 @@ def test_every_operations_route_is_for_operators_only(run: Run) -> None:
             response, page = await site.get(path)
             assert response.status == 200, path
             assert 'aria-current="page">Operations' in page
-        # An operator's form without its token changes nothing.
-        response, _ = await site.post(f"/operations/feeds/{one}/pause", {"csrf": "0" * 64})
-        assert response.status == 403
+        # An operator's forms without their token, or with a wrong one, change nothing.
+        good = csrf_of(latest)
+        for method, path in routes:
+            if method != "POST":
+                continue
+            for token in (None, "0" * 64, good[:-1] + ("0" if good[-1] != "0" else "1")):
+                data = {"url": "https://feeds.example.org/two.xml", "confirm": "yes", "limit": "5"}
+                if token is not None:
+                    data["csrf"] = token
+                response, page = await site.post(path, data)
+                assert response.status == 403, (path, token)
+                assert "Nothing was changed. Reload the page" in page
         assert getattr(feed(site, one), "state", None) == "active"
+        with transaction(site.engine) as conn:
+            assert len(feed_store.list_feeds(conn)) == 1
 
     run(body, operators=OPERATOR)
 
