@@ -122,3 +122,27 @@ def test_an_operator_runs_operations_in_the_browser(
     assert page.locator("#letters-total").inner_text() == "0"
     assert errors == [], errors
     context.close()
+
+
+def test_operations_forms_work_without_javascript(
+    browser: Browser,  # noqa: F811
+    served: Served,
+) -> None:
+    ids = registry(served)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, served, OPERATOR, check=False)
+    page.goto(served.base + "/operations/feeds")
+    page.get_by_label("Feed URL").fill("https://www.pagina12.com.ar/rss/portada")
+    page.get_by_label("Name (optional)").fill("Página/12")
+    page.get_by_role("button", name="Add the feed").click()
+    page.get_by_text("added; the poller reads it at once").wait_for()
+    assert page.get_by_text("#4 Página/12").is_visible()
+    menafn = ids["MENAFN Latin America"]
+    page.get_by_role("button", name=f"Pause feed {menafn}").click()
+    page.get_by_role("button", name=f"Resume feed {menafn}").click()
+    page.get_by_text(f"Feed {menafn} resumed").wait_for()
+    with transaction(served.engine) as conn:
+        resumed = feed_store.get_feed(conn, menafn)
+    assert resumed is not None and (resumed.state, resumed.error_count) == ("active", 0)
+    context.close()

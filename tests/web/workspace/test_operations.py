@@ -297,6 +297,17 @@ def test_subscribers_show_bounces_and_failed_emails(run: Run) -> None:
         assert "3 subscribers" in page  # and the operator's own row
         assert_only_our_markup(page)
 
+        for language, words in (("es", "Suscriptores"), ("pt", "Assinantes")):
+            response, _ = await site.post(
+                "/language", {"csrf": csrf_of(page), "language": language, "next": "/latest"}
+            )
+            assert response.status == 303
+            for path in ("/operations", "/operations/feeds", "/operations/subscribers",
+                         "/operations/dead-letters"):
+                response, translated = await site.get(path)
+                assert response.status == 200, (language, path)
+                assert f'<html lang="{language}">' in translated and words in translated
+
     run(body, operators=OPERATOR)
 
 
