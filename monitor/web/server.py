@@ -13,6 +13,7 @@ Routes:
     POST /p/{token}          pause / resume one subscription, or save its form
     GET  /f/{key}.atom|.json a subscription's private feeds (monitor/web/alert_feeds.py)
     /, /signin, /latest, /stories/{id}, /static/…   the workspace (monitor/web/workspace)
+    /operations/…            the workspace's Operations, for operators only
     *    /api/v1/...         the read API for API-key holders (monitor/web/api/)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs

@@ -1,9 +1,10 @@
 """What every workspace page shares: who is reading, in which language and zone, the CSRF
 token of their forms, and the rendering of a page with its security headers.
 
-The areas (``signin``, ``latest``, ``story``; later search, trends, subscriptions,
-operations) each add their routes and call :meth:`Workspace.page`; none of them sets a
-header or a cookie policy of its own.
+The areas (``signin``, ``latest``, ``story``, ``operations``, ``operations_feeds``; later
+search, trends, subscriptions) each add their routes and call :meth:`Workspace.page`; none
+of them sets a header or a cookie policy of its own. Operators' routes are wrapped in
+:meth:`Workspace.operator_only`.
 """
 
 from __future__ import annotations
