@@ -50,6 +50,8 @@ ITEMS_WINDOW_DAYS = 7
 # Text of a feed's last error shown in the table (a hostile server writes what it likes).
 MAX_ERROR_CHARS = 300
 ADD_FIELDS = ("url", "name", "outlet", "language", "interval")
+# Feeds a page of the table (two forms a row: a registry of thousands is paged).
+FEEDS_PER_PAGE = 100
 FEEDS_PATH = "/operations/feeds"
 # What the page says after a change (``?done=…``), and of each row of an import.
 NOTICES = {
@@ -69,6 +71,34 @@ OUTCOMES = {
 def items_per_day(count: int, days: int = ITEMS_WINDOW_DAYS) -> str:
     """``count`` items over ``days`` days, as a rate with one decimal (``2.3``)."""
     return f"{count / days:.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which rows of a list one page shows, and whether there are pages around it."""
+
+    number: int
+    start: int
+    stop: int
+    last: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.last else None
+
+
+def page_of(total: int, asked: str | None, size: int = FEEDS_PER_PAGE) -> Page:
+    """Page ``asked`` (1-based, from the query string) of ``total`` rows; a page that is
+    not a number is the first, and one past the end is the last."""
+    last = max(1, -(-total // size))
+    text = (asked or "").strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 1
+    number = min(max(number, 1), last)
+    return Page(number, (number - 1) * size, min(number * size, total), last)
 
 
 def feed_view(feed: feed_store.FeedRow, items: int, zone: ZoneInfo) -> dict[str, Any]:
@@ -158,6 +188,7 @@ class FeedsAdmin:
         return await self._render(
             request,
             reader,
+            page=request.query.get("page"),
             notice=NOTICES.get(notice, ""),
             notice_feed=request.query.get("feed", "")[:9],
         )
@@ -168,6 +199,7 @@ class FeedsAdmin:
         reader: Reader,
         *,
         status: int = 200,
+        page: str | None = None,
         notice: str = "",
         notice_feed: str = "",
         given: FeedInput | None = None,
@@ -181,6 +213,7 @@ class FeedsAdmin:
                 return feed_store.list_feeds(conn), feed_store.items_seen_since(conn, since)
 
         feeds, items = await asyncio.to_thread(_load)
+        shown = page_of(len(feeds), page)
         t = self.ws.catalog(request).text
         return self.ws.page(
             request,
@@ -190,7 +223,12 @@ class FeedsAdmin:
             section="feeds",
             sections=SECTIONS,
             outcomes=OUTCOMES,
-            feeds=[feed_view(f, items.get(f.id, 0), reader.zone) for f in feeds],
+            total=len(feeds),
+            feeds=[
+                feed_view(f, items.get(f.id, 0), reader.zone)
+                for f in feeds[shown.start : shown.stop]
+            ],
+            shown=shown,
             notice=notice,
             notice_feed=notice_feed,
             given=given or FeedInput(url=""),

@@ -23,7 +23,12 @@ from monitor.store.db import transaction
 from monitor.stream.codec import encode_item
 from monitor.stream.topics import ensure_topics
 from monitor.web.workspace.operations import Operations, replay_limit
-from monitor.web.workspace.operations_feeds import ITEMS_WINDOW_DAYS, FeedsAdmin, items_per_day
+from monitor.web.workspace.operations_feeds import (
+    ITEMS_WINDOW_DAYS,
+    FeedsAdmin,
+    items_per_day,
+    page_of,
+)
 from tests.roles import read_topic
 from tests.stream.test_workers import _raw_send
 from tests.web.helpers import person
@@ -406,7 +411,30 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
 
 
 def test_small_decisions_of_the_pages() -> None:
+    pages = {(250, "1"): (1, 0, 100, None, 2), (250, "3"): (3, 200, 250, 2, None),
+             (250, "9"): (3, 200, 250, 2, None), (250, "x"): (1, 0, 100, None, 2),
+             (0, None): (1, 0, 0, None, None), (100, "2"): (1, 0, 100, None, None)}
+    for (total, asked), wanted in pages.items():
+        got = page_of(total, asked)
+        assert (got.number, got.start, got.stop, got.previous, got.next) == wanted, (total, asked)
     assert [items_per_day(n) for n in (0, 7, 10, 700)] == ["0.0", "1.0", "1.4", "100.0"]
     cases = {"1": 1, "100": 100, "10000": 10000, "0": None, "10001": None, "-3": None,
              "2.5": None, "": None, None: None, "１２": None, "9" * 40: None}
     assert {k: replay_limit(k) for k in cases} == cases
+
+
+def test_a_large_registry_is_paged(run: Run) -> None:
+    async def body(site: Site) -> None:
+        now = datetime.now(UTC)
+        with transaction(site.engine) as conn:
+            for n in range(1, 151):
+                feed_store.add_feed(conn, f"https://f{n}.example.org/rss", name=f"Feed {n}", now=now)
+        await site.sign_in(OPERATOR)
+        _, first = await site.get("/operations/feeds")
+        assert "150 feeds" in first and "Page 1 of 2" in first
+        assert first.count('<tr id="feed-') == 100 and 'href="/operations/feeds?page=2"' in first
+        _, second = await site.get("/operations/feeds?page=2")
+        assert second.count('<tr id="feed-') == 50 and "#150 Feed 150" in second
+        assert 'href="/operations/feeds?page=1" rel="prev"' in second
+
+    run(body, operators=OPERATOR)
