@@ -1,17 +1,17 @@
-"""`monitor status`: one screen for operators — roles, feeds, lag, alerts, outbox."""
+"""`monitor status`: one screen for operators — roles, feeds, lag, alerts, outbox.
+
+The numbers come from ``monitor.health`` (the account ``/readyz`` and the workspace's
+operations page read too); this module only words them.
+"""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from monitor.config import Settings
-from monitor.daemon import read_heartbeats
+from monitor.health import HealthReport, collect_health
 from monitor.processes import memory_kb
-from monitor.store import channel_ledger, outbox
-from monitor.store import feeds as feed_store
-from monitor.store.db import make_engine, transaction
-from monitor.store.stories import count_rows, recent_alerts
+from monitor.store.db import make_engine
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:
@@ -44,66 +44,61 @@ def _memory(pid: object) -> str:
 
 
 def render_status(settings: Settings) -> str:
-    now = datetime.now(UTC)
-    lines = [
-        f"monitor status — {now:%Y-%m-%d %H:%M:%S} UTC — db {settings.redacted()['database_url']}"
-    ]
-    beats = read_heartbeats(settings)
-    if beats:
-        parts = []
-        for role, beat in sorted(beats.items()):
-            age = time.time() - float(beat.get("heartbeat", 0))  # type: ignore[arg-type]
-            state = "ok" if age < 30 else "STALE"
-            pid = beat.get("pid")
-            parts.append(f"{role} {state} (pid {pid}, {age:.0f}s{_memory(pid)})")
+    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
+    try:
+        report = collect_health(settings, engine)
+    finally:
+        engine.dispose()
+    return status_text(report, settings.redacted()["database_url"], settings)
+
+
+def status_text(report: HealthReport, database: object, settings: Settings) -> str:
+    """The screen ``monitor status`` prints for ``report`` (the health core's account)."""
+    now = report.checked_at
+    lines = [f"monitor status — {now:%Y-%m-%d %H:%M:%S} UTC — db {database}"]
+    if report.roles:
+        parts = [
+            f"{beat.name} {'ok' if beat.fresh else 'STALE'} "
+            f"(pid {beat.pid}, {beat.age_seconds:.0f}s{_memory(beat.pid)})"
+            for beat in report.roles
+        ]
         lines.append("roles:   " + "; ".join(parts))
     else:
         lines.append("roles:   none running on this machine (monitor run)")
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        with transaction(engine) as conn:
-            feeds = feed_store.list_feeds(conn)
-            counts = count_rows(conn)
-            alerts = recent_alerts(conn, 5)
-            box = outbox.outbox_counts(conn)
-            channels = channel_ledger.ledger_counts(conn)
-    finally:
-        engine.dispose()
-    active = [f for f in feeds if f.state == "active"]
-    due = [f for f in active if f.next_poll_at <= now]
-    failing = [f for f in feeds if f.error_count > 0]
+    feeds = report.feeds
     lines.append(
-        f"feeds:   {len(feeds)} total, {len(active)} active, {len(due)} due now, "
-        f"{len(failing)} failing, {len(feeds) - len(active)} paused/gone"
+        f"feeds:   {feeds.total} total, {feeds.active} active, {feeds.due} due now, "
+        f"{len(feeds.failing)} failing, {feeds.paused_or_gone} paused/gone"
     )
-    for feed in sorted(failing, key=lambda f: -f.error_count)[:5]:
+    for feed in feeds.failing[:5]:
         lines.append(
             f"   ! #{feed.id} {feed.name[:40]}: {feed.error_count} errors, next {_ago(feed.next_poll_at, now)}"
             f" — {(feed.last_error or '')[:80]}"
         )
-    try:
-        from monitor.stream.lag import consumer_lag
-
-        lag = consumer_lag(settings, timeout=3.0)
-        lines.append(f"kafka:   lag {sum(lag.values())} items on {settings.items_topic}")
-    except Exception as exc:
-        lines.append(f"kafka:   unreachable at {settings.kafka_bootstrap} ({type(exc).__name__})")
+    if report.lag.total is None:
+        lines.append(
+            f"kafka:   unreachable at {settings.kafka_bootstrap} ({report.lag.error})"
+        )
+    else:
+        lines.append(f"kafka:   lag {report.lag.total} items on {settings.items_topic}")
+    counts = report.counts
     lines.append(
         f"stories: {counts['stories']} stories from {counts['sources']} items, {counts['alerts']} alerts"
     )
-    for alert in alerts:
+    for alert in report.recent_alerts:
         countries = ",".join(alert.countries or [])
         lines.append(
             f"   {_ago(alert.created_at, now):>9}  [{alert.category} {countries}] "
             f"{alert.title[:70]} — {alert.credited_outlet}"
         )
+    box = report.outbox
     lines.append(
         "outbox:  " + ", ".join(f"{k} {v}" for k, v in sorted(box.items()))
         if box
         else "outbox:  empty"
     )
     lines.append(
-        "chats:   " + ", ".join(f"{k} {v}" for k, v in sorted(channels.items()))
+        "chats:   " + ", ".join(f"{k} {v}" for k, v in sorted(report.channels.items()))
         + " (webhooks, Slack, Teams, Telegram; `monitor subscriber destination list`)"
     )
     return "\n".join(lines)

@@ -75,13 +75,9 @@ def read_feed_list(path: Path) -> FeedList:
     data = path.read_bytes()
     if path.suffix.lower() in (".opml", ".xml") or data.lstrip().startswith(b"<"):
         try:
-            document = import_opml(data)
+            return opml_feed_list(data)
         except OpmlError as exc:
             raise InputError(f"{path}: {exc}") from None
-        return FeedList(
-            [FeedRow(f"line {f.line}", opml_input(f)) for f in document.feeds],
-            [(f"line {s.line}", s.reason) for s in document.skipped],
-        )
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -110,6 +106,16 @@ def read_feed_list(path: Path) -> FeedList:
             language=texts["language"], interval=entry.get("interval"),
         )))
     return FeedList(rows, skipped)
+
+
+def opml_feed_list(data: bytes) -> FeedList:
+    """The feeds of an OPML document (a file or an upload); OpmlError says why it is not
+    one (too large, a DOCTYPE, broken XML, no <opml> root)."""
+    document = import_opml(data)
+    return FeedList(
+        [FeedRow(f"line {f.line}", opml_input(f)) for f in document.feeds],
+        [(f"line {s.line}", s.reason) for s in document.skipped],
+    )
 
 
 def opml_input(feed: OpmlFeed) -> FeedInput:
@@ -220,6 +226,17 @@ def _register(conn: Any, where: str, entry: FeedEntry, now: datetime) -> FeedRep
     return FeedReport(where, entry.url, "added", f"feed {feed_id}{state}", feed_id)
 
 
+def set_feed_paused(conn: Any, feed_id: int, paused: bool, now: datetime) -> str:
+    """Pause a feed (the poller skips it) or resume it (due at once, its error count
+    cleared, so a feed an operator fixed is not backed off for old failures). Returns the
+    new state. ``monitor feed pause|resume`` and the operations page both call this."""
+    state = "paused" if paused else "active"
+    store.set_state(conn, feed_id, state, "paused by operator" if paused else None, now)
+    if not paused:
+        store.record_poll(conn, feed_id, error_count=0, last_error=None)
+    return state
+
+
 def _find(conn: Any, key: str) -> store.FeedRow:
     feed = store.get_feed(conn, int(key) if key.isdigit() else key)
     if feed is None:
@@ -300,12 +317,7 @@ def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
     elif args.action in ("pause", "resume"):
         with transaction(engine) as conn:
             feed = _find(conn, args.feed)
-            state = "paused" if args.action == "pause" else "active"
-            store.set_state(
-                conn, feed.id, state, "paused by operator" if state == "paused" else None, now
-            )
-            if state == "active":
-                store.record_poll(conn, feed.id, error_count=0, last_error=None)
+            state = set_feed_paused(conn, feed.id, args.action == "pause", now)
         _say(f"feed {feed.id} {state}")
     elif args.action == "remove":
         with transaction(engine) as conn:

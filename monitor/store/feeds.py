@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import one_of, upsert_insert
@@ -145,3 +145,13 @@ def mark_items_seen(conn: Connection, feed_id: int, item_ids: Iterable[str], now
 def forget_old_items(conn: Connection, before: datetime) -> int:
     """Drop seen-item records older than the feed history we still expect to be served."""
     return conn.execute(delete(feed_items).where(feed_items.c.last_seen_at < before)).rowcount
+
+
+def items_seen_since(conn: Connection, since: datetime) -> dict[int, int]:
+    """Feed id → items first seen (and published) since ``since``; feeds with none are absent."""
+    rows = conn.execute(
+        select(feed_items.c.feed_id, func.count())
+        .where(feed_items.c.first_seen_at >= since)
+        .group_by(feed_items.c.feed_id)
+    )
+    return {int(feed_id): int(n) for feed_id, n in rows}

@@ -8,6 +8,8 @@ the dead-letter topic under its own consumer group, so each letter is replayed o
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,9 +49,24 @@ def list_letters(settings: Settings, limit: int) -> list[dict[str, Any]]:
     return letters
 
 
-def replay(settings: Settings, limit: int) -> tuple[int, int]:
-    """Re-publish up to ``limit`` letters not replayed before; return (replayed, unreadable)."""
-    consumer = _consumer(settings, f"{settings.app_id}-dlq-replay")
+def replay_group(settings: Settings) -> str:
+    """The consumer group whose committed offsets mark the letters already replayed."""
+    return f"{settings.app_id}-dlq-replay"
+
+
+def _say_unreadable(offset: int, problem: str) -> None:
+    print(f"offset {offset}: cannot replay ({problem})", file=sys.stderr)
+
+
+def replay(
+    settings: Settings,
+    limit: int,
+    on_unreadable: Callable[[int, str], None] = _say_unreadable,
+) -> tuple[int, int]:
+    """Re-publish up to ``limit`` letters not replayed before; return (replayed, unreadable).
+    ``on_unreadable(offset, problem)`` hears of each letter that cannot be replayed (the
+    CLI prints it; the operations page shows it)."""
+    consumer = _consumer(settings, replay_group(settings))
     publisher = ItemPublisher(settings.kafka_bootstrap, settings.items_topic)
     replayed = unreadable = 0
     try:
@@ -59,7 +76,7 @@ def replay(settings: Settings, limit: int) -> tuple[int, int]:
                 item = decode_item(envelope.get("value", ""))
             except ItemError as exc:
                 unreadable += 1
-                print(f"offset {record.offset}: cannot replay ({exc})", file=sys.stderr)
+                on_unreadable(record.offset, str(exc))
             else:
                 publisher.publish([item])
                 replayed += 1
@@ -70,6 +87,46 @@ def replay(settings: Settings, limit: int) -> tuple[int, int]:
         publisher.close()
         consumer.close()
     return replayed, unreadable
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """The dead-letter topic's letters in all, and those not replayed yet."""
+
+    letters: int
+    waiting: int
+
+
+def backlog(settings: Settings, timeout: float = 3.0) -> Backlog:
+    """Counts from offsets alone (no letter is read): end offsets against the replay
+    group's committed ones. Raises the client's error when Kafka does not answer."""
+    from monitor.stream.kafka_python import KafkaAdminClient, OffsetSpec, TopicPartition
+
+    with KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        bootstrap_timeout_ms=int(timeout * 1000),
+        request_timeout_ms=int(timeout * 1000),
+    ) as admin:
+        topics = admin.describe_topics([settings.dead_letter_topic])
+        indexes = [p["partition_index"] for t in topics for p in t.get("partitions") or []]
+        partitions = [TopicPartition(settings.dead_letter_topic, i) for i in sorted(indexes)]
+        if not partitions:
+            return Backlog(0, 0)
+        starts = admin.list_partition_offsets({tp: OffsetSpec.EARLIEST for tp in partitions})
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
+        group = replay_group(settings)
+        try:
+            committed = admin.list_group_offsets({group: partitions}).get(group, {})
+        except Exception:  # never replayed: nothing committed
+            committed = {}
+    letters = waiting = 0
+    for tp in partitions:
+        start = starts[tp].offset if tp in starts else 0
+        end = ends[tp].offset if tp in ends else 0
+        done = max(getattr(committed.get(tp), "offset", -1), start)
+        letters += max(0, end - start)
+        waiting += max(0, end - done)
+    return Backlog(letters, waiting)
 
 
 def dispatch(settings: Settings, args: Any) -> int:

@@ -1,16 +1,21 @@
-"""System-wide gauges computed at scrape time: outbox depth, feed health, consumer lag."""
+"""System-wide gauges computed at scrape time: outbox depth, feed health, consumer lag.
+
+Which feeds are failing or due is decided by ``monitor.health`` (as for ``monitor status``).
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine
 
 from monitor.config import Settings
+from monitor.health import feed_health
 from monitor.store.db import transaction
+from monitor.store.feeds import list_feeds
 from monitor.store.outbox import outbox_counts
-from monitor.store.tables import feeds
 
 
 class SystemGauges:
@@ -45,14 +50,9 @@ class SystemGauges:
             now = datetime.now(UTC)
             with transaction(self.engine) as conn:
                 counts = outbox_counts(conn)
-                feed_rows = conn.execute(
-                    select(
-                        feeds.c.state,
-                        func.count(),
-                        func.sum(case((feeds.c.error_count > 0, 1), else_=0)),
-                        func.sum(case((feeds.c.next_poll_at <= now, 1), else_=0)),
-                    ).group_by(feeds.c.state)
-                ).all()
+                registry = list_feeds(conn)
+            health = feed_health(registry, now)
+            by_state = Counter(f.state for f in registry)
             gauge(
                 "monitor_outbox_emails",
                 "Emails in the outbox by status",
@@ -66,18 +66,14 @@ class SystemGauges:
             gauge(
                 "monitor_feeds",
                 "Feeds by state",
-                [(f'{{state="{s}"}}', n) for s, n, _, _ in feed_rows],
+                [(f'{{state="{s}"}}', n) for s, n in sorted(by_state.items())],
             )
             gauge(
                 "monitor_feeds_failing",
-                "Active feeds whose last poll failed",
-                [("", sum(int(f or 0) for s, _, f, _ in feed_rows if s == "active"))],
+                "Active feeds whose last poll failed (monitor.health.is_failing)",
+                [("", len(health.failing))],
             )
-            gauge(
-                "monitor_feeds_due",
-                "Active feeds due for a poll",
-                [("", sum(int(d or 0) for s, _, _, d in feed_rows if s == "active"))],
-            )
+            gauge("monitor_feeds_due", "Active feeds due for a poll", [("", health.due)])
             gauge("monitor_database_up", "1 when the database answered this scrape", [("", 1)])
         except Exception:
             gauge("monitor_database_up", "1 when the database answered this scrape", [("", 0)])

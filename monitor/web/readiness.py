@@ -6,7 +6,7 @@ confirm routes' database work and starved them. Here the checks run on a thread 
 own, one run at a time (callers arriving meanwhile wait for that run instead of starting
 another), and a result is reused for ``ttl`` seconds, so the cost of readiness does not
 grow with the number of callers, and a broker that goes away shows within ``ttl`` plus
-one run.
+one run. The checks themselves are ``monitor.health.readiness_checks``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-HEARTBEAT_STALE_SECONDS = 30.0
+from monitor.health import Check
+
 READINESS_TTL_SECONDS = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +41,6 @@ class Snapshot:
             "age_seconds": round(max(now - self.started, 0.0), 3),
             "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in self.checks.items()},
         }
-
-
-def heartbeat_checks(
-    beats: Mapping[str, Mapping[str, object]],
-    now: float,
-    stale_after: float = HEARTBEAT_STALE_SECONDS,
-    skip: str = "web",
-) -> dict[str, Check]:
-    """One check per role that wrote a heartbeat (but ``skip``, the caller itself)."""
-    checks = {}
-    for role, beat in beats.items():
-        if role == skip:
-            continue
-        stamp = beat.get("heartbeat", 0)
-        age = now - (float(stamp) if isinstance(stamp, int | float | str) else 0.0)
-        checks[f"role:{role}"] = Check(age < stale_after, f"heartbeat {age:.0f}s ago")
-    return checks
 
 
 def is_fresh(snapshot: Snapshot | None, now: float, ttl: float) -> bool:

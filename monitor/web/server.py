@@ -13,6 +13,7 @@ Routes:
     POST /p/{token}          pause / resume one subscription, or save its form
     GET  /f/{key}.atom|.json a subscription's private feeds (monitor/web/alert_feeds.py)
     /, /signin, /latest, /stories/{id}, /static/…   the workspace (monitor/web/workspace)
+    /operations/…            the workspace's Operations, for operators only
     *    /api/v1/...         the read API for API-key holders (monitor/web/api/)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
@@ -30,7 +31,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -38,11 +38,12 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from monitor.config import Settings, process_variable
-from monitor.daemon import read_heartbeats, write_heartbeat
+from monitor.daemon import write_heartbeat
 from monitor.errors import InvalidToken
+from monitor.health import Check, readiness_checks
 from monitor.logs import get_logger
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.preferences import (
@@ -73,7 +74,7 @@ from monitor.web.preferences import (
     render_preferences,
     stored_values,
 )
-from monitor.web.readiness import Check, Readiness, heartbeat_checks
+from monitor.web.readiness import Readiness
 from monitor.web.workspace import add_workspace
 
 log = get_logger(__name__)
@@ -179,25 +180,8 @@ class WebApp:
         )
 
     def _probe(self) -> dict[str, Check]:
-        """The readiness checks; runs on the readiness thread, never raises."""
-        checks: dict[str, Check] = {}
-        try:
-            with transaction(self.engine) as conn:
-                conn.execute(text("SELECT 1"))
-            checks["database"] = Check(True, "reachable")
-        except Exception as exc:
-            checks["database"] = Check(False, str(exc).splitlines()[0][:200] if str(exc) else "")
-        from monitor.services.kafka_broker import broker_answers
-
-        up = broker_answers(self.settings.kafka_bootstrap, timeout=2.0)
-        checks["kafka"] = Check(up, "reachable" if up else "no answer")
-        try:
-            beats = read_heartbeats(self.settings)
-        except OSError as exc:
-            checks["heartbeats"] = Check(False, f"cannot read heartbeats: {exc}")
-            return checks
-        checks.update(heartbeat_checks(beats, time.time()))
-        return checks
+        """The readiness checks (``monitor.health``); runs on the readiness thread."""
+        return readiness_checks(self.settings, self.engine)
 
     async def metrics(self, request: web.Request) -> web.Response:
         from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest

@@ -16,17 +16,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from monitor.health import Check, heartbeat_checks
 from monitor.notify.tokens import make_token
 from monitor.services import free_port
 from monitor.store.db import make_engine
-from monitor.web.readiness import (
-    READINESS_TTL_SECONDS,
-    Check,
-    Readiness,
-    Snapshot,
-    heartbeat_checks,
-    is_fresh,
-)
+from monitor.web.readiness import READINESS_TTL_SECONDS, Readiness, Snapshot, is_fresh
 from tests.roles import RoleProcess, wait_until
 
 from .helpers import call, person

@@ -10,9 +10,10 @@ token and the security headers (``security``). Static files (``monitor/web/stati
 served from the package. Every page works without JavaScript.
 
 ``trends`` draws its charts with ``monitor.web.charts`` (pure SVG functions). A later area
-(search, subscriptions, operations) is one more module with a
-``routes()`` method, its templates, its catalog keys, and an entry in
-``context.NAVIGATION`` once it works.
+(search, subscriptions) is one more module with a ``routes()`` method, its templates, its
+catalog keys, and an entry in ``context.NAVIGATION`` once it works. Operations
+(``operations``, ``operations_feeds``) is for operators only: its routes are wrapped in
+``Workspace.operator_only`` and its entry is ``context.OPERATOR_NAVIGATION``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from monitor.errors import ConfigError
 from monitor.web.workspace.context import Workspace
 from monitor.web.workspace.countries import Countries
 from monitor.web.workspace.latest import Latest
+from monitor.web.workspace.operations import Operations
+from monitor.web.workspace.operations_feeds import FeedsAdmin
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
 from monitor.web.workspace.trends import Trends
@@ -55,6 +58,8 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         StoryPage(workspace),
         Trends(workspace),
         Countries(workspace),
+        Operations(workspace),
+        FeedsAdmin(workspace),
     )
     for area in areas:
         app.add_routes(area.routes())

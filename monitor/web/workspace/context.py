@@ -1,9 +1,10 @@
 """What every workspace page shares: who is reading, in which language and zone, the CSRF
 token of their forms, and the rendering of a page with its security headers.
 
-The areas (``signin``, ``latest``, ``story``; later search, trends, subscriptions,
-operations) each add their routes and call :meth:`Workspace.page`; none of them sets a
-header or a cookie policy of its own.
+The areas (``signin``, ``latest``, ``story``, ``operations``, ``operations_feeds``; later
+search, trends, subscriptions) each add their routes and call :meth:`Workspace.page`; none
+of them sets a header or a cookie policy of its own. Operators' routes are wrapped in
+:meth:`Workspace.operator_only`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from multidict import MultiDictProxy
 from sqlalchemy import Engine
 
 from monitor.config import Settings
@@ -47,6 +49,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/trends", "nav.trends"),
     ("/countries", "nav.countries"),
 )
+# Shown to operators only (and their routes refuse everyone else: ``operator_only``).
+OPERATOR_NAVIGATION: tuple[tuple[str, str], ...] = (("/operations", "nav.operations"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,11 @@ def safe_next(value: str | None, default: str = "/latest") -> str:
     if any(ord(c) < 32 or c == "\\" for c in value):
         return default
     return value
+
+
+def is_current(path: str, href: str) -> bool:
+    """Whether the navigation entry ``href`` is the page at ``path`` or a page inside it."""
+    return path == href or path.startswith(href + "/")
 
 
 @cache
@@ -154,6 +163,25 @@ class Workspace:
             request[CSRF_NEW] = not existing
         return request[CSRF_VALUE]
 
+    async def posted_form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
+        """The posted form, or a page saying the request took too long to arrive."""
+        try:
+            async with asyncio.timeout(self.settings.web_read_timeout):
+                return await request.post()
+        except TimeoutError:
+            return self.message(request, "errors.timeout_title", "errors.timeout", status=408)
+
+    def refused_form(self, request: web.Request, back: str | None = None) -> web.Response:
+        """The answer to a form whose CSRF token does not match: reload (``back``, the
+        form's page; by default the posted path) and try again."""
+        return self.message(
+            request,
+            "errors.csrf_title",
+            "errors.csrf",
+            status=403,
+            link=(back or request.path, "errors.reload"),
+        )
+
     def csrf_ok(self, request: web.Request, form: Mapping[str, Any]) -> bool:
         posted = form.get(CSRF_FIELD)
         return csrf_valid(
@@ -177,9 +205,10 @@ class Workspace:
         known = request.get(READER)
         reader = known if isinstance(known, Reader) else None
         csrf_value = self.csrf_cookie(request)
+        entries = NAVIGATION + (OPERATOR_NAVIGATION if reader and reader.operator else ())
         nav = [
-            {"href": href, "label": key, "current": request.path == href}
-            for href, key in NAVIGATION
+            {"href": href, "label": key, "current": is_current(request.path, href)}
+            for href, key in entries
         ]
         body = (
             _environment()
@@ -250,6 +279,26 @@ class Workspace:
             reader = await self.reader(request)
             if reader is None:
                 raise self.redirect(request, f"/signin?next={quote(request.path_qs, safe='')}")
+            return await handler(request, reader)
+
+        return wrapped
+
+    def operator_only(
+        self, handler: Callable[[web.Request, Reader], Awaitable[web.StreamResponse]]
+    ) -> Handler:
+        """A route for operators only: others go to the sign-in page (and back, for a
+        page), and a signed-in reader who is not an operator gets 403, whatever the method."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            reader = await self.reader(request)
+            if reader is None:
+                back = request.path_qs if request.method == "GET" else "/operations"
+                raise self.redirect(request, f"/signin?next={quote(back, safe='')}")
+            if not reader.operator:
+                return self.message(
+                    request, "errors.operators_title", "errors.operators", status=403,
+                    link=("/latest", "nav.latest"),
+                )
             return await handler(request, reader)
 
         return wrapped

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy
 from sqlalchemy import Connection
 
 from monitor.config import Settings
@@ -100,22 +98,6 @@ class SignIn:
             web.post("/language", self.choose_language),
         ]
 
-    async def _form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
-        try:
-            async with asyncio.timeout(self.ws.settings.web_read_timeout):
-                return await request.post()
-        except TimeoutError:
-            return self.ws.message(request, "errors.timeout_title", "errors.timeout", status=408)
-
-    def _refused_form(self, request: web.Request) -> web.Response:
-        return self.ws.message(
-            request,
-            "errors.csrf_title",
-            "errors.csrf",
-            status=403,
-            link=(request.path, "errors.reload"),
-        )
-
     def _too_many(self, request: web.Request) -> web.Response:
         log.warning("web.sign_in_rate_limited", client=self.ws.client(request))
         return self.ws.message(request, "errors.busy_title", "errors.busy", status=429)
@@ -149,11 +131,11 @@ class SignIn:
         )
 
     async def request_link(self, request: web.Request) -> web.Response:
-        form = await self._form(request)
+        form = await self.ws.posted_form(request)
         if isinstance(form, web.Response):
             return form
         if not self.ws.csrf_ok(request, form):
-            return self._refused_form(request)
+            return self.ws.refused_form(request)
         if not self.limiter.allow(self.ws.client(request)):
             return self._too_many(request)
         email = str(form.get("email", "")).strip()
@@ -293,11 +275,11 @@ class SignIn:
         )
 
     async def use_link(self, request: web.Request) -> web.StreamResponse:
-        form = await self._form(request)
+        form = await self.ws.posted_form(request)
         if isinstance(form, web.Response):
             return form
         if not self.ws.csrf_ok(request, form):
-            return self._refused_form(request)
+            return self.ws.refused_form(request)
         claims = self._claims(request)
         if isinstance(claims, web.Response):
             return claims
@@ -333,11 +315,11 @@ class SignIn:
 
     # --- leaving, language ---------------------------------------------------------------
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
-        form = await self._form(request)
+        form = await self.ws.posted_form(request)
         if isinstance(form, web.Response):
             return form
         if not self.ws.csrf_ok(request, form):
-            return self._refused_form(request)
+            return self.ws.refused_form(request)
         token = request.cookies.get(SESSION_COOKIE)
         if token:
 
@@ -351,11 +333,11 @@ class SignIn:
         raise response
 
     async def choose_language(self, request: web.Request) -> web.StreamResponse:
-        form = await self._form(request)
+        form = await self.ws.posted_form(request)
         if isinstance(form, web.Response):
             return form
         if not self.ws.csrf_ok(request, form):
-            return self._refused_form(request)
+            return self.ws.refused_form(request)
         language = str(form.get("language", ""))
         response = self.ws.redirect(request, safe_next(str(form.get("next", ""))))
         if language in i18n.LANGUAGES:
