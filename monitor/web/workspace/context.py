@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from multidict import MultiDictProxy
 from sqlalchemy import Engine
 
 from monitor.config import Settings
@@ -46,6 +47,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/latest", "nav.latest"),
     ("/trends", "nav.trends"),
     ("/countries", "nav.countries"),
+    ("/subscriptions", "nav.subscriptions"),
 )
 
 
@@ -154,6 +156,24 @@ class Workspace:
             request[CSRF_NEW] = not existing
         return request[CSRF_VALUE]
 
+    async def read_form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
+        """A posted form, or the page that says it came too slowly (408)."""
+        try:
+            async with asyncio.timeout(self.settings.web_read_timeout):
+                return await request.post()
+        except TimeoutError:
+            return self.message(request, "errors.timeout_title", "errors.timeout", status=408)
+
+    def refused_form(self, request: web.Request) -> web.Response:
+        """The page for a form whose CSRF token does not belong to this browser (403)."""
+        return self.message(
+            request,
+            "errors.csrf_title",
+            "errors.csrf",
+            status=403,
+            link=(request.path, "errors.reload"),
+        )
+
     def csrf_ok(self, request: web.Request, form: Mapping[str, Any]) -> bool:
         posted = form.get(CSRF_FIELD)
         return csrf_valid(
@@ -178,7 +198,7 @@ class Workspace:
         reader = known if isinstance(known, Reader) else None
         csrf_value = self.csrf_cookie(request)
         nav = [
-            {"href": href, "label": key, "current": request.path == href}
+            {"href": href, "label": key, "current": request.path == href or request.path.startswith(href + "/")}
             for href, key in NAVIGATION
         ]
         body = (

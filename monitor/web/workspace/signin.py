@@ -101,20 +101,10 @@ class SignIn:
         ]
 
     async def _form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
-        try:
-            async with asyncio.timeout(self.ws.settings.web_read_timeout):
-                return await request.post()
-        except TimeoutError:
-            return self.ws.message(request, "errors.timeout_title", "errors.timeout", status=408)
+        return await self.ws.read_form(request)
 
     def _refused_form(self, request: web.Request) -> web.Response:
-        return self.ws.message(
-            request,
-            "errors.csrf_title",
-            "errors.csrf",
-            status=403,
-            link=(request.path, "errors.reload"),
-        )
+        return self.ws.refused_form(request)
 
     def _too_many(self, request: web.Request) -> web.Response:
         log.warning("web.sign_in_rate_limited", client=self.ws.client(request))
