@@ -17,7 +17,13 @@ from tests.web.workspace.site import Site, csrf_of
 # signed-in reader.
 TOKEN_AND_PROBES = ("/healthz", "/readyz", "/metrics", "/u/", "/c/", "/p/", "/f/", "/api/")
 PUBLIC = {"/", "/signin", "/signin/{token}", "/signout", "/language"}
-EXAMPLES = {"{story_id}": "1", "{token}": "x", "{chart}": "countries"}
+EXAMPLES = {
+    "{story_id}": "1",
+    "{token}": "x",
+    "{chart}": "countries",
+    "{code}": "BR",
+    "{subscription_id}": "1",
+}
 
 
 def workspace_routes(site: Site) -> list[tuple[str, str]]:
