@@ -427,7 +427,9 @@ class Subscriptions:
             errors=errors,
             problems=[self._problem(p, t) for p in problems],
             choices={
-                "countries": [(code, country_name(code)) for code in countries],
+                "countries": sorted(
+                    ((code, country_name(code)) for code in countries), key=lambda c: c[1]
+                ),
                 "categories": [(c, self._category(c, t)) for c in categories],
                 "modes": [(m, t(f"mode.{m}")) for m in DELIVERY_MODES],
                 "weekdays": [(str(n), t(f"subs.weekday_{day}")) for n, day in enumerate(WEEKDAYS)],

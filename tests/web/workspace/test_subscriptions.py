@@ -305,13 +305,16 @@ def test_another_readers_subscription_is_not_there(run: Run) -> None:
     run(body, operators="boss@example.org")
 
 
-def oracle_matches(site: Site, query: str | None, filters: dict[str, Any]) -> list[int]:
+def oracle_matches(
+    site: Site | Any, query: str | None, filters: dict[str, Any], email: str = READER
+) -> list[int]:
     """What the stream's own matcher (the subscription index, as backfill uses it) sends a
-    subscription with these settings, over the preview's window."""
+    subscription with these settings, over the preview's window (``site``: anything with
+    the engine)."""
     since, _ = preview_window(datetime.now(UTC), ZoneInfo("America/Sao_Paulo"))
     with transaction(site.engine) as conn:
         rows = alerted_stories_since(conn, since)
-        person = store.get_subscriber(conn, READER)
+        person = store.get_subscriber(conn, email)
     assert person is not None
     index = SubscriptionIndex()
     index.load([(store.SubscriptionRow(1, person.id, "x", query, filters), person)])
