@@ -9,7 +9,9 @@ subscription with these settings would have been sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -60,6 +62,35 @@ def stored_story_verdict(row: Any) -> tuple[FeedItem, Classification]:
     return item, verdict
 
 
+class StoryDocs:
+    """``stored_story_doc``, remembered for the ``size`` stories used last: the workspace's
+    live preview asks again at every pause in the typing, over the same stories, and building
+    a story's document (tokenizing its text) is most of a preview's cost. A story whose
+    stored values change gets a new document. Safe to share between threads. A document
+    also keeps the evaluator's per-word memos, so the bound is on documents, not bytes."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._docs: OrderedDict[tuple[Any, int], MatchDoc] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, row: Any) -> MatchDoc:
+        values = (row.title, row.text, row.credited_outlet, row.url, row.lang,
+                  tuple(row.countries or ()), row.category)
+        key = (row.id, hash(values))
+        with self._lock:
+            doc = self._docs.get(key)
+            if doc is not None:
+                self._docs.move_to_end(key)
+                return doc
+        doc = stored_story_doc(row)
+        with self._lock:
+            self._docs[key] = doc
+            while len(self._docs) > self._size:
+                self._docs.popitem(last=False)
+        return doc
+
+
 @dataclass(frozen=True, slots=True)
 class DayCount:
     day: date
@@ -95,14 +126,16 @@ def preview_matches(
     zone: ZoneInfo = _UTC,
     first_day: date | None = None,
     days: int = PREVIEW_DAYS,
+    doc_of: Callable[[Any], MatchDoc] = stored_story_doc,
 ) -> QueryPreview:
     """The ``rows`` (``alerted_stories_since``) that ``query`` and ``filters`` match, counted
     per day of ``zone`` from ``first_day`` (default: the oldest row's day). No query: every
-    row passes it, as a subscription without a query receives every alert."""
+    row passes it, as a subscription without a query receives every alert. ``doc_of``
+    builds a row's document (``StoryDocs`` remembers them)."""
     if query is None or query == "":
         candidates = list(rows)
     else:
-        docs = [(str(row.id), stored_story_doc(row)) for row in rows]
+        docs = [(str(row.id), doc_of(row)) for row in rows]
         hits = set(matching_ids(query, docs))
         candidates = [row for row in rows if str(row.id) in hits]
     wanted = filters or {}

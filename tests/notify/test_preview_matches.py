@@ -11,7 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.matching.query import matches, parse
-from monitor.notify.preview import preview_matches, preview_window, stored_story_doc
+from monitor.notify.preview import (
+    StoryDocs,
+    preview_matches,
+    preview_window,
+    stored_story_doc,
+)
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -86,3 +91,15 @@ def test_the_window_is_thirty_of_the_readers_days_ending_today() -> None:
     since, first = preview_window(datetime(2026, 3, 31, 1, 0, tzinfo=UTC), SAO_PAULO)
     assert first == date(2026, 3, 1)  # still 30 March in São Paulo
     assert since == datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
+
+def test_remembered_documents_are_the_same_and_follow_changes() -> None:
+    docs = StoryDocs(size=2)
+    first = docs(ROWS[0])
+    assert docs(ROWS[0]) is first and first.sequences == stored_story_doc(ROWS[0]).sequences
+    retitled = SimpleNamespace(**{**vars(ROWS[0]), "title": "Lula meets Boric"})
+    assert docs(retitled) is not first and "boric" in docs(retitled).sequences["title"]
+    docs(ROWS[1])
+    assert docs(ROWS[0]) is not first  # the oldest of three went: at most two are kept
+    remembered = preview_matches(ROWS, "Zelensky", zone=SAO_PAULO, doc_of=StoryDocs())
+    assert remembered == preview_matches(ROWS, "Zelensky", zone=SAO_PAULO)

@@ -39,7 +39,13 @@ from monitor.notify.preferences import (
     input_from_row,
     topic_vocabulary,
 )
-from monitor.notify.preview import PREVIEW_DAYS, QueryPreview, preview_matches, preview_window
+from monitor.notify.preview import (
+    PREVIEW_DAYS,
+    QueryPreview,
+    StoryDocs,
+    preview_matches,
+    preview_window,
+)
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
@@ -88,6 +94,7 @@ def reader_base(reader: Reader) -> PreferencesInput:
 class Subscriptions:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
+        self.docs = StoryDocs()
 
     def routes(self) -> list[web.RouteDef]:
         signed_in = self.ws.signed_in
@@ -349,7 +356,12 @@ class Subscriptions:
         with transaction(self.ws.engine) as conn:
             rows = alerted_stories_since(conn, since)
         result = preview_matches(
-            rows, checked.query, checked.filters.as_json(), zone=reader.zone, first_day=first_day
+            rows,
+            checked.query,
+            checked.filters.as_json(),
+            zone=reader.zone,
+            first_day=first_day,
+            doc_of=self.docs,
         )
         return PreviewView(query, result, ())
 
