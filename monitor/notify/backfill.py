@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
 from monitor.errors import BackfillError
-from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import topic_vocabulary
+from monitor.notify.preview import stored_story_verdict
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
@@ -44,20 +44,7 @@ def run_backfill(
         index.load([(subscription, subscriber)])
         wanted = []
         for done, row in enumerate(rows, start=1):
-            item = FeedItem(
-                item_id=str(row.id),
-                feed_url="",
-                outlet=row.credited_outlet,
-                title=row.title,
-                text=row.text,
-                published=row.published_at,
-                fetched_at=row.first_seen_at,
-                url=row.url,
-                lang=row.lang,
-            )
-            verdict = Classification(
-                True, row.score, row.category, tuple(row.countries or ()), row.lang
-            )
+            item, verdict = stored_story_verdict(row)
             if index.matching(item, verdict):
                 wanted.append(row)
             if done % 500 == 0 or done == len(rows):

@@ -1,16 +1,33 @@
-"""`monitor query test`: parse and lint a query, then show what it would have matched."""
+"""What a query (and a subscription's filters) would have matched: `monitor query test` and
+the workspace's live preview share ``preview_matches``, which is pure.
+
+The stories are the alerted ones of a window (``alerted_stories_since``); the query is
+decided by the exact evaluator (``matching_ids``) on the same ``MatchDoc`` the API's search
+builds, and the filters by the fan-out's own ``passes_filters``, so a preview shows what a
+subscription with these settings would have been sent.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from monitor.config import Settings
 from monitor.matching.commands import check_query, matching_ids
-from monitor.matching.query import MatchDoc
+from monitor.matching.query import MatchDoc, Node
+from monitor.models import Classification, FeedItem
+from monitor.notify.fanout import passes_filters
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import alerted_stories_since
+
+PREVIEW_DAYS = 30
+_UTC = ZoneInfo("UTC")
 
 
 def stored_story_doc(row: Any) -> MatchDoc:
@@ -27,6 +44,115 @@ def stored_story_doc(row: Any) -> MatchDoc:
     )
 
 
+def stored_story_verdict(row: Any) -> tuple[FeedItem, Classification]:
+    """An alerted story row as the item and verdict fan-out's filters judge (and backfill
+    hands to the subscription index)."""
+    item = FeedItem(
+        item_id=str(row.id),
+        feed_url="",
+        outlet=row.credited_outlet,
+        title=row.title,
+        text=row.text,
+        published=row.published_at,
+        fetched_at=row.first_seen_at,
+        url=row.url,
+        lang=row.lang,
+    )
+    verdict = Classification(True, row.score, row.category, tuple(row.countries or ()), row.lang)
+    return item, verdict
+
+
+class StoryDocs:
+    """``stored_story_doc``, remembered for the ``size`` stories used last: the workspace's
+    live preview asks again at every pause in the typing, over the same stories, and building
+    a story's document (tokenizing its text) is most of a preview's cost. A story whose
+    stored values change gets a new document. Safe to share between threads. A document
+    also keeps the evaluator's per-word memos, so the bound is on documents, not bytes."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._docs: OrderedDict[tuple[Any, int], MatchDoc] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, row: Any) -> MatchDoc:
+        values = (row.title, row.text, row.credited_outlet, row.url, row.lang,
+                  tuple(row.countries or ()), row.category)
+        key = (row.id, hash(values))
+        with self._lock:
+            doc = self._docs.get(key)
+            if doc is not None:
+                self._docs.move_to_end(key)
+                return doc
+        doc = stored_story_doc(row)
+        with self._lock:
+            self._docs[key] = doc
+            while len(self._docs) > self._size:
+                self._docs.popitem(last=False)
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPreview:
+    """What matched in a window: the stories (newest first), how many were looked at, and
+    a count for every day of the window (oldest first, days without a match included)."""
+
+    considered: int
+    matched: tuple[Any, ...]
+    per_day: tuple[DayCount, ...]
+
+    @property
+    def busiest(self) -> int:
+        return max((d.count for d in self.per_day), default=0)
+
+
+def preview_window(now: datetime, zone: ZoneInfo, days: int = PREVIEW_DAYS) -> tuple[datetime, date]:
+    """The window of a preview: ``days`` calendar days in ``zone`` ending today; returns its
+    start (UTC, for SQL) and its first day."""
+    first = now.astimezone(zone).date() - timedelta(days=days - 1)
+    return datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC), first
+
+
+def preview_matches(
+    rows: Sequence[Any],
+    query: str | Node | None,
+    filters: dict[str, Any] | None = None,
+    *,
+    zone: ZoneInfo = _UTC,
+    first_day: date | None = None,
+    days: int = PREVIEW_DAYS,
+    doc_of: Callable[[Any], MatchDoc] = stored_story_doc,
+) -> QueryPreview:
+    """The ``rows`` (``alerted_stories_since``) that ``query`` and ``filters`` match, counted
+    per day of ``zone`` from ``first_day`` (default: the oldest row's day). No query: every
+    row passes it, as a subscription without a query receives every alert. ``doc_of``
+    builds a row's document (``StoryDocs`` remembers them)."""
+    if query is None or query == "":
+        candidates = list(rows)
+    else:
+        docs = [(str(row.id), doc_of(row)) for row in rows]
+        hits = set(matching_ids(query, docs))
+        candidates = [row for row in rows if str(row.id) in hits]
+    wanted = filters or {}
+    matched = tuple(row for row in candidates if passes_filters(wanted, *stored_story_verdict(row)))
+    counts: dict[date, int] = {}
+    for row in matched:
+        day = row.first_seen_at.astimezone(zone).date()
+        counts[day] = counts.get(day, 0) + 1
+    if first_day is None:
+        first_day = min(counts, default=datetime.now(UTC).astimezone(zone).date())
+    per_day = tuple(
+        DayCount(first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
+        for n in range(days)
+    )
+    return QueryPreview(considered=len(rows), matched=matched, per_day=per_day)
+
+
 def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int = 20) -> int:
     node, warnings = check_query(query)  # QueryError → clear message, exit 2
     print(f"query ok: {query}")
@@ -39,9 +165,8 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
             rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
     finally:
         engine.dispose()
-    docs = [(str(row.id), stored_story_doc(row)) for row in rows]
-    hits = set(matching_ids(node, docs))
-    matched = [row for row in rows if str(row.id) in hits]
+    preview = preview_matches(rows, node, days=days)
+    matched = preview.matched
     print(f"{len(matched)} of {len(rows)} alerted stories of the last {days} days match:")
     for row in matched[:limit]:
         when = row.published_at.strftime("%Y-%m-%d")

@@ -2,7 +2,7 @@
 
 How a request flows: ``monitor.web.server`` (the web role's one aiohttp application) calls
 :func:`add_workspace`, which adds each area's routes. An area module (``signin``,
-``latest``, ``story``) turns the request into store calls (``monitor.store.coverage``,
+``latest``, ``story``, ``subscriptions``) turns the request into store calls (``monitor.store.coverage``,
 ``monitor.store.sessions``) and pure view functions, then renders a Jinja2 template
 (``monitor/web/templates``, autoescaped) through :class:`context.Workspace`, which adds the
 reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and zone, the CSRF
@@ -33,6 +33,7 @@ from monitor.web.workspace.operations import Operations
 from monitor.web.workspace.operations_feeds import FeedsAdmin
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
+from monitor.web.workspace.subscriptions import Subscriptions
 from monitor.web.workspace.trends import Trends
 
 
@@ -60,6 +61,7 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         Countries(workspace),
         Operations(workspace),
         FeedsAdmin(workspace),
+        Subscriptions(workspace),
     )
     for area in areas:
         app.add_routes(area.routes())

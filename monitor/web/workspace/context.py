@@ -48,6 +48,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/latest", "nav.latest"),
     ("/trends", "nav.trends"),
     ("/countries", "nav.countries"),
+    ("/subscriptions", "nav.subscriptions"),
 )
 # Shown to operators only (and their routes refuse everyone else: ``operator_only``).
 OPERATOR_NAVIGATION: tuple[tuple[str, str], ...] = (("/operations", "nav.operations"),)
