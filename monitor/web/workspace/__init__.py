@@ -9,7 +9,7 @@ reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and z
 token and the security headers (``security``). Static files (``monitor/web/static``) are
 served from the package. Every page works without JavaScript.
 
-A later area (search, trends, subscriptions, operations) is one more module with a
+A later area (trends, subscriptions, operations) is one more module with a
 ``routes()`` method, its templates, its catalog keys, and an entry in
 ``context.NAVIGATION`` once it works.
 """
@@ -26,6 +26,7 @@ from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.web.workspace.context import Workspace
 from monitor.web.workspace.latest import Latest
+from monitor.web.workspace.search import SearchPage
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
 
@@ -46,7 +47,12 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         raise workspace.redirect(request, "/latest")
 
     app.add_routes([web.get("/", home)])
-    for area in (SignIn(workspace), Latest(workspace), StoryPage(workspace)):
+    for area in (
+        SignIn(workspace),
+        Latest(workspace),
+        StoryPage(workspace),
+        SearchPage(workspace),
+    ):
         app.add_routes(area.routes())
     app.router.add_static("/static", static_dir(), append_version=False)
     return workspace

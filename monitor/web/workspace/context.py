@@ -42,7 +42,7 @@ from monitor.web.workspace.security import (
 
 # The pages that exist, in the navigation's order: (path, catalog key). Later areas add
 # theirs here when they exist; nothing is listed before it works.
-NAVIGATION: tuple[tuple[str, str], ...] = (("/latest", "nav.latest"),)
+NAVIGATION: tuple[tuple[str, str], ...] = (("/latest", "nav.latest"), ("/search", "nav.search"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,247 @@
+"""The stories' full-text index: the only place its SQL is written.
+
+Table ``story_search`` (migration 0013), one row per story, keyed by the story id:
+
+* SQLite: an FTS5 table (``rowid`` = story id; columns ``title_words``, ``text_words`` and
+  an unindexed ``complete`` flag), tokenizer ``unicode61 remove_diacritics 2``.
+* PostgreSQL: ``story_id``, ``document tsvector`` (title weighted A, text B, built with the
+  ``simple`` configuration over ``monitor_unaccent``, an immutable wrapper of ``unaccent``)
+  with a GIN index, and ``complete``.
+
+What is indexed is the story as the query language reads it: the words of the *folded*
+title and text (``monitor.matching.text``: lowercase, accents stripped, Cyrillic
+variants merged), joined by spaces. Query words are folded the same way by the parser, so a
+word the evaluator finds in a story is a word the index holds, on both databases and
+whatever their own tokenizers do (they see the same folded text on both sides). A story
+longer than ``MAX_INDEXED_CHARS`` folded characters is indexed in part and marked
+``complete = false``; such stories are candidates for every query, so the index never
+hides a match.
+
+The worker writes a story's row in the transaction that stores the story
+(``stream/handler.py``), and again when a later copy changes its text; migration 0013
+back-fills the stories stored before it (:func:`index_all`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
+
+from monitor.matching.query.candidates import (
+    AllOf,
+    AnyOf,
+    Candidate,
+    Everything,
+    Prefix,
+    Word,
+    Words,
+)
+from monitor.matching.text import fold, tokens
+from monitor.store.db import one_of
+from monitor.store.tables import stories
+
+# About 1 MB of PostgreSQL tsvector at worst (every word distinct); longer stories are
+# indexed in part and always candidates.
+MAX_INDEXED_CHARS = 200_000
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedWords:
+    """A story's index entry: its folded words, space-separated, per field."""
+
+    title: str
+    text: str
+    complete: bool
+
+
+def indexed_words(title: str, body: str) -> IndexedWords:
+    """What the index holds for a story (pure): its folded words, within the bound."""
+    title_words = " ".join(tokens(fold(title)))
+    text_words = " ".join(tokens(fold(body)))
+    complete = len(title_words) + len(text_words) <= MAX_INDEXED_CHARS
+    if not complete:
+        title_words = _cut(title_words, MAX_INDEXED_CHARS // 4)
+        text_words = _cut(text_words, MAX_INDEXED_CHARS - len(title_words))
+    return IndexedWords(title_words, text_words, complete)
+
+
+def _cut(words: str, limit: int) -> str:
+    """At most ``limit`` characters of ``words``, ending at a whole word."""
+    if len(words) <= limit:
+        return words
+    end = words.rfind(" ", 0, limit + 1)
+    return words[: max(end, 0)]
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def index_stories(
+    conn: Connection, entries: Sequence[tuple[int, str, str]], *, fresh: bool = False
+) -> None:
+    """Index (story id, title, text) entries, replacing what the index held for them.
+    ``fresh``: the stories were just inserted, so there is nothing to replace."""
+    for start in range(0, len(entries), BATCH):
+        chunk = entries[start : start + BATCH]
+        rows: list[dict[str, Any]] = []
+        for story_id, title, body in chunk:
+            words = indexed_words(title, body)
+            rows.append(
+                {
+                    "id": story_id,
+                    "title": words.title,
+                    "text": words.text,
+                    "complete": words.complete,
+                }
+            )
+        if conn.dialect.name == "postgresql":
+            conn.execute(_PG_UPSERT, rows)
+            continue
+        if not fresh:
+            conn.execute(
+                text("DELETE FROM story_search WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
+            )
+        conn.execute(
+            text(
+                "INSERT INTO story_search (rowid, title_words, text_words, complete)"
+                " VALUES (:id, :title, :text, :complete)"
+            ),
+            [{**r, "complete": int(r["complete"])} for r in rows],
+        )
+
+
+_PG_UPSERT = text(
+    "INSERT INTO story_search (story_id, document, complete) VALUES (:id,"
+    " setweight(to_tsvector('simple', monitor_unaccent(:title)), 'A')"
+    " || setweight(to_tsvector('simple', monitor_unaccent(:text)), 'B'), :complete)"
+    " ON CONFLICT (story_id) DO UPDATE"
+    " SET document = excluded.document, complete = excluded.complete"
+)
+
+
+def reindex_stories(conn: Connection, story_ids: Iterable[int]) -> None:
+    """Index these stories again from their stored title and text (after a change)."""
+    ids = sorted(set(story_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = conn.execute(
+            select(stories.c.id, stories.c.title, stories.c.text).where(
+                one_of(conn, stories.c.id, ids[start : start + BATCH])
+            )
+        ).all()
+        index_stories(conn, [(int(r.id), r.title, r.text) for r in rows])
+
+
+def index_all(conn: Connection) -> int:
+    """Index every stored story (the migration's back-fill); returns how many."""
+    done, after = 0, 0
+    while True:
+        rows = conn.execute(
+            select(stories.c.id, stories.c.title, stories.c.text)
+            .where(stories.c.id > after)
+            .order_by(stories.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return done
+        index_stories(conn, [(int(r.id), r.title, r.text) for r in rows])
+        done += len(rows)
+        after = int(rows[-1].id)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def fts5_expression(found: Candidate) -> str:
+    """The candidate as an FTS5 MATCH expression (words quoted: never FTS5 syntax)."""
+    if isinstance(found, Word):
+        return _quoted(found.word)
+    if isinstance(found, Prefix):
+        return _quoted(found.prefix) + "*"
+    if isinstance(found, Words):
+        return _quoted(" ".join(found.words))
+    if isinstance(found, AllOf | AnyOf):
+        joiner = " AND " if isinstance(found, AllOf) else " OR "
+        return "(" + joiner.join(fts5_expression(c) for c in found.children) + ")"
+    raise ValueError("EVERYTHING has no FTS5 expression: do not filter")
+
+
+def _quoted(words: str) -> str:
+    return '"' + words.replace('"', '""') + '"'
+
+
+def tsquery_sql(found: Candidate, params: dict[str, str]) -> str:
+    """The candidate as a PostgreSQL tsquery expression over bound ``params`` (filled in
+    here). A phrase is read as all of its words: tsvector positions stop at 16,383."""
+    if isinstance(found, Word):
+        return f"plainto_tsquery('simple', monitor_unaccent({_bind(params, found.word)}))"
+    if isinstance(found, Words):
+        return "(" + " && ".join(tsquery_sql(Word(w), params) for w in found.words) + ")"
+    if isinstance(found, Prefix):
+        name = _bind(params, found.prefix)
+        return f"to_tsquery('simple', monitor_unaccent({name}) || ':*')"
+    if isinstance(found, AllOf | AnyOf):
+        joiner = " && " if isinstance(found, AllOf) else " || "
+        return "(" + joiner.join(tsquery_sql(c, params) for c in found.children) + ")"
+    raise ValueError("EVERYTHING has no tsquery: do not filter")
+
+
+def _bind(params: dict[str, str], value: str) -> str:
+    name = f"w{len(params)}"
+    params[name] = value
+    return ":" + name
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A candidate story and its relevance (higher is better; 0 without a look-up)."""
+
+    story_id: int
+    relevance: float
+
+
+def candidates(
+    conn: Connection, found: Candidate, *, limit: int, newest_first: bool = False
+) -> list[Hit] | None:
+    """Up to ``limit`` candidate stories, the most relevant first (``newest_first``: the
+    latest published first); None for EVERYTHING (every story is a candidate: the caller
+    reads the stories in its own order)."""
+    if isinstance(found, Everything):
+        return None
+    order = "s.published_at DESC, s.id DESC" if newest_first else "relevance DESC, s.id DESC"
+    if conn.dialect.name == "postgresql":
+        params: dict[str, Any] = {}
+        query = tsquery_sql(found, params)
+        rows = conn.execute(
+            text(
+                f"WITH q AS (SELECT {query} AS q)"
+                " SELECT s.id, CASE WHEN i.document @@ q.q THEN ts_rank(i.document, q.q)"
+                " ELSE 0 END AS relevance"
+                " FROM story_search AS i CROSS JOIN q JOIN stories AS s ON s.id = i.story_id"
+                f" WHERE i.document @@ q.q OR NOT i.complete ORDER BY {order} LIMIT :limit"
+            ),
+            {**params, "limit": limit},
+        )
+        return [Hit(int(r[0]), float(r[1])) for r in rows]
+    rows = conn.execute(
+        text(
+            "SELECT s.id, m.relevance FROM ("
+            "  SELECT id, max(relevance) AS relevance FROM ("
+            "    SELECT rowid AS id, -bm25(story_search, 2.0, 1.0) AS relevance"
+            "    FROM story_search WHERE story_search MATCH :expr"
+            "    UNION ALL SELECT rowid, 0 FROM story_search WHERE complete = 0)"
+            "  GROUP BY id) AS m JOIN stories AS s ON s.id = m.id"
+            f" ORDER BY {order} LIMIT :limit"
+        ),
+        {"expr": fts5_expression(found), "limit": limit},
+    )
+    return [Hit(int(r[0]), float(r[1])) for r in rows]
+
+
+def indexed_count(conn: Connection) -> int:
+    """How many stories the index holds (health checks and tests)."""
+    return int(conn.execute(text("SELECT count(*) FROM story_search")).scalar_one())
