@@ -164,7 +164,7 @@ def facet_view(
                     "href": "/search?" + form.link(**{name: None if chosen else value}),
                 }
             )
-        view.append({"name": name, "label": t(f"search.facet_{name}"), "values": values})
+        view.append({"name": name, "label": t(f"search.facet_{name}"), "options": values})
     return view
 
 
@@ -209,6 +209,10 @@ class SearchPage:
             caret=caret_line(form.text, form.problem.position) if form.problem else "",
             ignored=[t("search.bad_filter", name=n, value=v) for n, v in form.ignored],
             result=result,
+            order_note=t(
+                "search.order_relevance" if form.sort == "relevance" else "search.order_time",
+                zone=reader.zone.key,
+            ),
             items=result_items(shown, reader.zone, t),
             facets=facet_view(form, result.facets, t) if result else [],
             next_url=("/search?" + form.link(after=str(shown[-1].story.id))) if more else "",

@@ -183,6 +183,8 @@ TAGS = {
     "br",
     "code",
     "section",
+    "aside",
+    "pre",
 }
 
 
