@@ -28,8 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, column, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.matching.query.candidates import (
     AllOf,
@@ -240,6 +241,25 @@ def candidates(
         {"expr": fts5_expression(found), "limit": limit},
     )
     return [Hit(int(r[0]), float(r[1])) for r in rows]
+
+
+def story_filter(conn: Connection, found: Candidate) -> ColumnElement[bool] | None:
+    """``stories.id IN (the candidates)`` for another query's WHERE (the API's pages), or
+    None for EVERYTHING (no filter)."""
+    if isinstance(found, Everything):
+        return None
+    if conn.dialect.name == "postgresql":
+        params: dict[str, Any] = {}
+        query = tsquery_sql(found, params)
+        inner = text(
+            f"SELECT story_id FROM story_search WHERE document @@ {query} OR NOT complete"
+        ).bindparams(**params)
+    else:
+        inner = text(
+            "SELECT rowid FROM story_search WHERE story_search MATCH :expr"
+            " UNION SELECT rowid FROM story_search WHERE complete = 0"
+        ).bindparams(expr=fts5_expression(found))
+    return stories.c.id.in_(inner.columns(column("id", Integer)))
 
 
 def indexed_count(conn: Connection) -> int:
