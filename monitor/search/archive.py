@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
@@ -88,14 +89,19 @@ def search_archive(
     *,
     sort: str = "time",
     chosen: Mapping[str, str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = MAX_CANDIDATES,
 ) -> SearchResult:
-    """Search every stored story with ``node`` (None: every story), refined by the
-    ``chosen`` facet values."""
+    """Search every stored story published in [since, until) with ``node`` (None: every
+    story), refined by the ``chosen`` facet values."""
     loosened = candidate(node) if node is not None else EVERYTHING
-    hits = search_index.candidates(conn, loosened, limit=limit, newest_first=sort == "time")
+    hits = search_index.candidates(
+        conn, loosened, limit=limit, newest_first=sort == "time", since=since, until=until
+    )
     if hits is None:
-        relevance = dict.fromkeys(newest_story_ids(conn, limit), 0.0)
+        ids = newest_story_ids(conn, limit, since=since, until=until)
+        relevance = dict.fromkeys(ids, 0.0)
     else:
         relevance = {hit.story_id: hit.relevance for hit in hits}
     rows = stories_by_ids(conn, list(relevance))

@@ -50,16 +50,22 @@ _COLUMNS = (
 )
 
 
-def newest_story_ids(conn: Connection, limit: int) -> list[int]:
-    """The ``limit`` latest published stories' ids, latest first."""
-    return [
-        int(i)
-        for i in conn.execute(
-            select(stories.c.id)
-            .order_by(stories.c.published_at.desc(), stories.c.id.desc())
-            .limit(limit)
-        ).scalars()
-    ]
+def newest_story_ids(
+    conn: Connection,
+    limit: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[int]:
+    """The ``limit`` latest published stories' ids (published in [since, until)), latest
+    first."""
+    query = select(stories.c.id)
+    if since is not None:
+        query = query.where(stories.c.published_at >= since)
+    if until is not None:
+        query = query.where(stories.c.published_at < until)
+    order = (stories.c.published_at.desc(), stories.c.id.desc())
+    return [int(i) for i in conn.execute(query.order_by(*order).limit(limit)).scalars()]
 
 
 def stories_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, ArchivedStory]:

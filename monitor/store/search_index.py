@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, column, select, text
+from sqlalchemy import Integer, bindparam, column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,7 +44,7 @@ from monitor.matching.query.candidates import (
 )
 from monitor.matching.text import fold, tokens
 from monitor.store.db import one_of
-from monitor.store.tables import stories
+from monitor.store.tables import UTCDateTime, stories
 
 # About 1 MB of PostgreSQL tsvector at worst (every word distinct); longer stories are
 # indexed in part and always candidates.
@@ -206,7 +207,13 @@ class Hit:
 
 
 def candidates(
-    conn: Connection, found: Candidate, *, limit: int, newest_first: bool = False
+    conn: Connection,
+    found: Candidate,
+    *,
+    limit: int,
+    newest_first: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[Hit] | None:
     """Up to ``limit`` candidate stories, the most relevant first (``newest_first``: the
     latest published first); None for EVERYTHING (every story is a candidate: the caller
@@ -214,6 +221,13 @@ def candidates(
     if isinstance(found, Everything):
         return None
     order = "s.published_at DESC, s.id DESC" if newest_first else "relevance DESC, s.id DESC"
+    # published in [since, until); the bounds are typed parameters (SQLite keeps naive UTC)
+    period = (" AND s.published_at >= :since" if since else "") + (
+        " AND s.published_at < :until" if until else ""
+    )
+    bounds = {"since": since, "until": until}
+    typed = [bindparam(name, type_=UTCDateTime) for name in ("since", "until") if bounds[name]]
+    bounds = {name: value for name, value in bounds.items() if value}
     if conn.dialect.name == "postgresql":
         params: dict[str, Any] = {}
         query = tsquery_sql(found, params)
@@ -223,9 +237,10 @@ def candidates(
                 " SELECT s.id, CASE WHEN i.document @@ q.q THEN ts_rank(i.document, q.q)"
                 " ELSE 0 END AS relevance"
                 " FROM story_search AS i CROSS JOIN q JOIN stories AS s ON s.id = i.story_id"
-                f" WHERE i.document @@ q.q OR NOT i.complete ORDER BY {order} LIMIT :limit"
-            ),
-            {**params, "limit": limit},
+                f" WHERE (i.document @@ q.q OR NOT i.complete){period}"
+                f" ORDER BY {order} LIMIT :limit"
+            ).bindparams(*typed),
+            {**params, **bounds, "limit": limit},
         )
         return [Hit(int(r[0]), float(r[1])) for r in rows]
     rows = conn.execute(
@@ -236,9 +251,9 @@ def candidates(
             "    FROM story_search WHERE story_search MATCH :expr"
             "    UNION ALL SELECT rowid, 0 FROM story_search WHERE complete = 0)"
             "  GROUP BY id) AS m JOIN stories AS s ON s.id = m.id"
-            f" ORDER BY {order} LIMIT :limit"
-        ),
-        {"expr": fts5_expression(found), "limit": limit},
+            f" WHERE 1 = 1{period} ORDER BY {order} LIMIT :limit"
+        ).bindparams(*typed),
+        {"expr": fts5_expression(found), **bounds, "limit": limit},
     )
     return [Hit(int(r[0]), float(r[1])) for r in rows]
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ from monitor.web.workspace.context import Reader, Workspace
 from monitor.web.workspace.security import HEADERS
 
 PAGE_SIZE = 25
+UTC_ZONE = ZoneInfo("UTC")
 MAX_OUTLET = 300
 _SHAPES = {
     "country": re.compile(r"[A-Z]{2}"),
@@ -68,17 +69,26 @@ class SearchForm:
     chosen: Mapping[str, str]
     after: int | None
     ignored: tuple[tuple[str, str], ...]
+    days: Mapping[str, str] = field(default_factory=dict)  # "from"/"to" as given
+    since: datetime | None = None
+    until: datetime | None = None
 
     def link(self, **changes: str | None) -> str:
         """The query string of this search with some values changed (None: removed)."""
-        values: dict[str, str | None] = {"q": self.text, "sort": self.sort, **self.chosen}
+        values: dict[str, str | None] = {
+            "q": self.text,
+            "sort": self.sort,
+            **self.days,
+            **self.chosen,
+        }
         values.update(changes)
         return urlencode([(k, v) for k, v in values.items() if v])
 
 
-def parse_search(query: Mapping[str, str]) -> SearchForm:
-    """Turn Search's query string into a form (pure). Facet values of the wrong shape are
-    ignored and named; a query that does not parse is kept with its problem."""
+def parse_search(query: Mapping[str, str], zone: ZoneInfo = UTC_ZONE) -> SearchForm:
+    """Turn Search's query string into a form (pure). ``from``/``to`` are days in the
+    reader's ``zone``, both included. Facet values and days of the wrong shape are ignored
+    and named; a query that does not parse is kept with its problem."""
     text = query.get("q", "").strip()
     node: Node | None = None
     problem = None
@@ -100,6 +110,20 @@ def parse_search(query: Mapping[str, str]) -> SearchForm:
             chosen[name] = value
         else:
             ignored.append((name, value[:MAX_OUTLET]))
+    days: dict[str, str] = {}
+    bounds: dict[str, datetime] = {}
+    for name in ("from", "to"):
+        value = query.get(name, "").strip()
+        if not value:
+            continue
+        day = _day(value)
+        if day is None:
+            ignored.append((name, value[:MAX_OUTLET]))
+            continue
+        days[name] = value
+        if name == "to":
+            day += timedelta(days=1)  # "to" includes its whole day
+        bounds[name] = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     after = query.get("after", "")
     return SearchForm(
         text=text,
@@ -109,7 +133,17 @@ def parse_search(query: Mapping[str, str]) -> SearchForm:
         chosen=chosen,
         after=int(after) if _AFTER.fullmatch(after) else None,
         ignored=tuple(ignored),
+        days=days,
+        since=bounds.get("from"),
+        until=bounds.get("to"),
     )
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 def caret_line(text: str, position: int) -> str:
@@ -185,12 +219,19 @@ class SearchPage:
 
         def _load() -> SearchResult:
             with transaction(self.ws.engine) as conn:
-                return search_archive(conn, form.node, sort=form.sort, chosen=form.chosen)
+                return search_archive(
+                    conn,
+                    form.node,
+                    sort=form.sort,
+                    chosen=form.chosen,
+                    since=form.since,
+                    until=form.until,
+                )
 
         return await asyncio.to_thread(_load)
 
     async def page(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = parse_search(request.query)
+        form = parse_search(request.query, reader.zone)
         result = await self._search(form)
         t = self.ws.catalog(request).text
         shown: list[Found] = []
@@ -226,8 +267,10 @@ class SearchPage:
             ),
         )
 
-    async def _export(self, request: web.Request) -> tuple[SearchForm, SearchResult] | web.Response:
-        form = parse_search(request.query)
+    async def _export(
+        self, request: web.Request, reader: Reader
+    ) -> tuple[SearchForm, SearchResult] | web.Response:
+        form = parse_search(request.query, reader.zone)
         result = await self._search(form)
         if result is None:
             problem = form.problem or SyntaxProblem(0, "no query")
@@ -240,7 +283,7 @@ class SearchPage:
         return form, result
 
     async def export_csv(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        got = await self._export(request)
+        got = await self._export(request, reader)
         if isinstance(got, web.Response):
             return got
         _, result = got
@@ -249,7 +292,7 @@ class SearchPage:
         )
 
     async def export_json(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        got = await self._export(request)
+        got = await self._export(request, reader)
         if isinstance(got, web.Response):
             return got
         form, result = got

@@ -189,6 +189,18 @@ def test_facets_filter_by_the_url_and_pages_never_repeat(run: Run) -> None:
         # a value of the wrong shape is named and ignored
         response, page = await site.get("/search?q=Diplomatic&country=Brazil!")
         assert "country: BRAZIL!" in page and len(story_ids(page)) == 1
+        # a period: days in the reader's zone, both included
+        ukraine = oracle(site, "Ukraine")
+        with transaction(site.engine) as conn:
+            published = {s.id: s.published_at for s in stories_by_ids(conn, list(ukraine)).values()}
+        in_2023 = {i for i, at in published.items() if at.year == 2023}
+        assert in_2023 and in_2023 != ukraine
+        period = {"from": "2023-01-01", "to": "2023-12-31"}
+        assert await exported_ids(site, q="Ukraine", **period) == in_2023
+        response, page = await site.get("/search?" + urlencode({"q": "Ukraine", **period}))
+        assert set(story_ids(page)) == in_2023 and 'value="2023-12-31"' in page
+        response, page = await site.get("/search?q=Zelensky&from=yesterday")
+        assert "from: yesterday" in page
         # sorting by relevance finds the same stories; a title hit comes first
         relevant = await exported_ids(site, q="drones", sort="relevance")
         assert relevant == oracle(site, "drones")
