@@ -129,3 +129,22 @@ def _insert_story(conn: Any, story_id: int, simhash: int) -> None:
         ),
         {"id": story_id, "key": f"k{story_id}", "h": simhash, "now": "2026-11-28"},
     )
+
+
+def test_0013_indexes_the_stories_stored_before_it(db_url: str, engines: Any) -> None:
+    """The search index is back-filled, so a search finds stories older than the index."""
+    from monitor.matching.query import parse
+    from monitor.search.archive import search_archive
+    from monitor.store import search_index
+
+    migrate.downgrade(db_url, "0011")
+    with engines(db_url).begin() as conn:
+        for story_id in (1, 2):
+            _insert_story(conn, story_id, 0)
+        conn.execute(text("UPDATE stories SET title = 'Zelensky in Brasília' WHERE id = 2"))
+    migrate.upgrade(db_url)
+    with engines(db_url).begin() as conn:
+        assert search_index.indexed_count(conn) == 2
+        found = search_archive(conn, parse("brasilia NEAR/1 zelensky"))
+    assert [f.story.id for f in found.found] == [2]
+    assert found.candidates == 1  # from the index, not a scan
