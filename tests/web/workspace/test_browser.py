@@ -261,8 +261,14 @@ def test_search_with_near_export_and_accessibility(
     page.get_by_role("link", name="Search", exact=True).click()
     page.wait_for_url("**/search")
     assert_accessible(page)
-    page.get_by_label("Query").fill("Zelensky NEAR/2 envoy AND (Lima OR Quito OR Bogotá)")
-    page.get_by_role("button", name="Search", exact=True).click()
+    for _ in range(15):  # by keyboard alone: Tab reaches the query box, Enter searches
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    else:
+        raise AssertionError("the query box is not reachable by Tab")
+    page.keyboard.type("Zelensky NEAR/2 envoy AND (Lima OR Quito OR Bogotá)")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=*")
     page.get_by_role("heading", name="3 stories found").wait_for()
     headlines = page.locator("#results h3 a").all_inner_texts()
