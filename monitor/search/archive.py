@@ -19,7 +19,12 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from monitor.matching.query import Node, matches
-from monitor.matching.query.candidates import EVERYTHING, Candidate, candidate
+from monitor.matching.query.candidates import (
+    EVERYTHING,
+    Candidate,
+    candidate,
+    required_metadata,
+)
 from monitor.notify.preview import stored_story_doc
 from monitor.store import search_index
 from monitor.store.archive import ArchivedStory, newest_story_ids, stories_by_ids
@@ -96,8 +101,16 @@ def search_archive(
     """Search every stored story published in [since, until) with ``node`` (None: every
     story), refined by the ``chosen`` facet values."""
     loosened = candidate(node) if node is not None else EVERYTHING
+    required = required_metadata(node) if node is not None else ()
+    facets = tuple((name, value) for name, value in (chosen or {}).items() if name in FACETS)
     hits = search_index.candidates(
-        conn, loosened, limit=limit, newest_first=sort == "time", since=since, until=until
+        conn,
+        loosened,
+        limit=limit,
+        newest_first=sort == "time",
+        since=since,
+        until=until,
+        metadata=required + facets,
     )
     if hits is None:
         ids = newest_story_ids(conn, limit, since=since, until=until)

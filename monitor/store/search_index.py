@@ -214,48 +214,83 @@ def candidates(
     newest_first: bool = False,
     since: datetime | None = None,
     until: datetime | None = None,
+    metadata: Sequence[tuple[str, str]] = (),
 ) -> list[Hit] | None:
-    """Up to ``limit`` candidate stories, the most relevant first (``newest_first``: the
-    latest published first); None for EVERYTHING (every story is a candidate: the caller
-    reads the stories in its own order)."""
-    if isinstance(found, Everything):
-        return None
-    order = "s.published_at DESC, s.id DESC" if newest_first else "relevance DESC, s.id DESC"
+    """Up to ``limit`` candidate stories published in [since, until) that pass the
+    ``metadata`` tests (``required_metadata``, facet filters; see :func:`_metadata_sql`),
+    the most relevant first (``newest_first``: the latest published first). None when
+    nothing narrows the look-up (EVERYTHING, no period, no metadata): the caller reads the
+    stories in its own order."""
+    conditions, params = _metadata_sql(metadata)
     # published in [since, until); the bounds are typed parameters (SQLite keeps naive UTC)
-    period = (" AND s.published_at >= :since" if since else "") + (
-        " AND s.published_at < :until" if until else ""
-    )
-    bounds = {"since": since, "until": until}
-    typed = [bindparam(name, type_=UTCDateTime) for name in ("since", "until") if bounds[name]]
-    bounds = {name: value for name, value in bounds.items() if value}
-    if conn.dialect.name == "postgresql":
-        params: dict[str, Any] = {}
+    typed = []
+    for name, value, test in (("since", since, ">="), ("until", until, "<")):
+        if value is not None:
+            conditions.append(f"s.published_at {test} :{name}")
+            params[name] = value
+            typed.append(bindparam(name, type_=UTCDateTime))
+    if isinstance(found, Everything) and not conditions:
+        return None
+    where = " AND ".join(conditions) or "1 = 1"
+    order = "s.published_at DESC, s.id DESC" if newest_first else "relevance DESC, s.id DESC"
+    params["limit"] = limit
+    if isinstance(found, Everything):
+        statement = f"SELECT s.id, 0.0 AS relevance FROM stories AS s WHERE {where}"
+    elif conn.dialect.name == "postgresql":
         query = tsquery_sql(found, params)
-        rows = conn.execute(
-            text(
-                f"WITH q AS (SELECT {query} AS q)"
-                " SELECT s.id, CASE WHEN i.document @@ q.q THEN ts_rank(i.document, q.q)"
-                " ELSE 0 END AS relevance"
-                " FROM story_search AS i CROSS JOIN q JOIN stories AS s ON s.id = i.story_id"
-                f" WHERE (i.document @@ q.q OR NOT i.complete){period}"
-                f" ORDER BY {order} LIMIT :limit"
-            ).bindparams(*typed),
-            {**params, **bounds, "limit": limit},
+        statement = (
+            f"WITH q AS (SELECT {query} AS q)"
+            " SELECT s.id, CASE WHEN i.document @@ q.q THEN ts_rank(i.document, q.q)"
+            " ELSE 0 END AS relevance"
+            " FROM story_search AS i CROSS JOIN q JOIN stories AS s ON s.id = i.story_id"
+            f" WHERE (i.document @@ q.q OR NOT i.complete) AND {where}"
         )
-        return [Hit(int(r[0]), float(r[1])) for r in rows]
-    rows = conn.execute(
-        text(
+    else:
+        params["expr"] = fts5_expression(found)
+        statement = (
             "SELECT s.id, m.relevance FROM ("
             "  SELECT id, max(relevance) AS relevance FROM ("
             "    SELECT rowid AS id, -bm25(story_search, 2.0, 1.0) AS relevance"
             "    FROM story_search WHERE story_search MATCH :expr"
             "    UNION ALL SELECT rowid, 0 FROM story_search WHERE complete = 0)"
-            "  GROUP BY id) AS m JOIN stories AS s ON s.id = m.id"
-            f" WHERE 1 = 1{period} ORDER BY {order} LIMIT :limit"
-        ).bindparams(*typed),
-        {"expr": fts5_expression(found), **bounds, "limit": limit},
+            f"  GROUP BY id) AS m JOIN stories AS s ON s.id = m.id WHERE {where}"
+        )
+    rows = conn.execute(
+        text(f"{statement} ORDER BY {order} LIMIT :limit").bindparams(*typed), params
     )
     return [Hit(int(r[0]), float(r[1])) for r in rows]
+
+
+def _metadata_sql(metadata: Sequence[tuple[str, str]]) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions on story ``s`` that every story passing these tests passes (a
+    superset: a story's countries are its alerts' union, its category its first alert's,
+    its language the primary subtag). ``outlet`` is the credited outlet, exactly. Values
+    of another shape are not pushed down (the evaluator still tests them)."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    for n, (name, value) in enumerate(metadata):
+        key = f"m{n}"
+        if name == "country" and len(value) == 2 and value.isalpha() and value.isupper():
+            conditions.append(
+                "EXISTS (SELECT 1 FROM alerts AS a WHERE a.story_id = s.id"
+                f" AND CAST(a.countries AS TEXT) LIKE :{key})"
+            )
+            params[key] = f'%"{value}"%'
+        elif name == "category" and value:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM alerts AS a WHERE a.story_id = s.id AND a.category = :{key})"
+            )
+            params[key] = value
+        elif name == "lang" and value.isalpha() and value.islower():
+            conditions.append(
+                f"(lower(trim(s.lang)) = :{key} OR lower(trim(s.lang)) LIKE :{key}_dash)"
+            )
+            params[key] = value
+            params[f"{key}_dash"] = f"{value}-%"
+        elif name == "outlet" and value:
+            conditions.append(f"s.credited_outlet = :{key}")
+            params[key] = value
+    return conditions, params
 
 
 def story_filter(conn: Connection, found: Candidate) -> ColumnElement[bool] | None:

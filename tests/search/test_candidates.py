@@ -19,6 +19,7 @@ from monitor.matching.query.candidates import (
     Word,
     Words,
     candidate,
+    required_metadata,
 )
 from monitor.notify.preview import stored_story_doc
 from monitor.search.archive import search_archive
@@ -54,6 +55,35 @@ META = ["country:BR", "country:MX", "lang:pt", "lang:es", "category:peace-plan",
 )
 def test_candidate_loosens_the_query(query: str, expected: object) -> None:
     assert candidate(parse(query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lula country:BR lang:pt", (("country", "BR"), ("lang", "pt"))),
+        (
+            "(lula AND category:peace-plan) AND country:mx",
+            (("category", "peace-plan"), ("country", "MX")),
+        ),
+        ("lula OR country:BR", ()),
+        ("NOT country:BR", ()),
+        ('outlet:"rio times" AND site:example.com', ()),
+    ],
+)
+def test_required_metadata_is_what_every_match_passes(query: str, expected: object) -> None:
+    assert required_metadata(parse(query)) == expected
+
+
+def test_metadata_narrows_the_look_up(corpus: tuple[Any, dict[int, Any]]) -> None:
+    engine, docs = corpus
+    node = parse("country:MX")
+    with transaction(engine) as conn:
+        hits = search_index.candidates(
+            conn, candidate(node), limit=10_000, metadata=required_metadata(node)
+        )
+    assert hits is not None
+    exact = {i for i, doc in docs.items() if "MX" in doc.countries}
+    assert exact and {hit.story_id for hit in hits} == exact
 
 
 def test_expressions_quote_every_word() -> None:

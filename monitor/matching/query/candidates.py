@@ -8,7 +8,9 @@ a looser one whose matches are a superset of the exact matches; the exact evalua
 * a word stays a word, a wildcard ``abc*`` becomes a prefix look-up, a phrase stays a
   phrase (an index without positions may read it as all of its words);
 * a field scope (``title:``) is dropped: the word is looked for in the whole story;
-* metadata (``country:``, ``lang:``…) and NOT, with everything under it, require nothing;
+* NOT, with everything under it, requires nothing; metadata (``country:``, ``lang:``…)
+  requires no word (:func:`required_metadata` gives the index look-up the tests ANDed at
+  the top, which it applies in SQL);
 * ``a NEAR/n b`` and ``a ONEAR/n b`` become ``a AND b``;
 * AND keeps the requirements of its operands; OR requires something only when each of its
   alternatives does.
@@ -93,6 +95,23 @@ def candidate(node: Node) -> Candidate:
     if isinstance(node, And):
         return _all_of(tuple(candidate(child) for child in node.children))
     return _any_of(tuple(candidate(child) for child in node.children))
+
+
+# Metadata an index look-up can also require: (field, value) pairs.
+PUSHED_FIELDS = ("country", "category", "lang")
+
+
+def required_metadata(node: Node) -> tuple[tuple[str, str], ...]:
+    """The ``country:``, ``category:`` and ``lang:`` tests every match passes: those ANDed
+    at the top of the query (under an OR or a NOT a test is not required)."""
+    if isinstance(node, Meta) and node.field in PUSHED_FIELDS:
+        return ((node.field, node.words[0]),)
+    if isinstance(node, And):
+        found: list[tuple[str, str]] = []
+        for child in node.children:
+            found.extend(required_metadata(child))
+        return tuple(dict.fromkeys(found))
+    return ()
 
 
 def _all_of(children: tuple[Candidate, ...]) -> Candidate:
