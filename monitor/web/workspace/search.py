@@ -183,7 +183,10 @@ def facet_view(
     view = []
     for name in FACETS:
         values = []
-        for value, count in facets.get(name, []):
+        listed = list(facets.get(name, []))
+        if name in form.chosen and all(v != form.chosen[name] for v, _ in listed):
+            listed.append((form.chosen[name], 0))  # chosen, nothing left: still removable
+        for value, count in listed:
             label = value
             if name == "country":
                 label = f"{country_name(value)} ({value})"

@@ -186,6 +186,7 @@ def test_facets_filter_by_the_url_and_pages_never_repeat(run: Run) -> None:
         assert len(story_ids(page)) == 1
         response, page = await site.get("/search?q=Diplomatic&country=MX")
         assert story_ids(page) == []
+        assert '<a href="/search?q=Diplomatic&amp;sort=time" aria-current="true"' in page
         # a value of the wrong shape is named and ignored
         response, page = await site.get("/search?q=Diplomatic&country=Brazil!")
         assert "country: BRAZIL!" in page and len(story_ids(page)) == 1
