@@ -28,6 +28,7 @@ BENCHMARKS = (
     ("pipeline", "bench.bench_pipeline", "Stream pipeline (issue #7)"),
     ("fanout", "bench.bench_fanout", "Fan-out and digests (issue #5)"),
     ("model", "bench.bench_model", "Learned second opinion (issue #16)"),
+    ("search", "bench.bench_search", "Archive search (issue #17)"),
 )
 
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--soak-items", str(args.soak_items)]
         if name == "fanout":  # created and dropped by the benchmark itself
             command += ["--database-url", postgres.PgCluster().url(f"bench_fanout_{os.getpid()}")]
+        if name == "search":  # on PostgreSQL, created and dropped by the benchmark itself
+            command += ["--database-url", postgres.PgCluster().url(f"bench_search_{os.getpid()}")]
         print(f"== {title}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=env, check=False)

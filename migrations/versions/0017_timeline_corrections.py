@@ -8,7 +8,7 @@ corrected is kept (NULL once that person is erased); deleting the story deletes 
 corrections.
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 23:45:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

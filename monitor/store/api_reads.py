@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.store.tables import alerts, stories, story_sources
 
@@ -52,9 +53,14 @@ _PAGE_COLUMNS = (
 )
 
 
-def alerted_page(conn: Connection, query: PageQuery) -> list[Any]:
-    """Up to ``query.limit`` alert rows joined with their story, newest alert first."""
+def alerted_page(
+    conn: Connection, query: PageQuery, only: ColumnElement[bool] | None = None
+) -> list[Any]:
+    """Up to ``query.limit`` alert rows joined with their story, newest alert first
+    (``only``: a further condition on the story, e.g. the search index's candidates)."""
     stmt = select(*_PAGE_COLUMNS).join(stories, stories.c.id == alerts.c.story_id)
+    if only is not None:
+        stmt = stmt.where(only)
     if query.since is not None:
         stmt = stmt.where(alerts.c.created_at >= query.since)
     if query.until is not None:

@@ -31,6 +31,7 @@ from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import QueryMatches, SubscriptionIndex
+from monitor.store import search_index
 from monitor.store import stories as story_store
 from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
@@ -140,15 +141,24 @@ class ItemHandler:
             return
         planned = self._cluster(conn, fresh, now)
         new = [s for s in planned if s.id is None]
-        ids = story_store.insert_stories(conn, [_story_row(s, now) for s in new])
+        rows = [_story_row(s, now) for s in new]
+        ids = story_store.insert_stories(conn, rows)
         for story, story_id in zip(new, ids, strict=True):
             story.id = story_id
         outcome.new_stories = len(new)
         outcome.joined = len(fresh) - len(new)
-        story_store.update_stories(
+        # The search index is written with the stories, in this transaction.
+        search_index.index_stories(
             conn,
-            {s.id: s.changes for s in planned if s.id is not None and s.changes and s not in new},
-            now=now,
+            [(i, row["title"], row["text"]) for i, row in zip(ids, rows, strict=True)],
+            fresh=True,
+        )
+        changes = {
+            s.id: s.changes for s in planned if s.id is not None and s.changes and s not in new
+        }
+        story_store.update_stories(conn, changes, now=now)
+        search_index.reindex_stories(
+            conn, [i for i, c in changes.items() if "title" in c or "text" in c]
         )
         story_store.insert_sources(
             conn,

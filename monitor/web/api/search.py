@@ -1,8 +1,10 @@
 """GET /search?q=…: the stored-query language, evaluated exactly, over a bounded period.
 
-The query is parsed with ``parse`` and each alerted story of the period is tested with
-``matches`` on the ``MatchDoc`` that ``monitor query test`` builds (``stored_story_doc``),
-so the API and the CLI agree on every story. A syntax error is a 400 that names the
+The query is parsed with ``parse``; the stories' full-text index gives the candidates (a
+superset of the matches, ``matching.query.candidates``), and each alerted candidate of the
+period is tested with ``matches`` on the ``MatchDoc`` that ``monitor query test`` builds
+(``stored_story_doc``), so the API, the workspace's Search and the CLI agree on every
+story. ``scanned`` counts the candidates read. A syntax error is a 400 that names the
 position. One request reads at most ``MAX_SCAN`` stories; a page that ends there carries a
 cursor to go on from, so a rare query pages through the period instead of timing out.
 """
@@ -18,9 +20,11 @@ from sqlalchemy import Engine
 from monitor.config import Settings
 from monitor.errors import Problem, QueryError
 from monitor.matching.query import matches, parse
+from monitor.matching.query.candidates import candidate
 from monitor.notify.preview import stored_story_doc
 from monitor.store.api_reads import alerted_page
 from monitor.store.db import transaction
+from monitor.store.search_index import story_filter
 from monitor.web.api.door import Call, Reply
 from monitor.web.api.paging import parse_moment
 from monitor.web.api.problems import ApiProblem, bad_parameter
@@ -64,8 +68,9 @@ def search(engine: Engine, settings: Settings, call: Call) -> Reply:
     found: list[Any] = []
     scanned, next_cursor = 0, None
     with transaction(engine) as conn:
+        only = story_filter(conn, candidate(node))
         while True:
-            rows = alerted_page(conn, replace(query, after=after, limit=BATCH))
+            rows = alerted_page(conn, replace(query, after=after, limit=BATCH), only)
             for row in rows:
                 scanned += 1
                 after = (row.created_at, int(row.alert_id))

@@ -9,8 +9,8 @@ reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and z
 token and the security headers (``security``). Static files (``monitor/web/static``) are
 served from the package. Every page works without JavaScript.
 
-``trends`` draws its charts with ``monitor.web.charts`` (pure SVG functions). A later area
-(search, subscriptions) is one more module with a ``routes()`` method, its templates, its
+``trends`` draws its charts with ``monitor.web.charts`` (pure SVG functions). A new area
+is one more module with a ``routes()`` method, its templates, its
 catalog keys, and an entry in ``context.NAVIGATION`` once it works. Operations
 (``operations``, ``operations_feeds``) is for operators only: its routes are wrapped in
 ``Workspace.operator_only`` and its entry is ``context.OPERATOR_NAVIGATION``.
@@ -31,6 +31,7 @@ from monitor.web.workspace.countries import Countries
 from monitor.web.workspace.latest import Latest
 from monitor.web.workspace.operations import Operations
 from monitor.web.workspace.operations_feeds import FeedsAdmin
+from monitor.web.workspace.search import SearchPage
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
 from monitor.web.workspace.subscriptions import Subscriptions
@@ -56,6 +57,7 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
     areas = (
         SignIn(workspace),
         Latest(workspace),
+        SearchPage(workspace),
         StoryPage(workspace),
         Trends(workspace),
         Countries(workspace),

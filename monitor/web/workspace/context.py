@@ -46,6 +46,7 @@ from monitor.web.workspace.security import (
 # theirs here when they exist; nothing is listed before it works.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("/latest", "nav.latest"),
+    ("/search", "nav.search"),
     ("/trends", "nav.trends"),
     ("/countries", "nav.countries"),
     ("/subscriptions", "nav.subscriptions"),

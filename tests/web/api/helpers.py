@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
+from monitor.store import search_index
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, story_sources
 from monitor.web.api.key_commands import add_key
@@ -90,6 +91,10 @@ def alerted_story(
                 credited_outlet="Buenos Aires Times", published_at=at, first_seen_at=at,
             ).returning(stories.c.id)
         ).scalar_one()
+        # indexed in the same transaction, as the worker does
+        search_index.index_stories(
+            conn, [(int(story_id), title, text or f"{title}. Full text.")], fresh=True
+        )
         conn.execute(story_sources.insert().values(
             story_id=story_id, item_id=f"item-{story_id}", feed_url="https://feeds.example.com/x",
             outlet="Buenos Aires Times", url=url, title=title, published_at=at, first_seen_at=at,

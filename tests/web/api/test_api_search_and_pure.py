@@ -50,6 +50,21 @@ def test_search_returns_exactly_what_the_query_matches(
     assert sorted(seen) == sorted(expected)
 
 
+def test_search_reads_only_the_index_candidates(
+    web: tuple[Any, Any, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, engine, base = web
+    key = make_key(settings, person(engine)[0], capsys)
+    for n in range(6):
+        alerted_story(engine, f"Trade fair {n}", ago=timedelta(hours=n + 1))
+    alerted_story(engine, "Zelensky meets Lula", ago=timedelta(hours=9))
+    page = api(base, "/api/v1/search?q=zelensky+NEAR/2+lula", key).json
+    assert [item["title"] for item in page["items"]] == ["Zelensky meets Lula"]
+    assert page["scanned"] == 1  # the six other stories never left the database
+    page = api(base, "/api/v1/search?q=NOT+zelensky", key).json  # no index look-up
+    assert page["scanned"] == 7 and len(page["items"]) == 6
+
+
 def test_cursors_round_trip() -> None:
     at = datetime(2026, 12, 6, 20, 15, 1, 123456, tzinfo=UTC)
     assert decode_cursor(encode_cursor(Cursor(at, 42))) == Cursor(at, 42)

@@ -3,8 +3,8 @@
 The real web role (``monitor.web.server.serve``) on a loopback port, a database the
 worker's core filled (fixture feeds through ItemHandler: classifier, clustering, fan-out),
 the real mailer sending to the SMTP sink. A person signs in with the link from the email,
-reads Latest, opens a Story, sees a live update arrive, and moves by keyboard; axe-core
-checks each page. The screenshots in docs/screenshots/ are taken here.
+reads Latest, opens a Story, sees a live update arrive, searches with a NEAR query and
+exports the result, and moves by keyboard; axe-core checks each page. The screenshots in docs/screenshots/ are taken here.
 """
 
 from __future__ import annotations
@@ -233,9 +233,74 @@ def test_every_page_works_without_javascript(browser: Browser, served: Served) -
     page.get_by_role("button", name="Apply").click()
     page.get_by_role("link", name=HEADLINE).click()
     assert page.locator("table.copies tbody tr").count() == 2
-    page.get_by_label("Language").select_option("es")
+    page.goto(served.base + "/search")
+    page.get_by_label("Query").fill("Diplomatic NEAR/3 Horizon")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("link", name=HEADLINE).wait_for()
+    page.get_by_role("link", name="Argentina (AR)").click()  # a facet: a plain link
+    assert "country=AR" in page.url
+    assert page.locator("#results h3 a").all_inner_texts() == [HEADLINE]
+    page.get_by_role("combobox", name="Language").select_option("es")
     page.get_by_role("button", name="Cambiar").or_(page.locator("footer button")).first.click()
     assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", name="1 noticia encontrada").is_visible()
+    context.close()
+
+
+def test_search_with_near_export_and_accessibility(
+    browser: Browser, served: Served, tmp_path: Path
+) -> None:
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    subscribe(served.engine, "reader@example.org", tz="America/Sao_Paulo")
+    ingest(served.engine, RIO + MENAFN + distinct_items(12))
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 900}, locale="en-GB", accept_downloads=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, served, "reader@example.org")
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.wait_for_url("**/search")
+    assert_accessible(page)
+    for _ in range(15):  # by keyboard alone: Tab reaches the query box, Enter searches
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    else:
+        raise AssertionError("the query box is not reachable by Tab")
+    page.keyboard.type("Zelensky NEAR/2 envoy AND (Lima OR Quito OR Bogotá)")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    page.get_by_role("heading", name="3 stories found").wait_for()
+    headlines = page.locator("#results h3 a").all_inner_texts()
+    assert len(headlines) == 3
+    assert all(any(c in h for c in ("Lima", "Quito", "Bogotá")) for h in headlines)
+    assert page.get_by_role("link", name="Save as subscription").get_attribute("href", timeout=1000)
+    assert_accessible(page)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert len(page.screenshot(path=str(shots / "search.png"), full_page=True)) > 10_000
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    saved = tmp_path / "search.csv"
+    download.value.save_as(saved)
+    rows = saved.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("story_id,published_at,title")
+    assert len(rows) == 4
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export JSON").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert sorted(item["title"] for item in exported["items"]) == sorted(headlines)
+
+    assert errors == [], errors  # no CSP violation or script error on the way
+    # a syntax error is shown where it is (a 400, which the console notes), accessibly
+    page.get_by_label("Query").fill("Zelensky NEAR/2")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert "error at position" in page.get_by_role("alert").inner_text()
+    assert_accessible(page)
+    assert page.locator("#results").count() == 0
+    assert [e for e in errors if "status of 400" not in e] == [], errors
     context.close()
 
 

@@ -187,6 +187,8 @@ TAGS = {
     "meter",
     "details",
     "summary",
+    "aside",
+    "pre",
 }
 
 
