@@ -90,8 +90,10 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
     engine = make_engine(db_url)
     with transaction(engine) as conn:
         person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=NOW)
-        add_subscription(conn, person, now=NOW, name="all", query=None, filters={},
-                         mode="immediate")
+        # Subscribed to both topics: each story once, however many topics alert it.
+        for topic in ("ukraine-latam", "russia-latam"):
+            add_subscription(conn, person, now=NOW, name=topic, query=None, filters={},
+                             mode="immediate", topic=topic)
     handler = ItemHandler(
         engine=engine,
         classify=functools.partial(classify_all, BOTH, lean=True),
