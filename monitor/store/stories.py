@@ -125,6 +125,7 @@ def recent_alerts(conn: Connection, limit: int = 20) -> list[Any]:
             select(
                 alerts.c.id,
                 alerts.c.story_id,
+                alerts.c.topic,
                 alerts.c.score,
                 alerts.c.category,
                 alerts.c.countries,
