@@ -39,10 +39,14 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
             rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
     finally:
         engine.dispose()
-    docs = [(str(row.id), stored_story_doc(row)) for row in rows]
+    # One row per alert: a story alerted under two topics is one story, matched when the
+    # query matches it as either topic shows it (shown once, as the first that matched).
+    docs = [(str(row.alert_id), stored_story_doc(row)) for row in rows]
     hits = set(matching_ids(node, docs))
-    matched = [row for row in rows if str(row.id) in hits]
-    print(f"{len(matched)} of {len(rows)} alerted stories of the last {days} days match:")
+    matched = list({row.id: row for row in reversed(rows) if str(row.alert_id) in hits}.values())
+    matched.reverse()
+    total = len({row.id for row in rows})
+    print(f"{len(matched)} of {total} alerted stories of the last {days} days match:")
     for row in matched[:limit]:
         when = row.published_at.strftime("%Y-%m-%d")
         countries = ",".join(row.countries or [])
