@@ -53,11 +53,12 @@ def test_each_subscriber_gets_the_stories_of_the_topic_they_chose(
         import_feeds(
             engine, [{"url": server.url("topics-en.xml"), "outlet": "LatAm Wire"}], settings=settings
         )
-        for email, subscription in [
+        chosen: list[tuple[str, dict[str, Any]]] = [
             ("ukraine@newsroom.example", {"query": None}),  # the default: ukraine-latam
             ("russia@newsroom.example", {"query": None, "topic": "russia-latam"}),
             ("everything@newsroom.example", {"query": "rosneft OR boca", "topic": "all"}),
-        ]:
+        ]
+        for email, subscription in chosen:
             add_subscriber(
                 settings, engine, email=email, confirmed=True, subscription=subscription
             )

@@ -109,6 +109,9 @@ def _story_ids(conn: Any) -> dict[str, int]:
 
 
 def test_the_all_view_of_an_unalerted_story_has_no_alert_row(db_url: str) -> None:
+    from monitor.store.alert_feeds import feed_entries
+    from monitor.store.outbox import due_delivery_details
+
     engine = make_engine(db_url)
     with transaction(engine) as conn:
         _subscribe(conn, "all@example.org", {"query": "Boca", "topic": "all"})
@@ -117,10 +120,15 @@ def test_the_all_view_of_an_unalerted_story_has_no_alert_row(db_url: str) -> Non
         with transaction(engine) as conn:
             (alert_id,) = conn.execute(select(deliveries.c.alert_id)).scalars().all()
             alert_count = len(conn.execute(select(alerts.c.id)).all())
+            (due,) = due_delivery_details(conn, NOW.replace(year=2100))
+            (entry,) = feed_entries(conn, 1)
     finally:
         engine.dispose()
     assert outcome.alerts == 0 and outcome.deliveries == 1
     assert alert_id == NO_ALERT and alert_count == 0
+    # The mailer and the subscription's private feed still find it, with no topic.
+    assert due.title == NEITHER.title and due.topic is None and due.category is None
+    assert entry.title == NEITHER.title and entry.category is None and entry.score == 0.0
 
 
 # Ukraine's topic alerts the short copy; the fuller copy, which leads with a Russia–Venezuela
