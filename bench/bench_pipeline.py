@@ -333,12 +333,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def settings_for(tag: str, url: str, partitions: int, *, group: str | None = None) -> Settings:
-    """Settings for one run: topics named by ``tag``, consumer group by ``group`` (or tag)."""
+def settings_for(tag: str, url: str, partitions: int, *, group: str | None = None,
+                 one_topic: bool = False) -> Settings:
+    """Settings for one run: topics named by ``tag``, consumer group by ``group`` (or tag);
+    the classifier's topics are the package's (both), or with ``one_topic`` only the
+    founding one (MONITOR_TOPIC_FILE), as before Russia–Latin America was loaded."""
+    extra: dict[str, Any] = {}
+    if one_topic:
+        from monitor.resources import default_topic_file
+
+        extra["topic_file"] = default_topic_file()
     return load_settings(database_url=url, topic_prefix=f"bench-{tag}",
                          app_id=f"bench-{group or tag}", partitions=partitions,
                          log_level="ERROR", log_format="json",
-                         var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}")
+                         var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}", **extra)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-items", type=int)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "bench-pipeline.md")
+    parser.add_argument("--topics-only", action="store_true",
+                        help="only the full pipeline with both shipped topics and with one "
+                        "(1 worker, 8 partitions): the worker's CPU per item, compared")
     args = parser.parse_args(argv)
     if args.command == "consume":
         consume(args.kind, load_settings(), args.log)
@@ -374,7 +385,7 @@ def orchestrate(args: argparse.Namespace) -> int:
     progress(f"producing {items} items")
     base = settings_for(f"{run}-p8", "sqlite://", 8)
     produce(base, items, seed=1)
-    for kind in ("aiokafka", "faust-bare"):
+    for kind in () if args.topics_only else ("aiokafka", "faust-bare"):
         progress(f"{kind}: consuming {items} items")
         s = settings_for(f"{run}-p8", "sqlite://", 8, group=f"{run}-{kind}")
         rows.append((f"{kind} (8 partitions)", run_consumers(kind, s, items, 1, workdir, timeout=300)))
@@ -384,6 +395,8 @@ def orchestrate(args: argparse.Namespace) -> int:
         progress(f"adding {args.queries} stored queries")
         add_stored_queries(url, args.queries)
         configs = [(8, 1), (8, 2)] if args.quick else [(1, 1), (4, 1), (8, 1), (8, 2)]
+        if args.topics_only:
+            configs = [(8, 1)]
         for partitions, workers in configs:
             tag = f"{run}-p{partitions}"
             s = settings_for(tag, url, partitions, group=f"{run}-full-p{partitions}-w{workers}")
@@ -397,6 +410,16 @@ def orchestrate(args: argparse.Namespace) -> int:
                 result["statements"] = top_statements(url)
             rows.append((f"full pipeline, PostgreSQL ({partitions} partitions, {workers} worker"
                          f"{'s' if workers > 1 else ''})", result))
+
+        # The same run with the founding topic alone: what loading a second topic costs.
+        s = settings_for(f"{run}-p8", url, 8, group=f"{run}-full-one-topic", one_topic=True)
+        _reset_stories(url)
+        progress(f"full pipeline, one topic: {items} items, 8 partitions, 1 worker")
+        rows.append((ONE_TOPIC_ROW, run_consumers("full", s, items, 1, workdir, timeout=900)))
+        if args.topics_only:
+            report = render(rows, None, items, args.queries, quick=args.quick)
+            print(report)
+            return 0
 
         progress("latency at 100 items/s")
         _reset_stories(url)
@@ -502,6 +525,22 @@ def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
     return result
 
 
+ONE_TOPIC_ROW = "full pipeline, PostgreSQL, founding topic only (8 partitions, 1 worker)"
+BOTH_TOPICS_ROW = "full pipeline, PostgreSQL (8 partitions, 1 worker)"
+
+
+def topic_cost(rows: list[tuple[str, dict[str, Any]]]) -> str | None:
+    """The worker's CPU per item with both shipped topics against the founding one alone."""
+    by_name = dict(rows)
+    one = (by_name.get(ONE_TOPIC_ROW, {}).get("cpu_ms_per_item") or {}).get("consumer")
+    both = (by_name.get(BOTH_TOPICS_ROW, {}).get("cpu_ms_per_item") or {}).get("consumer")
+    if not one or not both:
+        return None
+    return (f"Topics: the worker used {both:.3f} ms of CPU per item classifying with both "
+            f"shipped topics and {one:.3f} ms with the founding topic alone: "
+            f"{both / one:.2f}× (1 worker, 8 partitions).")
+
+
 def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, items: int,
            queries: int, *, quick: bool) -> str:
     bare = dict(rows).get("faust-bare (8 partitions)", {}).get("items_per_s", float("nan"))
@@ -554,6 +593,9 @@ def render(rows: list[tuple[str, dict[str, Any]]], soak: dict[str, Any] | None, 
                       f"{name.removeprefix('full pipeline, PostgreSQL ')} "
                       f"{cpu['postgres_background']:.3f} of {cpu['postgres']:.3f} ms"
                       for name, cpu in background) + "."]
+    cost = topic_cost(rows)
+    if cost:
+        lines += ["", cost]
     measured = [(name, r) for name, r in rows if r.get("statements")]
     if measured:
         lines += ["", "PostgreSQL's costliest statements in each full-pipeline run "

@@ -373,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", default="")
     s.add_argument("--tz", help="IANA time zone (default UTC)")
     s.add_argument("--query", help="stored query (see README: query language)")
+    s.add_argument(
+        "--topic",
+        metavar="SLUG|all",
+        help="a loaded topic's id (default: ukraine-latam, the founding topic), or 'all': "
+        "every story the worker reads, chosen by --query alone",
+    )
     s.add_argument("--countries", help="comma-separated ISO codes")
     s.add_argument("--categories", help="comma-separated categories")
     s.add_argument("--languages", help="comma-separated language codes")
@@ -392,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("subscription", type=int)
     for opt in (
         "--query",
+        "--topic",
         "--countries",
         "--categories",
         "--languages",

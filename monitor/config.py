@@ -98,8 +98,8 @@ class Settings(BaseSettings):
     topic_dir: Path = Field(
         default_factory=resources.default_topic_dir,
         description="Directory of topic files: the worker classifies every story with every "
-        "*.toml in it (default: the package's founding topic; more ship in its topics/extra). "
-        "Ignored when "
+        "*.toml in it (default: the package's topics, Ukraine–Latin America and "
+        "Russia–Latin America; each subscription chooses one, or all). Ignored when "
         "MONITOR_TOPIC_FILE is set.",
     )
     topic_reload_seconds: float = Field(
@@ -522,6 +522,10 @@ class Settings(BaseSettings):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if value is None:
+                continue
+            if name == "topic_file" and name not in self.model_fields_set:
+                # Its default is a path, but "set" means "just this topic" (topic_files):
+                # handing the default on would narrow a child to the founding topic.
                 continue
             if isinstance(value, SecretStr):
                 value = value.get_secret_value()

@@ -299,7 +299,7 @@ def _summary(settings: Settings, engine: object) -> None:
         countries = ",".join(alert.countries or [])
         copies = f" [{alert.source_count} copies]" if alert.source_count > 1 else ""
         print(
-            f"  - [{alert.category}; {countries}] {alert.title[:80]} — "
+            f"  - [{alert.topic}: {alert.category}; {countries}] {alert.title[:80]} — "
             f"{alert.credited_outlet}{copies}"
         )
     emails = [] if settings.smtp_host else sorted(settings.outbox_path.glob("*.eml"))

@@ -47,16 +47,10 @@ def default_topic_file() -> Path:
 
 
 def default_topic_dir() -> Path:
-    """MONITOR_TOPIC_DIR's default: the founding topic. More topics ship in
-    :func:`extra_topics_dir`; a deployment copies the ones it wants into its own directory,
-    because every loaded topic's alerts reach every subscription until subscriptions can
-    choose a topic."""
+    """MONITOR_TOPIC_DIR's default: every topic the package ships (Ukraine–Latin America,
+    Russia–Latin America). Each subscription chooses its topic, so loading another topic
+    changes nothing for the subscriptions of the others."""
     return seeds_dir() / "topics"
-
-
-def extra_topics_dir() -> Path:
-    """Topics shipped ready to use but not loaded by default (Russia–Latin America)."""
-    return seeds_dir() / "topics" / "extra"
 
 
 def default_feeds_file() -> Path:

@@ -9,6 +9,7 @@ spotter and scanner. Pure apart from ``load_topic_set`` reading the files.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,22 @@ def topic_files(topic_dir: Path, topic_file: Path | None) -> list[Path]:
     if not paths:
         raise TopicFileError(topic_dir, "", "no topic files (*.toml) in this directory")
     return paths
+
+
+def read_topic_names(paths: Iterable[Path]) -> dict[str, str]:
+    """Each file's ``[topic]`` id → name, without compiling the topic (what emails need).
+    Raises TopicFileError for a file that cannot be read or has no ``[topic]`` id."""
+    names: dict[str, str] = {}
+    for path in paths:
+        try:
+            meta = tomllib.loads(path.read_text(encoding="utf-8")).get("topic", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise TopicFileError(path, "topic", f"cannot read it: {exc}") from exc
+        topic_id = meta.get("id") if isinstance(meta, dict) else None
+        if not isinstance(topic_id, str) or not topic_id:
+            raise TopicFileError(path, "topic.id", "missing (`monitor topic check FILE`)")
+        names[topic_id] = str(meta.get("name") or topic_id)
+    return names
 
 
 def load_topic_set(paths: Iterable[Path], *, with_models: bool = False) -> TopicSet:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parseaddr
 
@@ -21,8 +21,9 @@ from sqlalchemy.engine import Connection
 from monitor import metrics
 from monitor.config import Settings
 from monitor.delivery.content import ChannelMessage, alert_message, digest_message
-from monitor.errors import PermanentDeliveryError, UnsafeMessageError
+from monitor.errors import PermanentDeliveryError, TopicFileError, UnsafeMessageError
 from monitor.logs import get_logger
+from monitor.matching.topic_set import read_topic_names
 from monitor.models import MODEL_RULE, Evidence
 from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
 from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
@@ -33,6 +34,7 @@ from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
+from monitor.notify.topic_choice import ALL_TOPICS, topic_label
 from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import channel_ledger, outbox
 from monitor.store import subscribers as subscriber_store
@@ -67,7 +69,21 @@ def links_for(
     )
 
 
-def story_view(delivery: outbox.DueDelivery, outlets: Sequence[str]) -> StoryForEmail:
+def configured_topic_names(settings: Settings) -> dict[str, str]:
+    """Slug → name of the configured topics, for emails; {} (slugs shown as they are) when
+    the topic files cannot be read here — an email is never held back by a topic file."""
+    try:
+        return read_topic_names(settings.topic_files())
+    except TopicFileError as exc:
+        log.warning("topics.names_unreadable", error=str(exc))
+        return {}
+
+
+def story_view(
+    delivery: outbox.DueDelivery, outlets: Sequence[str], topics: Mapping[str, str] | None = None
+) -> StoryForEmail:
+    """The email's view of a delivered story, under the topic of its alert (``topics``:
+    slug → the topic's name)."""
     # Emails show the rules' evidence; the learned model's part is for the workspace.
     evidence = tuple(
         Evidence(m["rule"], m["term"], m["field"], int(m["start"]), int(m["end"]))
@@ -86,8 +102,9 @@ def story_view(delivery: outbox.DueDelivery, outlets: Sequence[str]) -> StoryFor
         republishers=tuple(o for o in outlets if o != delivery.credited_outlet),
         category=delivery.category,
         countries=tuple(delivery.countries or ()),
-        score=delivery.score,
+        score=delivery.score or 0.0,
         matched=title_evidence + snippet.matched,
+        topic=topic_label(topics or {}, delivery.topic),
     )
 
 
@@ -101,7 +118,9 @@ def why_matched(subscription: SubscriptionRow) -> str:
             parts.append(f"{key}: {', '.join(map(str, filters[key]))}")
     if filters.get("min_score"):
         parts.append(f"score ≥ {filters['min_score']}")
-    return "; ".join(parts) or "every story on the topic"
+    if parts:
+        return "; ".join(parts)
+    return "every story" if subscription.topic == ALL_TOPICS else "every story on the topic"
 
 
 class Assembler:
@@ -121,7 +140,8 @@ class Assembler:
         # Story views of the current pass (emptied by each run_once, so an edited story is
         # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
         # how the mailer calls it.
-        self._views: dict[int, StoryForEmail] = {}
+        self._views: dict[tuple[int, int], StoryForEmail] = {}
+        self.topic_names = configured_topic_names(settings)
         # Rendered story blocks, kept across passes: the key is the story's whole view, so
         # an edited story is rendered afresh.
         self.fragments = FragmentCache(limit=DEFAULT_LIMIT if fast else 0)
@@ -134,10 +154,12 @@ class Assembler:
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
-        view = self._views.get(delivery.story_id)
+        # Keyed by alert too: one story can reach two people under two topics.
+        key = (delivery.story_id, delivery.alert_id)
+        view = self._views.get(key)
         if view is None:
-            view = story_view(delivery, outlets.get(delivery.story_id, []))
-            self._views[delivery.story_id] = view
+            view = story_view(delivery, outlets.get(delivery.story_id, []), self.topic_names)
+            self._views[key] = view
         return view
 
     def run_once(self, now: datetime | None = None) -> int:

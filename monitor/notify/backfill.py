@@ -43,9 +43,13 @@ def run_backfill(
         index = SubscriptionIndex(vocabulary=topic_vocabulary(*settings.topic_files()))
         index.load([(subscription, subscriber)])
         wanted = []
+        chosen: set[int] = set()
         for done, row in enumerate(rows, start=1):
             item, verdict = stored_story_verdict(row)
-            if index.matching(item, verdict):
+            # One row per (story, topic) alert, in alert order: the first the subscription
+            # wants is the one delivered (topic_choice.delivery_view), once per story.
+            if row.id not in chosen and index.matching(item, verdict, row.topic):
+                chosen.add(row.id)
                 wanted.append(row)
             if done % 500 == 0 or done == len(rows):
                 print(

@@ -70,6 +70,7 @@ def input_from_args(args: Any) -> PreferencesInput:
         name=text("name"),
         time_zone=text("tz", "UTC"),
         query=text("query"),
+        topic=getattr(args, "topic", None),
         countries=text("countries"),
         categories=text("categories"),
         languages=text("languages"),
@@ -87,7 +88,7 @@ def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
     """The stored preferences with the flags given to ``subscriber edit`` replacing theirs;
     a list flag replaces that list (``--countries ''`` clears it)."""
     changes: dict[str, Any] = {}
-    for key in ("query", *_LIST_FLAGS, "mode", "digest_time", "digest_weekday", "quiet"):
+    for key in ("query", "topic", *_LIST_FLAGS, "mode", "digest_time", "digest_weekday", "quiet"):
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = str(value)
@@ -192,6 +193,7 @@ def _input_from_values(values: Mapping[str, Any]) -> PreferencesInput:
     return PreferencesInput(
         email="",
         query=values.get("query"),
+        topic=values.get("topic"),
         countries=filters.get("countries") or (),
         categories=filters.get("categories") or (),
         languages=filters.get("languages") or (),

@@ -16,7 +16,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "security-military": "Security and military",
     "un-multilateral": "UN and multilateral",
     "humanitarian": "Humanitarian",
-    # Russia–Latin America (seeds/topics/extra/russia-latam.toml)
+    # Russia–Latin America (seeds/topics/russia-latam.toml)
     "energy-nuclear": "Energy and nuclear",
     "media-influence": "Media and influence",
     "other": "Other",

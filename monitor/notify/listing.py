@@ -38,6 +38,7 @@ def subscription_json(row: Any, problems: Sequence[Problem] = ()) -> dict[str, A
         "id": row.id,
         "name": row.name,
         "query": row.query,
+        "topic": row.topic,
         "filters": {
             "countries": list(filters.get("countries") or []),
             "categories": list(filters.get("categories") or []),
@@ -118,6 +119,7 @@ def subscriber_lines(
 def _subscription_lines(row: Any, zone: str, problems: Sequence[Problem]) -> list[str]:
     paused = ", PAUSED" if row.paused else ""
     out = [f"  subscription {row.id}  {row.name or '(unnamed)'}: {_when(row, zone)}{paused}"]
+    out.append(f"      topic: {row.topic}")
     out.append(f"      query: {row.query if row.query else '(every alert of the topic)'}")
     filters = row.filters if isinstance(row.filters, dict) else {}
     shown = [

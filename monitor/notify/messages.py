@@ -35,6 +35,7 @@ class StoryForEmail:
     score: float = 0.0
     matched: tuple[Evidence, ...] = ()
     published_estimated: bool = False
+    topic: str = ""  # the human name of the topic whose alert this is ("" in old callers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,12 +31,15 @@ from monitor.matching.query import parse
 from monitor.matching.query.parser import query_categories
 from monitor.models import CATEGORIES
 from monitor.notify.policy import DELIVERY_MODES, DeliveryMode, DeliverySettings
+from monitor.notify.topic_choice import ALL_TOPICS, FOUNDING_TOPIC
 
 MAX_DAILY_CAP = 1000
 MAX_LIST_ITEMS = 50
 MAX_NAME = 200
 MAX_OUTLET = 300
 MAX_EMAIL = 254
+MAX_TOPIC = 100
+_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -55,18 +58,36 @@ class Vocabulary:
 
     ``countries`` are the ISO codes the classifier reports (the topic's gazetteer); None
     accepts any two-letter code, for callers that have no topic (tests, benchmarks).
+    ``topics`` are the loaded topics' slugs, in file-name order, that a subscription may
+    choose (besides ``all``); None accepts any well-formed slug — the worker's index,
+    whose topics reload without a restart: a subscription to a topic that is not loaded
+    simply receives nothing from it.
     """
 
     countries: frozenset[str] | None = None
     categories: tuple[str, ...] = CATEGORIES
+    topics: tuple[str, ...] | None = None
+
+    @property
+    def default_topic(self) -> str:
+        """The topic of a subscription that names none: the founding topic when it is
+        loaded (what every subscription received before topics could be chosen), else the
+        first loaded topic."""
+        if not self.topics or FOUNDING_TOPIC in self.topics:
+            return FOUNDING_TOPIC
+        return self.topics[0]
 
     @classmethod
     def from_codes(
-        cls, countries: Iterable[str], categories: Iterable[str] | None = None
+        cls,
+        countries: Iterable[str],
+        categories: Iterable[str] | None = None,
+        topics: Iterable[str] | None = None,
     ) -> Vocabulary:
         return cls(
             countries=frozenset(code.upper() for code in countries),
             categories=CATEGORIES if categories is None else tuple(categories),
+            topics=None if topics is None else tuple(topics),
         )
 
 
@@ -77,7 +98,7 @@ def topic_vocabulary(*topic_files: Path) -> Vocabulary:
     from monitor.matching.topic_set import load_topic_set
 
     topics = load_topic_set(topic_files)
-    return Vocabulary.from_codes(topics.country_names(), topics.categories())
+    return Vocabulary.from_codes(topics.country_names(), topics.categories(), topics.ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,7 @@ class PreferencesInput:
     name: str = ""
     time_zone: str = "UTC"
     query: str | None = None
+    topic: str | None = None  # a topic slug or "all"; None: Vocabulary.default_topic
     countries: ListInput = ()
     categories: ListInput = ()
     languages: ListInput = ()
@@ -131,6 +153,7 @@ class Preferences:
     time_zone: str
     query: str | None
     filters: Filters
+    topic: str
     mode: DeliveryMode
     digest_time: time
     digest_weekday: int
@@ -142,6 +165,7 @@ class Preferences:
         """The subscription row's columns (without its name, id and paused state)."""
         return {
             "query": self.query,
+            "topic": self.topic,
             "filters": self.filters.as_json(),
             "mode": self.mode,
             "digest_time": f"{self.digest_time:%H:%M}",
@@ -157,6 +181,7 @@ class Preferences:
         f = self.filters
         return (
             self.query,
+            self.topic,
             tuple(sorted(f.countries)),
             tuple(sorted(f.categories)),
             tuple(sorted(f.languages)),
@@ -208,6 +233,7 @@ def check_preferences(
     zone = c.field("time_zone", lambda: _time_zone(given.time_zone), "UTC")
     no_query: tuple[str | None, tuple[str, ...]] = (None, ())
     query, warnings = c.field("query", lambda: _query(given.query, advice, vocabulary), no_query)
+    topic = c.field("topic", lambda: _topic(given.topic, vocabulary), vocabulary.default_topic)
     filters = Filters(
         countries=c.field("countries", lambda: _countries(given.countries, vocabulary), ()),
         categories=c.field("categories", lambda: _categories(given.categories, vocabulary), ()),
@@ -220,6 +246,14 @@ def check_preferences(
     weekday = c.field("digest_weekday", lambda: _weekday(given.digest_weekday), 0)
     quiet = c.field("quiet", lambda: _quiet(given.quiet), None)
     cap = c.field("daily_cap", lambda: _daily_cap(given.daily_cap), None)
+    if topic == ALL_TOPICS and not query and not c.problems:
+        c.problems.append(
+            Problem(
+                "query",
+                'topic "all" is every story the worker reads, so it needs a query to choose '
+                "from them (or choose a topic)",
+            )
+        )
     if c.problems:
         return c.problems
     return Preferences(
@@ -228,6 +262,7 @@ def check_preferences(
         time_zone=zone,
         query=query,
         filters=filters,
+        topic=topic,
         mode=mode,
         digest_time=digest_time,
         digest_weekday=weekday,
@@ -248,6 +283,7 @@ def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
         name=subscriber.display_name,
         time_zone=subscriber.time_zone,
         query=subscription.query,
+        topic=getattr(subscription, "topic", None),
         countries=filters.get("countries") or (),
         categories=filters.get("categories") or (),
         languages=filters.get("languages") or (),
@@ -313,6 +349,26 @@ def _query(
     unknown = sorted(query_categories(node) - set(vocabulary.categories))
     _refuse_unknown(unknown, "category(ies) (the loaded topics')", vocabulary.categories)
     return text, tuple(f"[{w.code}] {w.message}" for w in warnings)
+
+
+def _topic(value: str | None, vocabulary: Vocabulary) -> str:
+    if value is None or not value.strip():
+        return vocabulary.default_topic
+    slug = value.strip()
+    if slug.lower() == ALL_TOPICS:
+        return ALL_TOPICS
+    known = vocabulary.topics
+    if known is None:
+        if len(slug) > MAX_TOPIC or not _SLUG.match(slug):
+            raise _Refused(f"not a topic id: {value!r} (letters, digits, '-' and '_')")
+        return slug
+    by_fold = {topic.casefold(): topic for topic in known}
+    if slug.casefold() not in by_fold:
+        raise _Refused(
+            f"unknown topic {value!r}; loaded topics: {', '.join(known)}, or {ALL_TOPICS} "
+            "(every story, chosen by the query alone)"
+        )
+    return by_fold[slug.casefold()]
 
 
 def _items(value: ListInput) -> list[str]:

@@ -135,11 +135,17 @@ def preview_matches(
     if query is None or query == "":
         candidates = list(rows)
     else:
-        docs = [(str(row.id), doc_of(row)) for row in rows]
+        # One row per alert: a story alerted under two topics is matched when the query
+        # matches it as either topic shows it, and counted once, as the first that matched.
+        docs = [(_alert_key(row), doc_of(row)) for row in rows]
         hits = set(matching_ids(query, docs))
-        candidates = [row for row in rows if str(row.id) in hits]
+        candidates = [row for row in rows if _alert_key(row) in hits]
     wanted = filters or {}
-    matched = tuple(row for row in candidates if passes_filters(wanted, *stored_story_verdict(row)))
+    passing = [row for row in candidates if passes_filters(wanted, *stored_story_verdict(row))]
+    firsts: dict[int, Any] = {}
+    for row in passing:
+        firsts.setdefault(row.id, row)
+    matched = tuple(firsts.values())
     counts: dict[date, int] = {}
     for row in matched:
         day = row.first_seen_at.astimezone(zone).date()
@@ -150,7 +156,13 @@ def preview_matches(
         DayCount(first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
         for n in range(days)
     )
-    return QueryPreview(considered=len(rows), matched=matched, per_day=per_day)
+    return QueryPreview(considered=len({row.id for row in rows}), matched=matched, per_day=per_day)
+
+
+def _alert_key(row: Any) -> str:
+    """A row's key among ``alerted_stories_since`` rows: its alert (a story has one row per
+    topic that alerted it)."""
+    return str(getattr(row, "alert_id", None) or row.id)
 
 
 def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int = 20) -> int:
@@ -167,7 +179,7 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
         engine.dispose()
     preview = preview_matches(rows, node, days=days)
     matched = preview.matched
-    print(f"{len(matched)} of {len(rows)} alerted stories of the last {days} days match:")
+    print(f"{len(matched)} of {preview.considered} alerted stories of the last {days} days match:")
     for row in matched[:limit]:
         when = row.published_at.strftime("%Y-%m-%d")
         countries = ",".join(row.countries or [])

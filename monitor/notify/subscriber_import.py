@@ -39,6 +39,7 @@ COLUMNS = (
     "name",
     "time_zone",
     "query",
+    "topic",
     "countries",
     "categories",
     "languages",

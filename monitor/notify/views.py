@@ -26,6 +26,7 @@ TITLE_LIMIT = 300
 SNIPPET_LIMIT = 600
 WHY_LIMIT = 500
 OUTLET_LIMIT = 100
+TOPIC_LIMIT = 120
 MAX_REPUBLISHERS = 5
 MAX_TERMS = 10
 MAX_DIGEST_STORIES = 100
@@ -49,6 +50,7 @@ class StoryView:
     matched_terms: tuple[str, ...]
     why: str
     score: str
+    topic: str = ""
 
 
 S = TypeVar("S")
@@ -141,6 +143,7 @@ def story_view(story: StoryForEmail, why: str, zone: ZoneInfo) -> StoryView:
         matched_terms=_terms(story),
         why=truncate(clean_inline(why), WHY_LIMIT),
         score=f"{story.score:.2f}",
+        topic=truncate(clean_inline(story.topic), TOPIC_LIMIT),
     )
 
 
@@ -191,9 +194,14 @@ def digest_groups(
     """
     unique = list({entry.story.story_id: entry for entry in entries}.values())
     newest = sorted(unique, key=_newest_first)[:MAX_DIGEST_STORIES]
-    by_category: dict[tuple[int, str], dict[str, list[S]]] = {}
+    # A digest whose stories come under several topics (an "all" subscription's) is
+    # grouped by topic first: "Russia–Latin America relations: Energy and nuclear".
+    several = len({entry.story.topic for entry in newest}) > 1
+    by_category: dict[tuple[str, int, str], dict[str, list[S]]] = {}
     for entry in newest:
-        category = _category(entry.story.category)
+        rank, label = _category(entry.story.category)
+        topic = clean_inline(entry.story.topic) if several else ""
+        category = (topic, rank, f"{topic}: {label}" if topic else label)
         first = country_name(entry.story.countries[0]) if entry.story.countries else NO_COUNTRY
         by_category.setdefault(category, {}).setdefault(first, []).append(show(entry))
     groups = []
@@ -202,7 +210,7 @@ def digest_groups(
         order = sorted(countries, key=lambda name: (name == NO_COUNTRY, name.casefold()))
         groups.append(
             CategoryGroup(
-                name=category[1],
+                name=category[2],
                 count=sum(len(stories) for stories in countries.values()),
                 countries=tuple(CountryGroup(name, tuple(countries[name])) for name in order),
             )

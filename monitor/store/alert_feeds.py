@@ -93,10 +93,12 @@ def feed_entries(
             alerts.c.countries,
             alerts.c.score,
             alerts.c.updated_at,
+            deliveries.c.created_at.label("delivered_at"),
         )
         .join(latest, latest.c.story_id == stories.c.id)
         .join(deliveries, deliveries.c.id == latest.c.last_delivery)
-        .join(alerts, alerts.c.id == deliveries.c.alert_id)
+        # outer: an "all" subscription's story no topic alerted has no alert row (alert 0)
+        .outerjoin(alerts, alerts.c.id == deliveries.c.alert_id)
         .order_by(latest.c.last_delivery.desc())
     )
     return [
@@ -110,9 +112,9 @@ def feed_entries(
             category=row.category,
             countries=tuple(str(code) for code in (row.countries or ())),
             lang=row.lang,
-            score=float(row.score),
+            score=float(row.score or 0.0),
             published=row.published_at,
-            updated=row.updated_at,
+            updated=row.updated_at or row.delivered_at,
         )
         for row in rows
     ]

@@ -425,10 +425,13 @@ class DueDelivery:
     url: str | None
     published_at: datetime
     credited_outlet: str
+    # The alert's; all None for an "all" subscription's story no topic alerted (alert 0).
+    alert_id: int
+    topic: str | None
     category: str | None
-    countries: list[str]
-    score: float
-    matched: list[dict[str, Any]]
+    countries: list[str] | None
+    score: float | None
+    matched: list[dict[str, Any]] | None
 
 
 def due_delivery_details(
@@ -465,13 +468,16 @@ def due_delivery_details(
             stories.c.url,
             stories.c.published_at,
             stories.c.credited_outlet,
+            deliveries.c.alert_id,
+            alerts.c.topic,
             alerts.c.category,
             alerts.c.countries,
             alerts.c.score,
             alerts.c.matched,
         )
         .join(stories, stories.c.id == deliveries.c.story_id)
-        .join(alerts, alerts.c.id == deliveries.c.alert_id)
+        # outer: an "all" subscription's story no topic alerted has no alert row
+        .outerjoin(alerts, alerts.c.id == deliveries.c.alert_id)
         .where(due, deliveries.c.subscription_id.in_(chosen))
         .order_by(deliveries.c.due_at, deliveries.c.id)
     )

@@ -125,6 +125,7 @@ def recent_alerts(conn: Connection, limit: int = 20) -> list[Any]:
             select(
                 alerts.c.id,
                 alerts.c.story_id,
+                alerts.c.topic,
                 alerts.c.score,
                 alerts.c.category,
                 alerts.c.countries,
@@ -159,13 +160,14 @@ def alerted_stories_since(conn: Connection, since: datetime, limit: int | None =
             stories.c.published_at,
             stories.c.first_seen_at,
             alerts.c.id.label("alert_id"),
+            alerts.c.topic,
             alerts.c.category,
             alerts.c.countries,
             alerts.c.score,
         )
         .join(alerts, alerts.c.story_id == stories.c.id)
         .where(stories.c.first_seen_at >= since)
-        .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc())
+        .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc(), alerts.c.id)
     )
     if limit:
         stmt = stmt.limit(limit)
@@ -297,6 +299,19 @@ def alerted_story_ids(
     if topic is not None:
         query = query.where(alerts.c.topic == topic)
     return set(conn.execute(query.distinct()).scalars())
+
+
+def alert_topics(conn: Connection, story_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The topics each of ``story_ids`` has an alert under (stories without one are left out)."""
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(story_ids), 500):
+        chunk = list(story_ids[start : start + 500])
+        rows = conn.execute(
+            select(alerts.c.story_id, alerts.c.topic).where(one_of(conn, alerts.c.story_id, chunk))
+        )
+        for story_id, topic in rows:
+            found.setdefault(int(story_id), set()).add(topic)
+    return {story_id: frozenset(topics) for story_id, topics in found.items()}
 
 
 def insert_stories(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -40,6 +40,7 @@ class SubscriptionRow:
     quiet_end: str | None = None
     daily_cap: int | None = None
     paused: bool = False
+    topic: str = "ukraine-latam"
 
 
 def _subscriber(row: Any) -> SubscriberRow:

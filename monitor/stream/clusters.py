@@ -10,7 +10,7 @@ headline ("Latin America Daily Brief") over a different day's text, or a short g
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,7 +46,7 @@ class PlannedStory:
     id: int | None = None
     credited_outlet: str = ""
     text_len: int = 0
-    alerted: bool = False
+    alerted_topics: frozenset[str] = frozenset()  # topics whose alert it already has
     changes: dict[str, Any] = field(default_factory=dict)
     classify_with: FeedItem | None = None  # the text to classify it by, if it needs it
     copies: list[tuple[FeedItem, int | None]] = field(default_factory=list)
@@ -114,13 +114,14 @@ def plan_clusters(
     return planned
 
 
-def mark_alerted(planned: Iterable[PlannedStory], alerted: set[int]) -> None:
-    """Stored stories already alerted keep their text (the alert was raised on it) and are
-    not classified again."""
+def mark_alerted(planned: Iterable[PlannedStory], alerted: Mapping[int, frozenset[str]]) -> None:
+    """Stored stories already alerted (story id → the topics that alerted it) keep their
+    text, as their alerts were raised on it. A fuller copy is still classified, for the
+    topics that have not alerted the story yet (the worker ignores the others' verdicts):
+    a story alerted under one topic can be alerted under another on a longer copy."""
     for story in planned:
-        if story.id is not None and story.id in alerted:
-            story.alerted = True
-            story.classify_with = None
+        if story.id is not None and alerted.get(story.id):
+            story.alerted_topics = alerted[story.id]
             story.changes.pop("text", None)
             story.changes.pop("html", None)
 

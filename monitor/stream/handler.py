@@ -30,7 +30,8 @@ from monitor.feeds.fingerprint import to_signed64
 from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
-from monitor.notify.fanout import QueryMatches, SubscriptionIndex
+from monitor.notify.fanout import QueryMatches, SubscriptionIndex, topicless_verdict
+from monitor.notify.topic_choice import NO_ALERT, NO_TOPIC, StoryTopics
 from monitor.store import search_index
 from monitor.store import stories as story_store
 from monitor.store.db import connection
@@ -59,7 +60,7 @@ class Ahead:
     """Verdicts and stored-query matches worked out before the batch's transaction."""
 
     verdicts: dict[str, Mapping[str, Classification]] = field(default_factory=dict)
-    matches: dict[tuple[str, str], QueryMatches] = field(default_factory=dict)
+    matches: dict[str, dict[str, QueryMatches]] = field(default_factory=dict)  # item → view →
 
 
 @dataclass
@@ -78,14 +79,18 @@ class ItemHandler:
         the price of not holding the locks while classifying.
         """
         ahead = Ahead()
+        topicless = self.subscriptions.wants_topicless
         for item in items:
             verdicts = self.classify(item.title, item.text, item.lang)
             ahead.verdicts[item.item_id] = verdicts
+            matches = ahead.matches.setdefault(item.item_id, {})
             for topic, verdict in verdicts.items():
                 if verdict.relevant:
-                    ahead.matches[item.item_id, topic] = self.subscriptions.query_matches(
-                        item, verdict
-                    )
+                    matches[topic] = self.subscriptions.query_matches(item, verdict, topic)
+            if topicless and not matches:
+                matches[NO_TOPIC] = self.subscriptions.query_matches(
+                    item, topicless_verdict(verdicts), NO_TOPIC
+                )
         return ahead
 
     def handle(
@@ -169,8 +174,9 @@ class ItemHandler:
             ],
             counted=frozenset(ids),
         )
-        # topic → story id → (verdict, the item it was classified by)
-        relevant: dict[str, dict[int, tuple[Classification, FeedItem]]] = {}
+        # topic → story id → verdict, for the topics that have not alerted the story yet
+        relevant: dict[str, dict[int, Classification]] = {}
+        classified: list[tuple[PlannedStory, FeedItem, Mapping[str, Classification]]] = []
         for story in planned:
             if story.classify_with is None:
                 continue
@@ -178,31 +184,47 @@ class ItemHandler:
             verdicts = ahead.verdicts.get(item.item_id)
             if verdicts is None:
                 verdicts = self.classify(item.title, item.text, item.lang)
+            classified.append((story, item, verdicts))
             for topic, verdict in verdicts.items():
-                if verdict.relevant:
-                    relevant.setdefault(topic, {})[story.id] = (verdict, item)  # type: ignore[index]
-        wanted: list[NewDelivery] = []
-        alerted: set[int] = set()
-        # One alert per (story, topic); a subscriber gets one delivery per story (the
-        # deliveries' unique key), from the first topic in the set's order that alerts.
+                if verdict.relevant and topic not in story.alerted_topics:
+                    relevant.setdefault(topic, {})[story.id] = verdict  # type: ignore[index]
+        # One alert per (story, topic): insert_alerts skips pairs already stored.
+        created: dict[int, dict[str, int]] = {}  # story id → topic → new alert id
         for topic, verdicts_by_story in relevant.items():
-            created = story_store.insert_alerts(
-                conn, {sid: v for sid, (v, _) in verdicts_by_story.items()}, topic, now=now
+            for story_id, alert_id in story_store.insert_alerts(
+                conn, verdicts_by_story, topic, now=now
+            ).items():
+                created.setdefault(story_id, {})[topic] = alert_id
+        wanted: list[NewDelivery] = []
+        for story, item, verdicts in classified:
+            assert story.id is not None
+            new_alerts = created.get(story.id, {})
+            views = {topic: (verdicts[topic], alert_id) for topic, alert_id in new_alerts.items()}
+            topics = StoryTopics(
+                alerting=tuple(t for t in verdicts if t in new_alerts),
+                # an earlier batch's alert, or one another worker stored first
+                alerted_before=bool(story.alerted_topics)
+                or any(v.relevant and t not in new_alerts for t, v in verdicts.items()),
             )
-            for story_id, alert_id in created.items():
-                verdict, item = verdicts_by_story[story_id]
-                wanted += self.subscriptions.deliveries_for(
-                    item,
-                    verdict,
-                    story_id=story_id,
-                    alert_id=alert_id,
-                    now=now,
-                    ahead=ahead.matches.get((item.item_id, topic)),
-                )
-            outcome.alerts += len(created)
-            alerted.update(created)
-        outcome.alert_story_ids = sorted(alerted)
-        outcome.deliveries = add_deliveries(conn, _first_per_subscriber(wanted), now=now)
+            if not topics.alerting and not topics.alerted_before:
+                if not self.subscriptions.wants_topicless:
+                    continue
+                views[NO_TOPIC] = (topicless_verdict(verdicts), NO_ALERT)
+            elif not topics.alerting:
+                continue
+            wanted += self.subscriptions.deliveries_for_story(
+                item,
+                views,
+                topics,
+                story_id=story.id,
+                now=now,
+                ahead=ahead.matches.get(item.item_id),
+            )
+        outcome.alerts = sum(len(topics) for topics in created.values())
+        outcome.alert_story_ids = sorted(created)
+        # Each subscriber once per story: deliveries_for_story keeps one per subscriber,
+        # and the deliveries' unique key drops a story they already got under another topic.
+        outcome.deliveries = add_deliveries(conn, wanted, now=now)
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime
@@ -229,22 +251,10 @@ class ItemHandler:
             refs.update((ref.id, ref) for ref in near)
         planned = plan_clusters(fresh, [_known(refs[i]) for i in sorted(refs)])
         joined = [story.id for story in planned if story.id is not None]
-        # A story alerted under any topic keeps the text its alert was raised on and is
-        # not classified again (its other topics' verdicts were taken on that same text).
-        mark_alerted(planned, story_store.alerted_story_ids(conn, joined))
+        # A story alerted under a topic keeps the text its alert was raised on; a fuller
+        # copy is still classified for the topics that have not alerted it yet.
+        mark_alerted(planned, story_store.alert_topics(conn, joined))
         return planned
-
-
-def _first_per_subscriber(wanted: list[NewDelivery]) -> list[NewDelivery]:
-    """A story alerted under two topics is delivered once per subscriber (the first)."""
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for delivery in wanted:
-        key = (delivery.subscriber_id, delivery.story_id)
-        if key not in seen:
-            seen.add(key)
-            out.append(delivery)
-    return out
 
 
 def _known(ref: story_store.StoryRef) -> KnownStory:

@@ -94,8 +94,11 @@ def posted_values(form: Mapping[str, Sequence[str]]) -> dict[str, str | Sequence
     return values
 
 
-def posted_input(values: Mapping[str, str | Sequence[str]], subscriber: Any) -> PreferencesInput:
-    """Posted values as preferences input; the address and name are the subscriber's own."""
+def posted_input(
+    values: Mapping[str, str | Sequence[str]], subscriber: Any, *, topic: str | None = None
+) -> PreferencesInput:
+    """Posted values as preferences input; the address and name are the subscriber's own,
+    and the topic the stored subscription's (the page does not change it)."""
 
     def text(name: str) -> str:
         value = values.get(name, "")
@@ -107,6 +110,7 @@ def posted_input(values: Mapping[str, str | Sequence[str]], subscriber: Any) -> 
         name=subscriber.display_name,
         time_zone=text("time_zone"),
         query=text("query"),
+        topic=topic,
         countries=text("countries"),
         categories=[categories] if isinstance(categories, str) else list(categories),
         languages=text("languages"),

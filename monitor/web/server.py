@@ -467,7 +467,9 @@ class WebApp:
                 mine = next((s for s in rows if s.id == subscription_id), None)
                 if person is None or mine is None:
                     return "missing", []
-                checked = check_preferences(posted_input(values, person), vocabulary)
+                checked = check_preferences(
+                    posted_input(values, person, topic=mine.topic), vocabulary
+                )
                 if isinstance(checked, list):
                     forms = [
                         FormState(s.id, s.name, s.paused, values, checked)

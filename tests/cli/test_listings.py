@@ -18,7 +18,7 @@ SUBSCRIBER_KEYS = {
     "created_at", "subscriptions",
 }
 SUBSCRIPTION_KEYS = {
-    "id", "name", "query", "filters", "mode", "digest_time", "digest_weekday", "quiet",
+    "id", "name", "query", "topic", "filters", "mode", "digest_time", "digest_weekday", "quiet",
     "daily_cap", "paused", "problems",
 }
 FILTER_KEYS = {"countries", "categories", "languages", "outlets", "min_score"}
@@ -60,4 +60,5 @@ def test_subscriber_list_for_people_and_for_scripts(monitor_cli: Cli) -> None:
                for s in subscriptions)
     assert ISO_UTC.match(people[0]["confirmed_at"]) and people[3]["confirmed_at"] is None
     assert subscriptions[1]["quiet"] == {"start": "22:00", "end": "07:00"}
+    assert {s["topic"] for s in subscriptions} == {"ukraine-latam"}  # the sample's default
     assert subscriptions[3]["filters"]["countries"] == ["BR"] and subscriptions[3]["problems"] == []

@@ -132,3 +132,37 @@ def test_adding_the_same_subscription_twice_keeps_one(
     assert "unchanged" in monitor_cli(*args).stdout
     listed = json.loads(monitor_cli("subscriber", "list", "--json").stdout)
     assert len(listed) == 1 and len(listed[0]["subscriptions"]) == 1
+
+
+def test_topic_is_chosen_validated_against_the_loaded_topics_and_listed(
+    monitor_cli: Cli, engines: Any, cli_settings: Any
+) -> None:
+    bad = monitor_cli("subscriber", "add", "desk@example.org", "--topic", "ukraine")
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert "  --topic: unknown topic 'ukraine'" in bad.stderr
+    assert "russia-latam, ukraine-latam, or all" in bad.stderr  # the valid choices
+    lonely = monitor_cli("subscriber", "add", "desk@example.org", "--topic", "all")
+    assert lonely.returncode == 2 and "  --query: " in lonely.stderr and '"all"' in lonely.stderr
+    assert stored(engines, cli_settings) == ([], [])
+
+    for args in (
+        ("ua@example.org",),  # the default: the founding topic
+        ("ru@example.org", "--topic", "Russia-LatAm"),  # any case, stored as the file's id
+        ("all@example.org", "--topic", "all", "--query", "Rosneft"),
+    ):
+        done = monitor_cli("subscriber", "add", *args, "--confirmed")
+        assert done.returncode == 0, done.stderr
+    topics = {s.subscriber_id: s.topic for s in stored(engines, cli_settings)[1]}
+    assert topics == {1: "ukraine-latam", 2: "russia-latam", 3: "all"}
+
+    listed = monitor_cli("subscriber", "list")
+    assert listed.stdout.count("      topic: ") == 3 and "      topic: russia-latam" in listed.stdout
+    as_json = json.loads(monitor_cli("subscriber", "list", "--json").stdout)
+    assert [p["subscriptions"][0]["topic"] for p in as_json] == [
+        "ukraine-latam", "russia-latam", "all"
+    ]
+    moved = monitor_cli("subscriber", "edit", "1", "--topic", "russia-latam")
+    assert moved.returncode == 0, moved.stderr
+    refused = monitor_cli("subscriber", "edit", "1", "--topic", "nope")
+    assert refused.returncode == 2 and "loaded topics: russia-latam, ukraine-latam" in refused.stderr
+    assert stored(engines, cli_settings)[1][0].topic == "russia-latam"

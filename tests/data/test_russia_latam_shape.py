@@ -25,7 +25,7 @@ DATA = PROJECT_ROOT / "tests" / "data" / "russia-latam"
 DEV_PATH = DATA / "dev.jsonl"
 BLIND_PATH = DATA / "blind.jsonl"
 DOC_PATH = PROJECT_ROOT / "docs" / "topics" / "russia-latam.md"
-TOPIC_PATH = PROJECT_ROOT / "seeds" / "topics" / "extra" / "russia-latam.toml"
+TOPIC_PATH = PROJECT_ROOT / "seeds" / "topics" / "russia-latam.toml"
 
 SPLIT_SEED = "russia-latam/2026-12-06"
 FIELDS = (

@@ -12,7 +12,7 @@ from monitor.matching.topic import Topic, load_topic
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC_PATH = ROOT / "seeds" / "topics" / "ukraine-latam.toml"
-RUSSIA_TOPIC_PATH = ROOT / "seeds" / "topics" / "extra" / "russia-latam.toml"
+RUSSIA_TOPIC_PATH = ROOT / "seeds" / "topics" / "russia-latam.toml"
 DEV_SET_PATH = ROOT / "tests" / "data" / "dev-news.jsonl"
 # A second development set written blind (by someone who never saw the classifier).
 DEV2_SET_PATH = ROOT / "tests" / "data" / "dev2.jsonl"

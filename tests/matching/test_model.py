@@ -330,6 +330,8 @@ def test_emails_from_stored_alerts_leave_the_model_out(topic: Topic, shipped: Li
         countries=list(verdict.countries),
         score=verdict.score,
         matched=stored,
+        alert_id=1,
+        topic="ukraine-latam",
     )
     email = story_view(delivery, ["Example"])
     assert email.matched and not any(e.learned for e in email.matched)

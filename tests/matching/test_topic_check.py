@@ -16,7 +16,7 @@ from monitor.matching.topic import line_of, load_topic
 from tests import PROJECT_ROOT
 
 UKRAINE = PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"
-RUSSIA = PROJECT_ROOT / "seeds" / "topics" / "extra" / "russia-latam.toml"
+RUSSIA = PROJECT_ROOT / "seeds" / "topics" / "russia-latam.toml"
 
 
 def edited(tmp_path: Path, old: str, new: str, source: Path = UKRAINE) -> Path:

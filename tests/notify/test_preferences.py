@@ -166,7 +166,7 @@ def test_the_worker_logs_why_it_drops_a_subscription(caplog: pytest.LogCaptureFi
 def test_the_loaded_topics_decide_which_categories_exist() -> None:
     """With both topics loaded, each topic's categories can be filtered on (the union)."""
     topics = PROJECT_ROOT / "seeds" / "topics"
-    both = topic_vocabulary(topics / "extra" / "russia-latam.toml", topics / "ukraine-latam.toml")
+    both = topic_vocabulary(topics / "russia-latam.toml", topics / "ukraine-latam.toml")
     for entry in (
         replace(GOOD, categories="energy-nuclear,peace-plan"),
         replace(GOOD, query="Brazil AND category:media-influence"),

@@ -119,6 +119,41 @@ def test_0008_moves_band_rows_into_story_columns_and_back(db_url: str, engines: 
     migrate.upgrade(db_url)
 
 
+def test_0014_back_fills_existing_subscriptions_with_the_founding_topic(
+    db_url: str, engines: Any
+) -> None:
+    """Subscriptions stored before 0014 keep today's behaviour: the Ukraine topic."""
+    from monitor.store.subscribers import get_subscription
+
+    migrate.downgrade(db_url, "0011")
+    engine = engines(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO subscribers (id, email, display_name, time_zone, confirmed,"
+                 " status, created_at) VALUES (1, 'a@example.org', '', 'UTC', true,"
+                 " 'active', '2026-01-01 00:00:00')")
+        )
+        for sid in (1, 2):
+            conn.execute(
+                text("INSERT INTO subscriptions (id, subscriber_id, name, query, filters, mode,"
+                     " digest_time, digest_weekday, paused, created_at, updated_at)"
+                     " VALUES (:id, 1, '', NULL, '{}', 'immediate', '08:00', 0, false,"
+                     " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"),
+                {"id": sid},
+            )
+    migrate.upgrade(db_url, "0014")
+    with engine.connect() as conn:
+        topics = conn.execute(text("SELECT topic FROM subscriptions ORDER BY id")).scalars().all()
+        row = get_subscription(conn, 2)
+    assert topics == ["ukraine-latam", "ukraine-latam"]
+    assert row is not None and row.topic == "ukraine-latam"
+    migrate.downgrade(db_url, "0011")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("subscriptions")}
+    assert "topic" not in columns
+    migrate.upgrade(db_url)
+
+
 def _insert_story(conn: Any, story_id: int, simhash: int) -> None:
     """A story row as the schemas before 0008 had it (no band columns)."""
     conn.execute(

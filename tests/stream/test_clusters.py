@@ -146,14 +146,17 @@ def test_a_fuller_copy_replaces_the_text_of_a_new_or_stored_story() -> None:
     assert old.id == 9 and old.changes["text"] == full.text and old.classify_with == full
 
 
-def test_alerted_stories_keep_their_text_and_are_not_classified_again() -> None:
+def test_alerted_stories_keep_their_text_and_are_classified_for_the_other_topics() -> None:
     stub = item(BRIEF, "Read more.")
     full = item(BRIEF, TUESDAY, hours=1, outlet="Other", original="LatAm Wire")
     planned = plan([full], [stored(9, stub, outlet="Other")])
-    mark_alerted(planned, {9})
+    mark_alerted(planned, {9: frozenset({"ukraine-latam"})})
     (story,) = planned
-    assert story.alerted and story.classify_with is None
+    assert story.alerted_topics == {"ukraine-latam"} and story.classify_with == full
     assert story.changes == {"credited_outlet": "LatAm Wire"}
+    unalerted = plan([full], [stored(9, stub, outlet="Other")])
+    mark_alerted(unalerted, {})
+    assert not unalerted[0].alerted_topics and "text" in unalerted[0].changes
 
 
 def test_the_store_reads_enough_text_to_judge_like_the_whole_item() -> None:

@@ -23,7 +23,7 @@ from monitor.stream.handler import ItemHandler
 from tests import PROJECT_ROOT
 
 TOPICS_DIR = PROJECT_ROOT / "seeds" / "topics"
-BOTH = load_topic_set([TOPICS_DIR / "extra" / "russia-latam.toml", TOPICS_DIR / "ukraine-latam.toml"])
+BOTH = load_topic_set([TOPICS_DIR / "russia-latam.toml", TOPICS_DIR / "ukraine-latam.toml"])
 NOW = datetime(2024, 10, 23, 12, tzinfo=UTC)
 
 
@@ -90,8 +90,10 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
     engine = make_engine(db_url)
     with transaction(engine) as conn:
         person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=NOW)
-        add_subscription(conn, person, now=NOW, name="all", query=None, filters={},
-                         mode="immediate")
+        # Subscribed to both topics: each story once, however many topics alert it.
+        for topic in ("ukraine-latam", "russia-latam"):
+            add_subscription(conn, person, now=NOW, name=topic, query=None, filters={},
+                             mode="immediate", topic=topic)
     handler = ItemHandler(
         engine=engine,
         classify=functools.partial(classify_all, BOTH, lean=True),
@@ -119,8 +121,8 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
 def test_one_file_setting_means_just_that_topic(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("MONITOR_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("MONITOR_TOPIC_FILE", raising=False)
-    assert [p.name for p in Settings().topic_files()] == ["ukraine-latam.toml"]
-    chosen = TOPICS_DIR / "extra" / "russia-latam.toml"
+    assert [p.name for p in Settings().topic_files()] == ["russia-latam.toml", "ukraine-latam.toml"]
+    chosen = TOPICS_DIR / "russia-latam.toml"
     monkeypatch.setenv("MONITOR_TOPIC_FILE", str(chosen))
     assert Settings().topic_files() == [chosen]
     monkeypatch.delenv("MONITOR_TOPIC_FILE")
@@ -134,7 +136,7 @@ def test_one_file_setting_means_just_that_topic(tmp_path: Path, monkeypatch: Any
 def test_two_files_with_one_id_are_refused(tmp_path: Path) -> None:
     for name in ("a.toml", "b.toml"):
         (tmp_path / name).write_text(
-            (TOPICS_DIR / "extra" / "russia-latam.toml").read_text(encoding="utf-8"), encoding="utf-8"
+            (TOPICS_DIR / "russia-latam.toml").read_text(encoding="utf-8"), encoding="utf-8"
         )
     with pytest.raises(TopicFileError, match="already the id of"):
         load_topic_set(topic_files(tmp_path, None))

@@ -67,7 +67,7 @@ def test_a_new_topic_file_is_used_without_a_restart_and_a_bad_one_is_not(
         handler.handle([RUSSIA_ONLY])
         assert alert_topics(engine) == set()  # only Ukraine's topic is loaded
 
-        shutil.copy(SEEDS / "extra" / "russia-latam.toml", topics_dir)
+        shutil.copy(SEEDS / "russia-latam.toml", topics_dir)
         assert watcher.check() is True
         assert live.topics.ids == ("russia-latam", "ukraine-latam")
         handler.handle([item("russia-2", RUSSIA_ONLY.title + " again", RUSSIA_ONLY.text)])

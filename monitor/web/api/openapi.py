@@ -64,6 +64,12 @@ _EVIDENCE = {
 _SUBSCRIPTION_FIELDS: dict[str, Any] = {
     "name": {"type": "string", "maxLength": 200},
     "query": {"type": ["string", "null"], "description": "stored query (README: query language)"},
+    "topic": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]{1,100}$",
+        "description": "a loaded topic's id (default ukraine-latam), or `all`: every story the "
+        "worker reads, chosen by the query alone (which is then required)",
+    },
     "countries": _CODES,
     "categories": _CODES,
     "languages": _CODES,

@@ -123,6 +123,7 @@ def subscription_json(row: SubscriptionRow) -> dict[str, Any]:
         "id": row.id,
         "name": row.name,
         "query": row.query,
+        "topic": row.topic,
         "countries": list(filters.get("countries") or []),
         "categories": list(filters.get("categories") or []),
         "languages": list(filters.get("languages") or []),

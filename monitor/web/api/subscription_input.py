@@ -21,7 +21,7 @@ from monitor.notify.preferences import (
     check_preferences,
 )
 
-_TEXT = ("name", "mode", "digest_time")
+_TEXT = ("name", "mode", "digest_time", "topic")
 _NULLABLE_TEXT = ("query", "quiet")
 _LISTS = ("countries", "categories", "languages", "outlets")
 FIELDS = frozenset({*_TEXT, *_NULLABLE_TEXT, *_LISTS, "min_score", "digest_weekday",

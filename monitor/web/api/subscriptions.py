@@ -44,7 +44,7 @@ def _own(conn: Connection, call: Call) -> store.SubscriptionRow:
 
 def _checked(call: Call, base_row: store.SubscriptionRow | None, settings: Settings) -> SubscriptionChange:
     holder = call.holder
-    vocabulary = topic_vocabulary(settings.topic_file)
+    vocabulary = topic_vocabulary(*settings.topic_files())
     if base_row is None:
         base = base_input(holder.subscriber_email, holder.subscriber_time_zone)
     else:

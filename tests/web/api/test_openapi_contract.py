@@ -66,6 +66,17 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
     new_id = created.json["id"]
     assert call("POST", "/api/v1/subscriptions", read, body={"name": "x"}).status == 403
     assert call("GET", f"/api/v1/subscriptions/{new_id}").json["mode"] == "daily"
+    assert created.json["topic"] == "ukraine-latam"  # the default: the founding topic
+    moved = call("PATCH", f"/api/v1/subscriptions/{new_id}", write, body={"topic": "russia-latam"})
+    assert moved.status == 200 and moved.json["topic"] == "russia-latam"
+    unknown = call("PATCH", f"/api/v1/subscriptions/{new_id}", write, body={"topic": "mars"})
+    assert unknown.status == 422 and "russia-latam, ukraine-latam" in str(unknown.json)
+    lonely = call("POST", "/api/v1/subscriptions", write, body={"topic": "all"})
+    assert lonely.status == 422 and "query" in str(lonely.json)
+    everything = call("POST", "/api/v1/subscriptions", write,
+                      body={"name": "All", "topic": "all", "query": "rosneft"})
+    assert everything.status == 201 and everything.json["topic"] == "all"
+    assert call("GET", f"/api/v1/subscriptions/{everything.json['id']}").json["topic"] == "all"
     assert call("GET", "/api/v1/subscriptions/0").status == 404
     patched = call("PATCH", f"/api/v1/subscriptions/{new_id}", write,
                    body={"query": "lula OR zelensky", "paused": True})

@@ -318,7 +318,7 @@ def oracle_matches(
     assert person is not None
     index = SubscriptionIndex()
     index.load([(store.SubscriptionRow(1, person.id, "x", query, filters), person)])
-    return [row.id for row in rows if index.matching(*stored_story_verdict(row))]
+    return [row.id for row in rows if index.matching(*stored_story_verdict(row), row.topic)]
 
 
 def test_the_preview_counts_what_the_matcher_would_have_sent(run: Run) -> None:

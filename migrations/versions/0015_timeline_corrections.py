@@ -7,8 +7,8 @@ quote stays the extractor's: a correction never makes a row without its sentence
 corrected is kept (NULL once that person is erased); deleting the story deletes its
 corrections.
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 23:45:00
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
