@@ -81,6 +81,7 @@ def health_view(report: HealthReport, zone: ZoneInfo) -> dict[str, Any]:
             for a in report.recent_alerts
         ],
         "outbox": sorted(report.outbox.items()),
+        "channels": sorted(report.channels.items()),
     }
 
 

@@ -399,10 +399,12 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
         stories = re.search(r"stories: (\d+) stories from (\d+) items, (\d+) alerts", status)
         assert stories and [int(n) for n in stories.groups()] == [
             number(page, e) for e in ("stories", "sources", "alerts")]
-        outbox = dict(re.findall(r"(\w+) (\d+)", status.split("outbox:")[1]))
+        outbox = dict(re.findall(r"(\w+) (\d+)", status.split("outbox:")[1].splitlines()[0]))
         assert outbox == {
             name: str(number(page, f"outbox-{name}")) for name in outbox
         } and outbox["sent"] == "1"
+        chats = dict(re.findall(r"(\w+) (\d+)", status.split("chats:")[1].splitlines()[0]))
+        assert chats and chats == {name: str(number(page, f"chats-{name}")) for name in chats}
         assert "poller STALE" in status and "worker ok" in status
         assert 'data-role-state="poller"><strong>STALE' in page
         assert 'data-role-state="worker">running' in page
