@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import orjson
+
 from monitor.delivery.content import ChannelMessage
 
 KINDS = ("webhook", "slack", "teams", "telegram", "discord")
@@ -44,6 +46,20 @@ class OutboundRequest:
 
 
 Formatter = Callable[[ChannelMessage, Target, str, int], OutboundRequest]
+
+
+def json_post(url: str, payload: object, delivery_id: str) -> OutboundRequest:
+    """A chat service's JSON POST. ``X-Monitor-Delivery`` is ignored by the services; it
+    lets a proxy (or a test) tell a repeat by its id."""
+    return OutboundRequest(
+        url=url,
+        body=orjson.dumps(payload),
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Monitor-Delivery": delivery_id,
+        },
+    )
 
 
 def defuse_mentions(text: str) -> str:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from monitor.delivery.channels import (
     MAX_CHAT_STORIES,
-    USER_AGENT,
     OutboundRequest,
     Target,
     defuse_mentions,
+    json_post,
     more_line,
 )
 from monitor.delivery.content import ChannelMessage, ChannelStory
@@ -92,13 +90,4 @@ def format_slack(
         "unfurl_links": False,
         "unfurl_media": False,
     }
-    return OutboundRequest(
-        url=target.url,
-        body=orjson.dumps(payload),
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            # Ignored by the service; lets a proxy (or a test) tell a repeat by its id.
-            "X-Monitor-Delivery": delivery_id,
-        },
-    )
+    return json_post(target.url, payload, delivery_id)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import html
 
-import orjson
-
 from monitor.delivery.channels import (
     MAX_CHAT_STORIES,
-    USER_AGENT,
     OutboundRequest,
     Target,
     defuse_mentions,
+    json_post,
     more_line,
 )
 from monitor.delivery.content import SNIPPET_LIMIT, ChannelMessage, ChannelStory
@@ -82,13 +80,4 @@ def format_telegram(
         "parse_mode": "HTML",
         "disable_web_page_preview": True,
     }
-    return OutboundRequest(
-        url=target.url,
-        body=orjson.dumps(payload),
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            # Ignored by the service; lets a proxy (or a test) tell a repeat by its id.
-            "X-Monitor-Delivery": delivery_id,
-        },
-    )
+    return json_post(target.url, payload, delivery_id)
