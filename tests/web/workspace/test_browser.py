@@ -105,8 +105,9 @@ class Served:
         self.loop.close()
 
 
-@pytest.fixture
-def served(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Served]:
+def serve_site(db_url: str, make_settings: Any, smtp_sink: SmtpSink, **extra: Any) -> Served:
+    """The web role on a free port, on ``db_url``, mailing through the sink (``extra``:
+    more settings)."""
     port = free_port()
     settings = make_settings(
         database_url=db_url,
@@ -115,9 +116,14 @@ def served(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Ser
         smtp_host="127.0.0.1",
         smtp_port=smtp_sink.port,
         smtp_security="none",
-        web_live_seconds=1,
+        **extra,
     )
-    site = Served(settings, smtp_sink)
+    return Served(settings, smtp_sink)
+
+
+@pytest.fixture
+def served(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Served]:
+    site = serve_site(db_url, make_settings, smtp_sink, web_live_seconds=1)
     yield site
     site.close()
 

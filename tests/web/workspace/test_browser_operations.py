@@ -15,7 +15,6 @@ import pytest
 from playwright.sync_api import Browser
 
 from monitor.daemon import write_heartbeat
-from monitor.services import free_port
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store import feeds as feed_store
 from monitor.store.db import transaction
@@ -27,6 +26,7 @@ from tests.web.workspace.test_browser import (
     Served,
     assert_accessible,
     browser,  # noqa: F401 - the module's browser fixture
+    serve_site,
     sign_in,
 )
 
@@ -35,17 +35,7 @@ OPERATOR = "ops@example.org"
 
 @pytest.fixture
 def served(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Served]:
-    port = free_port()
-    settings = make_settings(
-        database_url=db_url,
-        web_port=port,
-        public_url=f"http://127.0.0.1:{port}",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp_sink.port,
-        smtp_security="none",
-        operators=OPERATOR,
-    )
-    site = Served(settings, smtp_sink)
+    site = serve_site(db_url, make_settings, smtp_sink, operators=OPERATOR)
     yield site
     site.close()
 
