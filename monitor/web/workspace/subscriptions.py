@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.errors import Problem
 from monitor.logs import get_logger
+from monitor.matching.topic_set import read_topic_names
 from monitor.notify.labels import country_name
 from monitor.notify.policy import DELIVERY_MODES
 from monitor.notify.preferences import (
@@ -46,6 +47,7 @@ from monitor.notify.preview import (
     preview_matches,
     preview_window,
 )
+from monitor.notify.topic_choice import ALL_TOPICS
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
@@ -115,6 +117,14 @@ class Subscriptions:
     def vocabulary(self) -> Vocabulary:
         return topic_vocabulary(*self.ws.settings.topic_files())
 
+    def topic_names(self) -> dict[str, str]:
+        """The loaded topics' id → name, in file-name order (the topic select's options)."""
+        return read_topic_names(self.ws.settings.topic_files())
+
+    @staticmethod
+    def _topic_label(names: dict[str, str], topic: str, t: Any) -> str:
+        return str(t("subs.topic_all")) if topic == ALL_TOPICS else names.get(topic, topic)
+
     # --- reading ---------------------------------------------------------------------------
     async def listing(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         def _load() -> list[store.SubscriptionRow]:
@@ -123,17 +133,20 @@ class Subscriptions:
 
         rows = await asyncio.to_thread(_load)
         t = self.ws.catalog(request).text
+        names = self.topic_names()
         done = request.query.get("done", "")
         return self.ws.page(
             request,
             "subscriptions.html.j2",
             title=t("subs.title"),
-            items=[self._summary(row, reader, t) for row in rows],
+            items=[self._summary(row, reader, t, names) for row in rows],
             done=t(f"subs.done_{done}") if done in DONE else "",
             limit=MAX_SUBSCRIPTIONS,
         )
 
-    def _summary(self, row: store.SubscriptionRow, reader: Reader, t: Any) -> dict[str, Any]:
+    def _summary(
+        self, row: store.SubscriptionRow, reader: Reader, t: Any, names: dict[str, str]
+    ) -> dict[str, Any]:
         filters = row.filters if isinstance(row.filters, dict) else {}
         person = store.SubscriberRow(
             reader.subscriber_id, reader.email, "", reader.zone.key, True, "active"
@@ -144,6 +157,7 @@ class Subscriptions:
             "id": row.id,
             "name": row.name or t("story.subscription_unnamed"),
             "query": row.query or "",
+            "topic": self._topic_label(names, row.topic, t),
             "countries": [country_name(str(c)) for c in filters.get("countries") or []],
             "categories": [self._category(str(c), t) for c in filters.get("categories") or []],
             "languages": [str(c) for c in filters.get("languages") or []],
@@ -173,7 +187,7 @@ class Subscriptions:
         return {"field": anchor, "label": label, "message": problem.message}
 
     async def new(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        values = blank_values(request.query.get("query", ""))
+        values = blank_values(request.query.get("query", ""), self.vocabulary().default_topic)
         return await self._form(request, reader, None, values, problems=())
 
     async def edit(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -362,6 +376,7 @@ class Subscriptions:
             zone=reader.zone,
             first_day=first_day,
             doc_of=self.docs,
+            topic=checked.topic,
         )
         return PreviewView(query, result, ())
 
@@ -426,6 +441,14 @@ class Subscriptions:
         categories = list(vocabulary.categories) + [
             c for c in chosen_categories if c not in vocabulary.categories
         ]
+        # The loaded topics, then "all"; a stored topic no longer loaded stays chosen (and
+        # the check names it), as for countries and categories.
+        names = self.topic_names()
+        chosen_topic = str(values.get("topic") or "")
+        topics = [(slug, name) for slug, name in names.items()]
+        if chosen_topic and chosen_topic != ALL_TOPICS and chosen_topic not in names:
+            topics.append((chosen_topic, chosen_topic))
+        topics.append((ALL_TOPICS, str(t("subs.topic_all"))))
         action = f"/subscriptions/{row.id}" if row else "/subscriptions/new"
         title = t("subs.edit_title") if row else t("subs.new_title")
         return self.ws.page(
@@ -443,6 +466,7 @@ class Subscriptions:
                     ((code, country_name(code)) for code in countries), key=lambda c: c[1]
                 ),
                 "categories": [(c, self._category(c, t)) for c in categories],
+                "topics": topics,
                 "modes": [(m, t(f"mode.{m}")) for m in DELIVERY_MODES],
                 "weekdays": [(str(n), t(f"subs.weekday_{day}")) for n, day in enumerate(WEEKDAYS)],
             },
