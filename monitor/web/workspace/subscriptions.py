@@ -8,6 +8,7 @@
     POST /subscriptions/{id}/pause|resume  stop or restart its alerts
     GET  /subscriptions/{id}/delete        ask; POST deletes (with ``confirm=yes``)
     GET  /subscriptions/preview?…          the preview alone, for ``static/subscription_preview.js``
+    …/subscriptions/{id}/destinations/…    its webhooks and chats (``destinations.py``)
 
 Every statement is scoped to the signed-in reader: another reader's id answers 404 exactly
 as an id that does not exist, on every route and method, operators included (the issue
@@ -26,6 +27,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
+from monitor.delivery.channels import KINDS
 from monitor.errors import Problem
 from monitor.logs import get_logger
 from monitor.matching.topic_set import read_topic_names
@@ -55,6 +57,7 @@ from monitor.web.api.subscription_input import base_input
 from monitor.web.api.subscriptions import MAX_SUBSCRIPTIONS
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
+from monitor.web.workspace.destinations import Destinations, destination_views
 from monitor.web.workspace.subscription_form import (
     FIELDS,
     FormValues,
@@ -69,6 +72,7 @@ from monitor.web.workspace.subscription_form import (
 log = get_logger(__name__)
 SAMPLE_SIZE = 10
 DONE = ("created", "saved", "paused", "resumed", "deleted")
+DESTINATION_DONE = ("enabled", "removed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,7 @@ class Subscriptions:
             web.post(one + "/resume", signed_in(self.resume)),
             web.get(one + "/delete", signed_in(self.ask_delete)),
             web.post(one + "/delete", signed_in(self.delete)),
+            *Destinations(self.ws, self.edit_with).routes(),
         ]
 
     def vocabulary(self) -> Vocabulary:
@@ -195,6 +200,17 @@ class Subscriptions:
         if row is None:
             return self._missing(request)
         return await self._form(request, reader, row, stored_values(row), problems=())
+
+    async def edit_with(
+        self, request: web.Request, reader: Reader, *, status: int, **extra: Any
+    ) -> web.StreamResponse:
+        """The edit page with ``extra`` context (a refused destination, as typed)."""
+        row = await self._own(reader, request)
+        if row is None:
+            return self._missing(request)
+        return await self._form(
+            request, reader, row, stored_values(row), problems=(), status=status, **extra
+        )
 
     async def preview_fragment(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         values = posted_values(request.query)
@@ -428,8 +444,17 @@ class Subscriptions:
         *,
         problems: Any,
         status: int = 200,
+        **extra: Any,
     ) -> web.Response:
         preview = await asyncio.to_thread(self._preview, values, reader)
+        destinations: list[dict[str, Any]] = []
+        if row is not None:
+
+            def _destinations() -> list[dict[str, Any]]:
+                with transaction(self.ws.engine) as conn:
+                    return destination_views(conn, row.id)
+
+            destinations = await asyncio.to_thread(_destinations)
         t = self.ws.catalog(request).text
         vocabulary = self.vocabulary()
         errors = {p.field: p.message for p in problems}
@@ -469,6 +494,15 @@ class Subscriptions:
                 "topics": topics,
                 "modes": [(m, t(f"mode.{m}")) for m in DELIVERY_MODES],
                 "weekdays": [(str(n), t(f"subs.weekday_{day}")) for n, day in enumerate(WEEKDAYS)],
+                "kinds": [(k, t(f"dest.kind_{k}")) for k in KINDS],
             },
+            destinations=destinations,
+            destination_done=(
+                t(f"dest.done_{done}")
+                if (done := request.query.get("destination", "")) in DESTINATION_DONE
+                else ""
+            ),
+            destination_error=extra.pop("destination_error", ""),
+            destination_typed=extra.pop("destination_typed", {"kind": "webhook", "target": ""}),
             **self._preview_context(preview, request, reader.zone),
         )
