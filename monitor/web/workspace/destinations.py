@@ -30,6 +30,7 @@ from monitor.delivery.commands import NewDestination, create_destination, send_t
 from monitor.errors import InputError
 from monitor.logs import get_logger
 from monitor.store import channel_ledger as ledger
+from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.web.workspace.context import Reader, Workspace
 
@@ -49,6 +50,12 @@ def destination_views(conn: Connection, subscription_id: int) -> list[dict[str, 
         }
         for row in ledger.list_destinations(conn, subscription_id=subscription_id)
     ]
+
+
+def is_own_subscription(conn: Connection, reader: Reader, subscription_id: int) -> bool:
+    """Whether subscription ``subscription_id`` is this reader's (else it counts as missing)."""
+    row = subscriber_store.get_subscription(conn, subscription_id)
+    return row is not None and row.subscriber_id == reader.subscriber_id
 
 
 def own_destination(
@@ -121,17 +128,23 @@ class Destinations:
         if isinstance(form, web.Response):
             return form
         subscription_id, _ = self._ids(request)
+
+        def _owned() -> bool:
+            with transaction(self.ws.engine) as conn:
+                return is_own_subscription(conn, reader, subscription_id)
+
+        if not await asyncio.to_thread(_owned):
+            return self._missing(request)
         kind = str(form.get("kind", ""))[:40]
         target = str(form.get("target", ""))[:MAX_TARGET_CHARS].strip()
         new = NewDestination(subscription_id, kind, target)
         try:
+            # ``owner`` checks again in the insert's transaction (deleted meanwhile: refused).
             created = await asyncio.to_thread(
                 create_destination, self.ws.settings, self.ws.engine, new,
                 owner=reader.subscriber_id,
             )
         except InputError as exc:
-            if str(exc).startswith(f"no subscription {subscription_id}"):
-                return self._missing(request)
             return await self.edit_page(
                 request, reader, status=422,
                 destination_error=str(exc), destination_typed={"kind": kind, "target": target},

@@ -49,7 +49,7 @@ from monitor.notify.preview import (
     preview_matches,
     preview_window,
 )
-from monitor.notify.topic_choice import ALL_TOPICS
+from monitor.notify.topic_choice import ALL_TOPICS, choice_label
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
@@ -128,7 +128,7 @@ class Subscriptions:
 
     @staticmethod
     def _topic_label(names: dict[str, str], topic: str, t: Any) -> str:
-        return str(t("subs.topic_all")) if topic == ALL_TOPICS else names.get(topic, topic)
+        return str(t("subs.topic_all")) if topic == ALL_TOPICS else choice_label(names, topic)
 
     # --- reading ---------------------------------------------------------------------------
     async def listing(self, request: web.Request, reader: Reader) -> web.StreamResponse:

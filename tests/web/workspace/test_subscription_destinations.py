@@ -90,7 +90,7 @@ def test_a_reader_adds_lists_tests_enables_and_removes_destinations(run: Run) ->
         assert "Test message from monitor" in orjson.dumps(json_of(got)).decode()
 
         # A permanent refusal disables it; the page says so and why; enable turns it back on.
-        receivers.script(HOOK, Reply(404, body="no such hook"))
+        receivers.script(HOOK, Reply(404, body="<script>alert(1)</script> no such hook"))
         status, page = await post(site, f"{base}/{hook.id}/test", csrf=csrf)
         assert status == 200 and "NOT delivered" in page and "now disabled" in page
         (hook_now, _) = destinations_of(site, sid)
@@ -100,6 +100,7 @@ def test_a_reader_adds_lists_tests_enables_and_removes_destinations(run: Run) ->
         shown = re.search(rf'id="destination-{hook.id}">(.*?)</li>', page, re.S)
         assert shown and "disabled" in shown[1]
         assert escape(hook_now.disabled_reason) in shown[1]  # the reader sees why
+        assert_no_injected_markup(page)  # whatever the receiver answered
         status, _ = await post(site, f"{base}/{hook.id}/enable", csrf=csrf)
         assert status == 303 and destinations_of(site, sid)[0].enabled
 
