@@ -282,7 +282,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     from monitor.notify.preview import preview_query
 
     settings = _settings(args)
-    return preview_query(settings, args.query, days=args.days, limit=args.limit)
+    return preview_query(
+        settings, args.query, days=args.days, limit=args.limit, topic=args.topic
+    )
 
 
 def _open_in(path: str | None) -> Any:
@@ -519,6 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("query")
     q.add_argument("--days", type=int, default=30)
     q.add_argument("--limit", type=int, default=20)
+    q.add_argument(
+        "--topic",
+        help="only what a subscription to this topic id would be sent (all: every alerted story)",
+    )
     return parser
 
 

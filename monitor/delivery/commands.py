@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from monitor.config import Settings
 from monitor.delivery import dispatcher
-from monitor.delivery.channels import format_request
+from monitor.delivery.channels import KINDS, format_request
 from monitor.delivery.content import trial_message
 from monitor.delivery.outcomes import Outcome
 from monitor.delivery.secrets import DestinationCipher, hint_of
@@ -55,12 +55,32 @@ def checked_target(settings: Settings, kind: str, target: str) -> str:
     )
 
 
-def add_destination(settings: Settings, engine: Engine, new: NewDestination) -> int:
+@dataclass(frozen=True, slots=True)
+class CreatedDestination:
+    """A stored destination: its id, redacted target, and a webhook's signing secret (to
+    show once, never stored in the clear)."""
+
+    id: int
+    hint: str
+    signing_secret: str | None
+
+
+def create_destination(
+    settings: Settings, engine: Engine, new: NewDestination, *, owner: int | None = None
+) -> CreatedDestination:
+    """Check ``new`` at the door (kind, URL or chat id, address policy) and store it sealed;
+    the CLI's ``add`` and the workspace both call this. ``owner``: the subscription must be
+    this subscriber's (the workspace's reader), else it counts as missing. InputError says
+    what to fix; nothing refused is stored."""
+    if new.kind not in KINDS:
+        raise InputError(f"unknown kind {new.kind!r}; choose one of: {', '.join(KINDS)}")
     target = checked_target(settings, new.kind, new.target)
     cipher = DestinationCipher(settings.destination_key())
     secret = secrets.token_urlsafe(32) if new.kind == "webhook" else None
+    hint = hint_of(new.kind, target)
     with transaction(engine) as conn:
-        if subscriber_store.get_subscription(conn, new.subscription_id) is None:
+        subscription = subscriber_store.get_subscription(conn, new.subscription_id)
+        if subscription is None or (owner is not None and subscription.subscriber_id != owner):
             raise InputError(
                 f"no subscription {new.subscription_id}; `monitor subscriber list` shows the ids"
             )
@@ -69,20 +89,25 @@ def add_destination(settings: Settings, engine: Engine, new: NewDestination) -> 
             subscription_id=new.subscription_id,
             kind=new.kind,
             target=cipher.seal(target),
-            target_hint=hint_of(new.kind, target),
+            target_hint=hint,
             signing_secret=cipher.seal(secret) if secret else None,
             now=datetime.now(UTC),
         )
+    return CreatedDestination(destination_id, hint, secret)
+
+
+def add_destination(settings: Settings, engine: Engine, new: NewDestination) -> int:
+    created = create_destination(settings, engine, new)
     _say(
-        f"destination {destination_id}: {new.kind} {hint_of(new.kind, target)} for "
+        f"destination {created.id}: {new.kind} {created.hint} for "
         f"subscription {new.subscription_id}"
     )
     if new.kind == "telegram" and not settings.telegram_bot_token.get_secret_value():
         _say("  note: set MONITOR_TELEGRAM_BOT_TOKEN, or nothing reaches Telegram")
-    if secret:
-        _say(f"  signing secret (shown once; give it to the receiver): {secret}")
+    if created.signing_secret:
+        _say(f"  signing secret (shown once; give it to the receiver): {created.signing_secret}")
         _say("  verify X-Monitor-Signature as docs/destinations.md describes")
-    return destination_id
+    return created.id
 
 
 def list_destinations(engine: Engine, subscription_id: int | None, *, as_json: bool) -> int:

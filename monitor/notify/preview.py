@@ -23,6 +23,7 @@ from monitor.matching.commands import check_query, matching_ids
 from monitor.matching.query import MatchDoc, Node
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import passes_filters
+from monitor.notify.topic_choice import ALL_TOPICS
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import alerted_stories_since
 
@@ -127,11 +128,14 @@ def preview_matches(
     first_day: date | None = None,
     days: int = PREVIEW_DAYS,
     doc_of: Callable[[Any], MatchDoc] = stored_story_doc,
+    topic: str | None = None,
 ) -> QueryPreview:
     """The ``rows`` (``alerted_stories_since``) that ``query`` and ``filters`` match, counted
     per day of ``zone`` from ``first_day`` (default: the oldest row's day). No query: every
     row passes it, as a subscription without a query receives every alert. ``doc_of``
-    builds a row's document (``StoryDocs`` remembers them)."""
+    builds a row's document (``StoryDocs`` remembers them). ``topic``: only what a
+    subscription choosing it would be sent (:func:`rows_for_topic`); None: every alert."""
+    rows = rows_for_topic(rows, topic)
     if query is None or query == "":
         candidates = list(rows)
     else:
@@ -159,13 +163,25 @@ def preview_matches(
     return QueryPreview(considered=len({row.id for row in rows}), matched=matched, per_day=per_day)
 
 
+def rows_for_topic(rows: Sequence[Any], topic: str | None) -> Sequence[Any]:
+    """The alert rows a subscription choosing ``topic`` could receive: that topic's alerts;
+    for ``all`` (or None) every alert, a story alerted under two topics being counted once
+    by ``preview_matches``. Stories no topic alerted are not in the preview's rows, so an
+    ``all`` preview shows the alerted stories its query matches, not every story read."""
+    if topic is None or topic == ALL_TOPICS:
+        return rows
+    return [row for row in rows if getattr(row, "topic", None) == topic]
+
+
 def _alert_key(row: Any) -> str:
     """A row's key among ``alerted_stories_since`` rows: its alert (a story has one row per
     topic that alerted it)."""
     return str(getattr(row, "alert_id", None) or row.id)
 
 
-def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int = 20) -> int:
+def preview_query(
+    settings: Settings, query: str, *, days: int = 30, limit: int = 20, topic: str | None = None
+) -> int:
     node, warnings = check_query(query)  # QueryError → clear message, exit 2
     print(f"query ok: {query}")
     for warning in warnings:
@@ -177,9 +193,13 @@ def preview_query(settings: Settings, query: str, *, days: int = 30, limit: int 
             rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
     finally:
         engine.dispose()
-    preview = preview_matches(rows, node, days=days)
+    preview = preview_matches(rows, node, days=days, topic=topic)
     matched = preview.matched
-    print(f"{len(matched)} of {preview.considered} alerted stories of the last {days} days match:")
+    under = f" under topic {topic}" if topic else ""
+    print(
+        f"{len(matched)} of {preview.considered} alerted stories{under} of the last {days} days "
+        "match:"
+    )
     for row in matched[:limit]:
         when = row.published_at.strftime("%Y-%m-%d")
         countries = ",".join(row.countries or [])

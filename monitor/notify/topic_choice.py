@@ -83,3 +83,12 @@ def topic_label(names: Mapping[str, str], slug: str | None) -> str:
     if not slug:
         return "All stories (no topic alerted it)"
     return names.get(slug, slug)
+
+
+ALL_STORIES_LABEL = "All stories (only the query decides)"
+
+
+def choice_label(names: Mapping[str, str], choice: str) -> str:
+    """A subscription's choice as pages show it: the topic's name (its slug when not loaded
+    here), or :data:`ALL_STORIES_LABEL` for ``all``."""
+    return ALL_STORIES_LABEL if choice == ALL_TOPICS else names.get(choice, choice)

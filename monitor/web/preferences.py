@@ -60,6 +60,7 @@ class FormState:
     values: Mapping[str, str | Sequence[str]]
     problems: Sequence[Problem] = ()
     not_delivered: Sequence[Problem] = ()
+    topic: str = ""  # the topic's human name (``topic_choice.choice_label``); kept on save
 
 
 def stored_values(subscription: Any, subscriber: Any) -> dict[str, str | Sequence[str]]:
@@ -179,6 +180,12 @@ def _section(action: str, form: FormState, vocabulary: Vocabulary) -> str:
             f"<div role='alert' id='{prefix}problems' style='border:2px solid #b00;padding:0 1em'>"
             f"<h3 style='font-size:1em'>Nothing was saved: please fix "
             f"{'this' if len(form.problems) == 1 else 'these'}</h3><ul>{items}</ul></div>"
+        )
+    if form.topic:
+        # Read-only here: the saved topic is kept (``posted_input``); the workspace and the
+        # CLI change it.
+        out.append(
+            f"<p id='{prefix}topic'><strong>Topic:</strong> {_e(form.topic)}</p>"
         )
     for name, label, hint in _TEXT_FIELDS:
         out.append(_text_field(prefix, name, label, hint, form.values.get(name, ""), errors))

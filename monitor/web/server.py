@@ -45,6 +45,7 @@ from monitor.daemon import write_heartbeat
 from monitor.errors import InvalidToken
 from monitor.health import Check, readiness_checks
 from monitor.logs import get_logger
+from monitor.matching.topic_set import read_topic_names
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.preferences import (
     Vocabulary,
@@ -59,6 +60,7 @@ from monitor.notify.tokens import (
     TokenClaims,
     verify_token,
 )
+from monitor.notify.topic_choice import choice_label
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.web import pages
@@ -398,12 +400,14 @@ class WebApp:
         if person is None:
             return []
         vocabulary = self._vocabulary()
+        names = read_topic_names(self.settings.topic_files())
         forms = []
         for s in rows:
             checked = check_preferences(input_from_row(s, person), vocabulary, advice=False)
             stale = checked if isinstance(checked, list) else ()
             forms.append(
-                FormState(s.id, s.name, s.paused, stored_values(s, person), not_delivered=stale)
+                FormState(s.id, s.name, s.paused, stored_values(s, person), not_delivered=stale,
+                          topic=choice_label(names, s.topic))
             )
         return forms
 
@@ -455,6 +459,7 @@ class WebApp:
         what was typed and each problem beside its field (422)."""
         values = posted_values(fields)
         vocabulary = self._vocabulary()
+        names = read_topic_names(self.settings.topic_files())
 
         def _save() -> tuple[str, list[FormState]]:
             with transaction(self.engine) as conn:
@@ -472,9 +477,11 @@ class WebApp:
                 )
                 if isinstance(checked, list):
                     forms = [
-                        FormState(s.id, s.name, s.paused, values, checked)
+                        FormState(s.id, s.name, s.paused, values, checked,
+                                  topic=choice_label(names, s.topic))
                         if s.id == subscription_id
-                        else FormState(s.id, s.name, s.paused, stored_values(s, person))
+                        else FormState(s.id, s.name, s.paused, stored_values(s, person),
+                                       topic=choice_label(names, s.topic))
                         for s in rows
                     ]
                     return "refused", forms

@@ -23,6 +23,7 @@ from monitor.notify.preferences import PreferencesInput
 FIELDS = (
     "name",
     "query",
+    "topic",
     "countries",
     "categories",
     "languages",
@@ -36,18 +37,19 @@ FIELDS = (
 )
 CHOICE_FIELDS = frozenset({"countries", "categories"})
 # What decides which stories match (the preview needs only these to be right).
-MATCH_FIELDS = ("query", "countries", "categories", "languages", "outlets", "min_score")
+MATCH_FIELDS = ("query", "topic", "countries", "categories", "languages", "outlets", "min_score")
 # A posted text is kept for the form up to this length; longer is the parser's to refuse.
 MAX_FIELD_CHARS = 10_000
 
 FormValues = dict[str, Any]  # name → str, or list[str] for CHOICE_FIELDS
 
 
-def blank_values(query: str = "") -> FormValues:
-    """A new subscription's form (``query``: the search it was saved from)."""
+def blank_values(query: str = "", topic: str = "") -> FormValues:
+    """A new subscription's form (``query``: the search it was saved from; ``topic``: the
+    default topic, ``Vocabulary.default_topic``)."""
     values: FormValues = {name: [] if name in CHOICE_FIELDS else "" for name in FIELDS}
-    values.update(query=query[:MAX_FIELD_CHARS], mode="immediate", digest_time="08:00",
-                  digest_weekday="0")
+    values.update(query=query[:MAX_FIELD_CHARS], topic=topic, mode="immediate",
+                  digest_time="08:00", digest_weekday="0")
     return values
 
 
@@ -59,6 +61,7 @@ def stored_values(row: Any) -> FormValues:
     return {
         "name": row.name or "",
         "query": row.query or "",
+        "topic": row.topic or "",
         "countries": [str(c) for c in filters.get("countries") or []],
         "categories": [str(c) for c in filters.get("categories") or []],
         "languages": ", ".join(filters.get("languages") or []),
@@ -114,6 +117,7 @@ def match_input(values: Mapping[str, Any], base: PreferencesInput) -> Preference
     return replace(
         base,
         query=text("query"),
+        topic=text("topic") or None,  # none posted: the default topic, as in the API
         countries=listed("countries"),
         categories=listed("categories"),
         languages=text("languages"),

@@ -8,6 +8,7 @@
     POST /subscriptions/{id}/pause|resume  stop or restart its alerts
     GET  /subscriptions/{id}/delete        ask; POST deletes (with ``confirm=yes``)
     GET  /subscriptions/preview?…          the preview alone, for ``static/subscription_preview.js``
+    …/subscriptions/{id}/destinations/…    its webhooks and chats (``destinations.py``)
 
 Every statement is scoped to the signed-in reader: another reader's id answers 404 exactly
 as an id that does not exist, on every route and method, operators included (the issue
@@ -26,8 +27,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
+from monitor.delivery.channels import KINDS
 from monitor.errors import Problem
 from monitor.logs import get_logger
+from monitor.matching.topic_set import read_topic_names
 from monitor.notify.labels import country_name
 from monitor.notify.policy import DELIVERY_MODES
 from monitor.notify.preferences import (
@@ -46,6 +49,7 @@ from monitor.notify.preview import (
     preview_matches,
     preview_window,
 )
+from monitor.notify.topic_choice import ALL_TOPICS, choice_label
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories_since
@@ -53,6 +57,7 @@ from monitor.web.api.subscription_input import base_input
 from monitor.web.api.subscriptions import MAX_SUBSCRIPTIONS
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
+from monitor.web.workspace.destinations import Destinations, destination_views
 from monitor.web.workspace.subscription_form import (
     FIELDS,
     FormValues,
@@ -67,6 +72,7 @@ from monitor.web.workspace.subscription_form import (
 log = get_logger(__name__)
 SAMPLE_SIZE = 10
 DONE = ("created", "saved", "paused", "resumed", "deleted")
+DESTINATION_DONE = ("enabled", "removed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +116,19 @@ class Subscriptions:
             web.post(one + "/resume", signed_in(self.resume)),
             web.get(one + "/delete", signed_in(self.ask_delete)),
             web.post(one + "/delete", signed_in(self.delete)),
+            *Destinations(self.ws, self.edit_with).routes(),
         ]
 
     def vocabulary(self) -> Vocabulary:
         return topic_vocabulary(*self.ws.settings.topic_files())
+
+    def topic_names(self) -> dict[str, str]:
+        """The loaded topics' id → name, in file-name order (the topic select's options)."""
+        return read_topic_names(self.ws.settings.topic_files())
+
+    @staticmethod
+    def _topic_label(names: dict[str, str], topic: str, t: Any) -> str:
+        return str(t("subs.topic_all")) if topic == ALL_TOPICS else choice_label(names, topic)
 
     # --- reading ---------------------------------------------------------------------------
     async def listing(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -123,17 +138,20 @@ class Subscriptions:
 
         rows = await asyncio.to_thread(_load)
         t = self.ws.catalog(request).text
+        names = self.topic_names()
         done = request.query.get("done", "")
         return self.ws.page(
             request,
             "subscriptions.html.j2",
             title=t("subs.title"),
-            items=[self._summary(row, reader, t) for row in rows],
+            items=[self._summary(row, reader, t, names) for row in rows],
             done=t(f"subs.done_{done}") if done in DONE else "",
             limit=MAX_SUBSCRIPTIONS,
         )
 
-    def _summary(self, row: store.SubscriptionRow, reader: Reader, t: Any) -> dict[str, Any]:
+    def _summary(
+        self, row: store.SubscriptionRow, reader: Reader, t: Any, names: dict[str, str]
+    ) -> dict[str, Any]:
         filters = row.filters if isinstance(row.filters, dict) else {}
         person = store.SubscriberRow(
             reader.subscriber_id, reader.email, "", reader.zone.key, True, "active"
@@ -144,6 +162,7 @@ class Subscriptions:
             "id": row.id,
             "name": row.name or t("story.subscription_unnamed"),
             "query": row.query or "",
+            "topic": self._topic_label(names, row.topic, t),
             "countries": [country_name(str(c)) for c in filters.get("countries") or []],
             "categories": [self._category(str(c), t) for c in filters.get("categories") or []],
             "languages": [str(c) for c in filters.get("languages") or []],
@@ -173,7 +192,7 @@ class Subscriptions:
         return {"field": anchor, "label": label, "message": problem.message}
 
     async def new(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        values = blank_values(request.query.get("query", ""))
+        values = blank_values(request.query.get("query", ""), self.vocabulary().default_topic)
         return await self._form(request, reader, None, values, problems=())
 
     async def edit(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -181,6 +200,17 @@ class Subscriptions:
         if row is None:
             return self._missing(request)
         return await self._form(request, reader, row, stored_values(row), problems=())
+
+    async def edit_with(
+        self, request: web.Request, reader: Reader, *, status: int, **extra: Any
+    ) -> web.StreamResponse:
+        """The edit page with ``extra`` context (a refused destination, as typed)."""
+        row = await self._own(reader, request)
+        if row is None:
+            return self._missing(request)
+        return await self._form(
+            request, reader, row, stored_values(row), problems=(), status=status, **extra
+        )
 
     async def preview_fragment(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         values = posted_values(request.query)
@@ -362,6 +392,7 @@ class Subscriptions:
             zone=reader.zone,
             first_day=first_day,
             doc_of=self.docs,
+            topic=checked.topic,
         )
         return PreviewView(query, result, ())
 
@@ -413,8 +444,17 @@ class Subscriptions:
         *,
         problems: Any,
         status: int = 200,
+        **extra: Any,
     ) -> web.Response:
         preview = await asyncio.to_thread(self._preview, values, reader)
+        destinations: list[dict[str, Any]] = []
+        if row is not None:
+
+            def _destinations() -> list[dict[str, Any]]:
+                with transaction(self.ws.engine) as conn:
+                    return destination_views(conn, row.id)
+
+            destinations = await asyncio.to_thread(_destinations)
         t = self.ws.catalog(request).text
         vocabulary = self.vocabulary()
         errors = {p.field: p.message for p in problems}
@@ -426,6 +466,14 @@ class Subscriptions:
         categories = list(vocabulary.categories) + [
             c for c in chosen_categories if c not in vocabulary.categories
         ]
+        # The loaded topics, then "all"; a stored topic no longer loaded stays chosen (and
+        # the check names it), as for countries and categories.
+        names = self.topic_names()
+        chosen_topic = str(values.get("topic") or "")
+        topics = [(slug, name) for slug, name in names.items()]
+        if chosen_topic and chosen_topic != ALL_TOPICS and chosen_topic not in names:
+            topics.append((chosen_topic, chosen_topic))
+        topics.append((ALL_TOPICS, str(t("subs.topic_all"))))
         action = f"/subscriptions/{row.id}" if row else "/subscriptions/new"
         title = t("subs.edit_title") if row else t("subs.new_title")
         return self.ws.page(
@@ -443,8 +491,18 @@ class Subscriptions:
                     ((code, country_name(code)) for code in countries), key=lambda c: c[1]
                 ),
                 "categories": [(c, self._category(c, t)) for c in categories],
+                "topics": topics,
                 "modes": [(m, t(f"mode.{m}")) for m in DELIVERY_MODES],
                 "weekdays": [(str(n), t(f"subs.weekday_{day}")) for n, day in enumerate(WEEKDAYS)],
+                "kinds": [(k, t(f"dest.kind_{k}")) for k in KINDS],
             },
+            destinations=destinations,
+            destination_done=(
+                t(f"dest.done_{done}")
+                if (done := request.query.get("destination", "")) in DESTINATION_DONE
+                else ""
+            ),
+            destination_error=extra.pop("destination_error", ""),
+            destination_typed=extra.pop("destination_typed", {"kind": "webhook", "target": ""}),
             **self._preview_context(preview, request, reader.zone),
         )

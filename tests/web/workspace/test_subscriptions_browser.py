@@ -185,3 +185,36 @@ def test_the_form_and_its_preview_work_without_javascript(
     page.get_by_role("button", name=re.compile("^Pause")).last.click()
     assert page.get_by_role("status").inner_text().startswith("Subscription paused")
     context.close()
+
+
+def test_the_topic_and_the_destinations_section_are_accessible(
+    browser: Browser, served: Served  # noqa: F811
+) -> None:
+    prepare(served)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    sign_in(page, served, READER, check=False)
+    page.goto(served.base + "/subscriptions")
+    page.get_by_role("link", name="Ukraine desk", exact=True).click()
+    page.wait_for_url(re.compile(r".*/subscriptions/\d+$"))
+    topic = page.get_by_label("Topic", exact=True)
+    assert topic.input_value() == "ukraine-latam"
+    assert page.get_by_role("heading", name="Where it is delivered").is_visible()
+    assert page.locator("#no-destinations").is_visible()
+    assert_accessible(page)
+    # A refused target comes back beside its field, announced, and still accessible.
+    page.get_by_label("Kind", exact=True).select_option("slack")
+    page.get_by_label("URL or chat id", exact=True).fill("ftp://hooks.example.org/x")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_role("alert").filter(has_text="https://").is_visible()
+    target = page.get_by_label("URL or chat id", exact=True)
+    assert target.get_attribute("aria-invalid") == "true"
+    assert target.input_value() == "ftp://hooks.example.org/x"
+    assert_accessible(page)
+    # The topic is saved from the select, and the list names it.
+    page.get_by_label("Topic", exact=True).select_option("russia-latam")
+    page.get_by_role("button", name="Save subscription").click()
+    page.wait_for_url("**/subscriptions?done=saved")
+    assert page.get_by_text("Russia–Latin America relations").is_visible()
+    assert_accessible(page)
+    context.close()
