@@ -24,13 +24,32 @@ from monitor.store.db import transaction
 from monitor.store.tables import alerts, deliveries, email_attempts, emails, stories, story_sources
 from tests import PROJECT_ROOT
 
-TOPIC = load_topic(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
+# Every topic the worker loads by default: an alert is owed per (item, topic) that finds
+# the item relevant.
+TOPICS = [load_topic(path) for path in sorted((PROJECT_ROOT / "seeds" / "topics").glob("*.toml"))]
 RELIABILITY_DOC = PROJECT_ROOT / "docs" / "reliability.md"
 
 
+def alert_key(item_id: str, topic: str) -> str:
+    return f"{item_id}@{topic}"
+
+
 def expected_relevant(items: list[FeedItem]) -> set[str]:
-    judge = functools.partial(classify, TOPIC)
-    return {i.item_id for i in items if judge(i.title, i.text, i.lang).relevant}
+    """The alerts the pipeline owes: ``item@topic`` for each topic that finds it relevant."""
+    owed = set()
+    for topic in TOPICS:
+        judge = functools.partial(classify, topic)
+        owed |= {
+            alert_key(i.item_id, topic.topic_id)
+            for i in items
+            if judge(i.title, i.text, i.lang).relevant
+        }
+    return owed
+
+
+def relevant_item_ids(items: list[FeedItem]) -> set[str]:
+    """The items at least one topic alerts."""
+    return {key.rsplit("@", 1)[0] for key in expected_relevant(items)}
 
 
 class StreamPublisher(threading.Thread):
@@ -79,7 +98,7 @@ class Ledger:
 
     sources: int = 0
     stories: int = 0
-    alert_item_ids: Counter[str] = field(default_factory=Counter)
+    alert_item_ids: Counter[str] = field(default_factory=Counter)  # item@topic → alerts
     deliveries_pending: int = 0
     emails_by_status: dict[str, int] = field(default_factory=dict)
     interrupted_by_message: Counter[str] = field(default_factory=Counter)
@@ -93,11 +112,11 @@ def read_ledger(engine: Any) -> Ledger:
             stories=conn.execute(select(func.count()).select_from(stories)).scalar_one(),
         )
         rows = conn.execute(
-            select(story_sources.c.item_id).join(
+            select(story_sources.c.item_id, alerts.c.topic).join(
                 alerts, alerts.c.story_id == story_sources.c.story_id
             )
-        ).scalars()
-        ledger.alert_item_ids = Counter(rows)
+        )
+        ledger.alert_item_ids = Counter(alert_key(item, topic) for item, topic in rows)
         ledger.deliveries_pending = conn.execute(
             select(func.count()).select_from(deliveries).where(deliveries.c.status == "pending")
         ).scalar_one()
