@@ -108,3 +108,17 @@ def test_counts_take_each_languages_plural_form() -> None:
         assert text("story.copies", count=1) == one
         assert text("story.copies", count=2) == two
         assert text("story.copies", count=1_000_000) == f"1000000 {two.split()[1]}"
+
+
+def test_every_category_of_every_default_topic_has_its_words() -> None:
+    from monitor.matching.topic import load_topic
+
+    slugs = {
+        name
+        for path in (PROJECT_ROOT / "seeds" / "topics").glob("*.toml")
+        for name in load_topic(path).categories.names
+    }
+    assert {"peace-plan", "energy-nuclear"} <= slugs
+    for language in i18n.LANGUAGES:
+        missing = [s for s in sorted(slugs) if not i18n.catalog(language).has(f"category.{s}")]
+        assert missing == [], language
