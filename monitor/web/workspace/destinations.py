@@ -32,6 +32,7 @@ from monitor.logs import get_logger
 from monitor.store import channel_ledger as ledger
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
+from monitor.web.limits import RateLimiter
 from monitor.web.workspace.context import Reader, Workspace
 
 log = get_logger(__name__)
@@ -68,6 +69,10 @@ def own_destination(
     return row if row.subscriber_id == reader.subscriber_id else None
 
 
+TRIAL_BURST = 5
+TRIALS_PER_SECOND = 1 / 60
+
+
 class Destinations:
     def __init__(
         self, workspace: Workspace, edit_page: Callable[..., Awaitable[web.StreamResponse]]
@@ -76,6 +81,9 @@ class Destinations:
         subscriptions module's), shown again after a refused add."""
         self.ws = workspace
         self.edit_page = edit_page
+        # "Send a test message" posts into a real room: a few in a row, then one a minute
+        # per destination, so the button cannot be used to flood a channel.
+        self.trials = RateLimiter(rate=TRIALS_PER_SECOND, burst=TRIAL_BURST)
 
     def routes(self) -> list[web.RouteDef]:
         signed_in = self.ws.signed_in
@@ -177,6 +185,10 @@ class Destinations:
         row = await self._own(request, reader)
         if row is None:
             return self._missing(request)
+        if not self.trials.allow(f"destination:{row.id}"):
+            log.warning("web.destination_test_limited", subscriber_id=reader.subscriber_id,
+                        destination_id=row.id)
+            return self.ws.message(request, "errors.busy_title", "errors.busy", status=429)
         try:
             outcome = await send_trial(self.ws.settings, self.ws.engine, row.id)
         except InputError:  # removed meanwhile

@@ -13,6 +13,7 @@ import orjson
 from monitor.delivery.commands import NewDestination, create_destination
 from monitor.store import channel_ledger as ledger
 from monitor.store.db import transaction
+from monitor.web.workspace.destinations import TRIAL_BURST
 from tests.delivery.receivers import Receivers, Reply, json_of
 from tests.notify.test_mailer import subscribe
 from tests.web.workspace.conftest import Run
@@ -88,6 +89,14 @@ def test_a_reader_adds_lists_tests_enables_and_removes_destinations(run: Run) ->
         assert status == 200 and "The test message was delivered" in page
         (got,) = receivers.at(SLACK)
         assert "Test message from monitor" in orjson.dumps(json_of(got)).decode()
+
+        # The button cannot flood a room: a few tests in a row, then 429 and nothing sent.
+        for _ in range(TRIAL_BURST - 1):
+            status, _ = await post(site, f"{base}/{slack.id}/test", csrf=csrf)
+            assert status == 200
+        status, page = await post(site, f"{base}/{slack.id}/test", csrf=csrf)
+        assert status == 429
+        assert len(receivers.at(SLACK)) == TRIAL_BURST
 
         # A permanent refusal disables it; the page says so and why; enable turns it back on.
         receivers.script(HOOK, Reply(404, body="<script>alert(1)</script> no such hook"))
