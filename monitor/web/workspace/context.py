@@ -173,6 +173,18 @@ class Workspace:
         except TimeoutError:
             return self.message(request, "errors.timeout_title", "errors.timeout", status=408)
 
+    async def checked_form(
+        self, request: web.Request, back: str | None = None
+    ) -> MultiDictProxy[Any] | web.Response:
+        """The posted form if its CSRF token is this browser's; else the page that says the
+        form came too slowly (408) or must be reloaded (403, ``back``: the form's page)."""
+        form = await self.posted_form(request)
+        if isinstance(form, web.Response):
+            return form
+        if not self.csrf_ok(request, form):
+            return self.refused_form(request, back=back)
+        return form
+
     def refused_form(self, request: web.Request, back: str | None = None) -> web.Response:
         """The answer to a form whose CSRF token does not match: reload (``back``, the
         form's page; by default the posted path) and try again."""

@@ -227,13 +227,12 @@ class Countries:
 
     async def correct(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         """Keep an analyst's correction of one row, then show the page again."""
-        form = await request.post()
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.message(request, "countries.refused_title", "countries.refused",
-                                   status=403)
         code = self._code(request)
         if isinstance(code, web.Response):
             return code
+        form = await self.ws.checked_form(request, back=f"/countries/{code}")
+        if isinstance(form, web.Response):
+            return form
         fields = {key: str(form.get(key, ""))[:64] for key in FIX_FIELDS}
         try:
             fix = check_correction(fields, code)

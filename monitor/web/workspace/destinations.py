@@ -114,12 +114,7 @@ class Destinations:
         )
 
     async def _checked_form(self, request: web.Request) -> Any:
-        form = await self.ws.posted_form(request)
-        if isinstance(form, web.Response):
-            return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request, back=self._back(self._ids(request)[0]))
-        return form
+        return await self.ws.checked_form(request, back=self._back(self._ids(request)[0]))
 
     async def _own(self, request: web.Request, reader: Reader) -> ledger.DestinationRow | None:
         subscription_id, destination_id = self._ids(request)

@@ -241,11 +241,9 @@ class Operations:
         )
 
     async def replay(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request, back=DEAD_LETTERS_PATH)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request, DEAD_LETTERS_PATH)
         t = self.ws.catalog(request).text
         limit = replay_limit(form.get("limit"))
         if form.get("confirm") != "yes":

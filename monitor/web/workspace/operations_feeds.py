@@ -240,11 +240,9 @@ class FeedsAdmin:
 
     # --- add, pause, resume ----------------------------------------------------------------
     async def add(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request, back=FEEDS_PATH)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request, FEEDS_PATH)
         given = added_input(form)
         settings = self.ws.settings
         (report,) = await asyncio.to_thread(
@@ -263,11 +261,9 @@ class FeedsAdmin:
         return await self._set_paused(request, paused=False)
 
     async def _set_paused(self, request: web.Request, *, paused: bool) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request, back=FEEDS_PATH)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request, FEEDS_PATH)
         feed_id = int(request.match_info["feed_id"])
 
         def _change() -> str | None:
@@ -288,11 +284,9 @@ class FeedsAdmin:
     async def import_opml(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         t = self.ws.catalog(request).text
         if request.content_type != "multipart/form-data":  # a form without its file field
-            form = await self.ws.posted_form(request)
+            form = await self.ws.checked_form(request, back=FEEDS_PATH)
             if isinstance(form, web.Response):
                 return form
-            if not self.ws.csrf_ok(request, form):
-                return self.ws.refused_form(request, FEEDS_PATH)
             problem = t("ops.opml_missing")
             return await self._render(request, reader, status=400, import_problem=problem)
         try:

@@ -131,11 +131,9 @@ class SignIn:
         )
 
     async def request_link(self, request: web.Request) -> web.Response:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         if not self.limiter.allow(self.ws.client(request)):
             return self._too_many(request)
         email = str(form.get("email", "")).strip()
@@ -275,11 +273,9 @@ class SignIn:
         )
 
     async def use_link(self, request: web.Request) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         claims = self._claims(request)
         if isinstance(claims, web.Response):
             return claims
@@ -315,11 +311,9 @@ class SignIn:
 
     # --- leaving, language ---------------------------------------------------------------
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         token = request.cookies.get(SESSION_COOKIE)
         if token:
 
@@ -333,11 +327,9 @@ class SignIn:
         raise response
 
     async def choose_language(self, request: web.Request) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         language = str(form.get("language", ""))
         response = self.ws.redirect(request, safe_next(str(form.get("next", ""))))
         if language in i18n.LANGUAGES:

@@ -221,11 +221,9 @@ class Subscriptions:
 
     # --- writing ---------------------------------------------------------------------------
     async def create(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         values = posted_values(form)
         if form.get("action") == "preview":
             return await self._form(request, reader, None, values, problems=())
@@ -253,11 +251,9 @@ class Subscriptions:
         raise self.ws.redirect(request, "/subscriptions?done=created")
 
     async def save(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         row = await self._own(reader, request)
         if row is None:
             return self._missing(request)
@@ -292,11 +288,9 @@ class Subscriptions:
     async def _set_paused(
         self, request: web.Request, reader: Reader, *, paused: bool
     ) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         subscription_id = int(request.match_info["subscription_id"])
 
         # As in the API: pausing never re-checks the rest, so a subscription saved before a
@@ -335,11 +329,9 @@ class Subscriptions:
         )
 
     async def delete(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        form = await self.ws.posted_form(request)
+        form = await self.ws.checked_form(request)
         if isinstance(form, web.Response):
             return form
-        if not self.ws.csrf_ok(request, form):
-            return self.ws.refused_form(request)
         row = await self._own(reader, request)
         if row is None:
             return self._missing(request)
