@@ -1,8 +1,7 @@
 """Search results as CSV and JSON files (pure: rows in, text out).
 
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
-carriage return) as a formula, and headlines come from feeds anyone can write; such a cell
-is written with a leading apostrophe, which spreadsheets show as text.
+Headlines come from feeds anyone can write, so a CSV cell a spreadsheet would run as a
+formula is kept as text (``monitor.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from datetime import UTC
 from typing import Any
 
 from monitor.search.archive import Found
+from monitor.spreadsheet import safe_cell
 
 COLUMNS = (
     "story_id",
@@ -29,14 +29,6 @@ COLUMNS = (
     "relevance",
     "story_page",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """``value`` as a spreadsheet shows it without running it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def export_rows(found: Sequence[Found], public_url: str) -> list[dict[str, Any]]:
     """One plain record per result (the JSON export's items, the CSV's rows)."""
     base = public_url.rstrip("/")

@@ -38,6 +38,7 @@ from monitor.timelines.model import KINDS, PEACE_VALUES, STANCES, VOTE_VALUES
 from monitor.timelines.review import check_correction
 from monitor.timelines.rows import StoredStory, resolve_country
 from monitor.timelines.stored import country_timeline
+from monitor.trends.periods import buckets
 from monitor.web.workspace.context import Reader, Workspace
 
 log = get_logger(__name__)
@@ -85,19 +86,18 @@ def parse_period(query: Mapping[str, str], today: date) -> Period:
 
 
 def weekly_volume(days: Iterable[date], period: Period) -> list[tuple[date, int]]:
-    """Stories per week (weeks start on Monday) over the whole period, empty weeks
-    included, oldest first."""
-    first = period.start - timedelta(days=period.start.weekday())
-    counts: dict[date, int] = {}
-    week = first
-    while week <= period.end:
-        counts[week] = 0
-        week += timedelta(days=7)
+    """Stories per week over the whole period, empty weeks included, oldest first; the
+    weeks are the Trends page's (``trends.periods``), each labelled by its Monday."""
+    weeks = buckets(period.start, period.end, "week")
+    first_monday = period.start - timedelta(days=period.start.weekday())
+    counts = [0] * len(weeks)
     for day in days:
         if period.start <= day <= period.end:
-            monday = day - timedelta(days=day.weekday())
-            counts[monday] += 1
-    return sorted(counts.items())
+            counts[(day - first_monday).days // 7] += 1
+    return [
+        (week.first - timedelta(days=week.first.weekday()), count)
+        for week, count in zip(weeks, counts, strict=True)
+    ]
 
 
 def by_month(rows: Sequence[TimelineRow]) -> list[tuple[str, list[TimelineRow]]]:
