@@ -7,7 +7,6 @@ story's own text stays as published and is escaped for each channel."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -28,10 +27,9 @@ from tests.delivery.test_dispatcher import (  # noqa: F401
     dispatch,
     world,
 )
+from tests.notify.test_languages import HOSTILE_TITLE, hostile_copies
 from tests.notify.test_mailer import dev_items, ingest, subscribe
-from tests.stream.test_handler import MENAFN, RIO
 
-HOSTILE_TITLE = "Ukraine's <script>alert(1)</script> New Diplomatic Horizon & Latin America"
 WHEN_ES = "lun, 11 de dic de 2023, 10:07 UTC-03"  # 13:07 UTC, in São Paulo
 MESSAGE_KEYS = {"delivery_id", "kind", "heading", "subscription", "created", "total",
                 "language", "groups"}
@@ -46,7 +44,7 @@ def test_an_alert_reaches_every_channel_in_spanish(world: Any, capsys: Any) -> N
                          ("teams", receivers.url(TEAMS)), ("telegram", CHAT),
                          ("discord", receivers.url(DISCORD))):
         add(settings, engine, kind, target, capsys)
-    ingest(engine, [dataclasses.replace(RIO[0], title=HOSTILE_TITLE), *RIO[1:], *MENAFN])
+    ingest(engine, hostile_copies())
     assert Assembler(settings, engine).run_once() == 1
     assert dispatch(settings, engine) == 5
 

@@ -42,6 +42,7 @@ WORDS = {
         "why": "Why it matched:",
         "category": "Peace plan",
         "read": "Read the story",
+        "read_text": "Read: https://",
         "unsubscribe": "Unsubscribe",
         "date": "Mon, 11 Dec 2023, 10:07 UTC-03",
         "digest": "Daily digest",
@@ -52,6 +53,7 @@ WORDS = {
         "why": "Por qué coincide:",
         "category": "Plan de paz",
         "read": "Leer la noticia",
+        "read_text": "Leer: https://",
         "unsubscribe": "Darse de baja",
         "date": "lun, 11 de dic de 2023, 10:07 UTC-03",
         "digest": "Resumen diario",
@@ -62,12 +64,23 @@ WORDS = {
         "why": "Por que corresponde:",
         "category": "Plano de paz",
         "read": "Ler a notícia",
+        "read_text": "Ler: https://",
         "unsubscribe": "Cancelar assinatura",
         "date": "seg., 11 de dez. de 2023, 10:07 UTC-03",
         "digest": "Resumo diário",
         "stories": "notícias",
     },
 }
+
+
+def hostile_copies() -> list[Any]:
+    """The founding example (The Rio Times and MENAFN's copy of it, one story) with a
+    headline that tries to open HTML in both copies, and the other items of both feeds."""
+    return [
+        dataclasses.replace(item, title=HOSTILE_TITLE) if "Diplomatic Horizon" in item.title
+        else item
+        for item in RIO + MENAFN
+    ]
 
 
 def _parts(message: Any) -> tuple[str, str]:
@@ -91,8 +104,7 @@ def test_an_immediate_alert_arrives_in_the_readers_language_and_clean(
         display_name=HOSTILE_NAME,
         name=HOSTILE_NAME,
     )
-    rio = [dataclasses.replace(RIO[0], title=HOSTILE_TITLE), *RIO[1:]]
-    ingest(engine, rio + MENAFN)
+    ingest(engine, hostile_copies())
     assert run_pass(settings, engine) == 1
     (got,) = sink.received
     message = read_clean_email(got.data, f"{language}@example.org", ALERT_HEADERS)
@@ -101,15 +113,17 @@ def test_an_immediate_alert_arrives_in_the_readers_language_and_clean(
     text, html = _parts(message)
     assert subject_read(message).startswith("[monitor] Ukraine's <script>")  # as published
     for part in (text, html):
-        for key in ("new", "why", "category", "read", "unsubscribe", "date"):
-            assert words[key] in part, (language, key)
+        unwrapped = " ".join(part.split())  # plain text is wrapped at 72 columns
+        for key in ("new", "why", "category", "unsubscribe", "date"):
+            assert words[key] in unwrapped, (language, key)
+    assert words["read"] in html and words["read_text"] in text
     if language != "en":
         assert WORDS["en"]["new"] not in text and WORDS["en"]["why"] not in html
     # HTML: the title, the name filled into a translated sentence, all escaped.
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<bdi>Desk Bcc: victim@evil.example X-Injected: name</bdi>" in html
     assert f'<html lang="{language}">' in html
-    assert "Ukraine's <script>alert(1)</script> New" in text  # plain text as published
+    assert "<script>alert(1)</script> New Diplomatic" in text  # plain text as published
 
 
 @pytest.mark.parametrize("language", ["es", "pt"])
@@ -141,7 +155,7 @@ def test_a_daily_digest_arrives_in_the_readers_language_with_its_dates_and_numbe
         assert "Daily digest" not in part and "Why it matched" not in part
     assert "Mesa &lt;b&gt;LatAm&lt;/b&gt;" in html and "<b>LatAm" not in html
     # Each group heading names a category in the language, with its count.
-    headings = re.findall(r"^== (.+) \((\d+)\) ==$", text, re.MULTILINE)
+    headings = re.findall(r"== (.+?) \((\d+)\) ==", text)
     assert headings and sum(int(n) for _, n in headings) == count
     names = {catalog(language).text(f"category.{c}") for c in ("peace-plan", "summit-visit",
              "trade-economy", "security-military", "un-multilateral", "humanitarian", "other")}
