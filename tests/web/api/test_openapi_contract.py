@@ -60,6 +60,7 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
     assert call("GET", "/api/v1/countries/BR/timeline", key=None).status == 401
     me = call("GET", "/api/v1/me").json
     assert me["email"] == "reader@example.org" and me["language"] == "en"
+    assert call("GET", "/api/v1/me", key=None).status == 401
     spanish = call("PATCH", "/api/v1/me", write, body={"language": "ES"})
     assert spanish.status == 200 and spanish.json["language"] == "es"
     assert call("GET", "/api/v1/me").json["language"] == "es"
