@@ -183,6 +183,8 @@ subscribers = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("display_name", String(200), nullable=False, default=""),
     Column("time_zone", String(64), nullable=False, default="UTC"),
+    # The language of every message the subscriber receives (monitor/catalogs.py).
+    Column("language", String(8), nullable=False, default="en"),
     Column("confirmed", Boolean, nullable=False, default=False),
     Column("confirmed_at", UTCDateTime),
     Column("status", String(16), nullable=False, default="active"),  # active|unsubscribed|bouncing
