@@ -314,3 +314,41 @@ def test_a_call_about_grain_exports_is_a_state_act(topic: Topic) -> None:
     )
     assert "war-effects" not in explain(topic, title, text).negatives
     assert classify(topic, title, text, "pt").relevant
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "text"),
+    [
+        (
+            "ru",
+            "До 10 тысяч перуанцев могут вступить в армию РФ",
+            "Тысячи граждан Перу могут вступить в ряды российских войск, сообщают СМИ со "
+            "ссылкой на документы; Лима отрицает вербовку.",
+        ),
+        (
+            "ru",
+            "В США насчитали сотни боливийцев, воюющих за Россию",
+            "По данным американских чиновников, сотни боливийцев воюют за Россию, их вербуют "
+            "через социальные сети.",
+        ),
+        (
+            "uk",
+            "Росія вербує еквадорців до російської армії",
+            "Російські вербувальники пропонують громадянам Еквадору контракти, щоб воювати за "
+            "Росію.",
+        ),
+    ],
+)
+def test_latin_americans_fighting_for_russia_are_security_in_state_media_wording(
+    topic: Topic, lang: str, title: str, text: str
+) -> None:
+    """Joining Russia's army ties a story to the war even when it never names Ukraine."""
+    result = classify(topic, title, text, lang)
+    assert result.relevant
+    assert result.category == "security-military"
+
+
+def test_the_warring_parties_are_not_fighters(topic: Topic) -> None:
+    title = "Бразилія не прийме сторону жодної з воюючих сторін – Лула"
+    text = "Президент Бразилії заявив, що говорить з обома воюючими сторонами про мир в Україні."
+    assert explain(topic, title, text).cue_scores.get("security-military", 0.0) == 0.0
