@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
@@ -46,8 +47,13 @@ FIRST = date(2026, 11, 2)  # a Monday
 LAST = date(2026, 11, 15)
 
 
+STORY_IDS = itertools.count(1)
+
+
 def row(day: date, hour: int, countries: list[str], category: str | None, outlet: str) -> Any:
+    """An alert of its own story (``alert_rows``' columns)."""
     return SimpleNamespace(
+        story_id=next(STORY_IDS),
         created_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
         countries=countries,
         category=category,
