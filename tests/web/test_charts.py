@@ -83,6 +83,22 @@ def test_tally_counts_each_key_on_its_day_and_ignores_rows_outside() -> None:
     assert not any(key.startswith("outlet:") for key in tally(ROWS, FIRST, LAST))
 
 
+def test_tally_counts_a_story_alerted_under_two_topics_once_per_key() -> None:
+    # One story, Ukraine's alert on the 2nd naming BR, Russia's on the 3rd naming BR and AR.
+    ukraine = row(FIRST + timedelta(days=1), 9, ["BR"], "peace-plan", "Rio Times")
+    russia = SimpleNamespace(
+        **{
+            **vars(row(FIRST + timedelta(days=2), 9, ["BR", "AR"], "sanctions", "Rio Times")),
+            "story_id": ukraine.story_id,
+        }
+    )
+    counts = tally([russia, ukraine], FIRST, LAST, kinds=(COUNTRY, CATEGORY, OUTLET))
+    assert counts["country:BR"][1:3] == [1, 0] and sum(counts["country:BR"]) == 1
+    assert counts["country:AR"][2] == 1 and sum(counts["country:AR"]) == 1
+    assert sum(counts["category:peace-plan"]) == sum(counts["category:sanctions"]) == 1
+    assert sum(counts["outlet:Rio Times"]) == 1
+
+
 def test_tally_uses_the_readers_days() -> None:
     from zoneinfo import ZoneInfo
 
