@@ -187,7 +187,7 @@ SCHEMAS: dict[str, Any] = {
             "entries": {"type": "array", "items": {
                 "type": "object",
                 "required": ["date", "kind", "value", "actors", "counterpart", "quote",
-                             "corrected", "story"],
+                             "corrected", "topic", "story"],
                 "additionalProperties": False,
                 "properties": {
                     "date": {"type": "string", "format": "date"},
@@ -200,6 +200,9 @@ SCHEMAS: dict[str, Any] = {
                               "description": "the sentence of the story that supports it"},
                     "corrected": {"type": "boolean",
                                   "description": "an analyst changed its kind or value"},
+                    "topic": {"type": "string",
+                              "description": "the loaded topic whose reading of the story "
+                              "gave the entry (the first, in file-name order)"},
                     "story": {
                         "type": "object",
                         "required": ["id", "title", "outlet", "url"],

@@ -114,7 +114,7 @@ class Trends:
                 rows = alert_rows(conn, start, end, with_text=view.node is not None)
             if view.node is not None:
                 rows = [row for row in rows if matches(view.node, stored_story_doc(row))]
-            return rows, len(rows)
+            return rows, len({row.story_id for row in rows})
 
         rows, stories = await asyncio.to_thread(_load)
         counts = tally(rows, view.first, view.last, zone=zone, kinds=(COUNTRY, CATEGORY, OUTLET))
