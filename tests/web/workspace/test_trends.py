@@ -135,7 +135,9 @@ def test_counts_equal_the_stored_alerts_in_charts_tables_and_csv(run: Run) -> No
             created.astimezone(zone).date().isoformat() for created in first_alerts(site).values()
         )
         assert {line[0]: int(line[-1]) for line in rows[1:] if line[-1] != "0"} == dict(per_day)
-        assert len(per_day) >= 15
+        # The alerted items fall on many local days whatever the hour of the run (near
+        # midnight in São Paulo, items an hour apart straddle two dates; at noon they share one).
+        assert len(per_day) >= 10
         assert sum(int(line[-1]) for line in rows[1:]) == sum(expected.values())
         # by week: the same stories in fewer bars
         weekly = await get_csv(site, "countries", every="week")
