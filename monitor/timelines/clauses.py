@@ -64,12 +64,11 @@ def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int
     merged: list[tuple[int, int]] = []
     pending: int | None = None
     for start, end in pieces:
-        start = start if pending is None else pending
-        if len(_WORDS_RE.findall(text[start:end])) < MIN_WORDS:
-            pending = start
+        if len(_WORDS_RE.findall(text[start:end])) < MIN_WORDS:  # each piece on its own
+            pending = start if pending is None else pending
             continue
+        merged.append((start if pending is None else pending, end))
         pending = None
-        merged.append((start, end))
     if pending is not None:
         if merged:
             merged[-1] = (merged[-1][0], len(text))

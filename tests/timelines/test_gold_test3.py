@@ -34,4 +34,7 @@ def test_batch_three_is_every_relevant_en_es_pt_story_of_blind4_verbatim() -> No
     assert [r["id"] for r in rows] == list(wanted)
     for row in rows:
         assert row["from"] == "tests/data/blind4.jsonl"
-        assert (row["title"], row["text"]) == (wanted[row["id"]]["title"], wanted[row["id"]]["text"])
+        assert (row["title"], row["text"]) == (
+            wanted[row["id"]]["title"],
+            wanted[row["id"]]["text"],
+        )
