@@ -92,8 +92,9 @@ def export_timeline(
     log.info("timeline.exported", country=code, rows=len(rows), stories=len(stored), format=fmt)
     if fmt == "gold":
         lines = reviewed_gold(rows, fixes, {str(s.story_id): s for s in stored})
-        _write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode(),
-               output)
+        _write(
+            "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode(), output
+        )
         return 0
     if fmt == "ics":
         name = names.get(code, code)
