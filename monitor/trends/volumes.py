@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from monitor.matching.query.candidates import Candidate
+from monitor.store import search_index
 from monitor.store.tables import alerts, stories
 
 COUNTRY, CATEGORY, OUTLET = "country", "category", "outlet"
@@ -33,12 +35,19 @@ def period_bounds(first_day: date, last_day: date, zone: tzinfo = UTC) -> tuple[
 
 
 def alert_rows(
-    conn: Connection, start: datetime, end: datetime, *, with_text: bool = False
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    *,
+    with_text: bool = False,
+    within: Candidate | None = None,
 ) -> list[Any]:
     """The alerts created in [start, end) with what counting needs (and, ``with_text``, what
     the query language reads: ``notify.preview.stored_story_doc``'s columns). An alert whose
     story row is gone still counts (its outlet is None), except under a query, which
-    needs the story's text."""
+    needs the story's text. ``within`` (with ``with_text``): only the stories the full-text
+    index names as candidates for a query (``matching.query.candidates``, a superset of its
+    matches), so a chart filtered by a query reads and tests those, not every alert."""
     columns = [
         alerts.c.created_at,
         alerts.c.countries,
@@ -53,6 +62,10 @@ def alert_rows(
         .select_from(joined)
         .where(alerts.c.created_at >= start, alerts.c.created_at < end)
     )
+    if with_text and within is not None:
+        among = search_index.story_filter(conn, within)
+        if among is not None:
+            stmt = stmt.where(among)
     return list(conn.execute(stmt))
 
 

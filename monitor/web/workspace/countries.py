@@ -29,8 +29,8 @@ from aiohttp import web
 from monitor.errors import InputError
 from monitor.logs import get_logger
 from monitor.matching.topic import Topic, load_topic
+from monitor.store.coverage import alerted_story_countries
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
 from monitor.store.timeline_corrections import add_correction
 from monitor.timelines.cues import TimelineCues, load_cues
 from monitor.timelines.export import TimelineRow, to_csv, to_ics
@@ -139,13 +139,10 @@ class Countries:
         def _load() -> dict[str, int]:
             counts: dict[str, int] = {}
             with transaction(self.ws.engine) as conn:
-                seen: set[int] = set()
-                for row in alerted_stories_since(conn, since):
-                    if row.id in seen:
-                        continue
-                    seen.add(row.id)
-                    for code in row.countries or []:
-                        counts[code] = counts.get(code, 0) + 1
+                by_story = alerted_story_countries(conn, since)
+            for countries in by_story.values():
+                for code in countries:
+                    counts[code] = counts.get(code, 0) + 1
             return counts
 
         counts = await asyncio.to_thread(_load)
