@@ -24,7 +24,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("stories", schema=None) as batch_op:
-        batch_op.create_index("ix_stories_credited_outlet", ["credited_outlet"], unique=False)
+        batch_op.create_index("ix_stories_credited_outlet", ["credited_outlet", "id"], unique=False)
         batch_op.create_index("ix_stories_first_seen_at", ["first_seen_at"], unique=False)
         batch_op.create_index("ix_stories_published_at", ["published_at", "id"], unique=False)
 
