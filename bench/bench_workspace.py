@@ -214,7 +214,8 @@ def add_readers(engine: Engine, count: int) -> list[int]:
 
 def archive_end(engine: Engine) -> datetime:
     with transaction(engine) as conn:
-        return conn.execute(select(func.max(alerts.c.created_at))).scalar_one()
+        end: datetime = conn.execute(select(func.max(alerts.c.created_at))).scalar_one()
+        return end
 
 
 # --- the web role ----------------------------------------------------------------------

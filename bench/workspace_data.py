@@ -141,7 +141,9 @@ def batch_rows(
     """Stories ``start`` … ``start + count - 1``: their rows, each one's copies (sources,
     without story id) and its alert (without story id) or None. Deterministic per batch."""
     rng = random.Random(start)
-    story_rows, copies, verdicts = [], [], []
+    story_rows: list[dict[str, Any]] = []
+    copies: list[list[dict[str, Any]]] = []
+    verdicts: list[dict[str, Any] | None] = []
     for n in range(start, start + count):
         title, body, lang = at.texts[rng.randrange(len(at.texts))]
         outlet = rng.choices(at.outlets, cum_weights=at.outlet_weights)[0]
@@ -166,7 +168,7 @@ def batch_rows(
                 **band_columns(simhash),
             }
         )
-        story_copies = []
+        story_copies: list[dict[str, Any]] = []
         for k in range(n_copies):
             copy_outlet = (
                 outlet if k == 0 else rng.choices(at.outlets, cum_weights=at.outlet_weights)[0]

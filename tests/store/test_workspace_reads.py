@@ -34,7 +34,7 @@ TEXTS = [
 
 
 def _archive(engine: Any) -> list[int]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for n in range(60):
         at = NOW - timedelta(days=n % 40, hours=n)
         rows.append(
@@ -59,7 +59,7 @@ def _archive(engine: Any) -> list[int]:
         search_index.index_stories(
             conn, [(i, r["title"], r["text"]) for i, r in zip(ids, rows, strict=True)], fresh=True
         )
-        alerted = []
+        alerted: list[dict[str, Any]] = []
         for n, story_id in enumerate(ids):
             # "Zeta Diario" (n % 7 == 3) and the stories in between stay without alerts
             if n % 7 == 3 or n % 5 == 4:
