@@ -218,7 +218,8 @@ def fill(engine: Engine, size: int, *, end: datetime | None = None) -> float:
     there). ``end``: the newest story's time (default: now, rounded to the hour)."""
     have = stored_count(engine)
     if have >= size:
-        restore_indexes(engine)  # left out by an interrupted fill
+        if restore_indexes(engine):  # left out by an interrupted fill
+            vacuum(engine)
         progress(f"{have:,} stories already stored: reusing them")
         return 0.0
     end = end or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -271,9 +272,18 @@ def fill(engine: Engine, size: int, *, end: datetime | None = None) -> float:
                 f" {(size - done) / rate / 60:.1f} min to go)"
             )
     restore_indexes(engine)
-    with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    vacuum(engine)
     return time.monotonic() - started
+
+
+def vacuum(engine: Engine) -> None:
+    """Statistics and visibility maps, as autovacuum would leave them on a settled archive."""
+    progress("VACUUM ANALYZE …")
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("SET statement_timeout = 0"))
+        conn.execute(text("VACUUM ANALYZE"))
+        conn.execute(text("RESET statement_timeout"))
 
 
 # Indexes a bulk load is quicker without: built once at the end instead of row by row.
@@ -308,16 +318,18 @@ def set_aside_indexes(engine: Engine) -> None:
     progress(f"indexes set aside for the load: {', '.join(SET_ASIDE)}")
 
 
-def restore_indexes(engine: Engine) -> None:
-    """Build the indexes :func:`set_aside_indexes` dropped (nothing if none were)."""
+def restore_indexes(engine: Engine) -> bool:
+    """Build the indexes :func:`set_aside_indexes` dropped; False when none were."""
     with transaction(engine) as conn:
         if conn.execute(text("SELECT to_regclass('bench_set_aside')")).scalar() is None:
-            return
+            return False
         conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        conn.execute(text("SET LOCAL statement_timeout = 0"))  # minutes for a million
         for name, ddl in conn.execute(text("SELECT name, ddl FROM bench_set_aside")).all():
             progress(f"building index {name} …")
             conn.execute(text(ddl))
         conn.execute(text("DROP TABLE bench_set_aside"))
+    return True
 
 
 def _add_feeds(conn: Any) -> None:
