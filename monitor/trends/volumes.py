@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from monitor.matching.query.candidates import Candidate
+from monitor.store import search_index
 from monitor.store.tables import alerts, stories
 
 COUNTRY, CATEGORY, OUTLET = "country", "category", "outlet"
@@ -45,12 +47,15 @@ def alert_rows(
     *,
     with_text: bool = False,
     topic: str | None = None,
+    within: Candidate | None = None,
 ) -> list[Any]:
     """The alerts created in [start, end) (``topic``: only its alerts) with what counting
     needs, its story's id included (``tally`` counts stories), and, ``with_text``, what the
     query language reads: ``notify.preview.stored_story_doc``'s columns. An alert whose
     story row is gone still counts (its outlet is None), except under a query, which
-    needs the story's text."""
+    needs the story's text. ``within`` (with ``with_text``): only the stories the full-text
+    index names as candidates for a query (``matching.query.candidates``, a superset of its
+    matches), so a chart filtered by a query reads and tests those, not every alert."""
     columns = [
         alerts.c.story_id,
         alerts.c.created_at,
@@ -68,6 +73,10 @@ def alert_rows(
     )
     if topic is not None:
         stmt = stmt.where(alerts.c.topic == topic)
+    if with_text and within is not None:
+        among = search_index.story_filter(conn, within)
+        if among is not None:
+            stmt = stmt.where(among)
     return list(conn.execute(stmt))
 
 
