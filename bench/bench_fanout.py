@@ -51,6 +51,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -176,6 +177,7 @@ class Result:
     fragment_hits: int = 0
     fragment_misses: int = 0
     baseline: dict[str, float] = field(default_factory=dict)
+    previous: dict[str, float | str] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
     peak_rss_after_prep_mb: float = 0.0
     peak_rss_after_fanout_mb: float = 0.0
@@ -651,6 +653,64 @@ def run_baseline(db_url: str, var: str, send_at: datetime, result: Result, sink:
     result.problems += [f"baseline: {problem}" for problem in base.problems]
 
 
+# Run by ``--previous``: an older revision's render + send (its own mailer, fast paths)
+# on a copy of the database, in a child process that imports that revision's code.
+PREVIOUS_SEND = """
+import asyncio, json, sys
+from datetime import datetime
+tree, url, var, at, port = sys.argv[1:]
+sys.path.insert(0, tree)
+import monitor
+from bench import bench_fanout as bf
+from monitor.store.db import make_engine
+assert monitor.__file__.startswith(tree), monitor.__file__
+engine = make_engine(url)
+result = bf.Result()
+settings = bf.mail_settings(var, url, int(port))
+asyncio.run(bf.deliver(settings, engine, datetime.fromisoformat(at), result, fast=True))
+engine.dispose()
+print(json.dumps({k: getattr(result, k) for k in ("send_s", "assemble_s", "send_cpu_s")}))
+"""
+
+
+def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Result) -> None:
+    """Render + send with the code of git revision ``rev`` on a copy of the database (the
+    same SMTP server process), so "before" is measured in the same run as "after"."""
+    copy = copy_database(db_url, "previous")
+    try:
+        with tempfile.TemporaryDirectory() as tree:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+            progress(f"send, previous code ({rev}): on a copy of the database")
+            with SinkProcess(Path(var) / "previous-sink.json") as child:
+                args = [tree, copy, var, send_at.isoformat(), str(child.port)]
+                done = subprocess.run(
+                    [sys.executable, "-c", PREVIOUS_SEND, *args],
+                    cwd=tree,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        drop_copy(copy)
+    emails = len(child.received)
+    result.previous = {
+        "rev": rev,
+        "emails": emails,
+        "send_s": figures["send_s"],
+        "assemble_s": figures["assemble_s"],
+        "emails_per_s": emails / figures["send_s"] if figures["send_s"] else 0.0,
+        "assembled_per_s": emails / figures["assemble_s"] if figures["assemble_s"] else 0.0,
+        "send_cpu_s": figures["send_cpu_s"],
+        "sink_cpu_s": child.cpu_s,
+    }
+    if emails != result.baseline.get("emails", emails):
+        result.problems.append(f"previous code sent {emails} emails")
+
+
 def run(
     size: Size,
     url: str | None,
@@ -659,6 +719,7 @@ def run(
     seed: int,
     baseline: bool = True,
     sink: str = "process",
+    previous: str | None = None,
 ) -> Result:
     rng = random.Random(seed)
     result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
@@ -701,6 +762,8 @@ def run(
             engine.dispose()
         if baseline:
             run_baseline(db_url, var, send_at, result, sink)
+        if previous:
+            run_previous(previous, db_url, var, send_at, result)
         render_and_send(db_url, var, send_at, result, fast=True, sink=sink)
     result.peak_rss_mb = peak_rss_mb()
     result.checks_ok = not result.problems
@@ -753,6 +816,7 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
             f"{r.fragment_misses:,} rendered, {r.fragment_hits:,} reused",
         ),
         *baseline_rows(r),
+        *previous_rows(r),
         (
             "peak RSS",
             f"{r.peak_rss_mb:,.0f} MB (after query preparation {r.peak_rss_after_prep_mb:,.0f}, "
@@ -774,6 +838,32 @@ def cpu_row(mailer_s: float, sink: str, sink_s: float, emails: int) -> str:
     if sink == "thread":
         return f"{cpu_ms(mailer_s, emails)} ms (the mailer's process, SMTP sink included)"
     return f"{cpu_ms(mailer_s, emails)} ms mailer process; SMTP server {cpu_ms(sink_s, emails)} ms"
+
+
+def previous_rows(r: Result) -> list[tuple[str, str]]:
+    """An older revision's fast paths, measured in the same run (``--previous``)."""
+    p = r.previous
+    if not p:
+        return []
+    emails = int(p["emails"])
+    send_s, assemble_s = float(p["send_s"]), float(p["assemble_s"])
+    per_s, assembled = float(p["emails_per_s"]), float(p["assembled_per_s"])
+    mailer_cpu, sink_cpu = float(p["send_cpu_s"]), float(p["sink_cpu_s"])
+    return [
+        (
+            f"previous code (`{p['rev']}`) render + send",
+            f"{send_s:.2f} s (assembling {assemble_s:.2f} s) for {emails:,} emails",
+        ),
+        ("previous emails/s", f"{per_s:,.0f}"),
+        ("previous CPU per email", cpu_row(mailer_cpu, "process", sink_cpu, emails)),
+        ("previous assembled/s", f"{assembled:,.0f}"),
+        (
+            "**now / previous code**",
+            f"**emails/s {r.emails_per_s / per_s if per_s else 0:.1f}×, assembled/s "
+            f"{r.assembled_per_s / assembled if assembled else 0:.1f}×, CPU per email "
+            f"{(mailer_cpu / emails) / (r.send_cpu_s / r.emails) if r.emails and emails else 0:.1f}× less**",
+        ),
+    ]
 
 
 def baseline_rows(r: Result) -> list[tuple[str, str]]:
@@ -881,6 +971,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "a thread of the mailer's process (as before 2026-12-07)",
     )
     parser.add_argument(
+        "--previous",
+        metavar="GIT_REV",
+        help="also run render + send with the code of this git revision (its fast paths) "
+        "on a copy of the database, in the same run",
+    )
+    parser.add_argument(
         "--no-baseline",
         action="store_true",
         help="skip the slow-path baseline run of render + send on a copy of the database",
@@ -901,6 +997,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.seed,
         baseline=not args.no_baseline,
         sink=args.sink,
+        previous=args.previous,
     )
     section = markdown(result)
     print(table(result))
