@@ -906,8 +906,20 @@ def markdown(r: Result) -> str:
         "`Mailer.pass_once` renders and sends until nothing is due. "
         "*emails/s* = emails received by the SMTP server / render + send seconds; "
         "*assembled/s* = emails / seconds in `Assembler.run_once`. "
-        "The *baseline* rows are render + send run first, in the same run, on a copy of "
-        "the database with the mailer's slow paths (`Assembler(fast=False)`, claims of one). "
+        + (
+            "The *baseline* rows are render + send run first, in the same run, on a copy of "
+            "the database with the mailer's slow paths (`Assembler(fast=False)`, claims of "
+            "one, aiosmtplib's `sendmail` for every message). "
+            if r.baseline
+            else ""
+        )
+        + (
+            f"The *previous code* rows are render + send with the code of `{r.previous['rev']}` "
+            "(its fast paths), in the same run, on a copy of the database and against the "
+            "same kind of SMTP server process (`--previous`). "
+            if r.previous
+            else ""
+        )
         + (
             "SMTP is a local aiosmtpd server (`SmtpSink`) in a process of its own "
             "(`bench/sink_process.py`), as a real MTA would be, over loopback: network "
