@@ -51,6 +51,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +73,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.bench_matcher import TOPIC, make_queries  # noqa: E402
 from bench.corpus import labelled_news  # noqa: E402
+from bench.sink_process import Arrived, SinkProcess  # noqa: E402
 from monitor.config import Settings, load_settings  # noqa: E402
 from monitor.matching.classifier import classify  # noqa: E402
 from monitor.matching.matcher import QueryMatcher  # noqa: E402
@@ -169,10 +171,13 @@ class Result:
     assemble_s: float = 0.0
     emails_per_s: float = 0.0
     assembled_per_s: float = 0.0
-    send_cpu_s: float = 0.0  # this process's CPU (mailer, and the SMTP sink's thread)
+    send_cpu_s: float = 0.0  # this process's CPU (the mailer; the SMTP sink's thread too)
+    sink: str = "process"  # where the SMTP server ran: "process" (its own) or "thread"
+    sink_cpu_s: float = 0.0  # the SMTP server process's CPU, when it had its own
     fragment_hits: int = 0
     fragment_misses: int = 0
     baseline: dict[str, float] = field(default_factory=dict)
+    previous: dict[str, float | str] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
     peak_rss_after_prep_mb: float = 0.0
     peak_rss_after_fanout_mb: float = 0.0
@@ -433,7 +438,7 @@ async def deliver(
     mailer = Mailer(
         settings,
         engine,
-        SmtpTransport(settings),
+        SmtpTransport(settings, fast=fast),
         worker="bench-mailer",
         claim_batch=CLAIM_BATCH if fast else 1,
     )
@@ -469,20 +474,36 @@ async def deliver(
     result.fragment_misses = assembler.fragments.misses
 
 
-def check_delivery(engine: Engine, sink: SmtpSink, now: datetime, result: Result) -> None:
-    """Count what arrived and compare it with the outbox; record any mismatch."""
-    received = sink.received
+def arrived_in(sink: SmtpSink) -> list[Arrived]:
+    """What the in-process sink received, as the sink process reports it."""
     parser = BytesHeaderParser(policy=default_policy)
+    out = []
+    for message in sink.received:
+        headers = parser.parsebytes(message.data)
+        out.append(
+            Arrived(
+                message_id=str(headers["Message-ID"]),
+                subject=str(headers["Subject"]),
+                delivery=str(headers["X-Monitor-Delivery"]),
+                size=len(message.data),
+            )
+        )
+    return out
+
+
+def check_delivery(
+    engine: Engine, received: Sequence[Arrived], now: datetime, result: Result
+) -> None:
+    """Count what arrived and compare it with the outbox; record any mismatch."""
     ids: list[str] = []
     shown = 0
     for message in received:
-        headers = parser.parsebytes(message.data)
-        ids.append(str(headers["Message-ID"]))
-        found = SUBJECT_COUNT.search(str(headers["Subject"]))
-        if str(headers["X-Monitor-Delivery"]).startswith("digest") and found:
+        ids.append(message.message_id)
+        found = SUBJECT_COUNT.search(message.subject)
+        if message.delivery.startswith("digest") and found:
             shown += int(found.group(1))
     result.emails = len(received)
-    result.bytes = sum(len(message.data) for message in received)
+    result.bytes = sum(message.size for message in received)
     with transaction(engine) as conn:
         sent: dict[str, int] = {
             str(kind): int(n)
@@ -586,27 +607,37 @@ def mail_settings(var: str, db_url: str, port: int) -> Settings:
 
 
 def render_and_send(
-    db_url: str, var: str, send_at: datetime, result: Result, *, fast: bool
+    db_url: str, var: str, send_at: datetime, result: Result, *, fast: bool, sink: str
 ) -> None:
-    """Phase 3 on the database at ``db_url``, into ``result``."""
+    """Phase 3 on the database at ``db_url``, into ``result``; the SMTP server runs in a
+    process of its own (``sink="process"``) or on a thread of this one (``"thread"``)."""
     engine = make_engine(db_url)
+    label = "fast paths" if fast else "baseline (slow paths)"
+    result.sink = sink
     try:
-        with SmtpSink() as sink:
-            settings = mail_settings(var, db_url, sink.port)
-            label = "fast paths" if fast else "baseline (slow paths)"
+        if sink == "process":
+            with SinkProcess(Path(var) / "sink.json") as child:
+                settings = mail_settings(var, db_url, child.port)
+                progress(f"send, {label}: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC")
+                asyncio.run(deliver(settings, engine, send_at, result, fast=fast))
+            result.sink_cpu_s = child.cpu_s
+            check_delivery(engine, child.received, send_at, result)
+            return
+        with SmtpSink() as server:
+            settings = mail_settings(var, db_url, server.port)
             progress(f"send, {label}: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC")
             asyncio.run(deliver(settings, engine, send_at, result, fast=fast))
-            check_delivery(engine, sink, send_at, result)
+            check_delivery(engine, arrived_in(server), send_at, result)
     finally:
         engine.dispose()
 
 
-def run_baseline(db_url: str, var: str, send_at: datetime, result: Result) -> None:
+def run_baseline(db_url: str, var: str, send_at: datetime, result: Result, sink: str) -> None:
     """Phase 3 with the slow paths on a copy of the database; figures into ``result``."""
     copy = copy_database(db_url, "baseline")
     try:
         base = Result(subscribers=result.subscribers)
-        render_and_send(copy, var, send_at, base, fast=False)
+        render_and_send(copy, var, send_at, base, fast=False, sink=sink)
     finally:
         drop_copy(copy)
     result.baseline = {
@@ -616,13 +647,79 @@ def run_baseline(db_url: str, var: str, send_at: datetime, result: Result) -> No
         "emails_per_s": base.emails_per_s,
         "assembled_per_s": base.assembled_per_s,
         "send_cpu_s": base.send_cpu_s,
+        "sink_cpu_s": base.sink_cpu_s,
         "bytes": base.bytes,
     }
     result.problems += [f"baseline: {problem}" for problem in base.problems]
 
 
+# Run by ``--previous``: an older revision's render + send (its own mailer, fast paths)
+# on a copy of the database, in a child process that imports that revision's code.
+PREVIOUS_SEND = """
+import asyncio, json, sys
+from datetime import datetime
+tree, url, var, at, port = sys.argv[1:]
+sys.path.insert(0, tree)
+import monitor
+from bench import bench_fanout as bf
+from monitor.store.db import make_engine
+assert monitor.__file__.startswith(tree), monitor.__file__
+engine = make_engine(url)
+result = bf.Result()
+settings = bf.mail_settings(var, url, int(port))
+asyncio.run(bf.deliver(settings, engine, datetime.fromisoformat(at), result, fast=True))
+engine.dispose()
+print(json.dumps({k: getattr(result, k) for k in ("send_s", "assemble_s", "send_cpu_s")}))
+"""
+
+
+def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Result) -> None:
+    """Render + send with the code of git revision ``rev`` on a copy of the database (the
+    same SMTP server process), so "before" is measured in the same run as "after"."""
+    copy = copy_database(db_url, "previous")
+    try:
+        with tempfile.TemporaryDirectory() as tree:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+            progress(f"send, previous code ({rev}): on a copy of the database")
+            with SinkProcess(Path(var) / "previous-sink.json") as child:
+                args = [tree, copy, var, send_at.isoformat(), str(child.port)]
+                done = subprocess.run(
+                    [sys.executable, "-c", PREVIOUS_SEND, *args],
+                    cwd=tree,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        drop_copy(copy)
+    emails = len(child.received)
+    result.previous = {
+        "rev": rev,
+        "emails": emails,
+        "send_s": figures["send_s"],
+        "assemble_s": figures["assemble_s"],
+        "emails_per_s": emails / figures["send_s"] if figures["send_s"] else 0.0,
+        "assembled_per_s": emails / figures["assemble_s"] if figures["assemble_s"] else 0.0,
+        "send_cpu_s": figures["send_cpu_s"],
+        "sink_cpu_s": child.cpu_s,
+    }
+    if emails != result.baseline.get("emails", emails):
+        result.problems.append(f"previous code sent {emails} emails")
+
+
 def run(
-    size: Size, url: str | None, keep: bool, quick: bool, seed: int, baseline: bool = True
+    size: Size,
+    url: str | None,
+    keep: bool,
+    quick: bool,
+    seed: int,
+    baseline: bool = True,
+    sink: str = "process",
+    previous: str | None = None,
 ) -> Result:
     rng = random.Random(seed)
     result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
@@ -664,8 +761,10 @@ def run(
         finally:
             engine.dispose()
         if baseline:
-            run_baseline(db_url, var, send_at, result)
-        render_and_send(db_url, var, send_at, result, fast=True)
+            run_baseline(db_url, var, send_at, result, sink)
+        if previous:
+            run_previous(previous, db_url, var, send_at, result)
+        render_and_send(db_url, var, send_at, result, fast=True, sink=sink)
     result.peak_rss_mb = peak_rss_mb()
     result.checks_ok = not result.problems
     return result
@@ -710,16 +809,14 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
             f"(assembling {r.assemble_s:.2f} s, claim + SMTP + mark {r.send_s - r.assemble_s:.2f} s)",
         ),
         ("**emails/s**", f"**{r.emails_per_s:,.0f}**"),
-        (
-            "CPU per email",
-            f"{cpu_ms(r.send_cpu_s, r.emails)} ms (this process: mailer and SMTP sink)",
-        ),
+        ("CPU per email", cpu_row(r.send_cpu_s, r.sink, r.sink_cpu_s, r.emails)),
         ("**assembled/s**", f"**{r.assembled_per_s:,.0f}**"),
         (
             "story blocks",
             f"{r.fragment_misses:,} rendered, {r.fragment_hits:,} reused",
         ),
         *baseline_rows(r),
+        *previous_rows(r),
         (
             "peak RSS",
             f"{r.peak_rss_mb:,.0f} MB (after query preparation {r.peak_rss_after_prep_mb:,.0f}, "
@@ -735,6 +832,38 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
 
 def cpu_ms(seconds: float, emails: int) -> str:
     return f"{1000 * seconds / emails:.2f}" if emails else "–"
+
+
+def cpu_row(mailer_s: float, sink: str, sink_s: float, emails: int) -> str:
+    if sink == "thread":
+        return f"{cpu_ms(mailer_s, emails)} ms (the mailer's process, SMTP sink included)"
+    return f"{cpu_ms(mailer_s, emails)} ms mailer process; SMTP server {cpu_ms(sink_s, emails)} ms"
+
+
+def previous_rows(r: Result) -> list[tuple[str, str]]:
+    """An older revision's fast paths, measured in the same run (``--previous``)."""
+    p = r.previous
+    if not p:
+        return []
+    emails = int(p["emails"])
+    send_s, assemble_s = float(p["send_s"]), float(p["assemble_s"])
+    per_s, assembled = float(p["emails_per_s"]), float(p["assembled_per_s"])
+    mailer_cpu, sink_cpu = float(p["send_cpu_s"]), float(p["sink_cpu_s"])
+    return [
+        (
+            f"previous code (`{p['rev']}`) render + send",
+            f"{send_s:.2f} s (assembling {assemble_s:.2f} s) for {emails:,} emails",
+        ),
+        ("previous emails/s", f"{per_s:,.0f}"),
+        ("previous CPU per email", cpu_row(mailer_cpu, "process", sink_cpu, emails)),
+        ("previous assembled/s", f"{assembled:,.0f}"),
+        (
+            "**now / previous code**",
+            f"**emails/s {r.emails_per_s / per_s if per_s else 0:.1f}×, assembled/s "
+            f"{r.assembled_per_s / assembled if assembled else 0:.1f}×, CPU per email "
+            f"{(mailer_cpu / emails) / (r.send_cpu_s / r.emails) if r.emails and emails else 0:.1f}× less**",
+        ),
+    ]
 
 
 def baseline_rows(r: Result) -> list[tuple[str, str]]:
@@ -753,7 +882,10 @@ def baseline_rows(r: Result) -> list[tuple[str, str]]:
             f"{int(b['emails']):,} emails; {b['bytes'] / 1e6:,.1f} MB",
         ),
         ("baseline emails/s", f"{b['emails_per_s']:,.0f}"),
-        ("baseline CPU per email", f"{cpu_ms(b['send_cpu_s'], int(b['emails']))} ms"),
+        (
+            "baseline CPU per email",
+            cpu_row(b["send_cpu_s"], r.sink, b.get("sink_cpu_s", 0.0), int(b["emails"])),
+        ),
         ("baseline assembled/s", f"{b['assembled_per_s']:,.0f}"),
         (
             "**fast / baseline**",
@@ -774,11 +906,30 @@ def markdown(r: Result) -> str:
         "`Mailer.pass_once` renders and sends until nothing is due. "
         "*emails/s* = emails received by the SMTP server / render + send seconds; "
         "*assembled/s* = emails / seconds in `Assembler.run_once`. "
-        "The *baseline* rows are render + send run first, in the same run, on a copy of "
-        "the database with the mailer's slow paths (`Assembler(fast=False)`, claims of one). "
-        "SMTP is a local aiosmtpd server (`SmtpSink`) in the same process, over loopback: "
-        "network latency to a real MTA is not included, and peak RSS includes the sink "
-        "holding every message." + (" Quick mode." if r.quick else ""),
+        + (
+            "The *baseline* rows are render + send run first, in the same run, on a copy of "
+            "the database with the mailer's slow paths (`Assembler(fast=False)`, claims of "
+            "one, aiosmtplib's `sendmail` for every message). "
+            if r.baseline
+            else ""
+        )
+        + (
+            f"The *previous code* rows are render + send with the code of `{r.previous['rev']}` "
+            "(its fast paths), in the same run, on a copy of the database and against the "
+            "same kind of SMTP server process (`--previous`). "
+            if r.previous
+            else ""
+        )
+        + (
+            "SMTP is a local aiosmtpd server (`SmtpSink`) in a process of its own "
+            "(`bench/sink_process.py`), as a real MTA would be, over loopback: network "
+            "latency to a real MTA is not included. "
+            if r.sink == "process"
+            else "SMTP is a local aiosmtpd server (`SmtpSink`) on a thread of the mailer's "
+            "process, over loopback: network latency to a real MTA is not included, and "
+            "peak RSS includes the sink holding every message. "
+        )
+        + ("Quick mode." if r.quick else ""),
         "",
         "| | |",
         "| --- | ---: |",
@@ -825,6 +976,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260611)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
+        "--sink",
+        choices=("process", "thread"),
+        default="process",
+        help="run the SMTP server in a process of its own (default, as a real MTA) or on "
+        "a thread of the mailer's process (as before 2026-12-07)",
+    )
+    parser.add_argument(
+        "--previous",
+        metavar="GIT_REV",
+        help="also run render + send with the code of this git revision (its fast paths) "
+        "on a copy of the database, in the same run",
+    )
+    parser.add_argument(
         "--no-baseline",
         action="store_true",
         help="skip the slow-path baseline run of render + send on a copy of the database",
@@ -838,7 +1002,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         pool=max(size.pool, (args.subscribers or 0) * 4),
     )
     result = run(
-        size, args.database_url, args.keep, args.quick, args.seed, baseline=not args.no_baseline
+        size,
+        args.database_url,
+        args.keep,
+        args.quick,
+        args.seed,
+        baseline=not args.no_baseline,
+        sink=args.sink,
+        previous=args.previous,
     )
     section = markdown(result)
     print(table(result))

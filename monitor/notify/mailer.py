@@ -131,7 +131,11 @@ class Mailer:
     ) -> None:
         """Record one outcome in its own commit, on the pass's marks connection."""
         if self._marks is None:
-            self._marks = open_connection(self.engine)
+            marks = open_connection(self.engine)
+            if outbox.marks_in_one_statement(marks):
+                # Each mark is one statement: autocommit spares BEGIN and COMMIT.
+                marks = marks.execution_options(isolation_level="AUTOCOMMIT")
+            self._marks = marks
         try:
             with transaction_on(self._marks) as conn:
                 outbox.finish_attempt(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -28,8 +28,13 @@ def plain_marks(segments: Iterable[Segment]) -> str:
     return "".join(f"*{s.text}*" if s.marked else s.text for s in segments)
 
 
+@lru_cache(maxsize=16384)
 def wrap(text: str, indent: str = "") -> str:
-    """Wrap a paragraph at 72 columns without breaking words or URLs."""
+    """Wrap a paragraph at 72 columns without breaking words or URLs.
+
+    Remembered: the same lines (a story's title, a reader's reason, the footer) recur in
+    thousands of emails of a pass, and ``textwrap`` is a Python loop over every word.
+    """
     return textwrap.fill(
         text,
         width=TEXT_WIDTH,
@@ -53,9 +58,15 @@ def strong(value: object) -> Markup:
 
 @cache
 def environment() -> Environment:
-    """The shared template environment (autoescape on for ``.html.j2``)."""
+    """The shared template environment (autoescape on for ``.html.j2``).
+
+    ``auto_reload`` is off: the templates are package files that do not change while the
+    process runs, and checking each one's modification time on every ``get_template``
+    (twice per email) cost more than rendering a story's block.
+    """
     env = Environment(
         loader=PackageLoader("monitor.notify", "templates"),
+        auto_reload=False,
         autoescape=_is_html,
         undefined=StrictUndefined,
         trim_blocks=True,

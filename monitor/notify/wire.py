@@ -128,22 +128,40 @@ def fold_header(name: str, value: HeaderValue) -> bytes:
         raise UnsafeMessageError(name, f"header not writable: {exc}") from exc
 
 
+# Encoded lines by their raw (latin-1 decoded UTF-8) text: a story block's lines, the
+# footer's and the headings recur in thousands of emails of a pass. Cleared when full.
+_ENCODED_LINES: dict[str, str] = {}
+_ENCODED_LINES_LIMIT = 32768
+
+
+def _encoded_line(raw: str) -> str:
+    """One line of a body (UTF-8 bytes read as latin-1), quoted-printable encoded."""
+    line = raw.translate(_QP_MAP)
+    if len(line) <= _LINE_LIMIT and not line.endswith((" ", "\t")):
+        return line
+    return quoprimime.body_encode(raw, _LINE_LIMIT, eol="\r\n")
+
+
 def encoded_body(text: str) -> str:
     """``text`` as UTF-8 quoted-printable with CRLF line ends, as the email package writes it.
 
     The email package encodes the whole body with ``quoprimime.body_encode``, a Python loop
     over every line. A line that is short once its bytes are escaped, and does not end in
     a space or tab, comes out of that loop unchanged; only the others go through it (one
-    line at a time, which gives the same result since no escape crosses a line end).
+    line at a time, which gives the same result since no escape crosses a line end). Each
+    line's encoding is remembered, since most lines of an email recur in many others.
     """
     lines = text.encode("utf-8").splitlines()
+    cache = _ENCODED_LINES
     out: list[str] = []
     for raw in b"\n".join(lines).decode("latin-1").split("\n"):
-        line = raw.translate(_QP_MAP)
-        if len(line) <= _LINE_LIMIT and not line.endswith((" ", "\t")):
-            out.append(line)
-        else:
-            out.append(quoprimime.body_encode(raw, _LINE_LIMIT, eol="\r\n"))
+        line = cache.get(raw)
+        if line is None:
+            line = _encoded_line(raw)
+            if len(cache) >= _ENCODED_LINES_LIMIT:
+                cache.clear()
+            cache[raw] = line
+        out.append(line)
     return "\r\n".join(out) + "\r\n"
 
 
