@@ -156,7 +156,7 @@ def _destination(settings: Settings, args: argparse.Namespace) -> int:
     if args.dest_action == "add":
         chosen = [
             (kind, getattr(args, kind))
-            for kind in ("webhook", "slack", "teams", "telegram", "discord")
+            for kind in ("webhook", "slack", "teams", "telegram", "discord", "mattermost")
             if getattr(args, kind)
         ]
         ((kind, target),) = chosen  # argparse's exclusive group requires exactly one
@@ -166,6 +166,8 @@ def _destination(settings: Settings, args: argparse.Namespace) -> int:
         return destinations.dispatch(
             settings, "list", subscription=args.subscription, as_json=args.json
         )
+    if args.dest_action == "rotate-key":
+        return destinations.dispatch(settings, "rotate-key")
     return destinations.dispatch(settings, args.dest_action, destination_id=args.destination)
 
 
@@ -444,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("subscriber", nargs="?", help="only this subscriber's (id or address)")
     k = ksub.add_parser("revoke", help="stop a key (its requests answer 401)")
     k.add_argument("key_id", type=int)
-    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord)")
+    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord, Mattermost)")
     dsub = s.add_subparsers(dest="dest_action", required=True)
     d = dsub.add_parser("add", help="deliver a subscription's alerts and digests there too")
     d.add_argument("subscription", type=int)
@@ -454,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--teams", metavar="URL", help="a Teams workflow webhook URL")
     where.add_argument("--telegram", metavar="CHAT_ID", help="a Telegram chat id (bot token: config)")
     where.add_argument("--discord", metavar="URL", help="a Discord webhook URL")
+    where.add_argument(
+        "--mattermost", metavar="URL", help="a Mattermost incoming-webhook URL"
+    )
     d = dsub.add_parser("list", help="destinations, redacted, with their state")
     d.add_argument("subscription", type=int, nargs="?")
     d.add_argument("--json", action="store_true", help="JSON for scripts")
@@ -464,6 +469,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         d = dsub.add_parser(action, help=text)
         d.add_argument("destination", type=int)
+    dsub.add_parser(
+        "rotate-key",
+        help="re-encrypt every destination with the first key of MONITOR_DESTINATION_SECRET",
+    )
 
     p = add("operator", cmd_operator, "the web workspace's operators: add, remove, list")
     p.add_argument("action", choices=["add", "remove", "list"])

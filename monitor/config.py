@@ -226,9 +226,11 @@ class Settings(BaseSettings):
     # --- destinations beyond email (monitor/delivery/) -----------------------------------
     destination_secret: SecretStr = Field(
         default=SecretStr(""),
-        description="Key that encrypts destination URLs, chat ids and signing secrets at "
-        "rest (a Fernet key: 32 url-safe base64 bytes). Empty: generated once into "
-        "var_dir/destination.key; losing it makes stored destinations unreadable.",
+        description="Keys that encrypt destination URLs, chat ids and signing secrets at "
+        "rest: Fernet keys (32 url-safe base64 bytes), comma-separated; the first "
+        "encrypts, every one decrypts (rotation: `monitor subscriber destination "
+        "rotate-key`). Empty: generated once into var_dir/destination.key; losing the "
+        "key makes stored destinations unreadable.",
     )
     telegram_bot_token: SecretStr = Field(
         default=SecretStr(""),
@@ -252,6 +254,13 @@ class Settings(BaseSettings):
     )
     dispatch_max_attempts: int = Field(
         default=12, ge=1, description="Send attempts before a channel message is marked failed."
+    )
+    dispatch_retry_base: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=300,
+        description="Seconds of the first retry's backoff; it doubles per attempt (with "
+        "full jitter) up to 30 min, unless the receiver's Retry-After says otherwise.",
     )
     destinations_allow_http: bool = Field(
         default=False,
@@ -342,15 +351,17 @@ class Settings(BaseSettings):
     @field_validator("destination_secret")
     @classmethod
     def _check_destination_secret(cls, value: SecretStr) -> SecretStr:
-        secret = value.get_secret_value()
-        if secret:
+        keys = _split_secrets(value)
+        for position, key in enumerate(keys, start=1):
             try:
-                raw = base64.urlsafe_b64decode(secret.encode())
+                raw = base64.urlsafe_b64decode(key.encode())
             except (ValueError, TypeError):
                 raw = b""
             if len(raw) != 32:
+                which = f"key {position} of {len(keys)}" if len(keys) > 1 else "the key"
                 raise ValueError(
-                    "must be 32 random bytes in url-safe base64 (a Fernet key); generate one "
+                    f"{which} is not a Fernet key: each comma-separated key must be 32 random "
+                    "bytes in url-safe base64 (the first encrypts, all decrypt); generate one "
                     "with: python -c 'import base64,os; "
                     "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
                 )
@@ -498,19 +509,19 @@ class Settings(BaseSettings):
                 fp.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
 
-    def destination_key(self) -> bytes:
-        """The key of destination secrets: configured, or generated once into
-        var_dir/destination.key (like token.key)."""
-        configured = self.destination_secret.get_secret_value()
+    def destination_keys(self) -> list[bytes]:
+        """The keys of destination secrets, the one that encrypts first: the configured
+        ones, or one generated once into var_dir/destination.key (like token.key)."""
+        configured = _split_secrets(self.destination_secret)
         if configured:
-            return configured.encode()
+            return [key.encode() for key in configured]
         path = self.var_dir / "destination.key"
         if not path.exists():
             private_dir(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fp:
                 fp.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        return path.read_text().strip().encode()
+        return [path.read_text().strip().encode()]
 
     def token_keys(self) -> list[bytes]:
         """Keys a link may be signed with: the current one first, then former ones."""

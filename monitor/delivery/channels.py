@@ -2,7 +2,7 @@
 
 ``format_request(message, target, delivery_id=…, timestamp=…)`` returns the exact bytes,
 URL and headers to send; the dispatcher only moves them. Each channel lives in its own
-module (webhook, slack, teams, telegram, discord) and escapes text for its own markup; what they
+module (webhook, slack, teams, telegram, discord, mattermost) and escapes text for its own markup; what they
 share is here: the request and target types, and defusing mentions that would notify a
 whole room (``@everyone``, ``@here``, ``@channel``, ``@all``).
 """
@@ -17,7 +17,7 @@ import orjson
 
 from monitor.delivery.content import ChannelMessage, chat_words
 
-KINDS = ("webhook", "slack", "teams", "telegram", "discord")
+KINDS = ("webhook", "slack", "teams", "telegram", "discord", "mattermost")
 USER_AGENT = "monitor/0.1 (media monitoring; alert delivery)"
 # Stories one chat message shows at most (a digest says how many more the email has).
 MAX_CHAT_STORIES = 40
@@ -80,7 +80,7 @@ def format_request(
     message: ChannelMessage, target: Target, *, delivery_id: str, timestamp: int
 ) -> OutboundRequest:
     """The request ``target`` gets for ``message`` (pure: same inputs, same bytes)."""
-    from monitor.delivery import discord, slack, teams, telegram, webhook
+    from monitor.delivery import discord, mattermost, slack, teams, telegram, webhook
 
     formatters: dict[str, Formatter] = {
         "webhook": webhook.format_webhook,
@@ -88,6 +88,7 @@ def format_request(
         "teams": teams.format_teams,
         "telegram": telegram.format_telegram,
         "discord": discord.format_discord,
+        "mattermost": mattermost.format_mattermost,
     }
     try:
         formatter = formatters[target.kind]

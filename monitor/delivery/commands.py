@@ -22,7 +22,7 @@ from monitor.delivery import dispatcher
 from monitor.delivery.channels import KINDS, format_request
 from monitor.delivery.content import trial_message
 from monitor.delivery.outcomes import Outcome
-from monitor.delivery.secrets import DestinationCipher, hint_of
+from monitor.delivery.secrets import DestinationCipher, hint_of, reseal_all
 from monitor.delivery.targets import check_chat_id, check_url
 from monitor.errors import InputError
 from monitor.feeds.hosts import HostLimiter
@@ -75,7 +75,7 @@ def create_destination(
     if new.kind not in KINDS:
         raise InputError(f"unknown kind {new.kind!r}; choose one of: {', '.join(KINDS)}")
     target = checked_target(settings, new.kind, new.target)
-    cipher = DestinationCipher(settings.destination_key())
+    cipher = DestinationCipher(settings.destination_keys())
     secret = secrets.token_urlsafe(32) if new.kind == "webhook" else None
     hint = hint_of(new.kind, target)
     with transaction(engine) as conn:
@@ -169,6 +169,31 @@ def enable_destination(engine: Engine, destination_id: int) -> int:
     return 0
 
 
+def rotate_key(settings: Settings, engine: Engine) -> int:
+    """Re-encrypt every destination under the first key of MONITOR_DESTINATION_SECRET, in
+    one transaction; if any cannot be opened by any key, nothing is written."""
+    cipher = DestinationCipher(settings.destination_keys())
+    with transaction(engine) as conn:
+        plan = reseal_all(cipher, ledger.sealed_secrets(conn))
+        if plan.unreadable:
+            ids = ", ".join(str(i) for i in plan.unreadable)
+            raise InputError(
+                f"destination(s) {ids} cannot be decrypted with any key in "
+                "MONITOR_DESTINATION_SECRET; nothing was re-encrypted. Add the key they were "
+                "sealed with after the first one (comma-separated) and run again, or remove "
+                "those destinations"
+            )
+        for destination_id, (target, secret) in plan.values.items():
+            ledger.reseal_destination(conn, destination_id, target=target, signing_secret=secret)
+    _say(f"re-encrypted {len(plan.values)} destination(s) with the first destination key")
+    if len(settings.destination_keys()) > 1:
+        _say(
+            "  the other keys are no longer needed: drop them from MONITOR_DESTINATION_SECRET "
+            "and restart the roles"
+        )
+    return 0
+
+
 def _missing(destination_id: int) -> str:
     return f"no destination {destination_id}; `monitor subscriber destination list` shows the ids"
 
@@ -181,7 +206,7 @@ async def send_trial(settings: Settings, engine: Engine, destination_id: int) ->
         person = subscription and subscriber_store.get_subscriber(conn, subscription.subscriber_id)
     if row is None:
         raise InputError(_missing(destination_id))
-    cipher = DestinationCipher(settings.destination_key())
+    cipher = DestinationCipher(settings.destination_keys())
     target = dispatcher.target_of(settings, cipher, row.kind, row.target, row.signing_secret)
     now = datetime.now(UTC)
     message = trial_message(
@@ -230,6 +255,8 @@ def dispatch(settings: Settings, action: str, **values: object) -> int:
             assert isinstance(new, NewDestination)
             add_destination(settings, engine, new)
             return 0
+        if action == "rotate-key":
+            return rotate_key(settings, engine)
         if action == "list":
             subscription = values.get("subscription")
             return list_destinations(

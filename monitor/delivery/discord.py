@@ -35,13 +35,14 @@ def escape_markdown(text: str) -> str:
     return defuse_mentions(_MARKDOWN.sub(r"\\\1", text))
 
 
-def _link(url: str) -> str:
+def link_target(url: str) -> str:
+    """A URL safe inside a markdown link's parentheses."""
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
 def _story(story: ChannelStory) -> str:
     title = escape_markdown(story.title)
-    line = f"**[{title}]({_link(story.url)})**" if story.url else f"**{title}**"
+    line = f"**[{title}]({link_target(story.url)})**" if story.url else f"**{title}**"
     details = story_details(story)
     parts = [line]
     if details:

@@ -28,7 +28,13 @@ from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.delivery.channels import OutboundRequest, Target, format_request
 from monitor.delivery.content import ChannelMessage
-from monitor.delivery.outcomes import Outcome, classify_failure, classify_response, refused_outcome
+from monitor.delivery.outcomes import (
+    BACKOFF_BASE,
+    Outcome,
+    classify_failure,
+    classify_response,
+    refused_outcome,
+)
 from monitor.delivery.secrets import DestinationCipher
 from monitor.errors import ConfigError, StoreError
 from monitor.failpoints import failpoint
@@ -133,7 +139,7 @@ class Dispatcher:
         self.settings = settings
         self.engine = engine
         self.claim_batch = claim_batch
-        self.cipher = DestinationCipher(settings.destination_key())
+        self.cipher = DestinationCipher(settings.destination_keys())
         self.policy = address_policy(settings)
         self.limiter = HostLimiter(settings.dispatch_per_host, settings.dispatch_host_spacing)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:dispatcher:{settings.app_id}"
@@ -218,6 +224,7 @@ class Dispatcher:
                 attempts=message.attempts,
                 max_attempts=self.settings.dispatch_max_attempts,
                 jitter=random.random(),
+                base=self.settings.dispatch_retry_base,
             )
             await self._finish(message, failed)
             return False
@@ -246,6 +253,7 @@ class Dispatcher:
                 attempts=message.attempts,
                 max_attempts=self.settings.dispatch_max_attempts,
                 jitter=random.random(),
+                base=self.settings.dispatch_retry_base,
             )
         request = format_request(
             content, target, delivery_id=message.delivery_id, timestamp=int(now.timestamp())
@@ -253,7 +261,7 @@ class Dispatcher:
         found = await deliver_request(
             self.session(), request, self.policy, self.limiter,
             attempts=message.attempts, max_attempts=self.settings.dispatch_max_attempts,
-            deadline=deadline,
+            deadline=deadline, retry_base=self.settings.dispatch_retry_base,
         )
         if found is None:
             return None
@@ -339,6 +347,7 @@ async def deliver_request(
     attempts: int,
     max_attempts: int,
     deadline: float | None = None,
+    retry_base: float = BACKOFF_BASE,
 ) -> Outcome | None:
     """Post ``request`` within its host's limits and decide what the answer means.
 
@@ -356,7 +365,12 @@ async def deliver_request(
     now = datetime.now(UTC)
     if reply.status is None:
         return classify_failure(
-            reply.detail, now, attempts=attempts, max_attempts=max_attempts, jitter=random.random()
+            reply.detail,
+            now,
+            attempts=attempts,
+            max_attempts=max_attempts,
+            jitter=random.random(),
+            base=retry_base,
         )
     return classify_response(
         reply.status,
@@ -366,6 +380,8 @@ async def deliver_request(
         max_attempts=max_attempts,
         jitter=random.random(),
         detail=reply.detail[:200] if reply.status >= 300 else "",
+        body=reply.detail,
+        base=retry_base,
     )
 
 

@@ -3,7 +3,9 @@
 - 2xx: sent.
 - 408, 429, 5xx, timeouts and connection failures: transient; retried with exponential
   backoff and full jitter, or at the time ``Retry-After`` names when the receiver gives
-  one (seconds or an HTTP date, capped at :data:`MAX_RETRY_AFTER`).
+  one (seconds or an HTTP date, capped at :data:`MAX_RETRY_AFTER`). Telegram says it only
+  in its JSON body (``parameters.retry_after``), which counts the same; given both, the
+  longer wait wins.
 - Any other status (4xx, and 3xx since redirects are not followed): permanent; the
   message fails and its destination is disabled with the reason.
 
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+
+import orjson
 
 BACKOFF_BASE = 5.0
 BACKOFF_CAP = 1800.0
@@ -36,12 +40,13 @@ class Outcome:
     disable: bool = False
 
 
-def backoff(attempts: int, jitter: float) -> timedelta:
-    """Full-jitter exponential backoff: up to 5 s, 10 s, 20 s … capped at 30 min.
+def backoff(attempts: int, jitter: float, base: float = BACKOFF_BASE) -> timedelta:
+    """Full-jitter exponential backoff: up to 5 s, 10 s, 20 s … capped at 30 min (``base``:
+    the first step, ``MONITOR_DISPATCH_RETRY_BASE``).
 
     ``jitter`` in [0, 1] (the caller draws it) keeps this pure and testable.
     """
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    ceiling = min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
     return timedelta(seconds=(0.5 + 0.5 * min(1.0, max(0.0, jitter))) * ceiling)
 
 
@@ -63,6 +68,28 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
     return min(max(delay, timedelta(0)), MAX_RETRY_AFTER)
 
 
+def body_retry_after(body: str) -> timedelta | None:
+    """The delay a JSON answer asks for in ``parameters.retry_after`` (Telegram's Bot API:
+    ``{"ok": false, "error_code": 429, "parameters": {"retry_after": 35}}``), or None."""
+    if not body.startswith("{"):
+        return None
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    parameters = document.get("parameters") if isinstance(document, dict) else None
+    value = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return min(timedelta(seconds=value), MAX_RETRY_AFTER)
+
+
+def asked_delay(headers: Mapping[str, str], body: str, now: datetime) -> timedelta | None:
+    """The longest wait the answer asks for, in its headers or its body; None if neither."""
+    asked = [d for d in (retry_after(headers, now), body_retry_after(body)) if d is not None]
+    return max(asked) if asked else None
+
+
 def _phrase(status: int) -> str:
     try:
         return f"{status} {HTTPStatus(status).phrase}"
@@ -71,12 +98,17 @@ def _phrase(status: int) -> str:
 
 
 def _transient(
-    reason: str, now: datetime, attempts: int, max_attempts: int, jitter: float,
+    reason: str,
+    now: datetime,
+    attempts: int,
+    max_attempts: int,
+    jitter: float,
     wait: timedelta | None = None,
+    base: float = BACKOFF_BASE,
 ) -> Outcome:
     if attempts >= max_attempts:
         return Outcome("permanent", f"{reason} (gave up after {attempts} attempts)")
-    delay = wait if wait is not None else backoff(attempts, jitter)
+    delay = wait if wait is not None else backoff(attempts, jitter, base)
     return Outcome("transient", reason, retry_at=now + delay)
 
 
@@ -89,22 +121,32 @@ def classify_response(
     max_attempts: int,
     jitter: float,
     detail: str = "",
+    body: str = "",
+    base: float = BACKOFF_BASE,
 ) -> Outcome:
-    """Decide what an HTTP answer means (see the module docstring)."""
+    """Decide what an HTTP answer means (see the module docstring). ``detail``: what the
+    reason quotes of the answer; ``body``: its start, read for Telegram's retry_after."""
     said = f"HTTP {_phrase(status)}" + (f": {detail}" if detail else "")
     if 200 <= status < 300:
         return Outcome("sent", f"HTTP {_phrase(status)}")
     if status in TRANSIENT_STATUSES or status >= 500:
-        return _transient(said, now, attempts, max_attempts, jitter, retry_after(headers, now))
+        wait = asked_delay(headers, body, now)
+        return _transient(said, now, attempts, max_attempts, jitter, wait, base)
     advice = "check the URL (or chat id) and add the destination again"
     return Outcome("permanent", f"{said}; {advice}", disable=True)
 
 
 def classify_failure(
-    error: str, now: datetime, *, attempts: int, max_attempts: int, jitter: float
+    error: str,
+    now: datetime,
+    *,
+    attempts: int,
+    max_attempts: int,
+    jitter: float,
+    base: float = BACKOFF_BASE,
 ) -> Outcome:
     """A timeout or network failure (nothing answered): transient."""
-    return _transient(error, now, attempts, max_attempts, jitter)
+    return _transient(error, now, attempts, max_attempts, jitter, base=base)
 
 
 def refused_outcome(reason: str) -> Outcome:

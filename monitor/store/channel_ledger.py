@@ -125,6 +125,25 @@ def remove_destination(conn: Connection, destination_id: int) -> bool:
     return bool(conn.execute(delete(destinations).where(destinations.c.id == destination_id)).rowcount)
 
 
+def sealed_secrets(conn: Connection) -> list[tuple[int, str, str | None]]:
+    """Every destination's (id, sealed target, sealed signing secret), locked on PostgreSQL
+    until the transaction ends (a key rotation rewrites them all)."""
+    query = select(destinations.c.id, destinations.c.target, destinations.c.signing_secret)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return [(int(i), t, s) for i, t, s in conn.execute(query.order_by(destinations.c.id))]
+
+
+def reseal_destination(
+    conn: Connection, destination_id: int, *, target: str, signing_secret: str | None
+) -> None:
+    conn.execute(
+        update(destinations)
+        .where(destinations.c.id == destination_id)
+        .values(target=target, signing_secret=signing_secret)
+    )
+
+
 def set_enabled(
     conn: Connection, destination_id: int, *, enabled: bool, reason: str | None, now: datetime
 ) -> bool:

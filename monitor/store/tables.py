@@ -386,7 +386,7 @@ destinations = Table(
         ForeignKey("subscriptions.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("kind", String(16), nullable=False),  # webhook | slack | teams | telegram | discord
+    Column("kind", String(16), nullable=False),  # webhook | slack | teams | telegram | discord | mattermost
     Column("target", Text, nullable=False),  # encrypted URL or chat id
     Column("target_hint", String(200), nullable=False, default=""),
     Column("signing_secret", Text),  # encrypted; webhooks only

@@ -2,8 +2,9 @@
 
 One aiohttp server in its own thread and event loop (so the code under test, sync or
 async, talks to it over real sockets). Each path answers from a script of replies
-(status, headers, delay) and then 200; every request is recorded with its headers and
-raw body.
+(status, headers, delay) and then 200; every request is recorded with its headers, raw
+body and arrival time. ``down()`` closes the port (connections refused) and ``up()``
+opens it again, on the same port, for the chaos tests' outages.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class Received:
     headers: dict[str, str]
     body: bytes
     status: int = 200  # what the receiver answered
+    at: float = 0.0  # arrival, time.time()
+    reply_headers: dict[str, str] = field(default_factory=dict)
+    reply_body: str = ""
+    delay: float = 0.0  # how long the receiver took to answer
 
 
 class Receivers:
@@ -68,7 +73,18 @@ class Receivers:
         with self._lock:
             script = self.scripts[request.path]
             reply = script.popleft() if script else Reply()
-            self.received.append(Received(request.path, dict(request.headers), body, reply.status))
+            self.received.append(
+                Received(
+                    request.path,
+                    dict(request.headers),
+                    body,
+                    reply.status,
+                    time.time(),
+                    reply.headers,
+                    reply.body,
+                    reply.delay,
+                )
+            )
             self.arrivals.append(time.monotonic())
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -79,6 +95,20 @@ class Receivers:
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    def down(self) -> None:
+        """Close the port: every connection is refused until ``up()``."""
+
+        async def _down() -> None:
+            if self._runner is not None:
+                await self._runner.cleanup()
+                self._runner = None
+
+        asyncio.run_coroutine_threadsafe(_down(), self._loop).result(timeout=30)
+
+    def up(self) -> None:
+        """Listen again on the same port."""
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

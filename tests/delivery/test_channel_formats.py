@@ -4,6 +4,7 @@ a mention, a fake link or an oversized message, in any channel."""
 from __future__ import annotations
 
 import html.parser
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,6 +177,26 @@ def test_discord_pings_nobody_and_markdown_stays_text() -> None:
     assert linked.startswith("**[") and "](https://example.org/story?a=1&b='2'&c=%3Cx%3E)**" in linked
 
 
+def test_mattermost_pings_nobody_and_markdown_stays_text() -> None:
+    for message in messages():
+        request = format_request(message, _target("mattermost"), delivery_id="d-1", timestamp=1)
+        payload = orjson.loads(request.body)
+        assert set(payload) == {"text"} and request.headers["X-Monitor-Delivery"] == "d-1"
+        text = payload["text"]
+        assert len(text) <= 16_383
+        _no_room_mention(text)
+        assert re.search(r"@\w", text) is None, text[:300]  # nor a user: @ then a word joiner
+        assert "[link](https://evil.example)" not in text and "*bold*" not in text
+        assert "<!channel>" not in text and "![" not in text
+    (hostile,) = [m for m in messages() if m.heading.startswith("*bold*")]
+    text = orjson.loads(format_request(hostile, _target("mattermost"), delivery_id="d", timestamp=1).body)["text"]
+    assert r"\[link\]\(https\://evil" in text  # escaped: read as text
+    assert "](https://example.org/story?a=1&b='2'&c=%3Cx%3E)**" in text  # our own link
+    (mention,) = [m for m in messages() if m.heading.startswith("@everyone")]
+    text = orjson.loads(format_request(mention, _target("mattermost"), delivery_id="d", timestamp=1).body)["text"]
+    assert f"@{WORD_JOINER}everyone @{WORD_JOINER}here" in text
+
+
 def test_mentions_stay_readable_with_a_word_joiner() -> None:
     message = alert_message(make_story(title="@everyone look"), subscription="d", now=NOW)
     payload = orjson.loads(format_request(message, _target("telegram"), delivery_id="d", timestamp=1).body)
@@ -217,7 +238,7 @@ def test_the_documented_recipe_verifies_a_real_request() -> None:
     assert not verify(SECRET.encode(), request.headers, request.body + b"x", now=stamp + 5)
 
 
-@pytest.mark.parametrize("kind", ["webhook", "slack", "teams", "telegram", "discord"])
+@pytest.mark.parametrize("kind", ["webhook", "slack", "teams", "telegram", "discord", "mattermost"])
 def test_formatting_is_deterministic(kind: str) -> None:
     for message in messages()[-3:]:
         first = format_request(message, _target(kind), delivery_id="d", timestamp=7)
@@ -248,6 +269,6 @@ def test_a_long_digest_says_how_many_more_the_email_has() -> None:
     stories = [make_story(story_id=i, title=f"Story {i}", published=NOW) for i in range(90)]
     entries = [DigestEntry(s, "why", "desk") for s in stories]
     message = digest_message(entries, subscription="desk", period="Daily digest", label="x", now=NOW)
-    for kind in ("slack", "teams", "telegram", "discord"):
+    for kind in ("slack", "teams", "telegram", "discord", "mattermost"):
         body = format_request(message, _target(kind), delivery_id="d", timestamp=1).body.decode()
         assert "more stories in the email digest" in body, kind

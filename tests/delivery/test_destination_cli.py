@@ -13,6 +13,7 @@ import orjson
 from tests.delivery.receivers import Receivers, json_of
 
 SLACK = "/services/T000/B000/slack-secret-path-Z9"
+MATTERMOST = "/hooks/mattermost-secret-path-M7"
 
 
 def test_destination_commands_refuse_redact_test_and_remove(
@@ -60,22 +61,29 @@ def test_destination_commands_refuse_redact_test_and_remove(
     assert added.returncode == 0, added.stderr
     chat = monitor("subscriber", "destination", "add", "1", "--telegram", "-1009876543210")
     assert chat.returncode == 0, chat.stderr
+    room = monitor("subscriber", "destination", "add", "1", "--mattermost", receivers.url(MATTERMOST))
+    assert room.returncode == 0, room.stderr
     listed = monitor("subscriber", "destination", "list")
     config = monitor("config")
-    for output in (added, chat, listed, config):
-        for secret in ("slack-secret-path", "9876543210", token):
+    for output in (added, chat, room, listed, config):
+        for secret in ("slack-secret-path", "mattermost-secret-path", "9876543210", token):
             assert secret not in output.stdout + output.stderr
     assert f"slack    http://127.0.0.1:{receivers.port}/****  enabled" in listed.stdout
     assert "telegram chat ****210  enabled" in listed.stdout
+    assert f"mattermost http://127.0.0.1:{receivers.port}/****  enabled" in listed.stdout
 
     tried = monitor("subscriber", "destination", "test", "1")
     assert tried.returncode == 0 and "test message delivered" in tried.stdout
     (got,) = receivers.at(SLACK)
     assert "Test message from monitor" in orjson.dumps(json_of(got)).decode()
+    tried = monitor("subscriber", "destination", "test", "3")
+    assert tried.returncode == 0 and "test message delivered" in tried.stdout
+    (got,) = receivers.at(MATTERMOST)
+    assert json_of(got)["text"].startswith("#### Test message from monitor")
 
     removed = monitor("subscriber", "destination", "remove", "1")
     assert removed.returncode == 0
     listed = monitor("subscriber", "destination", "list", "--json")
-    assert [d["kind"] for d in orjson.loads(listed.stdout)] == ["telegram"]
+    assert [d["kind"] for d in orjson.loads(listed.stdout)] == ["telegram", "mattermost"]
     gone = monitor("subscriber", "destination", "test", "1")
     assert gone.returncode == 2 and "no destination 1" in gone.stderr

@@ -253,7 +253,7 @@ def test_private_addresses_are_refused_at_the_door_and_on_every_send(
 
         # Stored while private addresses were allowed: refused on the way out, by the
         # URL check (a literal address) and by the resolver (a name), never connected to.
-        cipher = DestinationCipher(settings.destination_key())
+        cipher = DestinationCipher(settings.destination_keys())
         ids = []
         with transaction(engine) as conn:
             for url in (receivers.url(HOOK), f"http://localhost:{receivers.port}{SLACK}"):

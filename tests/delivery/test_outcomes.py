@@ -9,6 +9,7 @@ import pytest
 from monitor.delivery.outcomes import (
     MAX_RETRY_AFTER,
     backoff,
+    body_retry_after,
     classify_failure,
     classify_response,
     retry_after,
@@ -63,6 +64,50 @@ def test_retry_after_in_seconds_and_as_a_date_is_honoured_exactly() -> None:
     assert retry_after({"Retry-After": "999999999"}, NOW) == MAX_RETRY_AFTER
     assert retry_after({"Retry-After": "Sun, 06 Dec 2026 22:00:00 GMT"}, NOW) == timedelta(0)
     assert retry_after({"Retry-After": "soon"}, NOW) is None
+
+
+TELEGRAM_429 = (
+    '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35",'
+    '"parameters":{"retry_after":35}}'
+)
+
+
+def test_telegrams_retry_after_in_the_json_body_is_honoured() -> None:
+    # Telegram's Bot API names the pause only in its body; backoff would retry in 2.5–5 s.
+    outcome = classify_response(
+        429, {}, NOW, attempts=1, max_attempts=5, jitter=0.0, detail="x", body=TELEGRAM_429
+    )
+    assert outcome.kind == "transient" and outcome.retry_at == NOW + timedelta(seconds=35)
+    # Given both, the longer wait wins.
+    both = classify_response(
+        429, {"Retry-After": "60"}, NOW, attempts=1, max_attempts=5, jitter=0.0, body=TELEGRAM_429
+    )
+    assert both.retry_at == NOW + timedelta(seconds=60)
+    shorter = classify_response(
+        429, {"Retry-After": "2"}, NOW, attempts=1, max_attempts=5, jitter=0.0, body=TELEGRAM_429
+    )
+    assert shorter.retry_at == NOW + timedelta(seconds=35)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (TELEGRAM_429, timedelta(seconds=35)),
+        ('{"parameters": {"retry_after": 1.5}}', timedelta(seconds=1.5)),
+        ('{"parameters": {"retry_after": 99999999}}', MAX_RETRY_AFTER),
+        ('{"parameters": {"retry_after": -3}}', None),
+        ('{"parameters": {"retry_after": true}}', None),
+        ('{"parameters": {"retry_after": "35"}}', None),
+        ('{"parameters": [35]}', None),
+        ('{"retry_after": 35}', None),  # not Telegram's shape
+        ('{"ok": false, "parameters": {"retry_after": 3', None),  # cut off
+        ("[1, 2]", None),
+        ("slow down", None),
+        ("", None),
+    ],
+)
+def test_body_retry_after(body: str, expected: timedelta | None) -> None:
+    assert body_retry_after(body) == expected
 
 
 def test_backoff_doubles_with_jitter_and_caps() -> None:
