@@ -50,7 +50,7 @@ class ChannelGroup:
 class ChannelMessage:
     """An alert, update, digest or test message for any channel."""
 
-    kind: str  # alert | update | digest | test
+    kind: str  # alert | update | digest | volume | test
     heading: str
     subscription: str
     groups: tuple[ChannelGroup, ...]
@@ -164,6 +164,20 @@ def digest_message(
         groups=tuple(groups),
         created=now.isoformat(),
         total=total,
+    )
+
+
+def volume_message(
+    heading: str, stories: Sequence[StoryForEmail], *, subscription: str, now: datetime
+) -> ChannelMessage:
+    """A spike or silence, with the day's top stories behind it (none for a silence)."""
+    return ChannelMessage(
+        kind="volume",
+        heading=_line(heading, TITLE_LIMIT),
+        subscription=_line(subscription, NAME_LIMIT),
+        groups=(ChannelGroup("", tuple(channel_story(story) for story in stories)),),
+        created=now.isoformat(),
+        total=len(stories),
     )
 
 

@@ -36,6 +36,7 @@ from monitor.notify.headers import (
     mailbox,
     message_id_for,
     sign_in_subject,
+    volume_subject,
 )
 from monitor.notify.links import EmailLinks, safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
@@ -225,6 +226,42 @@ def draft_digest(
     )
 
 
+def draft_volume(
+    heading: str,
+    stories: Sequence[StoryForEmail],
+    recipient: Recipient,
+    *,
+    key_parts: Sequence[str | int],
+    subscription_name: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+) -> Draft:
+    """A spike or silence in a subscription's coverage: the heading says what is unusual,
+    then the day's top stories behind it (none for a silence). Message-ID is stable per
+    ``key_parts`` (subscription and the alert), so a re-queued alert repeats it."""
+    zone = recipient_zone(recipient.time_zone)
+    cache = FragmentCache(limit=0)
+    subject = volume_subject(heading)
+    context = {
+        **_footer_context(recipient, subscription_name, links),
+        "subject": subject,
+        "heading": header_text(heading, 300),
+        "stories": [cache.block(story, "", zone, "digest") for story in stories],
+    }
+    return _new_draft(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind="volume",
+        key_parts=(recipient.subscriber_id, *key_parts),
+        bodies=render_pair("volume", context),
+        tail=_list_headers(links=links, list_identifier=list_id, list_name=subscription_name),
+    )
+
+
 def _duration(valid_for: timedelta) -> str:
     hours = int(valid_for.total_seconds() // 3600)
     if hours >= 48 and hours % 24 == 0:
@@ -325,3 +362,4 @@ compose_alert = _as_message(draft_alert)
 compose_digest = _as_message(draft_digest)
 compose_confirmation = _as_message(draft_confirmation)
 compose_sign_in = _as_message(draft_sign_in)
+compose_volume = _as_message(draft_volume)

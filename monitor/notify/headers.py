@@ -248,6 +248,11 @@ def digest_subject(name: str, count: int, label: str) -> str:
     return _subject(f"{clean_inline(name)}: {stories} ({clean_inline(label)})")
 
 
+def volume_subject(heading: str) -> str:
+    """``[monitor] Ukraine–Latin America · Brazil: 14 stories today against a usual 3.1``."""
+    return _subject(clean_inline(heading) or "Unusual coverage")
+
+
 def confirmation_subject(subscription_name: str) -> str:
     """``[monitor] Confirm your subscription: <name>``."""
     name = clean_inline(subscription_name)

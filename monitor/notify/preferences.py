@@ -120,6 +120,7 @@ class PreferencesInput:
     digest_weekday: str | int = 0
     quiet: str | None = None  # "22:00-07:00"
     daily_cap: str | int | None = None
+    volume_alerts: str | bool = False  # also spikes and silences of its coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,7 @@ class Preferences:
     digest_weekday: int
     quiet: tuple[time, time] | None
     daily_cap: int | None
+    volume_alerts: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def subscription_values(self) -> dict[str, Any]:
@@ -173,6 +175,7 @@ class Preferences:
             "quiet_start": f"{self.quiet[0]:%H:%M}" if self.quiet else None,
             "quiet_end": f"{self.quiet[1]:%H:%M}" if self.quiet else None,
             "daily_cap": self.daily_cap,
+            "volume_alerts": self.volume_alerts,
         }
 
     def match_key(self) -> tuple[Any, ...]:
@@ -246,6 +249,7 @@ def check_preferences(
     weekday = c.field("digest_weekday", lambda: _weekday(given.digest_weekday), 0)
     quiet = c.field("quiet", lambda: _quiet(given.quiet), None)
     cap = c.field("daily_cap", lambda: _daily_cap(given.daily_cap), None)
+    volume = c.field("volume_alerts", lambda: _flag(given.volume_alerts), False)
     if topic == ALL_TOPICS and not query and not c.problems:
         c.problems.append(
             Problem(
@@ -268,6 +272,7 @@ def check_preferences(
         digest_weekday=weekday,
         quiet=quiet,
         daily_cap=cap,
+        volume_alerts=volume,
         warnings=warnings,
     )
 
@@ -294,6 +299,7 @@ def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
         digest_weekday=subscription.digest_weekday,
         quiet=quiet,
         daily_cap=subscription.daily_cap,
+        volume_alerts=bool(getattr(subscription, "volume_alerts", False)),
     )
 
 
@@ -515,3 +521,26 @@ def _daily_cap(value: str | int | None) -> int | None:
             f"(0: every alert waits for the daily catch-up digest); got {value!r}"
         )
     return int(number)
+
+
+_FLAGS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+    "": False,
+}
+
+
+def _flag(value: str | bool) -> bool:
+    """A yes/no setting given as a boolean, or as text from a form, CSV or the CLI."""
+    if isinstance(value, bool):
+        return value
+    answer = _FLAGS.get(str(value).strip().lower())
+    if answer is None:
+        raise _Refused(f"{value!r} is not yes or no; give true or false")
+    return answer

@@ -50,6 +50,7 @@ COLUMNS = (
     "digest_weekday",
     "quiet",
     "daily_cap",
+    "volume_alerts",
 )
 _DEFAULTS = {"time_zone": "UTC", "mode": "immediate", "digest_time": "08:00", "digest_weekday": "0"}
 
