@@ -29,6 +29,7 @@ BENCHMARKS = (
     ("fanout", "bench.bench_fanout", "Fan-out and digests (issue #5)"),
     ("model", "bench.bench_model", "Learned second opinion (issue #16)"),
     ("search", "bench.bench_search", "Archive search (issue #17)"),
+    ("workspace", "bench.bench_workspace", "Web workspace (issue #17)"),
 )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from monitor.delivery.content import ChannelMessage
+from monitor.delivery.content import ChannelMessage, chat_words
 
 KINDS = ("webhook", "slack", "teams", "telegram", "discord")
 USER_AGENT = "monitor/0.1 (media monitoring; alert delivery)"
@@ -73,7 +73,7 @@ def more_line(message: ChannelMessage, shown: int) -> str:
     rest = max(message.total, len(message.stories())) - shown
     if rest <= 0:
         return ""
-    return f"…and {rest} more {'story' if rest == 1 else 'stories'} in the email digest"
+    return chat_words(message).count("chat.more", rest)
 
 
 def format_request(

@@ -178,12 +178,17 @@ async def send_trial(settings: Settings, engine: Engine, destination_id: int) ->
     with transaction(engine) as conn:
         row = ledger.get_destination(conn, destination_id)
         subscription = row and subscriber_store.get_subscription(conn, row.subscription_id)
+        person = subscription and subscriber_store.get_subscriber(conn, subscription.subscriber_id)
     if row is None:
         raise InputError(_missing(destination_id))
     cipher = DestinationCipher(settings.destination_key())
     target = dispatcher.target_of(settings, cipher, row.kind, row.target, row.signing_secret)
     now = datetime.now(UTC)
-    message = trial_message(subscription=subscription.name if subscription else "", now=now)
+    message = trial_message(
+        subscription=subscription.name if subscription else "",
+        now=now,
+        language=person.language if person else "en",
+    )
     request = format_request(
         message, target, delivery_id=f"test-{secrets.token_hex(8)}", timestamp=int(now.timestamp())
     )

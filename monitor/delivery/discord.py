@@ -21,7 +21,7 @@ from monitor.delivery.channels import (
     json_post,
     more_line,
 )
-from monitor.delivery.content import ChannelMessage, ChannelStory
+from monitor.delivery.content import ChannelMessage, ChannelStory, chat_words, story_details
 from monitor.notify.text import truncate
 
 MAX_EMBEDS = 10
@@ -42,7 +42,7 @@ def _link(url: str) -> str:
 def _story(story: ChannelStory) -> str:
     title = escape_markdown(story.title)
     line = f"**[{title}]({_link(story.url)})**" if story.url else f"**{title}**"
-    details = " · ".join(p for p in (story.outlet, ", ".join(story.countries)) if p)
+    details = story_details(story)
     parts = [line]
     if details:
         parts.append(f"*{escape_markdown(details)}*")
@@ -86,7 +86,7 @@ def format_discord(
 ) -> OutboundRequest:
     content = f"**{escape_markdown(message.heading)}**\n*monitor · {escape_markdown(message.subscription)}*"
     if message.kind == "test":
-        content += "\nThis destination is set up; alerts arrive here."
+        content += "\n" + escape_markdown(chat_words(message).text("chat.test_body"))
     payload = {
         "content": truncate(content, 2000),
         "embeds": discord_embeds(message),

@@ -19,7 +19,7 @@ from monitor.delivery.channels import (
     json_post,
     more_line,
 )
-from monitor.delivery.content import ChannelMessage, ChannelStory
+from monitor.delivery.content import ChannelMessage, ChannelStory, chat_words, story_details
 from monitor.notify.text import truncate
 
 MAX_BLOCKS = 50
@@ -37,9 +37,11 @@ def _plain(text: str, limit: int = TEXT_LIMIT) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(defuse_mentions(text), limit), "emoji": False}
 
 
-def _story_block(story: ChannelStory, delivery_id: str, index: int) -> dict[str, Any]:
+def _story_block(
+    story: ChannelStory, delivery_id: str, index: int, open_label: str = "Open"
+) -> dict[str, Any]:
     line = story.title
-    details = " · ".join(p for p in (story.outlet, ", ".join(story.countries)) if p)
+    details = story_details(story)
     text = f"{line}\n{details}" if details else line
     if story.snippet:
         text += f"\n{story.snippet}"
@@ -47,7 +49,7 @@ def _story_block(story: ChannelStory, delivery_id: str, index: int) -> dict[str,
     if story.url:
         block["accessory"] = {
             "type": "button",
-            "text": _plain("Open", 75),
+            "text": _plain(open_label, 75),
             "url": story.url,
             "action_id": f"open-{index}",
         }
@@ -61,7 +63,7 @@ def slack_blocks(message: ChannelMessage, delivery_id: str) -> list[dict[str, An
     ]
     if message.kind == "test":
         blocks.append(
-            {"type": "section", "text": _plain("This destination is set up; alerts arrive here.")}
+            {"type": "section", "text": _plain(chat_words(message).text("chat.test_body"))}
         )
     shown = 0
     room = MAX_BLOCKS - len(blocks) - 1  # one kept for "…and N more"
@@ -72,7 +74,9 @@ def slack_blocks(message: ChannelMessage, delivery_id: str) -> list[dict[str, An
         for story in group.stories:
             if room < 1 or shown >= MAX_CHAT_STORIES:
                 break
-            blocks.append(_story_block(story, delivery_id, shown))
+            blocks.append(
+                _story_block(story, delivery_id, shown, chat_words(message).text("chat.open"))
+            )
             shown += 1
             room -= 1
     more = more_line(message, shown)

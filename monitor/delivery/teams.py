@@ -21,7 +21,7 @@ from monitor.delivery.channels import (
     json_post,
     more_line,
 )
-from monitor.delivery.content import ChannelMessage, ChannelStory
+from monitor.delivery.content import ChannelMessage, ChannelStory, chat_words, story_details
 
 CARD_VERSION = "1.4"
 MAX_CARD_BYTES = 27_000
@@ -35,7 +35,7 @@ def _story(story: ChannelStory) -> list[dict[str, Any]]:
     title = _run(story.title, weight="Bolder")
     if story.url:
         title["selectAction"] = {"type": "Action.OpenUrl", "url": story.url}
-    details = " · ".join(p for p in (story.outlet, ", ".join(story.countries)) if p)
+    details = story_details(story)
     out: list[dict[str, Any]] = [{"type": "RichTextBlock", "inlines": [title]}]
     if details:
         out.append({"type": "RichTextBlock", "inlines": [_run(details, isSubtle=True)]})
@@ -56,7 +56,8 @@ def teams_card(message: ChannelMessage) -> dict[str, Any]:
         },
     ]
     if message.kind == "test":
-        body.append({"type": "TextBlock", "text": "This destination is set up; alerts arrive here.", "wrap": True})
+        welcome = chat_words(message).text("chat.test_body")
+        body.append({"type": "TextBlock", "text": welcome, "wrap": True})
     shown = 0
     size = len(orjson.dumps(body))
     for group in message.groups:

@@ -18,7 +18,13 @@ from monitor.delivery.channels import (
     json_post,
     more_line,
 )
-from monitor.delivery.content import SNIPPET_LIMIT, ChannelMessage, ChannelStory
+from monitor.delivery.content import (
+    SNIPPET_LIMIT,
+    ChannelMessage,
+    ChannelStory,
+    chat_words,
+    story_details,
+)
 from monitor.notify.text import truncate
 
 MAX_TEXT = 4096
@@ -35,7 +41,7 @@ def _story(story: ChannelStory, snippet_limit: int) -> str:
     title = escape_html(story.title)
     if story.url:
         title = f'<a href="{html.escape(story.url, quote=True)}">{title}</a>'
-    details = " · ".join(p for p in (story.outlet, ", ".join(story.countries)) if p)
+    details = story_details(story)
     lines = [f"• <b>{title}</b>"]
     if details:
         lines.append(f"<i>{escape_html(details)}</i>")
@@ -47,7 +53,7 @@ def _story(story: ChannelStory, snippet_limit: int) -> str:
 def telegram_text(message: ChannelMessage) -> str:
     parts = [f"<b>{escape_html(message.heading)}</b>", f"<i>monitor · {escape_html(message.subscription)}</i>"]
     if message.kind == "test":
-        parts.append("This destination is set up; alerts arrive here.")
+        parts.append(chat_words(message).text("chat.test_body"))
     size = sum(len(p) + 2 for p in parts)
     # A digest trades snippet length for stories: one message holds 4096 characters.
     limit = DIGEST_SNIPPET if message.kind == "digest" else SNIPPET_LIMIT

@@ -25,7 +25,7 @@ from monitor.errors import PermanentDeliveryError, TopicFileError, UnsafeMessage
 from monitor.logs import get_logger
 from monitor.matching.topic_set import read_topic_names
 from monitor.models import MODEL_RULE, Evidence
-from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest
+from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest, period_heading
 from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
 from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
@@ -35,6 +35,7 @@ from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
 from monitor.notify.topic_choice import ALL_TOPICS, topic_label
+from monitor.notify.views import recipient_zone
 from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import channel_ledger, outbox
 from monitor.store import subscribers as subscriber_store
@@ -223,7 +224,11 @@ class Assembler:
         now: datetime,
     ) -> None:
         recipient = Recipient(
-            subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
+            subscriber.id,
+            subscriber.email,
+            subscriber.display_name,
+            subscriber.time_zone,
+            subscriber.language,
         )
         links = links_for(self.settings, self.sender, subscriber.id, subscription.id, now)
         why = why_matched(subscription)
@@ -277,6 +282,7 @@ class Assembler:
                         subscription=subscription.name,
                         now=now,
                         update=plan.action == "update",
+                        recipient=recipient,
                     ),
                 )
                 self._queue(conn, subscriber, plan.action, dedup_key, message, ids, now)
@@ -311,15 +317,17 @@ class Assembler:
             fragments=self.fragments,
         )
         dedup_key = f"digest:{subscription.id}:{period.key}"
+        heading = period_heading(period, recipient_zone(recipient.time_zone), recipient.language)
         self._queue_channels(
             subscription.id,
             dedup_key,
             lambda: digest_message(
                 entries,
                 subscription=subscription.name,
-                period=period.name,
-                label=period.label,
+                period=heading[0],
+                label=heading[1],
                 now=now,
+                recipient=recipient,
             ),
         )
         self._queue(conn, subscriber, "digest", dedup_key, message, [d.id for d in batch], now)
@@ -420,7 +428,11 @@ def queue_confirmation(
         try:
             message = draft_confirmation(
                 Recipient(
-                    subscriber.id, subscriber.email, subscriber.display_name, subscriber.time_zone
+                    subscriber.id,
+                    subscriber.email,
+                    subscriber.display_name,
+                    subscriber.time_zone,
+                    subscriber.language,
                 ),
                 confirm_url(settings.public_url, token),
                 subscription_name=subscription_name,

@@ -1,7 +1,8 @@
 """`monitor backfill SUBSCRIPTION --days N`: past matches for a new or edited subscription.
 
-Looks through the alerted stories of the last N days, keeps those the subscription matches
-(stored query and filters, the same code the stream uses), skips stories this subscriber
+Looks through the alerted stories of the last N days (each once, with its alerts), keeps
+those the subscription matches under the view the stream would send it as
+(``topic_choice.delivery_view``, the stored query and filters), skips stories this subscriber
 already has a delivery for, and queues the rest as one digest due now. Delivery rows are
 unique per (subscriber, story), so running a backfill twice, or a backfill overlapping the
 live stream, never sends a story twice.
@@ -17,11 +18,12 @@ from monitor.errors import BackfillError
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import topic_vocabulary
 from monitor.notify.preview import stored_story_verdict
+from monitor.notify.topic_choice import StoryTopics, delivery_view
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import AlertedStory, alerted_stories
 
 
 def run_backfill(
@@ -39,21 +41,21 @@ def run_backfill(
             assert subscriber is not None
             if not subscriber.confirmed or subscriber.status != "active":
                 raise BackfillError(f"subscriber {subscriber.email} is not confirmed and active")
-            rows = alerted_stories_since(conn, now - timedelta(days=days))
+            stories = alerted_stories(conn, now - timedelta(days=days))
         index = SubscriptionIndex(vocabulary=topic_vocabulary(*settings.topic_files()))
         index.load([(subscription, subscriber)])
         wanted = []
-        chosen: set[int] = set()
-        for done, row in enumerate(rows, start=1):
-            item, verdict = stored_story_verdict(row)
-            # One row per (story, topic) alert, in alert order: the first the subscription
-            # wants is the one delivered (topic_choice.delivery_view), once per story.
-            if row.id not in chosen and index.matching(item, verdict, row.topic):
-                chosen.add(row.id)
-                wanted.append(row)
-            if done % 500 == 0 or done == len(rows):
+        for done, story in enumerate(stories, start=1):
+
+            def wants(topic: str, story: AlertedStory = story) -> bool:
+                return bool(index.matching(*stored_story_verdict(story.alert(topic)), topic))
+
+            view = delivery_view(subscription.topic, StoryTopics(story.topics), wants)
+            if view is not None:
+                wanted.append(story.alert(view))
+            if done % 500 == 0 or done == len(stories):
                 print(
-                    f"backfill: checked {done}/{len(rows)} stories, {len(wanted)} match",
+                    f"backfill: checked {done}/{len(stories)} stories, {len(wanted)} match",
                     file=sys.stderr,
                     flush=True,
                 )

@@ -69,6 +69,7 @@ def input_from_args(args: Any) -> PreferencesInput:
         email=text("email"),
         name=text("name"),
         time_zone=text("tz", "UTC"),
+        language=text("language", "en"),
         query=text("query"),
         topic=getattr(args, "topic", None),
         countries=text("countries"),
@@ -89,7 +90,16 @@ def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
     """The stored preferences with the flags given to ``subscriber edit`` replacing theirs;
     a list flag replaces that list (``--countries ''`` clears it)."""
     changes: dict[str, Any] = {}
-    for key in ("query", "topic", *_LIST_FLAGS, "mode", "digest_time", "digest_weekday", "quiet"):
+    for key in (
+        "query",
+        "topic",
+        *_LIST_FLAGS,
+        "mode",
+        "digest_time",
+        "digest_weekday",
+        "quiet",
+        "language",
+    ):
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = str(value)
@@ -130,7 +140,8 @@ def apply_row(
     now: datetime,
 ) -> Applied:
     """Plan and carry out one checked row in ``conn``'s transaction. ``keep`` names the
-    fields that were not given (``name``, ``time_zone``): a stored subscriber keeps theirs."""
+    fields that were not given (``name``, ``time_zone``, ``language``): a stored subscriber
+    keeps theirs."""
     person = store.get_subscriber(conn, wanted.email)
     rows = store.list_subscriptions(conn, person.id) if person else []
     plan = plan_import(wanted, person, rows, vocabulary, keep=keep)
@@ -140,6 +151,7 @@ def apply_row(
             wanted.email,
             display_name=wanted.name,
             time_zone=wanted.time_zone,
+            language=wanted.language,
             confirmed=confirmed,
             now=now,
         )
@@ -163,6 +175,7 @@ def add_subscriber(
     email: str,
     name: str = "",
     tz: str = "UTC",
+    language: str = "en",
     confirmed: bool,
     subscription: PreferencesInput | Mapping[str, Any] | None = None,
     vocabulary: Vocabulary | None = None,
@@ -170,12 +183,12 @@ def add_subscriber(
     """Add (or find) a subscriber with one subscription; return (subscriber, subscription).
 
     ``subscription`` carries the subscription's fields, as input or as stored values
-    (``query``, ``filters``, ``mode`` …); its email, name and time zone are replaced by the
-    arguments. Refused input raises InputError.
+    (``query``, ``filters``, ``mode`` …); its email, name, time zone and language are
+    replaced by the arguments. Refused input raises InputError.
     """
     if subscription is None or isinstance(subscription, Mapping):
         subscription = _input_from_values(subscription or {})
-    given = replace(subscription, email=email, name=name, time_zone=tz)
+    given = replace(subscription, email=email, name=name, time_zone=tz, language=language)
     vocabulary = vocabulary or topic_vocabulary(*settings.topic_files())
     wanted = checked(given, vocabulary, "subscriber")
     with transaction(engine) as conn:
@@ -311,7 +324,13 @@ def _add(settings: Settings, engine: Engine, args: Any) -> int:
     vocabulary = topic_vocabulary(*settings.topic_files())
     wanted = checked(input_from_args(args), vocabulary, "subscriber")
     keep = frozenset(
-        k for k, flag_value in (("name", args.name), ("time_zone", args.tz)) if not flag_value
+        k
+        for k, flag_value in (
+            ("name", args.name),
+            ("time_zone", args.tz),
+            ("language", getattr(args, "language", None)),
+        )
+        if not flag_value
     )
     with transaction(engine) as conn:
         applied = apply_row(
@@ -365,6 +384,8 @@ def _edit(settings: Settings, engine: Engine, args: Any) -> int:
         store.set_subscription(
             conn, args.subscription, now=datetime.now(UTC), **wanted.subscription_values()
         )
+        if wanted.language != person.language:  # the subscriber's, for all their messages
+            store.set_subscriber(conn, person.id, language=wanted.language)
     _say(f"subscription {args.subscription} updated")
     return 0
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import ParamSpec
+from zoneinfo import ZoneInfo
 
 from monitor.errors import ConfigError
 from monitor.notify.fragments import FragmentCache, RenderedStory
@@ -52,6 +53,7 @@ from monitor.notify.views import (
     recipient_zone,
 )
 from monitor.notify.wire import Draft, HeaderValue, boundary_for, draft_message
+from monitor.notify.wording import PERIOD_KINDS, Words, period_words, words
 
 P = ParamSpec("P")
 
@@ -111,11 +113,17 @@ def _checked_links(links: EmailLinks) -> EmailLinks:
 def _footer_context(
     recipient: Recipient, subscription_name: str, links: EmailLinks
 ) -> dict[str, object]:
+    w = words(recipient.language)
     return {
-        "subscription_name": header_text(subscription_name, NAME_LIMIT) or "monitor alerts",
+        "w": w,
+        "subscription_name": _name(subscription_name, w),
         "links": _checked_links(links),
         "time_zone": recipient_zone(recipient.time_zone).key,
     }
+
+
+def _name(subscription_name: str, w: Words) -> str:
+    return header_text(subscription_name, NAME_LIMIT) or w.text("email.default_name")
 
 
 def draft_alert(
@@ -139,11 +147,13 @@ def draft_alert(
     revision for each update of the same story) and threads to the original alert with
     In-Reply-To/References; the original's id is recomputed when ``previous_message_id``
     is not given, since it depends only on story and subscriber. ``fragments`` keeps the
-    story's rendered block for the next email that shows it.
+    story's rendered block for the next email that shows it. Words, dates and numbers are
+    in ``recipient.language``.
     """
     zone = recipient_zone(recipient.time_zone)
+    language = recipient.language
     cache = fragments if fragments is not None else FragmentCache(limit=0)
-    subject = alert_subject(story.title, update=update)
+    subject = alert_subject(story.title, update=update, language=language)
     original_parts: tuple[int, ...] = (story.story_id, recipient.subscriber_id)
     if update:
         kind, parts = "update", (*original_parts, revision)
@@ -152,7 +162,7 @@ def draft_alert(
     context = {
         **_footer_context(recipient, subscription_name, links),
         "subject": subject,
-        "story": cache.block(story, why, zone, "alert"),
+        "story": cache.block(story, why, zone, "alert", language),
         "update": update,
     }
     threading: tuple[tuple[str, HeaderValue], ...] = ()
@@ -197,20 +207,22 @@ def draft_digest(
     if not entries:
         raise ValueError("a digest needs at least one story")
     zone = recipient_zone(recipient.time_zone)
+    language = recipient.language
     cache = fragments if fragments is not None else FragmentCache(limit=0)
     total = len({entry.story.story_id for entry in entries})
-    subject = digest_subject(period.name, total, period.label)
+    name, label = period_heading(period, zone, language)
+    subject = digest_subject(name, total, label, language=language)
 
     def show(entry: DigestEntry) -> RenderedStory:
-        return cache.block(entry.story, digest_reason(entry), zone, "digest")
+        return cache.block(entry.story, digest_reason(entry), zone, "digest", language)
 
     context = {
         **_footer_context(recipient, subscription_name, links),
         "subject": subject,
-        "name": header_text(period.name, NAME_LIMIT),
-        "label": header_text(period.label, NAME_LIMIT),
-        "summary": digest_summary(entries),
-        "groups": digest_groups(entries, show),
+        "name": header_text(name, NAME_LIMIT),
+        "label": header_text(label, NAME_LIMIT),
+        "summary": digest_summary(entries, language),
+        "groups": digest_groups(entries, show, language),
         "total": total,
         "shown": min(total, MAX_DIGEST_STORIES),
     }
@@ -248,7 +260,9 @@ def draft_volume(
         **_footer_context(recipient, subscription_name, links),
         "subject": subject,
         "heading": header_text(heading, 300),
-        "stories": [cache.block(story, "", zone, "digest") for story in stories],
+        "stories": [
+            cache.block(story, "", zone, "digest", recipient.language) for story in stories
+        ],
     }
     return _new_draft(
         subject=subject,
@@ -262,11 +276,19 @@ def draft_volume(
     )
 
 
-def _duration(valid_for: timedelta) -> str:
+def period_heading(period: DigestPeriod, zone: ZoneInfo, language: str) -> tuple[str, str]:
+    """A digest's name and date label in ``language`` (the period's own English ones when
+    it does not say which kind of digest it is)."""
+    if period.kind in PERIOD_KINDS:
+        return period_words(period.kind, period.end, zone, language)
+    return period.name, period.label
+
+
+def _duration(valid_for: timedelta, w: Words) -> str:
     hours = int(valid_for.total_seconds() // 3600)
     if hours >= 48 and hours % 24 == 0:
-        return f"{hours // 24} days"
-    return "1 hour" if hours == 1 else f"{max(hours, 1)} hours"
+        return w.count("email.duration.days", hours // 24)
+    return w.count("email.duration.hours", max(hours, 1))
 
 
 def draft_confirmation(
@@ -287,14 +309,16 @@ def draft_confirmation(
     url = safe_http_url(confirm_url)
     if url is None:
         raise ConfigError(f"confirm URL must be an http(s) URL, got {confirm_url!r}")
-    subject = confirmation_subject(subscription_name)
+    w = words(recipient.language)
+    subject = confirmation_subject(subscription_name, language=w.language)
     context = {
+        "w": w,
         "subject": subject,
         "display_name": header_text(recipient.display_name, NAME_LIMIT),
         "email": recipient.email,
-        "subscription_name": header_text(subscription_name, NAME_LIMIT) or "monitor alerts",
+        "subscription_name": _name(subscription_name, w),
         "confirm_url": url,
-        "valid_for": _duration(valid_for),
+        "valid_for": _duration(valid_for, w),
     }
     return _new_draft(
         subject=subject,
@@ -323,13 +347,15 @@ def draft_sign_in(
     url = safe_http_url(sign_in_url)
     if url is None:
         raise ConfigError(f"sign-in URL must be an http(s) URL, got {sign_in_url!r}")
-    subject = sign_in_subject()
+    w = words(recipient.language)
+    subject = sign_in_subject(language=w.language)
     context = {
+        "w": w,
         "subject": subject,
         "display_name": header_text(recipient.display_name, NAME_LIMIT),
         "email": recipient.email,
         "sign_in_url": url,
-        "valid_for": _minutes(valid_for),
+        "valid_for": _minutes(valid_for, w),
     }
     return _new_draft(
         subject=subject,
@@ -342,9 +368,8 @@ def draft_sign_in(
     )
 
 
-def _minutes(valid_for: timedelta) -> str:
-    minutes = max(1, int(valid_for.total_seconds() // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+def _minutes(valid_for: timedelta, w: Words) -> str:
+    return w.count("email.duration.minutes", max(1, int(valid_for.total_seconds() // 60)))
 
 
 def _as_message(draft: Callable[P, Draft]) -> Callable[P, EmailMessage]:

@@ -25,9 +25,9 @@ from monitor.notify.messages import StoryForEmail
 from monitor.notify.render import environment, wrap
 from monitor.notify.text import clean_inline, truncate
 from monitor.notify.views import WHY_LIMIT, story_view
+from monitor.notify.wording import words
 
 _MARK = "\x00why\x00"
-_TEXT_LINE = "Why it matched: "
 _TAGS = {"alert": "h2", "digest": "h4"}
 DEFAULT_LIMIT = 8192
 
@@ -48,25 +48,30 @@ class StoryFragment:
     html_after: str
     text_before: str
     text_after: str
+    text_line: str = "Why it matched: "  # in the block's language
 
     def with_reason(self, why: str) -> RenderedStory:
         """The block for one reader: ``why`` cleaned and cut as the story view does."""
         reason = truncate(clean_inline(why), WHY_LIMIT)
         return RenderedStory(
             html=Markup(self.html_before + str(escape(reason)) + self.html_after),
-            text=self.text_before + wrap(_TEXT_LINE + reason) + self.text_after,
+            text=self.text_before + wrap(self.text_line + reason) + self.text_after,
         )
 
 
-def render_fragment(story: StoryForEmail, zone: ZoneInfo, layout: str) -> StoryFragment:
-    """Render ``story``'s block for ``layout`` once, with the marker for the reason."""
-    view = dataclasses.replace(story_view(story, "", zone), why=_MARK)
+def render_fragment(
+    story: StoryForEmail, zone: ZoneInfo, layout: str, language: str = "en"
+) -> StoryFragment:
+    """Render ``story``'s block for ``layout`` in ``language`` once, with the marker for
+    the reason."""
+    view = dataclasses.replace(story_view(story, "", zone, language), why=_MARK)
+    text_line = words(language).text("email.story.why") + " "
     env = environment()
     html = str(env.get_template("_story.html.j2").module.story_block(view, tag=_TAGS[layout]))  # type: ignore[attr-defined]
     text = str(env.get_template("_story.txt.j2").module.story_block(view))  # type: ignore[attr-defined]
     html_before, html_after = _split(html, _MARK)
-    text_before, text_after = _split(text, _TEXT_LINE + _MARK)
-    return StoryFragment(html_before, html_after, text_before, text_after)
+    text_before, text_after = _split(text, text_line + _MARK)
+    return StoryFragment(html_before, html_after, text_before, text_after, text_line)
 
 
 def _split(rendered: str, mark: str) -> tuple[str, str]:
@@ -97,12 +102,12 @@ class FragmentCache:
     def block(
         self, story: StoryForEmail, why: str, zone: ZoneInfo, layout: str, language: str = "en"
     ) -> RenderedStory:
-        """``story``'s block with ``why`` for a reader in ``zone``."""
+        """``story``'s block with ``why`` for a reader in ``zone`` who reads ``language``."""
         key = (story, zone.key, layout, language)
         fragment = self._blocks.get(key)
         if fragment is None:
             self.misses += 1
-            fragment = render_fragment(story, zone, layout)
+            fragment = render_fragment(story, zone, layout, language)
             if self.limit > 0:
                 self._blocks[key] = fragment
                 if len(self._blocks) > self.limit:

@@ -21,6 +21,7 @@ from email.policy import SMTP, EmailPolicy, Policy, default
 
 from monitor.errors import ConfigError, PermanentDeliveryError, UnsafeMessageError
 from monitor.notify.text import clean_inline, truncate
+from monitor.notify.wording import words
 
 SUBJECT_PREFIX = "[monitor]"
 SUBJECT_LIMIT = 120
@@ -236,16 +237,22 @@ def _subject(body: str) -> str:
     return header_text(f"{SUBJECT_PREFIX} {body}", SUBJECT_LIMIT)
 
 
-def alert_subject(title: str, *, update: bool = False) -> str:
-    """``[monitor] <headline>`` or ``[monitor] Update: <headline>``, at most 120 characters."""
-    headline = header_text(title, SUBJECT_LIMIT) or "(untitled story)"
-    return _subject(f"Update: {headline}" if update else headline)
+def alert_subject(title: str, *, update: bool = False, language: str = "en") -> str:
+    """``[monitor] <headline>`` or ``[monitor] Update: <headline>``, at most 120 characters
+    (the fixed words in ``language``)."""
+    w = words(language)
+    headline = header_text(title, SUBJECT_LIMIT) or w.text("email.story.untitled")
+    return _subject(w.text("email.subject.update", title=headline) if update else headline)
 
 
-def digest_subject(name: str, count: int, label: str) -> str:
+def digest_subject(name: str, count: int, label: str, *, language: str = "en") -> str:
     """``[monitor] Daily digest: 5 stories (2026-11-27)``."""
-    stories = "1 story" if count == 1 else f"{count} stories"
-    return _subject(f"{clean_inline(name)}: {stories} ({clean_inline(label)})")
+    w = words(language)
+    stories = w.count("email.digest.stories", count)
+    body = w.text(
+        "email.subject.digest", name=clean_inline(name), stories=stories, label=clean_inline(label)
+    )
+    return _subject(body)
 
 
 def volume_subject(heading: str) -> str:
@@ -253,15 +260,18 @@ def volume_subject(heading: str) -> str:
     return _subject(clean_inline(heading) or "Unusual coverage")
 
 
-def confirmation_subject(subscription_name: str) -> str:
+def confirmation_subject(subscription_name: str, *, language: str = "en") -> str:
     """``[monitor] Confirm your subscription: <name>``."""
+    w = words(language)
     name = clean_inline(subscription_name)
-    return _subject(f"Confirm your subscription: {name}" if name else "Confirm your subscription")
+    if name:
+        return _subject(w.text("email.subject.confirm_name", name=name))
+    return _subject(w.text("email.subject.confirm"))
 
 
-def sign_in_subject() -> str:
+def sign_in_subject(*, language: str = "en") -> str:
     """``[monitor] Your sign-in link``."""
-    return _subject("Your sign-in link")
+    return _subject(words(language).text("email.sign_in.title"))
 
 
 def list_id(name: str, identifier: str) -> str:

@@ -2,12 +2,14 @@
 
 Emails say "Paraguay", not "PY". The table covers Latin America and the Caribbean plus the
 other countries this topic keeps naming; an unknown code is shown as the code itself, so a
-new country never breaks an email.
+new country never breaks an email. In another language, categories come from the shared
+catalogs (``category.*``) and countries from the locale's CLDR names (Babel).
 """
 
 from __future__ import annotations
 
 from monitor.notify.text import clean_inline
+from monitor.notify.wording import category_name, territory_name, words
 
 CATEGORY_LABELS: dict[str, str] = {
     "peace-plan": "Peace plan",
@@ -83,17 +85,24 @@ COUNTRY_NAMES: dict[str, str] = {
     "JP": "Japan",
 }
 
-NO_COUNTRY = "Other or no country"
 
-
-def category_label(category: str | None) -> str:
+def category_label(category: str | None, language: str = "en") -> str:
     """Display name for a category slug; unknown or missing categories read as "Other"."""
+    if language != "en":
+        return category_name(category, language)
     if category is None:
         return CATEGORY_LABELS["other"]
     return CATEGORY_LABELS.get(category) or clean_inline(category)[:60] or CATEGORY_LABELS["other"]
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, language: str = "en") -> str:
     """Display name for an ISO 3166-1 alpha-2 code; an unknown code is shown cleaned as is."""
     key = code.strip().upper()
+    if language != "en":
+        return territory_name(key, language) or COUNTRY_NAMES.get(key) or clean_inline(code)[:60]
     return COUNTRY_NAMES.get(key) or clean_inline(code)[:60]
+
+
+def no_country(language: str = "en") -> str:
+    """The digest heading of stories with no country, in ``language``."""
+    return words(language).text("email.no_country")

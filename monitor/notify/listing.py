@@ -70,6 +70,7 @@ def subscribers_json(
             "email": person.email,
             "name": person.display_name,
             "time_zone": person.time_zone,
+            "language": getattr(person, "language", "en"),
             "confirmed": bool(person.confirmed),
             "confirmed_at": iso_utc(person.confirmed_at),
             "status": person.status,
@@ -103,7 +104,8 @@ def subscriber_lines(
         )
         name = f" ({person.display_name})" if person.display_name else ""
         lines.append(f"subscriber {person.id}  {person.email}{name}")
-        lines.append(f"    {standing}, {status}, time zone {person.time_zone}")
+        language = getattr(person, "language", "en")
+        lines.append(f"    {standing}, {status}, time zone {person.time_zone}, language {language}")
         own = [s for s in subscriptions if s.subscriber_id == person.id]
         if not own:
             lines.append("    no subscriptions")

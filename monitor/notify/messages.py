@@ -40,12 +40,14 @@ class StoryForEmail:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Who gets the email, and the IANA time zone dates are shown in."""
+    """Who gets the email, the IANA time zone dates are shown in, and the language it is
+    written in (one of ``monitor.catalogs.LANGUAGES``)."""
 
     subscriber_id: int
     email: str
     display_name: str = ""
     time_zone: str = "UTC"
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,9 @@ class DigestPeriod:
     end: datetime
     key: str
     label: str
+    # Which digest this is (a delivery mode or "held"): the composer names and dates it
+    # in the reader's language from this and ``end`` (monitor/notify/wording.py).
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +224,7 @@ def digest_period(settings: DeliverySettings, due: datetime) -> DigestPeriod:
         end=due,
         key=f"{settings.mode}.{_stamp(due)}",
         label=label,
+        kind=settings.mode,
     )
 
 
@@ -236,6 +240,7 @@ def held_period(
         end=release_at,
         key=f"held.{_stamp(release_at)}",
         label=local.strftime("%Y-%m-%d %H:%M"),
+        kind="held",
     )
 
 

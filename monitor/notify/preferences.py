@@ -8,7 +8,8 @@ worker would drop is refused at the door with the same reason.
 
 A setting is refused when it can never deliver or is ambiguous: a weekday outside
 Monday–Sunday, a negative daily cap, a minimum score the classifier never reaches, a
-country code the topic never reports, an unknown time zone, a query that does not parse.
+country code the topic never reports, an unknown time zone, a query that does not parse,
+a language monitor's messages are not written in.
 Field names are the CSV column names (the CLI shows them as flags).
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import available_timezones
 
+from monitor.catalogs import checked_language
 from monitor.errors import Problem, QueryError
 from monitor.language_tags import primary_language
 from monitor.matching.commands import check_query
@@ -108,6 +110,7 @@ class PreferencesInput:
     email: str
     name: str = ""
     time_zone: str = "UTC"
+    language: str = "en"  # of the messages the subscriber receives (not a story filter)
     query: str | None = None
     topic: str | None = None  # a topic slug or "all"; None: Vocabulary.default_topic
     countries: ListInput = ()
@@ -162,6 +165,7 @@ class Preferences:
     daily_cap: int | None
     volume_alerts: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    language: str = "en"  # the subscriber's messages' (monitor.catalogs.LANGUAGES)
 
     def subscription_values(self) -> dict[str, Any]:
         """The subscription row's columns (without its name, id and paused state)."""
@@ -234,6 +238,7 @@ def check_preferences(
     email = c.field("email", lambda: _email(given.email), "")
     name = c.field("name", lambda: _text(given.name, MAX_NAME), "")
     zone = c.field("time_zone", lambda: _time_zone(given.time_zone), "UTC")
+    language = c.field("language", lambda: _language(given.language), "en")
     no_query: tuple[str | None, tuple[str, ...]] = (None, ())
     query, warnings = c.field("query", lambda: _query(given.query, advice, vocabulary), no_query)
     topic = c.field("topic", lambda: _topic(given.topic, vocabulary), vocabulary.default_topic)
@@ -274,6 +279,7 @@ def check_preferences(
         daily_cap=cap,
         volume_alerts=volume,
         warnings=warnings,
+        language=language,
     )
 
 
@@ -287,6 +293,7 @@ def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
         email=subscriber.email,
         name=subscriber.display_name,
         time_zone=subscriber.time_zone,
+        language=getattr(subscriber, "language", "en"),
         query=subscription.query,
         topic=getattr(subscription, "topic", None),
         countries=filters.get("countries") or (),
@@ -337,6 +344,13 @@ def _time_zone(value: str) -> str:
     if known is None:
         raise _Refused(f"unknown time zone {name!r} (use an IANA name like America/Sao_Paulo)")
     return known
+
+
+def _language(value: str) -> str:
+    try:
+        return checked_language(value)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
 
 
 def _query(

@@ -1,7 +1,7 @@
 """What a query (and a subscription's filters) would have matched: `monitor query test` and
 the workspace's live preview share ``preview_matches``, which is pure.
 
-The stories are the alerted ones of a window (``alerted_stories_since``); the query is
+The stories are the alerted ones of a window (``alerted_stories``), each once; the query is
 decided by the exact evaluator (``matching_ids``) on the same ``MatchDoc`` the API's search
 builds, and the filters by the fan-out's own ``passes_filters``, so a preview shows what a
 subscription with these settings would have been sent.
@@ -23,16 +23,16 @@ from monitor.matching.commands import check_query, matching_ids
 from monitor.matching.query import MatchDoc, Node
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import passes_filters
-from monitor.notify.topic_choice import ALL_TOPICS
+from monitor.notify.topic_choice import ALL_TOPICS, StoryTopics, delivery_view
 from monitor.store.db import make_engine, transaction
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import AlertedStory, alerted_stories
 
 PREVIEW_DAYS = 30
 _UTC = ZoneInfo("UTC")
 
 
 def stored_story_doc(row: Any) -> MatchDoc:
-    """An alerted story row (``alerted_stories_since``, the API's pages) as the query
+    """An alert's row (one of ``AlertedStory.alerts``, the API's pages) as the query
     language sees it: one definition, so `query test` and the API's search agree."""
     return MatchDoc(
         title=row.title,
@@ -46,7 +46,7 @@ def stored_story_doc(row: Any) -> MatchDoc:
 
 
 def stored_story_verdict(row: Any) -> tuple[FeedItem, Classification]:
-    """An alerted story row as the item and verdict fan-out's filters judge (and backfill
+    """An alert's row as the item and verdict fan-out's filters judge (and backfill
     hands to the subscription index)."""
     item = FeedItem(
         item_id=str(row.id),
@@ -120,7 +120,7 @@ def preview_window(now: datetime, zone: ZoneInfo, days: int = PREVIEW_DAYS) -> t
 
 
 def preview_matches(
-    rows: Sequence[Any],
+    stories: Sequence[AlertedStory],
     query: str | Node | None,
     filters: dict[str, Any] | None = None,
     *,
@@ -130,26 +130,44 @@ def preview_matches(
     doc_of: Callable[[Any], MatchDoc] = stored_story_doc,
     topic: str | None = None,
 ) -> QueryPreview:
-    """The ``rows`` (``alerted_stories_since``) that ``query`` and ``filters`` match, counted
-    per day of ``zone`` from ``first_day`` (default: the oldest row's day). No query: every
-    row passes it, as a subscription without a query receives every alert. ``doc_of``
-    builds a row's document (``StoryDocs`` remembers them). ``topic``: only what a
-    subscription choosing it would be sent (:func:`rows_for_topic`); None: every alert."""
-    rows = rows_for_topic(rows, topic)
-    if query is None or query == "":
-        candidates = list(rows)
-    else:
-        # One row per alert: a story alerted under two topics is matched when the query
-        # matches it as either topic shows it, and counted once, as the first that matched.
-        docs = [(_alert_key(row), doc_of(row)) for row in rows]
+    """The ``stories`` (``store.stories.alerted_stories``) a subscription with ``query``,
+    ``filters`` and ``topic`` (None: ``all``) would have been sent, each once, as the alert
+    it would have been sent under, counted per day of ``zone`` from ``first_day`` (default:
+    the oldest match's day). The view is the fan-out's decision,
+    ``topic_choice.delivery_view``: a topic choice sees only its topic's alerts, ``all``
+    the first of a story's alerts (in alert order) that the query and filters pass. No
+    query: every view passes it, as a subscription without a query receives every alert.
+    ``doc_of`` builds an alert's document (``StoryDocs`` remembers them). Stories no topic
+    alerted are not in ``stories``, so an ``all`` preview shows the alerted stories its
+    query matches, not every story read."""
+    choice = topic or ALL_TOPICS
+    offered = [(story, StoryTopics(story.topics)) for story in stories]
+    offered = [(story, topics) for story, topics in offered if topics.views(choice)]
+    hits: set[str] | None = None
+    if query is not None and query != "":
+        docs = [
+            (_alert_key(story.alert(view)), doc_of(story.alert(view)))
+            for story, topics in offered
+            for view in topics.views(choice)
+        ]
         hits = set(matching_ids(query, docs))
-        candidates = [row for row in rows if _alert_key(row) in hits]
     wanted = filters or {}
-    passing = [row for row in candidates if passes_filters(wanted, *stored_story_verdict(row))]
-    firsts: dict[int, Any] = {}
-    for row in passing:
-        firsts.setdefault(row.id, row)
-    matched = tuple(firsts.values())
+
+    def passes(row: Any) -> bool:
+        return (hits is None or _alert_key(row) in hits) and passes_filters(
+            wanted, *stored_story_verdict(row)
+        )
+
+    matched_rows = []
+    for story, topics in offered:
+
+        def shown(view: str, story: AlertedStory = story) -> bool:
+            return passes(story.alert(view))
+
+        view = delivery_view(choice, topics, shown)
+        if view is not None:
+            matched_rows.append(story.alert(view))
+    matched = tuple(matched_rows)
     counts: dict[date, int] = {}
     for row in matched:
         day = row.first_seen_at.astimezone(zone).date()
@@ -160,22 +178,11 @@ def preview_matches(
         DayCount(first_day + timedelta(days=n), counts.get(first_day + timedelta(days=n), 0))
         for n in range(days)
     )
-    return QueryPreview(considered=len({row.id for row in rows}), matched=matched, per_day=per_day)
-
-
-def rows_for_topic(rows: Sequence[Any], topic: str | None) -> Sequence[Any]:
-    """The alert rows a subscription choosing ``topic`` could receive: that topic's alerts;
-    for ``all`` (or None) every alert, a story alerted under two topics being counted once
-    by ``preview_matches``. Stories no topic alerted are not in the preview's rows, so an
-    ``all`` preview shows the alerted stories its query matches, not every story read."""
-    if topic is None or topic == ALL_TOPICS:
-        return rows
-    return [row for row in rows if getattr(row, "topic", None) == topic]
+    return QueryPreview(considered=len(offered), matched=matched, per_day=per_day)
 
 
 def _alert_key(row: Any) -> str:
-    """A row's key among ``alerted_stories_since`` rows: its alert (a story has one row per
-    topic that alerted it)."""
+    """An alert row's key among the views of ``alerted_stories``: its alert id."""
     return str(getattr(row, "alert_id", None) or row.id)
 
 
@@ -190,10 +197,10 @@ def preview_query(
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         with transaction(engine) as conn:
-            rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=days))
+            stories = alerted_stories(conn, datetime.now(UTC) - timedelta(days=days))
     finally:
         engine.dispose()
-    preview = preview_matches(rows, node, days=days, topic=topic)
+    preview = preview_matches(stories, node, days=days, topic=topic)
     matched = preview.matched
     under = f" under topic {topic}" if topic else ""
     print(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from monitor.notify.snippets import Segment
 
@@ -39,6 +40,17 @@ def wrap(text: str, indent: str = "") -> str:
     )
 
 
+def bdi(value: object) -> Markup:
+    """``value`` escaped inside ``<bdi>``, so a right-to-left name cannot reorder the
+    sentence around it (for a value filled into a translated HTML sentence)."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def strong(value: object) -> Markup:
+    """``value`` escaped inside ``<strong>``."""
+    return Markup("<strong>{}</strong>").format(value)
+
+
 @cache
 def environment() -> Environment:
     """The shared template environment (autoescape on for ``.html.j2``)."""
@@ -52,6 +64,8 @@ def environment() -> Environment:
     )
     env.filters["plain_marks"] = plain_marks
     env.filters["wrap"] = wrap
+    env.filters["bdi"] = bdi
+    env.filters["strong"] = strong
     return env
 
 

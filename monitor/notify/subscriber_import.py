@@ -9,8 +9,9 @@ default, as for ``subscriber add``). Importing is idempotent:
   (in any order and case) and minimum score, after the checks of
   ``monitor.notify.preferences`` normalized them;
 - if there is one, the row is ``unchanged``, or ``updated`` when its delivery settings
-  (mode, digest time and weekday, quiet hours, daily cap, name) or the subscriber's name or
-  time zone differ; otherwise the row ``created`` the subscriber and/or the subscription.
+  (mode, digest time and weekday, quiet hours, daily cap, name) or the subscriber's name,
+  time zone or language differ; otherwise the row ``created`` the subscriber and/or the
+  subscription.
 
 A re-import never resumes a paused subscription, never re-subscribes someone who
 unsubscribed and never confirms an unconfirmed address. Bad rows are ``refused`` with
@@ -38,6 +39,7 @@ COLUMNS = (
     "email",
     "name",
     "time_zone",
+    "language",
     "query",
     "topic",
     "countries",
@@ -52,7 +54,15 @@ COLUMNS = (
     "daily_cap",
     "volume_alerts",
 )
-_DEFAULTS = {"time_zone": "UTC", "mode": "immediate", "digest_time": "08:00", "digest_weekday": "0"}
+_DEFAULTS = {
+    "time_zone": "UTC",
+    "language": "en",
+    "mode": "immediate",
+    "digest_time": "08:00",
+    "digest_weekday": "0",
+}
+# Subscriber fields a row may leave empty: a stored subscriber keeps theirs.
+SUBSCRIBER_FIELDS = frozenset({"name", "time_zone", "language"})
 
 Outcome = Literal["created", "unchanged", "updated", "refused"]
 
@@ -70,7 +80,7 @@ class CsvRow:
     @property
     def keep(self) -> frozenset[str]:
         """Subscriber fields left empty: a stored subscriber keeps theirs."""
-        return frozenset({"name", "time_zone"} - self.filled)
+        return SUBSCRIBER_FIELDS - self.filled
 
 
 def read_subscriber_csv(text: str) -> list[CsvRow]:
@@ -138,13 +148,18 @@ def plan_import(
 ) -> ImportPlan:
     """What a checked row does, given the stored subscriber with its address (a
     ``SubscriberRow`` or None) and that subscriber's ``SubscriptionRow``s. ``keep`` names
-    the fields the row left empty that a stored subscriber keeps (``name``, ``time_zone``)."""
+    the fields the row left empty that a stored subscriber keeps (``name``, ``time_zone``,
+    ``language``)."""
     if subscriber is None:
         return ImportPlan(
             "created", "new subscriber", create_subscriber=True, create_subscription=True
         )
     note = _standing(subscriber)
-    who = (("display_name", "name", wanted.name), ("time_zone", "time_zone", wanted.time_zone))
+    who = (
+        ("display_name", "name", wanted.name),
+        ("time_zone", "time_zone", wanted.time_zone),
+        ("language", "language", wanted.language),
+    )
     subscriber_changes = tuple(
         (column, value)
         for column, field, value in who

@@ -23,28 +23,18 @@ from monitor.errors import UnsafeMessageError
 from monitor.logs import get_logger
 from monitor.notify.assemble import configured_topic_names, links_for, list_id_of, sender_of
 from monitor.notify.compose import draft_volume
-from monitor.notify.labels import category_label, country_name
 from monitor.notify.messages import Recipient, StoryForEmail
+from monitor.notify.volume_words import volume_heading
 from monitor.notify.wire import draft_bytes
+from monitor.notify.wording import words
 from monitor.store import channel_ledger, outbox
 from monitor.store import volume_alerts as ledger
 from monitor.store.db import transaction
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict
-from monitor.trends.volumes import COUNTRY, period_bounds
-from monitor.trends.watch import (
-    VolumeKey,
-    follows,
-    top_stories,
-    verdicts_due,
-    volume_heading,
-    watch_window,
-)
+from monitor.trends.volumes import period_bounds
+from monitor.trends.watch import VolumeKey, follows, top_stories, verdicts_due, watch_window
 
 log = get_logger(__name__)
-
-
-def _subject_name(key: VolumeKey) -> str:
-    return country_name(key.name) if key.kind == COUNTRY else category_label(key.name)
 
 
 def _story(row: Any) -> StoryForEmail:
@@ -103,12 +93,7 @@ class VolumeWatch:
             messages: list[channel_ledger.NewChannelMessage] = []
             for verdict in fresh:
                 key = VolumeKey.parse(verdict.key)
-                heading = volume_heading(
-                    verdict,
-                    topic_name=self.topic_names.get(key.topic, key.topic),
-                    subject_name=_subject_name(key),
-                    today=today,
-                )
+                topic_name = self.topic_names.get(key.topic, key.topic)
                 shown = (
                     [_story(r) for r in top_stories(rows, key)] if verdict.kind == "spike" else []
                 )
@@ -123,10 +108,17 @@ class VolumeWatch:
                     if not follows(subscription.filters, subscription.topic, key):
                         continue
                     dedup = dedup_key(subscription.id, verdict)
+                    recipient = Recipient(
+                        person.id, person.email, person.display_name, person.time_zone,
+                        person.language,
+                    )
+                    heading = volume_heading(
+                        verdict, topic_name=topic_name, today=today, w=words(person.language)
+                    )
                     draft = draft_volume(
                         heading,
                         shown,
-                        Recipient(person.id, person.email, person.display_name, person.time_zone),
+                        recipient,
                         key_parts=(
                             subscription.id,
                             verdict.key,
@@ -166,7 +158,11 @@ class VolumeWatch:
                     chosen = destinations.get(subscription.id) or []
                     if chosen:
                         payload = volume_message(
-                            heading, shown, subscription=subscription.name, now=now
+                            heading,
+                            shown,
+                            subscription=subscription.name,
+                            now=now,
+                            recipient=recipient,
                         ).to_payload()
                         messages.extend(
                             channel_ledger.NewChannelMessage(destination, dedup, "volume", payload)

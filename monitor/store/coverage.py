@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import Text, and_, cast, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -121,16 +121,27 @@ def latest_alerts(
 
 
 def alerted_outlets(conn: Connection, limit: int = 500) -> list[str]:
-    """The credited outlets of alerted stories, for the outlet filter."""
-    stmt = (
-        select(stories.c.credited_outlet)
-        .join(alerts, alerts.c.story_id == stories.c.id)
-        .where(stories.c.credited_outlet != "")
-        .group_by(stories.c.credited_outlet)
-        .order_by(stories.c.credited_outlet)
-        .limit(limit)
-    )
-    return [str(name) for name in conn.execute(stmt).scalars()]
+    """The credited outlets of alerted stories, for the outlet filter (in name order).
+
+    Read as a skip scan of ``ix_stories_credited_outlet``: each next outlet is one index
+    probe (``min`` above the last), kept when one of its stories has an alert. Grouping
+    the alerts instead read every alert and its story on each Latest page: seconds on an
+    archive of a million stories."""
+    return [str(name) for name in conn.execute(_ALERTED_OUTLETS, {"limit": limit}).scalars()]
+
+
+_ALERTED_OUTLETS = text(
+    "WITH RECURSIVE outlet(name) AS ("
+    " SELECT min(credited_outlet) FROM stories WHERE credited_outlet <> ''"
+    " UNION ALL"
+    " SELECT (SELECT min(s.credited_outlet) FROM stories AS s"
+    "         WHERE s.credited_outlet > outlet.name)"
+    " FROM outlet WHERE outlet.name IS NOT NULL)"
+    " SELECT name FROM outlet WHERE name IS NOT NULL AND EXISTS ("
+    "  SELECT 1 FROM stories AS s JOIN alerts AS a ON a.story_id = s.id"
+    "  WHERE s.credited_outlet = outlet.name)"
+    " ORDER BY name LIMIT :limit"
+)
 
 
 def story(conn: Connection, story_id: int) -> Any | None:

@@ -147,8 +147,48 @@ def stories_since(conn: Connection, since: datetime) -> Iterable[Any]:
     )
 
 
-def alerted_stories_since(conn: Connection, since: datetime, limit: int | None = None) -> list[Any]:
-    """Stories with an alert, newest first, joined with what the alert recorded."""
+@dataclass(frozen=True, slots=True)
+class AlertedStory:
+    """A story with an alert, once, and every alert raised on it: a story two topics found
+    relevant has two alerts, each that topic's *view* of it (category, countries, score).
+
+    ``alerts`` are rows with the story's columns and one alert's (``alert_id``, ``topic``,
+    ``category``, ``countries``, ``score``), in the order the alerts were raised, which is
+    the order ``notify.topic_choice.delivery_view`` tries a story's views in."""
+
+    id: int
+    title: str
+    text: str
+    url: str | None
+    lang: str | None
+    credited_outlet: str
+    published_at: datetime
+    first_seen_at: datetime
+    alerts: tuple[Any, ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics that alerted the story, in alert order."""
+        return tuple(row.topic for row in self.alerts)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """Every country some alert names, first named first."""
+        return tuple(dict.fromkeys(code for row in self.alerts for code in row.countries or ()))
+
+    def alert(self, topic: str) -> Any:
+        """The story as ``topic``'s alert shows it. KeyError when that topic did not alert it."""
+        for row in self.alerts:
+            if row.topic == topic:
+                return row
+        raise KeyError(f"story {self.id} has no alert under topic {topic!r}")
+
+
+def alerted_stories(conn: Connection, since: datetime) -> list[AlertedStory]:
+    """The stories first seen since ``since`` that have an alert, newest first, each once
+    with all its alerts (:class:`AlertedStory`). Every reader of "the alerted stories"
+    (previews, ``monitor query test``, backfill, country timelines) starts here, so none
+    counts or shows a story twice for being alerted under two topics."""
     stmt = (
         select(
             stories.c.id,
@@ -169,9 +209,51 @@ def alerted_stories_since(conn: Connection, since: datetime, limit: int | None =
         .where(stories.c.first_seen_at >= since)
         .order_by(stories.c.first_seen_at.desc(), stories.c.id.desc(), alerts.c.id)
     )
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(conn.execute(stmt))
+    found: list[AlertedStory] = []
+    group: list[Any] = []
+    for row in conn.execute(stmt):
+        if group and group[0].id != row.id:
+            found.append(_alerted_story(group))
+            group = []
+        group.append(row)
+    if group:
+        found.append(_alerted_story(group))
+    return found
+
+
+def _alerted_story(rows: Sequence[Any]) -> AlertedStory:
+    first = rows[0]
+    return AlertedStory(
+        first.id,
+        first.title,
+        first.text,
+        first.url,
+        first.lang,
+        first.credited_outlet,
+        first.published_at,
+        first.first_seen_at,
+        tuple(rows),
+    )
+
+
+def alerted_stories_per_country(conn: Connection, since: datetime) -> dict[str, int]:
+    """How many stories first seen since ``since`` have an alert naming each country: the
+    Countries index's numbers, counted and grouped by the database (a story once per
+    country however many of its alerts name it). The country page counts the same
+    stories (``AlertedStory.countries``)."""
+    if conn.dialect.name == "postgresql":
+        elements, code = "json_array_elements_text(a.countries) AS c(code)", "c.code"
+    else:
+        elements, code = "json_each(a.countries) AS c", "c.value"
+    rows = conn.execute(
+        text(
+            f"SELECT {code}, count(DISTINCT a.story_id)"
+            f" FROM alerts AS a JOIN stories AS s ON s.id = a.story_id CROSS JOIN {elements}"
+            f" WHERE s.first_seen_at >= :since GROUP BY {code}"
+        ).bindparams(bindparam("since", type_=stories.c.first_seen_at.type)),
+        {"since": since},
+    )
+    return {str(country): int(count) for country, count in rows}
 
 
 def stories_by_title_keys(

@@ -24,6 +24,7 @@ class SubscriberRow:
     status_reason: str | None = None
     confirmed_at: datetime | None = None
     created_at: datetime | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ def add_subscriber(
     *,
     display_name: str = "",
     time_zone: str = "UTC",
+    language: str = "en",
     confirmed: bool = False,
     now: datetime,
 ) -> tuple[int, bool]:
@@ -75,6 +77,7 @@ def add_subscriber(
             email=email,
             display_name=display_name,
             time_zone=time_zone,
+            language=language,
             confirmed=confirmed,
             confirmed_at=now if confirmed else None,
             status="active",
@@ -265,6 +268,7 @@ def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, S
             subscribers.c.email,
             subscribers.c.display_name,
             subscribers.c.time_zone,
+            subscribers.c.language,
             subscribers.c.confirmed,
             subscribers.c.status,
         )
@@ -286,6 +290,7 @@ def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, S
             time_zone=m["time_zone"],
             confirmed=m["confirmed"],
             status=m["status"],
+            language=m["language"],
         )
         out.append((_subscription(row), sub))
     return out

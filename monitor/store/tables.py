@@ -134,6 +134,11 @@ stories = Table(
     *(Column(name, BigInteger) for name in BAND_COLUMN_NAMES),
 )
 Index("ix_stories_title_key", stories.c.title_key)
+# What the workspace reads a large archive by (migration 0017): Latest's outlet list, the
+# recent window of Countries and previews, Search's latest-first order.
+Index("ix_stories_credited_outlet", stories.c.credited_outlet, stories.c.id)
+Index("ix_stories_first_seen_at", stories.c.first_seen_at)
+Index("ix_stories_published_at", stories.c.published_at, stories.c.id)
 # Each band index carries the fingerprint, so a look-up drops the far stories that merely
 # share 16 bits by Hamming distance in an index-only scan, without visiting the wide rows.
 for _name in BAND_COLUMN_NAMES:
@@ -184,6 +189,8 @@ subscribers = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("display_name", String(200), nullable=False, default=""),
     Column("time_zone", String(64), nullable=False, default="UTC"),
+    # The language of every message the subscriber receives (monitor/catalogs.py).
+    Column("language", String(8), nullable=False, default="en"),
     Column("confirmed", Boolean, nullable=False, default=False),
     Column("confirmed_at", UTCDateTime),
     Column("status", String(16), nullable=False, default="active"),  # active|unsubscribed|bouncing
@@ -215,7 +222,7 @@ subscriptions = Table(
     Column("paused", Boolean, nullable=False, default=False),
     # SHA-256 of the private feed key (monitor/delivery/feed_keys.py); NULL = no feed.
     Column("feed_key_hash", String(64)),
-    # Also a message when its countries' or categories' volume is unusual (migration 0020).
+    # Also a message when its countries' or categories' volume is unusual (migration 0018).
     Column("volume_alerts", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
     Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),

@@ -69,13 +69,15 @@ def export_timeline(
     """Write one country's timeline from the alerted stories in the store (analysts'
     corrections applied); ``gold``: only the stories an analyst corrected, as a labeled
     file that ``monitor eval timeline`` scores."""
+    from monitor.matching.topic_set import load_topic_set
     from monitor.store.db import make_engine, transaction
     from monitor.store.timeline_corrections import corrections
     from monitor.timelines.review import reviewed_gold
     from monitor.timelines.stored import country_timeline
 
-    topic = load_topic(settings.topic_file)
-    code = resolve_country(country, topic.country_names)
+    topics = load_topic_set(settings.topic_files())
+    names = topics.country_names()
+    code = resolve_country(country, names)
     last = _day(end, "--to") if end else datetime.now(UTC).date()
     first = _day(start, "--from") if start else last - timedelta(days=90)
     if first > last:
@@ -83,18 +85,19 @@ def export_timeline(
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         with transaction(engine) as conn:
-            rows, stored = country_timeline(conn, topic, load_cues(), code, first, last)
+            rows, stored = country_timeline(conn, topics, load_cues(), code, first, last)
             fixes = corrections(conn, code) if fmt == "gold" else []
     finally:
         engine.dispose()
     log.info("timeline.exported", country=code, rows=len(rows), stories=len(stored), format=fmt)
     if fmt == "gold":
         lines = reviewed_gold(rows, fixes, {str(s.story_id): s for s in stored})
-        _write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode(),
-               output)
+        _write(
+            "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode(), output
+        )
         return 0
     if fmt == "ics":
-        name = topic.country_names.get(code, code)
+        name = names.get(code, code)
         payload = to_ics(rows, country_name=name, stamp=datetime.now(UTC))
         _write(payload, output)
     else:

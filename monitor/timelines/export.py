@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "url",
     "quote",
     "corrected",
+    "topic",
 )
 
 
@@ -49,6 +50,7 @@ class TimelineRow:
     url: str | None
     quote: str
     corrected: bool = False  # an analyst changed its kind or value (monitor.timelines.review)
+    topic: str = ""  # the topic whose reading of the story gave it (timelines.rows)
 
 
 def to_csv(rows: Sequence[TimelineRow]) -> str:
@@ -73,6 +75,7 @@ def to_csv(rows: Sequence[TimelineRow]) -> str:
                 row.url or "",
                 row.quote,
                 "yes" if row.corrected else "",
+                row.topic,
             ]
         )
     return out.getvalue()

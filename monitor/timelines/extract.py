@@ -29,6 +29,7 @@ from dataclasses import replace
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
 from monitor.models import Classification, Evidence
+from monitor.timelines.clauses import clause_index, split_clauses
 from monitor.timelines.cues import (
     CANCEL,
     KIND,
@@ -56,6 +57,15 @@ _ACTOR_KINDS = frozenset({"leader", "government"})
 _WORD_RE = re.compile(r"\w+")
 _TALLY_RE = re.compile(r"\d\s*(?:votes?|votos?|голос\w*)?\s*$", re.IGNORECASE)
 _EMPTY = StoryTimeline((), ())
+_TWO_SIDED = frozenset({"call", "meeting"})  # the other side's leader is the counterpart
+# Words that make Ukraine or Russia a meeting's topic, not its other party ("a meeting on
+# Ukraine", "para discutir a guerra entre Ucrânia e Rússia"), within three words before.
+_TOPIC_RE = re.compile(
+    r"\b(?:about|on|over|regarding|sobre|acerca|entre|between|war|guerra|conflict|conflicto|"
+    r"conflito|crisis|crise|peace|paz|invasion|invasi[oó]n|invas[aã]o)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+_AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 
 
 def extract_timeline(
@@ -77,9 +87,11 @@ def extract_timeline(
         here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
         evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
         named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
+        layout = _Clauses(sentence, named, evidence)
         for country, position in _countries(verdict.countries, named, sentence, stated):
             said.setdefault(country, []).append((position, sentence, here))
-            for entry in _entries(story, country, position, sentence, here, evidence, venue):
+            own = [hit for hit in here if layout.attributes(hit, country)]
+            for entry in _entries(story, country, position, sentence, own, evidence, venue):
                 key = (entry.country, entry.kind)
                 old = entries.get(key)
                 if old is None or (old.value is None and entry.value is not None):
@@ -87,11 +99,92 @@ def extract_timeline(
             # A stance needs the state in the sentence: named, or a word for its government.
             speaks = bool(named) or _has_state_word(sentence, cues.state_words)
             if country not in stances and speaks:
-                found = _stance(story.story_id, country, sentence, here)
+                mine = [h for h in here if h.spec.group != STANCE or layout.speaks_for(h, country)]
+                found = _stance(story.story_id, country, sentence, mine)
                 if found is not None:
                     stances[country] = found
     made = tuple(_value_elsewhere(entry, said[entry.country], story) for entry in entries.values())
     return StoryTimeline(made, tuple(stances.values()))
+
+
+class _Clauses:
+    """Who each clause of a sentence is about (``clauses.py``): the Latin American states
+    it names, in order, and whether it names a Ukrainian or Russian leader or government.
+    A clause that names no Latin American state is about the states of the nearest clause
+    before it that names one (the sentence's subject), or about the whole sentence's."""
+
+    def __init__(self, sentence: Quote, named: Sequence[Evidence], evidence: Sequence[Evidence]):
+        self.sentence = sentence
+        self.clauses = split_clauses(sentence, [e.start for e in evidence if _is_actor(e)])
+        self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
+        self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
+        for item in sorted(named, key=lambda e: e.start):
+            codes = self.states[clause_index(self.clauses, item.start)]
+            code = item.rule.split(":")[1]
+            if code not in {c for _, c in codes}:
+                codes.append((item.start, code))
+        sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
+        for item in sides:
+            if _is_leader(item) or item.rule.split(":")[-1] == "government":
+                self.foreign[clause_index(self.clauses, item.start)].append(item.start)
+        text = sentence.sentence
+        self.topic_only = bool(sides) and all(
+            not _is_leader(e)
+            and e.rule.split(":")[-1] != "government"
+            and _TOPIC_RE.search(text[: e.start - sentence.start])
+            for e in sides
+        )
+
+    def _inherited(self, number: int) -> list[str] | None:
+        for earlier in range(number, -1, -1):
+            if self.states[earlier]:
+                return [code for _, code in self.states[earlier]]
+        return None  # no clause up to here names a state: the sentence's countries
+
+    def _foreign_subject(self, number: int, cue: int) -> bool:
+        """A Ukrainian or Russian leader named before the cue, and not as the agent of a
+        passive ("recibido por Putin"): the clause is that leader's act."""
+        start = self.clauses[number][0]
+        for offset in self.foreign[number]:
+            before = self.sentence.sentence[
+                start - self.sentence.start : offset - self.sentence.start
+            ]
+            if offset < cue and not _AGENT_RE.search(before):
+                return True
+        return False
+
+    def attributes(self, hit: Hit, country: str) -> bool:
+        """Whether a kind cue is ``country``'s act: the country is named in the cue's
+        clause, or the clause names no Latin American state and is not about a Ukrainian
+        or Russian leader alone ("Putin visited Alaska"; calls and meetings excepted, the
+        leader is their other side) and inherits the country from the sentence. A meeting
+        about Ukraine or Russia, naming them only as its topic and no leader or government of
+        theirs as a party, is a multilateral meeting, not a bilateral one."""
+        if hit.spec.group not in {KIND, PLACE}:
+            return True
+        number = clause_index(self.clauses, hit.start)
+        here = [code for _, code in self.states[number]]
+        if hit.spec.label == "meeting" and self.topic_only:
+            return False
+        if here:
+            return country in here
+        if hit.spec.label not in _TWO_SIDED and self._foreign_subject(number, hit.start):
+            return False
+        inherited = self._inherited(number)
+        return inherited is None or country in inherited
+
+    def speaks_for(self, hit: Hit, country: str) -> bool:
+        """Whether a stance cue is ``country``'s: its clause's subject, i.e. the states named
+        before the cue in the clause ("Bolivia, Cuba and Nicaragua side with Moscow"), else
+        the first one named after it, else the inherited subject. When the sentence names no
+        state (a one-country story), the sentence's country."""
+        number = clause_index(self.clauses, hit.start)
+        here = self.states[number]
+        if here:
+            before = [code for offset, code in here if offset < hit.start]
+            return country in (before or [here[0][1]])
+        inherited = self._inherited(number)
+        return inherited is None or country == inherited[0]
 
 
 def _value_elsewhere(
@@ -196,6 +289,12 @@ def _entries(
             )
         )
     return made
+
+
+def _is_actor(item: Evidence) -> bool:
+    """A named state or leader, of any side (not a dateline, a venue or a cue)."""
+    parts = item.rule.split(":")
+    return parts[0] in {"latam", "ukraine", "russia"} and parts[-1] not in _NOT_ACTOR
 
 
 def _is_leader(item: Evidence) -> bool:

@@ -1,4 +1,5 @@
-"""Run the extractor over a labeled set and score each portion (dev, test, all).
+"""Run the extractor over a labeled set and score each portion (dev, test, any other
+split the file names, such as a later held-out batch ``test3``, and all).
 
 The stories are classified with the topic exactly as the worker would; a gold story the
 classifier calls irrelevant yields no entries, and its entries count as missed.
@@ -17,7 +18,7 @@ from monitor.timelines.gold import GoldStory
 from monitor.timelines.model import StoryText, StoryTimeline
 from monitor.timelines.scoring import TimelineScore, score_timelines
 
-PORTIONS = ("dev", "test", "all")
+PORTIONS = ("dev", "test", "all")  # always reported; other splits come before "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +44,15 @@ def measure_timelines(
         portion: score_timelines(
             [s for s in gold if portion == "all" or s.split == portion], predicted
         )
-        for portion in PORTIONS
+        for portion in portions_of(gold)
     }
     return TimelineMeasure(scores, tuple(not_relevant))
+
+
+def portions_of(gold: Sequence[GoldStory]) -> tuple[str, ...]:
+    """dev and test, then the file's other splits by name, then all."""
+    others = sorted({s.split for s in gold} - set(PORTIONS))
+    return (*PORTIONS[:-1], *others, PORTIONS[-1])
 
 
 def format_measure(measure: TimelineMeasure, name: str, *, errors: bool = False) -> str:

@@ -58,16 +58,18 @@ def check_correction(form: Mapping[str, str], country: str) -> RowCorrection:
                 problems.append(Problem("value", f"a stance: {', '.join(STANCES)}"))
         else:
             try:
-                _, new_kind, value = entry_key({"country": country, "kind": new_kind or kind,
-                                                "value": value})
+                _, new_kind, value = entry_key(
+                    {"country": country, "kind": new_kind or kind, "value": value}
+                )
             except ValueError as exc:
                 problems.append(Problem("value", str(exc)))
     else:
         problems.append(Problem("action", "set or remove"))
     if problems:
         raise InputError("the correction was not saved", problems)
-    return RowCorrection(story, country, kind, "remove" if action == "remove" else "set",
-                         new_kind, value)
+    return RowCorrection(
+        story, country, kind, "remove" if action == "remove" else "set", new_kind, value
+    )
 
 
 def correct_rows(

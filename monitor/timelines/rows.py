@@ -1,13 +1,21 @@
 """Turn stored alerted stories into one country's timeline rows (pure).
 
-Each story is classified again with the current topic: the evidence offsets then index
+Each story is classified again with the topics in force: the evidence offsets then index
 the text as it is stored now (a later copy can replace a story's text), and the rows follow
-the topic and cue lists in force.
+the topics and cue lists in force.
+
+Which topics (``timeline_topics``): the cue lists are the same for every topic, but the
+evidence (which countries, which sentences name a state) is each topic's. A story is read
+with each loaded topic whose alert on it names the country, in the topic set's order
+(file-name order); a topic no longer loaded is skipped. One row per (story, kind) and one
+stance per story: the first topic that gives one wins, so a story alerted under both default
+topics is one line of the timeline, and an analyst's correction (keyed by story, country and
+kind) has one row to apply to. Each row names the topic it was read with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,24 +41,36 @@ class StoredStory:
     lang: str | None
     outlet: str
     published_at: datetime
+    topics: tuple[str, ...] = ()  # the topics whose alert on it names the country
 
 
-def country_stories(rows: Iterable[Any], country: str) -> list[StoredStory]:
-    """The stored alerted stories (``alerted_stories_since`` rows) whose alert names
-    ``country``, each once: a story alerted under two topics has two alert rows."""
-    found: dict[int, StoredStory] = {}
-    for row in rows:
-        if country in (row.countries or []) and row.id not in found:
-            found[row.id] = StoredStory(
-                row.id,
-                row.title,
-                row.text,
-                row.url,
-                row.lang,
-                row.credited_outlet,
-                row.published_at,
+def country_stories(stories: Iterable[Any], country: str) -> list[StoredStory]:
+    """The stored alerted stories (``store.stories.alerted_stories``) with an alert naming
+    ``country``, with the topics of those alerts."""
+    found: list[StoredStory] = []
+    for story in stories:
+        topics = tuple(row.topic for row in story.alerts if country in (row.countries or ()))
+        if topics:
+            found.append(
+                StoredStory(
+                    story.id,
+                    story.title,
+                    story.text,
+                    story.url,
+                    story.lang,
+                    story.credited_outlet,
+                    story.published_at,
+                    topics,
+                )
             )
-    return list(found.values())
+    return found
+
+
+def timeline_topics(loaded: Sequence[Topic], alerted: Iterable[str]) -> list[Topic]:
+    """The topics a story's timeline is read with: the loaded ones among those that
+    ``alerted`` it about the country, in the loaded (topic set's) order."""
+    wanted = set(alerted)
+    return [topic for topic in loaded if topic.topic_id in wanted]
 
 
 def resolve_country(country: str, names: Mapping[str, str]) -> str:
@@ -64,7 +84,7 @@ def resolve_country(country: str, names: Mapping[str, str]) -> str:
 
 
 def timeline_rows(
-    topic: Topic,
+    topics: Sequence[Topic],
     cues: TimelineCues,
     stories: Iterable[StoredStory],
     country: str,
@@ -72,41 +92,65 @@ def timeline_rows(
     end: date,
 ) -> list[TimelineRow]:
     """The country's entries and stances from stories published in [start, end], oldest
-    first."""
+    first; each story read with its ``timeline_topics``, the first topic giving an entry
+    of a kind (or a stance) keeping it."""
     rows: list[TimelineRow] = []
     for story in stories:
         day = story.published_at.date()
         if not start <= day <= end:
             continue
-        verdict = classify(topic, story.title, story.text, story.lang)
-        if country not in verdict.countries:
-            continue
-        sid = str(story.story_id)
-        timeline = extract_timeline(
-            cues, StoryText(sid, story.title, story.text, day.isoformat()), verdict
-        )
-        for entry in timeline.entries:
-            if entry.country == country:
-                rows.append(
-                    _row(
-                        story,
-                        day,
-                        country,
-                        entry.kind,
-                        entry.value,
-                        entry.actors,
-                        entry.counterpart,
-                        entry.quote.sentence,
-                    )
-                )
-        for stance in timeline.stances:
-            if stance.country == country:
-                rows.append(
-                    _row(
-                        story, day, country, "stance", stance.stance, (), "", stance.quote.sentence
-                    )
-                )
+        kinds: set[str] = set()
+        for topic in timeline_topics(topics, story.topics):
+            for row in _story_rows(topic, cues, story, country, day):
+                if row.kind not in kinds:
+                    kinds.add(row.kind)
+                    rows.append(row)
     rows.sort(key=lambda row: (row.day, int(row.story_id)))
+    return rows
+
+
+def _story_rows(
+    topic: Topic, cues: TimelineCues, story: StoredStory, country: str, day: date
+) -> list[TimelineRow]:
+    """One story's rows for ``country`` as ``topic`` reads it."""
+    verdict = classify(topic, story.title, story.text, story.lang)
+    if country not in verdict.countries:
+        return []
+    sid = str(story.story_id)
+    timeline = extract_timeline(
+        cues, StoryText(sid, story.title, story.text, day.isoformat()), verdict
+    )
+    rows: list[TimelineRow] = []
+    for entry in timeline.entries:
+        if entry.country == country:
+            rows.append(
+                _row(
+                    story,
+                    day,
+                    country,
+                    entry.kind,
+                    entry.value,
+                    entry.actors,
+                    entry.counterpart,
+                    entry.quote.sentence,
+                    topic.topic_id,
+                )
+            )
+    for stance in timeline.stances:
+        if stance.country == country:
+            rows.append(
+                _row(
+                    story,
+                    day,
+                    country,
+                    "stance",
+                    stance.stance,
+                    (),
+                    "",
+                    stance.quote.sentence,
+                    topic.topic_id,
+                )
+            )
     return rows
 
 
@@ -119,6 +163,7 @@ def _row(
     actors: tuple[str, ...],
     counterpart: str,
     quote: str,
+    topic: str,
 ) -> TimelineRow:
     return TimelineRow(
         day=day,
@@ -132,4 +177,5 @@ def _row(
         outlet=story.outlet,
         url=story.url,
         quote=quote,
+        topic=topic,
     )

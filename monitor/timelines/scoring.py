@@ -84,9 +84,7 @@ def score_timelines(
             Miss(story.story_id, "missed", _show(k)) for k in sorted(story.entries - made, key=str)
         ]
         said = {
-            s.country: s.stance
-            for s in timeline.stances
-            if labeled is None or s.country in labeled
+            s.country: s.stance for s in timeline.stances if labeled is None or s.country in labeled
         }
         predicted_stances += len(said)
         gold_stances += len(story.stances)

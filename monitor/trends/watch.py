@@ -110,20 +110,3 @@ def top_stories(rows: Iterable[Any], key: VolumeKey, limit: int = TOP_STORIES) -
             chosen[row.story_id] = row
     ranked = sorted(chosen.values(), key=lambda r: (-(r.score or 0.0), -r.story_id))
     return ranked[:limit]
-
-
-def volume_heading(
-    verdict: VolumeVerdict, *, topic_name: str, subject_name: str, today: date
-) -> str:
-    """``Ukraine–Latin America · Brazil: 14 stories today against a usual 3.1``."""
-    when = (
-        "today"
-        if verdict.day == today
-        else "yesterday"
-        if verdict.day == today - timedelta(days=1)
-        else verdict.day.isoformat()
-    )
-    count = "1 story" if verdict.observed == 1 else f"{verdict.observed} stories"
-    if verdict.kind == "silence":
-        count = f"only {count}"
-    return f"{topic_name} · {subject_name}: {count} {when} against a usual {verdict.expected:.1f}"

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.catalogs import LANGUAGE_NAMES, LANGUAGES
 from monitor.errors import Problem
 from monitor.notify.labels import category_label
 from monitor.notify.policy import DELIVERY_MODES
@@ -34,6 +35,7 @@ _DELIVERY_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("daily_cap", "Daily limit", "At most this many alert emails a day; the rest come in one digest. Empty: no limit."),
 )
 LABELS = {name: label for name, label, _ in _TEXT_FIELDS + _DELIVERY_FIELDS} | {
+    "language": "Language of your emails and chat messages",
     "mode": "How often",
     "digest_weekday": "Weekly digest day",
     "categories": "Categories",
@@ -72,6 +74,7 @@ def stored_values(subscription: Any, subscriber: Any) -> dict[str, str | Sequenc
     score = filters.get("min_score")
     return {
         "time_zone": subscriber.time_zone,
+        "language": subscriber.language,
         "query": subscription.query or "",
         "countries": ", ".join(filters.get("countries") or []),
         "categories": list(filters.get("categories") or []),
@@ -110,6 +113,7 @@ def posted_input(
         email=subscriber.email,
         name=subscriber.display_name,
         time_zone=text("time_zone"),
+        language=text("language") or subscriber.language,
         query=text("query"),
         topic=topic,
         countries=text("countries"),
@@ -187,6 +191,9 @@ def _section(action: str, form: FormState, vocabulary: Vocabulary) -> str:
         out.append(
             f"<p id='{prefix}topic'><strong>Topic:</strong> {_e(form.topic)}</p>"
         )
+    # The subscriber's, like the time zone: saving any form sets it for all their messages.
+    languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    out.append(_select(prefix, "language", languages, form.values.get("language", ""), errors))
     for name, label, hint in _TEXT_FIELDS:
         out.append(_text_field(prefix, name, label, hint, form.values.get(name, ""), errors))
     out.append(_categories(prefix, form.values.get("categories", ()), vocabulary, errors))

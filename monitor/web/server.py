@@ -488,7 +488,9 @@ class WebApp:
                 subscriber_store.set_subscription(
                     conn, subscription_id, now=datetime.now(UTC), **checked.subscription_values()
                 )
-                subscriber_store.set_subscriber(conn, person.id, time_zone=checked.time_zone)
+                subscriber_store.set_subscriber(
+                    conn, person.id, time_zone=checked.time_zone, language=checked.language
+                )
                 return "saved", []
 
         outcome, forms = await asyncio.to_thread(_save)

@@ -14,7 +14,8 @@ FEED_KEYS = {
     "last_error", "items_published",
 }
 SUBSCRIBER_KEYS = {
-    "id", "email", "name", "time_zone", "confirmed", "confirmed_at", "status", "status_reason",
+    "id", "email", "name", "time_zone", "language", "confirmed", "confirmed_at", "status",
+    "status_reason",
     "created_at", "subscriptions",
 }
 SUBSCRIPTION_KEYS = {

@@ -166,3 +166,34 @@ def test_topic_is_chosen_validated_against_the_loaded_topics_and_listed(
     refused = monitor_cli("subscriber", "edit", "1", "--topic", "nope")
     assert refused.returncode == 2 and "loaded topics: russia-latam, ukraine-latam" in refused.stderr
     assert stored(engines, cli_settings)[1][0].topic == "russia-latam"
+
+
+def test_the_subscribers_language_is_set_checked_and_kept_from_cli_and_csv(
+    monitor_cli: Cli, engines: Any, cli_settings: Any, tmp_path: Path
+) -> None:
+    bad = monitor_cli("subscriber", "add", "mesa@example.org", "--language", "fr")
+    assert bad.returncode == 2 and "  --language: unknown language 'fr'" in bad.stderr
+    assert "en, es, pt" in bad.stderr and stored(engines, cli_settings) == ([], [])
+    ok = monitor_cli("subscriber", "add", "mesa@example.org", "--language", "ES", "--confirmed")
+    assert ok.returncode == 0, ok.stderr
+    assert stored(engines, cli_settings)[0][0].language == "es"
+    again = monitor_cli("subscriber", "add", "mesa@example.org", "--countries", "BR", "--confirmed")
+    assert again.returncode == 0 and stored(engines, cli_settings)[0][0].language == "es"  # kept
+    edited = monitor_cli("subscriber", "edit", "1", "--language", "pt")
+    assert edited.returncode == 0, edited.stderr
+    assert stored(engines, cli_settings)[0][0].language == "pt"
+    listed = monitor_cli("subscriber", "list", "--json")
+    assert json.loads(listed.stdout)[0]["language"] == "pt"
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "email,language,countries\n"
+        "mesa@example.org,,BR\n"  # empty: keeps pt
+        "nova@example.org,es,\n"
+        "mala@example.org,klingon,\n",
+        encoding="utf-8",
+    )
+    imported = monitor_cli("subscriber", "import", str(csv), "--confirmed")
+    assert imported.returncode == 1 and "line 4: refused mala@example.org" in imported.stdout
+    assert "unknown language 'klingon'" in imported.stdout
+    languages = {p.email: p.language for p in stored(engines, cli_settings)[0]}
+    assert languages == {"mesa@example.org": "pt", "nova@example.org": "es"}

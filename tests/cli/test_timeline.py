@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from monitor.matching.classifier import classify
@@ -47,8 +48,10 @@ def test_eval_timeline_reports_each_portion_and_json_agrees(tmp_path: Path) -> N
     for portion, cells in lines.items():
         numbers = data["portions"][portion]
         assert cells[1] == str(numbers["stories"])
-        assert float(cells[2]) == round(numbers["entry_precision"], 3)
-        assert float(cells[3]) == round(numbers["entry_recall"], 3)
+        # The text has 3 decimals, the JSON 4: compare within the text's rounding (0.6575
+        # in JSON prints as 0.658 from the exact 48/73, while round(0.6575, 3) is 0.657).
+        assert float(cells[2]) == pytest.approx(numbers["entry_precision"], abs=5.1e-4)
+        assert float(cells[3]) == pytest.approx(numbers["entry_recall"], abs=5.1e-4)
     assert data["portions"]["all"]["stories"] >= 100
     listed = monitor("eval", "timeline", GOLD, "--errors", cwd=tmp_path).stdout
     assert "disagreements" in listed and "disagreements" not in done.stdout
@@ -195,8 +198,15 @@ def test_corrected_stories_export_as_gold_that_eval_scores(
         with transaction(engine) as conn:
             fix = RowCorrection(str(meeting_id), "BR", "stance", "set", "stance", "supports")
             assert add_correction(conn, fix, subscriber_id=None, now=datetime.now(UTC))
-            assert add_correction(conn, RowCorrection("999999", "BR", "call", "remove"),
-                                  subscriber_id=None, now=datetime.now(UTC)) is None
+            assert (
+                add_correction(
+                    conn,
+                    RowCorrection("999999", "BR", "call", "remove"),
+                    subscriber_id=None,
+                    now=datetime.now(UTC),
+                )
+                is None
+            )
     finally:
         engine.dispose()
     period = ("--from", "2023-09-01", "--to", "2023-10-31")

@@ -7,6 +7,12 @@ P 0.971, R 0.944, F1 0.958, category 0.882, countries 1.000 after the rules were
 generalised on a second blind development set (dev2.jsonl) without looking at these
 items. The floors guard against regressions with a small margin. Do not tune the topic on
 these items: that would turn the estimate into another dev set.
+
+After blind4's classes (issue 16; docs/evaluation.md): P 0.971, R 0.917, F1 0.943, category
+0.727. The category floor is lower because this set was labeled before issue 16's
+precedence rule 1: by its confusion matrix (aggregate only; its items were not read), 5 of
+its 8 `summit-visit` labels are meetings or calls the rule now makes `peace-plan` (a call
+about a negotiated settlement or a ceasefire), as dev3, blind3 and blind4 label them.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ def test_holdout_quality_floors_and_beats_the_baseline() -> None:
     assert ours.precision >= 0.95
     assert ours.recall >= 0.91
     assert ours.f1 >= 0.93
-    assert ours.category_accuracy >= 0.85
+    assert ours.category_accuracy >= 0.70
     assert ours.countries_exact >= 0.95
     assert ours.precision > base.precision + 0.15
     assert ours.f1 > base.f1

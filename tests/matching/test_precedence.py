@@ -122,6 +122,72 @@ RULE_CASES: list[tuple[str, str, str, str, str]] = [
         "de seis pontos que Brasil e China propuseram para a guerra na Ucrânia.",
         "peace-plan",
     ),
+    # A call about a settlement (not a named initiative) is also about peace (blind4).
+    (
+        "meeting-about-peace",
+        "en",
+        "Lula and Putin speak by phone about the war",
+        "President Lula spoke by phone with Vladimir Putin on Monday; the call focused on "
+        "a negotiated settlement of the conflict in Ukraine, the Brazilian presidency said.",
+        "peace-plan",
+    ),
+    (
+        "meeting-about-peace",
+        "es",
+        "Boric conversa con Zelenski sobre el conflicto",
+        "El presidente Gabriel Boric conversó por teléfono con Volodímir Zelenski sobre una "
+        "solución negociada del conflicto y el alto el fuego en Ucrania.",
+        "peace-plan",
+    ),
+    (
+        "meeting-about-peace",
+        "pt",
+        "Lula recebe telefonema de Putin sobre a Ucrânia",
+        "O presidente Lula recebeu um telefonema de Vladimir Putin e reiterou a disposição "
+        "do Brasil de contribuir para uma saída pacífica para o conflito na Ucrânia.",
+        "peace-plan",
+    ),
+    (
+        "meeting-about-peace",
+        "uk",
+        "Зеленський зустрівся з президентом Аргентини",
+        "Президент України Володимир Зеленський зустрівся з президентом Аргентини. Сторони "
+        "обговорили впровадження Формули миру.",
+        "peace-plan",
+    ),
+    (
+        "meeting-about-peace",
+        "ru",
+        "Лавров провел переговоры с министром иностранных дел Бразилии",
+        "Министр иностранных дел России Сергей Лавров на встрече с бразильским коллегой "
+        "обсудил урегулирование конфликта на Украине.",
+        "peace-plan",
+    ),
+    # An official visit that also opens an embassy is a visit (labeling rules).
+    (
+        "official-visit-is-a-visit",
+        "en",
+        "Ukraine's foreign minister arrives in Lima to open an embassy",
+        "Ukraine's foreign minister began an official visit to Peru, where he will open the "
+        "new Ukrainian embassy and sign agreements with the Peruvian government.",
+        "summit-visit",
+    ),
+    (
+        "official-visit-is-a-visit",
+        "es",
+        "Canciller de Ucrania llega a Chile para inaugurar la embajada",
+        "El ministro de Relaciones Exteriores de Ucrania inicia una visita oficial a Chile "
+        "que incluye la inauguración de la nueva embajada ucraniana en Santiago.",
+        "summit-visit",
+    ),
+    (
+        "official-visit-is-a-visit",
+        "pt",
+        "Chanceler ucraniano chega ao Uruguai para abrir embaixada",
+        "O chanceler da Ucrânia faz uma visita oficial ao Uruguai, com a abertura da nova "
+        "embaixada ucraniana em Montevidéu e reuniões bilaterais com o governo uruguaio.",
+        "summit-visit",
+    ),
 ]
 
 
@@ -165,6 +231,38 @@ def test_each_precedence_rule_decides_and_is_named(
 def test_a_vote_at_the_un_stays_a_vote(topic: Topic, lang: str, title: str, text: str) -> None:
     result = classify(topic, title, text, lang)
     assert result.category == "un-multilateral"
+    assert not any(e.rule.startswith("category:") for e in result.matched)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "text"),
+    [
+        (
+            "en",
+            "Mulino meets Zelensky in New York",
+            "Panama's President José Raúl Mulino met Volodymyr Zelensky in New York; both "
+            "leaders agreed on the need to end the war.",
+        ),
+        (
+            "es",
+            "Mulino se reúne con Zelenski en Nueva York",
+            "El presidente de Panamá, José Raúl Mulino, se reunió con Volodímir Zelenski; "
+            "ambos coincidieron en la necesidad de poner fin a la guerra.",
+        ),
+        (
+            "pt",
+            "Lula se reúne com Zelensky em Nova York",
+            "O presidente Lula se reuniu com Volodymyr Zelensky em Nova York; os dois "
+            "defenderam o fim da guerra.",
+        ),
+    ],
+)
+def test_a_meeting_with_a_general_wish_for_peace_stays_a_meeting(
+    topic: Topic, lang: str, title: str, text: str
+) -> None:
+    result = classify(topic, title, text, lang)
+    assert result.relevant
+    assert result.category == "summit-visit"
     assert not any(e.rule.startswith("category:") for e in result.matched)
 
 

@@ -56,12 +56,19 @@ def subscribe(
     tz: str = "UTC",
     confirmed: bool = True,
     display_name: str = "",
+    language: str = "en",
     **values: Any,
 ) -> int:
     now = datetime.now(UTC)
     with transaction(engine) as conn:
         person, _ = add_subscriber(
-            conn, email, display_name=display_name, time_zone=tz, confirmed=confirmed, now=now
+            conn,
+            email,
+            display_name=display_name,
+            time_zone=tz,
+            language=language,
+            confirmed=confirmed,
+            now=now,
         )
         values.setdefault("filters", {})
         values.setdefault("name", email.split("@")[0])

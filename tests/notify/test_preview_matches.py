@@ -17,12 +17,14 @@ from monitor.notify.preview import (
     preview_window,
     stored_story_doc,
 )
+from monitor.store.stories import AlertedStory
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+UA, RU = "ukraine-latam", "russia-latam"
 
 
-def story(n: int, title: str, seen: datetime, **values: Any) -> SimpleNamespace:
-    """A row as ``alerted_stories_since`` returns it."""
+def alert(n: int, title: str, seen: datetime, **values: Any) -> SimpleNamespace:
+    """One alert's row of an ``AlertedStory``."""
     fields: dict[str, Any] = {
         "id": n,
         "title": title,
@@ -36,9 +38,30 @@ def story(n: int, title: str, seen: datetime, **values: Any) -> SimpleNamespace:
         "category": "other",
         "countries": ["BR"],
         "score": 0.8,
+        "topic": UA,
         **values,
     }
     return SimpleNamespace(**fields)
+
+
+def story(n: int, title: str, seen: datetime, **values: Any) -> AlertedStory:
+    """A story with one alert, as ``alerted_stories`` returns it."""
+    return alerted(alert(n, title, seen, **values))
+
+
+def alerted(*rows: SimpleNamespace) -> AlertedStory:
+    first = rows[0]
+    return AlertedStory(
+        first.id,
+        first.title,
+        first.text,
+        first.url,
+        first.lang,
+        first.credited_outlet,
+        first.published_at,
+        first.first_seen_at,
+        rows,
+    )
 
 
 # 02:30 UTC on 10 March is still 9 March in São Paulo (UTC-3).
@@ -72,7 +95,7 @@ def test_matches_are_the_evaluators_then_the_filters(
     assert len(result.per_day) == 30 and sum(d.count for d in result.per_day) == len(expected)
     if query:  # the query alone agrees with the naive evaluator on the same document
         node = parse(query)
-        by_query = {row.id for row in ROWS if matches(node, stored_story_doc(row))}
+        by_query = {s.id for s in ROWS if matches(node, stored_story_doc(s.alerts[0]))}
         assert set(expected) <= by_query
 
 
@@ -95,11 +118,47 @@ def test_the_window_is_thirty_of_the_readers_days_ending_today() -> None:
 
 def test_remembered_documents_are_the_same_and_follow_changes() -> None:
     docs = StoryDocs(size=2)
-    first = docs(ROWS[0])
-    assert docs(ROWS[0]) is first and first.sequences == stored_story_doc(ROWS[0]).sequences
-    retitled = SimpleNamespace(**{**vars(ROWS[0]), "title": "Lula meets Boric"})
+    one, two = ROWS[0].alerts[0], ROWS[1].alerts[0]
+    first = docs(one)
+    assert docs(one) is first and first.sequences == stored_story_doc(one).sequences
+    retitled = SimpleNamespace(**{**vars(one), "title": "Lula meets Boric"})
     assert docs(retitled) is not first and "boric" in docs(retitled).sequences["title"]
-    docs(ROWS[1])
-    assert docs(ROWS[0]) is not first  # the oldest of three went: at most two are kept
+    docs(two)
+    assert docs(one) is not first  # the oldest of three went: at most two are kept
     remembered = preview_matches(ROWS, "Zelensky", zone=SAO_PAULO, doc_of=StoryDocs())
     assert remembered == preview_matches(ROWS, "Zelensky", zone=SAO_PAULO)
+
+
+# One story alerted under both topics: Ukraine's view names Brazil, Russia's Argentina too.
+BOTH = alerted(
+    alert(7, "Lula and Milei on Rosneft", LATE, alert_id=70, topic=UA, category="peace-plan"),
+    alert(
+        7,
+        "Lula and Milei on Rosneft",
+        LATE,
+        alert_id=71,
+        topic=RU,
+        category="sanctions",
+        countries=["BR", "AR"],
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("topic", "query", "filters", "view"),
+    [
+        (None, None, {}, UA),  # all: the first alert its query and filters pass
+        ("all", "Rosneft", {"countries": ["AR"]}, RU),  # only Russia's view names Argentina
+        (UA, "Rosneft", {}, UA),
+        (RU, None, {"categories": ["sanctions"]}, RU),
+        (UA, None, {"countries": ["AR"]}, None),  # Ukraine's view does not name Argentina
+        ("unloaded", None, {}, None),
+    ],
+)
+def test_a_story_alerted_under_two_topics_is_one_story_under_the_view_sent(
+    topic: str | None, query: str | None, filters: dict[str, Any], view: str | None
+) -> None:
+    result = preview_matches([BOTH], query, filters, topic=topic, first_day=date(2026, 3, 1))
+    assert [(row.id, row.topic) for row in result.matched] == ([(7, view)] if view else [])
+    assert sum(d.count for d in result.per_day) == (1 if view else 0)
+    assert result.considered == (0 if topic == "unloaded" else 1)

@@ -144,9 +144,12 @@ def test_0014_back_fills_existing_subscriptions_with_the_founding_topic(
     migrate.upgrade(db_url, "0014")
     with engine.connect() as conn:
         topics = conn.execute(text("SELECT topic FROM subscriptions ORDER BY id")).scalars().all()
-        row = get_subscription(conn, 2)
     assert topics == ["ukraine-latam", "ukraine-latam"]
+    migrate.upgrade(db_url)  # the store reads the whole row as the head schema has it
+    with engine.connect() as conn:
+        row = get_subscription(conn, 2)
     assert row is not None and row.topic == "ukraine-latam"
+    assert row.volume_alerts is False  # 0018: nobody follows volume alerts unasked
     migrate.downgrade(db_url, "0011")
     with engine.connect() as conn:
         columns = {c["name"] for c in inspect(conn).get_columns("subscriptions")}
@@ -183,3 +186,26 @@ def test_0013_indexes_the_stories_stored_before_it(db_url: str, engines: Any) ->
         found = search_archive(conn, parse("brasilia NEAR/1 zelensky"))
     assert [f.story.id for f in found.found] == [2]
     assert found.candidates == 1  # from the index, not a scan
+
+
+def test_0016_gives_existing_subscribers_english(db_url: str, engines: Any) -> None:
+    """Subscribers stored before 0016 keep today's messages: English."""
+    from monitor.store.subscribers import get_subscriber
+
+    migrate.downgrade(db_url, "0015")
+    engine = engines(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO subscribers (id, email, display_name, time_zone, confirmed,"
+                 " status, created_at) VALUES (1, 'a@example.org', '', 'UTC', true,"
+                 " 'active', '2026-01-01 00:00:00')")
+        )
+    migrate.upgrade(db_url, "0016")
+    with engine.connect() as conn:
+        row = get_subscriber(conn, 1)
+    assert row is not None and row.language == "en"
+    migrate.downgrade(db_url, "0015")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("subscribers")}
+    assert "language" not in columns
+    migrate.upgrade(db_url)

@@ -17,21 +17,46 @@ from monitor.timelines.scoring import score_timelines
 
 
 def row(story: str, kind: str, value: str | None = None, country: str = "BR") -> TimelineRow:
-    return TimelineRow(date(2026, 11, 2), country, kind, value, (), "ukraine", story, "t", "o",
-                       None, f"quote {story} {kind}")
+    return TimelineRow(
+        date(2026, 11, 2),
+        country,
+        kind,
+        value,
+        (),
+        "ukraine",
+        story,
+        "t",
+        "o",
+        None,
+        f"quote {story} {kind}",
+    )
 
 
 @pytest.mark.parametrize(
     ("form", "expected"),
     [
-        ({"story": "7", "kind": "un-vote", "action": "remove"},
-         RowCorrection("7", "BR", "un-vote", "remove")),
-        ({"story": "7", "kind": "un-vote", "action": "set", "new_kind": "un-vote",
-          "value": "against"}, RowCorrection("7", "BR", "un-vote", "set", "un-vote", "against")),
-        ({"story": "7", "kind": "meeting", "action": "set", "new_kind": "call", "value": ""},
-         RowCorrection("7", "BR", "meeting", "set", "call", None)),
-        ({"story": "7", "kind": "stance", "action": "set", "value": "opposes"},
-         RowCorrection("7", "BR", "stance", "set", "stance", "opposes")),
+        (
+            {"story": "7", "kind": "un-vote", "action": "remove"},
+            RowCorrection("7", "BR", "un-vote", "remove"),
+        ),
+        (
+            {
+                "story": "7",
+                "kind": "un-vote",
+                "action": "set",
+                "new_kind": "un-vote",
+                "value": "against",
+            },
+            RowCorrection("7", "BR", "un-vote", "set", "un-vote", "against"),
+        ),
+        (
+            {"story": "7", "kind": "meeting", "action": "set", "new_kind": "call", "value": ""},
+            RowCorrection("7", "BR", "meeting", "set", "call", None),
+        ),
+        (
+            {"story": "7", "kind": "stance", "action": "set", "value": "opposes"},
+            RowCorrection("7", "BR", "stance", "set", "stance", "opposes"),
+        ),
     ],
 )
 def test_a_correction_from_a_form(form: dict[str, str], expected: RowCorrection) -> None:
@@ -44,8 +69,10 @@ def test_a_correction_from_a_form(form: dict[str, str], expected: RowCorrection)
         ({"story": "x1", "kind": "call", "action": "remove"}, "story"),
         ({"story": "1", "kind": "war", "action": "remove"}, "kind"),
         ({"story": "1", "kind": "call", "action": "delete"}, "action"),
-        ({"story": "1", "kind": "call", "action": "set", "new_kind": "call", "value": "for"},
-         "value"),
+        (
+            {"story": "1", "kind": "call", "action": "set", "new_kind": "call", "value": "for"},
+            "value",
+        ),
         ({"story": "1", "kind": "call", "action": "set", "new_kind": "invasion"}, "value"),
         ({"story": "1", "kind": "stance", "action": "set", "value": "hostile"}, "value"),
     ],
@@ -57,8 +84,13 @@ def test_a_wrong_correction_names_its_field(form: dict[str, str], field: str) ->
 
 
 def test_corrections_apply_in_order_and_mark_what_they_change() -> None:
-    rows = [row("1", "meeting"), row("1", "un-vote", "for"), row("2", "call"),
-            row("1", "call"), row("3", "stance", "neutral")]
+    rows = [
+        row("1", "meeting"),
+        row("1", "un-vote", "for"),
+        row("2", "call"),
+        row("1", "call"),
+        row("3", "stance", "neutral"),
+    ]
     fixes = [
         RowCorrection("1", "BR", "un-vote", "set", "un-vote", "abstain"),
         RowCorrection("1", "BR", "un-vote", "set", "un-vote", "against"),  # the later one wins
@@ -77,28 +109,49 @@ def test_corrections_apply_in_order_and_mark_what_they_change() -> None:
 
 
 def test_reviewed_stories_become_gold_scored_on_their_country_only() -> None:
-    fixes = [RowCorrection("1", "BR", "un-vote", "set", "un-vote", "against"),
-             RowCorrection("1", "BR", "meeting", "remove")]
-    shown = correct_rows([row("1", "un-vote", "for"), row("1", "meeting"),
-                          row("1", "stance", "neutral"), row("2", "call")], fixes)
-    texts = {"1": SimpleNamespace(title="T", text="X", lang="en",
-                                  published_at=datetime(2026, 11, 2, tzinfo=UTC))}
+    fixes = [
+        RowCorrection("1", "BR", "un-vote", "set", "un-vote", "against"),
+        RowCorrection("1", "BR", "meeting", "remove"),
+    ]
+    shown = correct_rows(
+        [
+            row("1", "un-vote", "for"),
+            row("1", "meeting"),
+            row("1", "stance", "neutral"),
+            row("2", "call"),
+        ],
+        fixes,
+    )
+    texts = {
+        "1": SimpleNamespace(
+            title="T", text="X", lang="en", published_at=datetime(2026, 11, 2, tzinfo=UTC)
+        )
+    }
     lines = reviewed_gold(shown, fixes, texts)
-    assert lines == [{
-        "id": "1", "title": "T", "text": "X", "date": "2026-11-02", "lang": "en",
-        "split": "test", "countries": ["BR"],
-        "entries": [{"country": "BR", "kind": "un-vote", "value": "against"}],
-        "stances": {"BR": "neutral"},
-    }]
+    assert lines == [
+        {
+            "id": "1",
+            "title": "T",
+            "text": "X",
+            "date": "2026-11-02",
+            "lang": "en",
+            "split": "test",
+            "countries": ["BR"],
+            "entries": [{"country": "BR", "kind": "un-vote", "value": "against"}],
+            "stances": {"BR": "neutral"},
+        }
+    ]
     import json
 
     (gold,) = read_gold([json.dumps(line) for line in lines], "reviewed")
     assert gold.countries == frozenset({"BR"})
     quote = Quote("text", 0, 1, "x")
     made = StoryTimeline(
-        (TimelineEntry("1", "BR", "un-vote", "for", "", (), "ukraine", quote, "vote"),
-         TimelineEntry("1", "BR", "meeting", None, "", (), "ukraine", quote, "met"),
-         TimelineEntry("1", "AR", "call", None, "", (), "ukraine", quote, "call")),
+        (
+            TimelineEntry("1", "BR", "un-vote", "for", "", (), "ukraine", quote, "vote"),
+            TimelineEntry("1", "BR", "meeting", None, "", (), "ukraine", quote, "met"),
+            TimelineEntry("1", "AR", "call", None, "", (), "ukraine", quote, "call"),
+        ),
         (Stance("1", "BR", "neutral", quote, "neutral"), Stance("1", "AR", "opposes", quote, "x")),
     )
     score = score_timelines([gold], {"1": made})

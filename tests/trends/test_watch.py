@@ -8,13 +8,14 @@ from types import SimpleNamespace
 import pytest
 
 from monitor.notify.preferences import PreferencesInput, Vocabulary, check_preferences
+from monitor.notify.volume_words import volume_heading
+from monitor.notify.wording import words
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict
 from monitor.trends.watch import (
     VolumeKey,
     follows,
     top_stories,
     verdicts_due,
-    volume_heading,
     watch_window,
 )
 
@@ -117,14 +118,23 @@ def test_top_stories_are_the_keys_own_best_first_each_once() -> None:
     assert [r.story_id for r in peace] == [4]
 
 
-def test_the_heading_says_what_is_unusual_and_when() -> None:
+def test_the_heading_says_what_is_unusual_and_when_in_the_readers_words() -> None:
     spike = VolumeVerdict(BR, TODAY, "spike", 14, 3.06, 1e-7)
-    assert volume_heading(
-        spike, topic_name="Ukraine–LatAm", subject_name="Brazil", today=TODAY
-    ) == ("Ukraine–LatAm · Brazil: 14 stories today against a usual 3.1")
+    english = volume_heading(spike, topic_name="Ukraine–LatAm", today=TODAY, w=words("en"))
+    assert english == "Ukraine–LatAm · Brazil: 14 stories today against a usual 3.1"
+    spanish = volume_heading(spike, topic_name="Ucrania–AL", today=TODAY, w=words("es"))
+    assert spanish == "Ucrania–AL · Brasil: 14 noticias hoy, frente a 3,1 habituales"
     quiet = VolumeVerdict(BR, date(2026, 12, 6), "silence", 1, 8.0, 1e-4)
-    assert volume_heading(quiet, topic_name="T", subject_name="Brazil", today=TODAY) == (
+    assert volume_heading(quiet, topic_name="T", today=TODAY, w=words("en")) == (
         "T · Brazil: only 1 story yesterday against a usual 8.0"
+    )
+    assert volume_heading(quiet, topic_name="T", today=TODAY, w=words("pt")) == (
+        "T · Brasil: apenas 1 notícia ontem, contra 8,0 habituais"
+    )
+    peace = "ukraine-latam/category:peace-plan"
+    category = VolumeVerdict(peace, date(2026, 12, 1), "spike", 6, 1.0, 1e-5)
+    assert volume_heading(category, topic_name="T", today=TODAY, w=words("en")) == (
+        "T · Peace plan: 6 stories on 2026-12-01 against a usual 1.0"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
@@ -46,8 +47,13 @@ FIRST = date(2026, 11, 2)  # a Monday
 LAST = date(2026, 11, 15)
 
 
+STORY_IDS = itertools.count(1)
+
+
 def row(day: date, hour: int, countries: list[str], category: str | None, outlet: str) -> Any:
+    """An alert of its own story (``alert_rows``' columns)."""
     return SimpleNamespace(
+        story_id=next(STORY_IDS),
         created_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
         countries=countries,
         category=category,
@@ -75,6 +81,22 @@ def test_tally_counts_each_key_on_its_day_and_ignores_rows_outside() -> None:
     assert set(by[OUTLET]) == {"Rio Times", HOSTILE_OUTLET}
     # the spike detector's kinds stay countries and categories
     assert not any(key.startswith("outlet:") for key in tally(ROWS, FIRST, LAST))
+
+
+def test_tally_counts_a_story_alerted_under_two_topics_once_per_key() -> None:
+    # One story, Ukraine's alert on the 2nd naming BR, Russia's on the 3rd naming BR and AR.
+    ukraine = row(FIRST + timedelta(days=1), 9, ["BR"], "peace-plan", "Rio Times")
+    russia = SimpleNamespace(
+        **{
+            **vars(row(FIRST + timedelta(days=2), 9, ["BR", "AR"], "sanctions", "Rio Times")),
+            "story_id": ukraine.story_id,
+        }
+    )
+    counts = tally([russia, ukraine], FIRST, LAST, kinds=(COUNTRY, CATEGORY, OUTLET))
+    assert counts["country:BR"][1:3] == [1, 0] and sum(counts["country:BR"]) == 1
+    assert counts["country:AR"][2] == 1 and sum(counts["country:AR"]) == 1
+    assert sum(counts["category:peace-plan"]) == sum(counts["category:sanctions"]) == 1
+    assert sum(counts["outlet:Rio Times"]) == 1
 
 
 def test_tally_uses_the_readers_days() -> None:

@@ -90,7 +90,7 @@ BAD = [
     ("time_zone", "Mars/Olympus"), ("query", "Zelensk* AND (Brazil"), ("countries", "BR, XX"),
     ("categories", "humanitarian"), ("categories", "sports"), ("languages", "en"),
     ("outlets", "MENAFN"), ("min_score", "5"), ("mode", "weekly"), ("digest_weekday", "9"),
-    ("digest_time", "25:00"), ("quiet", "22:00"), ("daily_cap", "-1"),
+    ("digest_time", "25:00"), ("quiet", "22:00"), ("daily_cap", "-1"), ("language", "xx"),
 ]
 
 
@@ -111,7 +111,7 @@ def test_refused_settings_come_back_beside_their_fields_as_typed(web: Any) -> No
     assert status == 422
     page = Page(html)
     refused = {"time_zone", "query", "countries", "categories", "min_score", "digest_weekday",
-               "digest_time", "quiet", "daily_cap"}
+               "digest_time", "quiet", "daily_cap", "language"}
     for name in refused:
         control = (page.control(name) if name != "categories" else
                    {"aria-invalid": None, **next(c for c in page.controls if c.get("name") == name)})
@@ -139,6 +139,7 @@ def test_refused_settings_come_back_beside_their_fields_as_typed(web: Any) -> No
         subscriber = get_subscriber(conn, pid)
     assert stored.daily_cap == 5 and stored.filters == {"countries": ["PY"]}  # nothing saved
     assert subscriber is not None and subscriber.time_zone == "Europe/Kyiv"
+    assert subscriber.language == "en" and "en, es, pt" in page.text_by_id[f"s{sid}-language-error"]
 
 
 def test_good_settings_are_saved_and_confirmed(web: Any) -> None:
@@ -149,7 +150,7 @@ def test_good_settings_are_saved_and_confirmed(web: Any) -> None:
         ("time_zone", "america/sao_paulo"), ("query", "Lula NEAR/5 paz"), ("countries", "br, ar"),
         ("categories", "humanitarian"), ("languages", "pt"), ("outlets", ""), ("min_score", "0.6"),
         ("mode", "weekly"), ("digest_weekday", "4"), ("digest_time", "7:30"),
-        ("quiet", "22:00-07:00"), ("daily_cap", ""),
+        ("quiet", "22:00-07:00"), ("daily_cap", ""), ("language", "es"),
     ]
     status, html = call(f"{base}/p/{token}", [("subscription", str(sid)), ("action", "save"), *good])
     assert status == 200 and "role='status'" in html and "Saved." in html  # after a 303
@@ -162,5 +163,7 @@ def test_good_settings_are_saved_and_confirmed(web: Any) -> None:
         "Lula NEAR/5 paz", "weekly", 4, "07:30")
     assert (stored.quiet_start, stored.quiet_end, stored.daily_cap) == ("22:00", "07:00", None)
     assert subscriber is not None and subscriber.time_zone == "America/Sao_Paulo"
+    assert subscriber.language == "es"  # the emails and chat messages from now on
+    assert "<option value='es' selected>Español</option>" in call(f"{base}/p/{token}")[1]
     other = call(f"{base}/p/{token}", [("subscription", "999"), ("action", "save"), *good])
     assert other[0] == 404

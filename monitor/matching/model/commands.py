@@ -28,6 +28,7 @@ DEV_POOL = (
     "tests/data/dev-ukru.jsonl",
     "tests/data/holdout.jsonl",
     "tests/data/blind3.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind4.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.catalogs import LANGUAGES
 from monitor.timelines.model import KINDS as TIMELINE_KINDS
 from monitor.timelines.model import PEACE_VALUES, STANCES, VOTE_VALUES
 from monitor.web.api.paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -191,7 +192,7 @@ SCHEMAS: dict[str, Any] = {
             "entries": {"type": "array", "items": {
                 "type": "object",
                 "required": ["date", "kind", "value", "actors", "counterpart", "quote",
-                             "corrected", "story"],
+                             "corrected", "topic", "story"],
                 "additionalProperties": False,
                 "properties": {
                     "date": {"type": "string", "format": "date"},
@@ -204,6 +205,9 @@ SCHEMAS: dict[str, Any] = {
                               "description": "the sentence of the story that supports it"},
                     "corrected": {"type": "boolean",
                                   "description": "an analyst changed its kind or value"},
+                    "topic": {"type": "string",
+                              "description": "the loaded topic whose reading of the story "
+                              "gave the entry (the first, in file-name order)"},
                     "story": {
                         "type": "object",
                         "required": ["id", "title", "outlet", "url"],
@@ -231,6 +235,23 @@ SCHEMAS: dict[str, Any] = {
         "required": ["items"],
         "additionalProperties": False,
         "properties": {"items": {"type": "array", "items": _ref("Subscription")}},
+    },
+    "Reader": {
+        "type": "object",
+        "required": ["email", "name", "time_zone", "language"],
+        "additionalProperties": False,
+        "properties": {
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+            "time_zone": {"type": "string", "description": "IANA zone of dates in messages"},
+            "language": {"enum": list(LANGUAGES),
+                         "description": "of every email and chat message the reader gets"},
+        },
+    },
+    "ReaderInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"language": {"enum": list(LANGUAGES)}},
     },
     "Problem": {
         "type": "object",
@@ -275,7 +296,8 @@ _ID = _param("id", "the id", {"type": "integer"}, "path", True)
 
 
 def _op(summary: str, scope: str, ok: int, schema: str | None,
-        params: list[dict[str, Any]] | None = None, body: bool = False) -> dict[str, Any]:
+        params: list[dict[str, Any]] | None = None, body: bool = False,
+        body_schema: str = "SubscriptionInput") -> dict[str, Any]:
     responses: dict[str, Any] = {
         str(ok): {"description": "success"} if schema is None else {
             "description": "success", "content": {"application/json": {"schema": _ref(schema)}}},
@@ -286,7 +308,7 @@ def _op(summary: str, scope: str, ok: int, schema: str | None,
                           "parameters": params or [], "responses": responses}
     if body:
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _ref("SubscriptionInput")}}}
+            "application/json": {"schema": _ref(body_schema)}}}
     return op
 
 
@@ -331,6 +353,11 @@ def document() -> dict[str, Any]:
                         {"type": "string", "format": "date"}),
                  _param("until", "last day (default today, UTC)",
                         {"type": "string", "format": "date"})])},
+            "/me": {
+                "get": _op("the reader's own settings", "read", 200, "Reader"),
+                "patch": _op("change the language of the reader's emails and chat messages",
+                             "write", 200, "Reader", body=True, body_schema="ReaderInput"),
+            },
             "/subscriptions": {
                 "get": _op("the reader's subscriptions", "read", 200, "SubscriptionList"),
                 "post": _op("create a subscription", "write", 201, "Subscription", body=True),

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.web.api import reads, search, subscriptions, timelines, trends
+from monitor.web.api import reader, reads, search, subscriptions, timelines, trends
 from monitor.web.api.door import Door, problem_middleware_for
 from monitor.web.api.openapi import document
 
@@ -41,6 +41,8 @@ class ApiV1:
             web.get(f"{PREFIX}/search", e(read, search.search)),
             web.get(f"{PREFIX}/trends", e(read, trends.trends)),
             web.get(f"{PREFIX}/countries/{{code}}/timeline", e(read, timelines.timeline)),
+            web.get(f"{PREFIX}/me", e(read, reader.get_reader)),
+            web.patch(f"{PREFIX}/me", e(write, reader.update_reader)),
             web.get(f"{PREFIX}/subscriptions", e(read, subscriptions.list_subscriptions)),
             web.post(f"{PREFIX}/subscriptions", e(write, subscriptions.create_subscription)),
             web.get(f"{PREFIX}/subscriptions/{{id}}", e(read, subscriptions.get_subscription)),

@@ -8,7 +8,10 @@
 
 The timeline is ``monitor.timelines`` (``timeline_rows``: explainable rules over the
 classifier's evidence, every entry quoting its sentence) over the alerted stories that name
-the country, exactly what ``monitor timeline COUNTRY`` exports. A period is at most
+the country, exactly what ``monitor timeline COUNTRY`` exports. The states and the readings
+are the loaded topic set's (``MONITOR_TOPIC_DIR``): each story is read with every loaded
+topic that alerted it about the country, and each entry names its topic. The index counts
+each state's alerted stories in SQL (``alerted_stories_per_country``). A period is at most
 ``MAX_DAYS`` long, because each story is classified again when the page is drawn.
 Any signed-in reader may correct a row (``monitor.timelines.review``: another kind or
 value, another stance, or remove it); corrections are kept with who made them and apply
@@ -28,9 +31,9 @@ from aiohttp import web
 
 from monitor.errors import InputError
 from monitor.logs import get_logger
-from monitor.matching.topic import Topic, load_topic
+from monitor.matching.topic_set import TopicSet, load_topic_set
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import alerted_stories_per_country
 from monitor.store.timeline_corrections import add_correction
 from monitor.timelines.cues import TimelineCues, load_cues
 from monitor.timelines.export import TimelineRow, to_csv, to_ics
@@ -116,8 +119,17 @@ class Countries:
         self.ws = workspace
 
     @cached_property
-    def topic(self) -> Topic:
-        return load_topic(self.ws.settings.topic_file)
+    def topics(self) -> TopicSet:
+        return load_topic_set(self.ws.settings.topic_files())
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Every loaded topic's states (code → name)."""
+        return self.topics.country_names()
+
+    @cached_property
+    def topic_names(self) -> dict[str, str]:
+        return {topic.topic_id: topic.name for topic in self.topics.topics}
 
     @cached_property
     def cues(self) -> TimelineCues:
@@ -137,19 +149,11 @@ class Countries:
         since = datetime.combine(today - timedelta(days=DEFAULT_DAYS - 1), datetime.min.time(), UTC)
 
         def _load() -> dict[str, int]:
-            counts: dict[str, int] = {}
             with transaction(self.ws.engine) as conn:
-                seen: set[int] = set()
-                for row in alerted_stories_since(conn, since):
-                    if row.id in seen:
-                        continue
-                    seen.add(row.id)
-                    for code in row.countries or []:
-                        counts[code] = counts.get(code, 0) + 1
-            return counts
+                return alerted_stories_per_country(conn, since)
 
         counts = await asyncio.to_thread(_load)
-        names = self.topic.country_names
+        names = self.names
         states = sorted(names.items(), key=lambda item: item[1])
         t = self.ws.catalog(request).text
         return self.ws.page(
@@ -163,7 +167,7 @@ class Countries:
     def _code(self, request: web.Request) -> str | web.Response:
         """The ISO code the URL names (a code in any case, or a name); else a 404 page."""
         try:
-            return resolve_country(request.match_info["code"], self.topic.country_names)
+            return resolve_country(request.match_info["code"], self.names)
         except InputError:
             return self.ws.message(
                 request,
@@ -184,7 +188,7 @@ class Countries:
         def _load() -> tuple[list[TimelineRow], list[StoredStory]]:
             with transaction(self.ws.engine) as conn:
                 return country_timeline(
-                    conn, self.topic, self.cues, code, period.start, period.end
+                    conn, self.topics, self.cues, code, period.start, period.end
                 )
 
         rows, stored = await asyncio.to_thread(_load)
@@ -199,7 +203,7 @@ class Countries:
             return found
         code, period, rows, stored = found
         t = self.ws.catalog(request).text
-        name = self.topic.country_names.get(code, code)
+        name = self.names.get(code, code)
         volume = weekly_volume((s.published_at.date() for s in stored), period)
         query = f"?from={period.start.isoformat()}&to={period.end.isoformat()}"
         shown = {s.story_id for s in stored if period.start <= s.published_at.date() <= period.end}
@@ -223,6 +227,7 @@ class Countries:
             kinds=KINDS,
             values=VALUES,
             stance_values=STANCES,
+            topic_names=self.topic_names,
         )
 
     async def correct(self, request: web.Request, reader: Reader) -> web.StreamResponse:
@@ -269,9 +274,7 @@ class Countries:
         if isinstance(found, web.Response):
             return found
         code, period, rows, _ = found
-        payload = to_ics(
-            rows, country_name=self.topic.country_names.get(code, code), stamp=datetime.now(UTC)
-        )
+        payload = to_ics(rows, country_name=self.names.get(code, code), stamp=datetime.now(UTC))
         name = f"timeline-{code}-{period.start.isoformat()}-{period.end.isoformat()}.ics"
         return self._download(request, payload, "text/calendar", name)
 

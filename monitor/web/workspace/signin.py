@@ -177,7 +177,13 @@ class SignIn:
             request_id, link = issue_sign_in_link(conn, settings, person.id, now=now)
             try:
                 message = compose_sign_in(
-                    Recipient(person.id, person.email, person.display_name, person.time_zone),
+                    Recipient(
+                        person.id,
+                        person.email,
+                        person.display_name,
+                        person.time_zone,
+                        person.language,
+                    ),
                     link,
                     sender=sender_of(settings),
                     now=now,
@@ -334,4 +340,14 @@ class SignIn:
         response = self.ws.redirect(request, safe_next(str(form.get("next", ""))))
         if language in i18n.LANGUAGES:
             self.ws.cookies.set(response, LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600)
+            reader = await self.ws.reader(request)
+            if reader is not None:
+                # A signed-in reader's choice is also the language of their emails and
+                # chat messages (the preferences page and `subscriber edit` change it too).
+                await asyncio.to_thread(self._store_language, reader.subscriber_id, language)
         raise response
+
+    def _store_language(self, subscriber_id: int, language: str) -> None:
+        with transaction(self.ws.engine) as conn:
+            subscriber_store.set_subscriber(conn, subscriber_id, language=language)
+        log.info("web.language_stored", subscriber_id=subscriber_id, language=language)

@@ -52,7 +52,7 @@ from monitor.notify.preview import (
 from monitor.notify.topic_choice import ALL_TOPICS, choice_label
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import alerted_stories
 from monitor.web.api.subscription_input import base_input
 from monitor.web.api.subscriptions import MAX_SUBSCRIPTIONS
 from monitor.web.workspace import i18n
@@ -377,9 +377,9 @@ class Subscriptions:
             return PreviewView(query, None, tuple(checked))
         since, first_day = preview_window(datetime.now(UTC), reader.zone)
         with transaction(self.ws.engine) as conn:
-            rows = alerted_stories_since(conn, since)
+            stories = alerted_stories(conn, since)
         result = preview_matches(
-            rows,
+            stories,
             checked.query,
             checked.filters.as_json(),
             zone=reader.zone,

@@ -25,6 +25,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from monitor.matching.query import matches
+from monitor.matching.query.candidates import candidate
 from monitor.notify.labels import country_name
 from monitor.notify.preferences import topic_vocabulary
 from monitor.notify.preview import stored_story_doc
@@ -111,10 +112,16 @@ class Trends:
         def _load() -> tuple[list[Any], int]:
             start, end = period_bounds(view.first, view.last, zone)
             with transaction(self.ws.engine) as conn:
-                rows = alert_rows(conn, start, end, with_text=view.node is not None)
+                rows = alert_rows(
+                    conn,
+                    start,
+                    end,
+                    with_text=view.node is not None,
+                    within=candidate(view.node) if view.node is not None else None,
+                )
             if view.node is not None:
                 rows = [row for row in rows if matches(view.node, stored_story_doc(row))]
-            return rows, len(rows)
+            return rows, len({row.story_id for row in rows})
 
         rows, stories = await asyncio.to_thread(_load)
         counts = tally(rows, view.first, view.last, zone=zone, kinds=(COUNTRY, CATEGORY, OUTLET))

@@ -11,7 +11,7 @@ import pytest
 from monitor.matching.commands import matching_ids
 from monitor.notify.preview import stored_story_doc
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import alerted_stories
 from monitor.web.api.keys import bearer_key, granted_scopes, looks_like_api_key, new_api_key
 from monitor.web.api.paging import Cursor, decode_cursor, encode_cursor
 from monitor.web.api.problems import ApiProblem
@@ -36,8 +36,11 @@ def test_search_returns_exactly_what_the_query_matches(
     alerted_story(engine, "Summit summary", ago=timedelta(hours=4))
     alerted_story(engine, "Zelensky, long ago", ago=timedelta(days=40))
     with transaction(engine) as conn:
-        rows = alerted_stories_since(conn, datetime.now(UTC) - timedelta(days=30))
-    expected = matching_ids(query, [(str(r.id), stored_story_doc(r)) for r in rows])
+        stories = alerted_stories(conn, datetime.now(UTC) - timedelta(days=30))
+    rows = [row for story in stories for row in story.alerts]
+    expected = list(
+        dict.fromkeys(matching_ids(query, [(str(r.id), stored_story_doc(r)) for r in rows]))
+    )
     seen: list[str] = []
     cursor = ""
     while True:

@@ -58,6 +58,16 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
     assert call("GET", "/api/v1/countries/Narnia/timeline").status == 404
     assert call("GET", "/api/v1/countries/BR/timeline?since=2026-02-30").status == 400
     assert call("GET", "/api/v1/countries/BR/timeline", key=None).status == 401
+    me = call("GET", "/api/v1/me").json
+    assert me["email"] == "reader@example.org" and me["language"] == "en"
+    assert call("GET", "/api/v1/me", key=None).status == 401
+    spanish = call("PATCH", "/api/v1/me", write, body={"language": "ES"})
+    assert spanish.status == 200 and spanish.json["language"] == "es"
+    assert call("GET", "/api/v1/me").json["language"] == "es"
+    klingon = call("PATCH", "/api/v1/me", write, body={"language": "tlh"})
+    assert klingon.status == 422 and "en, es, pt" in str(klingon.json)
+    assert call("PATCH", "/api/v1/me", write, body={"time_zone": "UTC"}).status == 422
+    assert call("GET", "/api/v1/me").json["language"] == "es"  # nothing stored from a refusal
     assert call("GET", "/api/v1/subscriptions").json["items"][0]["name"] == "LatAm"
     assert call("GET", "/api/v1/subscriptions", key=None).status == 401
     created = call("POST", "/api/v1/subscriptions", write,

@@ -9,161 +9,25 @@ exports the result, and moves by keyboard; axe-core checks each page. The screen
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import subprocess
-import threading
-import time
-import urllib.request
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 
-from monitor.notify.mailer import Mailer
-from monitor.notify.transport import SmtpTransport
-from monitor.services import free_port
-from monitor.services.smtp_sink import SmtpSink
-from monitor.store.db import make_engine
-from monitor.web.server import serve
-from tests import PROJECT_ROOT
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
-from tests.web.workspace.site import SIGN_IN_LINK, text_of
+from tests.web.workspace.browser import (
+    SCREENSHOTS,
+    Served,
+    assert_accessible,
+    sign_in,
+)
 from tests.web.workspace.test_countries import BRAZIL
 from tests.web.workspace.test_coverage_pages import distinct_items
 from tests.web.workspace.test_trends import ingest_over_days
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = PROJECT_ROOT / "tests" / "web" / "workspace" / "vendor" / "axe-core" / "axe.min.js"
-# The README's screenshots: written there only when asked (``UPDATE_SCREENSHOTS=1``), so a
-# test run does not change the checkout; otherwise they go to the test's own folder.
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 HEADLINE = "Ukraine’s New Diplomatic Horizon In Latin America"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not AXE.exists():
-        subprocess.run([str(PROJECT_ROOT / "scripts" / "vendor-axe")], check=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Served:
-    """The web role in a thread, its database and the SMTP sink."""
-
-    def __init__(self, settings: Any, sink: SmtpSink) -> None:
-        self.settings, self.sink = settings, sink
-        self.base = settings.public_url
-        self.engine = make_engine(settings.db_url)
-        self.stop = asyncio.Event()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_until_complete, args=(serve(settings, self.stop),)
-        )
-        self.thread.start()
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
-
-    def deliver(self) -> list[Any]:
-        async def once() -> None:
-            mailer = Mailer(self.settings, self.engine, SmtpTransport(self.settings), worker="b")
-            try:
-                await mailer.pass_once(datetime.now(UTC))
-            finally:
-                await mailer.transport.close()
-
-        # On the server's loop: Playwright's own loop runs in this thread.
-        asyncio.run_coroutine_threadsafe(once(), self.loop).result(60)
-        return [got.message for got in self.sink.received]
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.loop.call_soon_threadsafe(self.stop.set)
-        self.thread.join(60)
-        assert not self.thread.is_alive()
-        self.loop.close()
-
-
-def serve_site(db_url: str, make_settings: Any, smtp_sink: SmtpSink, **extra: Any) -> Served:
-    """The web role on a free port, on ``db_url``, mailing through the sink (``extra``:
-    more settings)."""
-    port = free_port()
-    settings = make_settings(
-        database_url=db_url,
-        web_port=port,
-        public_url=f"http://127.0.0.1:{port}",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp_sink.port,
-        smtp_security="none",
-        **extra,
-    )
-    return Served(settings, smtp_sink)
-
-
-@pytest.fixture
-def served(db_url: str, make_settings: Any, smtp_sink: SmtpSink) -> Iterator[Served]:
-    site = serve_site(db_url, make_settings, smtp_sink, web_live_seconds=1)
-    yield site
-    site.close()
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2 A/AA violations on the page. Evaluated through the DevTools
-    protocol, which the page's CSP does not govern, so nothing is weakened to test."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', "
-        "'best-practice']})).violations.map(v => ({id: v.id, impact: v.impact, "
-        "nodes: v.nodes.map(n => n.target.join(' '))}))"
-    )
-    assert isinstance(result, list)
-    return result
-
-
-def assert_accessible(page: Page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], json.dumps(violations, indent=1)
-
-
-def sign_in(page: Page, served: Served, email: str, *, check: bool = True) -> None:
-    """Sign in through the emailed link; ``check``: run axe on the pages (it needs
-    JavaScript, which a context may have turned off)."""
-    page.goto(served.base + "/latest")
-    assert "/signin" in page.url
-    if check:
-        assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    page.get_by_role("heading", name="Check your inbox").wait_for()
-    messages = [m for m in served.deliver() if "sign-in" in str(m["Subject"])]
-    link = SIGN_IN_LINK.search(text_of(messages[-1]))
-    assert link, "no link in the email"
-    page.goto(link[0])
-    if check:
-        assert_accessible(page)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/latest")
 
 
 def test_sign_in_latest_story_live_update_and_accessibility(
@@ -333,6 +197,8 @@ def test_a_country_timeline_from_the_navigation(
     assert_accessible(page)
     shots.mkdir(parents=True, exist_ok=True)
     assert len(page.screenshot(path=str(shots / "country.png"), full_page=True)) > 10_000
+
+
 def test_trends_show_charts_and_the_map(browser: Browser, served: Served, tmp_path: Path) -> None:
     shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     subscribe(served.engine, "reader@example.org", tz="America/Sao_Paulo")

@@ -21,14 +21,7 @@ from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
-from tests.web.workspace.test_browser import (
-    SCREENSHOTS,
-    Served,
-    assert_accessible,
-    browser,  # noqa: F401 - the module's browser fixture
-    serve_site,
-    sign_in,
-)
+from tests.web.workspace.browser import SCREENSHOTS, Served, assert_accessible, serve_site, sign_in
 
 OPERATOR = "ops@example.org"
 
@@ -47,18 +40,24 @@ def registry(served: Served) -> dict[str, int]:
         for url, name, outlet in (
             ("https://www.infobae.com/feeds/rss/", "Infobae", "Infobae"),
             ("https://menafn.com/rss/latin-america.xml", "MENAFN Latin America", "MENAFN"),
-            ("https://agenciabrasil.ebc.com.br/rss/ultimasnoticias/feed.xml", "Agência Brasil",
-             "EBC"),
+            (
+                "https://agenciabrasil.ebc.com.br/rss/ultimasnoticias/feed.xml",
+                "Agência Brasil",
+                "EBC",
+            ),
         ):
             ids[name], _ = feed_store.add_feed(conn, url, name=name, outlet=outlet, now=now)
         feed_store.record_poll(
-            conn, ids["MENAFN Latin America"], error_count=3, last_error="HTTP 503 Service Unavailable"
+            conn,
+            ids["MENAFN Latin America"],
+            error_count=3,
+            last_error="HTTP 503 Service Unavailable",
         )
     return ids
 
 
 def test_an_operator_runs_operations_in_the_browser(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     served: Served,
     tmp_path: Path,
 ) -> None:
@@ -115,7 +114,7 @@ def test_an_operator_runs_operations_in_the_browser(
 
 
 def test_operations_forms_work_without_javascript(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     served: Served,
 ) -> None:
     ids = registry(served)

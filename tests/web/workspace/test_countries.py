@@ -4,6 +4,7 @@ CSV and iCalendar, on stories the real worker stored (both databases)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import replace
@@ -13,10 +14,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from monitor.matching.topic_set import classify_all
 from monitor.models import FeedItem
+from monitor.notify.fanout import SubscriptionIndex
 from monitor.spreadsheet import safe_cell
 from monitor.store.db import transaction
-from monitor.store.tables import timeline_corrections
+from monitor.store.tables import alerts, timeline_corrections
+from monitor.stream.handler import ItemHandler
 from monitor.timelines.export import TimelineRow, to_csv
 from monitor.web.workspace.countries import MAX_DAYS, Period, by_month, parse_period, weekly_volume
 from tests.notify.test_mailer import ingest, subscribe
@@ -281,5 +285,38 @@ def test_corrections_reach_the_page_the_csv_and_other_readers(run: Run) -> None:
         rows = {r["kind"]: r for r in csv.DictReader(io.StringIO(text))}
         assert rows["un-vote"]["value"] == "against" and rows["un-vote"]["corrected"] == "yes"
         assert rows["meeting"]["corrected"] == ""
+
+    run(body)
+
+
+def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
+    """A story alerted under both default topics: counted once on the index, and its entries
+    on the country page read with the first loaded topic (Russia's, by file name), named."""
+    from tests.timelines.test_topics import TOPICS
+
+    putin = (
+        "Lula meets Putin in Moscow",
+        "Brazilian President Luiz Inácio Lula da Silva met Russian President Vladimir Putin "
+        "in Moscow on Friday to discuss the war in Ukraine and a peace plan for Ukraine. "
+        "Brazil's government said it remains neutral.",
+    )
+
+    async def body(site: Site) -> None:
+        subscribe(site.engine, "reader@example.org")
+        ItemHandler(
+            engine=site.engine,
+            classify=functools.partial(classify_all, TOPICS, lean=True),
+            subscriptions=SubscriptionIndex(recheck_seconds=0),
+        ).handle([story(7, *putin)])
+        with transaction(site.engine) as conn:
+            topics = set(conn.execute(select(alerts.c.topic)).scalars())
+        assert topics == {"ukraine-latam", "russia-latam"}  # two alerts on the one story
+        await site.sign_in("reader@example.org")
+        _, index = await site.get("/countries")
+        assert re.search(r'href="/countries/BR">Brazil</a>.*?</td><td>1</td>', index)
+        _, page = await site.get("/countries/BR")
+        assert "Meeting" in page and "Lula meets Putin in Moscow" in page
+        assert "topic: Russia–Latin America relations" in page
+        assert "1 alerted stories" in page
 
     run(body)

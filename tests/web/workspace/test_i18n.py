@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.store.db import transaction
+from monitor.store.subscribers import get_subscriber
 from monitor.timelines.model import KINDS, PEACE_VALUES, STANCES, VOTE_VALUES
 from monitor.web.workspace import i18n
 from tests import PROJECT_ROOT
@@ -93,6 +95,10 @@ def test_a_reader_switches_the_interface_to_spanish_and_portuguese(run: Run) -> 
             _, page = await site.get("/latest")
             assert f'<html lang="{language}">' in page
             assert i18n.catalog(language).text("latest.title") in page
+            # A signed-in reader's choice is their emails' and chat messages' language too.
+            with transaction(site.engine) as conn:
+                stored = get_subscriber(conn, "reader@example.org")
+            assert stored is not None and stored.language == language
 
     run(body)
 

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from monitor.matching.topic_set import classify_all
 from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.preview import rows_for_topic
 from monitor.notify.tokens import make_token
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
@@ -125,18 +124,6 @@ def test_the_preview_counts_only_what_the_topic_would_deliver(run: Run) -> None:
         assert status == 200 and match and int(match[1]) == 0
 
     run(body)
-
-
-def test_rows_for_topic_keeps_the_topics_alerts_and_all_of_them_for_all() -> None:
-    class Row:
-        def __init__(self, story: int, topic: str) -> None:
-            self.id, self.topic = story, topic
-
-    rows = [Row(1, UA), Row(1, RU), Row(2, RU)]
-    assert [(r.id, r.topic) for r in rows_for_topic(rows, RU)] == [(1, RU), (2, RU)]
-    assert [r.id for r in rows_for_topic(rows, UA)] == [1]
-    assert list(rows_for_topic(rows, "all")) == rows and list(rows_for_topic(rows, None)) == rows
-    assert list(rows_for_topic(rows, "unloaded")) == []
 
 
 def test_the_preferences_page_shows_the_topic_and_keeps_it(run: Run) -> None:

@@ -21,7 +21,7 @@ from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preview import preview_window, stored_story_verdict
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories_since
+from monitor.store.stories import alerted_stories
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
 from tests.web.workspace.conftest import Run
@@ -313,12 +313,16 @@ def oracle_matches(
     the engine)."""
     since, _ = preview_window(datetime.now(UTC), ZoneInfo("America/Sao_Paulo"))
     with transaction(site.engine) as conn:
-        rows = alerted_stories_since(conn, since)
+        stories = alerted_stories(conn, since)
         person = store.get_subscriber(conn, email)
     assert person is not None
     index = SubscriptionIndex()
     index.load([(store.SubscriptionRow(1, person.id, "x", query, filters), person)])
-    return [row.id for row in rows if index.matching(*stored_story_verdict(row), row.topic)]
+    return [
+        story.id
+        for story in stories
+        if any(index.matching(*stored_story_verdict(row), row.topic) for row in story.alerts)
+    ]
 
 
 def test_the_preview_counts_what_the_matcher_would_have_sent(run: Run) -> None:

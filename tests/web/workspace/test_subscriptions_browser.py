@@ -15,14 +15,7 @@ from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
-from tests.web.workspace.test_browser import (  # noqa: F401 (fixtures)
-    SCREENSHOTS,
-    Served,
-    assert_accessible,
-    browser,
-    served,
-    sign_in,
-)
+from tests.web.workspace.browser import SCREENSHOTS, Served, assert_accessible, sign_in
 from tests.web.workspace.test_coverage_pages import distinct_items
 from tests.web.workspace.test_subscriptions import oracle_matches
 
@@ -59,7 +52,7 @@ def wait_for_matches(page: Page, count: int) -> None:
 
 
 def test_a_reader_creates_a_subscription_with_a_live_preview(
-    browser: Browser, served: Served, tmp_path: Path  # noqa: F811
+    browser: Browser, served: Served, tmp_path: Path
 ) -> None:
     shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
@@ -126,7 +119,7 @@ def test_a_reader_creates_a_subscription_with_a_live_preview(
     context.close()
 
 
-def test_keyboard_alone_creates_a_subscription(browser: Browser, served: Served) -> None:  # noqa: F811
+def test_keyboard_alone_creates_a_subscription(browser: Browser, served: Served) -> None:
     prepare(served)
     context = browser.new_context()
     page = context.new_page()
@@ -162,9 +155,7 @@ def test_keyboard_alone_creates_a_subscription(browser: Browser, served: Served)
     context.close()
 
 
-def test_the_form_and_its_preview_work_without_javascript(
-    browser: Browser, served: Served  # noqa: F811
-) -> None:
+def test_the_form_and_its_preview_work_without_javascript(browser: Browser, served: Served) -> None:
     prepare(served)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -188,7 +179,7 @@ def test_the_form_and_its_preview_work_without_javascript(
 
 
 def test_the_topic_and_the_destinations_section_are_accessible(
-    browser: Browser, served: Served  # noqa: F811
+    browser: Browser, served: Served
 ) -> None:
     prepare(served)
     context = browser.new_context(viewport={"width": 1200, "height": 900})

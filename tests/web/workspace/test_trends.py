@@ -1,5 +1,6 @@
 """Trends on stories the real worker stored, on both databases: sign-in, counts equal to the
-stored alerts, CSV contents, query filter and its errors, hostile outlets escaped."""
+stored alerts (stories, each once however many topics alerted it), CSV contents, query
+filter and its errors, hostile outlets escaped."""
 
 from __future__ import annotations
 
@@ -45,11 +46,24 @@ def ingest_over_days(engine: object, items: list[FeedItem], days: int) -> None:
         ingest(engine, [item], now=now - timedelta(days=n % days, hours=n % 5))
 
 
-def stored_country_totals(site: Site) -> Counter[str]:
-    """The oracle: every alert's countries, counted straight from the table."""
+def first_alerts(site: Site) -> dict[tuple[int, str], datetime]:
+    """The oracle's ground: for each (story, country) some alert names, when the first such
+    alert was raised, straight from the table (a story alerted under two topics has two
+    alerts and is still one story)."""
+    first: dict[tuple[int, str], datetime] = {}
     with transaction(site.engine) as conn:
-        rows = conn.execute(select(alerts.c.countries)).all()
-    return Counter(code for (countries,) in rows for code in countries or ())
+        for story_id, created, countries in conn.execute(
+            select(alerts.c.story_id, alerts.c.created_at, alerts.c.countries)
+        ):
+            for code in countries or ():
+                key = (story_id, code)
+                first[key] = min(first.get(key, created), created)
+    return first
+
+
+def stored_country_totals(site: Site) -> Counter[str]:
+    """The oracle: the stories each country's alerts name, counted straight from the table."""
+    return Counter(code for _, code in first_alerts(site))
 
 
 def read_csv(text: str) -> list[list[str]]:
@@ -92,7 +106,7 @@ def test_counts_equal_the_stored_alerts_in_charts_tables_and_csv(run: Run) -> No
             )
         assert 'aria-current="page">Trends' in page
         with transaction(site.engine) as conn:
-            alerted = len(conn.execute(select(alerts.c.id)).all())
+            alerted = len(set(conn.execute(select(alerts.c.story_id)).scalars()))
         assert f"{alerted} alerted stories from " in page
         # page weight: the stylesheet and scripts the page loads stay far under 200 KB
         assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js)[^"]*)"', page)
@@ -117,25 +131,28 @@ def test_counts_equal_the_stored_alerts_in_charts_tables_and_csv(run: Run) -> No
         for line in rows[1:]:
             assert sum(int(n) for n in line[1:-1]) == int(line[-1])
         zone = ZoneInfo("America/Sao_Paulo")
-        with transaction(site.engine) as conn:
-            per_day = Counter(
-                created.astimezone(zone).date().isoformat()
-                for created, countries in conn.execute(
-                    select(alerts.c.created_at, alerts.c.countries)
-                )
-                for _ in countries or ()
-            )
+        per_day = Counter(
+            created.astimezone(zone).date().isoformat() for created in first_alerts(site).values()
+        )
         assert {line[0]: int(line[-1]) for line in rows[1:] if line[-1] != "0"} == dict(per_day)
-        assert len(per_day) >= 15
+        # The alerted items fall on many local days whatever the hour of the run (near
+        # midnight in São Paulo, items an hour apart straddle two dates; at noon they share one).
+        assert len(per_day) >= 10
         assert sum(int(line[-1]) for line in rows[1:]) == sum(expected.values())
         # by week: the same stories in fewer bars
         weekly = await get_csv(site, "countries", every="week")
         assert weekly[0][0] == "Week from" and 5 <= len(weekly) - 1 <= 6
         assert sum(int(line[-1]) for line in weekly[1:]) == sum(expected.values())
-        # categories: one per alert that has one
+        # categories: one per story and category its alerts name
         with transaction(site.engine) as conn:
             categorised = len(
-                conn.execute(select(alerts.c.id).where(alerts.c.category.is_not(None))).all()
+                set(
+                    conn.execute(
+                        select(alerts.c.story_id, alerts.c.category).where(
+                            alerts.c.category.is_not(None)
+                        )
+                    ).all()
+                )
             )
         rows = await get_csv(site, "categories")
         assert sum(int(line[-1]) for line in rows[1:]) == categorised
@@ -144,9 +161,8 @@ def test_counts_equal_the_stored_alerts_in_charts_tables_and_csv(run: Run) -> No
             credited = Counter(
                 name
                 for (name,) in conn.execute(
-                    select(stories.c.credited_outlet).join(
-                        alerts, alerts.c.story_id == stories.c.id
-                    )
+                    select(stories.c.credited_outlet)
+                    .where(stories.c.id.in_(select(alerts.c.story_id)))
                 )
             )
         rows = await get_csv(site, "outlets")

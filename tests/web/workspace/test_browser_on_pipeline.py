@@ -28,8 +28,7 @@ from playwright.sync_api import Browser, Page
 
 from monitor.config import child_environment
 from monitor.services import free_port
-from tests.web.workspace.test_browser import assert_accessible
-from tests.web.workspace.test_browser import browser as browser  # the fixture
+from tests.web.workspace.browser import assert_accessible
 
 SERVING = "serving until Ctrl-C"
 # The feeds spell the seed's headline with either apostrophe.

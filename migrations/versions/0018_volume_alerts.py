@@ -8,8 +8,8 @@ ledger: one row per alert raised for a key (``country:BR``, ``category:peace-pla
 kind (spike or silence) and count. The unique key makes two mailers that judge the same
 day at once raise it once; the cooldown reads the latest rows.
 
-Revision ID: 0020
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 03:00:00
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,91 @@
+"""Split a sentence into clauses, so that a cue is read with the actors of its own clause.
+
+No parser (no model can be downloaded here): a clause ends at punctuation (comma,
+semicolon, colon, dashes), at a quotation mark, and before a relative pronoun
+or a subordinating or adversative conjunction (EN/ES/PT: "who", "which", "where",
+"while", "but", "after"; "que", "quien", "donde", "mientras", "pero", "tras"; "quem",
+"onde", "enquanto", "mas", "após"). "and"/"y"/"e" do not end a clause: they join nouns
+("Lula and Putin met") far more often than clauses.
+
+A piece of fewer than ``MIN_WORDS`` words is a list item or an apposition ("Giammattei,
+presidente de Guatemala, llegó…"; "Brazil, Argentina and Chile voted"), not a clause: it
+joins the piece after it (the last piece joins the one before). A comma right before a
+named actor continues a list ("Brazil, Honduras, Mexico… abstained"), so it is no cut.
+Parentheses are no cut either: they hold a date or an acronym ("(10)", "(OAS)").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+
+from monitor.timelines.model import Quote
+
+MIN_WORDS = 5
+_BOUNDARY_WORDS = (
+    # EN
+    "who", "whom", "whose", "which", "where", "while", "whereas", "but", "although",
+    "though", "after", "before", "when", "because",
+    # ES
+    "que", "quien", "quienes", "cual", "cuales", "donde", "mientras", "pero", "aunque",
+    "tras", "cuando", "porque", "despues",
+    # PT
+    "quem", "qual", "quais", "onde", "enquanto", "mas", "embora", "apos", "depois",
+    "quando",
+)  # fmt: skip
+_PUNCT = r"[,;:\"“”«»‘’—–]|\s-\s"
+_WORD = r"(?<![\w'])(?:" + "|".join(_BOUNDARY_WORDS) + r")(?!\w)"
+_ACCENTS = str.maketrans("áéíóúàâêôãõçüÁÉÍÓÚÀÂÊÔÃÕÇÜ", "aeiouaaeoaocuAEIOUAAEOAOCU")
+_BOUNDARY_RE = re.compile(f"{_PUNCT}|{_WORD}", re.IGNORECASE)
+_WORDS_RE = re.compile(r"\w+")
+
+
+def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """The clauses of ``sentence`` as ``[start, end)`` offsets into its field's text;
+    ``actors``: where (field offsets) named states and leaders start."""
+    starts = {offset - sentence.start for offset in actors}
+    # Accent folding keeps every offset (one character for one): "después" finds "despues".
+    # Spanish "más" (more) is not Portuguese "mas" (but), so accented words keep their accent.
+    text = sentence.sentence
+    plain = "".join(
+        ch.translate(_ACCENTS) if not _is_accented_mas(text, i) else "#"
+        for i, ch in enumerate(text)
+    )
+    cuts = [0]
+    for match in _BOUNDARY_RE.finditer(plain):
+        after = match.end() + len(text[match.end() :]) - len(text[match.end() :].lstrip())
+        if match.group() == "," and after in starts:
+            continue  # a list of actors goes on
+        if match.start() > cuts[-1]:
+            cuts.append(match.start())
+    cuts.append(len(text))
+    pieces = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None
+    for start, end in pieces:
+        if len(_WORDS_RE.findall(text[start:end])) < MIN_WORDS:  # each piece on its own
+            pending = start if pending is None else pending
+            continue
+        merged.append((start if pending is None else pending, end))
+        pending = None
+    if pending is not None:
+        if merged:
+            merged[-1] = (merged[-1][0], len(text))
+        else:
+            merged.append((pending, len(text)))
+    return [(sentence.start + a, sentence.start + b) for a, b in merged]
+
+
+def _is_accented_mas(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is the "á" of a Spanish "más" (which must not become "mas")."""
+    return text[index] in "áÁ" and text[max(0, index - 1) : index + 2].lower() == "más"
+
+
+def clause_index(clauses: list[tuple[int, int]], offset: int) -> int:
+    """The clause holding ``offset`` (the last one that starts at or before it)."""
+    found = 0
+    for number, (start, _end) in enumerate(clauses):
+        if start <= offset:
+            found = number
+    return found
