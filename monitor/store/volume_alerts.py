@@ -65,7 +65,13 @@ def topic_counts(
     """``{"ukraine-latam/country:BR": [per UTC day …]}``: alerted stories per topic,
     country and category (``tally`` per topic over the alerts of [start, end))."""
     rows = conn.execute(
-        select(alerts.c.topic, alerts.c.created_at, alerts.c.countries, alerts.c.category).where(
+        select(
+            alerts.c.topic,
+            alerts.c.story_id,
+            alerts.c.created_at,
+            alerts.c.countries,
+            alerts.c.category,
+        ).where(
             alerts.c.created_at >= start, alerts.c.created_at < end
         )
     )

@@ -129,6 +129,7 @@ def test_a_spike_reaches_its_followers_once_and_again_only_when_it_grows(world: 
     subscribe(
         engine,
         "russia@example.org",
+        language="es",  # in the reader's words and numbers
         topic="russia-latam",
         filters={"countries": ["BR"]},
         volume_alerts=True,
@@ -148,7 +149,10 @@ def test_a_spike_reaches_its_followers_once_and_again_only_when_it_grows(world: 
     assert "Kyiv and BR: story 8 of 2026-12-07" in body  # the best-scored story first
     assert "Brazil desk" in body
     assert brazil["List-Unsubscribe"] is not None
-    assert "Russia" in str(by_recipient["russia@example.org"]["Subject"])
+    spanish = str(by_recipient["russia@example.org"]["Subject"])
+    assert "Brasil: 9 noticias hoy, frente a 1,0 habituales" not in spanish  # no baseline: 0.5
+    assert "Brasil: 9 noticias hoy, frente a 0,5 habituales" in spanish
+    assert "Las noticias principales del día" in text_of(by_recipient["russia@example.org"])
 
     # The webhook gets the same alert, through the dispatcher's ledger.
     assert dispatch(settings, engine, NOW) == 1
