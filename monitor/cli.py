@@ -399,6 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--digest-weekday", default="0", help="0 (Monday) to 6, or a day's name")
     s.add_argument("--quiet", help="quiet hours HH:MM-HH:MM (local time)")
     s.add_argument("--daily-cap", type=int)
+    s.add_argument(
+        "--volume-alerts",
+        action="store_true",
+        help="also a message when its countries' or categories' coverage spikes or falls silent",
+    )
     s.add_argument("--confirmed", action="store_true", help="skip double opt-in (operator import)")
     s = ssub.add_parser("list", help="subscribers, subscriptions and delivery state")
     s.add_argument("--json", action="store_true", help="JSON for scripts (keys in the README)")
@@ -419,6 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--min-score", type=float)
     s.add_argument("--daily-cap", type=int)
     s.add_argument("--digest-weekday")
+    s.add_argument(
+        "--volume-alerts",
+        choices=["on", "off"],
+        help="follow spikes and silences of its coverage (on) or not (off)",
+    )
     s.add_argument(
         "--language", help="the subscriber's message language (en, es, pt), for all their emails"
     )

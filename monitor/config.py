@@ -311,6 +311,12 @@ class Settings(BaseSettings):
         description="Addresses of the workspace's operators, comma-separated (more with "
         "`monitor operator add`); they sign in like readers, by a link sent by email.",
     )
+    volume_check_interval: float = Field(
+        default=600.0,
+        ge=0,
+        le=86400,
+        description="Seconds between the mailer's checks for spikes and silences (0: never).",
+    )
     web_session_hours: float = Field(
         default=12.0,
         gt=0,

@@ -59,7 +59,7 @@ class ChannelGroup:
 class ChannelMessage:
     """An alert, update, digest or test message for any channel."""
 
-    kind: str  # alert | update | digest | test
+    kind: str  # alert | update | digest | volume | test
     heading: str
     subscription: str
     groups: tuple[ChannelGroup, ...]
@@ -212,6 +212,28 @@ def digest_message(
         groups=tuple(groups),
         created=now.isoformat(),
         total=total,
+        language=language,
+    )
+
+
+def volume_message(
+    heading: str,
+    stories: Sequence[StoryForEmail],
+    *,
+    subscription: str,
+    now: datetime,
+    recipient: Recipient | None = None,
+) -> ChannelMessage:
+    """A spike or silence (``heading``, already in the reader's words), with the day's top
+    stories behind it (none for a silence), in ``recipient``'s language and zone."""
+    language, zone = _reader(recipient)
+    return ChannelMessage(
+        kind="volume",
+        heading=_line(heading, TITLE_LIMIT),
+        subscription=_line(subscription, NAME_LIMIT),
+        groups=(ChannelGroup("", tuple(channel_story(s, language, zone) for s in stories)),),
+        created=now.isoformat(),
+        total=len(stories),
         language=language,
     )
 

@@ -82,6 +82,7 @@ def input_from_args(args: Any) -> PreferencesInput:
         digest_weekday=text("digest_weekday", "0"),
         quiet=text("quiet"),
         daily_cap=getattr(args, "daily_cap", None),
+        volume_alerts=bool(getattr(args, "volume_alerts", False)),
     )
 
 
@@ -102,6 +103,8 @@ def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
         value = getattr(args, key, None)
         if value is not None:
             changes[key] = str(value)
+    if getattr(args, "volume_alerts", None) is not None:
+        changes["volume_alerts"] = str(args.volume_alerts)
     for key in ("min_score", "daily_cap"):
         value = getattr(args, key, None)
         if value is not None:
@@ -217,6 +220,7 @@ def _input_from_values(values: Mapping[str, Any]) -> PreferencesInput:
         digest_weekday=values.get("digest_weekday") or 0,
         quiet=quiet,
         daily_cap=values.get("daily_cap"),
+        volume_alerts=values.get("volume_alerts") or False,
     )
 
 

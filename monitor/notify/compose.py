@@ -37,6 +37,7 @@ from monitor.notify.headers import (
     mailbox,
     message_id_for,
     sign_in_subject,
+    volume_subject,
 )
 from monitor.notify.links import EmailLinks, safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
@@ -237,6 +238,44 @@ def draft_digest(
     )
 
 
+def draft_volume(
+    heading: str,
+    stories: Sequence[StoryForEmail],
+    recipient: Recipient,
+    *,
+    key_parts: Sequence[str | int],
+    subscription_name: str,
+    links: EmailLinks,
+    sender: Sender,
+    list_id: str,
+    now: datetime,
+) -> Draft:
+    """A spike or silence in a subscription's coverage: the heading says what is unusual,
+    then the day's top stories behind it (none for a silence). Message-ID is stable per
+    ``key_parts`` (subscription and the alert), so a re-queued alert repeats it."""
+    zone = recipient_zone(recipient.time_zone)
+    cache = FragmentCache(limit=0)
+    subject = volume_subject(heading)
+    context = {
+        **_footer_context(recipient, subscription_name, links),
+        "subject": subject,
+        "heading": header_text(heading, 300),
+        "stories": [
+            cache.block(story, "", zone, "digest", recipient.language) for story in stories
+        ],
+    }
+    return _new_draft(
+        subject=subject,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        kind="volume",
+        key_parts=(recipient.subscriber_id, *key_parts),
+        bodies=render_pair("volume", context),
+        tail=_list_headers(links=links, list_identifier=list_id, list_name=subscription_name),
+    )
+
+
 def period_heading(period: DigestPeriod, zone: ZoneInfo, language: str) -> tuple[str, str]:
     """A digest's name and date label in ``language`` (the period's own English ones when
     it does not say which kind of digest it is)."""
@@ -348,3 +387,4 @@ compose_alert = _as_message(draft_alert)
 compose_digest = _as_message(draft_digest)
 compose_confirmation = _as_message(draft_confirmation)
 compose_sign_in = _as_message(draft_sign_in)
+compose_volume = _as_message(draft_volume)

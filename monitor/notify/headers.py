@@ -255,6 +255,11 @@ def digest_subject(name: str, count: int, label: str, *, language: str = "en") -
     return _subject(body)
 
 
+def volume_subject(heading: str) -> str:
+    """``[monitor] Ukraine–Latin America · Brazil: 14 stories today against a usual 3.1``."""
+    return _subject(clean_inline(heading) or "Unusual coverage")
+
+
 def confirmation_subject(subscription_name: str, *, language: str = "en") -> str:
     """``[monitor] Confirm your subscription: <name>``."""
     w = words(language)

@@ -51,6 +51,7 @@ def subscription_json(row: Any, problems: Sequence[Problem] = ()) -> dict[str, A
         "digest_weekday": row.digest_weekday,
         "quiet": quiet,
         "daily_cap": row.daily_cap,
+        "volume_alerts": bool(getattr(row, "volume_alerts", False)),
         "paused": bool(row.paused),
         "problems": [{"field": p.field, "message": p.message} for p in problems],
     }
@@ -149,4 +150,6 @@ def _when(row: Any, zone: str) -> str:
         when += f", quiet {row.quiet_start}-{row.quiet_end} {zone}"
     if row.daily_cap is not None:
         when += f", at most {row.daily_cap} emails a day"
+    if getattr(row, "volume_alerts", False):
+        when += ", and spikes and silences of its coverage"
     return when

@@ -14,6 +14,7 @@ import os
 import random
 import signal
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -26,6 +27,7 @@ from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.notify.assemble import Assembler, sender_of
 from monitor.notify.transport import Transport, make_transport
+from monitor.notify.volume import VolumeWatch, watch_is_due
 from monitor.processes import pid_alive
 from monitor.store import outbox
 from monitor.store.db import make_engine, open_connection, transaction, transaction_on
@@ -58,6 +60,8 @@ class Mailer:
         self.transport = transport
         self.claim_batch = claim_batch
         self.assembler = Assembler(settings, engine)
+        self.volume = VolumeWatch(settings, engine)
+        self._volume_checked: float | None = None  # monotonic time of the last check
         self.sender = sender_of(settings).address
         # host:pid names this process, so a restarted mailer can tell which in-flight
         # attempts belonged to a process that is gone (and several mailers can share a host).
@@ -98,6 +102,7 @@ class Mailer:
         the next is started), so the accept-to-mark window of each email is unchanged.
         ``now`` (tests only) pretends the pass happens at another time.
         """
+        await self._watch_volumes(now)
         await asyncio.to_thread(self.assembler.run_once, now)
         sent = 0
         marking: asyncio.Task[None] | None = None
@@ -119,6 +124,20 @@ class Mailer:
                 await marking
             await asyncio.to_thread(self._close_marks)
         return sent
+
+    async def _watch_volumes(self, now: datetime | None) -> None:
+        """Queue spike and silence messages when a check is due. A failure here is logged
+        and retried at the next check: it never holds back the emails already due."""
+        clock = time.monotonic()
+        if not watch_is_due(self._volume_checked, clock, self.settings.volume_check_interval):
+            return
+        self._volume_checked = clock
+        try:
+            await asyncio.to_thread(self.volume.run_once, now)
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.exception("volume.check_failed", error=str(exc))
 
     def _close_marks(self) -> None:
         marks, self._marks = self._marks, None

@@ -123,6 +123,7 @@ class PreferencesInput:
     digest_weekday: str | int = 0
     quiet: str | None = None  # "22:00-07:00"
     daily_cap: str | int | None = None
+    volume_alerts: str | bool = False  # also spikes and silences of its coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,7 @@ class Preferences:
     digest_weekday: int
     quiet: tuple[time, time] | None
     daily_cap: int | None
+    volume_alerts: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
     language: str = "en"  # the subscriber's messages' (monitor.catalogs.LANGUAGES)
 
@@ -177,6 +179,7 @@ class Preferences:
             "quiet_start": f"{self.quiet[0]:%H:%M}" if self.quiet else None,
             "quiet_end": f"{self.quiet[1]:%H:%M}" if self.quiet else None,
             "daily_cap": self.daily_cap,
+            "volume_alerts": self.volume_alerts,
         }
 
     def match_key(self) -> tuple[Any, ...]:
@@ -251,6 +254,7 @@ def check_preferences(
     weekday = c.field("digest_weekday", lambda: _weekday(given.digest_weekday), 0)
     quiet = c.field("quiet", lambda: _quiet(given.quiet), None)
     cap = c.field("daily_cap", lambda: _daily_cap(given.daily_cap), None)
+    volume = c.field("volume_alerts", lambda: _flag(given.volume_alerts), False)
     if topic == ALL_TOPICS and not query and not c.problems:
         c.problems.append(
             Problem(
@@ -273,6 +277,7 @@ def check_preferences(
         digest_weekday=weekday,
         quiet=quiet,
         daily_cap=cap,
+        volume_alerts=volume,
         warnings=warnings,
         language=language,
     )
@@ -301,6 +306,7 @@ def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
         digest_weekday=subscription.digest_weekday,
         quiet=quiet,
         daily_cap=subscription.daily_cap,
+        volume_alerts=bool(getattr(subscription, "volume_alerts", False)),
     )
 
 
@@ -529,3 +535,26 @@ def _daily_cap(value: str | int | None) -> int | None:
             f"(0: every alert waits for the daily catch-up digest); got {value!r}"
         )
     return int(number)
+
+
+_FLAGS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+    "": False,
+}
+
+
+def _flag(value: str | bool) -> bool:
+    """A yes/no setting given as a boolean, or as text from a form, CSV or the CLI."""
+    if isinstance(value, bool):
+        return value
+    answer = _FLAGS.get(str(value).strip().lower())
+    if answer is None:
+        raise _Refused(f"{value!r} is not yes or no; give true or false")
+    return answer

@@ -52,6 +52,7 @@ COLUMNS = (
     "digest_weekday",
     "quiet",
     "daily_cap",
+    "volume_alerts",
 )
 _DEFAULTS = {
     "time_zone": "UTC",

@@ -42,6 +42,7 @@ class SubscriptionRow:
     daily_cap: int | None = None
     paused: bool = False
     topic: str = "ukraine-latam"
+    volume_alerts: bool = False
 
 
 def _subscriber(row: Any) -> SubscriberRow:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -221,6 +222,8 @@ subscriptions = Table(
     Column("paused", Boolean, nullable=False, default=False),
     # SHA-256 of the private feed key (monitor/delivery/feed_keys.py); NULL = no feed.
     Column("feed_key_hash", String(64)),
+    # Also a message when its countries' or categories' volume is unusual (migration 0018).
+    Column("volume_alerts", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
     Column("updated_at", UTCDateTime, nullable=False, default=_now, onupdate=_now),
 )
@@ -265,6 +268,23 @@ Index(
     timeline_corrections.c.country,
     timeline_corrections.c.story_id,
 )
+
+# The spike and silence detector's ledger (monitor/notify/volume.py): one row per alert
+# raised for a key ("country:BR"), day, kind and count; the cooldown reads the latest.
+volume_alerts = Table(
+    "volume_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("kind", String(8), nullable=False),  # spike | silence
+    Column("observed", Integer, nullable=False),
+    Column("expected", Float, nullable=False),
+    Column("tail_probability", Float, nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False, default=_now),
+    UniqueConstraint("key", "day", "kind", "observed"),
+)
+Index("ix_volume_alerts_day", volume_alerts.c.day)
 
 # One row per (subscriber, story, revision): the guard against double sends.
 deliveries = Table(

@@ -82,6 +82,11 @@ _SUBSCRIPTION_FIELDS: dict[str, Any] = {
     "quiet": {"type": ["string", "null"], "description": "local quiet hours, 22:00-07:00"},
     "daily_cap": {"type": ["integer", "null"], "minimum": 0},
     "paused": {"type": "boolean"},
+    "volume_alerts": {
+        "type": "boolean",
+        "description": "also a message when its countries' or categories' coverage spikes or "
+        "falls silent",
+    },
 }
 
 SCHEMAS: dict[str, Any] = {

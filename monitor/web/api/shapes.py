@@ -134,6 +134,7 @@ def subscription_json(row: SubscriptionRow) -> dict[str, Any]:
         "digest_weekday": row.digest_weekday,
         "quiet": quiet,
         "daily_cap": row.daily_cap,
+        "volume_alerts": bool(row.volume_alerts),
         "paused": bool(row.paused),
     }
 

@@ -25,7 +25,7 @@ _TEXT = ("name", "mode", "digest_time", "topic")
 _NULLABLE_TEXT = ("query", "quiet")
 _LISTS = ("countries", "categories", "languages", "outlets")
 FIELDS = frozenset({*_TEXT, *_NULLABLE_TEXT, *_LISTS, "min_score", "digest_weekday",
-                    "daily_cap", "paused"})
+                    "daily_cap", "paused", "volume_alerts"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def _type_problems(body: Mapping[str, Any]) -> list[Problem]:
             or (key == "digest_weekday" and value is None)
         ):
             problems.append(Problem(key, "must be a whole number"))
-        elif key == "paused" and not isinstance(value, bool):
+        elif key in ("paused", "volume_alerts") and not isinstance(value, bool):
             problems.append(Problem(key, "must be true or false"))
     return problems
 

@@ -34,6 +34,7 @@ FIELDS = (
     "digest_weekday",
     "quiet",
     "daily_cap",
+    "volume_alerts",
 )
 CHOICE_FIELDS = frozenset({"countries", "categories"})
 # What decides which stories match (the preview needs only these to be right).
@@ -72,6 +73,7 @@ def stored_values(row: Any) -> FormValues:
         "digest_weekday": str(row.digest_weekday),
         "quiet": quiet,
         "daily_cap": "" if row.daily_cap is None else str(row.daily_cap),
+        "volume_alerts": "on" if row.volume_alerts else "",
     }
 
 
@@ -99,6 +101,7 @@ def form_input(values: Mapping[str, Any], base: PreferencesInput) -> Preferences
         digest_weekday=text("digest_weekday"),
         quiet=text("quiet"),
         daily_cap=text("daily_cap"),
+        volume_alerts=text("volume_alerts"),
     )
 
 

@@ -173,6 +173,7 @@ class Subscriptions:
             "digest_time": row.digest_time,
             "quiet": f"{row.quiet_start}–{row.quiet_end}" if row.quiet_start else "",
             "daily_cap": row.daily_cap,
+            "volume_alerts": row.volume_alerts,
             "paused": row.paused,
             "not_delivered": [self._problem(p, t) for p in checked]
             if isinstance(checked, list)
