@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("story_id", name="pk_story_threads"),
     )
-    op.create_index("ix_story_threads_day", "story_threads", ["day", "thread_id"])
+    op.create_index("ix_story_threads_day", "story_threads", ["day", "thread_id", "story_id"])
     op.create_index("ix_story_threads_thread_id", "story_threads", ["thread_id"])
     op.create_table(
         "thread_alerts",

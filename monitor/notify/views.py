@@ -20,6 +20,7 @@ from monitor.notify.links import safe_http_url
 from monitor.notify.messages import DigestEntry, StoryForEmail
 from monitor.notify.snippets import Segment, build_snippet, highlight
 from monitor.notify.text import clean_inline, truncate
+from monitor.notify.thread_alerts import also_reported_line
 from monitor.notify.timezones import load_zone
 
 TITLE_LIMIT = 300
@@ -95,6 +96,11 @@ def format_local(moment: datetime, zone: ZoneInfo) -> str:
     )
 
 
+def also_reported_suffix(count: int) -> str:
+    """`` · also reported by 4 outlets`` after the credit line (a thread's other outlets)."""
+    return f" · {also_reported_line(count)}" if count > 0 else ""
+
+
 def credit_line(credited_outlet: str, republishers: Sequence[str]) -> str:
     """``The Rio Times, republished by MENAFN`` (the original outlet always comes first)."""
     credited = truncate(clean_inline(credited_outlet), OUTLET_LIMIT) or "Unknown outlet"
@@ -135,7 +141,8 @@ def story_view(story: StoryForEmail, why: str, zone: ZoneInfo) -> StoryView:
         story_id=story.story_id,
         title=highlight(title),
         href=safe_http_url(story.url),
-        outlet=credit_line(story.credited_outlet, story.republishers),
+        outlet=credit_line(story.credited_outlet, story.republishers)
+        + also_reported_suffix(story.also_reported),
         published=published,
         snippet=highlight(snippet),
         category=category_label(story.category),

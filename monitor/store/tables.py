@@ -292,7 +292,9 @@ story_threads = Table(
     Column("facts", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
 )
-Index("ix_story_threads_day", story_threads.c.day, story_threads.c.thread_id)
+Index(
+    "ix_story_threads_day", story_threads.c.day, story_threads.c.thread_id, story_threads.c.story_id
+)
 Index("ix_story_threads_thread_id", story_threads.c.thread_id)
 
 # When each subscriber was last alerted of a thread at once (the fan-out's per-thread
