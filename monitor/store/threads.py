@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, one_of, upsert_insert
@@ -82,34 +82,61 @@ def add_placements(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk_insert(conn, story_threads, rows, conflict=["story_id"])
 
 
-def grow_thread(
-    conn: Connection,
-    thread_id: int,
-    *,
-    stories_added: int,
-    first_day: date,
-    last_day: date,
-    countries: Sequence[str],
-    actors: Sequence[str],
-    now: datetime,
-) -> None:
-    """A thread's new members: its count, dates and the actors they bring."""
-    row = conn.execute(
-        select(
-            threads.c.countries, threads.c.actors, threads.c.first_day, threads.c.last_day
-        ).where(threads.c.id == thread_id)
-    ).one()
+@dataclass(frozen=True, slots=True)
+class ThreadGrowth:
+    """New members of one thread: how many, their days and the actors they bring."""
+
+    thread_id: int
+    stories_added: int
+    first_day: date
+    last_day: date
+    countries: frozenset[str]
+    actors: frozenset[str]
+
+
+def grow_threads(conn: Connection, growths: Sequence[ThreadGrowth], *, now: datetime) -> None:
+    """Add the batch's new members to their threads: one read, one executemany."""
+    if not growths:
+        return
+    rows = {
+        int(r.id): r
+        for r in conn.execute(
+            select(
+                threads.c.id,
+                threads.c.story_count,
+                threads.c.countries,
+                threads.c.actors,
+                threads.c.first_day,
+                threads.c.last_day,
+            ).where(one_of(conn, threads.c.id, sorted(g.thread_id for g in growths)))
+        )
+    }
+    values = []
+    for growth in growths:
+        row = rows[growth.thread_id]
+        values.append(
+            {
+                "key": growth.thread_id,
+                "story_count": row.story_count + growth.stories_added,
+                "first_day": min(row.first_day, growth.first_day),
+                "last_day": max(row.last_day, growth.last_day),
+                "countries": sorted(set(row.countries or ()) | growth.countries),
+                "actors": sorted(set(row.actors or ()) | growth.actors),
+                "updated_at": now,
+            }
+        )
     conn.execute(
         update(threads)
-        .where(threads.c.id == thread_id)
+        .where(threads.c.id == bindparam("key"))
         .values(
-            story_count=threads.c.story_count + stories_added,
-            first_day=min(row.first_day, first_day),
-            last_day=max(row.last_day, last_day),
-            countries=sorted(set(row.countries or ()) | set(countries)),
-            actors=sorted(set(row.actors or ()) | set(actors)),
-            updated_at=now,
-        )
+            story_count=bindparam("story_count"),
+            first_day=bindparam("first_day"),
+            last_day=bindparam("last_day"),
+            countries=bindparam("countries", type_=threads.c.countries.type),
+            actors=bindparam("actors", type_=threads.c.actors.type),
+            updated_at=bindparam("updated_at", type_=threads.c.updated_at.type),
+        ),
+        values,
     )
 
 
@@ -217,8 +244,18 @@ class ThreadMember:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadLink:
+    """A linked thread, shown by its first story."""
+
+    thread_id: int
+    story_id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadView:
-    """A thread as the workspace shows it: its data, its stories and its linked threads."""
+    """A thread as the workspace shows it: its data, its stories and its linked threads
+    (the one it develops, and the later developments of it)."""
 
     id: int
     category: str | None
@@ -227,9 +264,9 @@ class ThreadView:
     first_day: date
     last_day: date
     story_count: int
-    follows_id: int | None
     members: tuple[ThreadMember, ...]
-    followed_by: tuple[int, ...]
+    follows: ThreadLink | None
+    followed_by: tuple[ThreadLink, ...]
 
 
 def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadView | None:
@@ -251,9 +288,13 @@ def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadVi
         .order_by(stories.c.published_at, stories.c.id)
         .limit(limit)
     )
-    followed_by = conn.execute(
-        select(threads.c.id).where(threads.c.follows_id == thread_id).order_by(threads.c.id)
-    ).scalars()
+    later = list(
+        conn.execute(
+            select(threads.c.id).where(threads.c.follows_id == thread_id).order_by(threads.c.id)
+        ).scalars()
+    )
+    linked = [int(i) for i in later] + ([row.follows_id] if row.follows_id is not None else [])
+    first = _first_stories(conn, linked)
     return ThreadView(
         id=thread_id,
         category=row.category,
@@ -262,10 +303,28 @@ def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadVi
         first_day=row.first_day,
         last_day=row.last_day,
         story_count=row.story_count,
-        follows_id=row.follows_id,
         members=tuple(ThreadMember(int(i), t, o or "", p, r) for i, t, o, p, r in members),
-        followed_by=tuple(int(i) for i in followed_by),
+        follows=first.get(row.follows_id) if row.follows_id is not None else None,
+        followed_by=tuple(first[int(i)] for i in later if int(i) in first),
     )
+
+
+def _first_stories(conn: Connection, thread_ids: Sequence[int]) -> dict[int, ThreadLink]:
+    """Each thread's first story (lowest id), to link to."""
+    if not thread_ids:
+        return {}
+    firsts = (
+        select(story_threads.c.thread_id, func.min(story_threads.c.story_id).label("story_id"))
+        .where(one_of(conn, story_threads.c.thread_id, sorted(set(thread_ids))))
+        .group_by(story_threads.c.thread_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(firsts.c.thread_id, firsts.c.story_id, stories.c.title).join(
+            stories, stories.c.id == firsts.c.story_id
+        )
+    )
+    return {int(t): ThreadLink(int(t), int(s), title) for t, s, title in rows}
 
 
 def thread_counts(conn: Connection) -> tuple[int, int]:

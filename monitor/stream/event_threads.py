@@ -116,17 +116,21 @@ class ThreadAssigner:
             )
             result[int(placement.story_id)] = thread_id
         thread_store.add_placements(conn, rows)
-        for thread_id, added in sorted(grown.items()):
-            thread_store.grow_thread(
-                conn,
-                thread_id,
-                stories_added=len(added),
-                first_day=min(f.day for f in added),
-                last_day=max(f.day for f in added),
-                countries=sorted(set().union(*(f.countries for f in added))),
-                actors=sorted(set().union(*(f.people for f in added))),
-                now=now,
-            )
+        thread_store.grow_threads(
+            conn,
+            [
+                thread_store.ThreadGrowth(
+                    thread_id=thread_id,
+                    stories_added=len(added),
+                    first_day=min(f.day for f in added),
+                    last_day=max(f.day for f in added),
+                    countries=frozenset().union(*(f.countries for f in added)),
+                    actors=frozenset().union(*(f.people for f in added)),
+                )
+                for thread_id, added in sorted(grown.items())
+            ],
+            now=now,
+        )
         # Cached only now: a rolled-back batch may leave them cached, which is harmless
         # (facts are a function of the story) but they are not members until stored.
         with self._lock:

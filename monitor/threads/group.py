@@ -14,7 +14,7 @@ term), looked up in an index, so the pairwise decision runs on few pairs. Pure.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -114,7 +114,10 @@ class ThreadBook:
 
     def place(self, story: StoryFacts) -> Placement:
         """Put a new story in the thread of its event, or in a new thread."""
-        candidates = sorted({p for key in _keys(story) for p in self._index.get(key, ())})
+        shared: Counter[int] = Counter(p for key in _keys(story) for p in self._index.get(key, ()))
+        # Fewest shared keys first, then oldest: ``_find`` reads from the end, so the thread
+        # sharing most with the story (its event's, as a rule) is compared first.
+        candidates = sorted(shared, key=lambda p: (shared[p], p))
         rule: list[str] = []
 
         def joins(a: StoryFacts, b: StoryFacts) -> bool:
@@ -123,7 +126,14 @@ class ThreadBook:
                 rule.append(decision.rule)
             return decision.same
 
-        home = _find(story, candidates, self._threads, self.rules.window_days, joins)
+        home = _find(
+            story,
+            candidates,
+            self._threads,
+            self.rules.window_days,
+            joins,
+            self.rules.compared_members,
+        )
         if home is not None:
             self._add(home, story)
             thread = self._threads[home]
@@ -134,6 +144,7 @@ class ThreadBook:
             self._threads,
             self.rules.related_days,
             lambda a, b: related(a, b, self.rules),
+            self.rules.compared_members,
         )
         follows = None if older is None else self._threads[older].thread_id
         thread_id = self._next_id
@@ -167,15 +178,21 @@ def _find(
     threads: list[_Open],
     horizon: int,
     match: Callable[[StoryFacts, StoryFacts], bool],
+    compared: int,
 ) -> int | None:
     """The position of the most recent candidate thread with a member within ``horizon``
-    days that ``match``es the story."""
+    days that ``match``es the story (of each thread, the latest ``compared`` members within
+    the horizon are compared)."""
     for position in reversed(candidates):
+        budget = compared
         for member in reversed(threads[position].members):
             if abs((story.day - member.day).days) > horizon:
                 continue
             if match(story, member):
                 return position
+            budget -= 1
+            if budget <= 0:
+                break
     return None
 
 
