@@ -23,7 +23,7 @@ from monitor.models import Classification
 from monitor.store import threads as thread_store
 from monitor.threads.decide import DEFAULT_RULES, Rules
 from monitor.threads.facts import StoryFacts
-from monitor.threads.group import ThreadBook
+from monitor.threads.group import ThreadBook, story_keys
 from monitor.threads.stored import alert_facts, from_data, to_data
 
 # Stored facts kept in memory; a month of alerted stories at a busy feed fits many times.
@@ -73,8 +73,14 @@ class ThreadAssigner:
         horizon = timedelta(days=max(self.rules.window_days, self.rules.related_days))
         members = thread_store.window_members(conn, fresh[0].day - horizon, fresh[-1].day + horizon)
         book = ThreadBook(self.rules, next_id=-1, step=-1)  # provisional ids are negative
-        for _story_id, thread_id, facts in self._member_facts(conn, members):
-            book.seed(thread_id, facts)
+        # Only the threads that share a key with a story of the batch can be candidates:
+        # the others are left out of the book (the same decisions, less seeding).
+        wanted = frozenset().union(*(story_keys(facts) for facts in fresh))
+        stored = self._member_facts(conn, members)
+        useful = {t for _, t, facts in stored if not story_keys(facts).isdisjoint(wanted)}
+        for _story_id, thread_id, facts in stored:
+            if thread_id in useful:
+                book.seed(thread_id, facts)
         placements = [book.place(facts) for facts in fresh]
         by_story = {facts.story_id: facts for facts in fresh}
         real: dict[int, int] = {}  # provisional id → database id

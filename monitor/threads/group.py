@@ -14,6 +14,7 @@ term), looked up in an index, so the pairwise decision runs on few pairs. Pure.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,14 @@ from datetime import date
 from monitor.threads.decide import DEFAULT_RULES, Rules, related, same_event
 from monitor.threads.facts import StoryFacts
 
-__all__ = ["Placement", "Thread", "ThreadBook", "group_stories", "stories_per_thread"]
+__all__ = [
+    "Placement",
+    "Thread",
+    "ThreadBook",
+    "group_stories",
+    "stories_per_thread",
+    "story_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +71,11 @@ class _Open:
         )
 
 
-def _keys(facts: StoryFacts) -> set[str]:
-    """What two stories must share for the decision to call them one event."""
-    return (
+@functools.lru_cache(maxsize=65_536)
+def story_keys(facts: StoryFacts) -> frozenset[str]:
+    """What two stories must share for the decision to call them one event (cached: the
+    worker seeds the window's stored stories every batch)."""
+    return frozenset(
         {f"c:{c}" for c in facts.countries}
         | {f"p:{p}" for p in facts.people}
         | {f"t:{t}" for t in facts.terms}
@@ -114,7 +124,9 @@ class ThreadBook:
 
     def place(self, story: StoryFacts) -> Placement:
         """Put a new story in the thread of its event, or in a new thread."""
-        shared: Counter[int] = Counter(p for key in _keys(story) for p in self._index.get(key, ()))
+        shared: Counter[int] = Counter(
+            p for key in story_keys(story) for p in self._index.get(key, ())
+        )
         # Fewest shared keys first, then oldest: ``_find`` reads from the end, so the thread
         # sharing most with the story (its event's, as a rule) is compared first.
         candidates = sorted(shared, key=lambda p: (shared[p], p))
@@ -160,7 +172,7 @@ class ThreadBook:
 
     def _add(self, position: int, story: StoryFacts) -> None:
         self._threads[position].members.append(story)
-        for key in _keys(story):
+        for key in story_keys(story):
             self._index[key].add(position)
 
 
