@@ -14,8 +14,7 @@ from tests.stream.test_event_threads import EVENT_OF, NEW_YORK, STORIES, item_of
 from tests.web.workspace.conftest import Run
 from tests.web.workspace.site import Site
 
-# The call of March 2023 and the Lula–Zelensky meeting of 20 September 2023 and the one
-# stored before it; the meeting's reports join one thread.
+# The reports of the Lula–Zelensky meeting in New York (20 September 2023): one thread.
 CHOSEN = [s for s in STORIES if EVENT_OF[s.story_id] == NEW_YORK]
 
 
