@@ -160,25 +160,32 @@ def record_thread_alerts(
     opened: Mapping[tuple[int, int], datetime],
     folded: Mapping[tuple[int, int], int],
 ) -> None:
-    """Remember the alerts sent (a new update window) and count the reports folded."""
-    for (thread_id, subscriber_id), at in sorted(opened.items()):
-        statement = upsert_insert(conn, thread_alerts).values(
-            thread_id=thread_id, subscriber_id=subscriber_id, alerted_at=at, folded=0
-        )
+    """Remember the alerts sent (a new update window) and count the reports folded: one
+    executemany each (a batch can open windows for many subscribers)."""
+    if opened:
+        statement = upsert_insert(conn, thread_alerts)
         conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["thread_id", "subscriber_id"],
-                set_={"alerted_at": at, "folded": 0},
-            )
+                set_={"alerted_at": statement.excluded.alerted_at, "folded": 0},
+            ),
+            [
+                {"thread_id": t, "subscriber_id": s, "alerted_at": at, "folded": 0}
+                for (t, s), at in sorted(opened.items())
+            ],
         )
-    for (thread_id, subscriber_id), count in sorted(folded.items()):
+    if folded:
         conn.execute(
             update(thread_alerts)
             .where(
-                thread_alerts.c.thread_id == thread_id,
-                thread_alerts.c.subscriber_id == subscriber_id,
+                thread_alerts.c.thread_id == bindparam("key_thread"),
+                thread_alerts.c.subscriber_id == bindparam("key_subscriber"),
             )
-            .values(folded=thread_alerts.c.folded + count)
+            .values(folded=thread_alerts.c.folded + bindparam("count")),
+            [
+                {"key_thread": t, "key_subscriber": s, "count": n}
+                for (t, s), n in sorted(folded.items())
+            ],
         )
 
 
