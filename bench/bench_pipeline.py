@@ -334,7 +334,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def settings_for(tag: str, url: str, partitions: int, *, group: str | None = None,
-                 one_topic: bool = False) -> Settings:
+                 one_topic: bool = False, threads: str = "on") -> Settings:
     """Settings for one run: topics named by ``tag``, consumer group by ``group`` (or tag);
     the classifier's topics are the package's (both), or with ``one_topic`` only the
     founding one (MONITOR_TOPIC_FILE), as before Russia–Latin America was loaded."""
@@ -343,6 +343,7 @@ def settings_for(tag: str, url: str, partitions: int, *, group: str | None = Non
         from monitor.resources import default_topic_file
 
         extra["topic_file"] = default_topic_file()
+    extra["threads"] = threads
     return load_settings(database_url=url, topic_prefix=f"bench-{tag}",
                          app_id=f"bench-{group or tag}", partitions=partitions,
                          log_level="ERROR", log_format="json",
@@ -361,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-items", type=int)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "bench-pipeline.md")
+    parser.add_argument("--threads-only", action="store_true",
+                        help="only the full pipeline with event threads off, on, off and on "
+                        "(1 worker, 8 partitions, same items): what threads cost")
     parser.add_argument("--topics-only", action="store_true",
                         help="only the full pipeline with both shipped topics and with one "
                         "(1 worker, 8 partitions): the worker's CPU per item, compared")
@@ -368,7 +372,55 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "consume":
         consume(args.kind, load_settings(), args.log)
         return 0
+    if args.threads_only:
+        return orchestrate_threads(args)
     return orchestrate(args)
+
+
+def orchestrate_threads(args: argparse.Namespace) -> int:
+    """The full pipeline with event threads off and on, alternating, on the same items."""
+    from monitor.services import kafka_broker, postgres
+
+    kafka_broker.start(ROOT / "var" / "kafka")
+    postgres.start(databases=())
+    items = args.items or (20_000 if args.quick else 40_000)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    run = uuid.uuid4().hex[:6]
+    rows: list[tuple[str, dict[str, Any]]] = []
+    progress(f"producing {items} items")
+    produce(settings_for(f"{run}-p8", "sqlite://", 8), items, seed=1)
+    url, drop = fresh_database()
+    try:
+        progress(f"adding {args.queries} stored queries")
+        add_stored_queries(url, args.queries)
+        for turn, threads in enumerate(("off", "on", "off", "on")):
+            s = settings_for(f"{run}-p8", url, 8, group=f"{run}-threads-{turn}", threads=threads)
+            _reset_stories(url)
+            progress(f"full pipeline, threads {threads}: {items} items")
+            result = run_consumers("full", s, items, 1, workdir, timeout=900)
+            result["threads"] = _thread_counts(url)
+            rows.append((f"threads {threads} (run {turn // 2 + 1})", result))
+    finally:
+        drop()
+    lines = ["| run | items/s | CPU ms/item | threads | threaded stories |", "|---|---:|---:|---:|---:|"]
+    for name, r in rows:
+        cpu = (r.get("cpu_ms_per_item") or {}).get("consumer")
+        made, placed = r["threads"]
+        lines.append(f"| {name} | {r['items_per_s']:,.0f} | {cpu if cpu is None else round(cpu, 3)} "
+                     f"| {made:,} | {placed:,} |")
+    off = [r["items_per_s"] for n, r in rows if n.startswith("threads off")]
+    on = [r["items_per_s"] for n, r in rows if n.startswith("threads on")]
+    lines.append("")
+    lines.append(f"threads on / off: {sum(on) / sum(off):.3f} (mean of {len(on)} runs each)")
+    print("\n".join(lines))
+    return 0
+
+
+def _thread_counts(url: str) -> tuple[int, int]:
+    from monitor.store.threads import thread_counts
+
+    with _transaction(url) as conn:
+        return thread_counts(conn)
 
 
 def orchestrate(args: argparse.Namespace) -> int:
@@ -493,7 +545,8 @@ def _reset_stories(url: str) -> None:
 
     with _transaction(url) as conn:
         conn.execute(text("TRUNCATE stories, story_sources, alerts, deliveries, "
-                          "emails, email_attempts"))
+                          "emails, email_attempts, threads, story_threads, thread_alerts, "
+                          "timeline_corrections"))
 
 
 def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:

@@ -159,6 +159,21 @@ class Settings(BaseSettings):
         le=300,
         description="Seconds before a dead worker's partitions go to another (Kafka session).",
     )
+    threads: Literal["off", "on"] = Field(
+        default="on",
+        description="on: the worker places each alerted story in an event thread (the "
+        "reports of one real-world event, docs/threads.md) in the transaction that stores "
+        "it, and alerts follow threads; off: no threads, one alert per story.",
+    )
+    thread_alert_hours: float = Field(
+        default=12.0,
+        ge=0,
+        le=24 * 14,
+        description="An immediate subscriber gets at most one alert per event thread in this "
+        "many hours: later reports of the thread are folded into it (kept in the feed, "
+        'counted in the next alert\'s "also reported by N outlets"), and the first report '
+        "after the window is sent as the thread's update; 0: every report is sent.",
+    )
     item_max_attempts: int = Field(
         default=5,
         ge=1,
@@ -415,9 +430,7 @@ class Settings(BaseSettings):
 
     def operator_addresses(self) -> frozenset[str]:
         """MONITOR_OPERATORS' addresses, lower case."""
-        return frozenset(
-            part.strip().lower() for part in self.operators.split(",") if part.strip()
-        )
+        return frozenset(part.strip().lower() for part in self.operators.split(",") if part.strip())
 
     @field_validator("public_url")
     @classmethod
@@ -596,7 +609,9 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     secrets_dir = process_variable("MONITOR_SECRETS_DIR")
     if secrets_dir and not Path(secrets_dir).is_dir():
         raise ConfigError(f"MONITOR_SECRETS_DIR={secrets_dir} is not a directory")
-    origins = Origins(frozenset(Settings.model_fields), os.environ, config_path, config_text, secrets_dir)
+    origins = Origins(
+        frozenset(Settings.model_fields), os.environ, config_path, config_text, secrets_dir
+    )
     _config_file = config_path
     try:
         settings = Settings(**overrides)

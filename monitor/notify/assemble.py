@@ -33,12 +33,14 @@ from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmai
 from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
 from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
+from monitor.notify.thread_alerts import one_per_thread
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
 from monitor.notify.topic_choice import ALL_TOPICS, topic_label
 from monitor.notify.views import recipient_zone
 from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import channel_ledger, outbox
 from monitor.store import subscribers as subscriber_store
+from monitor.store import threads as thread_store
 from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
@@ -142,6 +144,7 @@ class Assembler:
         # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
         # how the mailer calls it.
         self._views: dict[tuple[int, int], StoryForEmail] = {}
+        self._threads = thread_store.EmailThreads({}, {})  # the pass's story → thread facts
         self.topic_names = configured_topic_names(settings)
         # Rendered story blocks, kept across passes: the key is the story's whole view, so
         # an edited story is rendered afresh.
@@ -161,6 +164,9 @@ class Assembler:
         view = self._views.get(key)
         if view is None:
             view = story_view(delivery, outlets.get(delivery.story_id, []), self.topic_names)
+            also = self._threads.also_reported.get(delivery.story_id, 0)
+            if also:
+                view = dataclasses.replace(view, also_reported=also)
             self._views[key] = view
         return view
 
@@ -177,6 +183,7 @@ class Assembler:
             if not due:
                 return 0
             outlets = outbox.story_outlets(conn, sorted({d.story_id for d in due}))
+            self._threads = thread_store.email_threads(conn, sorted({d.story_id for d in due}))
             by_subscription: dict[int, list[outbox.DueDelivery]] = defaultdict(list)
             for delivery in due:
                 by_subscription[delivery.subscription_id].append(delivery)
@@ -329,7 +336,9 @@ class Assembler:
         # crash finds the queued email; a different set can never be folded into it.
         members = fingerprint(",".join(str(i) for i in sorted(d.id for d in batch)))[:10]
         period = dataclasses.replace(period, key=f"s{subscription.id}.{period.key}.{members}")
-        entries = [DigestEntry(self._story(d, outlets), why, subscription.name) for d in batch]
+        # One entry per event thread: its first report, "also reported by N outlets".
+        leads = one_per_thread(batch, [d.story_id for d in batch], self._threads.thread_of)
+        entries = [DigestEntry(self._story(d, outlets), why, subscription.name) for d, _ in leads]
         message = draft_digest(
             entries,
             recipient,

@@ -36,6 +36,7 @@ class StoryForEmail:
     matched: tuple[Evidence, ...] = ()
     published_estimated: bool = False
     topic: str = ""  # the human name of the topic whose alert this is ("" in old callers)
+    also_reported: int = 0  # other outlets that reported the story's event (its thread)
 
 
 @dataclass(frozen=True, slots=True)

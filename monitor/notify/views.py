@@ -20,6 +20,7 @@ from monitor.notify.links import safe_http_url
 from monitor.notify.messages import DigestEntry, StoryForEmail
 from monitor.notify.snippets import Segment, build_snippet, highlight
 from monitor.notify.text import clean_inline, truncate
+from monitor.notify.thread_alerts import also_reported_line
 from monitor.notify.timezones import load_zone
 from monitor.notify.wording import Words, format_moment, format_score, join_names, words
 
@@ -87,6 +88,11 @@ def format_local(moment: datetime, zone: ZoneInfo, language: str = "en") -> str:
     return format_moment(moment, zone, language)
 
 
+def also_reported_suffix(count: int, language: str = "en") -> str:
+    """`` · also reported by 4 outlets`` after the credit line (a thread's other outlets)."""
+    return f" · {also_reported_line(count, language)}" if count > 0 else ""
+
+
 def credit_line(credited_outlet: str, republishers: Sequence[str], language: str = "en") -> str:
     """``The Rio Times, republished by MENAFN`` (the original outlet always comes first)."""
     w = words(language)
@@ -131,7 +137,8 @@ def story_view(story: StoryForEmail, why: str, zone: ZoneInfo, language: str = "
         story_id=story.story_id,
         title=highlight(title),
         href=safe_http_url(story.url),
-        outlet=credit_line(story.credited_outlet, story.republishers, language),
+        outlet=credit_line(story.credited_outlet, story.republishers, language)
+        + also_reported_suffix(story.also_reported, language),
         published=published,
         snippet=highlight(snippet),
         category=category_label(story.category, language),

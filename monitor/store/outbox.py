@@ -35,6 +35,7 @@ class NewDelivery:
     mode: str
     due_at: datetime
     revision: int = 1
+    status: str = "pending"  # "folded": a thread's later report (monitor/notify/thread_alerts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def add_deliveries(conn: Connection, rows: Sequence[NewDelivery], *, now: dateti
             "alert_id": r.alert_id,
             "revision": r.revision,
             "mode": r.mode,
-            "status": "pending",
+            "status": r.status,
             "due_at": r.due_at,
             "created_at": now,
         }

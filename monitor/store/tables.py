@@ -286,6 +286,54 @@ volume_alerts = Table(
 )
 Index("ix_volume_alerts_day", volume_alerts.c.day)
 
+# Event threads (migration 0019, monitor/threads/): one row per real-world event that
+# alerted stories report, with its actors, type and dates as data, and the older thread it
+# develops (``follows_id``: a second meeting, a reply), if any. No foreign keys, as for
+# the stream's other rows: the worker writes them in the transaction that stores the story.
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("category", String(40)),
+    Column("countries", JSON, nullable=False, default=list),
+    Column("actors", JSON, nullable=False, default=list),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("story_count", Integer, nullable=False, default=1),
+    Column("follows_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+    Column("updated_at", UTCDateTime, nullable=False, default=_now),
+)
+Index("ix_threads_follows_id", threads.c.follows_id)
+
+# Each alerted story's thread, with the facts the decision read (so later stories are
+# compared without classifying again) and the rule that placed it ("new" for a founder).
+story_threads = Table(
+    "story_threads",
+    metadata,
+    Column("story_id", BigInteger, primary_key=True),
+    Column("thread_id", BigInteger, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("facts", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, default=_now),
+)
+Index(
+    "ix_story_threads_day", story_threads.c.day, story_threads.c.thread_id, story_threads.c.story_id
+)
+Index("ix_story_threads_thread_id", story_threads.c.thread_id)
+
+# When each subscriber was last alerted of a thread at once (the fan-out's per-thread
+# decision, monitor/notify/thread_alerts.py), and how many later reports were folded since.
+thread_alerts = Table(
+    "thread_alerts",
+    metadata,
+    Column("thread_id", BigInteger, primary_key=True),
+    Column("subscriber_id", Integer, primary_key=True),
+    Column("alerted_at", UTCDateTime, nullable=False),
+    Column("folded", Integer, nullable=False, default=0),
+)
+
 # One row per (subscriber, story, revision): the guard against double sends.
 deliveries = Table(
     "deliveries",

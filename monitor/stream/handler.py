@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -31,12 +31,15 @@ from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.fanout import QueryMatches, SubscriptionIndex, topicless_verdict
+from monitor.notify.thread_alerts import fold_by_thread
 from monitor.notify.topic_choice import NO_ALERT, NO_TOPIC, StoryTopics
 from monitor.store import search_index
 from monitor.store import stories as story_store
+from monitor.store import threads as thread_store
 from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
 from monitor.stream.clusters import KnownStory, PlannedStory, mark_alerted, plan_clusters
+from monitor.stream.event_threads import AlertedStory, ThreadAssigner
 
 log = get_logger(__name__)
 
@@ -53,6 +56,8 @@ class BatchOutcome:
     alerts: int = 0
     deliveries: int = 0
     alert_story_ids: list[int] = field(default_factory=list)
+    threaded: int = 0  # alerted stories placed in an event thread
+    folded: int = 0  # deliveries folded into their thread's alert (sent nothing)
 
 
 @dataclass
@@ -71,6 +76,9 @@ class ItemHandler:
     classify: ClassifyAll
     subscriptions: SubscriptionIndex
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Event threads (None: off) and the immediate alerts' per-thread window (0: no folding).
+    threads: ThreadAssigner | None = None
+    thread_window: timedelta = timedelta(0)
 
     def prepare(self, items: Sequence[FeedItem]) -> Ahead:
         """Classify each item and match the relevant ones against the stored queries (no I/O).
@@ -195,6 +203,26 @@ class ItemHandler:
                 conn, verdicts_by_story, topic, now=now
             ).items():
                 created.setdefault(story_id, {})[topic] = alert_id
+        # Alerted stories join their event's thread in this transaction (monitor/threads).
+        thread_of: dict[int, int] = {}
+        if self.threads is not None and created:
+            thread_of = self.threads.assign(
+                conn,
+                [
+                    AlertedStory(
+                        story.id,
+                        item.title,
+                        item.text,
+                        item.lang,
+                        item.published,
+                        verdicts[min(created[story.id])],
+                    )
+                    for story, item, verdicts in classified
+                    if story.id in created
+                ],
+                now=now,
+            )
+            outcome.threaded = len(thread_of)
         wanted: list[NewDelivery] = []
         for story, item, verdicts in classified:
             assert story.id is not None
@@ -220,6 +248,19 @@ class ItemHandler:
                 now=now,
                 ahead=ahead.matches.get(item.item_id),
             )
+        if thread_of and self.thread_window > timedelta(0):
+            folding = fold_by_thread(
+                wanted,
+                thread_of,
+                thread_store.thread_alert_times(
+                    conn, sorted({thread_of[d.story_id] for d in wanted if d.story_id in thread_of})
+                ),
+                now=now,
+                window=self.thread_window,
+            )
+            wanted = folding.deliveries
+            thread_store.record_thread_alerts(conn, folding.opened, folding.folded)
+            outcome.folded = sum(folding.folded.values())
         outcome.alerts = sum(len(topics) for topics in created.values())
         outcome.alert_story_ids = sorted(created)
         # Each subscriber once per story: deliveries_for_story keeps one per subscriber,

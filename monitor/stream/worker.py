@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from datetime import timedelta
 
 import faust
 
@@ -16,6 +17,7 @@ from monitor.notify.preferences import Vocabulary
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
 from monitor.stream.app import ItemAgent, make_app
+from monitor.stream.event_threads import ThreadAssigner
 from monitor.stream.handler import ItemHandler
 from monitor.stream.topic_reload import LiveTopics, TopicWatcher
 from monitor.stream.topics import ensure_topics
@@ -37,6 +39,8 @@ def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
         subscriptions=SubscriptionIndex(
             vocabulary=Vocabulary.from_codes(topics.country_names(), topics.categories())
         ),
+        threads=ThreadAssigner() if settings.threads == "on" else None,
+        thread_window=timedelta(hours=settings.thread_alert_hours),
     )
     app = make_app(settings)
     agent = ItemAgent(app, settings, handler)

@@ -51,6 +51,9 @@ class Rules:
     min_terms_with_actor: int = 2
     min_terms_alone: int = 3
     related_days: int = 30
+    # A thread is compared through its latest reports only: enough to recognise its event
+    # (its reports resemble each other), and a long thread costs no more than a short one.
+    compared_members: int = 8
 
 
 DEFAULT_RULES = Rules()

@@ -36,6 +36,8 @@ __all__ = ["StoryFacts", "ThreadStory", "distinctive_terms", "facts_from", "stor
 
 # A word of the original text, letters and digits (any script).
 _WORD_RE = re.compile(r"[^\W_]+")
+# A word that can be distinctive: two characters or more (shorter ones never are).
+_TERM_RE = re.compile(r"[^\W_]{2,}")
 # Kinds of gazetteer terms that name a person.
 _PERSON_KINDS = frozenset({"leader"})
 # Words of people's names too common to tell people apart.
@@ -214,23 +216,26 @@ def distinctive_terms(text: str, evidence_spans: list[tuple[int, int]]) -> set[s
     (countries, leaders, cue words) are skipped: the other signals weigh those.
     """
     found: set[str] = set()
+    candidates: list[str] = []
     covered = _merge(evidence_spans)
     position = 0  # words come in order: one pass over the merged hits, not one per word
-    for match in _WORD_RE.finditer(text):
+    for match in _TERM_RE.finditer(text):
         start, end = match.span()
         while position < len(covered) and covered[position][1] <= start:
             position += 1
         if position < len(covered) and covered[position][0] < end:
             continue
         word = match.group()
-        folded = fold(word)
         if word.isdigit():
             if len(word) >= 2 and not (len(word) == 4 and word[:2] in ("19", "20")):
-                found.add(folded)
+                found.add(word)
             continue
-        if word[0].isupper() and len(word) >= 3:
-            if folded not in _NOT_DISTINCTIVE:
-                found.add(folded)
-        elif len(word) >= LONG_WORD_MIN and folded not in _NOT_DISTINCTIVE:
-            found.add(folded)
+        if (word[0].isupper() and len(word) >= 3) or len(word) >= LONG_WORD_MIN:
+            candidates.append(word)
+    # Folded in one call, not one per word: a pass per word cost more than the rest, and
+    # filled fold_text's cache (the worker's folded headlines and texts) with single words.
+    folded = fold(" ".join(candidates)).split(" ") if candidates else []
+    if len(folded) != len(candidates):
+        folded = [fold(word) for word in candidates]
+    found.update(word for word in folded if word not in _NOT_DISTINCTIVE)
     return found

@@ -7,6 +7,7 @@ common, the days apart) and whether it holds. Pure set arithmetic, no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -132,6 +133,8 @@ def reply_to(a: StoryFacts, b: StoryFacts) -> Signal:
     return Signal("reply", holds, detail)
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_reply(title: str) -> bool:
-    """The headline reports a reaction to another act."""
+    """The headline reports a reaction to another act (cached: the worker compares one
+    story with many, and folding the headline each time was most of the decision's cost)."""
     return _REPLY_RE.search(fold(title)) is not None

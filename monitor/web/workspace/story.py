@@ -25,6 +25,7 @@ from monitor.notify.labels import country_name
 from monitor.notify.links import safe_http_url
 from monitor.notify.snippets import Segment, Snippet, highlight
 from monitor.store import coverage
+from monitor.store import threads as thread_store
 from monitor.store.db import transaction
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
@@ -100,6 +101,8 @@ def delivery_lines(rows: Sequence[Any], zone: ZoneInfo, t: Any) -> list[dict[str
             email = t("story.email_failed")
         elif row.status == "skipped":
             email = t("story.email_skipped")
+        elif row.status == "folded":
+            email = t("story.email_folded")
         elif row.email_kind is not None:
             email = t("story.email_queued")
         else:
@@ -118,6 +121,46 @@ def delivery_lines(rows: Sequence[Any], zone: ZoneInfo, t: Any) -> list[dict[str
 MODES = ("immediate", "hourly", "daily", "weekly")
 
 
+def thread_lines(
+    thread: thread_store.ThreadView, story_id: int, zone: ZoneInfo, t: Any
+) -> dict[str, Any]:
+    """The story's event thread as the page says it: its data, the other reports (this
+    one left out) and the linked threads, each by its first story."""
+    category = thread.category or "other"
+    return {
+        "data": t(
+            "story.thread_data",
+            count=thread.story_count,
+            first=thread.first_day.isoformat(),
+            last=thread.last_day.isoformat(),
+        ),
+        "category": t(f"category.{category}")
+        if i18n.catalog("en").has(f"category.{category}")
+        else category,
+        "countries": [(c, country_name(c)) for c in thread.countries],
+        "actors": ", ".join(thread.actors),
+        "others": [
+            {
+                "href": f"/stories/{m.story_id}",
+                "title": m.title,
+                "outlet": m.credited_outlet,
+                "published": i18n.local_time(m.published_at, zone),
+                "published_iso": m.published_at.astimezone(UTC).isoformat(),
+                "rule": m.rule,
+            }
+            for m in thread.members
+            if m.story_id != story_id
+        ],
+        "follows": None
+        if thread.follows is None
+        else {"href": f"/stories/{thread.follows.story_id}", "title": thread.follows.title},
+        "followed_by": [
+            {"href": f"/stories/{link.story_id}", "title": link.title}
+            for link in thread.followed_by
+        ],
+    }
+
+
 class StoryPage:
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
@@ -128,19 +171,20 @@ class StoryPage:
     async def page(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         story_id = int(request.match_info["story_id"])
 
-        def _load() -> tuple[Any, Any, list[Any], list[Any]]:
+        def _load() -> tuple[Any, Any, list[Any], list[Any], Any]:
             with transaction(self.ws.engine) as conn:
                 story = coverage.story(conn, story_id)
                 if story is None:
-                    return None, None, [], []
+                    return None, None, [], [], None
                 return (
                     story,
                     coverage.story_alert(conn, story_id),
                     coverage.story_copies(conn, story_id),
                     coverage.reader_deliveries(conn, reader.subscriber_id, [story_id]),
+                    thread_store.thread_view(conn, story_id),
                 )
 
-        story, alert, copies, deliveries = await asyncio.to_thread(_load)
+        story, alert, copies, deliveries, thread = await asyncio.to_thread(_load)
         t = self.ws.catalog(request).text
         if story is None:
             return self.ws.message(
@@ -200,4 +244,5 @@ class StoryPage:
             ],
             alert=alert_view,
             deliveries=delivery_lines(deliveries, zone, t),
+            thread=thread_lines(thread, story_id, zone, t) if thread is not None else None,
         )
