@@ -20,7 +20,7 @@ SUBSCRIBER_KEYS = {
 }
 SUBSCRIPTION_KEYS = {
     "id", "name", "query", "topic", "filters", "mode", "digest_time", "digest_weekday", "quiet",
-    "daily_cap", "paused", "problems",
+    "daily_cap", "volume_alerts", "paused", "problems",
 }
 FILTER_KEYS = {"countries", "categories", "languages", "outlets", "min_score"}
 PYTHON_REPRS = re.compile(r"\{'|\['|\bNone\b|datetime\.|\w+Row\(")
