@@ -160,10 +160,11 @@ class Settings(BaseSettings):
         description="Seconds before a dead worker's partitions go to another (Kafka session).",
     )
     threads: Literal["off", "on"] = Field(
-        default="on",
+        default="off",
         description="on: the worker places each alerted story in an event thread (the "
         "reports of one real-world event, docs/threads.md) in the transaction that stores "
-        "it, and alerts follow threads; off: no threads, one alert per story.",
+        "it, and alerts follow threads; off (the default until the decision stops joining "
+        "different days' acts, docs/threads.md): no threads, one alert per story.",
     )
     thread_alert_hours: float = Field(
         default=12.0,
@@ -275,7 +276,15 @@ class Settings(BaseSettings):
         ge=0.1,
         le=300,
         description="Seconds of the first retry's backoff; it doubles per attempt (with "
-        "full jitter) up to 30 min, unless the receiver's Retry-After says otherwise.",
+        "full jitter) up to MONITOR_DISPATCH_RETRY_CAP, unless the receiver's Retry-After "
+        "says otherwise.",
+    )
+    dispatch_retry_cap: float = Field(
+        default=1800.0,
+        ge=1,
+        le=86400,
+        description="The longest backoff between two attempts of a channel message, in "
+        "seconds: after a long outage, messages are retried at least this often.",
     )
     destinations_allow_http: bool = Field(
         default=False,

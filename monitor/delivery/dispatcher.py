@@ -30,6 +30,7 @@ from monitor.delivery.channels import OutboundRequest, Target, format_request
 from monitor.delivery.content import ChannelMessage
 from monitor.delivery.outcomes import (
     BACKOFF_BASE,
+    BACKOFF_CAP,
     Outcome,
     classify_failure,
     classify_response,
@@ -225,6 +226,7 @@ class Dispatcher:
                 max_attempts=self.settings.dispatch_max_attempts,
                 jitter=random.random(),
                 base=self.settings.dispatch_retry_base,
+                cap=self.settings.dispatch_retry_cap,
             )
             await self._finish(message, failed)
             return False
@@ -254,6 +256,7 @@ class Dispatcher:
                 max_attempts=self.settings.dispatch_max_attempts,
                 jitter=random.random(),
                 base=self.settings.dispatch_retry_base,
+                cap=self.settings.dispatch_retry_cap,
             )
         request = format_request(
             content, target, delivery_id=message.delivery_id, timestamp=int(now.timestamp())
@@ -262,6 +265,7 @@ class Dispatcher:
             self.session(), request, self.policy, self.limiter,
             attempts=message.attempts, max_attempts=self.settings.dispatch_max_attempts,
             deadline=deadline, retry_base=self.settings.dispatch_retry_base,
+            retry_cap=self.settings.dispatch_retry_cap,
         )
         if found is None:
             return None
@@ -348,6 +352,7 @@ async def deliver_request(
     max_attempts: int,
     deadline: float | None = None,
     retry_base: float = BACKOFF_BASE,
+    retry_cap: float = BACKOFF_CAP,
 ) -> Outcome | None:
     """Post ``request`` within its host's limits and decide what the answer means.
 
@@ -371,6 +376,7 @@ async def deliver_request(
             max_attempts=max_attempts,
             jitter=random.random(),
             base=retry_base,
+            cap=retry_cap,
         )
     return classify_response(
         reply.status,
@@ -382,6 +388,7 @@ async def deliver_request(
         detail=reply.detail[:200] if reply.status >= 300 else "",
         body=reply.detail,
         base=retry_base,
+        cap=retry_cap,
     )
 
 

@@ -40,13 +40,17 @@ class Outcome:
     disable: bool = False
 
 
-def backoff(attempts: int, jitter: float, base: float = BACKOFF_BASE) -> timedelta:
+def backoff(
+    attempts: int, jitter: float, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP
+) -> timedelta:
     """Full-jitter exponential backoff: up to 5 s, 10 s, 20 s … capped at 30 min (``base``:
-    the first step, ``MONITOR_DISPATCH_RETRY_BASE``).
+    the first step, ``MONITOR_DISPATCH_RETRY_BASE``; ``cap``: the longest,
+    ``MONITOR_DISPATCH_RETRY_CAP``, so a message that failed through a long outage is not
+    left waiting far longer than the outage once the receiver is back).
 
     ``jitter`` in [0, 1] (the caller draws it) keeps this pure and testable.
     """
-    ceiling = min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
     return timedelta(seconds=(0.5 + 0.5 * min(1.0, max(0.0, jitter))) * ceiling)
 
 
@@ -105,10 +109,11 @@ def _transient(
     jitter: float,
     wait: timedelta | None = None,
     base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
 ) -> Outcome:
     if attempts >= max_attempts:
         return Outcome("permanent", f"{reason} (gave up after {attempts} attempts)")
-    delay = wait if wait is not None else backoff(attempts, jitter, base)
+    delay = wait if wait is not None else backoff(attempts, jitter, base, cap)
     return Outcome("transient", reason, retry_at=now + delay)
 
 
@@ -123,6 +128,7 @@ def classify_response(
     detail: str = "",
     body: str = "",
     base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
 ) -> Outcome:
     """Decide what an HTTP answer means (see the module docstring). ``detail``: what the
     reason quotes of the answer; ``body``: its start, read for Telegram's retry_after."""
@@ -131,7 +137,7 @@ def classify_response(
         return Outcome("sent", f"HTTP {_phrase(status)}")
     if status in TRANSIENT_STATUSES or status >= 500:
         wait = asked_delay(headers, body, now)
-        return _transient(said, now, attempts, max_attempts, jitter, wait, base)
+        return _transient(said, now, attempts, max_attempts, jitter, wait, base, cap)
     advice = "check the URL (or chat id) and add the destination again"
     return Outcome("permanent", f"{said}; {advice}", disable=True)
 
@@ -144,9 +150,10 @@ def classify_failure(
     max_attempts: int,
     jitter: float,
     base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
 ) -> Outcome:
     """A timeout or network failure (nothing answered): transient."""
-    return _transient(error, now, attempts, max_attempts, jitter, base=base)
+    return _transient(error, now, attempts, max_attempts, jitter, base=base, cap=cap)
 
 
 def refused_outcome(reason: str) -> Outcome:

@@ -179,6 +179,9 @@ def test_every_channel_survives_outages_429s_and_a_dispatcher_killed_mid_send(
         dispatch_host_spacing=0.0,
         dispatch_max_attempts=40,
         dispatch_retry_base=1.0,  # backoff 0.5–1 s, 1–2 s … so the test ends within minutes
+        # The 30 s outage costs each message several attempts; without a cap the doubling
+        # then waits minutes (2–9 for the eighth to eleventh attempt) after the receivers return.
+        dispatch_retry_cap=15.0,
         log_format="json",
     )
     engine = engines(settings.db_url)

@@ -124,3 +124,17 @@ def test_the_last_transient_attempt_fails_the_message_but_keeps_the_destination(
     assert "gave up after 5 attempts" in outcome.reason
     timeout = classify_failure("timed out", NOW, attempts=1, max_attempts=5, jitter=0.5)
     assert timeout.kind == "transient" and timeout.retry_at is not None
+
+
+def test_the_backoff_cap_bounds_the_wait_after_a_long_outage() -> None:
+    # The eleventh attempt of a message that failed all through an outage.
+    assert backoff(11, jitter=1.0, base=1.0) == timedelta(seconds=1024)
+    assert backoff(11, jitter=1.0, base=1.0, cap=15.0) == timedelta(seconds=15)
+    assert backoff(11, jitter=0.0, base=1.0, cap=15.0) == timedelta(seconds=7.5)
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    failed = classify_failure("could not connect", now, attempts=11, max_attempts=40,
+                              jitter=1.0, base=1.0, cap=15.0)
+    assert failed.kind == "transient" and failed.retry_at == now + timedelta(seconds=15)
+    answered = classify_response(503, {}, now, attempts=11, max_attempts=40, jitter=1.0,
+                                 base=1.0, cap=15.0)
+    assert answered.retry_at == now + timedelta(seconds=15)
