@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from monitor.delivery.content import ChannelMessage, chat_words
+from monitor.delivery.content import ChannelGroup, ChannelMessage, ChannelStory, chat_words
 
 KINDS = ("webhook", "slack", "teams", "telegram", "discord", "mattermost")
 USER_AGENT = "monitor/0.1 (media monitoring; alert delivery)"
@@ -66,6 +66,28 @@ def defuse_mentions(text: str) -> str:
     """Put a word joiner after the ``@`` of room-wide mentions, so no chat turns them into
     a notification for everyone; people still read ``@everyone``."""
     return _ROOM_MENTION.sub("@" + WORD_JOINER, text)
+
+
+def fit_stories(
+    message: ChannelMessage,
+    piece: Callable[[ChannelGroup, int, ChannelStory], str],
+    *,
+    used: int,
+    room: int,
+) -> list[str]:
+    """The text pieces of the message's stories, in order, that fit one text message:
+    ``piece(group, index in group, story)`` writes each; each costs its length and a blank
+    line, ``used`` is spent already, ``room`` is the limit; at most MAX_CHAT_STORIES."""
+    pieces: list[str] = []
+    size = used
+    for group in message.groups:
+        for index, story in enumerate(group.stories):
+            text = piece(group, index, story)
+            if len(pieces) >= MAX_CHAT_STORIES or size + len(text) + 2 > room:
+                return pieces
+            pieces.append(text)
+            size += len(text) + 2
+    return pieces
 
 
 def more_line(message: ChannelMessage, shown: int) -> str:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from monitor.delivery.channels import (
-    MAX_CHAT_STORIES,
     WORD_JOINER,
     OutboundRequest,
     Target,
+    fit_stories,
     json_post,
     more_line,
 )
@@ -53,22 +53,17 @@ def mattermost_text(message: ChannelMessage) -> str:
     ]
     if message.kind == "test":
         parts.append(escape_text(chat_words(message).text("chat.test_body")))
-    size = sum(len(p) + 2 for p in parts)
-    shown = 0
-    full = False
-    for group in message.groups:
-        for index, story in enumerate(group.stories):
-            heading = f"**{escape_text(group.name)}**\n" if index == 0 and group.name else ""
-            piece = heading + _story(story)
-            if shown >= MAX_CHAT_STORIES or size + len(piece) + 2 > MAX_TEXT - _RESERVE:
-                full = True
-                break
-            parts.append(piece)
-            size += len(piece) + 2
-            shown += 1
-        if full:
-            break
-    more = more_line(message, shown)
+    stories = fit_stories(
+        message,
+        lambda group, index, story: (
+            f"**{escape_text(group.name)}**\n" if index == 0 and group.name else ""
+        )
+        + _story(story),
+        used=sum(len(p) + 2 for p in parts),
+        room=MAX_TEXT - _RESERVE,
+    )
+    parts += stories
+    more = more_line(message, len(stories))
     if more and message.kind == "digest":
         parts.append(f"*{escape_text(more)}*")
     return "\n\n".join(parts)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import html
 
 from monitor.delivery.channels import (
-    MAX_CHAT_STORIES,
     OutboundRequest,
     Target,
     defuse_mentions,
+    fit_stories,
     json_post,
     more_line,
 )
@@ -54,24 +54,19 @@ def telegram_text(message: ChannelMessage) -> str:
     parts = [f"<b>{escape_html(message.heading)}</b>", f"<i>monitor · {escape_html(message.subscription)}</i>"]
     if message.kind == "test":
         parts.append(chat_words(message).text("chat.test_body"))
-    size = sum(len(p) + 2 for p in parts)
     # A digest trades snippet length for stories: one message holds 4096 characters.
     limit = DIGEST_SNIPPET if message.kind == "digest" else SNIPPET_LIMIT
-    shown = 0
-    full = False
-    for group in message.groups:
-        heading = f"\n<u>{escape_html(group.name)}</u>" if group.name else ""
-        for index, story in enumerate(group.stories):
-            piece = (heading + "\n" if index == 0 and heading else "") + _story(story, limit)
-            if shown >= MAX_CHAT_STORIES or size + len(piece) + 2 > MAX_TEXT - _RESERVE:
-                full = True
-                break
-            parts.append(piece)
-            size += len(piece) + 2
-            shown += 1
-        if full:
-            break
-    more = more_line(message, shown)
+    stories = fit_stories(
+        message,
+        lambda group, index, story: (
+            f"\n<u>{escape_html(group.name)}</u>\n" if index == 0 and group.name else ""
+        )
+        + _story(story, limit),
+        used=sum(len(p) + 2 for p in parts),
+        room=MAX_TEXT - _RESERVE,
+    )
+    parts += stories
+    more = more_line(message, len(stories))
     if more and message.kind == "digest":
         parts.append(f"<i>{escape_html(more)}</i>")
     return "\n\n".join(parts)

@@ -3,7 +3,6 @@ webhook on loopback, on SQLite and PostgreSQL. Raised once, repeated only when i
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,9 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.delivery.commands import NewDestination, create_destination
-from monitor.delivery.dispatcher import Dispatcher
-from monitor.notify.mailer import Mailer
-from monitor.notify.transport import SmtpTransport
 from monitor.notify.volume import VolumeWatch
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store import volume_alerts as ledger
@@ -23,7 +19,8 @@ from monitor.store.db import make_engine, transaction
 from monitor.store.tables import alerts, stories, subscriptions, volume_alerts
 from monitor.trends.spikes import VolumeVerdict
 from tests.delivery.receivers import Receivers
-from tests.notify.test_mailer import subscribe
+from tests.delivery.test_dispatcher import dispatch
+from tests.notify.test_mailer import run_pass, subscribe
 
 TODAY = date(2026, 12, 7)
 NOW = datetime.combine(TODAY, time(15), tzinfo=UTC)
@@ -80,28 +77,6 @@ def add_day(
             )
 
 
-def mail(settings: Any, engine: Any, now: datetime) -> int:
-    async def go() -> int:
-        mailer = Mailer(settings, engine, SmtpTransport(settings), worker="t:1:mailer")
-        try:
-            return await mailer.pass_once(now)
-        finally:
-            await mailer.transport.close()
-
-    return asyncio.run(go())
-
-
-def dispatch(settings: Any, engine: Any, now: datetime) -> int:
-    async def go() -> int:
-        dispatcher = Dispatcher(settings, engine, worker="t:1:dispatcher")
-        try:
-            return await dispatcher.pass_once(now)
-        finally:
-            await dispatcher.close()
-
-    return asyncio.run(go())
-
-
 def text_of(message: Any) -> str:
     return "\n".join(
         str(part.get_content())
@@ -140,7 +115,7 @@ def test_a_spike_reaches_its_followers_once_and_again_only_when_it_grows(world: 
         ).scalar_one()
     create_destination(settings, engine, NewDestination(desk, "webhook", receivers.url(HOOK)))
 
-    assert mail(settings, engine, NOW) == 2
+    assert run_pass(settings, engine, NOW) == 2
     by_recipient = {got.rcpt_tos[0]: got.message for got in sink.received}
     assert set(by_recipient) == {"brazil@example.org", "russia@example.org"}
     brazil = by_recipient["brazil@example.org"]
@@ -163,11 +138,11 @@ def test_a_spike_reaches_its_followers_once_and_again_only_when_it_grows(world: 
     assert payload["groups"][0]["stories"][0]["title"] == "Kyiv and BR: story 8 of 2026-12-07"
 
     # Later the same day: the cooldown holds a repeat, and nothing is queued twice.
-    assert mail(settings, engine, NOW + timedelta(minutes=30)) == 0
+    assert run_pass(settings, engine, NOW + timedelta(minutes=30)) == 0
     add_day(engine, TODAY, 3, ["BR"])  # 12: not half again as many
     assert VolumeWatch(settings, engine).run_once(NOW + timedelta(hours=1)) == 0
     add_day(engine, TODAY, 2, ["BR"])  # 14 ≥ 1.5 × 9: the spike grew
-    assert mail(settings, engine, NOW + timedelta(hours=2)) == 1
+    assert run_pass(settings, engine, NOW + timedelta(hours=2)) == 1
     assert "Brazil: 14 stories today" in str(sink.received[-1].message["Subject"])
     with transaction(engine) as conn:
         raised = conn.execute(
@@ -207,7 +182,7 @@ def test_nobody_following_means_no_work_and_no_ledger_rows(world: Any) -> None:
         add_day(engine, TODAY - timedelta(days=back), 1, ["BR"])
     add_day(engine, TODAY, 9, ["BR"])
     subscribe(engine, "brazil@example.org", filters={"countries": ["BR"]})
-    assert mail(settings, engine, NOW) == 0
+    assert run_pass(settings, engine, NOW) == 0
     with transaction(engine) as conn:
         assert conn.execute(select(func.count()).select_from(volume_alerts)).scalar_one() == 0
 
@@ -219,5 +194,5 @@ def test_a_volume_check_interval_of_zero_never_checks(world: Any) -> None:
         add_day(engine, TODAY - timedelta(days=back), 1, ["BR"])
     add_day(engine, TODAY, 9, ["BR"])
     subscribe(engine, "brazil@example.org", filters={"countries": ["BR"]}, volume_alerts=True)
-    assert mail(quiet, engine, NOW) == 0
-    assert mail(settings, engine, NOW) == 1
+    assert run_pass(quiet, engine, NOW) == 0
+    assert run_pass(settings, engine, NOW) == 1
