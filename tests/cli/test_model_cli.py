@@ -56,7 +56,7 @@ def test_the_switch_lets_the_model_veto_in_eval(tmp_path: Path) -> None:
     def figures(setting: str) -> dict[str, int]:
         done = monitor(
             "eval",
-            str(DATA / "dev3.jsonl"),
+            str(DATA / "dev-ukru.jsonl"),  # where the retrained model vetoes a false alarm
             "--json",
             "--resamples",
             "0",
