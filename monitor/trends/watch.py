@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from monitor.notify.topic_choice import ALL_TOPICS
 from monitor.trends.spikes import Kind, SpikePolicy, VolumeVerdict, after_cooldown, judge_day
 from monitor.trends.volumes import CATEGORY, COUNTRY
 
-ALL_TOPICS = "all"
 TOP_STORIES = 5
 
 
