@@ -14,7 +14,7 @@ from monitor.store.db import upsert_insert
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow, deliverable_subscriptions
 from monitor.store.tables import alerts, stories, volume_alerts
 from monitor.trends.spikes import Kind, VolumeVerdict
-from monitor.trends.volumes import tally
+from monitor.trends.volumes import alert_rows, tally
 
 
 def record(
@@ -64,17 +64,7 @@ def topic_counts(
 ) -> dict[str, list[int]]:
     """``{"ukraine-latam/country:BR": [per UTC day …]}``: alerted stories per topic,
     country and category (``tally`` per topic over the alerts of [start, end))."""
-    rows = conn.execute(
-        select(
-            alerts.c.topic,
-            alerts.c.story_id,
-            alerts.c.created_at,
-            alerts.c.countries,
-            alerts.c.category,
-        ).where(
-            alerts.c.created_at >= start, alerts.c.created_at < end
-        )
-    )
+    rows = alert_rows(conn, start, end)
     by_topic: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         by_topic[row.topic].append(row)

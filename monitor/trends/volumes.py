@@ -58,6 +58,7 @@ def alert_rows(
     matches), so a chart filtered by a query reads and tests those, not every alert."""
     columns = [
         alerts.c.story_id,
+        alerts.c.topic,
         alerts.c.created_at,
         alerts.c.countries,
         alerts.c.category,
