@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.tables import deliveries, email_attempts, emails, subscribers, subscriptions
@@ -260,8 +260,12 @@ def list_subscriptions(
     return [_subscription(r) for r in conn.execute(stmt)]
 
 
-def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, SubscriberRow]]:
-    """Subscriptions that may receive alerts: not paused, subscriber confirmed and active."""
+def deliverable_subscriptions(
+    conn: Connection, *, volume_alerts_only: bool = False
+) -> list[tuple[SubscriptionRow, SubscriberRow]]:
+    """Subscriptions that may receive alerts: not paused, subscriber confirmed and active
+    (``volume_alerts_only``: only those that follow spikes and silences)."""
+    followers = subscriptions.c.volume_alerts.is_(True) if volume_alerts_only else true()
     rows = conn.execute(
         select(
             subscriptions,
@@ -277,6 +281,7 @@ def deliverable_subscriptions(conn: Connection) -> list[tuple[SubscriptionRow, S
             subscriptions.c.paused.is_(False),
             subscribers.c.confirmed.is_(True),
             subscribers.c.status == "active",
+            followers,
         )
         .order_by(subscriptions.c.id)
     )

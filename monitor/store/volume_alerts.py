@@ -98,4 +98,4 @@ def day_stories(conn: Connection, start: datetime, end: datetime) -> list[Any]:
 
 def volume_watchers(conn: Connection) -> list[tuple[SubscriptionRow, SubscriberRow]]:
     """Deliverable subscriptions that follow volume alerts."""
-    return [(s, p) for s, p in deliverable_subscriptions(conn) if s.volume_alerts]
+    return deliverable_subscriptions(conn, volume_alerts_only=True)
