@@ -50,21 +50,25 @@ def test_a_snapshot_is_fresh_for_ttl_seconds() -> None:
 
 
 def test_concurrent_callers_share_one_run_and_the_result_is_reused() -> None:
+    """The ttl is read from a clock the test moves, so a slow machine (the gather of 500
+    callers took longer than the ttl on a loaded CI host) cannot expire the snapshot."""
     runs: list[float] = []
+    now = [1000.0]
 
     def probe() -> dict[str, Check]:
-        runs.append(time.monotonic())
+        runs.append(now[0])
         time.sleep(0.2)
         return {"kafka": Check(len(runs) == 1, f"run {len(runs)}")}
 
     async def scenario() -> None:
-        readiness = Readiness(probe, ttl=0.5)
+        readiness = Readiness(probe, ttl=0.5, clock=lambda: now[0])
         try:
             first = await asyncio.gather(*(readiness.snapshot() for _ in range(500)))
             assert len(runs) == 1 and {s.checks["kafka"].detail for s in first} == {"run 1"}
+            now[0] += 0.4
             assert (await readiness.snapshot()).ready  # within ttl: no new run
             assert len(runs) == 1
-            await asyncio.sleep(0.6)
+            now[0] += 0.2
             later = await readiness.snapshot()
             assert len(runs) == 2 and not later.ready
         finally:
