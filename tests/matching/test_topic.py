@@ -232,6 +232,7 @@ def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
         "retaliation-over-arms-is-trade",
         "peace-proposal-at-the-un",
         "meeting-about-peace",
+        "humanitarian-visas-are-humanitarian",
         "official-visit-is-a-visit",
     ]
     assert topic.relevance.side_strength["initiative"] == 1.0

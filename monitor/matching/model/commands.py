@@ -29,6 +29,7 @@ DEV_POOL = (
     "tests/data/holdout.jsonl",
     "tests/data/blind3.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind4.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind5.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
