@@ -521,7 +521,8 @@ def test_server_that_never_answers_is_cut_by_total_timeout() -> None:
         started = time.monotonic()
         error = await h.fail("/hold?s=30")
         assert error.reason == "timed out after 0.5 s"
-        assert time.monotonic() - started < 2
+        # far under the server's 30 s hold; wide so a loaded CI host cannot fail it
+        assert time.monotonic() - started < 10
 
     run(scenario, limits=FetchLimits(total_timeout=0.5))
 
@@ -531,7 +532,7 @@ def test_slow_drip_is_cut_by_total_timeout() -> None:
         started = time.monotonic()
         error = await h.fail("/drip")
         assert error.reason == "timed out after 0.5 s"
-        assert 0.5 <= time.monotonic() - started < 2
+        assert 0.5 <= time.monotonic() - started < 5  # the drip lasts 10 s
 
     run(scenario, limits=FetchLimits(total_timeout=0.5))
 
@@ -552,7 +553,7 @@ def test_too_large_content_length_fails_before_reading() -> None:
         started = time.monotonic()
         error = await h.fail("/declared-huge")
         assert error.reason == f"response larger than {MIB} bytes (Content-Length: 10000000000)"
-        assert time.monotonic() - started < 1  # did not wait for the body
+        assert time.monotonic() - started < 5  # did not wait for the body (10 s away)
 
     run(scenario)
 
@@ -652,7 +653,7 @@ def test_connect_timeout_when_the_server_accepts_nothing() -> None:
                 started = time.monotonic()
                 error = await h.fail(f"http://127.0.0.1:{port}/feed")
                 assert error.reason == "connect timed out after 0.3 s"
-                assert time.monotonic() - started < 2
+                assert time.monotonic() - started < 4.5  # not the 5 s total timeout
 
             run(scenario, limits=FetchLimits(connect_timeout=0.3, total_timeout=5))
         finally:
