@@ -157,30 +157,36 @@ def test_humanitarian_visas_are_humanitarian(
     assert any(e.rule == "category:humanitarian-visas-are-humanitarian" for e in result.matched)
 
 
-def test_a_leaders_terms_for_a_settlement_at_a_brics_meeting_are_on_topic(topic: Topic) -> None:
-    """Passed before at the BRICS negative's old weight; it checks that the settlement
-    exception holds at the heavier weight the BRICS trip below needs."""
-    result = classify(
-        topic,
-        "Урегулирование конфликта на Украине возможно только с учетом интересов сторон",
-        "БРАЗИЛИА, 8 сентября. /ТАСС/. Урегулирование конфликта на Украине возможно, только "
-        "если будут учтены интересы сторон, заявил президент Бразилии Лула да Силва на "
-        "саммите БРИКС.",
-        "ru",
-    )
-    assert result.relevant and result.category == "peace-plan", result.matched
-
-
-def test_a_brics_trip_with_ukraine_only_as_backdrop_stays_out(topic: Topic) -> None:
-    """Guard: the settlement exception does not open the BRICS negative to every trip."""
-    result = classify(
-        topic,
-        "Lula parte para cúpula do Brics em Kazan",
-        "O presidente Lula embarcou para Kazan, na Rússia, para a cúpula do Brics; Putin "
-        "não foi à cúpula anterior por causa de um mandado ligado à guerra na Ucrânia.",
-        "pt",
-    )
-    assert not result.relevant, result.matched
+@pytest.mark.parametrize(
+    ("lang", "title", "text", "category"),
+    [
+        # a leader's terms for a settlement, said at a BRICS call, are the leader's act
+        # (passed before at the BRICS negative's old weight; it checks the exception holds
+        # at the heavier weight the trip below needs)
+        (
+            "ru",
+            "Урегулирование конфликта на Украине возможно только с учетом интересов сторон",
+            "БРАЗИЛИА, 8 сентября. /ТАСС/. Урегулирование конфликта на Украине возможно, "
+            "только если будут учтены интересы сторон, заявил президент Бразилии Лула да "
+            "Силва на саммите БРИКС.",
+            "peace-plan",
+        ),
+        # a trip to a BRICS summit with the war only as Putin's backdrop is the bloc's
+        (
+            "pt",
+            "Lula parte para cúpula do Brics em Kazan",
+            "O presidente Lula embarcou para Kazan, na Rússia, para a cúpula do Brics; Putin "
+            "não foi à cúpula anterior por causa de um mandado ligado à guerra na Ucrânia.",
+            None,
+        ),
+    ],
+)
+def test_a_brics_summit_is_the_blocs_business_unless_a_settlement_is_stated(
+    topic: Topic, lang: str, title: str, text: str, category: str | None
+) -> None:
+    result = classify(topic, title, text, lang)
+    assert result.relevant is (category is not None), result.matched
+    assert result.category == category
 
 
 def test_an_announced_meeting_is_a_visit(topic: Topic) -> None:
