@@ -378,8 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tz", help="IANA time zone (default UTC)")
     s.add_argument(
         "--language",
-        help="language of the subscriber's emails and chat messages: en, es, pt or uk "
-        "(default en)",
+        help="language of the subscriber's emails and chat messages: en, es, pt or uk (default en)",
     )
     s.add_argument("--query", help="stored query (see README: query language)")
     s.add_argument(

@@ -65,8 +65,14 @@ WORDS = {
         "sign_in": "Вхід до monitor",
     },
 }
-ENGLISH = ["Confirm my subscription", "Stop these alert emails?", "Your alert preferences",
-           "This link has expired", "Sign in to monitor", "Save"]
+ENGLISH = [
+    "Confirm my subscription",
+    "Stop these alert emails?",
+    "Your alert preferences",
+    "This link has expired",
+    "Sign in to monitor",
+    "Save",
+]
 
 
 def reader(
@@ -76,8 +82,14 @@ def reader(
     (a token acts only on rows that existed when it was issued)."""
     now = since or datetime.now(UTC)
     with transaction(engine) as conn:
-        pid, _ = add_subscriber(conn, f"{language}@example.org", language=language,
-                                time_zone="Europe/Kyiv", confirmed=confirmed, now=now)
+        pid, _ = add_subscriber(
+            conn,
+            f"{language}@example.org",
+            language=language,
+            time_zone="Europe/Kyiv",
+            confirmed=confirmed,
+            now=now,
+        )
         sid = add_subscription(conn, pid, now=now, name=HOSTILE, filters={"countries": ["PY"]})
     return pid, sid
 
@@ -139,11 +151,19 @@ def test_the_preferences_page_speaks_the_subscribers_language_and_escapes(
     assert "<script>alert(1)" not in page and "&lt;b&gt;Mesa&lt;/b&gt; &amp; &lt;script&gt;" in page
 
     # A refused form: the summary and each field's error in the language, 422.
-    status, page = post(f"{base}/p/{token}", [
-        ("subscription", str(sid)), ("action", "save"), ("time_zone", "Mars/Olympus"),
-        ("language", language), ("mode", "weekly"), ("digest_weekday", "4"),
-        ("digest_time", "08:00"), ("query", "<i>x</i> AND (y"),
-    ])
+    status, page = post(
+        f"{base}/p/{token}",
+        [
+            ("subscription", str(sid)),
+            ("action", "save"),
+            ("time_zone", "Mars/Olympus"),
+            ("language", language),
+            ("mode", "weekly"),
+            ("digest_weekday", "4"),
+            ("digest_time", "08:00"),
+            ("query", "<i>x</i> AND (y"),
+        ],
+    )
     assert status == 422 and f"<html lang='{language}'>" in page
     assert words["refused"] in page and f"<strong>{words['error']}</strong>" in page
     assert "aria-invalid='true'" in page and "value='&lt;i&gt;x&lt;/i&gt; AND (y'" in page
@@ -158,8 +178,9 @@ def test_an_expired_link_says_so_in_the_subscribers_language(web: Any, language:
     settings, engine, base = web
     long_ago = datetime.now(UTC) - timedelta(days=90)
     pid, _ = reader(engine, language, since=long_ago)
-    stale = make_token(settings.token_key(), "preferences", pid, None,
-                       datetime.now(UTC) - timedelta(days=61))
+    stale = make_token(
+        settings.token_key(), "preferences", pid, None, datetime.now(UTC) - timedelta(days=61)
+    )
     status, page = call(f"{base}/p/{stale}", headers=ENGLISH_BROWSER)
     assert status == 410 and f"<html lang='{language}'>" in page
     assert WORDS[language]["expired"] in page
