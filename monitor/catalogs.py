@@ -1,9 +1,9 @@
-"""monitor's messages in English, Spanish and Portuguese: the gettext catalogs. Pure.
+"""monitor's messages in English, Spanish, Portuguese and Ukrainian: the gettext catalogs. Pure.
 
-Each language is a catalog, ``monitor/locales/{en,es,pt}.po`` (package data, read with
+Each language is a catalog, ``monitor/locales/{en,es,pt,uk}.po`` (package data, read with
 Babel and used through the standard library's ``gettext``, so plural forms follow each
-language's ``Plural-Forms``). Message ids are keys (``nav.latest``); ``en.po`` holds the
-reference English. Messages may name values in braces (``{email}``); whoever prints the
+language's ``Plural-Forms``: Ukrainian has three, for 1, 2–4 and 5–20). Message ids are
+keys (``nav.latest``); ``en.po`` holds the reference English. Messages may name values in braces (``{email}``); whoever prints the
 finished text escapes it. Every catalog has exactly English's ids (a test checks), and an
 id no catalog has is an error, never a blank.
 
@@ -24,10 +24,10 @@ from importlib.resources import files
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "pt")
+LANGUAGES: tuple[str, ...] = ("en", "es", "pt", "uk")
 DEFAULT_LANGUAGE = "en"
 # Each language's own name, for the language forms.
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt": "Português"}
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "pt": "Português", "uk": "Українська"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -378,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tz", help="IANA time zone (default UTC)")
     s.add_argument(
         "--language",
-        help="language of the subscriber's emails and chat messages: en, es or pt (default en)",
+        help="language of the subscriber's emails and chat messages: en, es, pt or uk (default en)",
     )
     s.add_argument("--query", help="stored query (see README: query language)")
     s.add_argument(
@@ -430,7 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow spikes and silences of its coverage (on) or not (off)",
     )
     s.add_argument(
-        "--language", help="the subscriber's message language (en, es, pt), for all their emails"
+        "--language",
+        help="the subscriber's message language (en, es, pt, uk), for all their emails",
     )
     for action in ("pause", "resume", "remove"):
         s = ssub.add_parser(action, help=f"{action} a subscription (id)")

@@ -61,7 +61,7 @@ class Words:
         return cat.messages[key]
 
     def number(self, value: int) -> str:
-        """``1,234`` in English, ``1.234`` in Spanish and Portuguese."""
+        """``1,234`` in English, ``1.234`` in Spanish and Portuguese, ``1 234`` in Ukrainian."""
         return format_number(value, self.language)
 
     def count(self, key: str, count: int) -> str:
@@ -92,8 +92,8 @@ def _abbreviation(local: datetime) -> str:
 def format_moment(moment: datetime, zone: ZoneInfo, language: str) -> str:
     """A story's date as the reader's clock and language show it, with the zone:
     ``Mon, 11 Dec 2023, 09:30 UTC-03``, ``lun, 11 de dic de 2023, 9:30 UTC-03``,
-    ``seg., 11 de dez. de 2023, 09:30 UTC-03`` (the pattern is the catalog's
-    ``email.date.moment``)."""
+    ``seg., 11 de dez. de 2023, 09:30 UTC-03``, ``пн, 11 груд. 2023 р., 09:30 UTC-03``
+    (the pattern is the catalog's ``email.date.moment``)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(zone)

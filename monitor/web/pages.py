@@ -3,6 +3,12 @@
 Mail scanners and link previews fetch every link in an email (GET and HEAD), so a link
 only ever shows a page; the change happens when the person presses the page's button,
 which POSTs a form to the same link.
+
+The pages speak the subscriber's language (``subscribers.language``, the one of their
+emails): the link's token names the subscriber, so the person who opens it reads the page
+as they read the email, whatever their browser says. Only when no subscriber is known (a
+link that is not ours, a client over its rate) does the browser's ``Accept-Language``
+choose. Every string is a message of the shared catalogs (``link.*``, ``prefs.*``).
 """
 
 from __future__ import annotations
@@ -12,8 +18,11 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from monitor.catalogs import catalog, message_language
 from monitor.errors import InvalidToken
 from monitor.notify.tokens import LIFETIMES, Purpose
+from monitor.notify.wording import words
+from monitor.web.workspace.i18n import choose_language
 
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -22,13 +31,26 @@ _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
     ),
+    # The page's language follows the subscriber, not the request alone.
+    "Vary": "Accept-Language",
 }
 
 
-def page(title: str, body: str, status: int = 200) -> web.Response:
-    """A complete HTML page; ``body`` is HTML the caller has escaped."""
+def page_language(stored: str | None, accept_language: str | None) -> str:
+    """The language of a page opened from an email's link: the subscriber's stored language
+    when the link names a subscriber (``stored``; an unknown value reads as English, as in
+    their emails), else the browser's preferred catalog language, else English."""
+    if stored is not None:
+        return message_language(stored)
+    return choose_language(None, accept_language)
+
+
+def page(title: str, body: str, status: int = 200, *, language: str = "en") -> web.Response:
+    """A complete HTML page in ``language`` (its ``lang``); ``body`` is HTML the caller has
+    escaped."""
     doc = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{html.escape(message_language(language))}'><head>"
+        "<meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         "<meta name='robots' content='noindex'>"
         f"<title>{html.escape(title)}</title></head>"
@@ -37,6 +59,18 @@ def page(title: str, body: str, status: int = 200) -> web.Response:
         f"<main><h1 style='font-size:1.4em'>{html.escape(title)}</h1>{body}</main></body></html>"
     )
     return web.Response(text=doc, content_type="text/html", status=status, headers=_HEADERS)
+
+
+def message_page(
+    language: str,
+    title_key: str,
+    text_key: str,
+    status: int = 200,
+    **values: object,
+) -> web.Response:
+    """A page of one titled paragraph, both from the catalog of ``language``."""
+    t = catalog(message_language(language)).text
+    return page(t(title_key), text(t(text_key, **values)), status, language=language)
 
 
 def text(paragraph: str) -> str:
@@ -56,36 +90,25 @@ def button(action: str, label: str, fields: Mapping[str, str] | None = None) -> 
     )
 
 
-_EXPIRED_ADVICE: dict[Purpose, str] = {
-    "confirm": "Confirmation links work for {days} days.",
-    "preferences": "Preferences links work for {days} days. Every alert email carries a "
-    "fresh one at the bottom: use the link in your latest email.",
-    "unsubscribe": "Unsubscribe links work for {days} days. Every alert email carries a "
-    "fresh one: use the unsubscribe link in your latest email. If no more alerts reach "
-    "you, there is nothing to do.",
-}
+def lifetime(purpose: Purpose, language: str) -> str:
+    """How long a link of ``purpose`` works, in words (``60 days``, ``60 днів``)."""
+    return words(language).count("email.duration.days", LIFETIMES[purpose].days)
 
 
-def link_problem(error: InvalidToken, purpose: Purpose, renew_action: str | None) -> web.Response:
+def link_problem(
+    error: InvalidToken, purpose: Purpose, renew_action: str | None, *, language: str = "en"
+) -> web.Response:
     """What to do about a link that is expired, cut short or not ours (nothing changed).
 
     ``renew_action`` is where an expired confirmation link may ask for a fresh one.
     """
+    t = catalog(message_language(language)).text
     if error.reason == "expired":
-        advice = _EXPIRED_ADVICE[purpose].format(days=LIFETIMES[purpose].days)
-        body = text(advice)
+        body = text(t(f"link.expired_{purpose}", duration=lifetime(purpose, language)))
         if renew_action:
-            body += text("We can send a new confirmation link to the address this one was for.")
-            body += button(renew_action, "Send me a new confirmation link")
+            body += text(t("link.renew_offer"))
+            body += button(renew_action, t("link.renew_button"))
         elif purpose == "confirm":
-            body += text("Ask whoever added your address to add it again.")
-        return page("This link has expired", body, 410)
-    return page(
-        "This link is not valid",
-        text(
-            "Nothing was changed. Check that the whole link was opened: long links are "
-            "sometimes cut in two by email programs. If it still fails, use the link in "
-            "your latest email."
-        ),
-        400,
-    )
+            body += text(t("link.ask_again"))
+        return page(t("link.expired_title"), body, 410, language=language)
+    return message_page(language, "link.invalid_title", "link.invalid", 400)

@@ -5,6 +5,10 @@ a summary of the problems at the top (links to the fields) and each problem next
 field: the field has ``aria-invalid`` and ``aria-describedby`` pointing at its message and
 hint, every control has a ``<label>``. The server (``monitor.web.server``) only loads,
 saves and calls these functions.
+
+The page is in the subscriber's language: labels, hints, choices and category names are
+catalog messages (shared with the workspace's subscription form where the field is the
+same); a problem's own explanation is the checker's, in English, as in the workspace.
 """
 
 from __future__ import annotations
@@ -14,39 +18,36 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.catalogs import LANGUAGE_NAMES, LANGUAGES
+from monitor.catalogs import LANGUAGE_NAMES, LANGUAGES, Catalog, catalog, message_language
 from monitor.errors import Problem
-from monitor.notify.labels import category_label
 from monitor.notify.policy import DELIVERY_MODES
 from monitor.notify.preferences import WEEKDAYS, PreferencesInput, Vocabulary
+from monitor.notify.topic_choice import ALL_TOPICS, choice_label
+from monitor.notify.wording import category_name
 
-# The form's fields, in page order: name, label, hint.
+# The form's fields, in page order: name, label and hint (catalog keys; the workspace's
+# subscription form shares the words where the field is the same).
 _TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("time_zone", "Your time zone", "An IANA name such as America/Sao_Paulo; for all your alerts."),
-    ("query", "Query", "Words that stories must contain, e.g. Zelensk* AND (Paraguay OR Uruguay). Empty: every alert."),
-    ("countries", "Countries", "ISO codes separated by commas, e.g. BR, AR. Empty: any country."),
-    ("languages", "Languages", "Language codes separated by commas, e.g. en, es, pt. Empty: any."),
-    ("outlets", "Outlets", "Outlet names separated by commas. Empty: any outlet."),
-    ("min_score", "Minimum relevance", "A number from 0 to 1. Empty: every relevant story."),
+    ("time_zone", "prefs.field_time_zone", "prefs.hint_time_zone"),
+    ("query", "subs.field_query", "prefs.hint_query"),
+    ("countries", "subs.field_countries", "prefs.hint_countries"),
+    ("languages", "subs.field_languages", "subs.hint_languages"),
+    ("outlets", "subs.field_outlets", "subs.hint_outlets"),
+    ("min_score", "subs.field_min_score", "subs.hint_min_score"),
 )
 _DELIVERY_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("digest_time", "Digest time", "Local time HH:MM for daily and weekly digests, e.g. 08:00."),
-    ("quiet", "Quiet hours", "Local times like 22:00-07:00: alerts wait until the end. Empty: none."),
-    ("daily_cap", "Daily limit", "At most this many alert emails a day; the rest come in one digest. Empty: no limit."),
+    ("digest_time", "subs.field_digest_time", "subs.hint_digest_time"),
+    ("quiet", "subs.field_quiet", "subs.hint_quiet"),
+    ("daily_cap", "subs.field_daily_cap", "subs.hint_daily_cap"),
 )
+# Each field's label (a catalog key), also for the problems a refused form lists.
 LABELS = {name: label for name, label, _ in _TEXT_FIELDS + _DELIVERY_FIELDS} | {
-    "language": "Language of your emails and chat messages",
-    "mode": "How often",
-    "digest_weekday": "Weekly digest day",
-    "categories": "Categories",
-    "email": "Address",
-    "name": "Name",
-}
-_MODE_LABELS = {
-    "immediate": "Each alert as it comes",
-    "hourly": "Hourly digest",
-    "daily": "Daily digest",
-    "weekly": "Weekly digest",
+    "language": "prefs.language",
+    "mode": "subs.field_mode",
+    "digest_weekday": "subs.field_digest_weekday",
+    "categories": "subs.field_categories",
+    "email": "subs.field_email",
+    "name": "subs.field_name",
 }
 
 
@@ -129,16 +130,35 @@ def posted_input(
     )
 
 
+def topic_shown(names: Mapping[str, str], choice: str, language: str) -> str:
+    """A subscription's topic as the page shows it: the topic's name (as its file names it),
+    or "All stories" in ``language`` for ``all``."""
+    if choice == ALL_TOPICS:
+        return catalog(message_language(language)).text("subs.topic_all")
+    return choice_label(names, choice)
+
+
 def render_preferences(
-    action: str, forms: Sequence[FormState], vocabulary: Vocabulary, *, saved: int | None = None
+    action: str,
+    forms: Sequence[FormState],
+    vocabulary: Vocabulary,
+    *,
+    saved: int | None = None,
+    language: str = "en",
 ) -> str:
-    """The page body: a notice after a save, then one section per subscription."""
+    """The page body in ``language``: a notice after a save, then one section per
+    subscription."""
+    language = message_language(language)
+    t = catalog(language).text
     parts: list[str] = []
     if saved is not None:
-        parts.append(f"<p role='status'><strong>Saved.</strong> Subscription {saved} was updated.</p>")
+        parts.append(
+            f"<p role='status'><strong>{_e(t('prefs.saved'))}</strong> "
+            f"{_e(t('prefs.saved_detail', number=saved))}</p>"
+        )
     if not forms:
-        parts.append("<p>No subscriptions.</p>")
-    parts.extend(_section(action, form, vocabulary) for form in forms)
+        parts.append(f"<p>{_e(t('prefs.none'))}</p>")
+    parts.extend(_section(action, form, vocabulary, language) for form in forms)
     return "".join(parts)
 
 
@@ -146,69 +166,85 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _section(action: str, form: FormState, vocabulary: Vocabulary) -> str:
+def _label(cat: Catalog, field: str) -> str:
+    key = LABELS.get(field)
+    return cat.text(key) if key else field
+
+
+def _section(action: str, form: FormState, vocabulary: Vocabulary, language: str) -> str:
+    cat = catalog(language)
+    t = cat.text
     sid = form.subscription_id
     prefix = f"s{sid}-"
     errors = {p.field: p.message for p in form.problems}
     title_id = f"{prefix}title"
     toggle = "resume" if form.paused else "pause"
+    paused = f" ({t('subs.paused')})" if form.paused else ""
     out = [
         f"<section aria-labelledby='{title_id}'>",
-        f"<h2 id='{title_id}' style='font-size:1.2em'>{_e(form.title or 'Alerts')}"
-        f"{' (paused)' if form.paused else ''}</h2>",
+        f"<h2 id='{title_id}' style='font-size:1.2em'>{_e(form.title or t('prefs.untitled'))}"
+        f"{_e(paused)}</h2>",
         f"<form method='post' action='{_e(action)}'>"
         f"<input type='hidden' name='subscription' value='{sid}'>"
         f"<input type='hidden' name='action' value='{toggle}'>"
-        f"<button type='submit'>{toggle.title()} these alerts</button></form>",
+        f"<button type='submit'>{_e(t(f'prefs.{toggle}'))}</button></form>",
         f"<form method='post' action='{_e(action)}' novalidate>",
         f"<input type='hidden' name='subscription' value='{sid}'>",
         "<input type='hidden' name='action' value='save'>",
     ]
     if form.not_delivered:
         reasons = "".join(
-            f"<li>{_e(LABELS.get(p.field, p.field))}: {_e(p.message)}</li>"
-            for p in form.not_delivered
+            f"<li>{_e(_label(cat, p.field))}: {_e(p.message)}</li>" for p in form.not_delivered
         )
         out.append(
-            f"<div role='note' id='{prefix}not-delivered'><p><strong>These alerts are not "
-            "being sent:</strong> a saved setting is no longer accepted, so this subscription "
-            f"matches no stories until it is changed below.</p><ul>{reasons}</ul></div>"
+            f"<div role='note' id='{prefix}not-delivered'><p><strong>"
+            f"{_e(t('prefs.not_sent_title'))}</strong> {_e(t('prefs.not_sent'))}</p>"
+            f"<ul>{reasons}</ul></div>"
         )
     if form.problems:
         items = "".join(
-            f"<li><a href='#{prefix}{_e(p.field)}'>{_e(LABELS.get(p.field, p.field))}: "
+            f"<li><a href='#{prefix}{_e(p.field)}'>{_e(_label(cat, p.field))}: "
             f"{_e(p.message)}</a></li>"
             for p in form.problems
         )
         out.append(
             f"<div role='alert' id='{prefix}problems' style='border:2px solid #b00;padding:0 1em'>"
-            f"<h3 style='font-size:1em'>Nothing was saved: please fix "
-            f"{'this' if len(form.problems) == 1 else 'these'}</h3><ul>{items}</ul></div>"
+            f"<h3 style='font-size:1em'>{_e(t('subs.refused'))}</h3><ul>{items}</ul></div>"
         )
     if form.topic:
         # Read-only here: the saved topic is kept (``posted_input``); the workspace and the
         # CLI change it.
         out.append(
-            f"<p id='{prefix}topic'><strong>Topic:</strong> {_e(form.topic)}</p>"
+            f"<p id='{prefix}topic'><strong>{_e(t('email.story.topic'))}</strong> "
+            f"{_e(form.topic)}</p>"
         )
     # The subscriber's, like the time zone: saving any form sets it for all their messages.
     languages = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
-    out.append(_select(prefix, "language", languages, form.values.get("language", ""), errors))
+    out.append(_select(cat, prefix, "language", languages, form.values.get("language", ""), errors))
     for name, label, hint in _TEXT_FIELDS:
-        out.append(_text_field(prefix, name, label, hint, form.values.get(name, ""), errors))
-    out.append(_categories(prefix, form.values.get("categories", ()), vocabulary, errors))
-    out.append(_select(prefix, "mode", [(m, _MODE_LABELS[m]) for m in DELIVERY_MODES],
-                       form.values.get("mode", ""), errors))
-    weekdays = [(str(n), day.title()) for n, day in enumerate(WEEKDAYS)]
-    out.append(_select(prefix, "digest_weekday", weekdays,
-                       form.values.get("digest_weekday", ""), errors))
+        out.append(
+            _text_field(prefix, name, t(label), t(hint), form.values.get(name, ""), errors, cat)
+        )
+    out.append(_categories(prefix, form.values.get("categories", ()), vocabulary, errors, cat))
+    modes = [(m, t(f"mode.{m}")) for m in DELIVERY_MODES]
+    out.append(_select(cat, prefix, "mode", modes, form.values.get("mode", ""), errors))
+    weekdays = [(str(n), t(f"subs.weekday_{day}")) for n, day in enumerate(WEEKDAYS)]
+    out.append(
+        _select(
+            cat, prefix, "digest_weekday", weekdays, form.values.get("digest_weekday", ""), errors
+        )
+    )
     for name, label, hint in _DELIVERY_FIELDS:
-        out.append(_text_field(prefix, name, label, hint, form.values.get(name, ""), errors))
-    out.append("<p><button type='submit'>Save</button></p></form></section>")
+        out.append(
+            _text_field(prefix, name, t(label), t(hint), form.values.get(name, ""), errors, cat)
+        )
+    out.append(f"<p><button type='submit'>{_e(t('prefs.save'))}</button></p></form></section>")
     return "".join(out)
 
 
-def _described(prefix: str, name: str, errors: Mapping[str, str], hint: bool) -> tuple[str, str]:
+def _described(
+    prefix: str, name: str, errors: Mapping[str, str], hint: bool, cat: Catalog
+) -> tuple[str, str]:
     """The ``aria-describedby``/``aria-invalid`` attributes and the error message element."""
     ids = [f"{prefix}{name}-hint"] if hint else []
     message = ""
@@ -216,7 +252,7 @@ def _described(prefix: str, name: str, errors: Mapping[str, str], hint: bool) ->
         ids.insert(0, f"{prefix}{name}-error")
         message = (
             f"<span id='{prefix}{name}-error' style='display:block;color:#b00'>"
-            f"<strong>Error:</strong> {_e(errors[name])}</span>"
+            f"<strong>{_e(cat.text('common.error'))}</strong> {_e(errors[name])}</span>"
         )
     attributes = f" aria-describedby='{' '.join(ids)}'" if ids else ""
     if name in errors:
@@ -225,10 +261,16 @@ def _described(prefix: str, name: str, errors: Mapping[str, str], hint: bool) ->
 
 
 def _text_field(
-    prefix: str, name: str, label: str, hint: str, value: object, errors: Mapping[str, str]
+    prefix: str,
+    name: str,
+    label: str,
+    hint: str,
+    value: object,
+    errors: Mapping[str, str],
+    cat: Catalog,
 ) -> str:
     shown = value if isinstance(value, str) else ", ".join(str(v) for v in value)  # type: ignore[attr-defined]
-    attributes, message = _described(prefix, name, errors, hint=True)
+    attributes, message = _described(prefix, name, errors, True, cat)
     return (
         f"<p><label for='{prefix}{name}'>{_e(label)}</label><br>"
         f"<span id='{prefix}{name}-hint' style='display:block;font-size:.9em'>{_e(hint)}</span>"
@@ -238,31 +280,40 @@ def _text_field(
 
 
 def _select(
-    prefix: str, name: str, options: Sequence[tuple[str, str]], value: object,
+    cat: Catalog,
+    prefix: str,
+    name: str,
+    options: Sequence[tuple[str, str]],
+    value: object,
     errors: Mapping[str, str],
 ) -> str:
-    attributes, message = _described(prefix, name, errors, hint=False)
+    attributes, message = _described(prefix, name, errors, False, cat)
     rendered = "".join(
         f"<option value='{_e(v)}'{' selected' if v == value else ''}>{_e(text)}</option>"
         for v, text in options
     )
     return (
-        f"<p><label for='{prefix}{name}'>{_e(LABELS[name])}</label><br>{message}"
+        f"<p><label for='{prefix}{name}'>{_e(_label(cat, name))}</label><br>{message}"
         f"<select id='{prefix}{name}' name='{name}'{attributes}>{rendered}</select></p>"
     )
 
 
 def _categories(
-    prefix: str, chosen: object, vocabulary: Vocabulary, errors: Mapping[str, str]
+    prefix: str,
+    chosen: object,
+    vocabulary: Vocabulary,
+    errors: Mapping[str, str],
+    cat: Catalog,
 ) -> str:
     picked = {chosen} if isinstance(chosen, str) else set(chosen)  # type: ignore[call-overload]
-    attributes, message = _described(prefix, "categories", errors, hint=False)
+    attributes, message = _described(prefix, "categories", errors, False, cat)
     boxes = "".join(
         f"<label style='display:block'><input type='checkbox' name='categories' "
-        f"value='{_e(c)}'{' checked' if c in picked else ''}> {_e(category_label(c))}</label>"
+        f"value='{_e(c)}'{' checked' if c in picked else ''}> "
+        f"{_e(category_name(c, cat.language))}</label>"
         for c in vocabulary.categories
     )
     return (
-        f"<fieldset id='{prefix}categories'{attributes}><legend>Categories "
-        f"(none ticked: every category)</legend>{message}{boxes}</fieldset>"
+        f"<fieldset id='{prefix}categories'{attributes}><legend>"
+        f"{_e(cat.text('prefs.categories'))}</legend>{message}{boxes}</fieldset>"
     )

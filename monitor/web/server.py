@@ -17,7 +17,8 @@ Routes:
     *    /api/v1/...         the read API for API-key holders (monitor/web/api/)
 
 Mail scanners fetch every link (GET and HEAD), so GET only shows a page; changes are POSTs
-from the page's button (monitor/web/pages.py). Tokens are HMAC-signed and expire
+from the page's button (monitor/web/pages.py). The token pages are in the language of the
+subscriber the token names (``pages.page_language``), like their emails. Tokens are HMAC-signed and expire
 (monitor/notify/tokens.py); a token acts only on rows of its own subscriber that existed
 when it was issued. Token routes are rate limited per client (monitor/web/clients.py says
 who the client is behind a proxy). Readiness and metrics run on threads of their own, so a
@@ -40,6 +41,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from sqlalchemy import Engine
 
+from monitor.catalogs import catalog
 from monitor.config import Settings, process_variable
 from monitor.daemon import write_heartbeat
 from monitor.errors import InvalidToken
@@ -54,13 +56,11 @@ from monitor.notify.preferences import (
     topic_vocabulary,
 )
 from monitor.notify.tokens import (
-    LIFETIMES,
     RENEWABLE_FOR,
     Purpose,
     TokenClaims,
     verify_token,
 )
-from monitor.notify.topic_choice import choice_label
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.web import pages
@@ -75,6 +75,7 @@ from monitor.web.preferences import (
     posted_values,
     render_preferences,
     stored_values,
+    topic_shown,
 )
 from monitor.web.readiness import Readiness
 from monitor.web.workspace import add_workspace
@@ -85,6 +86,9 @@ log = get_logger(__name__)
 # line is under 600 bytes; browsers send some 20 headers.
 MAX_HEADER_LINE = 8190
 MAX_HEADERS = 64
+# An expired token is still genuine: it names its subscriber for this long after it was
+# issued, so the page saying it has expired can be in their language.
+EXPIRED_STILL_NAMES = timedelta(days=100 * 365)
 
 
 class RequestDeadline:
@@ -207,49 +211,77 @@ class WebApp:
         forwarded = request.headers.getall("X-Forwarded-For", [])
         return client_address(request.remote, forwarded, self.trusted_proxies)
 
-    def _claims(
+    def _language(self, request: web.Request, stored: str | None) -> str:
+        """The page's language: the subscriber's (``stored``), else the browser's."""
+        return pages.page_language(stored, request.headers.get("Accept-Language"))
+
+    def _stored_language(self, claims: TokenClaims) -> str | None:
+        """The language of the subscriber a genuine token names (None: no such subscriber)."""
+        with transaction(self.engine) as conn:
+            person = subscriber_store.get_subscriber(
+                conn, claims.subscriber_id, created_by=claims.rows_created_by
+            )
+        return person.language if person is not None else None
+
+    async def _subscriber_language(self, request: web.Request, claims: TokenClaims) -> str:
+        return self._language(request, await asyncio.to_thread(self._stored_language, claims))
+
+    async def _claims(
         self, request: web.Request, purpose: Purpose, max_age: timedelta | None = None
     ) -> TokenClaims | web.Response:
         client = self.client(request)
         if not self.limiter.allow(client):
-            return pages.page(
-                "Too many requests", pages.text("Please wait a minute and try again."), 429
+            return pages.message_page(
+                self._language(request, None), "errors.busy_title", "errors.busy", 429
             )
         token, keys, now = request.match_info["token"], self.settings.token_keys(), datetime.now(UTC)
         try:
             return verify_token(token, keys, purpose, now, max_age)
         except InvalidToken as exc:
             log.warning("web.token_rejected", purpose=purpose, reason=exc.reason, client=client)
+            language = self._language(request, None)
+            if exc.reason == "expired":
+                # Expired is genuine: the token still names its subscriber, and the page
+                # telling them what to do is in their language.
+                with contextlib.suppress(InvalidToken):
+                    genuine = verify_token(token, keys, purpose, now, EXPIRED_STILL_NAMES)
+                    language = await self._subscriber_language(request, genuine)
             renewable = purpose == "confirm" and exc.reason == "expired" and max_age is None
             if renewable:
                 with contextlib.suppress(InvalidToken):
                     verify_token(token, keys, purpose, now, RENEWABLE_FOR)
-                    return pages.link_problem(exc, purpose, f"/c/{token}/renew")
-            return pages.link_problem(exc, purpose, None)
+                    return pages.link_problem(exc, purpose, f"/c/{token}/renew", language=language)
+            return pages.link_problem(exc, purpose, None, language=language)
 
-    async def _form(self, request: web.Request) -> MultiDictProxy[Any] | web.Response:
+    async def _form(
+        self, request: web.Request, language: str
+    ) -> MultiDictProxy[Any] | web.Response:
         """The posted form, read within ``web_read_timeout`` (a slow body is a slowloris too)."""
         try:
             async with asyncio.timeout(self.settings.web_read_timeout):
                 return await request.post()
         except TimeoutError:
-            return pages.page("Request timed out", pages.text("Please try again."), 408)
+            return pages.message_page(language, "errors.timeout_title", "errors.timeout", 408)
 
     async def unsubscribe_page(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "unsubscribe")
+        claims = await self._claims(request, "unsubscribe")
         if isinstance(claims, web.Response):
             return claims
+        language = await self._subscriber_language(request, claims)
+        t = catalog(language).text
         return pages.page(
-            "Unsubscribe",
-            pages.text("Stop these alert emails?")
-            + pages.button(f"/u/{request.match_info['token']}", "Unsubscribe"),
+            t("link.unsubscribe_title"),
+            pages.text(t("link.unsubscribe_question"))
+            + pages.button(f"/u/{request.match_info['token']}", t("link.unsubscribe_button")),
+            language=language,
         )
 
     async def unsubscribe(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "unsubscribe")
+        claims = await self._claims(request, "unsubscribe")
         if isinstance(claims, web.Response):
             return claims
-        outcome = await asyncio.to_thread(self._unsubscribe, claims)
+        outcome, stored = await asyncio.to_thread(self._unsubscribe, claims)
+        language = self._language(request, stored)
         log.info(
             "subscriber.unsubscribed",
             subscriber_id=claims.subscriber_id,
@@ -257,25 +289,19 @@ class WebApp:
             outcome=outcome,
         )
         if outcome == "gone":
-            return pages.page(
-                "Already stopped",
-                pages.text(
-                    "The alerts this link was for no longer exist. Other alert emails you "
-                    "receive carry their own unsubscribe link."
-                ),
-            )
+            return pages.message_page(language, "link.gone_title", "link.gone")
         if outcome == "paused":
-            return pages.page(
-                "Unsubscribed",
-                pages.text(
-                    "You will not receive these alerts any more. Your other alerts continue."
-                ),
-            )
-        return pages.page("Unsubscribed", pages.text("You will not receive these emails any more."))
+            return pages.message_page(language, "link.unsubscribed_title", "link.unsubscribed_one")
+        return pages.message_page(language, "link.unsubscribed_title", "link.unsubscribed_all")
 
-    def _unsubscribe(self, claims: TokenClaims) -> str:
-        """'paused' (that subscription; others continue), 'all' (nothing more is sent) or
-        'gone' (no subscription of this subscriber by that id: nothing changed)."""
+    def _unsubscribe(self, claims: TokenClaims) -> tuple[str, str | None]:
+        """The outcome and the subscriber's language. The outcome is 'paused' (that
+        subscription; others continue), 'all' (nothing more is sent) or 'gone' (no
+        subscription of this subscriber by that id: nothing changed)."""
+        stored = self._stored_language(claims)
+        return self._unsubscribe_rows(claims), stored
+
+    def _unsubscribe_rows(self, claims: TokenClaims) -> str:
         now, created_by = datetime.now(UTC), claims.rows_created_by
         with transaction(self.engine) as conn:
             if claims.subscription_id is not None:
@@ -302,7 +328,7 @@ class WebApp:
             return "all"
 
     async def confirm_page(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "confirm")
+        claims = await self._claims(request, "confirm")
         if isinstance(claims, web.Response):
             return claims
 
@@ -313,83 +339,101 @@ class WebApp:
                 )
 
         subscriber = await asyncio.to_thread(_load)
+        language = self._language(request, subscriber.language if subscriber else None)
         if subscriber is None:
-            return pages.page("Not found", pages.text("This subscription no longer exists."), 404)
+            return pages.message_page(language, "link.not_found_title", "link.subscriber_gone", 404)
         if subscriber.confirmed:
-            return pages.page("Already confirmed", pages.text("Your subscription is confirmed."))
+            return pages.message_page(
+                language, "link.confirmed_already_title", "link.confirmed_already"
+            )
+        t = catalog(language).text
         return pages.page(
-            "Confirm your subscription",
-            pages.text("Press the button to start receiving the alerts you signed up for.")
-            + pages.button(f"/c/{request.match_info['token']}", "Confirm my subscription"),
+            t("link.confirm_title"),
+            pages.text(t("link.confirm_intro"))
+            + pages.button(f"/c/{request.match_info['token']}", t("link.confirm_button")),
+            language=language,
         )
 
     async def confirm(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "confirm")
+        claims = await self._claims(request, "confirm")
         if isinstance(claims, web.Response):
             return claims
 
-        def _confirm() -> bool:
+        def _confirm() -> str | None:
+            """The subscriber's language once confirmed; None when they are gone."""
             with transaction(self.engine) as conn:
                 subscriber = subscriber_store.get_subscriber(
                     conn, claims.subscriber_id, created_by=claims.rows_created_by
                 )
                 if subscriber is None:
-                    return False
+                    return None
                 if not subscriber.confirmed:
                     subscriber_store.set_subscriber(
                         conn, subscriber.id, confirmed=True, confirmed_at=datetime.now(UTC)
                     )
-                return True
+                return subscriber.language
 
-        if not await asyncio.to_thread(_confirm):
-            return pages.page("Not found", pages.text("This subscription no longer exists."), 404)
+        stored = await asyncio.to_thread(_confirm)
+        language = self._language(request, stored)
+        if stored is None:
+            return pages.message_page(language, "link.not_found_title", "link.subscriber_gone", 404)
         log.info("subscriber.confirmed", subscriber_id=claims.subscriber_id)
-        return pages.page("Subscription confirmed", pages.text("Alerts will now reach your inbox."))
+        return pages.message_page(language, "link.confirmed_title", "link.confirmed")
 
     async def renew_confirmation(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "confirm", max_age=RENEWABLE_FOR)
+        claims = await self._claims(request, "confirm", max_age=RENEWABLE_FOR)
         if isinstance(claims, web.Response):
             return claims
+        language = await self._subscriber_language(request, claims)
         queued = await asyncio.to_thread(
             queue_confirmation, self.settings, self.engine, claims.subscriber_id, renewal=claims
         )
         log.info(
             "subscriber.confirmation_renewed", subscriber_id=claims.subscriber_id, queued=queued
         )
-        # The same answer whatever happened: the page must not tell who is subscribed.
-        return pages.page(
-            "Check your inbox",
-            pages.text(
-                "If this address still waits for confirmation, a new link is on its way "
-                f"(at most one a day). It works for {LIFETIMES['confirm'].days} days."
-            ),
+        # The same answer whatever happened: the page must not tell who is subscribed (the
+        # language is the one of the subscriber the link was sent to, known to its reader).
+        return pages.message_page(
+            language,
+            "link.renewed_title",
+            "link.renewed",
+            duration=pages.lifetime("confirm", language),
         )
 
     async def preferences(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "preferences")
+        claims = await self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
-        forms = await asyncio.to_thread(self._stored_forms, claims)
+        stored, forms = await asyncio.to_thread(self._stored_forms, claims)
         saved = request.query.get("saved", "")
         return self._preferences_page(
-            request, forms, saved=int(saved) if saved.isdigit() else None
+            request,
+            forms,
+            self._language(request, stored),
+            saved=int(saved) if saved.isdigit() else None,
         )
 
     def _preferences_page(
-        self, request: web.Request, forms: list[FormState], *, saved: int | None = None,
+        self,
+        request: web.Request,
+        forms: list[FormState],
+        language: str,
+        *,
+        saved: int | None = None,
         status: int = 200,
     ) -> web.Response:
         action = f"/p/{request.match_info['token']}"
-        body = render_preferences(action, forms, self._vocabulary(), saved=saved)
-        return pages.page("Your alert preferences", body, status)
+        body = render_preferences(action, forms, self._vocabulary(), saved=saved, language=language)
+        title = catalog(language).text("link.preferences_title")
+        return pages.page(title, body, status, language=language)
 
     def _vocabulary(self) -> Vocabulary:
         return topic_vocabulary(*self.settings.topic_files())
 
-    def _stored_forms(self, claims: TokenClaims) -> list[FormState]:
-        """The token's subscriber's subscriptions as forms, each with the reason it is not
-        delivered when a stored setting fails today's check (e.g. a query past a newer
-        limit)."""
+    def _stored_forms(self, claims: TokenClaims) -> tuple[str | None, list[FormState]]:
+        """The token's subscriber's language, and their subscriptions as forms, each with
+        the reason it is not delivered when a stored setting fails today's check (e.g. a
+        query past a newer limit)."""
         with transaction(self.engine) as conn:
             person = subscriber_store.get_subscriber(
                 conn, claims.subscriber_id, created_by=claims.rows_created_by
@@ -398,7 +442,7 @@ class WebApp:
                 conn, claims.subscriber_id, created_by=claims.rows_created_by
             )
         if person is None:
-            return []
+            return None, []
         vocabulary = self._vocabulary()
         names = read_topic_names(self.settings.topic_files())
         forms = []
@@ -407,30 +451,31 @@ class WebApp:
             stale = checked if isinstance(checked, list) else ()
             forms.append(
                 FormState(s.id, s.name, s.paused, stored_values(s, person), not_delivered=stale,
-                          topic=choice_label(names, s.topic))
+                          topic=topic_shown(names, s.topic, person.language))
             )
-        return forms
+        return person.language, forms
 
     async def change_preference(self, request: web.Request) -> web.Response:
-        claims = self._claims(request, "preferences")
+        claims = await self._claims(request, "preferences")
         if isinstance(claims, web.Response):
             return claims
-        form = await self._form(request)
+        language = await self._subscriber_language(request, claims)
+        form = await self._form(request, language)
         if isinstance(form, web.Response):
             return form
         action = str(form.get("action", ""))
         try:
             subscription_id = int(str(form.get("subscription", "")))
         except ValueError:
-            return pages.page(
-                "Bad request", pages.text("Choose a subscription to pause or resume."), 400
+            return pages.message_page(
+                language, "link.bad_request_title", "link.choose_subscription", 400
             )
         if action == "save":
             fields = {name: [str(v) for v in form.getall(name, [])] for name in form}
             return await self._save_preferences(request, claims, subscription_id, fields)
         if action not in {"pause", "resume"}:
-            return pages.page(
-                "Bad request", pages.text("Choose a subscription to pause or resume."), 400
+            return pages.message_page(
+                language, "link.bad_request_title", "link.choose_subscription", 400
             )
 
         def _change() -> bool:
@@ -445,7 +490,7 @@ class WebApp:
                 )
 
         if not await asyncio.to_thread(_change):
-            return pages.page("Not found", pages.text("No such subscription."), 404)
+            return pages.message_page(language, "link.not_found_title", "link.no_subscription", 404)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}")
 
     async def _save_preferences(
@@ -461,7 +506,8 @@ class WebApp:
         vocabulary = self._vocabulary()
         names = read_topic_names(self.settings.topic_files())
 
-        def _save() -> tuple[str, list[FormState]]:
+        def _save() -> tuple[str, str | None, list[FormState]]:
+            """The outcome, the subscriber's stored language and the forms to show again."""
             with transaction(self.engine) as conn:
                 person = subscriber_store.get_subscriber(
                     conn, claims.subscriber_id, created_by=claims.rows_created_by
@@ -471,36 +517,37 @@ class WebApp:
                 )
                 mine = next((s for s in rows if s.id == subscription_id), None)
                 if person is None or mine is None:
-                    return "missing", []
+                    return "missing", person.language if person else None, []
                 checked = check_preferences(
                     posted_input(values, person, topic=mine.topic), vocabulary
                 )
                 if isinstance(checked, list):
                     forms = [
                         FormState(s.id, s.name, s.paused, values, checked,
-                                  topic=choice_label(names, s.topic))
+                                  topic=topic_shown(names, s.topic, person.language))
                         if s.id == subscription_id
                         else FormState(s.id, s.name, s.paused, stored_values(s, person),
-                                       topic=choice_label(names, s.topic))
+                                       topic=topic_shown(names, s.topic, person.language))
                         for s in rows
                     ]
-                    return "refused", forms
+                    return "refused", person.language, forms
                 subscriber_store.set_subscription(
                     conn, subscription_id, now=datetime.now(UTC), **checked.subscription_values()
                 )
                 subscriber_store.set_subscriber(
                     conn, person.id, time_zone=checked.time_zone, language=checked.language
                 )
-                return "saved", []
+                return "saved", checked.language, []
 
-        outcome, forms = await asyncio.to_thread(_save)
+        outcome, stored, forms = await asyncio.to_thread(_save)
+        language = self._language(request, stored)
         if outcome == "missing":
-            return pages.page("Not found", pages.text("No such subscription."), 404)
+            return pages.message_page(language, "link.not_found_title", "link.no_subscription", 404)
         if outcome == "refused":
             log.info("web.preferences_refused", subscriber_id=claims.subscriber_id,
                      subscription_id=subscription_id,
                      fields=sorted({p.field for f in forms for p in f.problems}))
-            return self._preferences_page(request, forms, status=422)
+            return self._preferences_page(request, forms, language, status=422)
         log.info("web.preferences_saved", subscriber_id=claims.subscriber_id,
                  subscription_id=subscription_id)
         raise web.HTTPSeeOther(f"/p/{request.match_info['token']}?saved={subscription_id}")

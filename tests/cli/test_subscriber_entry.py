@@ -173,7 +173,7 @@ def test_the_subscribers_language_is_set_checked_and_kept_from_cli_and_csv(
 ) -> None:
     bad = monitor_cli("subscriber", "add", "mesa@example.org", "--language", "fr")
     assert bad.returncode == 2 and "  --language: unknown language 'fr'" in bad.stderr
-    assert "en, es, pt" in bad.stderr and stored(engines, cli_settings) == ([], [])
+    assert "en, es, pt, uk" in bad.stderr and stored(engines, cli_settings) == ([], [])
     ok = monitor_cli("subscriber", "add", "mesa@example.org", "--language", "ES", "--confirmed")
     assert ok.returncode == 0, ok.stderr
     assert stored(engines, cli_settings)[0][0].language == "es"
@@ -189,11 +189,12 @@ def test_the_subscribers_language_is_set_checked_and_kept_from_cli_and_csv(
         "email,language,countries\n"
         "mesa@example.org,,BR\n"  # empty: keeps pt
         "nova@example.org,es,\n"
+        "desk@example.org,UK,\n"
         "mala@example.org,klingon,\n",
         encoding="utf-8",
     )
     imported = monitor_cli("subscriber", "import", str(csv), "--confirmed")
-    assert imported.returncode == 1 and "line 4: refused mala@example.org" in imported.stdout
+    assert imported.returncode == 1 and "line 5: refused mala@example.org" in imported.stdout
     assert "unknown language 'klingon'" in imported.stdout
     languages = {p.email: p.language for p in stored(engines, cli_settings)[0]}
-    assert languages == {"mesa@example.org": "pt", "nova@example.org": "es"}
+    assert languages == {"mesa@example.org": "pt", "nova@example.org": "es", "desk@example.org": "uk"}

@@ -78,6 +78,35 @@ def test_an_alert_reaches_every_channel_in_spanish(world: Any, capsys: Any) -> N
     assert "\\<script\\>" in embeds[0]["description"]  # markdown-escaped
 
 
+WHEN_UK = "пн, 11 груд. 2023 р., 10:07 UTC-03"
+
+
+def test_an_alert_reaches_a_chat_and_a_webhook_in_ukrainian(world: Any, capsys: Any) -> None:  # noqa: F811
+    settings, engine, receivers = world
+    subscribe(engine, "desk@example.org", tz="America/Sao_Paulo", mode="immediate",
+              language="uk")
+    add(settings, engine, "webhook", receivers.url(HOOK), capsys)
+    add(settings, engine, "telegram", CHAT, capsys)
+    ingest(engine, hostile_copies())
+    assert Assembler(settings, engine).run_once() == 1
+    assert dispatch(settings, engine) == 2
+
+    (webhook,) = receivers.at(HOOK)
+    sent = json_of(webhook)
+    assert set(sent) == MESSAGE_KEYS and sent["language"] == "uk" and sent["kind"] == "alert"
+    (story,) = sent["groups"][0]["stories"]
+    assert story["title"] == HOSTILE_TITLE  # as published; the receiver escapes it
+    assert story["published"] == "2023-12-11T13:07:44+00:00"  # machine-readable, UTC
+    assert story["when"] == WHEN_UK and story["category"] == "Мирний план"
+
+    (telegram,) = receivers.at(f"/bot{BOT_TOKEN}/sendMessage")
+    text = json_of(telegram)["text"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
+    # The date and the countries (CLDR's names) in Ukrainian; the snippet as published.
+    assert f"The Rio Times · {WHEN_UK} · Парагвай, Еквадор, Уругвай, Аргентина" in text
+    assert "Mon, 11 Dec" not in text and "Ukrainian President" in text
+
+
 def test_a_digest_reaches_chats_in_portuguese_with_its_counts(world: Any, capsys: Any) -> None:  # noqa: F811
     settings, engine, receivers = world
     subscribe(engine, "mesa@example.org", tz="America/Sao_Paulo", mode="daily",

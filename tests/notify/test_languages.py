@@ -1,4 +1,4 @@
-"""Emails in the reader's language (en, es, pt): one alert, one digest and the
+"""Emails in the reader's language (en, es, pt, uk): one alert, one digest and the
 confirmation in each, through the real mailer to the real SMTP sink, on SQLite and
 PostgreSQL, checked for the translated words, the locale's date format and the same safety
 as the English emails (no header injected by a hostile feed or name, HTML escaped)."""
@@ -70,6 +70,18 @@ WORDS = {
         "digest": "Resumo diário",
         "stories": "notícias",
     },
+    "uk": {
+        "new": "Свіжа новина для",
+        "why": "Чому відповідає:",
+        "category": "Мирний план",
+        "read": "Читати новину",
+        "read_text": "Читати: https://",
+        "unsubscribe": "Відписатися",
+        "date": "пн, 11 груд. 2023 р., 10:07 UTC-03",
+        "digest": "Щоденний дайджест",
+        # Ukrainian has three plural forms: 1 новина, 3 новини, 5 новин.
+        "stories": "новина|новини|новин",
+    },
 }
 
 
@@ -126,7 +138,7 @@ def test_an_immediate_alert_arrives_in_the_readers_language_and_clean(
     assert "<script>alert(1)</script> New Diplomatic" in text  # plain text as published
 
 
-@pytest.mark.parametrize("language", ["es", "pt"])
+@pytest.mark.parametrize("language", ["es", "pt", "uk"])
 def test_a_daily_digest_arrives_in_the_readers_language_with_its_dates_and_numbers(
     world: Any, language: str  # noqa: F811
 ) -> None:
@@ -142,15 +154,20 @@ def test_a_daily_digest_arrives_in_the_readers_language_with_its_dates_and_numbe
     (got,) = sink.received
     message = read_clean_email(got.data, f"{language}@example.org", ALERT_HEADERS)
     words = WORDS[language]
-    day = {"es": "28 de mar de 2026", "pt": "28 de mar. de 2026"}[language]
+    day = {"es": "28 de mar de 2026", "pt": "28 de mar. de 2026", "uk": "28 бер. 2026 р."}[language]
     subject = subject_read(message)
-    found = re.fullmatch(rf"\[monitor\] {words['digest']}: (\d+) {words['stories']} \({day}\)", subject)
+    found = re.fullmatch(
+        rf"\[monitor\] {words['digest']}: (\d+) ({words['stories']}) \({re.escape(day)}\)", subject
+    )
     assert found is not None, subject
-    count = int(found.group(1))
+    count, stories = int(found.group(1)), found.group(2)
     assert count >= 3
+    if language == "uk":  # the form the count asks for
+        assert stories == ("новини" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14)
+                           else "новина" if count % 10 == 1 and count % 100 != 11 else "новин")
     text, html = _parts(message)
     for part in (text, html):
-        assert f"{count} {words['stories']}:" in part  # the summary, pluralized
+        assert f"{count} {stories}:" in part  # the summary, pluralized
         assert words["why"] in part and words["unsubscribe"] in part
         assert "Daily digest" not in part and "Why it matched" not in part
     assert "Mesa &lt;b&gt;LatAm&lt;/b&gt;" in html and "<b>LatAm" not in html
@@ -172,8 +189,8 @@ def test_the_confirmation_email_is_in_the_readers_language(language: str) -> Non
     data = bytes(message)
     clean = read_clean_email(data, RECIPIENT.email, EMAIL_HEADERS)
     subject = {"en": "Confirm your subscription", "es": "Confirma tu suscripción",
-               "pt": "Confirme sua assinatura"}[language]
-    valid = {"en": "7 days", "es": "7 días", "pt": "7 dias"}[language]
+               "pt": "Confirme sua assinatura", "uk": "Підтвердьте підписку"}[language]
+    valid = {"en": "7 days", "es": "7 días", "pt": "7 dias", "uk": "7 днів"}[language]
     assert subject_read(clean) == f"[monitor] {subject}: {HOSTILE_NAME_READ}"
     text, html = _parts(clean)
     assert valid in text and valid in html
@@ -186,6 +203,9 @@ def test_dates_numbers_and_digest_names_follow_the_locale() -> None:
     assert format_moment(moment, kyiv, "en") == "Fri, 27 Nov 2026, 14:05 EET"
     assert format_moment(moment, kyiv, "es") == "vie, 27 de nov de 2026, 14:05 EET"
     assert format_moment(moment, kyiv, "pt") == "sex., 27 de nov. de 2026, 14:05 EET"
+    assert format_moment(moment, kyiv, "uk") == "пт, 27 лист. 2026 р., 14:05 EET"
+    assert period_words("weekly", moment, kyiv, "uk") == (
+        "Щотижневий дайджест", "тиждень до 27 лист. 2026 р.")
     assert period_words("weekly", moment, kyiv, "en") == ("Weekly digest", "week to 2026-11-27")
     assert period_words("weekly", moment, kyiv, "pt") == ("Resumo semanal", "semana até 27 de nov. de 2026")
     assert period_words("hourly", moment, kyiv, "es") == ("Resumen por hora", "27 de nov de 2026, 14:05")
@@ -201,11 +221,24 @@ def test_dates_numbers_and_digest_names_follow_the_locale() -> None:
     text = body(digest, "plain")
     assert "Se muestran las 100 más recientes." in text and "-- Otro país o ninguno --" in text
     assert "relevancia 0,91" in text
+    in_ukrainian = compose_digest(
+        entries, dataclasses.replace(RECIPIENT, language="uk"), period=period,
+        subscription_name="Стіл", links=make_links(), sender=SENDER, list_id="x.example.org", now=NOW,
+    )
+    # CLDR writes Ukrainian thousands with a no-break space; a header has plain spaces only.
+    assert parse(in_ukrainian)["Subject"] == (
+        "[monitor] Щоденний дайджест: 1 202 новини (27 лист. 2026 р.)"
+    )
+    text = body(in_ukrainian, "plain")
+    assert "1\xa0202 новини:" in text
+    assert "Показано 100 найновіших." in text and "-- Інша країна або без країни --" in text
+    assert "релевантність 0,91" in text
 
 
 def test_an_unknown_language_is_refused_with_the_choices() -> None:
     assert checked_language(" ES ") == "es" and checked_language("") == "en"
-    with pytest.raises(ValueError, match=r"unknown language 'fr': choose one of en, es, pt"):
+    assert checked_language("UK") == "uk"
+    with pytest.raises(ValueError, match=r"unknown language 'fr': choose one of en, es, pt, uk "):
         checked_language("fr")
 
 

@@ -57,6 +57,19 @@ def test_every_data_file_of_a_mapped_folder_ships(package: str) -> None:
     assert not unshipped, f"{package}: add patterns for {unshipped} to package-data"
 
 
+def test_every_language_catalog_ships_in_the_wheel() -> None:
+    """The catalogs ship as .po files (compiled in memory when read: no .mo step), so a
+    new language needs only its file to match the package-data globs."""
+    from monitor.catalogs import LANGUAGES
+
+    patterns = SETUPTOOLS["package-data"]["monitor"]
+    for language in LANGUAGES:
+        name = f"locales/{language}.po"
+        assert (PROJECT_ROOT / "monitor" / name).is_file(), name
+        assert any(fnmatch.fnmatch(name, p) for p in patterns), f"add {name} to package-data"
+    assert "uk" in LANGUAGES
+
+
 def test_packaged_data_resolves_through_importlib_resources() -> None:
     # In the editable install the mapped packages are the repository's own folders: one copy.
     assert resources.migrations_dir() == PROJECT_ROOT / "migrations"

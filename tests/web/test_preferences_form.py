@@ -153,7 +153,9 @@ def test_good_settings_are_saved_and_confirmed(web: Any) -> None:
         ("quiet", "22:00-07:00"), ("daily_cap", ""), ("language", "es"),
     ]
     status, html = call(f"{base}/p/{token}", [("subscription", str(sid)), ("action", "save"), *good])
-    assert status == 200 and "role='status'" in html and "Saved." in html  # after a 303
+    assert status == 200 and "role='status'" in html  # after a 303
+    # The page after the save is already in the language just chosen.
+    assert "Guardado." in html and "<html lang='es'>" in html and "Saved." not in html
     with transaction(engine) as conn:
         (stored,) = list_subscriptions(conn, pid)
         subscriber = get_subscriber(conn, pid)

@@ -71,6 +71,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 READER = web.RequestKey("reader", object)
 CSRF_VALUE = web.RequestKey("csrf_value", str)
 CSRF_NEW = web.RequestKey("csrf_new", bool)
+# The language of the subscriber an email's link names (the sign-in link's landing page).
+LINKED_LANGUAGE = web.RequestKey("linked_language", str)
 
 
 def safe_next(value: str | None, default: str = "/latest") -> str:
@@ -150,7 +152,9 @@ class Workspace:
 
     def language(self, request: web.Request) -> str:
         return i18n.choose_language(
-            request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("Accept-Language"),
+            request.get(LINKED_LANGUAGE),
         )
 
     def catalog(self, request: web.Request) -> i18n.Catalog:

@@ -1,11 +1,14 @@
-"""The workspace in English, Spanish and Portuguese, and times in the reader's zone. Pure.
+"""The workspace in English, Spanish, Portuguese and Ukrainian, and times in the reader's
+zone. Pure.
 
 The catalogs themselves live in :mod:`monitor.catalogs` (shared with the emails and chat
 messages); this module keeps the workspace's choices: which language a reader sees and
 how times are shown.
 
-The reader chooses the language (a cookie set by the language form); until then the
-browser's ``Accept-Language`` decides, else English.
+The reader chooses the language (a cookie set by the language form); until then a page
+opened from an email's link (the sign-in link) is in the language of the subscriber the
+link names, as the email was, and otherwise the browser's ``Accept-Language`` decides, else
+English.
 """
 
 from __future__ import annotations
@@ -27,11 +30,16 @@ __all__ = [
 ]
 
 
-def choose_language(chosen: str | None, accept_language: str | None) -> str:
-    """The reader's choice (cookie) if it is one of ours, else the browser's most preferred
+def choose_language(
+    chosen: str | None, accept_language: str | None, linked: str | None = None
+) -> str:
+    """The reader's choice (cookie) if it is one of ours, else the language of the
+    subscriber an email's link names (``linked``), else the browser's most preferred
     language we have (``es-AR,es;q=0.9,en;q=0.8`` → es), else English."""
     if chosen in LANGUAGES:
         return chosen
+    if linked in LANGUAGES:
+        return linked
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")

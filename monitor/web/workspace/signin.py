@@ -40,7 +40,7 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.web.limits import RateLimiter
 from monitor.web.workspace import i18n
-from monitor.web.workspace.context import Workspace, safe_next
+from monitor.web.workspace.context import LINKED_LANGUAGE, Workspace, safe_next
 from monitor.web.workspace.security import LANGUAGE_COOKIE, SESSION_COOKIE, new_secret_value
 
 log = get_logger(__name__)
@@ -255,7 +255,7 @@ class SignIn:
         if isinstance(claims, web.Response):
             return claims
 
-        def _load() -> tuple[str, str]:
+        def _load() -> tuple[str, str, str | None]:
             with transaction(self.ws.engine) as conn:
                 person = subscriber_store.get_subscriber(
                     conn, claims.subscriber_id, created_by=claims.rows_created_by
@@ -263,9 +263,13 @@ class SignIn:
                 state = session_store.request_state(
                     conn, int(claims.subscription_id or 0), claims.subscriber_id
                 )
-            return (person.email if person else ""), state
+            if person is None:
+                return "", state, None
+            return person.email, state, person.language
 
-        email, state = await asyncio.to_thread(_load)
+        email, state, language = await asyncio.to_thread(_load)
+        if language is not None:  # the page reads like the email that brought the reader
+            request[LINKED_LANGUAGE] = language
         if not email or state != "unused":
             return self._used(request)
         t = self.ws.catalog(request).text

@@ -64,8 +64,11 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
     spanish = call("PATCH", "/api/v1/me", write, body={"language": "ES"})
     assert spanish.status == 200 and spanish.json["language"] == "es"
     assert call("GET", "/api/v1/me").json["language"] == "es"
+    ukrainian = call("PATCH", "/api/v1/me", write, body={"language": "uk"})
+    assert ukrainian.status == 200 and ukrainian.json["language"] == "uk"
+    assert call("PATCH", "/api/v1/me", write, body={"language": "es"}).status == 200
     klingon = call("PATCH", "/api/v1/me", write, body={"language": "tlh"})
-    assert klingon.status == 422 and "en, es, pt" in str(klingon.json)
+    assert klingon.status == 422 and "en, es, pt, uk" in str(klingon.json)
     assert call("PATCH", "/api/v1/me", write, body={"time_zone": "UTC"}).status == 422
     assert call("GET", "/api/v1/me").json["language"] == "es"  # nothing stored from a refusal
     assert call("GET", "/api/v1/subscriptions").json["items"][0]["name"] == "LatAm"

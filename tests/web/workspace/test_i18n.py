@@ -1,4 +1,4 @@
-"""The workspace in English, Spanish and Portuguese; times in the reader's zone."""
+"""The workspace in English, Spanish, Portuguese and Ukrainian; times in the reader's zone."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ KEY_USE = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[a-z_0-9]+)['"]""")
 def test_every_catalog_has_exactly_the_english_keys_and_is_translated() -> None:
     english = i18n.catalog("en").messages
     assert len(english) > 100
-    for language in ("es", "pt"):
+    assert set(i18n.LANGUAGES) == {"en", "es", "pt", "uk"}
+    for language in (code for code in i18n.LANGUAGES if code != "en"):
         other = i18n.catalog(language).messages
         assert set(other) == set(english), set(other) ^ set(english)
         same = [key for key in english if other[key] == english[key] and len(english[key]) > 12]
@@ -68,9 +69,36 @@ def test_the_language_is_the_readers_choice_else_the_browsers() -> None:
         (None, None, "en"),
         ("pt", "es", "pt"),
         ("xx", "es", "es"),
+        (None, "uk-UA,uk;q=0.9,ru;q=0.8", "uk"),
     ]
     for chosen, header, expected in cases:
         assert i18n.choose_language(chosen, header) == expected, (chosen, header)
+    # A page opened from an email's link: the linked subscriber's language over the
+    # browser's, the reader's own choice over both.
+    assert i18n.choose_language(None, "en", "uk") == "uk"
+    assert i18n.choose_language("pt", "en", "uk") == "pt"
+    assert i18n.choose_language(None, "es", "xx") == "es"
+
+
+def test_ukrainian_plurals_have_its_three_forms() -> None:
+    """One for 1, 21, 101; another for 2–4, 22–24; the third for 0, 5–20, 25–30, 111–114."""
+    uk = i18n.catalog("uk")
+    expected = {
+        1: "1 новина", 21: "21 новина", 101: "101 новина",
+        2: "2 новини", 4: "4 новини", 22: "22 новини", 1202: "1202 новини",
+        0: "0 новин", 5: "5 новин", 11: "11 новин", 12: "12 новин", 14: "14 новин",
+        25: "25 новин", 111: "111 новин", 112: "112 новин",
+    }
+    for count, text in expected.items():
+        assert uk.text("email.digest.stories", count=count) == text, count
+    assert uk.text("email.duration.days", count=7) == "7 днів"
+    assert uk.text("story.copies", count=3) == "3 копії"
+    # Every plural message of every catalog has as many forms as its Plural-Forms says.
+    for language in i18n.LANGUAGES:
+        cat = i18n.catalog(language)
+        for key in cat.plurals:
+            forms = {cat.translations.ngettext(key, key, n) for n in (1, 2, 5)}
+            assert "" not in forms and key not in forms, (language, key)
 
 
 def test_times_are_shown_in_the_readers_zone() -> None:
