@@ -1,7 +1,7 @@
 """The sixth blind set's shape: fields, ids, labels and mix, never the classifier's scores.
 
-tests/data/blind6.jsonl is sealed for evaluation (docs/evaluation.md says how it was built
-and why nobody tunes on it). These tests only guard its form and its independence from every
+tests/data/blind6.jsonl was sealed for evaluation until its one blind run; it is now retired
+into the dev pool (docs/evaluation.md says how it was built and learned from). These tests only guard its form and its independence from every
 earlier labelled set, so an edit that breaks the schema, the agreed mix or the no-overlap
 promise fails here; how well anything does on it is measured by `monitor eval` and written
 down in docs/evaluation.md, not asserted.

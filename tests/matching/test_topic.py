@@ -228,6 +228,7 @@ def test_the_gate_rule_reads_only_the_gate_groups(path: Path) -> None:
 def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
     names = [rule.name for rule in topic.precedence]
     assert names == [
+        "embassy-closure-is-other",
         "recruitment-is-security",
         "retaliation-over-arms-is-trade",
         "peace-proposal-at-the-un",

@@ -30,6 +30,7 @@ DEV_POOL = (
     "tests/data/blind3.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind4.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind5.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind6.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
