@@ -22,7 +22,10 @@ from tests.delivery.test_dispatcher import (  # noqa: F401 - world is a fixture
 from tests.notify.test_mailer import subscribe
 
 
-def test_a_refused_message_is_retried_once_with_its_delivery_id(world: Any, capsys: Any) -> None:
+def test_a_refused_message_is_retried_once_with_its_delivery_id(
+    world: Any,  # noqa: F811
+    capsys: Any,
+) -> None:
     settings, engine, receivers = world
     subscribe(engine, "desk@example.org", mode="immediate")
     hook, _ = add(settings, engine, "webhook", receivers.url(HOOK), capsys)

@@ -103,8 +103,8 @@ def test_every_operations_route_is_for_operators_only(run: Run) -> None:
         await site.sign_in(OPERATOR)
         _, latest = await site.get("/latest")
         assert 'href="/operations"' in latest
-        for path in ("/operations", "/operations/feeds", "/operations/subscribers",
-                     "/operations/failed"):
+        pages = ("/operations", "/operations/feeds", "/operations/subscribers")
+        for path in (*pages, "/operations/failed"):
             response, page = await site.get(path)
             assert response.status == 200, path
             assert 'aria-current="page">Operations' in page

@@ -111,13 +111,20 @@ def test_failed_items_are_paged_newest_first_and_retried_once_as_they_were(run: 
             older.append(f"{EMAIL}:{email_id}")
         with transaction(site.engine) as conn:
             destination = channel_ledger.add_destination(
-                conn, subscription_id=subscription, kind="slack", target="sealed",
-                target_hint="https://hooks.slack.com/…", signing_secret=None, now=start,
+                conn,
+                subscription_id=subscription,
+                kind="slack",
+                target="sealed",
+                target_hint="https://hooks.slack.com/…",
+                signing_secret=None,
+                now=start,
             )
             channel_ledger.queue_messages(
                 conn,
-                [channel_ledger.NewChannelMessage(destination, f"m{i}", "alert", {"n": i})
-                 for i in range(3)],
+                [
+                    channel_ledger.NewChannelMessage(destination, f"m{i}", "alert", {"n": i})
+                    for i in range(3)
+                ],
                 now=start,
             )
             message_ids = [row.id for row in channel_ledger.messages_of(conn, destination)]
@@ -140,7 +147,9 @@ def test_failed_items_are_paged_newest_first_and_retried_once_as_they_were(run: 
         assert shown(first) == expected[:PAGE_SIZE]
         assert f"{len(expected)} failed deliveries" in first and link(PREVIOUS, first) is None
         assert "550 5.1.1 mailbox unavailable" in first and "https://hooks.slack.com/…" in first
-        assert 'aria-label="Retry email:' in first and 'class="visually-hidden">Select email:' in first
+        assert (
+            'aria-label="Retry email:' in first and 'class="visually-hidden">Select email:' in first
+        )
         assert_only_our_markup(first)
         second_url = link(NEXT, first)
         assert second_url is not None
@@ -163,10 +172,9 @@ def test_failed_items_are_paged_newest_first_and_retried_once_as_they_were(run: 
 
         # Retry the real one once the address works: the sink gets it once, as it was.
         token = csrf_of(first)
-        response, refused = await site.post(
-            "/operations/failed/retry", {"one": f"email:{real}"}
-        )
-        assert response.status == 403 and status_of(site, real) == "failed"
+        response, refused = await site.post("/operations/failed/retry", {"one": f"email:{real}"})
+        assert response.status == 403 and "Nothing was changed" in refused
+        assert status_of(site, real) == "failed"
         site.sink.handler.reject_rcpt.clear()
         response, done = await site.post(
             "/operations/failed/retry",
@@ -184,9 +192,14 @@ def test_failed_items_are_paged_newest_first_and_retried_once_as_they_were(run: 
         # A selection: what may be retried is, what may not is said, with why.
         status, done = await retry(
             site,
-            [("csrf", token), ("selected", older[0]), ("selected", f"email:{confirm}"),
-             ("selected", f"email:{real}"), ("selected", f"message:{message_ids[0]}"),
-             ("view", f"after={encode_failed_key(FailedKey(start, EMAIL, 0))}")],
+            [
+                ("csrf", token),
+                ("selected", older[0]),
+                ("selected", f"email:{confirm}"),
+                ("selected", f"email:{real}"),
+                ("selected", f"message:{message_ids[0]}"),
+                ("view", f"after={encode_failed_key(FailedKey(start, EMAIL, 0))}"),
+            ],
         )
         assert status == 200
         assert "2 items queued again" in done
@@ -196,8 +209,9 @@ def test_failed_items_are_paged_newest_first_and_retried_once_as_they_were(run: 
         sent = await site.deliver()
         assert [m["Message-ID"] for m in sent] == ["<story-0@alerts.example.org>"]
         with transaction(site.engine) as conn:
-            (retried,) = [r for r in channel_ledger.messages_of(conn, destination)
-                          if r.id == message_ids[0]]
+            (retried,) = [
+                r for r in channel_ledger.messages_of(conn, destination) if r.id == message_ids[0]
+            ]
         assert retried.status == "pending" and retried.attempts == 0
 
         # Nothing chosen, or items that are not on the list: said, and nothing changes.

@@ -81,7 +81,7 @@ def test_the_list_is_paged_by_key_forward_and_back_and_filtered(run: Run) -> Non
         third_url = link(NEXT, second)
         assert third_url is not None
         _, third = await site.get(third_url)
-        assert shown_ids(third) == everyone[2 * PAGE_SIZE :] + [late]
+        assert shown_ids(third) == [*everyone[2 * PAGE_SIZE :], late]
         assert link(NEXT, third) is None
 
         back_url = link(PREVIOUS, third)
@@ -113,7 +113,9 @@ def test_the_list_is_paged_by_key_forward_and_back_and_filtered(run: Run) -> Non
         assert '<option value="paused" selected>paused</option>' in found
         # A filter's pages keep the filter in their links.
         _, found = await site.get("/operations/subscribers", params={"q": "team"})
-        assert link(NEXT, found) == f"/operations/subscribers?q=team&after={team[PAGE_SIZE]}"  # team[2] erased
+        assert (
+            link(NEXT, found) == f"/operations/subscribers?q=team&after={team[PAGE_SIZE]}"
+        )  # team[2] erased
 
         # What is not understood is said and left out; what is hostile is escaped.
         response, page = await site.get(
@@ -201,12 +203,14 @@ def test_pause_resume_and_resend_act_on_the_store_and_are_sent_once(run: Run) ->
         assert len(confirmations) == 1, [m["Subject"] for m in sent]
         assert "/c/" in confirmations[0].get_body(("plain",)).get_content()
         assert await site.deliver() == []
-        response, _ = await site.post(f"/operations/subscribers/{desk}/resend-confirmation",
-                                      {"csrf": token})
+        response, _ = await site.post(
+            f"/operations/subscribers/{desk}/resend-confirmation", {"csrf": token}
+        )
         assert "done=already_confirmed" in response.headers["Location"]
 
-        response, missing = await site.post("/operations/subscribers/999999/pause-delivery",
-                                            {"csrf": token})
+        response, missing = await site.post(
+            "/operations/subscribers/999999/pause-delivery", {"csrf": token}
+        )
         assert response.status == 404 and "There is no subscriber 999999" in missing
 
         # The command line calls the same function, and says who acted in its audit event.
