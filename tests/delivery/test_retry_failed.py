@@ -4,12 +4,13 @@ only once its disabled destination is enabled again. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from monitor.delivery.commands import enable_destination
-from monitor.delivery.retry import Ref, retry_failed
-from monitor.store.failed_deliveries import MESSAGE
+from monitor.delivery.retry import Ref, parse_refs, retry_failed, retry_refusal
+from monitor.store.failed_deliveries import MESSAGE, FailedDelivery
 from tests.delivery.receivers import Reply
 from tests.delivery.test_dispatcher import (  # noqa: F401 - world is a fixture
     HOOK,
@@ -55,3 +56,29 @@ def test_a_refused_message_is_retried_once_with_its_delivery_id(
 
     again = retry_failed(engine, [ref], by="test", now=datetime.now(UTC))
     assert again.requeued == () and again.refused == ((ref, "not_failed"),)
+
+
+def test_what_may_be_retried() -> None:
+    refs, bad = parse_refs(["email:12", " message:3 ", "email:12", "emails:1", "email:-1", ""])
+    assert refs == [Ref("email", 12), Ref(MESSAGE, 3)] and bad == ["emails:1", "email:-1", ""]
+    item = FailedDelivery(
+        MESSAGE,
+        3,
+        datetime.now(UTC),
+        "alert",
+        "slack",
+        "https://hooks.slack.com/…",
+        5,
+        "HTTP 410",
+        7,
+        "desk@example.org",
+        "active",
+        True,
+    )
+    assert retry_refusal(item) is None
+    for kind in ("confirm", "sign_in", "test"):
+        assert retry_refusal(replace(item, kind=kind)) == "kind"
+    assert retry_refusal(replace(item, subscriber_status=None)) == "gone"
+    for status in ("paused", "bouncing", "unsubscribed"):
+        assert retry_refusal(replace(item, subscriber_status=status)) == "inactive"
+    assert retry_refusal(replace(item, subscriber_confirmed=False)) == "unconfirmed"
