@@ -442,7 +442,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = ssub.add_parser("import", help="import subscribers from CSV")
     s.add_argument("file")
     s.add_argument("--confirmed", action="store_true")
-    ssub.add_parser("failures", help="emails that failed permanently")
+    ssub.add_parser("failures", help="emails and chat/webhook messages that failed permanently")
+    s = ssub.add_parser(
+        "retry", help="send failed emails or messages again, once, with their ids unchanged"
+    )
+    s.add_argument("items", nargs="+", metavar="ITEM", help="email:ID or message:ID (see failures)")
+    for action, text in (
+        ("pause-delivery", "send a person nothing until resume-delivery"),
+        ("resume-delivery", "deliver to a paused (or fixed bouncing) person again"),
+        ("resend-confirmation", "queue the confirmation email again (at most once a day)"),
+    ):
+        s = ssub.add_parser(action, help=text)
+        s.add_argument("who", nargs="?", help="the subscriber's email address")
+        s.add_argument("--id", type=int, help="the subscriber's id instead of the address")
     s = ssub.add_parser("feed", help="a new private Atom/JSON feed URL for a subscription")
     s.add_argument("subscription", type=int)
     s.add_argument("--revoke", action="store_true", help="remove the feed (URLs answer 404)")

@@ -441,17 +441,22 @@ def queue_confirmation(
     now: datetime | None = None,
     *,
     renewal: TokenClaims | None = None,
+    resend: bool = False,
 ) -> bool:
     """Queue the double opt-in email once per subscriber; True when newly queued.
 
     ``renewal`` is the expired confirmation link of someone asking for a fresh one: that
     is queued at most once a day, and only for the subscriber the link was made for.
+    ``resend`` is an operator's resend (``monitor subscriber resend-confirmation``, the
+    operations page): also at most once a (UTC) day, so a form sent twice sends one email.
     """
     now = now or datetime.now(UTC)
     sender = sender_of(settings)
     dedup_key = f"confirm:{subscriber_id}"
     if renewal is not None:
         dedup_key = f"confirm:{subscriber_id}:renewed:{now:%Y-%m-%d}"
+    elif resend:
+        dedup_key = f"confirm:{subscriber_id}:resent:{now:%Y-%m-%d}"
     with transaction(engine) as conn:
         subscriber = subscriber_store.get_subscriber(
             conn, subscriber_id, created_by=renewal.rows_created_by if renewal else None

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.config import Settings
 from monitor.delivery.feed_keys import feed_key_hash, new_feed_key
+from monitor.delivery.retry import MAX_RETRY, REFUSALS, parse_refs, retry_failed
 from monitor.errors import ConfigError, InputError, Problem
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.erasure import forget_subscriber
@@ -34,8 +35,9 @@ from monitor.notify.preferences import (
     input_from_row,
     topic_vocabulary,
 )
+from monitor.notify.subscriber_actions import resend_confirmation, set_delivery
 from monitor.notify.subscriber_import import CsvRow, ImportPlan, plan_import, read_subscriber_csv
-from monitor.store import alert_feeds, outbox
+from monitor.store import alert_feeds, failed_deliveries, outbox
 from monitor.store import subscribers as store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema
@@ -43,6 +45,8 @@ from monitor.store.migrate import require_schema
 # How the CLI names each checked field (the rest are --field-name).
 _FLAGS = {"time_zone": "--tz", "email": "EMAIL", "quiet": "--quiet"}
 _LIST_FLAGS = ("countries", "categories", "languages", "outlets")
+# Who acted, in the audit events of what the command line does.
+COMMAND_LINE = "command line"
 
 
 def flag(field: str) -> str:
@@ -408,16 +412,26 @@ def _remove(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _delete(settings: Settings, engine: Engine, args: Any) -> int:
+def _who(args: Any) -> int | str:
+    """The subscriber an action names: ``--id N`` or an address."""
     if args.id is not None:
-        key: int | str = args.id
-    elif args.who and "@" in args.who:
-        key = args.who
-    else:
+        return int(args.id)
+    if args.who and "@" in args.who:
+        return str(args.who)
+    raise InputError(
+        "give the subscriber's address, or --id N for subscriber N",
+        [Problem(args.action, "acts on a person; `subscriber list` shows ids and addresses")],
+    )
+
+
+def _delete(settings: Settings, engine: Engine, args: Any) -> int:
+    try:
+        key = _who(args)
+    except InputError:
         raise InputError(
             "give the subscriber's address, or --id N for subscriber N",
             [Problem("delete", "erases the person; `subscriber remove N` removes subscription N")],
-        )
+        ) from None
     gone = forget_subscriber(settings, engine, key)
     e = gone.erased
     _say(
@@ -443,17 +457,68 @@ def _import(settings: Settings, engine: Engine, args: Any) -> int:
 def _failures(settings: Settings, engine: Engine, args: Any) -> int:
     with transaction(engine) as conn:
         rows = outbox.failed_emails(conn)
+        messages = failed_deliveries.failed_messages(conn)
         bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
     for row in rows:
         _say(
             f"email {row.id} to {row.recipient} ({row.kind}, {row.attempts} attempts): "
             f"{row.last_error}"
         )
+    for m in messages:
+        _say(
+            f"message {m.id} to {m.channel} {m.target} ({m.kind}, {m.attempts} attempts): "
+            f"{m.reason}"
+        )
     for person in bouncing:
         _say(f"subscriber {person.id} {person.email}: bouncing")
-    if not rows and not bouncing:
+    if not rows and not messages and not bouncing:
         _say("no failed emails")
+    elif rows or messages:
+        _say("retry with `monitor subscriber retry email:ID message:ID …`")
     return 0
+
+
+def _retry(settings: Settings, engine: Engine, args: Any) -> int:
+    refs, bad = parse_refs(args.items)
+    if bad or not refs:
+        raise InputError(
+            "name each item as email:ID or message:ID (see `monitor subscriber failures`)",
+            [Problem("ITEM", f"{value!r} is not email:ID or message:ID") for value in bad],
+        )
+    if len(refs) > MAX_RETRY:
+        raise InputError(f"at most {MAX_RETRY} items at a time; run it again for the rest")
+    report = retry_failed(engine, refs, by=COMMAND_LINE, now=datetime.now(UTC))
+    for ref in report.requeued:
+        wait = " (waits: its destination is disabled)" if ref in report.waiting else ""
+        _say(f"{ref}: queued again{wait}")
+    for ref, why in report.refused:
+        _say(f"{ref}: {REFUSALS[why]}")
+    return 1 if report.refused else 0
+
+
+_DELIVERY_WORDS = {
+    "paused": "delivery paused",
+    "resumed": "delivery resumed",
+    "already_paused": "delivery was already paused",
+    "already_active": "delivery was not paused",
+    "unsubscribed": "unsubscribed: only they can subscribe again; nothing changed",
+    "bouncing": "bouncing: nothing is sent to it; resume-delivery once the address is fixed",
+    "queued": "confirmation email queued",
+    "already_confirmed": "already confirmed; nothing sent",
+    "not_queued": "not queued: one was resent today already, or the address takes no email",
+}
+
+
+def _subscriber_action(settings: Settings, engine: Engine, args: Any) -> int:
+    key = _who(args)
+    if args.action == "resend-confirmation":
+        done = resend_confirmation(settings, engine, key, by=COMMAND_LINE)
+    else:
+        done = set_delivery(engine, key, pause=args.action == "pause-delivery", by=COMMAND_LINE)
+    if done.subscriber_id is None:
+        raise InputError(f"no subscriber {key} (see `monitor subscriber list`)")
+    _say(f"subscriber {done.subscriber_id} {done.email}: {_DELIVERY_WORDS[done.outcome]}")
+    return 0 if done.outcome in ("paused", "resumed", "queued") else 1
 
 
 def _feed(settings: Settings, engine: Engine, args: Any) -> int:
@@ -491,4 +556,8 @@ _ACTIONS: dict[str, Callable[[Settings, Engine, Any], int]] = {
     "delete": _delete,
     "import": _import,
     "failures": _failures,
+    "retry": _retry,
+    "pause-delivery": _subscriber_action,
+    "resume-delivery": _subscriber_action,
+    "resend-confirmation": _subscriber_action,
 }

@@ -277,6 +277,27 @@ def release_message(conn: Connection, message: ClaimedMessage) -> None:
     )
 
 
+def requeue_failed_messages(
+    conn: Connection, message_ids: Sequence[int], *, now: datetime
+) -> list[int]:
+    """Make failed messages due again, as they are: the same row and ``delivery_id`` (the
+    receivers' Idempotency-Key), so the dispatcher's next claim posts each once and a
+    receiver that did get it can drop the repeat. A message that is no longer failed is
+    left alone; the attempt count starts again. A disabled destination's messages wait
+    for it to be enabled. Returns the ids requeued."""
+    if not message_ids:
+        return []
+    stmt = (
+        update(channel_messages)
+        .where(channel_messages.c.id.in_(list(message_ids)), channel_messages.c.status == "failed")
+        .values(
+            status="pending", attempts=0, next_attempt_at=now, lease_owner=None, lease_until=None
+        )
+        .returning(channel_messages.c.id)
+    )
+    return sorted(int(i) for i in conn.execute(stmt).scalars())
+
+
 def recover_interrupted(conn: Connection, *, workers: Callable[[str], bool], now: datetime) -> int:
     """Free at once the leases of dispatchers known dead (``workers(owner)`` says so)."""
     leased = conn.execute(

@@ -451,6 +451,37 @@ def failed_emails(conn: Connection, limit: int = 50) -> list[Any]:
     )
 
 
+def failed_counts(conn: Connection, subscriber_ids: Sequence[int]) -> dict[int, int]:
+    """How many emails to each of ``subscriber_ids`` failed for good (none: left out)."""
+    if not subscriber_ids:
+        return {}
+    rows = conn.execute(
+        select(emails.c.subscriber_id, func.count())
+        .where(emails.c.subscriber_id.in_(list(subscriber_ids)), emails.c.status == "failed")
+        .group_by(emails.c.subscriber_id)
+    )
+    return {int(sid): int(n) for sid, n in rows}
+
+
+def requeue_failed_emails(
+    conn: Connection, email_ids: Sequence[int], *, now: datetime
+) -> list[int]:
+    """Make failed emails due again, as they are: the same row, dedup key, Message-ID and
+    bytes, so the mailer's next claim sends each once (``claim_emails``), and an email
+    that is no longer failed (sent, or retried already) is left alone. The attempt count
+    starts again, so a retry gets the full backoff; the attempts stay in email_attempts.
+    Returns the ids requeued."""
+    if not email_ids:
+        return []
+    stmt = (
+        update(emails)
+        .where(emails.c.id.in_(list(email_ids)), emails.c.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=now)
+        .returning(emails.c.id)
+    )
+    return sorted(int(i) for i in conn.execute(stmt).scalars())
+
+
 @dataclass(frozen=True, slots=True)
 class DueDelivery:
     """A due delivery with everything needed to compose its email."""

@@ -314,3 +314,73 @@ def subscriptions_version(conn: Connection) -> tuple[int, int, Any, Any]:
         )
     ).one()
     return (int(row[0]), int(row[1]), row[2], row[3])
+
+
+# --- the operators' list: filtered, in keyset pages -----------------------------------------
+# Standings a list is filtered by: the ``status`` column's values, and "unconfirmed".
+SUBSCRIBER_STANDINGS = ("active", "paused", "bouncing", "unsubscribed", "unconfirmed")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberFilter:
+    """Which subscribers a list shows: addresses containing ``contains`` (any case), of one
+    standing (one of ``SUBSCRIBER_STANDINGS``; empty: every one)."""
+
+    contains: str = ""
+    standing: str = ""
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern that finds it anywhere (its own % and _ taken literally)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(stmt: Any, wanted: SubscriberFilter) -> Any:
+    if wanted.contains:
+        stmt = stmt.where(subscribers.c.email.like(_like_pattern(wanted.contains), escape="\\"))
+    if wanted.standing == "unconfirmed":
+        stmt = stmt.where(subscribers.c.confirmed.is_(False))
+    elif wanted.standing:
+        stmt = stmt.where(subscribers.c.status == wanted.standing)
+    return stmt
+
+
+def subscriber_page(
+    conn: Connection,
+    wanted: SubscriberFilter,
+    *,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[SubscriberRow]:
+    """Up to ``limit`` subscribers matching ``wanted``, in id order: the first ones, those
+    after id ``after``, or the last ones before id ``before`` (a page back). A keyset page:
+    rows added or removed meanwhile never shift what the next page shows."""
+    stmt = _filtered(select(subscribers), wanted)
+    if before is not None:
+        stmt = stmt.where(subscribers.c.id < before).order_by(subscribers.c.id.desc())
+        rows = list(conn.execute(stmt.limit(limit)))
+        rows.reverse()
+    else:
+        if after is not None:
+            stmt = stmt.where(subscribers.c.id > after)
+        rows = list(conn.execute(stmt.order_by(subscribers.c.id).limit(limit)))
+    return [_subscriber(r) for r in rows]
+
+
+def count_subscribers(conn: Connection, wanted: SubscriberFilter) -> int:
+    stmt = _filtered(select(func.count()).select_from(subscribers), wanted)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def subscription_counts(conn: Connection, subscriber_ids: Sequence[int]) -> dict[int, int]:
+    """How many subscriptions each of ``subscriber_ids`` has (those with none are left out)."""
+    if not subscriber_ids:
+        return {}
+    rows = conn.execute(
+        select(subscriptions.c.subscriber_id, func.count())
+        .where(subscriptions.c.subscriber_id.in_(list(subscriber_ids)))
+        .group_by(subscriptions.c.subscriber_id)
+    )
+    return {int(sid): int(n) for sid, n in rows}

@@ -12,7 +12,8 @@ served from the package. Every page works without JavaScript.
 ``trends`` draws its charts with ``monitor.web.charts`` (pure SVG functions). A new area
 is one more module with a ``routes()`` method, its templates, its
 catalog keys, and an entry in ``context.NAVIGATION`` once it works. Operations
-(``operations``, ``operations_feeds``) is for operators only: its routes are wrapped in
+(``operations``, ``operations_feeds``, ``operations_subscribers``, ``operations_failed``) is
+for operators only: its routes are wrapped in
 ``Workspace.operator_only`` and its entry is ``context.OPERATOR_NAVIGATION``.
 """
 
@@ -30,7 +31,9 @@ from monitor.web.workspace.context import Workspace
 from monitor.web.workspace.countries import Countries
 from monitor.web.workspace.latest import Latest
 from monitor.web.workspace.operations import Operations
+from monitor.web.workspace.operations_failed import FailedAdmin
 from monitor.web.workspace.operations_feeds import FeedsAdmin
+from monitor.web.workspace.operations_subscribers import SubscribersAdmin
 from monitor.web.workspace.search import SearchPage
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
@@ -63,6 +66,8 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         Countries(workspace),
         Operations(workspace),
         FeedsAdmin(workspace),
+        SubscribersAdmin(workspace),
+        FailedAdmin(workspace),
         Subscriptions(workspace),
     )
     for area in areas:

@@ -1,11 +1,11 @@
 """Operations: what operators watch and act on, in the browser.
 
     GET  /operations                       system health: what ``monitor status`` shows
-    GET  /operations/subscribers           subscribers, their standing, bounces, failed emails
     GET  /operations/dead-letters          the dead-letter topic: its letters and backlog
     POST /operations/dead-letters/replay   replay them (confirmed), as ``monitor dlq replay``
 
-(The feeds are ``operations_feeds``.) The numbers are ``monitor.health.collect_health``'s,
+(The feeds are ``operations_feeds``, the subscribers ``operations_subscribers``, the
+failed emails and messages ``operations_failed``.) The numbers are ``monitor.health.collect_health``'s,
 the account ``monitor status`` prints and ``/readyz`` checks; the letters and the replay
 are ``monitor.stream.dead_letters``'s. Operators only (``Workspace.operator_only``); a
 reader who is not one gets 403, and the navigation shows the page to operators only.
@@ -14,8 +14,7 @@ reader who is not one gets 403, and the navigation shows the page to operators o
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,9 +23,6 @@ from aiohttp import web
 
 from monitor.health import HealthReport, collect_health
 from monitor.logs import get_logger
-from monitor.store import outbox
-from monitor.store import subscribers as subscriber_store
-from monitor.store.db import transaction
 from monitor.stream import dead_letters
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
@@ -39,6 +35,7 @@ SECTIONS = (
     ("health", "/operations", "ops.section_health"),
     ("feeds", "/operations/feeds", "ops.section_feeds"),
     ("subscribers", "/operations/subscribers", "ops.section_subscribers"),
+    ("failed", "/operations/failed", "ops.section_failed"),
     ("letters", DEAD_LETTERS_PATH, "ops.section_letters"),
 )
 # Letters listed on the page (the replay is not limited by what is shown).
@@ -85,29 +82,6 @@ def health_view(report: HealthReport, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def subscriber_views(
-    people: Sequence[subscriber_store.SubscriberRow],
-    subscription_counts: Mapping[int, int],
-    failed_counts: Mapping[str, int],
-) -> list[dict[str, Any]]:
-    """One row per subscriber: standing, subscriptions, and the emails to their address
-    that failed for good (``failed_counts``: by lower-cased address)."""
-    return [
-        {
-            "id": p.id,
-            "email": p.email,
-            "name": p.display_name,
-            "confirmed": bool(p.confirmed),
-            "status": p.status,
-            "reason": p.status_reason or "",
-            "bouncing": p.status == "bouncing",
-            "subscriptions": subscription_counts.get(p.id, 0),
-            "failed": failed_counts.get(p.email.lower(), 0),
-        }
-        for p in people
-    ]
-
-
 def replay_limit(value: object) -> int | None:
     """The posted number of letters to replay, or None when it is not 1…MAX_REPLAY."""
     text = str(value or "").strip()
@@ -140,7 +114,6 @@ class Operations:
         only = self.ws.operator_only
         return [
             web.get("/operations", only(self.health)),
-            web.get("/operations/subscribers", only(self.subscribers)),
             web.get(DEAD_LETTERS_PATH, only(self.dead_letters)),
             web.post(DEAD_LETTERS_PATH + "/replay", only(self.replay)),
         ]
@@ -161,39 +134,6 @@ class Operations:
             health=health_view(report, reader.zone),
             kafka=self.ws.settings.kafka_bootstrap,
             items_topic=self.ws.settings.items_topic,
-        )
-
-    async def subscribers(self, request: web.Request, reader: Reader) -> web.StreamResponse:
-        def _load() -> tuple[list[Any], Counter[int], list[Any]]:
-            with transaction(self.ws.engine) as conn:
-                people = subscriber_store.list_subscribers(conn)
-                owned = Counter(s.subscriber_id for s in subscriber_store.list_subscriptions(conn))
-                failed = outbox.failed_emails(conn, limit=200)
-            return people, owned, failed
-
-        people, owned, failed = await asyncio.to_thread(_load)
-        t = self.ws.catalog(request).text
-        failed_by = Counter(row.recipient.lower() for row in failed)
-        rows = subscriber_views(people, owned, failed_by)
-        return self.ws.page(
-            request,
-            "operations_subscribers.html.j2",
-            title=t("ops.subscribers_title"),
-            section="subscribers",
-            sections=SECTIONS,
-            subscribers=rows,
-            bouncing=[row for row in rows if row["bouncing"]],
-            failed=[
-                {
-                    "id": row.id,
-                    "recipient": row.recipient,
-                    "kind": row.kind,
-                    "attempts": row.attempts,
-                    "error": (row.last_error or "")[:300],
-                    "created": i18n.local_time(row.created_at, reader.zone),
-                }
-                for row in failed
-            ],
         )
 
     async def dead_letters(self, request: web.Request, reader: Reader) -> web.StreamResponse:

@@ -1,6 +1,8 @@
 """Operations in a real browser (Debian's Chromium, headless): an operator signs in with
 the emailed link, opens Operations from the navigation, reads system health, pauses a
-feed with the keyboard, and sees subscribers and dead letters; axe-core checks each page.
+feed with the keyboard, and sees subscribers, failed deliveries and dead letters; axe-core
+checks each page. Without JavaScript, the forms (feeds, a subscriber's delivery, a retry)
+work by their labels.
 The README's screenshots of Operations are taken here (``UPDATE_SCREENSHOTS=1``)."""
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
+from sqlalchemy import select, update
 
 from monitor.daemon import write_heartbeat
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store import feeds as feed_store
+from monitor.store import outbox
+from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
+from monitor.store.tables import emails
 from monitor.stream.topics import ensure_topics
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
@@ -102,7 +108,12 @@ def test_an_operator_runs_operations_in_the_browser(
         assert getattr(feed_store.get_feed(conn, infobae), "state", None) == "paused"
     assert_accessible(page)
 
-    for name, heading in (("Subscribers", "Subscribers"), ("Dead letters", "Dead letters")):
+    failed_email(served, "reader@example.org")
+    for name, heading in (
+        ("Subscribers", "Subscribers"),
+        ("Failed deliveries", "Failed deliveries"),
+        ("Dead letters", "Dead letters"),
+    ):
         page.get_by_role("navigation", name="Operations sections").get_by_role(
             "link", name=name
         ).click()
@@ -134,4 +145,64 @@ def test_operations_forms_work_without_javascript(
     with transaction(served.engine) as conn:
         resumed = feed_store.get_feed(conn, menafn)
     assert resumed is not None and (resumed.state, resumed.error_count) == ("active", 0)
+
+    # Subscribers: filter, then pause and resume one person's delivery, by the buttons' labels.
+    subscribe(served.engine, "reader@example.org", name="Ukraine desk")
+    page.goto(served.base + "/operations/subscribers")
+    page.get_by_label("Address contains").fill("reader")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Pause delivery to reader@example.org").click()
+    page.get_by_text("is paused.").wait_for()
+    assert "q=reader" in page.url
+    with transaction(served.engine) as conn:
+        assert (
+            getattr(subscriber_store.get_subscriber(conn, "reader@example.org"), "status", "")
+            == "paused"
+        )
+    page.get_by_role("button", name="Resume delivery to reader@example.org").click()
+    page.get_by_text("is resumed.").wait_for()
+
+    # Failed deliveries: tick one by its label and retry the selection; retry another alone.
+    first, second = (
+        failed_email(served, "reader@example.org"),
+        failed_email(served, "reader@example.org"),
+    )
+    page.goto(served.base + "/operations/failed")
+    page.get_by_label(f"Select email:{first}").check()
+    page.get_by_role("button", name="Retry the selected items").click()
+    page.get_by_text("1 item queued again").wait_for()
+    page.get_by_role("button", name=f"Retry email:{second}").click()
+    page.get_by_text("1 item queued again").wait_for()
+    with transaction(served.engine) as conn:
+        states = (
+            conn.execute(select(emails.c.status).where(emails.c.id.in_([first, second])))
+            .scalars()
+            .all()
+        )
+    assert states == ["pending", "pending"]
     context.close()
+
+
+def failed_email(served: Served, address: str) -> int:
+    """An alert email to ``address`` that failed for good, as the mailer leaves one."""
+    now = datetime.now(UTC)
+    with transaction(served.engine) as conn:
+        person = subscriber_store.get_subscriber(conn, address)
+        assert person is not None
+        email_id, _ = outbox.queue_email(
+            conn,
+            subscriber_id=person.id,
+            kind="alert",
+            dedup_key=f"failed:{now.isoformat()}",
+            message_id=f"<failed-{now.timestamp()}@example.org>",
+            recipient=address,
+            subject="Alert",
+            raw=b"Subject: Alert\r\n\r\nBody\r\n",
+            now=now,
+        )
+        conn.execute(
+            update(emails)
+            .where(emails.c.id == email_id)
+            .values(status="failed", last_error="550 5.1.1 mailbox unavailable")
+        )
+    return email_id

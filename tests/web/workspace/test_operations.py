@@ -23,12 +23,14 @@ from monitor.store.db import transaction
 from monitor.stream.codec import encode_item
 from monitor.stream.topics import ensure_topics
 from monitor.web.workspace.operations import Operations, replay_limit
+from monitor.web.workspace.operations_failed import FailedAdmin
 from monitor.web.workspace.operations_feeds import (
     ITEMS_WINDOW_DAYS,
     FeedsAdmin,
     items_per_day,
     page_of,
 )
+from monitor.web.workspace.operations_subscribers import SubscribersAdmin
 from tests.roles import read_topic
 from tests.stream.test_workers import _raw_send
 from tests.web.helpers import person
@@ -61,9 +63,10 @@ def operations_routes(site: Site, feed_id: int) -> list[tuple[str, str]]:
     """Every route of the operations area, as (method, path) with ids filled in."""
     ws = site.webapp.workspace
     found = []
-    for route in [*Operations(ws).routes(), *FeedsAdmin(ws).routes()]:
+    areas = [Operations(ws), FeedsAdmin(ws), SubscribersAdmin(ws), FailedAdmin(ws)]
+    for route in [r for area in areas for r in area.routes()]:
         path = "/".join(
-            str(feed_id) if part.startswith("{feed_id") else part
+            str(feed_id) if part.startswith(("{feed_id", "{subscriber_id")) else part
             for part in route.path.split("/")
         )
         found.append((route.method, path))
@@ -74,7 +77,8 @@ def test_every_operations_route_is_for_operators_only(run: Run) -> None:
     async def body(site: Site) -> None:
         one = add_feed(site, "https://feeds.example.org/one.xml")
         routes = operations_routes(site, one)
-        assert len(routes) == 10 and ("POST", "/operations/dead-letters/replay") in routes
+        assert len(routes) == 15 and ("POST", "/operations/dead-letters/replay") in routes
+        assert ("POST", "/operations/failed/retry") in routes
 
         for method, path in routes:  # nobody signed in: to the sign-in page
             response = await site.client.request(method, path, allow_redirects=False)
@@ -99,7 +103,8 @@ def test_every_operations_route_is_for_operators_only(run: Run) -> None:
         await site.sign_in(OPERATOR)
         _, latest = await site.get("/latest")
         assert 'href="/operations"' in latest
-        for path in ("/operations", "/operations/feeds", "/operations/subscribers"):
+        pages = ("/operations", "/operations/feeds", "/operations/subscribers")
+        for path in (*pages, "/operations/failed"):
             response, page = await site.get(path)
             assert response.status == 200, path
             assert 'aria-current="page">Operations' in page
@@ -308,7 +313,7 @@ def test_subscribers_show_bounces_and_failed_emails(run: Run) -> None:
             )
             assert response.status == 303
             for path in ("/operations", "/operations/feeds", "/operations/subscribers",
-                         "/operations/dead-letters"):
+                         "/operations/dead-letters", "/operations/failed"):
                 response, translated = await site.get(path)
                 assert response.status == 200, (language, path)
                 assert f'<html lang="{language}">' in translated and words in translated
