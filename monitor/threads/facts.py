@@ -40,6 +40,7 @@ __all__ = [
     "ThreadStory",
     "distinctive_terms",
     "facts_from",
+    "keys_meet",
     "name_keys",
     "persons_of",
     "story_facts",
