@@ -160,11 +160,10 @@ class Settings(BaseSettings):
         description="Seconds before a dead worker's partitions go to another (Kafka session).",
     )
     threads: Literal["off", "on"] = Field(
-        default="off",
-        description="on: the worker places each alerted story in an event thread (the "
-        "reports of one real-world event, docs/threads.md) in the transaction that stores "
-        "it, and alerts follow threads; off (the default until the decision stops joining "
-        "different days' acts, docs/threads.md): no threads, one alert per story.",
+        default="on",
+        description="on (the default): the worker places each alerted story in an event "
+        "thread (the reports of one real-world event, docs/threads.md) in the transaction "
+        "that stores it, and alerts follow threads; off: no threads, one alert per story.",
     )
     thread_alert_hours: float = Field(
         default=12.0,

@@ -10,7 +10,9 @@ A message is written in its subscriber's language (``language``, one of the cata
 :mod:`monitor.catalogs`): the heading, category and country names, the story's local date
 (``when``) and the formatters' own words (:func:`chat_words`). The JSON keys and the
 machine-readable values (``published`` in UTC ISO 8601, ``created``) stay the same in
-every language.
+every language. A story of an event thread carries ``also_reported`` (the outlets of the
+thread's other reports, as the email's "also reported by N outlets") and that line in the
+reader's words (``also_reported_line``), shown after the outlet in every channel.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from monitor.notify.labels import category_label, country_name
 from monitor.notify.links import safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, StoryForEmail
 from monitor.notify.text import clean_inline, truncate
+from monitor.notify.thread_alerts import also_reported_line
 from monitor.notify.views import digest_groups, recipient_zone
 from monitor.notify.wording import Words, format_moment, words
 
@@ -45,6 +48,8 @@ class ChannelStory:
     countries: tuple[str, ...]
     snippet: str
     when: str = ""  # ``published`` as the reader's clock and language show it
+    also_reported: int = 0  # other outlets that reported the story's event (its thread)
+    also_reported_line: str = ""  # "also reported by 4 outlets", in the reader's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,8 @@ class ChannelMessage:
                             "countries": list(s.countries),
                             "snippet": s.snippet,
                             "when": s.when,
+                            "also_reported": s.also_reported,
+                            "also_reported_line": s.also_reported_line,
                         }
                         for s in group.stories
                     ],
@@ -121,6 +128,8 @@ class ChannelMessage:
                             countries=tuple(s.get("countries") or ()),
                             snippet=str(s["snippet"]),
                             when=str(s.get("when") or ""),
+                            also_reported=int(s.get("also_reported") or 0),
+                            also_reported_line=str(s.get("also_reported_line") or ""),
                         )
                         for s in group["stories"]
                     ),
@@ -154,6 +163,10 @@ def channel_story(
         countries=tuple(country_name(code, language) for code in story.countries),
         snippet=_line(story.snippet, SNIPPET_LIMIT),
         when=format_moment(story.published, zone or ZoneInfo("UTC"), language),
+        also_reported=story.also_reported,
+        also_reported_line=(
+            also_reported_line(story.also_reported, language) if story.also_reported > 0 else ""
+        ),
     )
 
 
@@ -258,6 +271,8 @@ def chat_words(message: ChannelMessage) -> Words:
 
 
 def story_details(story: ChannelStory) -> str:
-    """``The Rio Times · Mon, 11 Dec 2023, 09:30 UTC-03 · Brazil, Paraguay``: the line
-    under a story's title (outlet, local date, countries), the same in every channel."""
-    return " · ".join(p for p in (story.outlet, story.when, ", ".join(story.countries)) if p)
+    """``The Rio Times · also reported by 4 outlets · Mon, 11 Dec 2023, 09:30 UTC-03 ·
+    Brazil, Paraguay``: the line under a story's title (outlet, the thread's other outlets
+    as the email says them, local date, countries), the same in every channel."""
+    parts = (story.outlet, story.also_reported_line, story.when, ", ".join(story.countries))
+    return " · ".join(p for p in parts if p)

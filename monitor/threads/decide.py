@@ -13,10 +13,14 @@ log line or the evaluation's error list). The rules, in order:
    different (Zelensky–Peña is not Zelensky–Milei, rule 5).
 5. **Same two leaders**: both name a leader of the same Latin American country and the
    same Ukrainian or Russian leader → the same event (a call, a meeting).
-6. **Same act**: the same event type and a shared actor or distinctive term; or, whatever
-   the types, a shared actor and ``Rules.min_terms_with_actor`` shared distinctive terms;
-   or ``Rules.min_terms_alone`` shared distinctive terms → the same event.
-7. Otherwise different.
+6. **Same act**: the same event type and a shared actor or distinctive term → the same
+   event, **if the people agree**: when both stories name people (leaders, ministers),
+   each naming someone the other does not → different ("other-people": Lula–Zelensky on
+   Monday, Vieira–Kuleba on Tuesday); one naming more people than the other → the same
+   only with a shared distinctive term (a country alone is not enough).
+7. **Terms**: whatever the types, a shared actor and ``Rules.min_terms_with_actor`` shared
+   distinctive terms; or ``Rules.min_terms_alone`` shared distinctive terms → the same.
+8. Otherwise different.
 
 ``related`` is the weaker verdict the grouping uses to link a new thread to an older one:
 a Latin American country and the event type in common within ``Rules.related_days``, and
@@ -33,6 +37,7 @@ from monitor.threads.signals import (
     days_apart,
     distinct_counterparts,
     reply_to,
+    same_people,
     same_two_leaders,
     same_type,
     shared_actors,
@@ -96,7 +101,10 @@ def same_event(a: StoryFacts, b: StoryFacts, rules: Rules = DEFAULT_RULES) -> De
     actors, kind, terms = shared_actors(a, b), same_type(a, b), shared_terms(a, b)
     reasons = (time, reply, survey, counterparts, leaders, actors, kind, terms)
     if kind.holds and (actors.holds or terms.holds):
-        return Decision(True, "same-type", reasons)
+        people = same_people(a, b)
+        if people.holds or (people.value == 1 and terms.holds):
+            return Decision(True, "same-type", (*reasons, people))
+        return Decision(False, "other-people", (*reasons, people))
     if actors.holds and terms.value >= rules.min_terms_with_actor:
         return Decision(True, "actor-and-terms", reasons)
     if terms.value >= rules.min_terms_alone:

@@ -11,6 +11,9 @@ has done so already) and keeps
   the multilateral bodies named (UNGA, UNSC, OAS), the actors of a vote; ``side_people``
   are those of Ukraine's and Russia's side, ``leader_countries`` the Latin American
   countries whose leaders are named, ``title_countries`` those named in the headline;
+* **persons**: the people named, one entry per person, each the :func:`name_keys` of
+  its words (script-free, so "Зеленський" and "Zelensky" are one person, and "Lula" and
+  "Luiz Inácio Lula da Silva" in one story are one person);
 * **category**: the classifier's event type (summit-visit, un-multilateral…); for a story
   the classifier finds off-topic, the category its cue words would give;
 * **terms**: distinctive words that are not gazetteer hits: capitalised names
@@ -32,7 +35,16 @@ from monitor.matching.text import fold
 from monitor.matching.topic import LATAM, RUSSIA, UKRAINE, Topic
 from monitor.models import Classification
 
-__all__ = ["StoryFacts", "ThreadStory", "distinctive_terms", "facts_from", "story_facts"]
+__all__ = [
+    "StoryFacts",
+    "ThreadStory",
+    "distinctive_terms",
+    "facts_from",
+    "keys_meet",
+    "name_keys",
+    "persons_of",
+    "story_facts",
+]
 
 # A word of the original text, letters and digits (any script).
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -124,6 +136,9 @@ class StoryFacts:
     category: str | None
     terms: frozenset[str]
     title: str = ""
+    # One entry per person named (the name keys of its words); empty when none is named,
+    # and for facts stored before persons were kept (then the people rule stays silent).
+    persons: frozenset[frozenset[str]] = frozenset()
 
 
 def story_facts(topic: Topic, story: ThreadStory) -> StoryFacts:
@@ -146,6 +161,7 @@ def facts_from(
     side_people: set[str] = set()
     leader_countries: set[str] = set()
     title_countries: set[str] = set()
+    person_terms: list[set[str]] = []
     spans: dict[str, list[tuple[int, int]]] = {"title": [], "text": []}
     for evidence in verdict.matched:
         parts = evidence.rule.split(":")
@@ -160,6 +176,7 @@ def facts_from(
             if kind in _PERSON_KINDS:
                 words = _name_words(evidence.term)
                 people.update(words)
+                person_terms.append(words)
                 if group == LATAM:
                     leader_countries.add(code)
                 else:
@@ -180,6 +197,7 @@ def facts_from(
         category=category if category is not None else verdict.category,
         terms=frozenset(terms),
         title=story.title,
+        persons=persons_of(person_terms),
     )
 
 
@@ -204,6 +222,65 @@ def _name_words(term: str) -> set[str]:
     """The folded words of a gazetteer person term, wildcards and particles dropped."""
     words = _WORD_RE.findall(fold(term.strip("=").replace("*", "")))
     return {w for w in words if w not in _NAME_PARTICLES and len(w) >= 3}
+
+
+# Cyrillic to Latin, one letter at a time, only to compare names across scripts (the keys
+# are cut to four letters, so Ukrainian г as h or g rarely matters: Sybiha, Sibiga).
+_CYRILLIC = dict(zip(
+    "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "g", "d", "e", "e", "e", "zh", "z", "i", "i", "i", "i", "k", "l",
+     "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "i", "",
+     "e", "iu", "ia"],
+    strict=True,
+))
+# Case endings of Ukrainian and Russian names (Лулою, Мілея, Зеленського), longest first;
+# folding reads й as и, so Лулой arrives as лулои.
+_CYRILLIC_ENDINGS = ("ого", "ому", "ою", "ею", "ой", "ей", "ои", "еи", "ыи", "ии", "ом",
+                     "ем", "а", "я", "у", "ю", "і", "и", "ы", "е")
+# Letters of a name key: Cyrillic reads as Latin, y as i (Zelenskyy, Sybiha/Sibiga).
+NAME_KEY_LENGTH = 4
+
+
+def name_keys(words: set[str] | frozenset[str]) -> frozenset[str]:
+    """The keys of a person's folded name words: transliterated, case ending dropped,
+    y read as i, cut to ``NAME_KEY_LENGTH`` letters. Two names are one person when a key
+    of one starts the other's (see :func:`~monitor.threads.signals.same_people`).
+
+    Coarse on purpose: it only has to tell apart the people of one country and type
+    within a few days (Lula from Vieira, Zelensky from Kuleba), and a collision fails
+    towards the old verdict (the stories join as before)."""
+    return frozenset(_name_key(word) for word in words)
+
+
+def _name_key(word: str) -> str:
+    if any(letter in _CYRILLIC for letter in word):
+        for ending in _CYRILLIC_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[: -len(ending)]
+                break
+        word = "".join(_CYRILLIC.get(letter, letter) for letter in word)
+    return word.replace("y", "i")[:NAME_KEY_LENGTH]
+
+
+def persons_of(terms: list[set[str]]) -> frozenset[frozenset[str]]:
+    """The people of a story from the name words of each person term that fired: terms
+    whose keys meet ("Lula", "Luiz Inácio Lula da Silva", "Лулою") are one person."""
+    persons: list[set[str]] = []
+    for words in terms:
+        keys = set(name_keys(words))
+        if not keys:
+            continue
+        joined = [p for p in persons if keys_meet(p, keys)]
+        for person in joined:
+            keys |= person
+            persons.remove(person)
+        persons.append(keys)
+    return frozenset(frozenset(p) for p in persons)
+
+
+def keys_meet(mine: set[str] | frozenset[str], theirs: set[str] | frozenset[str]) -> bool:
+    """Some key of one starts some key of the other (Cyrillic stems can be shorter)."""
+    return any(x.startswith(y) or y.startswith(x) for x in mine for y in theirs)
 
 
 def distinctive_terms(text: str, evidence_spans: list[tuple[int, int]]) -> set[str]:

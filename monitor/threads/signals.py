@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.matching.text import fold
-from monitor.threads.facts import StoryFacts
+from monitor.threads.facts import StoryFacts, keys_meet
 
 __all__ = [
     "REPLY_WORDS",
@@ -20,6 +20,7 @@ __all__ = [
     "days_apart",
     "distinct_counterparts",
     "reply_to",
+    "same_people",
     "same_two_leaders",
     "same_type",
     "shared_actors",
@@ -92,6 +93,28 @@ def same_two_leaders(a: StoryFacts, b: StoryFacts) -> Signal:
     countries = sorted(a.leader_countries & b.leader_countries)
     holds = bool(sides and countries)
     return Signal("leaders", holds, tuple(countries + sides) if holds else ())
+
+
+def same_people(a: StoryFacts, b: StoryFacts) -> Signal:
+    """Whether the two stories name the same people (leaders, ministers), whatever the
+    script. ``value`` 0: the same people, or either names nobody (nothing to compare);
+    1: one names someone the other does not (only the other's people in common);
+    2: each names someone the other does not (different people). Holds at 0.
+
+    Lula calling Zelensky on Monday and Vieira calling Kuleba on Tuesday share a country
+    and a type but not one person: value 2, two acts. The detail names, per story, the
+    people the other lacks.
+    """
+    if not (a.persons and b.persons):
+        return Signal("people", True, ("not named in both",))
+    only_a = [p for p in a.persons if not any(keys_meet(p, q) for q in b.persons)]
+    only_b = [q for q in b.persons if not any(keys_meet(q, p) for p in a.persons)]
+    detail = tuple(
+        f"only {story.story_id}: {'/'.join(sorted(person))}"
+        for story, lacking in ((a, only_a), (b, only_b))
+        for person in sorted(lacking, key=sorted)
+    )
+    return Signal("people", not detail, detail, bool(only_a) + bool(only_b))
 
 
 SURVEY_MIN_COUNTRIES = 3

@@ -33,17 +33,21 @@ def to_data(facts: StoryFacts) -> dict[str, Any]:
     data: dict[str, Any] = {name: sorted(getattr(facts, name)) for name in _SETS}
     data["category"] = facts.category
     data["title"] = facts.title
+    data["persons"] = sorted(sorted(person) for person in facts.persons)
     return data
 
 
 def from_data(story_id: int, day: date, data: Mapping[str, Any]) -> StoryFacts:
     """The facts of a stored story (``story_id`` and ``day`` are the row's columns)."""
     sets = {name: frozenset(str(v) for v in data.get(name) or ()) for name in _SETS}
+    # Facts stored before persons were kept have none: the people rule stays silent.
+    persons = frozenset(frozenset(str(k) for k in person) for person in data.get("persons") or ())
     return StoryFacts(
         story_id=str(story_id),
         day=day,
         category=data.get("category"),
         title=str(data.get("title") or ""),
+        persons=persons,
         **sets,
     )
 

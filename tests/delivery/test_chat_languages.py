@@ -33,7 +33,8 @@ from tests.notify.test_mailer import dev_items, ingest, subscribe
 WHEN_ES = "lun, 11 de dic de 2023, 10:07 UTC-03"  # 13:07 UTC, in São Paulo
 MESSAGE_KEYS = {"delivery_id", "kind", "heading", "subscription", "created", "total",
                 "language", "groups"}
-STORY_KEYS = {"title", "url", "outlet", "published", "category", "countries", "snippet", "when"}
+STORY_KEYS = {"title", "url", "outlet", "published", "category", "countries", "snippet", "when",
+              "also_reported", "also_reported_line"}
 
 
 def test_an_alert_reaches_every_channel_in_spanish(world: Any, capsys: Any) -> None:  # noqa: F811

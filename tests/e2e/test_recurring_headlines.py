@@ -3,7 +3,10 @@
 A wire service publishes "Latin America Daily Brief" every day, each day about something
 else, and two short items headed just "Brazil". Each is a story of its own and is alerted;
 MENAFN's syndicated copy of one brief still joins its original (poller → Kafka → worker →
-database → SMTP, all real processes).
+database → SMTP, all real processes). With event threads on, each is also an event of its
+own: Monday's Lula–Zelensky call, Tuesday's Vieira–Kuleba call and Wednesday's meeting of
+Vieira with an ambassador share a country and an event type but not their people, so none
+is folded into another's alert (whichever batches the items arrive in).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from monitor.matching.topic import load_topic
 from monitor.notify.commands import add_subscriber
 from monitor.services.fixture_server import Response
 from monitor.store.db import transaction
-from monitor.store.tables import alerts, stories, story_sources
+from monitor.store.tables import alerts, stories, story_sources, story_threads
 from tests import PROJECT_ROOT
 from tests.roles import Roles, wait_until
 
@@ -108,6 +111,7 @@ def test_each_days_brief_is_its_own_story_and_alert_and_a_copy_joins_its_origina
         smtp_host="127.0.0.1",
         smtp_port=smtp_sink.port,
         smtp_security="none",
+        threads="on",
     )
     engine = engines(settings.db_url)
     (wire,) = import_feeds(
@@ -148,6 +152,11 @@ def test_each_days_brief_is_its_own_story_and_alert_and_a_copy_joins_its_origina
                    stories.c.source_count).order_by(stories.c.id)
         ).all()
         alerted = set(conn.execute(select(alerts.c.story_id)).scalars())
+        placed = {
+            row.story_id: (row.thread_id, row.rule)
+            for row in conn.execute(select(story_threads.c.story_id, story_threads.c.thread_id,
+                                           story_threads.c.rule))
+        }
     by_text = {next(n for n, t in {**DAYS, **BRAZIL}.items() if t[:40] in row.text): row
                for row in rows}
     assert sorted(by_text) == sorted([*DAYS, *BRAZIL]), [r.text[:60] for r in rows]
@@ -156,6 +165,9 @@ def test_each_days_brief_is_its_own_story_and_alert_and_a_copy_joins_its_origina
     assert by_text["tuesday"].source_count == 2, "MENAFN's copy joined Tuesday's brief"
     assert by_text["tuesday"].credited_outlet == "LatAm Wire"
     assert all(by_text[n].source_count == 1 for n in by_text if n != "tuesday")
+    assert set(placed) == alerted, "threads on: every alerted story is placed in a thread"
+    assert len({thread for thread, _ in placed.values()}) == 5, ("five acts, five threads", placed)
+    assert {rule for _, rule in placed.values()} == {"new"}, placed
 
     bodies = [
         " ".join(part.get_content().replace("*", "").split())  # unwrapped, unhighlighted

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from monitor.matching.topic import Topic, load_topic
-from monitor.threads.facts import StoryFacts
+from monitor.threads.facts import StoryFacts, name_keys, persons_of
 from tests import PROJECT_ROOT
 
 TOPIC_PATH = PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"
@@ -31,8 +31,17 @@ def facts(
     category: str | None = "summit-visit",
     terms: str = "",
     title: str = "",
+    persons: str | None = None,
 ) -> StoryFacts:
-    """StoryFacts from space-separated strings (a row of a table test)."""
+    """StoryFacts from space-separated strings (a row of a table test). ``persons``: one
+    person per space-separated entry, its name words joined by "+" ("mauro+vieira
+    kuleba"); by default each lower-case word of ``people`` and ``side_people`` is a
+    person (upper-case ones are bodies: UNGA)."""
+    if persons is None:
+        words = [w for w in (people.split() + side_people.split()) if w.islower()]
+        named = persons_of([{w} for w in words])
+    else:
+        named = frozenset(name_keys(set(entry.split("+"))) for entry in persons.split())
     return StoryFacts(
         story_id=story_id,
         day=date.fromisoformat(day),
@@ -45,4 +54,5 @@ def facts(
         category=category,
         terms=frozenset(terms.split()),
         title=title,
+        persons=named,
     )

@@ -7,8 +7,17 @@ from datetime import date
 
 import pytest
 
+from monitor.matching.text import fold
 from monitor.matching.topic import Topic
-from monitor.threads.facts import ThreadStory, distinctive_terms, institutions, story_facts
+from monitor.threads.facts import (
+    ThreadStory,
+    distinctive_terms,
+    institutions,
+    keys_meet,
+    name_keys,
+    story_facts,
+)
+from monitor.threads.stored import from_data, to_data
 
 
 def story(title: str, text: str, lang: str | None) -> ThreadStory:
@@ -75,3 +84,43 @@ def test_hostile_text_gives_facts_without_raising(topic: Topic, title: str, text
     assert found.story_id == "x"
     assert same_event(found, found).rule in {"same-leaders", "same-type", "actor-and-terms",
                                              "terms", "no-common-act"}
+
+
+@pytest.mark.parametrize(
+    ("names", "same"),
+    [
+        (("Zelensky", "Зеленського"), True),
+        (("Zelenskyy", "зеленський"), True),
+        (("Lula", "Лулою"), True),
+        (("Lula", "Лулой"), True),
+        (("Milei", "Мілея"), True),
+        (("Sybiha", "Сибіга"), True),
+        (("Nebenzia", "Nebenzya"), True),
+        (("Lula", "Vieira"), False),
+        (("Zelensky", "Kuleba"), False),
+        (("Luiz", "Luis"), False),
+    ],
+)
+def test_name_keys_meet_across_scripts(names: tuple[str, str], same: bool) -> None:
+    first, second = (name_keys({fold(name)}) for name in names)
+    assert keys_meet(first, second) is same
+
+
+def test_a_storys_names_of_one_person_are_one_person(topic: Topic) -> None:
+    found = story_facts(topic, story(
+        "Lula da Silva recebe Mauro Vieira",
+        "O presidente Luiz Inácio Lula da Silva conversou com Lula e com Zelensky.", "pt",
+    ))
+    people = sorted(sorted(person) for person in found.persons)
+    assert len(people) == 3, people  # Lula (three spellings), Vieira, Zelensky
+    assert any("lula" in person and "luiz" in person for person in people)
+
+
+def test_stored_facts_keep_their_persons_and_old_rows_have_none(topic: Topic) -> None:
+    found = story_facts(topic, story("Lula e Zelensky", "Lula falou com Zelensky.", "pt"))
+    data = to_data(found)
+    assert data["persons"] == sorted(sorted(p) for p in found.persons) != []
+    back = from_data(0, found.day, data)
+    assert back.persons == found.persons
+    old = {key: value for key, value in data.items() if key != "persons"}
+    assert from_data(0, found.day, old).persons == frozenset()

@@ -4,7 +4,10 @@ Stories: the relevant, day-dated stories of the project's earlier labeled sets (
 blind sets) plus the reports gathered with the search tool below. Events: listed by hand
 in EVENTS (docs/threads.md gives the rules); any other story is its own event. Pairs:
 every pair inside an event, and hard negatives (shared labeled country, or within 45
-days), drawn inside each split. The split is by event, seeded (SEED).
+days), drawn inside each split. The split is by event, seeded (SEED). Besides,
+pairs-across.jsonl: the pairs across the split that share a labeled country within
+ACROSS_DAYS days (different events by construction, since the split is by event): two
+acts of one country a day or two apart, the hardest negatives, unlabeled until then.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 HERE = Path(__file__).parent
 DATA = HERE.parent
 SEED = 19
+ACROSS_DAYS = 2
 SOURCES = (
     "dev-news.jsonl",
     "dev2.jsonl",
@@ -325,15 +329,18 @@ def main() -> None:
             event_of[sid] = name
     test_events = split_events(event_of)
     split_of = {sid: "test" if ev in test_events else "dev" for sid, ev in event_of.items()}
-    pairs: dict[str, list[dict[str, Any]]] = {"dev": [], "test": []}
+    pairs: dict[str, list[dict[str, Any]]] = {"dev": [], "test": [], "across": []}
     ids = sorted(by_id)
     for a, b in combinations(ids, 2):
-        if split_of[a] != split_of[b]:
-            continue
         same = event_of[a] == event_of[b]
         sa, sb = by_id[a], by_id[b]
         days = abs((date.fromisoformat(str(sa["date"])) - date.fromisoformat(str(sb["date"]))).days)
         shared = set(sa["countries"]) & set(sb["countries"])
+        if split_of[a] != split_of[b]:
+            assert not same, (a, b)
+            if shared and days <= ACROSS_DAYS:
+                pairs["across"].append({"a": a, "b": b, "same_event": False})
+            continue
         if same or shared or days <= 45:
             pairs[split_of[a]].append({"a": a, "b": b, "same_event": same})
     with (HERE / "stories.jsonl").open("w", encoding="utf-8") as out:
@@ -345,7 +352,7 @@ def main() -> None:
             row = {"id": sid, "event": event_of[sid], "split": split_of[sid],
                    "countries": by_id[sid]["countries"]}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    for name in ("dev", "test"):
+    for name in ("dev", "test", "across"):
         with (HERE / f"pairs-{name}.jsonl").open("w", encoding="utf-8") as out:
             for p in pairs[name]:
                 out.write(json.dumps(p) + "\n")
@@ -356,6 +363,7 @@ def main() -> None:
         pos = sum(1 for p in pairs[name] if p["same_event"])
         n = sum(1 for s in split_of.values() if s == name)
         print(f"{name}: {n} stories, {len(pairs[name])} pairs, {pos} same-event")
+    print(f"across the split: {len(pairs['across'])} pairs, none the same event")
 
 
 if __name__ == "__main__":
