@@ -240,7 +240,11 @@ def alerted_stories_per_country(conn: Connection, since: datetime) -> dict[str, 
     """How many stories first seen since ``since`` have an alert naming each country: the
     Countries index's numbers, counted and grouped by the database (a story once per
     country however many of its alerts name it). The country page counts the same
-    stories (``AlertedStory.countries``)."""
+    stories (``AlertedStory.countries``). The period's story ids are an index-only scan of
+    ``ix_stories_first_seen_at`` (time, id; migration 0020), hashed against the alerts:
+    before 0020 each id was read from the story's wide row (at a million stories 720 ms;
+    docs/benchmarks.md). Bounding the alerts by the smallest of those ids was tried and was
+    slower: the planner then probed the alerts once per story."""
     if conn.dialect.name == "postgresql":
         elements, code = "json_array_elements_text(a.countries) AS c(code)", "c.code"
     else:
