@@ -139,28 +139,42 @@ def _seconds(conn: Connection, column: str) -> str:
     return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
 
 
-def _keyed_alerts(conn: Connection, kinds: frozenset[str]) -> str:
-    """One row (key, story, alert time) per key an alert of the period names, and one under
-    ``ANY_KEY`` per alert: ``tally``'s keys as a UNION over the CTE ``a``."""
+def _counted_sql(conn: Connection, kinds: frozenset[str]) -> str:
+    """Rows (label, day, stories) over the CTE ``a`` (the period's alerts with their local
+    ``day`` and ``alerts``, how many the story has in the period) that sum to ``tally``'s
+    counts, plus ``ANY_KEY``'s. A story with one alert counts on its day under each key the
+    alert names: grouped straight by (category, day), (outlet, day) and day, which is most
+    of the rows. Countries (an alert may repeat one) and stories with several alerts go
+    through (key, story) pairs, each counted on the first day its alerts name the key."""
     if conn.dialect.name == "postgresql":
         elements, code = "json_array_elements_text(a.countries) AS c(code)", "c.code"
+        collated = ' COLLATE "C"'  # bytewise: the order is never shown, and it is cheaper
     else:
         elements, code = "json_each(a.countries) AS c", "c.value"
-    parts = [f"SELECT '{ANY_KEY}' AS label, a.story_id, a.day FROM a"]
+        collated = ""
+    pairs = [f"SELECT '{ANY_KEY}' AS label, a.story_id, a.day FROM a WHERE a.alerts > 1"]
+    single = [f"SELECT '{ANY_KEY}', a.day, count(*) FROM a WHERE a.alerts = 1 GROUP BY a.day"]
     if COUNTRY in kinds:
-        parts.append(
+        pairs.append(
             f"SELECT '{COUNTRY}:' || {code}, a.story_id, a.day FROM a CROSS JOIN {elements}"
         )
-    if CATEGORY in kinds:
-        parts.append(
-            f"SELECT '{CATEGORY}:' || a.category, a.story_id, a.day FROM a WHERE a.category <> ''"
-        )
-    if OUTLET in kinds:
-        parts.append(
-            f"SELECT '{OUTLET}:' || a.credited_outlet, a.story_id, a.day FROM a"
-            " WHERE a.credited_outlet <> ''"
-        )
-    return " UNION ALL ".join(parts)
+    for kind, name in ((CATEGORY, "a.category"), (OUTLET, "a.credited_outlet")):
+        if kind in kinds:
+            pairs.append(
+                f"SELECT '{kind}:' || {name}, a.story_id, a.day FROM a"
+                f" WHERE a.alerts > 1 AND {name} <> ''"
+            )
+            single.append(
+                f"SELECT '{kind}:' || {name}, a.day, count(*) FROM a"
+                f" WHERE a.alerts = 1 AND {name} <> '' GROUP BY {name}, a.day"
+            )
+    firsts = (
+        f"SELECT label{collated} AS label, story_id, min(day) AS day"
+        f" FROM ({' UNION ALL '.join(pairs)}) AS keyed GROUP BY 1, story_id"
+    )
+    return " UNION ALL ".join(
+        [*single, f"SELECT label, day, count(*) FROM ({firsts}) AS firsts GROUP BY label, day"]
+    )
 
 
 def counts_per_day(
@@ -173,28 +187,22 @@ def counts_per_day(
     topic: str | None = None,
 ) -> DayCounts:
     """``tally(alert_rows(conn, *period_bounds(first_day, last_day, zone), topic=topic),
-    …)``, counted by the database: each (key, story)'s first alert of the period, then
-    those per local day. The rows read are the period's alerts through
-    ``ix_alerts_created_at`` (and, for outlets, their stories by primary key); what
-    returns is one row per key and day."""
+    …)``, counted by the database (``_counted_sql``). The rows read are the period's
+    alerts through ``ix_alerts_created_at`` and, for outlets, their stories' outlets; what
+    returns is a few rows per key and day, summed here."""
     wanted = frozenset(kinds)
     start, end = period_bounds(first_day, last_day, zone)
     outlet = "s.credited_outlet" if OUTLET in wanted else "NULL AS credited_outlet"
     joined = " LEFT JOIN stories AS s ON s.id = al.story_id" if OUTLET in wanted else ""
     day = day_sql(day_runs(first_day, last_day, zone), _seconds(conn, "al.created_at"))
-    # PostgreSQL groups the labels bytewise: their order is never shown, and the reader's
-    # locale collation made sorting half a million (key, story) rows the slowest step.
-    label = 'label COLLATE "C"' if conn.dialect.name == "postgresql" else "label"
     statement = text(
         "WITH a AS ("
-        f"SELECT al.story_id, {day} AS day, al.countries, al.category, {outlet}"
+        f"SELECT al.story_id, {day} AS day, al.countries, al.category, {outlet},"
+        " count(*) OVER (PARTITION BY al.story_id) AS alerts"
         f" FROM alerts AS al{joined}"
         " WHERE al.created_at >= :start AND al.created_at < :end"
         + (" AND al.topic = :topic" if topic is not None else "")
-        + f"), keyed AS ({_keyed_alerts(conn, wanted)}),"
-        f" firsts AS (SELECT {label} AS label, story_id, min(day) AS day FROM keyed"
-        " GROUP BY 1, story_id)"
-        " SELECT label, day, count(*) FROM firsts GROUP BY label, day"
+        + f") {_counted_sql(conn, wanted)}"
     ).bindparams(
         bindparam("start", type_=alerts.c.created_at.type),
         bindparam("end", type_=alerts.c.created_at.type),
@@ -205,7 +213,7 @@ def counts_per_day(
     days = (last_day - first_day).days + 1
     counts: dict[str, list[int]] = {}
     alerted = 0
-    for label, day, count in conn.execute(statement, values):
+    for label, day, count in conn.execute(statement, values):  # a (label, day) may repeat
         if label == ANY_KEY:
             alerted += int(count)
         elif 0 <= day < days:
