@@ -17,6 +17,7 @@ the archive.
     python -m bench.bench_workspace                       # 1,000,000 stories (baseline 100,000)
     python -m bench.bench_workspace --quick               # 20,000 (baseline 5,000), for CI
     python -m bench.bench_workspace --stories 300000 --baseline-stories 0
+    python -m bench.bench_workspace --pages Trends,Countries --seconds 0   # only those pages
 
 The archives live in databases ``bench_workspace_<N>`` of the local PostgreSQL cluster
 (``monitor postgres start``), kept for the next run; ``--drop`` removes them afterwards.
@@ -84,6 +85,23 @@ class Page:
     kind: str  # a MIX key
     name: str
     path: str
+
+
+def chosen(listed: Sequence[Page], wanted: Sequence[str]) -> list[Page]:
+    """The pages whose kind or name starts with one of ``wanted`` (case-insensitive), so a
+    change to one page is timed without the rest; every page when ``wanted`` is empty."""
+    prefixes = [w.strip().lower() for w in wanted if w.strip()]
+    if not prefixes:
+        return list(listed)
+    found = [
+        p
+        for p in listed
+        if any(p.kind.lower().startswith(w) or p.name.lower().startswith(w) for w in prefixes)
+    ]
+    if not found:
+        names = sorted({p.name for p in listed})
+        raise SystemExit(f"--pages {','.join(wanted)} names no page; pages: {', '.join(names)}")
+    return found
 
 
 def pages(end: datetime, story_ids: Sequence[int]) -> list[Page]:
@@ -358,8 +376,9 @@ async def many_at_once(
 ) -> LoadResult:
     """Every session asks for pages of the MIX back to back until ``seconds`` are over."""
     kinds = list(MIX)
-    weights = [MIX[k] for k in kinds]
     by_kind_pages = {k: [p for p in listed if p.kind == k] for k in kinds}
+    kinds = [k for k in kinds if by_kind_pages[k]]  # --pages may leave kinds out
+    weights = [MIX[k] for k in kinds]
     total = Timings()
     by_kind = {k: Timings() for k in kinds}
     started = time.perf_counter()
@@ -420,7 +439,7 @@ def run_size(url: str, size: int, args: Any) -> Run:
         built = workspace_data.fill(engine, size)
         readers = add_readers(engine, max(1, args.readers))
         end = archive_end(engine)
-        listed = pages(end, workspace_data.sample_ids(engine, 20))
+        listed = chosen(pages(end, workspace_data.sample_ids(engine, 20)), args.pages)
         role.start()
         single, load = asyncio.run(measure(role, engine, listed, readers, args))
         return Run(size, built, single, load)
@@ -447,6 +466,7 @@ def markdown(runs: Sequence[Run], args: Any) -> str:
         " loopback to readers signed in through single-use links. One reader: each page"
         f" {args.repeats} times in a row after a warm-up (Story: 20 different stories in turn)."
         + (f" Baseline: the same on {base.size:,} stories, same run." if base is not None else "")
+        + (f" Pages: those starting {', '.join(args.pages)} (`--pages`)." if args.pages else "")
         + f" Machine load (1/5/15 min) at the end: {load_avg}; the client runs on the same"
         " two cores as the web role and PostgreSQL.",
         "",
@@ -526,6 +546,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database-prefix",
         default="bench_workspace",
         help="databases <prefix>_<stories> of the local PostgreSQL cluster",
+    )
+    parser.add_argument(
+        "--pages",
+        type=lambda v: v.split(","),
+        default=[],
+        help="only pages whose kind or name starts with one of these (comma-separated),"
+        " e.g. 'Trends,Countries'; default every page",
     )
     parser.add_argument("--drop", action="store_true", help="drop the databases afterwards")
     parser.add_argument("--output", type=Path)

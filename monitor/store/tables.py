@@ -137,7 +137,7 @@ Index("ix_stories_title_key", stories.c.title_key)
 # What the workspace reads a large archive by (migration 0017): Latest's outlet list, the
 # recent window of Countries and previews, Search's latest-first order.
 Index("ix_stories_credited_outlet", stories.c.credited_outlet, stories.c.id)
-Index("ix_stories_first_seen_at", stories.c.first_seen_at)
+Index("ix_stories_first_seen_at", stories.c.first_seen_at, stories.c.id)
 Index("ix_stories_published_at", stories.c.published_at, stories.c.id)
 # Each band index carries the fingerprint, so a look-up drops the far stories that merely
 # share 16 bits by Hamming distance in an index-only scan, without visiting the wide rows.

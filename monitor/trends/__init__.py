@@ -2,8 +2,10 @@
 
     spikes    the decision: is today's count unusual against the last 14 days? (pure)
     replay    measures the detector on a year of synthetic days with injected spikes (pure)
-    volumes   the alerts of a period (SQL) and their daily counts per country, category
-              and outlet (pure ``tally``): one core for spikes, the API and the Trends page
+    volumes   daily counts of alerted stories per country, category and outlet: the rule
+              (pure ``tally`` over ``alert_rows``) and the same counted by the database
+              (``counts_per_day``): one core for spikes, the API and the Trends page
+    local_days  a reader's calendar days as Unix-second arithmetic SQL can do (pure)
     periods   days grouped into weeks for the charts (pure)
     commands  what ``monitor spikes`` calls
 """

@@ -92,12 +92,14 @@ def test_the_countries_index_counts_stories_in_sql_as_the_country_page_does(db_u
     with transaction(engine) as conn:
         counted = alerted_stories_per_country(conn, since)
         read = alerted_stories(conn, since)
+        nothing_since = alerted_stories_per_country(conn, NOW + timedelta(days=1))
     engine.dispose()
     by_reading: dict[str, int] = {}
     for story in read:
         for code in story.countries:
             by_reading[code] = by_reading.get(code, 0) + 1
     assert counted == by_reading == {"BR": 2, "AR": 1, "MX": 1}
+    assert nothing_since == {}
 
 
 def test_trends_count_a_story_alerted_under_two_topics_once(db_url: str) -> None:

@@ -4,10 +4,11 @@ a map of the region shaded by volume; any of them filtered by a stored query.
     GET /trends                 the page (``from``, ``to``, ``every``, ``q``; see trends_view)
     GET /trends/{chart}.csv     one chart's table as CSV (countries, categories, outlets, map)
 
-The counts are ``monitor.trends.volumes`` (``alert_rows`` then ``tally``), the same core as
-``monitor spikes`` and the API's GET /trends, on the reader's days. A query is tested with
-the exact evaluator on the ``MatchDoc`` ``monitor query test`` builds, so a chart filtered by
-a query counts exactly what a subscription with that query would have matched. The charts
+The counts are ``monitor.trends.volumes``, the same core as ``monitor spikes`` and the API's
+GET /trends, on the reader's days: counted by the database (``counts_per_day``) unless a
+query filters the charts. A query is tested with the exact evaluator on the ``MatchDoc``
+``monitor query test`` builds (``alert_rows`` then ``tally``), so a chart filtered by a
+query counts exactly what a subscription with that query would have matched. The charts
 are SVG drawn on the server (``monitor.web.charts``); every one has a table and a CSV, and
 the page needs no JavaScript.
 """
@@ -34,7 +35,9 @@ from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,
     OUTLET,
+    DayCounts,
     alert_rows,
+    counts_per_day,
     period_bounds,
     split_kinds,
     tally,
@@ -109,25 +112,22 @@ class Trends:
         ]
 
     async def _count(self, view: TrendsQuery, zone: ZoneInfo, t: Text) -> TrendsCharts:
-        def _load() -> tuple[list[Any], int]:
-            start, end = period_bounds(view.first, view.last, zone)
-            with transaction(self.ws.engine) as conn:
-                rows = alert_rows(
-                    conn,
-                    start,
-                    end,
-                    with_text=view.node is not None,
-                    within=candidate(view.node) if view.node is not None else None,
-                )
-            if view.node is not None:
-                rows = [row for row in rows if matches(view.node, stored_story_doc(row))]
-            return rows, len({row.story_id for row in rows})
+        kinds = (COUNTRY, CATEGORY, OUTLET)
 
-        rows, stories = await asyncio.to_thread(_load)
-        counts = tally(rows, view.first, view.last, zone=zone, kinds=(COUNTRY, CATEGORY, OUTLET))
+        def _load() -> DayCounts:
+            with transaction(self.ws.engine) as conn:
+                if view.node is None:
+                    return counts_per_day(conn, view.first, view.last, zone=zone, kinds=kinds)
+                start, end = period_bounds(view.first, view.last, zone)
+                rows = alert_rows(conn, start, end, with_text=True, within=candidate(view.node))
+            rows = [row for row in rows if matches(view.node, stored_story_doc(row))]
+            counts = tally(rows, view.first, view.last, zone=zone, kinds=kinds)
+            return DayCounts(counts, len({row.story_id for row in rows}))
+
+        counted = await asyncio.to_thread(_load)
         return build_charts(
-            split_kinds(counts),
-            stories,
+            split_kinds(counted.counts),
+            counted.stories,
             view,
             t,
             country_name=country_name,
