@@ -13,12 +13,12 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from email import message_from_bytes
 from email.errors import MessageError
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy, Policy, default
+from functools import lru_cache
 
 from monitor.errors import ConfigError, PermanentDeliveryError, UnsafeMessageError
 from monitor.notify.text import clean_inline, truncate

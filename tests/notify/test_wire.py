@@ -125,9 +125,7 @@ def test_bodies_are_encoded_as_the_email_package_encodes_them(text: str) -> None
     assert encoded_body(text) == _reference_body(text)
 
 
-URI_TEXT = st.text(
-    st.sampled_from("abcXYZ019._-~/:?=@&%+!#$*'\"\\()[];"), min_size=1, max_size=140
-)
+URI_TEXT = st.text(st.sampled_from("abcXYZ019._-~/:?=@&%+!#$*'\"\\()[];"), min_size=1, max_size=140)
 
 
 @settings(max_examples=400, deadline=None)
