@@ -1,8 +1,9 @@
 """The mailer role: assembles due deliveries into emails and drains the outbox over SMTP.
 
 Per email: claim (attempt recorded, lease taken, committed; 50 emails per claim) → SMTP →
-mark sent, committed at once (while the next email goes over SMTP). Several emails are in
-flight at once, each on its own SMTP connection (``MONITOR_SMTP_CONNECTIONS``). Transient failures retry with exponential backoff and jitter; permanent (5xx)
+mark sent, committed at once (while the next email goes over SMTP). With
+``MONITOR_SMTP_CONNECTIONS`` above 1, that many emails are in flight at once, each on its
+own SMTP connection (and a crash can repeat each of them: the window below, per flow). Transient failures retry with exponential backoff and jitter; permanent (5xx)
 failures stop retries for that email and show in `monitor subscriber failures`. See
 monitor/store/outbox.py for the one window in which a crash can repeat a send.
 """
