@@ -229,6 +229,13 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP user (empty: no authentication).")
     smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
     smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds for one SMTP exchange.")
+    smtp_connections: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="SMTP connections the mailer sends over at once (each carries one "
+        "message at a time; a crash can repeat up to this many accepted messages).",
+    )
     mail_from: str = Field(
         default="monitor <alerts@monitor.localhost>", description="From address of alert emails."
     )

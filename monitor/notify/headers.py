@@ -18,6 +18,7 @@ from email.errors import MessageError
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy, Policy, default
+from functools import lru_cache
 
 from monitor.errors import ConfigError, PermanentDeliveryError, UnsafeMessageError
 from monitor.notify.text import clean_inline, truncate
@@ -106,22 +107,27 @@ def is_plain_mailbox(address: str) -> bool:
     return len(address) <= MAX_ADDRESS_LENGTH and _MAILBOX.fullmatch(address) is not None
 
 
+@lru_cache(maxsize=4096)
 def mailbox(display_name: str, address: str) -> Address:
     """A header address; the display name is cleaned, the address must be plain.
 
     Raises PermanentDeliveryError for an address we will never be able to send to
-    (whitespace, commas, CR/LF, non-ASCII): retrying cannot fix it.
+    (whitespace, commas, CR/LF, non-ASCII): retrying cannot fix it. Remembered (an
+    Address is immutable): the sender's is the same in every email of a pass.
     """
     if not is_plain_mailbox(address):
         raise PermanentDeliveryError(repr(address)[:100], "not a plain ASCII mailbox address")
+    # A plain mailbox is a dot-atom local part and a domain: given as such, Address does
+    # not run its parser over it (the parser would return the same two strings).
+    local, _, domain = address.rpartition("@")
     name = header_text(display_name, NAME_LIMIT)
     without_specials = " ".join(_SPECIALS.sub(" ", name).split())
     for candidate in dict.fromkeys((name, without_specials)):
         if candidate:
-            named = Address(display_name=candidate, addr_spec=address)
+            named = Address(display_name=candidate, username=local, domain=domain)
             if _survives_folding(named):
                 return named
-    return Address(addr_spec=address)
+    return Address(username=local, domain=domain)
 
 
 def _survives_folding(named: Address) -> bool:

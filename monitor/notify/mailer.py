@@ -1,7 +1,9 @@
 """The mailer role: assembles due deliveries into emails and drains the outbox over SMTP.
 
 Per email: claim (attempt recorded, lease taken, committed; 50 emails per claim) → SMTP →
-mark sent, committed at once (while the next email goes over SMTP). Transient failures retry with exponential backoff and jitter; permanent (5xx)
+mark sent, committed at once (while the next email goes over SMTP). With
+``MONITOR_SMTP_CONNECTIONS`` above 1, that many emails are in flight at once, each on its
+own SMTP connection (and a crash can repeat each of them: the window below, per flow). Transient failures retry with exponential backoff and jitter; permanent (5xx)
 failures stop retries for that email and show in `monitor subscriber failures`. See
 monitor/store/outbox.py for the one window in which a crash can repeat a send.
 """
@@ -15,6 +17,7 @@ import random
 import signal
 import socket
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -70,6 +73,7 @@ class Mailer:
         # The marks' connection, held for a pass: one pool checkout and liveness ping per
         # pass instead of one per email. Used by one mark at a time.
         self._marks: Connection | None = None
+        self._marking = asyncio.Lock()  # made again by each pass, in its own loop
 
     async def recover(self) -> int:
         def _recover() -> int:
@@ -97,32 +101,53 @@ class Mailer:
     async def pass_once(self, now: datetime | None = None) -> int:
         """Assemble what is due, then send every claimable email once. Returns emails sent.
 
-        An email's outcome is marked as soon as the server answers; the mark's commit runs
-        while the next email goes over SMTP (one mark in flight at most, awaited before
-        the next is started), so the accept-to-mark window of each email is unchanged.
-        ``now`` (tests only) pretends the pass happens at another time.
+        Claimed emails go out over up to ``transport.connections`` SMTP connections at
+        once (``MONITOR_SMTP_CONNECTIONS``): while one waits for the server's reply, the
+        next is sent on another. An email's outcome is marked as soon as the server
+        answers; each sending flow's mark commits while its next email goes over SMTP
+        (one mark in flight per flow, awaited before the flow's next mark; marks share
+        one connection, one at a time), so the accept-to-mark window of each email is
+        the one of a single flow. ``now`` (tests only) pretends the pass happens at
+        another time.
         """
         await self._watch_volumes(now)
         await asyncio.to_thread(self.assembler.run_once, now)
+        flows = max(1, int(getattr(self.transport, "connections", 1)))
+        self._marking = asyncio.Lock()
         sent = 0
-        marking: asyncio.Task[None] | None = None
         try:
             while not self.stopping:
                 claimed = await asyncio.to_thread(self._claim, now)
                 if not claimed:
                     break
-                for email in claimed:
-                    outcome = await self._send(email)
-                    if outcome is None:
-                        continue
-                    if marking is not None:
-                        await marking
-                    marking = asyncio.create_task(self._finish(email, *outcome))
-                    sent += outcome[0] == "sent"
+                queue = iter(claimed)  # each flow takes the next email not yet taken
+                async with asyncio.TaskGroup() as group:
+                    counts = [
+                        group.create_task(self._flow(queue))
+                        for _ in range(min(flows, len(claimed)))
+                    ]
+                sent += sum(task.result() for task in counts)
+        finally:
+            await asyncio.to_thread(self._close_marks)
+        return sent
+
+    async def _flow(self, emails: Iterator[outbox.ClaimedEmail]) -> int:
+        """Send emails from ``emails`` one after another, marking each; returns how many
+        were sent. Several flows share the iterator (and the transport's connections)."""
+        sent = 0
+        marking: asyncio.Task[None] | None = None
+        try:
+            for email in emails:
+                outcome = await self._send(email)
+                if outcome is None:
+                    continue
+                if marking is not None:
+                    await marking
+                marking = asyncio.create_task(self._finish(email, *outcome))
+                sent += outcome[0] == "sent"
         finally:
             if marking is not None:
                 await marking
-            await asyncio.to_thread(self._close_marks)
         return sent
 
     async def _watch_volumes(self, now: datetime | None) -> None:
@@ -229,7 +254,8 @@ class Mailer:
         delay = 0.2
         while True:
             try:
-                await asyncio.to_thread(self._mark, email, outcome, detail, retry_at)
+                async with self._marking:  # the marks' connection serves one at a time
+                    await asyncio.to_thread(self._mark, email, outcome, detail, retry_at)
                 return
             except StoreError as exc:
                 # Must not give up: an unmarked accepted email would be sent again.

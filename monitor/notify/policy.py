@@ -27,6 +27,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -162,24 +163,29 @@ def _in_quiet(settings: DeliverySettings, moment: datetime, zone: ZoneInfo) -> b
     return in_quiet_hours(moment, zone, settings.quiet_start, settings.quiet_end)
 
 
-def _due_candidates(settings: DeliverySettings, around: datetime) -> list[datetime]:
-    """Digest due instants near ``around``, ascending (covers more than one period each way)."""
+@lru_cache(maxsize=4096)
+def _due_candidates(settings: DeliverySettings, around: datetime) -> tuple[datetime, ...]:
+    """Digest due instants near ``around``, ascending (covers more than one period each way).
+
+    Remembered: a pass asks the same few questions for thousands of subscriptions (every
+    daily 08:00 subscriber of one zone has equal settings and the same due time), and each
+    answer resolves some 24 local times in the zone."""
     zone = load_zone(settings.time_zone)
     if settings.mode == "hourly":
         # Local whole hours are UTC quarter hours for every current zone (+05:45, −03:30…).
         first = around.replace(minute=0, second=0, microsecond=0) - _HOURLY_SEARCH
         steps = int(2 * _HOURLY_SEARCH / _QUARTER_HOUR)
         instants = (first + step * _QUARTER_HOUR for step in range(steps))
-        return [
+        return tuple(
             instant
             for instant in instants
             if instant.astimezone(zone).minute == 0 and not _in_quiet(settings, instant, zone)
-        ]
+        )
     today = around.astimezone(zone).date()
     days = (today + timedelta(days=offset) for offset in range(-8, 16))
     if settings.mode == "weekly":
         days = (day for day in days if day.weekday() == settings.weekday)
-    return [resolve_local(day, settings.local_time, zone) for day in days]
+    return tuple(resolve_local(day, settings.local_time, zone) for day in days)
 
 
 def next_digest_due(settings: DeliverySettings, after: datetime) -> datetime:

@@ -6,6 +6,7 @@ copy (same Message-ID). Errors are sorted into transient (retry later) and perma
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -30,17 +31,25 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    """One SMTP connection, reused across messages and reopened after errors.
+    """Up to ``connections`` SMTP connections, each reused across messages; one that fails
+    is closed and a fresh one opened for the next message.
 
-    ``fast=False`` sends every message with aiosmtplib's ``sendmail`` (the benchmark's
-    baseline); by default a greeted connection sends plain messages with
-    :func:`_transaction`.
+    Messages sent at once (the mailer sends several while it waits for the server's
+    replies) each take an idle connection, or open one while fewer than ``connections``
+    are open; one connection carries one message at a time. ``fast=False`` sends every
+    message with aiosmtplib's ``sendmail`` (the benchmark's baseline); by default a greeted
+    connection sends plain messages with :func:`_transaction`.
     """
 
-    def __init__(self, settings: Settings, *, fast: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, fast: bool = True, connections: int | None = None
+    ) -> None:
         self.settings = settings
         self.fast = fast
-        self._client: aiosmtplib.SMTP | None = None
+        self.connections = connections or settings.smtp_connections
+        self._idle: list[aiosmtplib.SMTP] = []  # connected, greeted or not, not in use
+        self._slots: asyncio.Semaphore | None = None  # made on first use, in the loop
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _connect(self) -> aiosmtplib.SMTP:
         s = self.settings
@@ -58,10 +67,26 @@ class SmtpTransport:
         return client
 
     async def send(self, raw: bytes, *, sender: str, recipient: str, message_id: str) -> str:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            # First use, or a new event loop: connections of another loop cannot be used.
+            self._slots, self._loop = asyncio.Semaphore(self.connections), loop
+            self._idle = []
+        async with self._slots:
+            client = self._idle.pop() if self._idle else None
+            if client is not None and not client.is_connected:
+                client = None
+            reply = await self._send_on(client, raw, sender=sender, recipient=recipient)
+        return reply
+
+    async def _send_on(
+        self, client: aiosmtplib.SMTP | None, raw: bytes, *, sender: str, recipient: str
+    ) -> str:
+        """One message on ``client`` (a new connection when None); the connection goes
+        back to the idle ones after a success, and is closed after any error."""
         try:
-            if self._client is None or not self._client.is_connected:
-                self._client = await self._connect()
-            client = self._client
+            if client is None:
+                client = await self._connect()
             if (
                 not self.fast
                 or client.is_ehlo_or_helo_needed
@@ -72,37 +97,43 @@ class SmtpTransport:
             else:
                 reply = await _transaction(client, raw, sender, recipient)
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            await self._drop()
+            _drop(client)
             codes = [r.code for r in exc.recipients]
             detail = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
             if codes and all(500 <= c < 600 for c in codes):
                 raise PermanentDeliveryError(recipient, f"refused: {detail}") from exc
             raise TransientDeliveryError(recipient, f"refused for now: {detail}") from exc
         except aiosmtplib.SMTPResponseException as exc:
-            await self._drop()
+            _drop(client)
             if 500 <= exc.code < 600:
                 raise PermanentDeliveryError(recipient, f"{exc.code} {exc.message}") from exc
             raise TransientDeliveryError(recipient, f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._drop()
+            _drop(client)
             raise TransientDeliveryError(
                 recipient, f"SMTP {self.settings.smtp_host}:{self.settings.smtp_port}: {exc!r}"
             ) from exc
+        except BaseException:  # cancelled mid-exchange: the connection's state is unknown
+            _drop(client)
+            raise
+        self._idle.append(client)
         return reply
 
-    async def _drop(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
-
     async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and client.is_connected:
+        idle, self._idle = self._idle, []
+        for client in idle:
+            if not client.is_connected:
+                continue
             try:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+
+def _drop(client: aiosmtplib.SMTP | None) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 _BARE_LINE_END = re.compile(rb"\r\n|\r|\n")

@@ -122,6 +122,15 @@ def _terms(story: StoryForEmail) -> tuple[str, ...]:
     return tuple(terms[:MAX_TERMS])
 
 
+def published_line(story: StoryForEmail, zone: ZoneInfo, language: str = "en") -> str:
+    """When ``story`` was published, on the reader's clock (and whether that is a guess):
+    the only part of a story's block that depends on the reader's time zone."""
+    published = format_local(story.published, zone, language)
+    if story.published_estimated:
+        published += " " + words(language).text("email.story.date_estimated")
+    return published
+
+
 def story_view(story: StoryForEmail, why: str, zone: ZoneInfo, language: str = "en") -> StoryView:
     """Everything a template needs to show ``story`` to a reader in ``zone`` who reads
     ``language`` (the story's own text stays as published)."""
@@ -130,9 +139,7 @@ def story_view(story: StoryForEmail, why: str, zone: ZoneInfo, language: str = "
     if not title.text:
         title = build_snippet(w.text("email.story.untitled"), ())
     snippet = build_snippet(story.snippet, story.matched, field="text", width=SNIPPET_LIMIT)
-    published = format_local(story.published, zone, language)
-    if story.published_estimated:
-        published += " " + w.text("email.story.date_estimated")
+    published = published_line(story, zone, language)
     return StoryView(
         story_id=story.story_id,
         title=highlight(title),

@@ -118,6 +118,10 @@ def plain_header(name: str, value: HeaderValue) -> str | None:
 
 def fold_header(name: str, value: HeaderValue) -> bytes:
     """One header as it goes out, CRLF included: written directly when plain."""
+    if isinstance(value, str) and name.lower() == "list-unsubscribe":
+        folded = list_unsubscribe_lines(name, value)
+        if folded is not None:
+            return folded
     line = plain_header(name, value)
     if line is not None:
         return line.encode("ascii") + b"\r\n"
@@ -126,6 +130,17 @@ def fold_header(name: str, value: HeaderValue) -> bytes:
         return MAIL_POLICY.fold_binary(name, parsed)
     except (ValueError, TypeError) as exc:  # a line break the cleaning let through
         raise UnsafeMessageError(name, f"header not writable: {exc}") from exc
+
+
+def list_unsubscribe_lines(name: str, value: str) -> bytes | None:
+    """``List-Unsubscribe`` as the mail policy's own header class folds it (one line per
+    ``<…>`` item, whatever their length), when the value is plain; else None. Every
+    email carries one, and it never fits one line: the email package took longer over it
+    than over the rest of the headers together."""
+    if "=?" in value or not _PLAIN_VALUE.fullmatch(value):
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return (f"{name}: " + ",\r\n ".join(items) + "\r\n").encode("ascii")
 
 
 # Encoded lines by their raw (latin-1 decoded UTF-8) text: a story block's lines, the

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -75,7 +75,10 @@ def words(language: str | None) -> Words:
     return Words(message_language(language))
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: int, language: str) -> str:
+    """``value`` in the locale's notation. Remembered: babel parses the locale's pattern
+    on every call, and the same few counts recur in every digest of a pass."""
     return format_decimal(value, locale=message_language(language))
 
 

@@ -25,6 +25,7 @@ class Received:
     rcpt_tos: list[str]
     data: bytes
     at: float
+    peer: str = ""  # the client's host:port: which connection carried the message
 
     @property
     def message(self) -> EmailMessage:
@@ -62,6 +63,7 @@ class _Handler:
                     list(envelope.rcpt_tos),
                     bytes(envelope.content),
                     time.time(),
+                    ":".join(str(part) for part in session.peer[:2]) if session.peer else "",
                 )
             )
         return "250 Message accepted for delivery"

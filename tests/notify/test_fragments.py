@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.notify.compose import draft_alert, draft_digest
 from monitor.notify.fragments import FragmentCache
 from monitor.notify.messages import DigestEntry, Recipient
 from monitor.notify.policy import DigestPeriod
+from monitor.notify.render import environment
+from monitor.notify.views import story_view
 from monitor.notify.wire import Draft
 from tests.notify.helpers import LIST_ID, NOW, RECIPIENT, SENDER, make_links, make_story
 
@@ -71,10 +77,59 @@ def test_an_edited_story_is_rendered_again_and_zones_are_apart() -> None:
     sao_paulo = digest(cache, "q").text
     tokyo = digest(cache, "q", replace(RECIPIENT, time_zone="Asia/Tokyo")).text
     assert "09:30 UTC-03" in sao_paulo and "21:30 JST" in tokyo
-    assert cache.misses == 2 + 8  # two alert stories, then four digest stories in two zones
+    # Two alert stories, then four digest stories rendered once for both zones (each
+    # zone's date filled in): ten blocks shown, six rendered.
+    assert cache.misses == 2 + 4
+    assert len(cache) == 2 + 8
 
 
 def test_the_cache_is_bounded() -> None:
     cache = FragmentCache(limit=3)
     digest(cache, "q")
     assert len(cache) == 3
+
+
+ZONES = st.sampled_from(
+    ["UTC", "Pacific/Kiritimati", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Pago_Pago"]
+)
+OUTLETS = st.one_of(
+    st.sampled_from(["The Rio Times", "", "O Globo <b>&</b>", "x" * 70, "Agência " * 9]),
+    st.text(max_size=90),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone=ZONES,
+    language=st.sampled_from(["en", "es", "pt"]),
+    outlet=OUTLETS,
+    republishers=st.lists(st.sampled_from(["MENAFN", "Yahoo News " * 4, "Reuters"]), max_size=3),
+    estimated=st.booleans(),
+    why=st.one_of(st.just(HOSTILE_WHY), st.text(max_size=60)),
+    layout=st.sampled_from(["alert", "digest"]),
+)
+def test_a_block_filled_in_for_a_zone_is_the_block_rendered_for_it(
+    zone: str,
+    language: str,
+    outlet: str,
+    republishers: list[str],
+    estimated: bool,
+    why: str,
+    layout: str,
+) -> None:
+    """The oracle is the template macro itself, given the reader's whole view: the block
+    rendered once for all zones and filled in per zone must be exactly that."""
+    story = make_story(
+        credited_outlet=outlet, republishers=tuple(republishers), published_estimated=estimated
+    )
+    where = ZoneInfo(zone)
+    cache = FragmentCache()
+    cache.block(story, "warm", ZoneInfo("Europe/Kyiv"), layout, language)  # zone-free render
+    shown = cache.block(story, why, where, layout, language)
+    view = story_view(story, why, where, language)
+    env = environment()
+    tag = "h2" if layout == "alert" else "h4"
+    html = str(env.get_template("_story.html.j2").module.story_block(view, tag=tag))
+    text = str(env.get_template("_story.txt.j2").module.story_block(view))
+    assert (str(shown.html), shown.text) == (html, text)
+    assert cache.misses == 1  # the second zone was filled in, not rendered

@@ -334,3 +334,22 @@ def test_a_pass_with_poisoned_stories_sends_every_story_once_and_clean(world: An
         states = set(conn.execute(select(deliveries.c.status)).scalars())
         sent = set(conn.execute(select(emails.c.status)).scalars())
     assert states == {"queued"} and sent == {"sent"}
+
+
+def test_several_connections_send_each_email_once_and_mark_every_one(world: Any) -> None:
+    """MONITOR_SMTP_CONNECTIONS=3: the pass's emails go out over three connections at once;
+    each arrives once, and every one is marked sent with its one attempt."""
+    settings, engine, sink = world
+    settings = settings.model_copy(update={"smtp_connections": 3})
+    for n in range(8):
+        subscribe(engine, f"reader{n}@example.org", mode="immediate")
+    ingest(engine, dev_items())
+    sent = run_pass(settings, engine)
+    ids = [r.message_id for r in sink.received]
+    assert sent == len(ids) > 8 and len(set(ids)) == len(ids)
+    assert len({r.peer for r in sink.received}) == 3
+    with transaction(engine) as conn:
+        states = conn.execute(select(emails.c.status, emails.c.attempts)).all()
+        outcomes = conn.execute(select(email_attempts.c.outcome)).scalars().all()
+    assert {tuple(row) for row in states} == {("sent", 1)} and len(states) == sent
+    assert outcomes == ["sent"] * sent

@@ -117,3 +117,28 @@ def test_refusals_on_a_greeted_connection_are_sorted_as_before(
 
 def envelope(recipient: str) -> dict[str, str]:
     return {"sender": "alerts@monitor.example", "recipient": recipient, "message_id": "x"}
+
+
+def test_messages_sent_at_once_share_at_most_the_configured_connections(
+    sink: SmtpSink, tmp_path: Path
+) -> None:
+    """Ten messages handed over together: each arrives once, byte for byte, over no more
+    than three connections (one message per connection at a time), and the next batch
+    reuses them."""
+    transport = SmtpTransport(smtp_settings(tmp_path, sink.port), connections=3)
+    raws = [MESSAGES[n % 3].replace(b"Subject: ", b"Subject: %d " % n) for n in range(10)]
+
+    async def main() -> list[str]:
+        replies: list[str] = []
+        for _ in range(2):
+            replies += await asyncio.gather(
+                *(transport.send(raw, **envelope("ana@example.org")) for raw in raws)
+            )
+        await transport.close()
+        return replies
+
+    replies = asyncio.run(main())
+    assert len(replies) == 20 and all(reply.startswith("Message accepted") for reply in replies)
+    assert sorted(r.data for r in sink.received) == sorted(crlf_message(raw) for raw in raws * 2)
+    peers = {r.peer for r in sink.received}
+    assert len(peers) == 3 and "" not in peers

@@ -123,3 +123,45 @@ def test_bodies_are_encoded_as_the_email_package_encodes_them(text: str) -> None
     from monitor.notify.wire import _reference_body, encoded_body
 
     assert encoded_body(text) == _reference_body(text)
+
+
+URI_TEXT = st.text(st.sampled_from("abcXYZ019._-~/:?=@&%+!#$*'\"\\()[];"), min_size=1, max_size=140)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    url=URI_TEXT,
+    mailto=URI_TEXT,
+    value=st.one_of(TEXT, st.just("<https://a.example/u/t>, <mailto:u@a.example>")),
+)
+def test_list_unsubscribe_folds_as_the_email_package_folds_it(
+    url: str, mailto: str, value: str
+) -> None:
+    """Short or long items, and any other value (which the email package then folds)."""
+    from monitor.notify.headers import MAIL_POLICY
+
+    for given_value in (f"<{url}>, <{mailto}>", value):
+        try:
+            parsed = MAIL_POLICY.header_store_parse("List-Unsubscribe", given_value)[1]
+            expected = MAIL_POLICY.fold_binary("List-Unsubscribe", parsed)
+        except ValueError:
+            with pytest.raises(UnsafeMessageError):
+                fold_header("List-Unsubscribe", given_value)
+            continue
+        assert fold_header("List-Unsubscribe", given_value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(address=st.emails(), name=ASCII)
+def test_a_mailbox_holds_what_the_address_parser_reads_from_it(address: str, name: str) -> None:
+    from monitor.notify.headers import is_plain_mailbox
+
+    if not is_plain_mailbox(address):
+        return
+    built = mailbox(name, address)
+    parsed = Address(addr_spec=address)
+    assert (built.username, built.domain, built.addr_spec) == (
+        parsed.username,
+        parsed.domain,
+        parsed.addr_spec,
+    )
