@@ -78,7 +78,9 @@ def test_threads_are_listed_filtered_paged_and_shown_one_by_one(
     # Filters: category, country, days (a thread is in when it has a report in the span).
     votes = call("/api/v1/threads?category=un-multilateral").json["items"]
     assert votes and all(t["category"] == "un-multilateral" for t in votes)
-    assert {t["id"] for t in votes} == {i for i, r in rows.items() if r.category == "un-multilateral"}
+    assert {t["id"] for t in votes} == {
+        i for i, r in rows.items() if r.category == "un-multilateral"
+    }
     brazil = call("/api/v1/threads?country=br").json["items"]
     assert brazil and all("BR" in t["countries"] for t in brazil)
     assert len(brazil) == sum("BR" in (r.countries or []) for r in rows.values())

@@ -62,7 +62,7 @@ def test_the_thread_page_shows_the_event_its_reports_and_why_they_were_joined(ru
         response, page = await site.get(f"/threads/{thread_id}")
         assert response.status == 200
         assert "Summits and visits" in page  # the type, from the catalog
-        assert "<abbr title=\"Brazil\">BR</abbr>" in page
+        assert '<abbr title="Brazil">BR</abbr>' in page
         assert re.search(r'<time datetime="2023-09-\d\d">2023-09-\d\d</time>', page)
         reports = section(page, "reports-title")
         rows = reports.count("<tr>") - 1  # less the header row
@@ -97,7 +97,10 @@ def test_the_thread_page_shows_the_event_its_reports_and_why_they_were_joined(ru
         # Latest links a report to its thread when the thread holds more than it; the
         # earlier report, alone in its thread, has no such link.
         _, latest = await site.get("/latest")
-        assert f'<a class="thread-link" href="/threads/{thread_id}">{count} reports of this event</a>' in latest
+        assert (
+            f'<a class="thread-link" href="/threads/{thread_id}">{count} reports of this event</a>'
+            in latest
+        )
         assert f'href="/threads/{earlier_thread}"' not in latest
 
     run(body)
