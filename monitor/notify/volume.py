@@ -1,7 +1,9 @@
 """The volume watch: spikes and silences become messages to the subscriptions that follow them.
 
 Run by the mailer every ``volume_check_interval`` seconds. One transaction: count alerted
-stories per topic, country and category over the last 16 UTC days, let the pure decision
+stories per topic, country and category over the last 16 UTC days (and, for each following
+subscription with a stored query, the alerted stories its query matches: the query's own
+volume, ``query_counts``), let the pure decision
 (``trends.watch.verdicts_due``) choose what is unusual and not cooling down, record those
 alerts in the ledger (a unique key: two mailers raise an alert once), then queue one email
 per following subscription, and one message per enabled destination, under a dedup key
@@ -12,18 +14,24 @@ the queue, and nothing is queued twice.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from monitor.config import Settings
 from monitor.delivery.content import volume_message
-from monitor.errors import UnsafeMessageError
+from monitor.errors import QueryError, UnsafeMessageError
 from monitor.logs import get_logger
+from monitor.matching.query import matches, parse
+from monitor.matching.query.candidates import candidate
 from monitor.notify.assemble import configured_topic_names, links_for, list_id_of, sender_of
 from monitor.notify.compose import draft_volume
 from monitor.notify.messages import Recipient, StoryForEmail
+from monitor.notify.preview import stored_story_doc
+from monitor.notify.topic_choice import ALL_TOPICS
 from monitor.notify.volume_words import volume_heading
 from monitor.notify.wire import draft_bytes
 from monitor.notify.wording import words
@@ -31,10 +39,74 @@ from monitor.store import channel_ledger, outbox
 from monitor.store import volume_alerts as ledger
 from monitor.store.db import transaction
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict
-from monitor.trends.volumes import period_bounds
-from monitor.trends.watch import VolumeKey, follows, top_stories, verdicts_due, watch_window
+from monitor.trends.volumes import alert_rows, period_bounds
+from monitor.trends.watch import (
+    QUERY,
+    VolumeKey,
+    follows,
+    query_key,
+    query_series,
+    top_stories,
+    verdicts_due,
+    watch_window,
+)
 
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryVolumes:
+    """The stored queries' own volumes: each query key's daily counts, and today's matched
+    stories per key (what a spike's message shows)."""
+
+    counts: dict[str, list[int]]
+    today: dict[str, frozenset[int]]
+
+
+def query_counts(
+    conn: Any,
+    watchers: Sequence[tuple[Any, Any]],
+    start: datetime,
+    end: datetime,
+    first_day: date,
+    last_day: date,
+) -> QueryVolumes:
+    """Each watching subscription's query, tested with the exact evaluator on the alerted
+    stories of its topic (every topic's, for "all") that the full-text index names as its
+    candidates, as the Trends page counts a query. Subscriptions with the same topic and
+    query are read once. A query that no longer parses is skipped (the worker logs it)."""
+    counts: dict[str, list[int]] = {}
+    today: dict[str, frozenset[int]] = {}
+    done: dict[tuple[str, str], tuple[list[int], frozenset[int]]] = {}
+    for subscription, _person in watchers:
+        text = (subscription.query or "").strip()
+        if not text:
+            continue
+        found = done.get((subscription.topic, text))
+        if found is None:
+            try:
+                node = parse(text)
+            except QueryError:
+                continue
+            rows = alert_rows(
+                conn,
+                start,
+                end,
+                with_text=True,
+                topic=None if subscription.topic == ALL_TOPICS else subscription.topic,
+                within=candidate(node),
+            )
+            matched = [row for row in rows if matches(node, stored_story_doc(row))]
+            found = (
+                query_series(matched, first_day, last_day),
+                frozenset(
+                    r.story_id for r in matched if r.created_at.astimezone(UTC).date() == last_day
+                ),
+            )
+            done[(subscription.topic, text)] = found
+        key = query_key(subscription.topic, subscription.id)
+        counts[key], today[key] = found
+    return QueryVolumes(counts, today)
 
 
 def _story(row: Any) -> StoryForEmail:
@@ -81,6 +153,8 @@ class VolumeWatch:
             if not watchers:
                 return 0
             counts = ledger.topic_counts(conn, start, end, first_day, last_day)
+            queries = query_counts(conn, watchers, start, end, first_day, last_day)
+            counts.update(queries.counts)
             since = today - timedelta(days=self.policy.cooldown_days + 1)
             due = verdicts_due(counts, today, ledger.latest_alerts(conn, since), self.policy)
             fresh = ledger.record(conn, due, now=now)
@@ -94,8 +168,11 @@ class VolumeWatch:
             for verdict in fresh:
                 key = VolumeKey.parse(verdict.key)
                 topic_name = self.topic_names.get(key.topic, key.topic)
+                among = queries.today.get(verdict.key, frozenset())
                 shown = (
-                    [_story(r) for r in top_stories(rows, key)] if verdict.kind == "spike" else []
+                    [_story(r) for r in top_stories(rows, key, among=among)]
+                    if verdict.kind == "spike"
+                    else []
                 )
                 log.info(
                     "volume.alert",
@@ -105,15 +182,27 @@ class VolumeWatch:
                     expected=round(verdict.expected, 2),
                 )
                 for subscription, person in watchers:
-                    if not follows(subscription.filters, subscription.topic, key):
+                    if not follows(
+                        subscription.filters,
+                        subscription.topic,
+                        key,
+                        subscription_id=subscription.id,
+                    ):
                         continue
                     dedup = dedup_key(subscription.id, verdict)
                     recipient = Recipient(
-                        person.id, person.email, person.display_name, person.time_zone,
+                        person.id,
+                        person.email,
+                        person.display_name,
+                        person.time_zone,
                         person.language,
                     )
                     heading = volume_heading(
-                        verdict, topic_name=topic_name, today=today, w=words(person.language)
+                        verdict,
+                        topic_name=topic_name,
+                        today=today,
+                        w=words(person.language),
+                        subject=f"“{subscription.query}”" if key.kind == QUERY else None,
                     )
                     draft = draft_volume(
                         heading,
