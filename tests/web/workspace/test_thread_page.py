@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from monitor.store.db import transaction
-from monitor.store.tables import story_threads, threads
+from monitor.store.tables import stories, story_threads, threads
 from tests.notify.test_mailer import subscribe
 from tests.stream.test_event_threads import EVENT_OF, NEW_YORK, STORIES, item_of, make_handler
 from tests.web.workspace.conftest import Run
@@ -102,5 +103,61 @@ def test_the_thread_page_shows_the_event_its_reports_and_why_they_were_joined(ru
             in latest
         )
         assert f'href="/threads/{earlier_thread}"' not in latest
+
+    run(body)
+
+
+def test_a_hostile_thread_comes_out_escaped_and_an_unknown_rule_as_its_code(run: Run) -> None:
+    hostile = '<script>alert("x")</script> & <b>bold</b>'
+
+    async def body(site: Site) -> None:
+        subscribe(site.engine, "reader@example.org", query=None, mode="daily")
+        now = datetime.now(UTC)
+        with transaction(site.engine) as conn:
+            thread_id = conn.execute(
+                threads.insert()
+                .values(
+                    category="<i>kind</i>",
+                    countries=["BR"],
+                    actors=[hostile],
+                    first_day=now.date(),
+                    last_day=now.date(),
+                    story_count=2,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(threads.c.id)
+            ).scalar_one()
+            for rule in ("new", "<u>later-rule</u>"):
+                story_id = conn.execute(
+                    stories.insert()
+                    .values(
+                        title=hostile,
+                        text="text",
+                        url="javascript:alert(1)",
+                        lang="<en>",
+                        credited_outlet=hostile,
+                        published_at=now,
+                    )
+                    .returning(stories.c.id)
+                ).scalar_one()
+                conn.execute(
+                    story_threads.insert().values(
+                        story_id=story_id,
+                        thread_id=thread_id,
+                        day=now.date(),
+                        rule=rule,
+                        facts={"countries": ["BR"], "terms": [hostile]},
+                        created_at=now,
+                    )
+                )
+        await site.sign_in("reader@example.org")
+        response, page = await site.get(f"/threads/{thread_id}")
+        assert response.status == 200
+        assert "<script>alert" not in page and "<b>bold</b>" not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+        assert "javascript:" not in page  # an unsafe link is no link
+        assert "<code>&lt;u&gt;later-rule&lt;/u&gt;</code>" in page  # a rule the page lacks
+        assert "&lt;i&gt;kind&lt;/i&gt;" in page  # a category the catalog lacks, as its code
 
     run(body)
