@@ -17,7 +17,8 @@ from tests.web.api.helpers import api, make_key
 from tests.web.helpers import person
 
 # Two UN General Assembly votes (2 and 24 March 2022, and the day before the first) and
-# the Lula–Zelensky meeting in New York (September 2023) with Lula's arrival at the UN.
+# the Lula–Zelensky meeting in New York (September 2023) with the earlier report the worker
+# links it to (h051).
 CHOSEN_IDS = {
     "h017", "e053", "rd126", "t-040", "rd122", "e036", "t-043",
     "h051", "t-060", "t-061", "t-062", "t-063", "t-064", "t-065", "d3-093", "e038", "h022",

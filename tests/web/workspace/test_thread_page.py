@@ -18,8 +18,9 @@ from tests.web.workspace.conftest import Run
 from tests.web.workspace.site import Site
 from tests.web.workspace.test_thread_section import story_of
 
-# The reports of the Lula–Zelensky meeting in New York (20 September 2023) and the earlier
-# report the worker links it to as a development (Lula's arrival at the UN, 10 September).
+# The reports of the Lula–Zelensky meeting in New York (20 September 2023) and an earlier
+# report the worker links that thread to as the event it develops (h051, 10 September 2023:
+# Lula on Putin and the Rio G20, same country and type within 30 days).
 EARLIER = "h051"
 CHOSEN = [s for s in STORIES if EVENT_OF[s.story_id] == NEW_YORK or s.story_id == EARLIER]
 
