@@ -3,7 +3,8 @@
 Run by the mailer every ``volume_check_interval`` seconds. One transaction: count alerted
 stories per topic, country and category over the last 16 UTC days (and, for each following
 subscription with a stored query, the alerted stories its query matches: the query's own
-volume, ``query_counts``), let the pure decision
+volume, read just before in a short transaction of its own and tested outside any,
+``read_queries`` and ``count_queries``), let the pure decision
 (``trends.watch.verdicts_due``) choose what is unusual and not cooling down, record those
 alerts in the ledger (a unique key: two mailers raise an alert once), then queue one email
 per following subscription, and one message per enabled destination, under a dedup key
@@ -63,49 +64,103 @@ class QueryVolumes:
     today: dict[str, frozenset[int]]
 
 
-def query_counts(
-    conn: Any,
-    watchers: Sequence[tuple[Any, Any]],
-    start: datetime,
-    end: datetime,
-    first_day: date,
-    last_day: date,
-) -> QueryVolumes:
-    """Each watching subscription's query, tested with the exact evaluator on the alerted
-    stories of its topic (every topic's, for "all") that the full-text index names as its
-    candidates, as the Trends page counts a query. Subscriptions with the same topic and
-    query are read once. A query that no longer parses is skipped (the worker logs it)."""
-    counts: dict[str, list[int]] = {}
-    today: dict[str, frozenset[int]] = {}
-    done: dict[tuple[str, str], tuple[list[int], frozenset[int]]] = {}
+@dataclass(frozen=True, slots=True)
+class QueryInputs:
+    """What counting the stored queries needs from the store: each distinct (topic, query)
+    parsed, the window's alerts with their text, and each query's candidate stories (None:
+    the index cannot narrow it)."""
+
+    wanted: dict[tuple[str, str], Any]
+    rows: list[Any]
+    among: dict[tuple[str, str], set[int] | None]
+
+
+def read_queries(
+    conn: Any, watchers: Sequence[tuple[Any, Any]], start: datetime, end: datetime
+) -> QueryInputs:
+    """The watching subscriptions' queries and what they are tested on: the alerts of
+    [start, end) read once, whatever the number of queries, and each query's candidates
+    from the full-text index (as the Trends page counts a query). A query that no longer
+    parses is left out (the worker logs it)."""
+    wanted: dict[tuple[str, str], Any] = {}
     for subscription, _person in watchers:
         text = (subscription.query or "").strip()
-        if not text:
-            continue
-        found = done.get((subscription.topic, text))
-        if found is None:
+        if text and (subscription.topic, text) not in wanted:
             try:
-                node = parse(text)
+                wanted[(subscription.topic, text)] = parse(text)
             except QueryError:
                 continue
-            rows = alert_rows(
-                conn,
-                start,
-                end,
-                with_text=True,
-                topic=None if subscription.topic == ALL_TOPICS else subscription.topic,
-                within=candidate(node),
-            )
-            matched = [row for row in rows if matches(node, stored_story_doc(row))]
-            found = (
-                query_series(matched, first_day, last_day),
-                frozenset(
-                    r.story_id for r in matched if r.created_at.astimezone(UTC).date() == last_day
-                ),
-            )
-            done[(subscription.topic, text)] = found
-        key = query_key(subscription.topic, subscription.id)
-        counts[key], today[key] = found
+    if not wanted:
+        return QueryInputs({}, [], {})
+    return QueryInputs(
+        wanted,
+        alert_rows(conn, start, end, with_text=True),
+        {
+            pair: ledger.candidate_stories(conn, start, end, candidate(node))
+            for pair, node in wanted.items()
+        },
+    )
+
+
+def count_queries(
+    inputs: QueryInputs,
+    watchers: Sequence[tuple[Any, Any]],
+    first_day: date,
+    last_day: date,
+    docs: dict[tuple[Any, ...], Any] | None = None,
+) -> QueryVolumes:
+    """Each watching subscription's query volume: its topic's alerts (every topic's, for
+    "all") among its candidates that the exact evaluator matches, per day. Run outside
+    any transaction (it is the slow part). Each story's match document is built once
+    however many queries read it (building one costs far more than testing a query).
+
+    ``docs`` (the watch's, kept between checks): the match documents of the last check,
+    keyed by what they are built from; it is left holding this check's only, so it stays
+    the size of the window and a repeat check builds documents for new alerts alone (and
+    each document keeps its evaluated leaves, so repeated queries are cheaper too)."""
+    previous = docs if docs is not None else {}
+    current: dict[tuple[Any, ...], Any] = {}
+
+    def doc(row: Any) -> Any:
+        key = (
+            row.story_id,
+            row.topic,
+            row.category,
+            tuple(row.countries or ()),
+            hash((row.title, row.text, row.url, row.lang, row.credited_outlet)),
+        )
+        found = current.get(key)
+        if found is None:
+            found = previous.get(key) or stored_story_doc(row)
+            current[key] = found
+        return found
+
+    found: dict[tuple[str, str], tuple[list[int], frozenset[int]]] = {}
+    for (topic, text), node in inputs.wanted.items():
+        among = inputs.among.get((topic, text))
+        matched = [
+            row
+            for row in inputs.rows
+            if (topic == ALL_TOPICS or row.topic == topic)
+            and (among is None or row.story_id in among)
+            and matches(node, doc(row))
+        ]
+        found[(topic, text)] = (
+            query_series(matched, first_day, last_day),
+            frozenset(
+                r.story_id for r in matched if r.created_at.astimezone(UTC).date() == last_day
+            ),
+        )
+    counts: dict[str, list[int]] = {}
+    today: dict[str, frozenset[int]] = {}
+    for subscription, _person in watchers:
+        result = found.get((subscription.topic, (subscription.query or "").strip()))
+        if result is not None:
+            key = query_key(subscription.topic, subscription.id)
+            counts[key], today[key] = result
+    if docs is not None:
+        docs.clear()
+        docs.update(current)
     return QueryVolumes(counts, today)
 
 
@@ -141,6 +196,8 @@ class VolumeWatch:
         self.sender = sender_of(settings)
         self.list_id = list_id_of(settings, self.sender)
         self.topic_names = configured_topic_names(settings)
+        # The stored queries' match documents of the last check (``count_queries``).
+        self._docs: dict[tuple[Any, ...], Any] = {}
 
     def run_once(self, now: datetime | None = None) -> int:
         """Raise what is due now; return how many emails were queued."""
@@ -148,13 +205,21 @@ class VolumeWatch:
         today = now.astimezone(UTC).date()
         first_day, last_day = watch_window(today, self.policy)
         start, end = period_bounds(first_day, last_day)
+        # The stored queries are read in a short transaction and tested outside any: on
+        # SQLite every transaction holds the write lock, which the worker needs.
+        with transaction(self.engine) as conn:
+            watchers = ledger.volume_watchers(conn)
+            if not watchers:
+                return 0
+            inputs = read_queries(conn, watchers, start, end)
+        queries = count_queries(inputs, watchers, first_day, last_day, docs=self._docs)
         with transaction(self.engine) as conn:
             watchers = ledger.volume_watchers(conn)
             if not watchers:
                 return 0
             counts = ledger.topic_counts(conn, start, end, first_day, last_day)
-            queries = query_counts(conn, watchers, start, end, first_day, last_day)
-            counts.update(queries.counts)
+            following = {query_key(s.topic, s.id) for s, _ in watchers}
+            counts.update((k, v) for k, v in queries.counts.items() if k in following)
             since = today - timedelta(days=self.policy.cooldown_days + 1)
             due = verdicts_due(counts, today, ledger.latest_alerts(conn, since), self.policy)
             fresh = ledger.record(conn, due, now=now)

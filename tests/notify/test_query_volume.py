@@ -5,11 +5,13 @@ through the real mailer's watch to the SMTP sink, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
 
-from monitor.notify.volume import VolumeWatch
+from monitor.matching.query import parse
+from monitor.notify.volume import QueryInputs, VolumeWatch, count_queries
 from monitor.store import search_index
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, subscriptions, volume_alerts
@@ -106,3 +108,53 @@ def test_a_query_whose_matches_spike_tells_its_own_subscription(world: Any) -> N
     assert VolumeWatch(settings, engine).run_once(NOW + timedelta(hours=1)) == 0
     add_stories(engine, TODAY, [f"Lithium output, part {i}" for i in range(3)])
     assert VolumeWatch(settings, engine).run_once(NOW + timedelta(hours=2)) == 1
+
+
+def test_counting_queries_builds_each_document_once_and_keeps_only_the_windows() -> None:
+    def alert(story_id: int, title: str, topic: str = "ukraine-latam") -> SimpleNamespace:
+        return SimpleNamespace(
+            story_id=story_id,
+            topic=topic,
+            created_at=datetime.combine(TODAY, time(9), tzinfo=UTC),
+            title=title,
+            text="",
+            url=None,
+            lang="en",
+            credited_outlet="X",
+            countries=["BR"],
+            category="trade-economy",
+        )
+
+    rows = [alert(1, "Lithium deal"), alert(2, "Lithium mine", "russia-latam"), alert(3, "Grain")]
+    watchers = [
+        (SimpleNamespace(id=10, topic="ukraine-latam", query="lithium"), None),
+        (SimpleNamespace(id=11, topic="all", query=" lithium "), None),
+        (SimpleNamespace(id=12, topic="all", query="lithium OR grain"), None),
+    ]
+    inputs = QueryInputs(
+        {
+            ("ukraine-latam", "lithium"): parse("lithium"),
+            ("all", "lithium"): parse("lithium"),
+            ("all", "lithium OR grain"): parse("lithium OR grain"),
+        },
+        rows,
+        {
+            ("ukraine-latam", "lithium"): None,
+            ("all", "lithium"): None,
+            ("all", "lithium OR grain"): {1, 3},
+        },
+    )
+    docs: dict[tuple[Any, ...], Any] = {}
+    first = count_queries(inputs, watchers, TODAY - timedelta(days=1), TODAY, docs=docs)
+    assert first.counts == {
+        "ukraine-latam/query:10": [0, 1],  # its topic's alerts only
+        "all/query:11": [0, 2],  # every topic's
+        "all/query:12": [0, 2],  # story 2 is not among its candidates
+    }
+    assert first.today["all/query:12"] == {1, 3}
+    assert len(docs) == 3
+    kept = dict(docs)
+    # The next check: story 3 left the window; the others' documents are reused as they are.
+    again = QueryInputs(inputs.wanted, rows[:2], inputs.among)
+    count_queries(again, watchers, TODAY - timedelta(days=1), TODAY, docs=docs)
+    assert len(docs) == 2 and all(docs[k] is kept[k] for k in docs)
