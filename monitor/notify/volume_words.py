@@ -25,8 +25,11 @@ def subject_name(key: VolumeKey, language: str) -> str:
     return category_label(key.name, language)
 
 
-def volume_heading(verdict: VolumeVerdict, *, topic_name: str, today: date, w: Words) -> str:
-    """The one line that says what is unusual, in ``w``'s language."""
+def volume_heading(
+    verdict: VolumeVerdict, *, topic_name: str, today: date, w: Words, subject: str | None = None
+) -> str:
+    """The one line that says what is unusual, in ``w``'s language (``subject``: what it is
+    about when the key does not say it, a stored query's text)."""
     key = VolumeKey.parse(verdict.key)
     if verdict.day == today:
         when = w.text("email.volume.today")
@@ -38,7 +41,7 @@ def volume_heading(verdict: VolumeVerdict, *, topic_name: str, today: date, w: W
     return w.text(
         message,
         topic=topic_name,
-        subject=subject_name(key, w.language),
+        subject=subject if subject is not None else subject_name(key, w.language),
         count=w.count("email.digest.stories", verdict.observed),
         when=when,
         usual=format_decimal(verdict.expected, format="0.0", locale=w.language),

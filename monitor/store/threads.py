@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import Text, and_, bindparam, cast, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, one_of, upsert_insert
@@ -243,11 +243,17 @@ def other_outlets(conn: Connection, thread_of: Mapping[int, int]) -> dict[int, i
 
 @dataclass(frozen=True, slots=True)
 class ThreadMember:
+    """One report of a thread, with the rule that placed it and the facts the decision read."""
+
     story_id: int
     title: str
     credited_outlet: str
     published_at: datetime
     rule: str
+    lang: str | None = None
+    url: str | None = None
+    facts: Mapping[str, Any] | None = None
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +280,8 @@ class ThreadView:
     members: tuple[ThreadMember, ...]
     follows: ThreadLink | None
     followed_by: tuple[ThreadLink, ...]
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadView | None:
@@ -281,7 +289,14 @@ def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadVi
     thread_id = thread_of_stories(conn, [story_id]).get(story_id)
     if thread_id is None:
         return None
-    row = conn.execute(select(threads).where(threads.c.id == thread_id)).one()
+    return thread_detail(conn, thread_id, limit=limit)
+
+
+def thread_detail(conn: Connection, thread_id: int, *, limit: int = 50) -> ThreadView | None:
+    """One thread with its first ``limit`` reports (oldest first), or None if there is none."""
+    row = conn.execute(select(threads).where(threads.c.id == thread_id)).first()
+    if row is None:
+        return None
     members = conn.execute(
         select(
             stories.c.id,
@@ -289,6 +304,10 @@ def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadVi
             stories.c.credited_outlet,
             stories.c.published_at,
             story_threads.c.rule,
+            stories.c.lang,
+            stories.c.url,
+            story_threads.c.facts,
+            story_threads.c.day,
         )
         .join(story_threads, story_threads.c.story_id == stories.c.id)
         .where(story_threads.c.thread_id == thread_id)
@@ -310,9 +329,16 @@ def thread_view(conn: Connection, story_id: int, *, limit: int = 50) -> ThreadVi
         first_day=row.first_day,
         last_day=row.last_day,
         story_count=row.story_count,
-        members=tuple(ThreadMember(int(i), t, o or "", p, r) for i, t, o, p, r in members),
+        members=tuple(
+            ThreadMember(
+                int(i), t, o or "", p, r, lang, url, facts if isinstance(facts, dict) else None, day
+            )
+            for i, t, o, p, r, lang, url, facts, day in members
+        ),
         follows=first.get(row.follows_id) if row.follows_id is not None else None,
         followed_by=tuple(first[int(i)] for i in later if int(i) in first),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -340,3 +366,70 @@ def thread_counts(conn: Connection) -> tuple[int, int]:
         int(conn.execute(select(func.count()).select_from(threads)).scalar_one()),
         int(conn.execute(select(func.count()).select_from(story_threads)).scalar_one()),
     )
+
+
+def thread_sizes(conn: Connection, story_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """story id → (thread id, reports in the thread), for the threaded ones (Latest's link)."""
+    if not story_ids:
+        return {}
+    rows = conn.execute(
+        select(story_threads.c.story_id, threads.c.id, threads.c.story_count)
+        .join(threads, threads.c.id == story_threads.c.thread_id)
+        .where(one_of(conn, story_threads.c.story_id, sorted(set(story_ids))))
+    )
+    return {int(s): (int(t), int(n)) for s, t, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadQuery:
+    """Which threads a page of the API holds: filters, days, and where the page starts.
+
+    ``first``/``last`` are days (both included): a thread is in when it has a report in
+    that span (its days overlap it). Pages are newest thread first by (created_at, id),
+    which never change, so a growing thread does not move between pages."""
+
+    country: str | None = None
+    category: str | None = None
+    first: date | None = None
+    last: date | None = None
+    after: tuple[datetime, int] | None = None
+    limit: int = 50
+
+
+def thread_page(conn: Connection, query: ThreadQuery) -> list[Any]:
+    """Up to ``query.limit`` thread rows, newest first. The country is tested in the JSON
+    list as text (``"BR"`` with its quotes, the same on SQLite and PostgreSQL); the
+    caller has checked it is two capital letters."""
+    stmt = select(threads)
+    if query.country is not None:
+        stmt = stmt.where(cast(threads.c.countries, Text).like(f'%"{query.country}"%'))
+    if query.category is not None:
+        stmt = stmt.where(threads.c.category == query.category)
+    if query.first is not None:
+        stmt = stmt.where(threads.c.last_day >= query.first)
+    if query.last is not None:
+        stmt = stmt.where(threads.c.first_day <= query.last)
+    if query.after is not None:
+        at, thread_id = query.after
+        stmt = stmt.where(
+            or_(
+                threads.c.created_at < at,
+                and_(threads.c.created_at == at, threads.c.id < thread_id),
+            )
+        )
+    stmt = stmt.order_by(threads.c.created_at.desc(), threads.c.id.desc()).limit(query.limit)
+    return list(conn.execute(stmt))
+
+
+def followers(conn: Connection, thread_ids: Sequence[int]) -> dict[int, list[int]]:
+    """thread id → the ids of the later threads that develop it (oldest first)."""
+    if not thread_ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    for thread_id, follows_id in conn.execute(
+        select(threads.c.id, threads.c.follows_id)
+        .where(one_of(conn, threads.c.follows_id, sorted(set(thread_ids))))
+        .order_by(threads.c.id)
+    ):
+        found.setdefault(int(follows_id), []).append(int(thread_id))
+    return found

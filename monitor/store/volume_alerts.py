@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from monitor.matching.query.candidates import Candidate
+from monitor.store import search_index
 from monitor.store.db import upsert_insert
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow, deliverable_subscriptions
 from monitor.store.tables import alerts, stories, volume_alerts
@@ -99,3 +101,20 @@ def day_stories(conn: Connection, start: datetime, end: datetime) -> list[Any]:
 def volume_watchers(conn: Connection) -> list[tuple[SubscriptionRow, SubscriberRow]]:
     """Deliverable subscriptions that follow volume alerts."""
     return deliverable_subscriptions(conn, volume_alerts_only=True)
+
+
+def candidate_stories(
+    conn: Connection, start: datetime, end: datetime, found: Candidate
+) -> set[int] | None:
+    """The stories alerted in [start, end) that the full-text index names as a query's
+    candidates (a superset of its matches), or None when it cannot narrow (every story)."""
+    among = search_index.story_filter(conn, found)
+    if among is None:
+        return None
+    return set(
+        conn.execute(
+            select(stories.c.id)
+            .join(alerts, alerts.c.story_id == stories.c.id)
+            .where(alerts.c.created_at >= start, alerts.c.created_at < end, among)
+        ).scalars()
+    )

@@ -10,14 +10,17 @@ quiet for three days unless its spike grows by half.
 
 A subscription that follows volume alerts follows the keys its filters name: its
 countries and its categories; a subscription that names neither follows every country
-and category of its topic (of every topic, for "all").
+and category of its topic (of every topic, for "all"). A subscription with a stored query
+also follows its query's own volume: the key ``ukraine-latam/query:42`` (its topic, its
+id) counts the alerted stories the query matches (``query_series``), judged by the same
+detector and cooldown, and only that subscription follows it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from monitor.notify.topic_choice import ALL_TOPICS
@@ -25,6 +28,8 @@ from monitor.trends.spikes import Kind, SpikePolicy, VolumeVerdict, after_cooldo
 from monitor.trends.volumes import CATEGORY, COUNTRY
 
 TOP_STORIES = 5
+# The key kind of a stored query's own volume (``ukraine-latam/query:42``: subscription 42).
+QUERY = "query"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,28 @@ class VolumeKey:
 def topic_key(topic: str, key: str) -> str:
     """``tally``'s ``country:BR`` under ``topic``."""
     return f"{topic}/{key}"
+
+
+def query_key(topic: str, subscription_id: int) -> str:
+    """The volume key of subscription ``subscription_id``'s stored query."""
+    return f"{topic}/{QUERY}:{subscription_id}"
+
+
+def query_series(
+    rows: Iterable[Any], first_day: date, last_day: date, *, zone: tzinfo = UTC
+) -> list[int]:
+    """A query's matched stories per day from ``first_day`` to ``last_day``: each story
+    once, on the day of its first alert (as ``volumes.tally`` counts a key). ``rows``: the
+    alert rows the query matched. Pure."""
+    days = (last_day - first_day).days + 1
+    series = [0] * days
+    counted: set[int] = set()
+    for row in sorted(rows, key=lambda r: r.created_at):
+        index = (row.created_at.astimezone(zone).date() - first_day).days
+        if 0 <= index < days and row.story_id not in counted:
+            counted.add(row.story_id)
+            series[index] += 1
+    return series
 
 
 def watch_window(today: date, policy: SpikePolicy) -> tuple[date, date]:
@@ -80,8 +107,13 @@ def verdicts_due(
     return after_cooldown(candidates, last_alerts, policy)
 
 
-def follows(filters: Mapping[str, Any], topic: str, key: VolumeKey) -> bool:
-    """Does a subscription (its ``filters`` and ``topic``) follow ``key``'s volume?"""
+def follows(
+    filters: Mapping[str, Any], topic: str, key: VolumeKey, *, subscription_id: int | None = None
+) -> bool:
+    """Does a subscription (its ``filters``, ``topic`` and id) follow ``key``'s volume? A
+    query's key is followed by its own subscription only."""
+    if key.kind == QUERY:
+        return subscription_id is not None and key.name == str(subscription_id)
     if topic not in (ALL_TOPICS, key.topic):
         return False
     countries = list(filters.get("countries") or ())
@@ -95,11 +127,21 @@ def follows(filters: Mapping[str, Any], topic: str, key: VolumeKey) -> bool:
     return False
 
 
-def top_stories(rows: Iterable[Any], key: VolumeKey, limit: int = TOP_STORIES) -> list[Any]:
-    """The day's alerted stories behind ``key``'s count, best score first (each once)."""
+def top_stories(
+    rows: Iterable[Any],
+    key: VolumeKey,
+    limit: int = TOP_STORIES,
+    *,
+    among: Collection[int] = (),
+) -> list[Any]:
+    """The day's alerted stories behind ``key``'s count, best score first (each once); for
+    a query's key, the stories ``among`` the query's matches (whatever their topic)."""
     chosen: dict[int, Any] = {}
     for row in rows:
-        if row.topic != key.topic:
+        if key.kind == QUERY:
+            if row.story_id not in among:
+                continue
+        elif row.topic != key.topic:
             continue
         if key.kind == COUNTRY and key.name not in (row.countries or ()):
             continue

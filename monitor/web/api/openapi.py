@@ -89,8 +89,62 @@ _SUBSCRIPTION_FIELDS: dict[str, Any] = {
     },
 }
 
+_THREAD_FIELDS: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "category": {**_NULL_TEXT, "description": "the event type, e.g. summit-visit"},
+    "countries": _CODES,
+    "actors": {**_CODES, "description": "people's name words and multilateral bodies"},
+    "first_day": {"type": "string", "format": "date"},
+    "last_day": {"type": "string", "format": "date"},
+    "story_count": {"type": "integer", "minimum": 1},
+    "created_at": _TIME,
+    "updated_at": _TIME,
+    "follows": {"type": ["integer", "null"],
+                "description": "the earlier thread this one develops (a reply, a second act)"},
+    "followed_by": {"type": "array", "items": {"type": "integer"},
+                    "description": "the later threads that develop this one"},
+}
+_THREAD_STORY: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "title", "url", "outlet", "lang", "published_at", "rule", "shared"],
+    "additionalProperties": False,
+    "properties": {
+        **{k: _STORY_FIELDS[k] for k in ("id", "title", "url", "outlet", "lang", "published_at")},
+        "rule": {"type": "string",
+                 "description": "the rule that placed it: new (the first report), same-leaders, "
+                 "same-type, actor-and-terms or terms (docs/threads.md)"},
+        "shared": {
+            "type": "object",
+            "description": "what its stored facts have in common with another story of the "
+            "thread",
+            "required": ["countries", "people", "terms"],
+            "additionalProperties": False,
+            "properties": {"countries": _CODES, "people": _CODES, "terms": _CODES},
+        },
+    },
+}
+
 SCHEMAS: dict[str, Any] = {
     "Alert": _ALERT,
+    "Thread": {
+        "type": "object",
+        "required": list(_THREAD_FIELDS),
+        "additionalProperties": False,
+        "properties": _THREAD_FIELDS,
+    },
+    "ThreadDetail": {
+        "type": "object",
+        "required": [*_THREAD_FIELDS, "stories"],
+        "additionalProperties": False,
+        "properties": {**_THREAD_FIELDS, "stories": {"type": "array", "items": _THREAD_STORY}},
+    },
+    "ThreadPage": {
+        "type": "object",
+        "required": ["items", "next_cursor"],
+        "additionalProperties": False,
+        "properties": {"items": {"type": "array", "items": _ref("Thread")},
+                       "next_cursor": _NULL_TEXT},
+    },
     "Story": {
         "type": "object",
         "required": [*_STORY_FIELDS, "summary", "alert"],
@@ -293,6 +347,15 @@ _LIST_PARAMS = [
            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
 ]
 _ID = _param("id", "the id", {"type": "integer"}, "path", True)
+_THREAD_PARAMS = [
+    _param("country", "ISO 3166-1 code the thread names, e.g. BR"),
+    _param("category", "the thread's event type, e.g. summit-visit"),
+    _param("since", "threads with a report on or after this day (ISO 8601 date)"),
+    _param("until", "threads with a report before this moment (ISO 8601 date or date-time)"),
+    _param("cursor", "next_cursor of the previous page, as is"),
+    _param("limit", f"page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})",
+           {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+]
 
 
 def _op(summary: str, scope: str, ok: int, schema: str | None,
@@ -317,8 +380,8 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "monitor read API", "version": "1.0.0",
-                 "description": "Alerted stories, search, trends and the reader's own "
-                                "subscriptions. Keys: `monitor subscriber api-key add`."},
+                 "description": "Alerted stories, event threads, search, trends and "
+                                "the reader's own subscriptions. Keys: `monitor subscriber api-key add`."},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": SCHEMAS,
@@ -331,6 +394,12 @@ def document() -> dict[str, Any]:
                                          200, "StoryDetail", [_ID])},
             "/alerts": {"get": _op("alerts, newest first", "read", 200, "AlertPage",
                                    _LIST_PARAMS)},
+            "/threads": {"get": _op(
+                "event threads (one real-world event and its alerted reports), newest first",
+                "read", 200, "ThreadPage", _THREAD_PARAMS)},
+            "/threads/{id}": {"get": _op(
+                "one event thread: its stories, the rule that placed each, what they share, "
+                "and its linked threads", "read", 200, "ThreadDetail", [_ID])},
             "/search": {"get": _op(
                 "stories of a period (default the last 30 days, at most 90) that a query "
                 "matches", "read", 200, "SearchPage",

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.web.api import reader, reads, search, subscriptions, timelines, trends
+from monitor.web.api import reader, reads, search, subscriptions, threads, timelines, trends
 from monitor.web.api.door import Door, problem_middleware_for
 from monitor.web.api.openapi import document
 
@@ -38,6 +38,8 @@ class ApiV1:
             web.get(f"{PREFIX}/stories", e(read, reads.list_stories)),
             web.get(f"{PREFIX}/stories/{{id}}", e(read, reads.get_story)),
             web.get(f"{PREFIX}/alerts", e(read, reads.list_alerts)),
+            web.get(f"{PREFIX}/threads", e(read, threads.list_threads)),
+            web.get(f"{PREFIX}/threads/{{id}}", e(read, threads.get_thread)),
             web.get(f"{PREFIX}/search", e(read, search.search)),
             web.get(f"{PREFIX}/trends", e(read, trends.trends)),
             web.get(f"{PREFIX}/countries/{{code}}/timeline", e(read, timelines.timeline)),

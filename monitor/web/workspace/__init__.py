@@ -2,7 +2,7 @@
 
 How a request flows: ``monitor.web.server`` (the web role's one aiohttp application) calls
 :func:`add_workspace`, which adds each area's routes. An area module (``signin``,
-``latest``, ``story``, ``subscriptions``) turns the request into store calls (``monitor.store.coverage``,
+``latest``, ``story``, ``threads``, ``subscriptions``) turns the request into store calls (``monitor.store.coverage``,
 ``monitor.store.sessions``) and pure view functions, then renders a Jinja2 template
 (``monitor/web/templates``, autoescaped) through :class:`context.Workspace`, which adds the
 reader, their language (``i18n``, gettext catalogs in ``monitor/locales``) and zone, the CSRF
@@ -38,6 +38,7 @@ from monitor.web.workspace.search import SearchPage
 from monitor.web.workspace.signin import SignIn
 from monitor.web.workspace.story import StoryPage
 from monitor.web.workspace.subscriptions import Subscriptions
+from monitor.web.workspace.threads import ThreadPage
 from monitor.web.workspace.trends import Trends
 
 
@@ -62,6 +63,7 @@ def add_workspace(app: web.Application, settings: Settings, engine: Engine) -> W
         Latest(workspace),
         SearchPage(workspace),
         StoryPage(workspace),
+        ThreadPage(workspace),
         Trends(workspace),
         Countries(workspace),
         Operations(workspace),

@@ -27,6 +27,7 @@ from aiohttp import web
 from monitor.notify.labels import country_name
 from monitor.notify.preferences import Vocabulary, topic_vocabulary
 from monitor.store import coverage
+from monitor.store import threads as thread_store
 from monitor.store.coverage import CoverageFilter, Position
 from monitor.store.db import transaction
 from monitor.web.workspace import i18n
@@ -136,8 +137,14 @@ def filter_query(shown: Mapping[str, str], **extra: str) -> str:
     return urlencode(pairs)
 
 
-def story_items(rows: Sequence[Any], zone: ZoneInfo, t: Any) -> list[dict[str, Any]]:
-    """Rows of ``coverage.latest_alerts`` as the list shows them."""
+def story_items(
+    rows: Sequence[Any],
+    zone: ZoneInfo,
+    t: Any,
+    threads: Mapping[int, tuple[int, int]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of ``coverage.latest_alerts`` as the list shows them; a story whose event
+    thread holds other reports (``threads``: story id → (thread id, reports)) links to it."""
     items = []
     for row in rows:
         countries = row.countries if isinstance(row.countries, list) else []
@@ -156,9 +163,18 @@ def story_items(rows: Sequence[Any], zone: ZoneInfo, t: Any) -> list[dict[str, A
                 "countries": [(str(code), country_name(str(code))) for code in countries],
                 "lang": row.lang,
                 "score": f"{row.score:.2f}",
+                "thread": thread_link(row.story_id, threads or {}),
             }
         )
     return items
+
+
+def thread_link(story_id: int, threads: Mapping[int, tuple[int, int]]) -> dict[str, Any] | None:
+    """The link to a story's event thread, when that thread holds more than this story."""
+    found = threads.get(int(story_id))
+    if found is None or found[1] < 2:
+        return None
+    return {"href": f"/threads/{found[0]}", "count": found[1]}
 
 
 class Latest:
@@ -177,16 +193,17 @@ class Latest:
     async def page(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         before = decode_cursor(request.query.get("before"))
 
-        def _load() -> tuple[LatestQuery, list[Any], list[str]]:
+        def _load() -> tuple[LatestQuery, list[Any], list[str], dict[int, tuple[int, int]]]:
             with transaction(self.ws.engine) as conn:
                 outlets = coverage.alerted_outlets(conn)
                 parsed = parse_latest(request.query, self._vocabulary(), reader.zone, outlets)
                 rows = coverage.latest_alerts(
                     conn, parsed.wanted, before=before, limit=PAGE_SIZE + 1
                 )
-            return parsed, rows, outlets
+                threads = thread_store.thread_sizes(conn, [r.story_id for r in rows])
+            return parsed, rows, outlets, threads
 
-        parsed, rows, outlets = await asyncio.to_thread(_load)
+        parsed, rows, outlets, threads = await asyncio.to_thread(_load)
         catalog = self.ws.catalog(request)
         t = catalog.text
         shown_rows, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
@@ -216,7 +233,7 @@ class Latest:
             request,
             "latest.html.j2",
             title=t("latest.title"),
-            items=story_items(shown_rows, reader.zone, t),
+            items=story_items(shown_rows, reader.zone, t, threads),
             chosen=parsed.shown,
             choices=choices,
             problems=[t(key, value=value) for key, value in parsed.problems],
@@ -231,17 +248,18 @@ class Latest:
         if after is None:
             return web.Response(status=400, text="after: expected a cursor from the page")
 
-        def _load() -> tuple[LatestQuery, list[Any]]:
+        def _load() -> tuple[LatestQuery, list[Any], dict[int, tuple[int, int]]]:
             with transaction(self.ws.engine) as conn:
                 outlets = coverage.alerted_outlets(conn)
                 parsed = parse_latest(request.query, self._vocabulary(), reader.zone, outlets)
                 rows = coverage.latest_alerts(conn, parsed.wanted, after=after, limit=UPDATES_LIMIT)
-            return parsed, rows
+                threads = thread_store.thread_sizes(conn, [r.story_id for r in rows])
+            return parsed, rows, threads
 
-        parsed, rows = await asyncio.to_thread(_load)
+        parsed, rows, threads = await asyncio.to_thread(_load)
         t = self.ws.catalog(request).text
         response = self.ws.fragment(
-            request, "latest_updates.html.j2", items=story_items(rows, reader.zone, t)
+            request, "latest_updates.html.j2", items=story_items(rows, reader.zone, t, threads)
         )
         top = Position(rows[0].created_at, rows[0].alert_id) if rows else after
         response.headers["X-Updates-Url"] = "/latest/updates?" + filter_query(

@@ -128,6 +128,7 @@ def thread_lines(
     one left out) and the linked threads, each by its first story."""
     category = thread.category or "other"
     return {
+        "href": f"/threads/{thread.id}",
         "data": t(
             "story.thread_data",
             count=thread.story_count,

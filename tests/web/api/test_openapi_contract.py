@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.stream.test_event_threads import STORIES, item_of, make_handler
 from tests.web.api.contract import Contract
 from tests.web.api.helpers import alerted_story, api, make_key
 from tests.web.helpers import person
@@ -98,6 +99,17 @@ def test_every_endpoint_answers_as_the_openapi_document_says(
                 body={"mode": "sometimes"}).status == 422
     assert call("DELETE", f"/api/v1/subscriptions/{new_id}", write).status == 204
     assert call("DELETE", f"/api/v1/subscriptions/{new_id}", write).status == 404
+
+    # Event threads, stored by the real worker: two reports of one meeting, one thread.
+    make_handler(engine).handle(
+        [item_of(s) for s in STORIES if s.story_id in ("t-060", "t-061", "t-062")]
+    )
+    listed = call("GET", "/api/v1/threads?country=BR&since=2023-09-01").json["items"]
+    assert len(listed) == 1 and listed[0]["story_count"] == 3, listed
+    one = call("GET", f"/api/v1/threads/{listed[0]['id']}").json
+    assert len(one["stories"]) == 3 and one["stories"][0]["url"] is None  # these test items have no link
+    assert call("GET", "/api/v1/threads?category=Peace%20plan").status == 400
+    assert call("GET", "/api/v1/threads/999999").status == 404
 
     # Every operation in the document was exercised, with a success and a problem.
     done = {(path, method) for path, method, status in contract.covered if status[0] == "2"}
