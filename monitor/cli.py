@@ -199,7 +199,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     topic = load_topic(settings.topic_file)
-    model = topic_model(topic, settings.topic_file) if settings.classifier_model == "on" else None
+    model = topic_model(topic, settings.topic_file, settings.classifier_model)
     with _open_in(args.input) as fin, _open_out(args.output) as fout:
         return classify_lines(topic, fin, fout, model=model)
 
@@ -256,7 +256,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     plan = bootstrap_plan(args.resamples, args.seed)
     topic_path = Path(args.topic_file) if args.topic_file else settings.topic_file
     topic = load_topic(topic_path)
-    model = topic_model(topic, topic_path) if settings.classifier_model == "on" else None
+    model = topic_model(topic, topic_path, settings.classifier_model)
     report = evaluate(topic, args.file, plan, model=model)
     if args.json:
         import json

@@ -109,12 +109,13 @@ class Settings(BaseSettings):
         "them (an invalid change is logged and the old topics kept); 0: never.",
     )
 
-    classifier_model: Literal["off", "on"] = Field(
+    classifier_model: Literal["off", "on", "veto", "category"] = Field(
         default="off",
-        description="on: a topic with a learned model (<topic>.model.json beside its file, "
-        "written by `monitor model train`) gets its second opinion, which may veto a story "
-        "the rules find relevant; off: the rules alone decide. Also read by `monitor eval` "
-        "and `monitor classify`.",
+        description="A topic with a learned model (<topic>.model.json beside its file, "
+        "written by `monitor model train`) gets its second opinions. veto: the model may "
+        "veto a story the rules find relevant; category: the model's category replaces "
+        "the rules' when it is confident (the rules still decide relevance); on: both; "
+        "off: the rules alone decide. Also read by `monitor eval` and `monitor classify`.",
     )
 
     # --- store --------------------------------------------------------------------------

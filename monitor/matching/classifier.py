@@ -33,7 +33,7 @@ from monitor.matching.features import (
     gates_can_open,
 )
 from monitor.matching.model.linear import LinearModel
-from monitor.matching.model.opinion import model_evidence, second_opinion
+from monitor.matching.model.opinion import learned_category, model_evidence, second_opinion
 from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
@@ -110,7 +110,7 @@ def classify_folded(
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
     learned: tuple[Evidence, ...] = ()
-    if relevant and model is not None:
+    if relevant and model is not None and model.policy.veto:
         logit = relevance_logit(topic, features)
         opinion = second_opinion(model, topic, folded_title, folded_text, features, logit, lang)
         if not opinion.kept:
@@ -122,6 +122,12 @@ def classify_folded(
     if relevant:
         features = replace(features, signals=find_signals(topic, folded_title, folded_text))
         decision = category_decision(topic, features)
+        if model is not None and model.category is not None and model.policy.category:
+            logit = relevance_logit(topic, features)
+            decision, opinion_evidence = learned_category(
+                model, topic, folded_title, folded_text, features, logit, lang, decision
+            )
+            learned += opinion_evidence
     matched: tuple[Evidence, ...] = ()
     if relevant or not lean:
         matched = _evidence(title_hits + text_hits, features, topic, decision) + learned

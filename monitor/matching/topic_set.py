@@ -81,13 +81,13 @@ def read_topic_names(paths: Iterable[Path]) -> dict[str, str]:
     return names
 
 
-def load_topic_set(paths: Iterable[Path], *, with_models: bool = False) -> TopicSet:
+def load_topic_set(paths: Iterable[Path], *, models: str = "off") -> TopicSet:
     """Load and compile each file; the first bad file's TopicFileError, or a duplicate id.
 
-    ``with_models``: also each topic's weights file, when it has one (ModelFileError if
-    it is unusable or stale)."""
+    ``models`` (MONITOR_CLASSIFIER_MODEL; "off" none): also each topic's weights file,
+    when it has one (ModelFileError if it is unusable or stale)."""
     topics: list[Topic] = []
-    models: dict[str, LinearModel] = {}
+    loaded: dict[str, LinearModel] = {}
     seen: dict[str, Path] = {}
     for path in paths:
         topic = load_topic(path)
@@ -97,10 +97,10 @@ def load_topic_set(paths: Iterable[Path], *, with_models: bool = False) -> Topic
             )
         seen[topic.topic_id] = path
         topics.append(topic)
-        model = topic_model(topic, path) if with_models else None
+        model = topic_model(topic, path, models)
         if model is not None:
-            models[topic.topic_id] = model
-    return TopicSet(tuple(topics), models)
+            loaded[topic.topic_id] = model
+    return TopicSet(tuple(topics), loaded)
 
 
 def classify_all(

@@ -49,24 +49,25 @@ class LiveTopics:
 
 class TopicWatcher:
     """Reloads ``live`` when the files ``list_files`` names change (see the module doc);
-    ``with_models``: their weights files too (a retrained model is picked up the same way)."""
+    ``models`` other than "off": their weights files too (a retrained model is picked up
+    the same way)."""
 
     def __init__(
         self,
         live: LiveTopics,
         list_files: Callable[[], list[Path]],
         *,
-        with_models: bool = False,
+        models: str = "off",
     ) -> None:
         self.live = live
         self.list_files = list_files
-        self.with_models = with_models
+        self.models = models
         self.seen = self._fingerprint()
 
     def _fingerprint(self) -> Fingerprint:
         try:
             files = self.list_files()
-            if self.with_models:
+            if self.models != "off":
                 files = files + [model_path_for(path) for path in files]
             return topic_fingerprint(files)
         except TopicFileError:
@@ -79,7 +80,7 @@ class TopicWatcher:
             return False
         self.seen = current
         try:
-            topics = load_topic_set(self.list_files(), with_models=self.with_models)
+            topics = load_topic_set(self.list_files(), models=self.models)
         except (TopicFileError, ModelFileError) as exc:
             log.error(
                 "topics.reload_failed",

@@ -28,11 +28,11 @@ log = get_logger(__name__)
 def build_worker(settings: Settings) -> tuple[faust.App, ItemAgent]:
     """The app with its agent and handler, ready to run (also used by tests and benchmarks)."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    with_models = settings.classifier_model == "on"
-    topics = load_topic_set(settings.topic_files(), with_models=with_models)
+    models = settings.classifier_model
+    topics = load_topic_set(settings.topic_files(), models=models)
     log.info("worker.topics", topics=list(topics.ids), models=sorted(topics.models))
     live = LiveTopics(topics)
-    watcher = TopicWatcher(live, settings.topic_files, with_models=with_models)
+    watcher = TopicWatcher(live, settings.topic_files, models=models)
     handler = ItemHandler(
         engine=engine,
         classify=live.classify,

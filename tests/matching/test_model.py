@@ -140,7 +140,7 @@ def test_the_veto_only_removes_and_the_switch_decides(topic: Topic) -> None:
 
 def test_the_setting_loads_models_only_when_on(topic: Topic) -> None:
     off = load_topic_set([TOPIC_PATH])
-    on = load_topic_set([TOPIC_PATH], with_models=True)
+    on = load_topic_set([TOPIC_PATH], models="on")
     assert off.models == {} and set(on.models) == {topic.topic_id}
     vetoing = replace(on, models={topic.topic_id: constant_model(topic, bias=-8.0)})
     assert classify_all(off, SEED_TITLE, SEED_TEXT, lean=True)[topic.topic_id].relevant

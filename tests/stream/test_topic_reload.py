@@ -109,9 +109,9 @@ def test_a_model_file_change_is_reloaded_and_a_stale_one_is_refused(tmp_path: Pa
     def files() -> list[Path]:
         return topic_files(topics_dir, None)
 
-    live = LiveTopics(load_topic_set(files(), with_models=True))
+    live = LiveTopics(load_topic_set(files(), models="on"))
     assert live.topics.models == {}  # no weights file yet: the rules alone
-    watcher = TopicWatcher(live, files, with_models=True)
+    watcher = TopicWatcher(live, files, models="on")
     model_file = model_path_for(topics_dir / "ukraine-latam.toml")
     shutil.copy(model_path_for(SEEDS / "ukraine-latam.toml"), model_file)
     assert watcher.check() is True

@@ -97,7 +97,10 @@ def cross_validation(topic_path: Path, data: Sequence[Path], *, seed: int | None
         return Verdict(result.relevant, result.category, result.countries)
 
     result = fitting.cross_validate(
-        examples, rule_verdict, seed=fitting.SEED if seed is None else seed
+        examples,
+        rule_verdict,
+        seed=fitting.SEED if seed is None else seed,
+        categories=topic.categories.names,
     )
     plan = BootstrapPlan(resamples=0)
     rules, learned = figures(result.rules, plan), figures(result.with_model, plan)

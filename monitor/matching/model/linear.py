@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from monitor.errors import ModelFileError
+from monitor.matching.model.category import CategoryModel, category_model_from_json
 from monitor.matching.model.ngrams import NgramScheme, ngram_buckets, word_ngrams
 from monitor.matching.text import FoldedText
 
@@ -33,10 +34,15 @@ RETRAIN = "monitor model train"
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """How the model's probability changes the rules' verdict (see ``opinion``)."""
+    """How the model's probability changes the rules' verdict (see ``opinion``).
+
+    ``veto`` and ``category`` say which opinions are used; they are not stored in the
+    weights file but set from MONITOR_CLASSIFIER_MODEL when the file is loaded."""
 
     mode: str = "veto"  # "veto": may only turn a rule-relevant story irrelevant
     veto_below: float = 0.5
+    veto: bool = True
+    category: bool = True
 
     def to_json(self) -> dict[str, object]:
         return {"mode": self.mode, "veto_below": self.veto_below}
@@ -55,9 +61,12 @@ class LinearModel:
     policy: Policy = field(default_factory=Policy)
     topic_sha256: str = ""
     trained_on: Mapping[str, Any] = field(default_factory=dict)
+    category: CategoryModel | None = None
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"category": self.category.to_json()} if self.category else {}
         return {
+            **extra,
             "format": FORMAT,
             "topic": self.topic_id,
             "topic_sha256": self.topic_sha256,
@@ -230,6 +239,11 @@ def model_from_json(data: Any) -> LinearModel:
         policy=Policy(mode="veto", veto_below=float(policy["veto_below"])),
         topic_sha256=str(data.get("topic_sha256") or ""),
         trained_on=dict(data.get("trained_on") or {}),
+        category=(
+            category_model_from_json(data["category"], len(signals))
+            if data.get("category") is not None
+            else None
+        ),
     )
     numbers = (model.bias, model.policy.veto_below, *model.signal_weights)
     if not all(math.isfinite(x) for x in (*numbers, *model.ngram_weights.values())):

@@ -8,6 +8,7 @@ retrain; a topic without a weights file simply runs on its rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from monitor.errors import ModelFileError
@@ -22,16 +23,21 @@ from monitor.matching.model.signals import signal_names
 from monitor.matching.topic import Topic
 
 
-def topic_model(topic: Topic, topic_path: Path) -> LinearModel | None:
-    """The topic's checked model, or None when it has no weights file."""
+def topic_model(topic: Topic, topic_path: Path, use: str = "on") -> LinearModel | None:
+    """The topic's checked model, or None when it has no weights file (or ``use`` is
+    "off"). ``use`` is MONITOR_CLASSIFIER_MODEL: "on" both opinions, "veto" the relevance
+    veto only, "category" the category opinion only."""
     path = model_path_for(topic_path)
-    if not path.is_file():
+    if use == "off" or not path.is_file():
         return None
     model = load_model(path)
     problem = model_problem(model, topic, file_sha256(topic_path))
     if problem:
         raise ModelFileError(path, f"{problem}; retrain with `{RETRAIN} --topic-file {topic_path}`")
-    return model
+    if use == "category" and model.category is None:
+        raise ModelFileError(path, f"it has no category opinion; retrain with `{RETRAIN}`")
+    policy = replace(model.policy, veto=use in ("on", "veto"), category=use in ("on", "category"))
+    return replace(model, policy=policy)
 
 
 def model_problem(model: LinearModel, topic: Topic, topic_sha256: str) -> str | None:

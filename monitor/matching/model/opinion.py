@@ -1,4 +1,4 @@
-"""One decision: how the model's probability changes the rules' verdict, and how it is shown.
+"""How the model's opinions change the rules' verdict, and how they are shown.
 
 The policy is a **veto**: the rules decide first; a story they find relevant stays relevant
 unless the model's probability is below the weights file's ``veto_below`` (calibrated by
@@ -16,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.matching.features import Features
+from monitor.matching.model.category import category_probabilities, choose_category
 from monitor.matching.model.linear import Contribution, LinearModel, Policy, assess
+from monitor.matching.model.ngrams import ngram_buckets
 from monitor.matching.model.signals import signal_vector
+from monitor.matching.precedence import CategoryDecision
 from monitor.matching.text import FoldedText
 from monitor.matching.topic import Topic
 from monitor.models import MODEL_RULE, Evidence
@@ -78,3 +81,33 @@ def model_evidence(
         else:
             parts.append(Evidence(MODEL_RULE, f"{name} {part.weight:+.2f}", MODEL_RULE, 0, 0))
     return (head, *parts)
+
+
+# The rule name of a category the model chose (shown as evidence ``category:model``).
+MODEL_CATEGORY_RULE = "model"
+
+
+def learned_category(
+    model: LinearModel,
+    topic: Topic,
+    title: FoldedText,
+    text: FoldedText,
+    features: Features,
+    logit: float,
+    lang: str | None,
+    rules: CategoryDecision,
+) -> tuple[CategoryDecision, tuple[Evidence, ...]]:
+    """The category once the model's category opinion (``model/category.py``) has had its
+    say on a relevant story, and the evidence of an override (none when the rules stand)."""
+    assert model.category is not None
+    signals = signal_vector(topic, features, logit, True, lang)
+    buckets = ngram_buckets(model.scheme, title.folded, text.folded)
+    probabilities = category_probabilities(model.category, buckets, signals)
+    category, p, overridden = choose_category(
+        rules.category, probabilities, model.category.override_above
+    )
+    if not overridden:
+        return rules, ()
+    term = f"{category} p={p:.2f} (rules: {rules.category}, by {rules.rule})"
+    evidence = Evidence(f"category:{MODEL_CATEGORY_RULE}", term, MODEL_RULE, 0, 0)
+    return CategoryDecision(category, MODEL_CATEGORY_RULE), (evidence,)
