@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     )
 
     classifier_model: Literal["off", "on", "veto", "category"] = Field(
-        default="off",
+        default="category",
         description="A topic with a learned model (<topic>.model.json beside its file, "
         "written by `monitor model train`) gets its second opinions. veto: the model may "
         "veto a story the rules find relevant; category: the model's category replaces "
