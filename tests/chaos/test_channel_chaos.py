@@ -235,7 +235,7 @@ def test_every_channel_survives_outages_429s_and_a_dispatcher_killed_mid_send(
         rows = conn.execute(select(channel_messages)).all()
     assert Counter(row.status for row in rows) == {"sent": len(rows)}
     names = {destination: CHANNELS[kind][1] for destination, kind in kinds.items()}
-    audits = audit_channels(rows, names, receivers.received)
+    audits = audit_channels(list(rows), names, receivers.received)
     assert set(audits) == {name for _, name in CHANNELS.values()}
     for name, audit in audits.items():
         assert not audit.problems, (name, audit.problems[:5])

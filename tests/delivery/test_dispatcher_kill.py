@@ -48,7 +48,11 @@ def run_dispatcher(settings: Any, tmp_path: Path, name: str, **env: str) -> tupl
 
 
 def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
-    db_url: str, make_settings: Any, receivers: Receivers, tmp_path: Path, engines: Any,
+    db_url: str,
+    make_settings: Any,
+    receivers: Receivers,
+    tmp_path: Path,
+    engines: Any,
     capsys: Any,
 ) -> None:
     settings = make_settings(
@@ -83,12 +87,20 @@ def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
 
     # Receivers that fail on the way: 500s, and 429s asking for a second's pause.
     for path in paths.values():
-        receivers.script(path, Reply(200), Reply(500, body="boom"), Reply(200),
-                         Reply(429, {"Retry-After": "1"}, body="slow down"))
+        receivers.script(
+            path,
+            Reply(200),
+            Reply(500, body="boom"),
+            Reply(200),
+            Reply(429, {"Retry-After": "1"}, body="slow down"),
+        )
 
     for run, countdown in enumerate((6, 9)):  # killed twice, each time after a 2xx
         code, text = run_dispatcher(
-            settings, tmp_path, f"killed-{run}", MONITOR_FAILPOINTS=f"dispatcher.after_accept:{countdown}"
+            settings,
+            tmp_path,
+            f"killed-{run}",
+            MONITOR_FAILPOINTS=f"dispatcher.after_accept:{countdown}",
         )
         assert code == EXIT_CODE, text[-2000:]
         assert "failpoint dispatcher.after_accept: exiting" in text
@@ -118,7 +130,7 @@ def test_killed_dispatcher_loses_nothing_and_repeats_only_with_the_same_id(
         "telegram": "Telegram",
         "discord": "Discord",
     }
-    audits = audit_channels(rows, {d: names[k] for d, k in kinds.items()}, receivers.received)
+    audits = audit_channels(list(rows), {d: names[k] for d, k in kinds.items()}, receivers.received)
     assert set(audits) == set(names.values())  # nothing accepted that was not queued
     for name, audit in audits.items():
         assert not audit.problems, (name, audit.problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -129,7 +130,9 @@ def test_a_block_filled_in_for_a_zone_is_the_block_rendered_for_it(
     view = story_view(story, why, where, language)
     env = environment()
     tag = "h2" if layout == "alert" else "h4"
-    html = str(env.get_template("_story.html.j2").module.story_block(view, tag=tag))
-    text = str(env.get_template("_story.txt.j2").module.story_block(view))
+    html_module: Any = env.get_template("_story.html.j2").module
+    text_module: Any = env.get_template("_story.txt.j2").module
+    html = str(html_module.story_block(view, tag=tag))
+    text = str(text_module.story_block(view))
     assert (str(shown.html), shown.text) == (html, text)
     assert cache.misses == 1  # the second zone was filled in, not rendered

@@ -118,7 +118,8 @@ def plain_text(engine: Any) -> str:
     with transaction(engine) as conn:
         raw = conn.execute(select(emails.c.raw)).scalar_one()
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    body = message.get_body(("plain",))  # type: ignore[attr-defined]
+    body = message.get_body(("plain",))
+    assert body is not None
     return str(body.get_content())
 
 

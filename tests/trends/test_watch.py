@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
+from typing import Literal
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_a_silence_is_judged_on_yesterday_never_on_the_unfinished_day() -> None:
 
 def test_the_cooldown_holds_a_repeat_until_the_spike_grows_by_half() -> None:
     raised = VolumeVerdict(BR, TODAY, "spike", 9, 1.0, 1e-6)
-    last = {(BR, "spike"): raised}
+    last: dict[tuple[str, Literal["spike", "silence"]], VolumeVerdict] = {(BR, "spike"): raised}
     assert verdicts_due({BR: series(1, 1, 12)}, TODAY, last, POLICY) == []
     (grown,) = verdicts_due({BR: series(1, 1, 14)}, TODAY, last, POLICY)
     assert grown.observed == 14

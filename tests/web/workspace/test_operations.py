@@ -63,7 +63,7 @@ def operations_routes(site: Site, feed_id: int) -> list[tuple[str, str]]:
     """Every route of the operations area, as (method, path) with ids filled in."""
     ws = site.webapp.workspace
     found = []
-    areas = [Operations(ws), FeedsAdmin(ws), SubscribersAdmin(ws), FailedAdmin(ws)]
+    areas: list[Any] = [Operations(ws), FeedsAdmin(ws), SubscribersAdmin(ws), FailedAdmin(ws)]
     for route in [r for area in areas for r in area.routes()]:
         path = "/".join(
             str(feed_id) if part.startswith(("{feed_id", "{subscriber_id")) else part
@@ -92,7 +92,9 @@ def test_every_operations_route_is_for_operators_only(run: Run) -> None:
         token = csrf_of(latest)
         for method, path in routes:  # a reader with a valid token: refused
             response = await site.client.request(
-                method, path, data={"csrf": token, "confirm": "yes", "limit": "5"},
+                method,
+                path,
+                data={"csrf": token, "confirm": "yes", "limit": "5"},
                 allow_redirects=False,
             )
             assert response.status == 403, (method, path)
@@ -133,14 +135,25 @@ def test_feeds_are_added_paused_and_resumed_in_the_store(run: Run) -> None:
         token = await operator_token(site)
         response, _ = await site.post(
             "/operations/feeds",
-            {"csrf": token, "url": "https://feeds.example.org/rss", "name": "Example",
-             "outlet": "Example Times", "language": "es", "interval": "600"},
+            {
+                "csrf": token,
+                "url": "https://feeds.example.org/rss",
+                "name": "Example",
+                "outlet": "Example Times",
+                "language": "es",
+                "interval": "600",
+            },
         )
         assert response.status == 303
         with transaction(site.engine) as conn:
             (added,) = feed_store.list_feeds(conn)
         assert (added.url, added.name, added.outlet, added.language, added.poll_interval) == (
-            "https://feeds.example.org/rss", "Example", "Example Times", "es", 600.0)
+            "https://feeds.example.org/rss",
+            "Example",
+            "Example Times",
+            "es",
+            600.0,
+        )
         assert response.headers["Location"] == f"/operations/feeds?done=added&feed={added.id}"
         _, page = await site.get(response.headers["Location"])
         assert f"Feed {added.id} added" in page
@@ -151,7 +164,8 @@ def test_feeds_are_added_paused_and_resumed_in_the_store(run: Run) -> None:
         assert response.headers["Location"].endswith(f"done=already&feed={added.id}")
 
         response, page = await site.post(
-            "/operations/feeds", {"csrf": token, "url": "ftp://feeds.example.org/x", "name": HOSTILE}
+            "/operations/feeds",
+            {"csrf": token, "url": "ftp://feeds.example.org/x", "name": HOSTILE},
         )
         assert response.status == 400 and "nothing was stored" in page
         assert 'aria-invalid="true"' in page and escape(HOSTILE) in page  # kept, escaped
@@ -212,16 +226,20 @@ async def upload(site: Site, data: bytes, token: str | None) -> tuple[int, str]:
     if token is not None:
         form.add_field("csrf", token)
     form.add_field("opml", io.BytesIO(data), filename="feeds.opml", content_type="text/x-opml")
-    response = await site.client.post(
-        "/operations/feeds/import", data=form, allow_redirects=False
-    )
+    response = await site.client.post("/operations/feeds/import", data=form, allow_redirects=False)
     return response.status, await response.text()
 
 
 def test_opml_round_trip_and_hostile_files(run: Run) -> None:
     async def body(site: Site) -> None:
-        one = add_feed(site, "https://a.example.org/rss", name=HOSTILE, outlet="Outlet A",
-                       language="es", poll_interval=900.0)
+        one = add_feed(
+            site,
+            "https://a.example.org/rss",
+            name=HOSTILE,
+            outlet="Outlet A",
+            language="es",
+            poll_interval=900.0,
+        )
         two = add_feed(site, "https://b.example.org/atom", name="B", outlet="Outlet B")
         with transaction(site.engine) as conn:
             feed_store.set_state(conn, two, "paused", "paused by operator", datetime.now(UTC))
@@ -240,7 +258,9 @@ def test_opml_round_trip_and_hostile_files(run: Run) -> None:
         assert "attachment" in response.headers["Content-Disposition"]
         exported = await response.read()
         assert [f.xml_url for f in import_opml(exported).feeds] == [
-            "https://a.example.org/rss", "https://b.example.org/atom"]
+            "https://a.example.org/rss",
+            "https://b.example.org/atom",
+        ]
         with transaction(site.engine) as conn:
             before = {f.url: f for f in feed_store.list_feeds(conn)}
             for row in before.values():
@@ -252,15 +272,18 @@ def test_opml_round_trip_and_hostile_files(run: Run) -> None:
             after = {f.url: f for f in feed_store.list_feeds(conn)}
         fields = ("name", "outlet", "language", "poll_interval", "state", "state_reason")
         assert {u: [getattr(f, k) for k in fields] for u, f in after.items()} == {
-            u: [getattr(f, k) for k in fields] for u, f in before.items()}
+            u: [getattr(f, k) for k in fields] for u, f in before.items()
+        }
 
         status, page = await upload(site, exported, token)  # again: nothing new
         assert status == 200 and page.count("already registered") == 2
 
-        mixed = (b'<?xml version="1.0"?><opml version="2.0"><body>'
-                 b'<outline text="local" xmlUrl="file:///etc/passwd"/>'
-                 b'<outline text="evil&lt;b&gt;" xmlUrl="https://c.example.org/&lt;x&gt;"/>'
-                 b'</body></opml>')
+        mixed = (
+            b'<?xml version="1.0"?><opml version="2.0"><body>'
+            b'<outline text="local" xmlUrl="file:///etc/passwd"/>'
+            b'<outline text="evil&lt;b&gt;" xmlUrl="https://c.example.org/&lt;x&gt;"/>'
+            b"</body></opml>"
+        )
         status, page = await upload(site, mixed, token)
         assert status == 200 and "<strong>skipped</strong>" in page
         assert_only_our_markup(page)
@@ -269,9 +292,12 @@ def test_opml_round_trip_and_hostile_files(run: Run) -> None:
             assert feed_store.get_feed(conn, "file:///etc/passwd") is None
 
         hostile = {
-            "doctype": (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
-                        b'<opml><body><outline xmlUrl="https://x.example/&lol;"/></body></opml>',
-                        400, "DOCTYPE"),
+            "doctype": (
+                b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+                b'<opml><body><outline xmlUrl="https://x.example/&lol;"/></body></opml>',
+                400,
+                "DOCTYPE",
+            ),
             "broken": (b"<opml><body><outline", 400, "nothing was imported"),
             "not opml": (b"<html><body>hi</body></html>", 400, "no &lt;opml&gt; root"),
             "empty": (b"", 400, "Choose an OPML file"),
@@ -312,8 +338,13 @@ def test_subscribers_show_bounces_and_failed_emails(run: Run) -> None:
                 "/language", {"csrf": csrf_of(page), "language": language, "next": "/latest"}
             )
             assert response.status == 303
-            for path in ("/operations", "/operations/feeds", "/operations/subscribers",
-                         "/operations/dead-letters", "/operations/failed"):
+            for path in (
+                "/operations",
+                "/operations/feeds",
+                "/operations/subscribers",
+                "/operations/dead-letters",
+                "/operations/failed",
+            ):
                 response, translated = await site.get(path)
                 assert response.status == 200, (language, path)
                 assert f'<html lang="{language}">' in translated and words in translated
@@ -327,8 +358,13 @@ def test_dead_letters_are_listed_and_replayed_once_confirmed(run: Run) -> None:
         ensure_topics(settings)
         item = corpus(1, seed=7)[0]
         letters = [
-            orjson.dumps({"error": f"NUL in title {HOSTILE}", "failed_at": 1.0e9,
-                          "value": encode_item(item).decode()}),
+            orjson.dumps(
+                {
+                    "error": f"NUL in title {HOSTILE}",
+                    "failed_at": 1.0e9,
+                    "value": encode_item(item).decode(),
+                }
+            ),
             orjson.dumps({"error": "not JSON", "failed_at": 1.0e9, "value": "garbage"}),
         ]
         _raw_send(settings, letters, topic=settings.dead_letter_topic, key=None)
@@ -378,7 +414,9 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
         ids = [add_feed(site, f"https://f{n}.example.org/rss", name=f"F{n}") for n in range(6)]
         with transaction(site.engine) as conn:
             feed_store.record_poll(conn, ids[0], error_count=3, last_error="HTTP 503")
-            feed_store.record_poll(conn, ids[1], error_count=1, next_poll_at=now + timedelta(hours=1))
+            feed_store.record_poll(
+                conn, ids[1], error_count=1, next_poll_at=now + timedelta(hours=1)
+            )
             feed_store.set_state(conn, ids[2], "paused", "paused by operator", now)
             feed_store.record_poll(conn, ids[2], error_count=5)  # paused: not "failing"
             feed_store.set_state(conn, ids[3], "gone", "HTTP 410", now)
@@ -395,19 +433,31 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
             status,
         )
         assert feeds_line, status
-        assert [int(n) for n in feeds_line.groups()] == [
-            number(page, e) for e in
-            ("feeds-total", "feeds-active", "feeds-due", "feeds-failing", "feeds-paused")
-        ] == [6, 4, 2, 2, 2]
+        assert (
+            [int(n) for n in feeds_line.groups()]
+            == [
+                number(page, e)
+                for e in (
+                    "feeds-total",
+                    "feeds-active",
+                    "feeds-due",
+                    "feeds-failing",
+                    "feeds-paused",
+                )
+            ]
+            == [6, 4, 2, 2, 2]
+        )
         lag = re.search(r"kafka:\s+lag (\d+) items", status)
         assert lag and int(lag[1]) == number(page, "lag") == 0
         stories = re.search(r"stories: (\d+) stories from (\d+) items, (\d+) alerts", status)
         assert stories and [int(n) for n in stories.groups()] == [
-            number(page, e) for e in ("stories", "sources", "alerts")]
+            number(page, e) for e in ("stories", "sources", "alerts")
+        ]
         outbox = dict(re.findall(r"(\w+) (\d+)", status.split("outbox:")[1].splitlines()[0]))
-        assert outbox == {
-            name: str(number(page, f"outbox-{name}")) for name in outbox
-        } and outbox["sent"] == "1"
+        assert (
+            outbox == {name: str(number(page, f"outbox-{name}")) for name in outbox}
+            and outbox["sent"] == "1"
+        )
         chats = dict(re.findall(r"(\w+) (\d+)", status.split("chats:")[1].splitlines()[0]))
         assert chats and chats == {name: str(number(page, f"chats-{name}")) for name in chats}
         assert "poller STALE" in status and "worker ok" in status
@@ -418,15 +468,31 @@ def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
 
 
 def test_small_decisions_of_the_pages() -> None:
-    pages = {(250, "1"): (1, 0, 100, None, 2), (250, "3"): (3, 200, 250, 2, None),
-             (250, "9"): (3, 200, 250, 2, None), (250, "x"): (1, 0, 100, None, 2),
-             (0, None): (1, 0, 0, None, None), (100, "2"): (1, 0, 100, None, None)}
+    pages = {
+        (250, "1"): (1, 0, 100, None, 2),
+        (250, "3"): (3, 200, 250, 2, None),
+        (250, "9"): (3, 200, 250, 2, None),
+        (250, "x"): (1, 0, 100, None, 2),
+        (0, None): (1, 0, 0, None, None),
+        (100, "2"): (1, 0, 100, None, None),
+    }
     for (total, asked), wanted in pages.items():
         got = page_of(total, asked)
         assert (got.number, got.start, got.stop, got.previous, got.next) == wanted, (total, asked)
     assert [items_per_day(n) for n in (0, 7, 10, 700)] == ["0.0", "1.0", "1.4", "100.0"]
-    cases = {"1": 1, "100": 100, "10000": 10000, "0": None, "10001": None, "-3": None,
-             "2.5": None, "": None, None: None, "１２": None, "9" * 40: None}
+    cases = {
+        "1": 1,
+        "100": 100,
+        "10000": 10000,
+        "0": None,
+        "10001": None,
+        "-3": None,
+        "2.5": None,
+        "": None,
+        None: None,
+        "１２": None,
+        "9" * 40: None,
+    }
     assert {k: replay_limit(k) for k in cases} == cases
 
 
@@ -435,7 +501,9 @@ def test_a_large_registry_is_paged(run: Run) -> None:
         now = datetime.now(UTC)
         with transaction(site.engine) as conn:
             for n in range(1, 151):
-                feed_store.add_feed(conn, f"https://f{n}.example.org/rss", name=f"Feed {n}", now=now)
+                feed_store.add_feed(
+                    conn, f"https://f{n}.example.org/rss", name=f"Feed {n}", now=now
+                )
         await site.sign_in(OPERATOR)
         _, first = await site.get("/operations/feeds")
         assert "150 feeds" in first and "Page 1 of 2" in first

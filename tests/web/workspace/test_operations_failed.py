@@ -8,6 +8,7 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy import update
 
@@ -80,7 +81,8 @@ async def retry(site: Site, fields: list[tuple[str, str]]) -> tuple[int, str]:
 
 def status_of(site: Site, email_id: int) -> str:
     with transaction(site.engine) as conn:
-        return str(outbox_row(conn, email_id).status)
+        row: Any = outbox_row(conn, email_id)
+        return str(row.status)
 
 
 def outbox_row(conn: object, email_id: int) -> object:
