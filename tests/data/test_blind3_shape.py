@@ -21,14 +21,55 @@ BLIND3 = PROJECT_ROOT / "tests" / "data" / "blind3.jsonl"
 DEV2 = PROJECT_ROOT / "tests" / "data" / "dev2.jsonl"
 TOPIC = PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"
 
-KEYS = ["id", "title", "text", "source", "url", "date", "lang", "relevant", "category",
-        "countries", "note"]
+KEYS = [
+    "id",
+    "title",
+    "text",
+    "source",
+    "url",
+    "date",
+    "lang",
+    "relevant",
+    "category",
+    "countries",
+    "note",
+]
 LANGS = {"en", "es", "pt", "uk", "ru"}
 # ISO 3166-1 alpha-2 codes of the 33 Latin American and Caribbean states.
 LATAM = {
-    "AG", "AR", "BS", "BB", "BZ", "BO", "BR", "CL", "CO", "CR", "CU", "DM", "DO", "EC", "SV",
-    "GD", "GT", "GY", "HT", "HN", "JM", "MX", "NI", "PA", "PY", "PE", "KN", "LC", "VC", "SR",
-    "TT", "UY", "VE",
+    "AG",
+    "AR",
+    "BS",
+    "BB",
+    "BZ",
+    "BO",
+    "BR",
+    "CL",
+    "CO",
+    "CR",
+    "CU",
+    "DM",
+    "DO",
+    "EC",
+    "SV",
+    "GD",
+    "GT",
+    "GY",
+    "HT",
+    "HN",
+    "JM",
+    "MX",
+    "NI",
+    "PA",
+    "PY",
+    "PE",
+    "KN",
+    "LC",
+    "VC",
+    "SR",
+    "TT",
+    "UY",
+    "VE",
 }
 DATE = re.compile(r"20(2[2-6])(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
@@ -99,8 +140,11 @@ def test_texts_titles_dates_and_sources_are_filled_in() -> None:
 
 def test_no_item_repeats_a_development_or_holdout_story() -> None:
     blind = _items(BLIND3)
-    earlier = [item for name in ("dev-news", "dev2", "holdout")
-               for item in _items(PROJECT_ROOT / "tests" / "data" / f"{name}.jsonl")]
+    earlier = [
+        item
+        for name in ("dev-news", "dev2", "holdout")
+        for item in _items(PROJECT_ROOT / "tests" / "data" / f"{name}.jsonl")
+    ]
     earlier_urls = {item["url"] for item in earlier if item["url"]}
     earlier_texts = {item["text"] for item in earlier}
     for item in blind:
