@@ -149,3 +149,20 @@ def test_category_mode_refuses_a_file_without_the_opinion(topic: Topic, tmp_path
     assert topic_model(topic, topic_copy, "veto") is not None
     with pytest.raises(ModelFileError, match="no category opinion"):
         topic_model(topic, topic_copy, "category")
+
+
+def test_a_category_a_precedence_rule_chose_stands(topic: Topic) -> None:
+    """The named rules are the labeling rules written down; the model weighs in only where
+    the rules weighed cues (the founding story's full text read as trade, e2e)."""
+    title = "Colombia investigates the recruitment of its veterans as mercenaries for Ukraine"
+    text = (
+        "Colombia's foreign ministry said it is investigating networks that recruit "
+        "Colombian veterans to fight as mercenaries in Ukraine."
+    )
+    rules = classify(topic, title, text, "en")
+    assert rules.relevant and rules.category == "security-military"
+    assert any(e.rule == "category:recruitment-is-security" for e in rules.matched)
+    sure = with_category(topic, one_hot(topic, "trade-economy", 10.0), veto=False, use=True)
+    verdict = classify(topic, title, text, "en", model=sure)
+    assert verdict.category == "security-military"
+    assert not [e for e in verdict.matched if e.rule == "category:model"]

@@ -20,7 +20,7 @@ from monitor.matching.model.category import category_probabilities, choose_categ
 from monitor.matching.model.linear import Contribution, LinearModel, Policy, assess
 from monitor.matching.model.ngrams import ngram_buckets
 from monitor.matching.model.signals import signal_vector
-from monitor.matching.precedence import CategoryDecision
+from monitor.matching.precedence import FALLBACK, HEAVIEST_CUES, CategoryDecision
 from monitor.matching.text import FoldedText
 from monitor.matching.topic import Topic
 from monitor.models import MODEL_RULE, Evidence
@@ -98,8 +98,15 @@ def learned_category(
     rules: CategoryDecision,
 ) -> tuple[CategoryDecision, tuple[Evidence, ...]]:
     """The category once the model's category opinion (``model/category.py``) has had its
-    say on a relevant story, and the evidence of an override (none when the rules stand)."""
+    say on a relevant story, and the evidence of an override (none when the rules stand).
+
+    A category a named precedence rule chose stands: those rules are the labeling rules
+    written down (a meeting about a peace plan is peace-plan), and the model, trained on
+    short ledes, read the founding story's full text as trade. The model only weighs in
+    where the rules themselves only weighed cues (``heaviest-cues``, ``fallback``)."""
     assert model.category is not None
+    if rules.rule not in (HEAVIEST_CUES, FALLBACK):
+        return rules, ()
     signals = signal_vector(topic, features, logit, True, lang)
     buckets = ngram_buckets(model.scheme, title.folded, text.folded)
     probabilities = category_probabilities(model.category, buckets, signals)

@@ -25,6 +25,8 @@ EXAMPLES = {
     "{feed_id}": "1",
     "{subscription_id}": "1",
     "{destination_id}": "1",
+    "{subscriber_id}": "1",
+    "{thread_id}": "1",
 }
 # Routes for operators only: a reader who is not one gets 403 (tests/web/workspace/
 # test_operations.py checks each of them, and an operator's forms without a token).
