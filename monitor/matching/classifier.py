@@ -110,8 +110,9 @@ def classify_folded(
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
     learned: tuple[Evidence, ...] = ()
+    # The rules' log-odds, read by both of the model's opinions: computed once.
+    logit = relevance_logit(topic, features) if relevant and model is not None else 0.0
     if relevant and model is not None and model.policy.veto:
-        logit = relevance_logit(topic, features)
         opinion = second_opinion(model, topic, folded_title, folded_text, features, logit, lang)
         if not opinion.kept:
             relevant = False  # the veto; the score drops below the threshold to agree
@@ -123,7 +124,6 @@ def classify_folded(
         features = replace(features, signals=find_signals(topic, folded_title, folded_text))
         decision = category_decision(topic, features)
         if model is not None and model.category is not None and model.policy.category:
-            logit = relevance_logit(topic, features)
             decision, opinion_evidence = learned_category(
                 model, topic, folded_title, folded_text, features, logit, lang, decision
             )
