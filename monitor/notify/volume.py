@@ -214,9 +214,6 @@ class VolumeWatch:
             inputs = read_queries(conn, watchers, start, end)
         queries = count_queries(inputs, watchers, first_day, last_day, docs=self._docs)
         with transaction(self.engine) as conn:
-            watchers = ledger.volume_watchers(conn)
-            if not watchers:
-                return 0
             counts = ledger.topic_counts(conn, start, end, first_day, last_day)
             following = {query_key(s.topic, s.id) for s, _ in watchers}
             counts.update((k, v) for k, v in queries.counts.items() if k in following)
