@@ -231,10 +231,12 @@ def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
         "embassy-closure-is-other",
         "recruitment-is-security",
         "retaliation-over-arms-is-trade",
+        "un-vote-is-multilateral",
         "peace-proposal-at-the-un",
         "meeting-about-peace",
         "humanitarian-visas-are-humanitarian",
         "official-visit-is-a-visit",
+        "stance-without-act-is-other",
     ]
     assert topic.relevance.side_strength["initiative"] == 1.0
     assert topic.signal_scanner is not None and topic.signal_scanner.size > 0

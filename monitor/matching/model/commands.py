@@ -31,6 +31,7 @@ DEV_POOL = (
     "tests/data/blind4.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind5.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind6.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind7.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
