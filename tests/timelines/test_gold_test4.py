@@ -1,7 +1,9 @@
 """The fourth held-out batch (test4): its shape and origin, nothing about the extractor.
 
-Labeled by hand from the written rules (docs/timelines.md) and sealed: nobody tuning the
-extractor reads it before it is scored (tests/data/timeline/test4-notes.md).
+Every relevant EN/ES/PT story of blind7, blind6 and blind5, labeled by hand from the
+written rules (docs/timelines.md) and sealed: nobody tuning the extractor reads it before
+it is scored (tests/data/timeline/test4-notes.md). Each entry and stance carries the
+sentence it was labeled from, so a reader can check a label without re-reading the story.
 """
 
 from __future__ import annotations
@@ -18,8 +20,41 @@ SOURCES = ("tests/data/blind7.jsonl", "tests/data/blind6.jsonl", "tests/data/bli
 
 # Latin America and the Caribbean (the 33 CELAC states), ISO 3166-1 alpha-2.
 COUNTRIES = frozenset(
-    "AG AR BS BB BZ BO BR CL CO CR CU DM DO EC SV GD GT GY HT HN JM MX NI PA PY PE KN LC VC SR"
-    " TT UY VE".split()
+    [
+        "AG",
+        "AR",
+        "BS",
+        "BB",
+        "BZ",
+        "BO",
+        "BR",
+        "CL",
+        "CO",
+        "CR",
+        "CU",
+        "DM",
+        "DO",
+        "EC",
+        "SV",
+        "GD",
+        "GT",
+        "GY",
+        "HT",
+        "HN",
+        "JM",
+        "MX",
+        "NI",
+        "PA",
+        "PY",
+        "PE",
+        "KN",
+        "LC",
+        "VC",
+        "SR",
+        "TT",
+        "UY",
+        "VE",
+    ]
 )
 VALUES: dict[str, frozenset[str | None]] = {
     "visit": frozenset({None}),
@@ -48,13 +83,13 @@ def _source_rows() -> dict[str, dict[str, Any]]:
     return rows
 
 
-def test_batch_four_holds_at_least_100_labeled_stories_all_in_test4() -> None:
+def test_batch_four_holds_at_least_200_labeled_stories_all_in_test4() -> None:
     stories = read_gold(GOLD4_PATH.read_text(encoding="utf-8").splitlines(), "gold-test4")
-    assert len(stories) >= 100
+    assert len(stories) >= 200
     assert {s.split for s in stories} == {"test4"}
     assert {s.lang for s in stories} == {"en", "es", "pt"}
-    assert sum(len(s.entries) for s in stories) >= 60
-    assert sum(len(s.stances) for s in stories) >= 15
+    assert sum(len(s.entries) for s in stories) >= 150
+    assert sum(len(s.stances) for s in stories) >= 40
 
 
 def test_every_entry_has_a_known_country_kind_value_and_a_quote_from_the_story() -> None:
@@ -91,7 +126,7 @@ def test_ids_are_unique_and_in_no_other_gold_file() -> None:
     assert not set(ids) & others
 
 
-def test_batch_four_is_relevant_en_es_pt_stories_of_blind7_6_5_verbatim_in_order() -> None:
+def test_batch_four_is_every_relevant_en_es_pt_story_of_blind7_6_5_verbatim() -> None:
     source = _source_rows()
     rows = _rows()
     for row in rows:
@@ -105,6 +140,5 @@ def test_batch_four_is_relevant_en_es_pt_stories_of_blind7_6_5_verbatim_in_order
         for story_id, r in source.items()
         if r["relevant"] is True and r["lang"] in {"en", "es", "pt"}
     ]
-    # blind7 first, then blind6, then blind5: a prefix of that order, every blind7 story in.
-    assert [row["id"] for row in rows] == wanted[: len(rows)]
-    assert {r["id"] for r in rows} >= {i for i in wanted if source[i]["from"] == SOURCES[0]}
+    # blind7 first, then blind6, then blind5, each in its own order.
+    assert [row["id"] for row in rows] == wanted
