@@ -53,9 +53,7 @@ def _rule_named(result: object, rule: str) -> bool:
         ),
     ],
 )
-def test_a_stance_without_an_act_is_other(
-    topic: Topic, lang: str, title: str, text: str
-) -> None:
+def test_a_stance_without_an_act_is_other(topic: Topic, lang: str, title: str, text: str) -> None:
     result = classify(topic, title, text, lang)
     assert result.relevant and result.category == "other", result.matched
     assert _rule_named(result, "stance-without-act-is-other"), result.matched

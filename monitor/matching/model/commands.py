@@ -32,6 +32,7 @@ DEV_POOL = (
     "tests/data/blind5.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind6.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind7.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind8.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
