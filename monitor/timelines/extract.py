@@ -23,8 +23,9 @@ sentence. Nothing here reads the database or the network.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
@@ -42,6 +43,7 @@ from monitor.timelines.cues import (
     VOTE,
     TimelineCues,
 )
+from monitor.timelines.features import Sighting, entry_features, told_as_done
 from monitor.timelines.model import (
     VOTE_KINDS,
     Quote,
@@ -65,15 +67,55 @@ _TOPIC_RE = re.compile(
     r"conflito|crisis|crise|peace|paz|invasion|invasi[oó]n|invas[aã]o)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
+# A kind named as what was talked about ("conversa … sobre exportação", "discussing
+# humanitarian demining"), within three words before the cue: a topic, not an act.
+_CUE_TOPIC_RE = re.compile(
+    r"\b(?:about|on|over|regarding|discuss\w*|sobre|acerca de|para discutir|discutir|"
+    r"discutieron|discutiram|trataron|trataram|abord\w*|expectativas? para|"
+    r"expectations? for)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+# The words between a visit cue and its destination: "to", "a", "à", "ao", "in", "em"…
+_DESTINATION_RE = re.compile(
+    r"\s+(?:\w+\s+)?(?:to|a|à|ao|aos|in|en|em|no|na)\s+(?:the\s+|el\s+|la\s+|o\s+)?",
+)
+_LIST_GAP_RE = re.compile(r"\s*(?:,|and|y|e)?\s*")
+_FOREIGN = "ukraine/russia"
+_ELSEWHERE = "elsewhere"
+_ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
 _AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 
 
 def extract_timeline(
     cues: TimelineCues, story: StoryText, verdict: Classification
 ) -> StoryTimeline:
-    """The entries and stances ``story`` adds to its countries' timelines."""
+    """The entries and stances ``story`` adds to its countries' timelines: the rules'
+    candidates that some sentence tells as done (not only planned, denied or asked for),
+    and that the precision filter keeps when one is loaded."""
+    found, stances = extract_candidates(cues, story, verdict)
+    candidates = [c for c in found if c.done]
+    if cues.precision is None:
+        return StoryTimeline(tuple(c.entry for c in candidates), stances)
+    kept = (cues.precision.judge(c.entry, c.features) for c in candidates)
+    return StoryTimeline(tuple(entry for entry in kept if entry is not None), stances)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry the rules propose, with the named features the precision filter reads."""
+
+    entry: TimelineEntry
+    features: dict[str, float]
+    done: bool  # some sentence tells it as done (``features.told_as_done``)
+
+
+def extract_candidates(
+    cues: TimelineCues, story: StoryText, verdict: Classification
+) -> tuple[list[Candidate], tuple[Stance, ...]]:
+    """Every entry the cue and clause rules find (before the precision filter), and the
+    stances."""
     if not verdict.relevant or not verdict.countries:
-        return _EMPTY
+        return [], ()
     sentences = split_sentences(story.title, "title") + split_sentences(story.text, "text")
     hits = cues.scanner.scan(fold_text(story.title), "title")
     hits += cues.scanner.scan(fold_text(story.text), "text")
@@ -81,9 +123,10 @@ def extract_timeline(
     states = [e for e in verdict.matched if _names_state(e, story, cues.state_words)]
     stated = {e.rule.split(":")[1] for e in states}
     entries: dict[tuple[str, str], TimelineEntry] = {}
+    seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
     stances: dict[str, Stance] = {}
     said: dict[str, list[tuple[int, Quote, list[Hit]]]] = {}  # a country's sentences
-    for sentence in sentences:
+    for number, sentence in enumerate(sentences):
         here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
         evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
         named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
@@ -91,8 +134,10 @@ def extract_timeline(
         for country, position in _countries(verdict.countries, named, sentence, stated):
             said.setdefault(country, []).append((position, sentence, here))
             own = [hit for hit in here if layout.attributes(hit, country)]
-            for entry in _entries(story, country, position, sentence, own, evidence, venue):
+            for entry, hit in _entries(story, country, position, sentence, own, evidence, venue):
                 key = (entry.country, entry.kind)
+                sighting = layout.sighting(hit, country, named, evidence, number, story)
+                seen.setdefault(key, []).append((entry, sighting))
                 old = entries.get(key)
                 if old is None or (old.value is None and entry.value is not None):
                     entries[key] = entry
@@ -103,8 +148,25 @@ def extract_timeline(
                 found = _stance(story.story_id, country, sentence, mine)
                 if found is not None:
                     stances[country] = found
-    made = tuple(_value_elsewhere(entry, said[entry.country], story) for entry in entries.values())
-    return StoryTimeline(made, tuple(stances.values()))
+    candidates = []
+    per_country = Counter(country for country, _ in entries)
+    most = {c: max(len(v) for k, v in seen.items() if k[0] == c) for c in per_country}
+    for key, entry in entries.items():
+        made = _value_elsewhere(entry, said[entry.country], story)
+        chosen = [s for e, s in seen[key] if e is entry]
+        others = [s for e, s in seen[key] if e is not entry]
+        features = entry_features(
+            made.kind,
+            made.value,
+            chosen[:1] + others,
+            story_countries=len(verdict.countries),
+            category=verdict.category,
+            country_candidates=per_country[key[0]],
+            main_kind=len(seen[key]) == most[key[0]],
+        )
+        sightings = [s for _, s in seen[key]]
+        candidates.append(Candidate(made, features, told_as_done(made.kind, sightings)))
+    return candidates, tuple(stances.values())
 
 
 class _Clauses:
@@ -123,6 +185,7 @@ class _Clauses:
             code = item.rule.split(":")[1]
             if code not in {c for _, c in codes}:
                 codes.append((item.start, code))
+        self.actors = [e for e in evidence if _is_actor(e)]
         sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
         for item in sides:
             if _is_leader(item) or item.rule.split(":")[-1] == "government":
@@ -134,6 +197,46 @@ class _Clauses:
             and _TOPIC_RE.search(text[: e.start - sentence.start])
             for e in sides
         )
+
+    def _destinations(self, hit: Hit) -> set[str] | None:
+        """Where a visit goes, when the words right after its cue say so ("visit to
+        Argentina and Chile", "viajó a Suiza", "visitou Moscou"): ``_FOREIGN`` for Ukraine
+        or Russia (or their leaders), Latin American states' codes, ``_ELSEWHERE`` for a
+        place that is neither (a capitalised name the evidence does not know); None when
+        unsaid."""
+        text = self.sentence.sentence
+        base = self.sentence.start
+        lead = _DESTINATION_RE.match(text[hit.end - base : hit.end - base + 40])
+        if lead is None:
+            return None
+        at = hit.end + lead.end()
+        found: set[str] = set()
+        for item in sorted(self.actors, key=lambda e: e.start):
+            if item.start < at:
+                continue
+            if item.start > at and not _LIST_GAP_RE.fullmatch(text[at - base : item.start - base]):
+                break
+            parts = item.rule.split(":")
+            found.add(_FOREIGN if parts[0] in {"ukraine", "russia"} else parts[1])
+            at = item.end
+        if found:
+            return found
+        return {_ELSEWHERE} if text[at - base : at - base + 1].isupper() else None
+
+    def _foreign_first(self, number: int, cue: int) -> bool:
+        """The clause's first actor, before the cue and any Latin American state of it, is
+        a Ukrainian or Russian leader or government, not as a passive's agent: the clause
+        tells their act, the Latin American state is its object ("Zelensky informed Peña
+        about the peace formula")."""
+        start = self.clauses[number][0]
+        first_state = min((offset for offset, _ in self.states[number]), default=cue)
+        for offset in self.foreign[number]:
+            before = self.sentence.sentence[
+                start - self.sentence.start : offset - self.sentence.start
+            ]
+            if offset < min(cue, first_state) and not _AGENT_RE.search(before):
+                return True
+        return False
 
     def _inherited(self, number: int) -> list[str] | None:
         for earlier in range(number, -1, -1):
@@ -166,12 +269,52 @@ class _Clauses:
         here = [code for _, code in self.states[number]]
         if hit.spec.label == "meeting" and self.topic_only:
             return False
+        if hit.spec.group == KIND and hit.spec.label == "visit":
+            where = self._destinations(hit)
+            if where is not None:
+                return _FOREIGN in where or country in where
+        if here and hit.spec.label in _ONE_SIDED and self._foreign_first(number, hit.start):
+            return False
         if here:
             return country in here
         if hit.spec.label not in _TWO_SIDED and self._foreign_subject(number, hit.start):
             return False
         inherited = self._inherited(number)
         return inherited is None or country in inherited
+
+    def sighting(
+        self,
+        hit: Hit,
+        country: str,
+        named: Sequence[Evidence],
+        evidence: Sequence[Evidence],
+        number: int,
+        story: StoryText,
+    ) -> Sighting:
+        """What surrounds the cue of ``country``'s candidate, for the precision filter."""
+        at = clause_index(self.clauses, hit.start)
+        start, end = self.clauses[at]
+        source = story.title if self.sentence.field == "title" else story.text
+        mentions = [e for e in named if e.rule.split(":")[1] == country]
+        distance = -1
+        if mentions:
+            gaps = [source[min(hit.start, e.start) : max(hit.start, e.start)] for e in mentions]
+            distance = min(len(_WORD_RE.findall(gap)) for gap in gaps)
+        sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
+        sides = [e for e in sides if _is_actor(e)]
+        return Sighting(
+            headline=self.sentence.field == "title",
+            own_clause=country in {code for _, code in self.states[at]},
+            distance=distance,
+            states=len({e.rule.split(":")[1] for e in named}),
+            sentence_number=number,
+            clause=fold(source[start:end]),
+            counterpart_clause=any(start <= e.start < end for e in sides),
+            counterpart_sentence=bool(sides),
+            latam_leader=any(_is_leader(e) and e.rule.startswith("latam") for e in evidence),
+            first_clause=at == 0,
+            topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
+        )
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
         """Whether a stance cue is ``country``'s: its clause's subject, i.e. the states named
@@ -259,7 +402,7 @@ def _entries(
     hits: Sequence[Hit],
     evidence: Sequence[Evidence],
     venue: str | None,
-) -> list[TimelineEntry]:
+) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
     leader_here = any(_is_leader(item) for item in evidence)
     first: dict[str, Hit] = {}
@@ -276,16 +419,19 @@ def _entries(
         family = _family(kind)
         value = _value(family, position, hits, story, sentence) if family else None
         made.append(
-            TimelineEntry(
-                story_id=story.story_id,
-                country=country,
-                kind=kind,
-                value=value,
-                date=story.date,
-                actors=_actors(evidence, story, sentence.field),
-                counterpart=_counterpart(evidence),
-                quote=sentence,
-                cue=hit.spec.term,
+            (
+                TimelineEntry(
+                    story_id=story.story_id,
+                    country=country,
+                    kind=kind,
+                    value=value,
+                    date=story.date,
+                    actors=_actors(evidence, story, sentence.field),
+                    counterpart=_counterpart(evidence),
+                    quote=sentence,
+                    cue=hit.spec.term,
+                ),
+                hit,
             )
         )
     return made
