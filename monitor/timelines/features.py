@@ -37,9 +37,11 @@ _FUTURE_RE = re.compile(
 # "did not", "no viajará", "não vai", "canceled", "suspended", "postponed", "fell through"
 _NEGATION_RE = re.compile(
     r"\b(?:not|never|didn't|won't|isn't|wasn't|nao|nunca|"
-    r"no (?:se |ha |habra |va |pudo |podra )?\w+(?:ara|ira|era|o|a|aron|ieron|io)|"
+    # Spanish "no" before an auxiliary, a clitic or a future (Portuguese "no" is "in the")
+    r"no (?:se|le|les|lo|la|ha|han|habra|va|van|pudo|podra|fue|hubo|asistio|viajo|firmo|"
+    r"participo|voto)|no \w+(?:ara|ira|era|aran|iran|eran)|"
     r"cancel\w*|called off|call off|suspend\w*|suspens\w*|postpon\w*|aplaz\w*|adia\w*|"
-    r"fell through|refus\w*|deni\w*|nego|negou|negaron|rechaz\w*|recus\w*|descart\w*|"
+    r"fell through|desist\w*|withdr\w*|refus\w*|deni\w*|nego|negou|negaron|rechaz\w*|recus\w*|descart\w*|"
     r"не|ні|отмен\w*|скасува\w*)\b"
 )
 # "asked", "invited", "urged", "pidió", "convidou", "proposal received": not the country's act

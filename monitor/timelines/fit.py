@@ -12,6 +12,7 @@ also those the rules never proposed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -128,6 +129,16 @@ def fit_filter(rows: Sequence[Labeled], keep_above: float) -> PrecisionFilter:
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales == 0] = 1.0
+    if len(set(y.tolist())) < 2:  # one class (a small fold): a constant, the class's rate
+        rate = min(max(float(y.mean()) if len(y) else 0.5, 0.01), 0.99)
+        return PrecisionFilter(
+            names=feature_names(),
+            means=tuple(round(float(v), 6) for v in means),
+            scales=tuple(round(float(v), 6) for v in scales),
+            weights=tuple(0.0 for _ in feature_names()),
+            bias=round(math.log(rate / (1 - rate)), 6),
+            keep_above=keep_above,
+        )
     model = LogisticRegression(C=REGULARISATION, max_iter=2000)
     model.fit((x - means) / scales, y)
     return PrecisionFilter(

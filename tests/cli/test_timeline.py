@@ -96,6 +96,25 @@ def test_eval_of_a_file_is_still_the_classifier_report(tmp_path: Path) -> None:
     assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
 
 
+def test_eval_timeline_cv_cross_validates_the_precision_filter(tmp_path: Path) -> None:
+    gold3 = str(PROJECT_ROOT / "tests" / "data" / "timeline" / "gold-test3.jsonl")
+    done = monitor("eval", "timeline", GOLD, gold3, "--cv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("grouped 5-fold cross-validation")
+    before = next(line for line in lines if line.startswith("rules + check"))
+    after = next(line for line in lines if line.startswith("rules + filter"))
+    gold_entries = {line.split("/")[-1].split()[0] for line in (before, after)}
+    assert len(gold_entries) == 1  # both over every gold entry of both files
+    assert {line.split()[0] for line in lines if line.startswith("  ") and "->" in line} == {
+        "dev",
+        "test",
+        "test3",
+    }
+    bare = monitor("eval", "timeline", "--cv", cwd=tmp_path)
+    assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
+
+
 def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:
     missing = monitor("eval", "timeline", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode == 66 and "none.jsonl" in missing.stderr
