@@ -32,7 +32,9 @@ _FUTURE_RE = re.compile(
     r"(?:visit|viaj|reun|particip|asist|firm|vot|envi|recib|encontr|convers|realiz|celebr|"
     r"llam|lig|discut|trat|abord|anunci|present|recorr|habl|assin|receb|dialog|sostend|"
     r"mant|firm|particip)(?:ara|era|ira|aran|eran|iran|arao|erao|irao)|"
-    r"буде|будут|планує|планирует)\b"
+    r"буде|будуть|будет|будут|планує|планирует|планують|планируют|готов\w*|намерен\w*|"
+    r"збирається|собирается|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
+    r"приедет|приїде)\b"
 )
 # "did not", "no viajará", "não vai", "canceled", "suspended", "postponed", "fell through"
 _NEGATION_RE = re.compile(
@@ -42,14 +44,14 @@ _NEGATION_RE = re.compile(
     r"participo|voto)|no \w+(?:ara|ira|era|aran|iran|eran)|"
     r"cancel\w*|called off|call off|suspend\w*|suspens\w*|postpon\w*|aplaz\w*|adia\w*|"
     r"fell through|desist\w*|withdr\w*|refus\w*|deni\w*|nego|negou|negaron|rechaz\w*|recus\w*|descart\w*|"
-    r"не|ні|отмен\w*|скасува\w*)\b"
+    r"не|ні|отмен\w*|скасува\w*|отказ\w*|відмов\w*)\b"
 )
 # "asked", "invited", "urged", "pidió", "convidou", "proposal received": not the country's act
 _REQUEST_RE = re.compile(
     r"\b(?:ask\w*|request\w*|invit\w*|urg\w*|call(?:ed|s)? on|"
     r"pid\w*|solicit\w*|convid\w*|convit\w*|insta\w*|inst[oó]|pedi\w*|pede|"
     r"propos\w* to|propuso a|propone a|propos a|propoe a|"
-    r"попрос\w*|запрос\w*|запроси\w*)\b"
+    r"попрос\w*|запрос\w*|запроси\w*|запит\w*|запроше\w*|приглаш\w*)\b"
 )
 # "to strengthen trade ties", "ampliar la cooperación", "the possibility of": an aim, not an act
 _INTENT_RE = re.compile(
