@@ -43,7 +43,7 @@ from monitor.timelines.cues import (
     VOTE,
     TimelineCues,
 )
-from monitor.timelines.features import Sighting, entry_features, told_as_done
+from monitor.timelines.features import Sighting, declined, entry_features, told_as_done
 from monitor.timelines.model import (
     VOTE_KINDS,
     Quote,
@@ -83,6 +83,17 @@ _LIST_GAP_RE = re.compile(r"\s*(?:,|and|y|e)?\s*")
 _FOREIGN = "ukraine/russia"
 _ELSEWHERE = "elsewhere"
 _ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
+# "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
+_PARTY_RE = re.compile(
+    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o )?"
+    r"(?:ucrania|ukrain|rusia|russia|kiev|kyiv|moscu|moscow|moscou|"
+    r"украин|україн|росси|росі)"
+)
+# A clause that opens with a relative pronoun is about its antecedent.
+_RELATIVE_RE = re.compile(
+    r"\W*(?:who|which|que|quien|quienes|quem|qual|який|яка|які|который|которая|которые)\b",
+    re.IGNORECASE,
+)
 _AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 
 
@@ -154,6 +165,8 @@ def extract_candidates(
     for key, entry in entries.items():
         made = _value_elsewhere(entry, said[entry.country], story)
         chosen = [s for e, s in seen[key] if e is entry]
+        if made.kind == "peace-plan" and made.value is None:
+            made = replace(made, value=declined(chosen[:1]))
         others = [s for e, s in seen[key] if e is not entry]
         features = entry_features(
             made.kind,
@@ -180,9 +193,11 @@ class _Clauses:
         self.clauses = split_clauses(sentence, [e.start for e in evidence if _is_actor(e)])
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
         self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
+        self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
         for item in sorted(named, key=lambda e: e.start):
             codes = self.states[clause_index(self.clauses, item.start)]
             code = item.rule.split(":")[1]
+            self.last_named[clause_index(self.clauses, item.start)] = (item.start, code)
             if code not in {c for _, c in codes}:
                 codes.append((item.start, code))
         self.actors = [e for e in evidence if _is_actor(e)]
@@ -239,9 +254,19 @@ class _Clauses:
         return False
 
     def _inherited(self, number: int) -> list[str] | None:
+        """The states a clause naming none is about: a relative clause right after a named
+        state or leader ("…Javier Milei, who has suggested…") is about that antecedent
+        alone; another clause about the states of the nearest earlier clause naming some."""
+        start = self.clauses[number][0] - self.sentence.start
+        relative = _RELATIVE_RE.match(self.sentence.sentence[start:])
         for earlier in range(number, -1, -1):
             if self.states[earlier]:
-                return [code for _, code in self.states[earlier]]
+                codes = [code for _, code in self.states[earlier]]
+                offset, last = self.last_named[earlier] or self.states[earlier][-1]
+                between = self.sentence.sentence[offset - self.sentence.start : start]
+                if relative and earlier < number and len(_WORD_RE.findall(between)) <= 4:
+                    return [last]  # the state or leader named right before the pronoun
+                return codes
         return None  # no clause up to here names a state: the sentence's countries
 
     def _foreign_subject(self, number: int, cue: int) -> bool:
@@ -405,9 +430,12 @@ def _entries(
 ) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
     leader_here = any(_is_leader(item) for item in evidence)
+    calls = [hit.start for hit in hits if hit.spec.group == KIND and hit.spec.label == "call"]
     first: dict[str, Hit] = {}
     for hit in hits:
         kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
+        if hit.spec.label == "meeting" and any(0 <= c - hit.end <= 25 for c in calls):
+            continue  # "recebeu um telefonema", "received a call": the call, no meeting
         if kind_cue and hit.spec.label not in cancelled:
             first.setdefault(hit.spec.label, hit)
     made = []
@@ -451,7 +479,9 @@ def _is_leader(item: Evidence) -> bool:
 def _value(
     family: str, position: int, hits: Sequence[Hit], story: StoryText, sentence: Quote
 ) -> str | None:
-    """The value cue nearest after the country's mention, else nearest before it."""
+    """The value cue nearest after the country's mention, else nearest before it. A tally
+    ("141 votos a favor") and "against" with Ukraine or Russia as its object ("en contra de
+    Ucrania": what the resolution is about) are no vote."""
     source = story.title if sentence.field == "title" else story.text
     found = [
         hit
@@ -459,6 +489,7 @@ def _value(
         if hit.spec.group == family
         and hit.spec.label != NO_VALUE
         and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
+        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 24])))
     ]
     after = [hit for hit in found if hit.start >= position]
     if after:

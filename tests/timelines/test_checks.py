@@ -154,3 +154,99 @@ def test_importance_is_no_trade(topic: Topic, cues: TimelineCues) -> None:
         "Zelensky emphasized the importance of Chile's full involvement in the Peace Formula.",
     )
     assert ("CL", "trade", None) not in entries(timeline)
+
+
+def test_a_relative_clause_is_about_the_leader_right_before_it(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    # b4-231 (gold-test3): Milei suggested the summit, not Ecuador, Paraguay or Uruguay
+    timeline = run(
+        topic,
+        cues,
+        "Zelensky thanks Latin American leaders for their support",
+        "Volodymyr Zelensky met the leaders of Ecuador, Paraguay and Uruguay in Buenos Aires at "
+        "the inauguration of the ultra-liberal Javier Milei, who has suggested holding a peace "
+        "summit.",
+    )
+    peace = {e.country for e in timeline.entries if e.kind == "peace-plan"}
+    assert peace == {"AR"}
+
+
+def test_a_relative_clause_far_from_any_state_keeps_the_whole_subject(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    # d3-012 (gold.jsonl): "que asistirán" is about every president listed
+    timeline = run(
+        topic,
+        cues,
+        "América dividida ante la cumbre de Ucrania",
+        "Los presidentes de Argentina, Colombia, Chile, Ecuador y República Dominicana serán "
+        "los únicos mandatarios latinoamericanos que asistirán a la Cumbre para la Paz en "
+        "Ucrania, que se celebrará este fin de semana en Suiza.",
+    )
+    peace = {e.country for e in timeline.entries if e.kind == "peace-plan"}
+    assert {"AR", "CO", "CL", "EC", "DO"} <= peace
+
+
+def test_receiving_a_call_is_a_call_not_a_meeting(topic: Topic, cues: TimelineCues) -> None:
+    # b4-087 (gold-test3)
+    timeline = run(
+        topic,
+        cues,
+        "Putin telefona para Lula e líderes falam sobre guerra na Ucrânia",
+        "O presidente Luiz Inácio Lula da Silva recebeu um telefonema do presidente russo, "
+        "Vladimir Putin, no sábado, 9, e ambos conversaram sobre o Brics e a guerra na Ucrânia.",
+    )
+    made = entries(timeline)
+    assert ("BR", "call", None) in made and ("BR", "meeting", None) not in made
+
+
+def test_a_virtual_meeting_is_a_call(topic: Topic, cues: TimelineCues) -> None:
+    # b4-074 (gold-test3)
+    timeline = run(
+        topic,
+        cues,
+        "Zelensky and Boric Talk About Latin American Support for Ukraine",
+        "Chilean President Gabriel Boric and Ukrainian President Volodimir Zelensky held a "
+        "virtual meeting to discuss Russia's invasion of Ukraine.",
+    )
+    made = entries(timeline)
+    assert ("CL", "call", None) in made and ("CL", "meeting", None) not in made
+
+
+def test_against_ukraine_is_what_a_resolution_is_about_not_a_vote(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    # d057 (gold.jsonl): Mexico sponsored the resolution; "en contra de Ucrania" is no vote
+    timeline = run(
+        topic,
+        cues,
+        "ONU pide cese inmediato de las hostilidades entre Rusia y Ucrania",
+        'La Asamblea General de las Naciones Unidas pidió el "cese inmediato de las '
+        'hostilidades" de Rusia en contra de Ucrania, la resolución fue impulsada por México y '
+        "Francia.",
+    )
+    assert ("MX", "un-vote", None) in entries(timeline)
+
+
+def test_a_peace_step_called_off_is_rejected(topic: Topic, cues: TimelineCues) -> None:
+    # d3-006 (gold.jsonl)
+    timeline = run(
+        topic,
+        cues,
+        "Colombian President withdraws from the Peace Summit at the last minute",
+        "Colombian President Gustavo Petro unexpectedly canceled his participation in the "
+        "Peace Summit in Switzerland at the last minute.",
+    )
+    assert ("CO", "peace-plan", "rejected") in entries(timeline)
+
+
+def test_portuguese_abstem_is_an_abstention(topic: Topic, cues: TimelineCues) -> None:
+    # b4-089 (gold-test3)
+    timeline = run(
+        topic,
+        cues,
+        "Brasil se abstém em votação da ONU sobre invasão russa na Ucrânia",
+        "",
+    )
+    assert ("BR", "un-vote", "abstain") in entries(timeline)
