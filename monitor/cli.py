@@ -252,6 +252,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             as_json=args.json,
             cv=args.cv,
             fit=args.fit,
+            precision_filter=args.filter,
         )
     if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
         from monitor.threads.commands import eval_threads
@@ -528,6 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--fit", action="store_true", help="eval timeline: refit the precision filter's weights"
+    )
+    p.add_argument(
+        "--filter", action="store_true", help="eval timeline: score with the precision filter on"
     )
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")

@@ -24,7 +24,8 @@ from monitor.timelines.rows import resolve_country
 
 log = get_logger("monitor.timelines")
 USAGE = (
-    "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json]; "
+    "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json] "
+    "[--filter]; "
     "or: monitor eval timeline GOLD.jsonl [GOLD.jsonl …] --cv | --fit"
 )
 
@@ -38,9 +39,11 @@ def eval_timeline(
     as_json: bool = False,
     cv: bool = False,
     fit: bool = False,
+    precision_filter: bool = False,
 ) -> int:
     """Score the extractor on a gold file, after applying analyst corrections if given;
-    ``cv``/``fit``: cross-validate or refit the precision filter on one or more gold files."""
+    ``cv``/``fit``: cross-validate or refit the precision filter on one or more gold files;
+    ``precision_filter``: score with the filter on (production leaves it off)."""
     if cv or fit:
         return _precision_filter(settings, paths, fit=fit)
     if len(paths) != 1:
@@ -48,11 +51,13 @@ def eval_timeline(
     gold = read_gold(_lines(paths[0]), paths[0])
     if corrections:
         gold = apply_corrections(gold, read_corrections(_lines(corrections), corrections))
-    measure = measure_timelines(load_topic(settings.topic_file), load_cues(), gold)
+    cues = load_cues(precision=precision_filter)
+    measure = measure_timelines(load_topic(settings.topic_file), cues, gold)
     if as_json:
         print(json.dumps(measure_json(measure), indent=2))
     else:
         name = paths[0] + (f" with corrections {corrections}" if corrections else "")
+        name += " (precision filter on)" if precision_filter else ""
         print(format_measure(measure, name, errors=errors))
     return 0
 

@@ -115,6 +115,18 @@ def test_eval_timeline_cv_cross_validates_the_precision_filter(tmp_path: Path) -
     assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
 
 
+def test_eval_timeline_filter_keeps_a_subset_of_the_entries(tmp_path: Path) -> None:
+    plain = json.loads(monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path).stdout)
+    done = monitor("eval", "timeline", GOLD, "--filter", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    filtered = json.loads(done.stdout)["portions"]["all"]["entries"]
+    before = plain["portions"]["all"]["entries"]
+    assert filtered["gold"] == before["gold"]
+    assert filtered["made"] < before["made"] and filtered["right"] <= before["right"]
+    text = monitor("eval", "timeline", GOLD, "--filter", cwd=tmp_path).stdout
+    assert "(precision filter on)" in text.splitlines()[0]
+
+
 def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:
     missing = monitor("eval", "timeline", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode == 66 and "none.jsonl" in missing.stderr
