@@ -89,6 +89,11 @@ _PARTY_RE = re.compile(
     r"(?:ucrania|ukrain|rusia|russia|kiev|kyiv|moscu|moscow|moscou|"
     r"украин|україн|росси|росі)"
 )
+# A president-elect is not yet the government (labeling rule 1), within a few words before
+# the state or leader it qualifies (folded): "president-elect", "presidente electo de".
+_ELECT_RE = re.compile(
+    r"\b(?:elect|electo|electa|eleito|eleita|избранн\w*|обран\w*)\b\W+(?:\w+\W+){0,2}$"
+)
 # A clause that opens with a relative pronoun is about its antecedent.
 _RELATIVE_RE = re.compile(
     r"\W*(?:who|which|que|quien|quienes|quem|qual|який|яка|які|который|которая|которые)\b",
@@ -131,7 +136,12 @@ def extract_candidates(
     hits = cues.scanner.scan(fold_text(story.title), "title")
     hits += cues.scanner.scan(fold_text(story.text), "text")
     venue = _vote_venue(hits)
-    states = [e for e in verdict.matched if _names_state(e, story, cues.state_words)]
+    elect = _elect_leaders(verdict.matched, story)
+    states = [
+        e
+        for e in verdict.matched
+        if _names_state(e, story, cues.state_words) and _surname(e, story) not in elect
+    ]
     stated = {e.rule.split(":")[1] for e in states}
     entries: dict[tuple[str, str], TimelineEntry] = {}
     seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
@@ -387,18 +397,43 @@ def _vote_venue(hits: Iterable[Hit]) -> str | None:
 
 def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
     """Whether a piece of evidence names a Latin American state as an actor: not as a
-    dateline or a venue, and a demonym only beside a state word ("Colombian government",
-    not "Colombian mercenaries")."""
+    dateline or a venue, not a president-elect's (labeling rule 1), and a demonym only
+    beside a state word ("Colombian government", not "Colombian mercenaries")."""
     parts = item.rule.split(":")
     if parts[0] != "latam" or len(parts) < 3 or parts[-1] in _NOT_ACTOR:
         return False
+    source = story.title if item.field == "title" else story.text
+    if _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start])):
+        return False  # "presidente electo de Chile, José Antonio Kast": not yet the government
     if parts[2] != "demonym":
         return True
-    source = story.title if item.field == "title" else story.text
     before = _WORD_RE.findall(source[max(0, item.start - 40) : item.start])
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _surname(item: Evidence, story: StoryText) -> str | None:
+    """A leader mention's last word, folded ("José Antonio Kast", "Kast": "kast")."""
+    if not _is_leader(item):
+        return None
+    source = story.title if item.field == "title" else story.text
+    words = _WORD_RE.findall(source[item.start : item.end])
+    return fold(words[-1]) if words else None
+
+
+def _elect_leaders(evidence: Sequence[Evidence], story: StoryText) -> set[str | None]:
+    """Leaders the story calls president-elect anywhere ("presidente electo de Chile, José
+    Antonio Kast"): every mention of them is not yet the government (labeling rule 1)."""
+    found: set[str | None] = set()
+    for item in evidence:
+        source = story.title if item.field == "title" else story.text
+        if _is_leader(item) and _ELECT_RE.search(
+            fold(source[max(0, item.start - 30) : item.start])
+        ):
+            found.add(_surname(item, story))
+    found.discard(None)
+    return found
 
 
 def _has_state_word(sentence: Quote, state_words: frozenset[str]) -> bool:

@@ -250,3 +250,24 @@ def test_portuguese_abstem_is_an_abstention(topic: Topic, cues: TimelineCues) ->
         "",
     )
     assert ("BR", "un-vote", "abstain") in entries(timeline)
+
+
+def test_a_president_elect_is_not_yet_the_government(topic: Topic, cues: TimelineCues) -> None:
+    # b4-062 (gold-test3), labeling rule 1: meeting the president-elect is no meeting
+    elect = run(
+        topic,
+        cues,
+        "Canciller de Ucrania se reúne con Kast en Santiago",
+        "El ministro de Asuntos Exteriores de Ucrania, Andrii Sybiha, se reunió este martes en "
+        "Santiago con el presidente electo de Chile, José Antonio Kast, en la antesala de su "
+        "investidura.",
+    )
+    assert ("CL", "meeting", None) not in entries(elect)
+    sitting = run(
+        topic,
+        cues,
+        "Canciller de Ucrania se reúne con Boric en Santiago",
+        "El ministro de Asuntos Exteriores de Ucrania, Andrii Sybiha, se reunió este martes en "
+        "Santiago con el presidente de Chile, Gabriel Boric.",
+    )
+    assert ("CL", "meeting", None) in entries(sitting)
