@@ -252,7 +252,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             as_json=args.json,
             cv=args.cv,
             fit=args.fit,
-            precision_filter=args.filter,
+            precision_filter=not args.no_filter,
         )
     if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
         from monitor.threads.commands import eval_threads
@@ -531,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fit", action="store_true", help="eval timeline: refit the precision filter's weights"
     )
     p.add_argument(
-        "--filter", action="store_true", help="eval timeline: score with the precision filter on"
+        "--no-filter", action="store_true", help="eval timeline: the rules alone, no precision filter"
     )
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")

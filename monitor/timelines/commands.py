@@ -25,7 +25,7 @@ from monitor.timelines.rows import resolve_country
 log = get_logger("monitor.timelines")
 USAGE = (
     "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json] "
-    "[--filter]; "
+    "[--no-filter]; "
     "or: monitor eval timeline GOLD.jsonl [GOLD.jsonl …] --cv | --fit"
 )
 
@@ -39,11 +39,11 @@ def eval_timeline(
     as_json: bool = False,
     cv: bool = False,
     fit: bool = False,
-    precision_filter: bool = False,
+    precision_filter: bool = True,
 ) -> int:
     """Score the extractor on a gold file, after applying analyst corrections if given;
     ``cv``/``fit``: cross-validate or refit the precision filter on one or more gold files;
-    ``precision_filter``: score with the filter on (production leaves it off)."""
+    ``precision_filter``: False scores the rules alone, without the precision filter."""
     if cv or fit:
         return _precision_filter(settings, paths, fit=fit)
     if len(paths) != 1:
@@ -57,7 +57,7 @@ def eval_timeline(
         print(json.dumps(measure_json(measure), indent=2))
     else:
         name = paths[0] + (f" with corrections {corrections}" if corrections else "")
-        name += " (precision filter on)" if precision_filter else ""
+        name += "" if precision_filter else " (rules alone, no precision filter)"
         print(format_measure(measure, name, errors=errors))
     return 0
 

@@ -116,15 +116,15 @@ def test_eval_timeline_cv_cross_validates_the_precision_filter(tmp_path: Path) -
 
 
 def test_eval_timeline_filter_keeps_a_subset_of_the_entries(tmp_path: Path) -> None:
-    plain = json.loads(monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path).stdout)
-    done = monitor("eval", "timeline", GOLD, "--filter", "--json", cwd=tmp_path)
+    done = monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     filtered = json.loads(done.stdout)["portions"]["all"]["entries"]
-    before = plain["portions"]["all"]["entries"]
+    rules = monitor("eval", "timeline", GOLD, "--no-filter", "--json", cwd=tmp_path)
+    before = json.loads(rules.stdout)["portions"]["all"]["entries"]
     assert filtered["gold"] == before["gold"]
     assert filtered["made"] < before["made"] and filtered["right"] <= before["right"]
-    text = monitor("eval", "timeline", GOLD, "--filter", cwd=tmp_path).stdout
-    assert "(precision filter on)" in text.splitlines()[0]
+    text = monitor("eval", "timeline", GOLD, "--no-filter", cwd=tmp_path).stdout
+    assert "(rules alone, no precision filter)" in text.splitlines()[0]
 
 
 def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:

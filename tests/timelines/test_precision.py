@@ -111,9 +111,9 @@ def test_a_loaded_filter_drops_what_it_judges_unlikely(topic: Topic, cues: Timel
     assert kept[0].confidence == pytest.approx(0.993, abs=1e-3)
 
 
-def test_production_cues_leave_the_filter_off_until_it_is_shown_to_help() -> None:
-    assert load_cues().precision is None
-    assert load_cues(precision=True).precision == load_precision()
+def test_production_cues_load_the_filter_and_tests_of_rules_can_leave_it_off() -> None:
+    assert load_cues().precision == load_precision()
+    assert load_cues(precision=False).precision is None
 
 
 @pytest.mark.parametrize(
