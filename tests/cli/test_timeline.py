@@ -203,6 +203,9 @@ def test_export_csv_and_ics_from_the_store(db_url: str, monitor_cli: Cli, tmp_pa
     assert "meeting" in kinds and kinds["meeting"]["country"] == "BR"
     assert kinds["meeting"]["quote"] == STORIES[0][1]  # the headline is the first sentence
     assert kinds["stance"]["value"] == "neutral" and "negotiated" in kinds["stance"]["quote"]
+    # the precision filter kept the meeting and says why; a stance has no filter
+    assert kinds["meeting"]["why"].startswith("0.") and "+" in kinds["meeting"]["why"]
+    assert kinds["stance"]["why"] == ""
     out = tmp_path / "br.ics"
     ics = monitor_cli("timeline", "br", *period, "--format", "ics", "--output", str(out))
     assert ics.returncode == 0, ics.stderr
