@@ -245,7 +245,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from monitor.timelines.commands import eval_timeline
 
         return eval_timeline(
-            settings, args.more, corrections=args.corrections, errors=args.errors, as_json=args.json
+            settings,
+            args.more,
+            corrections=args.corrections,
+            errors=args.errors,
+            as_json=args.json,
+            cv=args.cv,
+            fit=args.fit,
+            precision_filter=not args.no_filter,
         )
     if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
         from monitor.threads.commands import eval_threads
@@ -517,6 +524,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("more", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--corrections", help="eval timeline: analyst corrections (JSON Lines)")
+    p.add_argument(
+        "--cv", action="store_true", help="eval timeline: cross-validate the precision filter"
+    )
+    p.add_argument(
+        "--fit", action="store_true", help="eval timeline: refit the precision filter's weights"
+    )
+    p.add_argument(
+        "--no-filter", action="store_true", help="eval timeline: the rules alone, no precision filter"
+    )
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")
     p.add_argument("--resamples", type=int, help="bootstrap resamples (default 2000; 0: none)")

@@ -4,7 +4,8 @@ No parser (no model can be downloaded here): a clause ends at punctuation (comma
 semicolon, colon, dashes), at a quotation mark, and before a relative pronoun
 or a subordinating or adversative conjunction (EN/ES/PT: "who", "which", "where",
 "while", "but", "after"; "que", "quien", "donde", "mientras", "pero", "tras"; "quem",
-"onde", "enquanto", "mas", "após"). "and"/"y"/"e" do not end a clause: they join nouns
+"onde", "enquanto", "mas", "após"; UK/RU "який", "що", "але", "після"; "который", "что",
+"но", "после"). "and"/"y"/"e" do not end a clause: they join nouns
 ("Lula and Putin met") far more often than clauses.
 
 A piece of fewer than ``MIN_WORDS`` words is a list item or an apposition ("Giammattei,
@@ -33,6 +34,9 @@ _BOUNDARY_WORDS = (
     # PT
     "quem", "qual", "quais", "onde", "enquanto", "mas", "embora", "apos", "depois",
     "quando",
+    # UK, RU
+    "який", "яка", "яке", "які", "що", "де", "але", "після", "коли", "хоча",
+    "который", "которая", "которое", "которые", "что", "где", "но", "после", "когда", "хотя",
 )  # fmt: skip
 _PUNCT = r"[,;:\"“”«»‘’—–]|\s-\s"
 _WORD = r"(?<![\w'])(?:" + "|".join(_BOUNDARY_WORDS) + r")(?!\w)"

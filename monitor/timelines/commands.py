@@ -23,7 +23,11 @@ from monitor.timelines.measure import format_measure, measure_json, measure_time
 from monitor.timelines.rows import resolve_country
 
 log = get_logger("monitor.timelines")
-USAGE = "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json]"
+USAGE = (
+    "usage: monitor eval timeline GOLD.jsonl [--corrections FILE] [--errors] [--json] "
+    "[--no-filter]; "
+    "or: monitor eval timeline GOLD.jsonl [GOLD.jsonl …] --cv | --fit"
+)
 
 
 def eval_timeline(
@@ -33,19 +37,51 @@ def eval_timeline(
     corrections: str | None = None,
     errors: bool = False,
     as_json: bool = False,
+    cv: bool = False,
+    fit: bool = False,
+    precision_filter: bool = True,
 ) -> int:
-    """Score the extractor on a gold file, after applying analyst corrections if given."""
+    """Score the extractor on a gold file, after applying analyst corrections if given;
+    ``cv``/``fit``: cross-validate or refit the precision filter on one or more gold files;
+    ``precision_filter``: False scores the rules alone, without the precision filter."""
+    if cv or fit:
+        return _precision_filter(settings, paths, fit=fit)
     if len(paths) != 1:
         raise InputError(USAGE, [Problem("GOLD", "give exactly one labeled JSON Lines file")])
     gold = read_gold(_lines(paths[0]), paths[0])
     if corrections:
         gold = apply_corrections(gold, read_corrections(_lines(corrections), corrections))
-    measure = measure_timelines(load_topic(settings.topic_file), load_cues(), gold)
+    cues = load_cues(precision=precision_filter)
+    measure = measure_timelines(load_topic(settings.topic_file), cues, gold)
     if as_json:
         print(json.dumps(measure_json(measure), indent=2))
     else:
         name = paths[0] + (f" with corrections {corrections}" if corrections else "")
+        name += "" if precision_filter else " (rules alone, no precision filter)"
         print(format_measure(measure, name, errors=errors))
+    return 0
+
+
+def _precision_filter(settings: Settings, paths: Sequence[str], *, fit: bool) -> int:
+    """Print the filter's nested cross-validation; with ``fit``, write its weights (all the
+    gold's candidates, the threshold chosen on their out-of-fold probabilities)."""
+    try:
+        from monitor.timelines import fit as fitting
+    except ImportError as exc:  # scikit-learn is the train extra
+        raise InputError(
+            "the precision filter needs scikit-learn",
+            [Problem("extra", "pip install 'monitor[train]'")],
+        ) from exc
+    if not paths:
+        raise InputError(USAGE, [Problem("GOLD", "give one or more labeled JSON Lines files")])
+    gold = [story for path in paths for story in read_gold(_lines(path), path)]
+    rows = fitting.label_candidates(load_topic(settings.topic_file), load_cues(), gold)
+    print(fitting.cross_validate(rows, gold).report())
+    if fit:
+        model = fitting.fit_filter(rows, fitting.threshold_for_all(rows, gold))
+        target = Path(__file__).with_name("precision.json")
+        target.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {target} (keep_above {model.keep_above:.3f}, {len(rows)} candidates)")
     return 0
 
 

@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "quote",
     "corrected",
     "topic",
+    "why",
 )
 
 
@@ -51,6 +52,7 @@ class TimelineRow:
     quote: str
     corrected: bool = False  # an analyst changed its kind or value (monitor.timelines.review)
     topic: str = ""  # the topic whose reading of the story gave it (timelines.rows)
+    why: str = ""  # the precision filter's probability and reasons (timelines.rows.reasons)
 
 
 def to_csv(rows: Sequence[TimelineRow]) -> str:
@@ -76,6 +78,7 @@ def to_csv(rows: Sequence[TimelineRow]) -> str:
                 row.quote,
                 "yes" if row.corrected else "",
                 row.topic,
+                row.why,
             ]
         )
     return out.getvalue()

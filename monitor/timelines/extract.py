@@ -23,8 +23,9 @@ sentence. Nothing here reads the database or the network.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
@@ -42,6 +43,7 @@ from monitor.timelines.cues import (
     VOTE,
     TimelineCues,
 )
+from monitor.timelines.features import Sighting, declined, entry_features, told_as_done
 from monitor.timelines.model import (
     VOTE_KINDS,
     Quote,
@@ -65,25 +67,87 @@ _TOPIC_RE = re.compile(
     r"conflito|crisis|crise|peace|paz|invasion|invasi[oó]n|invas[aã]o)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
+# A kind named as what was talked about ("conversa … sobre exportação", "discussing
+# humanitarian demining"), within three words before the cue: a topic, not an act.
+_CUE_TOPIC_RE = re.compile(
+    r"\b(?:about|on|over|regarding|discuss\w*|sobre|acerca de|para discutir|discutir|"
+    r"discutieron|discutiram|trataron|trataram|abord\w*|expectativas? para|"
+    r"expectations? for)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+# The words between a visit cue and its destination: "to", "a", "à", "ao", "in", "em"…
+_DESTINATION_RE = re.compile(
+    r"\s+(?:\w+\s+)?(?:to|a|à|ao|aos|in|en|em|no|na)\s+(?:the\s+|el\s+|la\s+|o\s+)?",
+)
+_LIST_GAP_RE = re.compile(r"\s*(?:,|and|y|e)?\s*")
+_FOREIGN = "ukraine/russia"
+_ELSEWHERE = "elsewhere"
+_ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
+# "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
+_PARTY_RE = re.compile(
+    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o )?"
+    r"(?:ucrania|ukrain|rusia|russia|kiev|kyiv|moscu|moscow|moscou|"
+    r"украин|україн|росси|росі)"
+)
+# A president-elect is not yet the government (labeling rule 1), within a few words before
+# the state or leader it qualifies (folded): "president-elect", "presidente electo de".
+_ELECT_RE = re.compile(
+    r"\b(?:elect|electo|electa|eleito|eleita|избранн\w*|обран\w*)\b\W+(?:\w+\W+){0,2}$"
+)
+# A clause that opens with a relative pronoun is about its antecedent.
+_RELATIVE_RE = re.compile(
+    r"\W*(?:who|which|que|quien|quienes|quem|qual|який|яка|які|который|которая|которые)\b",
+    re.IGNORECASE,
+)
 _AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 
 
 def extract_timeline(
     cues: TimelineCues, story: StoryText, verdict: Classification
 ) -> StoryTimeline:
-    """The entries and stances ``story`` adds to its countries' timelines."""
+    """The entries and stances ``story`` adds to its countries' timelines: the rules'
+    candidates that some sentence tells as done (not only planned, denied or asked for),
+    and that the precision filter keeps when one is loaded."""
+    found, stances = extract_candidates(cues, story, verdict)
+    candidates = [c for c in found if c.done]
+    if cues.precision is None:
+        return StoryTimeline(tuple(c.entry for c in candidates), stances)
+    kept = (cues.precision.judge(c.entry, c.features) for c in candidates)
+    return StoryTimeline(tuple(entry for entry in kept if entry is not None), stances)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry the rules propose, with the named features the precision filter reads."""
+
+    entry: TimelineEntry
+    features: dict[str, float]
+    done: bool  # some sentence tells it as done (``features.told_as_done``)
+
+
+def extract_candidates(
+    cues: TimelineCues, story: StoryText, verdict: Classification
+) -> tuple[list[Candidate], tuple[Stance, ...]]:
+    """Every entry the cue and clause rules find (before the precision filter), and the
+    stances."""
     if not verdict.relevant or not verdict.countries:
-        return _EMPTY
+        return [], ()
     sentences = split_sentences(story.title, "title") + split_sentences(story.text, "text")
     hits = cues.scanner.scan(fold_text(story.title), "title")
     hits += cues.scanner.scan(fold_text(story.text), "text")
     venue = _vote_venue(hits)
-    states = [e for e in verdict.matched if _names_state(e, story, cues.state_words)]
+    elect = _elect_leaders(verdict.matched, story)
+    states = [
+        e
+        for e in verdict.matched
+        if _names_state(e, story, cues.state_words) and _surname(e, story) not in elect
+    ]
     stated = {e.rule.split(":")[1] for e in states}
     entries: dict[tuple[str, str], TimelineEntry] = {}
+    seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
     stances: dict[str, Stance] = {}
     said: dict[str, list[tuple[int, Quote, list[Hit]]]] = {}  # a country's sentences
-    for sentence in sentences:
+    for number, sentence in enumerate(sentences):
         here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
         evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
         named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
@@ -91,8 +155,10 @@ def extract_timeline(
         for country, position in _countries(verdict.countries, named, sentence, stated):
             said.setdefault(country, []).append((position, sentence, here))
             own = [hit for hit in here if layout.attributes(hit, country)]
-            for entry in _entries(story, country, position, sentence, own, evidence, venue):
+            for entry, hit in _entries(story, country, position, sentence, own, evidence, venue):
                 key = (entry.country, entry.kind)
+                sighting = layout.sighting(hit, country, named, evidence, number, story)
+                seen.setdefault(key, []).append((entry, sighting))
                 old = entries.get(key)
                 if old is None or (old.value is None and entry.value is not None):
                     entries[key] = entry
@@ -103,8 +169,27 @@ def extract_timeline(
                 found = _stance(story.story_id, country, sentence, mine)
                 if found is not None:
                     stances[country] = found
-    made = tuple(_value_elsewhere(entry, said[entry.country], story) for entry in entries.values())
-    return StoryTimeline(made, tuple(stances.values()))
+    candidates = []
+    per_country = Counter(country for country, _ in entries)
+    most = {c: max(len(v) for k, v in seen.items() if k[0] == c) for c in per_country}
+    for key, entry in entries.items():
+        made = _value_elsewhere(entry, said[entry.country], story)
+        chosen = [s for e, s in seen[key] if e is entry]
+        if made.kind == "peace-plan" and made.value is None:
+            made = replace(made, value=declined(chosen[:1]))
+        others = [s for e, s in seen[key] if e is not entry]
+        features = entry_features(
+            made.kind,
+            made.value,
+            chosen[:1] + others,
+            story_countries=len(verdict.countries),
+            category=verdict.category,
+            country_candidates=per_country[key[0]],
+            main_kind=len(seen[key]) == most[key[0]],
+        )
+        sightings = [s for _, s in seen[key]]
+        candidates.append(Candidate(made, features, told_as_done(made.kind, sightings)))
+    return candidates, tuple(stances.values())
 
 
 class _Clauses:
@@ -118,11 +203,14 @@ class _Clauses:
         self.clauses = split_clauses(sentence, [e.start for e in evidence if _is_actor(e)])
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
         self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
+        self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
         for item in sorted(named, key=lambda e: e.start):
             codes = self.states[clause_index(self.clauses, item.start)]
             code = item.rule.split(":")[1]
+            self.last_named[clause_index(self.clauses, item.start)] = (item.start, code)
             if code not in {c for _, c in codes}:
                 codes.append((item.start, code))
+        self.actors = [e for e in evidence if _is_actor(e)]
         sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
         for item in sides:
             if _is_leader(item) or item.rule.split(":")[-1] == "government":
@@ -135,10 +223,60 @@ class _Clauses:
             for e in sides
         )
 
+    def _destinations(self, hit: Hit) -> set[str] | None:
+        """Where a visit goes, when the words right after its cue say so ("visit to
+        Argentina and Chile", "viajó a Suiza", "visitou Moscou"): ``_FOREIGN`` for Ukraine
+        or Russia (or their leaders), Latin American states' codes, ``_ELSEWHERE`` for a
+        place that is neither (a capitalised name the evidence does not know); None when
+        unsaid."""
+        text = self.sentence.sentence
+        base = self.sentence.start
+        lead = _DESTINATION_RE.match(text[hit.end - base : hit.end - base + 40])
+        if lead is None:
+            return None
+        at = hit.end + lead.end()
+        found: set[str] = set()
+        for item in sorted(self.actors, key=lambda e: e.start):
+            if item.start < at:
+                continue
+            if item.start > at and not _LIST_GAP_RE.fullmatch(text[at - base : item.start - base]):
+                break
+            parts = item.rule.split(":")
+            found.add(_FOREIGN if parts[0] in {"ukraine", "russia"} else parts[1])
+            at = item.end
+        if found:
+            return found
+        return {_ELSEWHERE} if text[at - base : at - base + 1].isupper() else None
+
+    def _foreign_first(self, number: int, cue: int) -> bool:
+        """The clause's first actor, before the cue and any Latin American state of it, is
+        a Ukrainian or Russian leader or government, not as a passive's agent: the clause
+        tells their act, the Latin American state is its object ("Zelensky informed Peña
+        about the peace formula")."""
+        start = self.clauses[number][0]
+        first_state = min((offset for offset, _ in self.states[number]), default=cue)
+        for offset in self.foreign[number]:
+            before = self.sentence.sentence[
+                start - self.sentence.start : offset - self.sentence.start
+            ]
+            if offset < min(cue, first_state) and not _AGENT_RE.search(before):
+                return True
+        return False
+
     def _inherited(self, number: int) -> list[str] | None:
+        """The states a clause naming none is about: a relative clause right after a named
+        state or leader ("…Javier Milei, who has suggested…") is about that antecedent
+        alone; another clause about the states of the nearest earlier clause naming some."""
+        start = self.clauses[number][0] - self.sentence.start
+        relative = _RELATIVE_RE.match(self.sentence.sentence[start:])
         for earlier in range(number, -1, -1):
             if self.states[earlier]:
-                return [code for _, code in self.states[earlier]]
+                codes = [code for _, code in self.states[earlier]]
+                offset, last = self.last_named[earlier] or self.states[earlier][-1]
+                between = self.sentence.sentence[offset - self.sentence.start : start]
+                if relative and earlier < number and len(_WORD_RE.findall(between)) <= 4:
+                    return [last]  # the state or leader named right before the pronoun
+                return codes
         return None  # no clause up to here names a state: the sentence's countries
 
     def _foreign_subject(self, number: int, cue: int) -> bool:
@@ -166,12 +304,52 @@ class _Clauses:
         here = [code for _, code in self.states[number]]
         if hit.spec.label == "meeting" and self.topic_only:
             return False
+        if hit.spec.group == KIND and hit.spec.label == "visit":
+            where = self._destinations(hit)
+            if where is not None:
+                return _FOREIGN in where or country in where
+        if here and hit.spec.label in _ONE_SIDED and self._foreign_first(number, hit.start):
+            return False
         if here:
             return country in here
         if hit.spec.label not in _TWO_SIDED and self._foreign_subject(number, hit.start):
             return False
         inherited = self._inherited(number)
         return inherited is None or country in inherited
+
+    def sighting(
+        self,
+        hit: Hit,
+        country: str,
+        named: Sequence[Evidence],
+        evidence: Sequence[Evidence],
+        number: int,
+        story: StoryText,
+    ) -> Sighting:
+        """What surrounds the cue of ``country``'s candidate, for the precision filter."""
+        at = clause_index(self.clauses, hit.start)
+        start, end = self.clauses[at]
+        source = story.title if self.sentence.field == "title" else story.text
+        mentions = [e for e in named if e.rule.split(":")[1] == country]
+        distance = -1
+        if mentions:
+            gaps = [source[min(hit.start, e.start) : max(hit.start, e.start)] for e in mentions]
+            distance = min(len(_WORD_RE.findall(gap)) for gap in gaps)
+        sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
+        sides = [e for e in sides if _is_actor(e)]
+        return Sighting(
+            headline=self.sentence.field == "title",
+            own_clause=country in {code for _, code in self.states[at]},
+            distance=distance,
+            states=len({e.rule.split(":")[1] for e in named}),
+            sentence_number=number,
+            clause=fold(source[start:end]),
+            counterpart_clause=any(start <= e.start < end for e in sides),
+            counterpart_sentence=bool(sides),
+            latam_leader=any(_is_leader(e) and e.rule.startswith("latam") for e in evidence),
+            first_clause=at == 0,
+            topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
+        )
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
         """Whether a stance cue is ``country``'s: its clause's subject, i.e. the states named
@@ -219,18 +397,43 @@ def _vote_venue(hits: Iterable[Hit]) -> str | None:
 
 def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
     """Whether a piece of evidence names a Latin American state as an actor: not as a
-    dateline or a venue, and a demonym only beside a state word ("Colombian government",
-    not "Colombian mercenaries")."""
+    dateline or a venue, not a president-elect's (labeling rule 1), and a demonym only
+    beside a state word ("Colombian government", not "Colombian mercenaries")."""
     parts = item.rule.split(":")
     if parts[0] != "latam" or len(parts) < 3 or parts[-1] in _NOT_ACTOR:
         return False
+    source = story.title if item.field == "title" else story.text
+    if _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start])):
+        return False  # "presidente electo de Chile, José Antonio Kast": not yet the government
     if parts[2] != "demonym":
         return True
-    source = story.title if item.field == "title" else story.text
     before = _WORD_RE.findall(source[max(0, item.start - 40) : item.start])
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _surname(item: Evidence, story: StoryText) -> str | None:
+    """A leader mention's last word, folded ("José Antonio Kast", "Kast": "kast")."""
+    if not _is_leader(item):
+        return None
+    source = story.title if item.field == "title" else story.text
+    words = _WORD_RE.findall(source[item.start : item.end])
+    return fold(words[-1]) if words else None
+
+
+def _elect_leaders(evidence: Sequence[Evidence], story: StoryText) -> set[str | None]:
+    """Leaders the story calls president-elect anywhere ("presidente electo de Chile, José
+    Antonio Kast"): every mention of them is not yet the government (labeling rule 1)."""
+    found: set[str | None] = set()
+    for item in evidence:
+        source = story.title if item.field == "title" else story.text
+        if _is_leader(item) and _ELECT_RE.search(
+            fold(source[max(0, item.start - 30) : item.start])
+        ):
+            found.add(_surname(item, story))
+    found.discard(None)
+    return found
 
 
 def _has_state_word(sentence: Quote, state_words: frozenset[str]) -> bool:
@@ -259,12 +462,15 @@ def _entries(
     hits: Sequence[Hit],
     evidence: Sequence[Evidence],
     venue: str | None,
-) -> list[TimelineEntry]:
+) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
     leader_here = any(_is_leader(item) for item in evidence)
+    calls = [hit.start for hit in hits if hit.spec.group == KIND and hit.spec.label == "call"]
     first: dict[str, Hit] = {}
     for hit in hits:
         kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
+        if hit.spec.label == "meeting" and any(0 <= c - hit.end <= 25 for c in calls):
+            continue  # "recebeu um telefonema", "received a call": the call, no meeting
         if kind_cue and hit.spec.label not in cancelled:
             first.setdefault(hit.spec.label, hit)
     made = []
@@ -276,16 +482,19 @@ def _entries(
         family = _family(kind)
         value = _value(family, position, hits, story, sentence) if family else None
         made.append(
-            TimelineEntry(
-                story_id=story.story_id,
-                country=country,
-                kind=kind,
-                value=value,
-                date=story.date,
-                actors=_actors(evidence, story, sentence.field),
-                counterpart=_counterpart(evidence),
-                quote=sentence,
-                cue=hit.spec.term,
+            (
+                TimelineEntry(
+                    story_id=story.story_id,
+                    country=country,
+                    kind=kind,
+                    value=value,
+                    date=story.date,
+                    actors=_actors(evidence, story, sentence.field),
+                    counterpart=_counterpart(evidence),
+                    quote=sentence,
+                    cue=hit.spec.term,
+                ),
+                hit,
             )
         )
     return made
@@ -305,7 +514,9 @@ def _is_leader(item: Evidence) -> bool:
 def _value(
     family: str, position: int, hits: Sequence[Hit], story: StoryText, sentence: Quote
 ) -> str | None:
-    """The value cue nearest after the country's mention, else nearest before it."""
+    """The value cue nearest after the country's mention, else nearest before it. A tally
+    ("141 votos a favor") and "against" with Ukraine or Russia as its object ("en contra de
+    Ucrania": what the resolution is about) are no vote."""
     source = story.title if sentence.field == "title" else story.text
     found = [
         hit
@@ -313,6 +524,7 @@ def _value(
         if hit.spec.group == family
         and hit.spec.label != NO_VALUE
         and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
+        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 24])))
     ]
     after = [hit for hit in found if hit.start >= position]
     if after:

@@ -59,6 +59,10 @@ class TimelineEntry:
     counterpart: str
     quote: Quote
     cue: str  # the cue term that decided the kind, for explanations
+    # The precision filter's probability that the entry is right, and the features that
+    # carried it most ("headline +0.84"); None and () when no filter judged it.
+    confidence: float | None = None
+    why: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from monitor.matching.topic import Topic
 from monitor.timelines.cues import TimelineCues
 from monitor.timelines.export import TimelineRow
 from monitor.timelines.extract import extract_timeline
-from monitor.timelines.model import StoryText
+from monitor.timelines.model import StoryText, TimelineEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,7 @@ def _story_rows(
                     entry.counterpart,
                     entry.quote.sentence,
                     topic.topic_id,
+                    why=reasons(entry),
                 )
             )
     for stance in timeline.stances:
@@ -164,6 +165,7 @@ def _row(
     counterpart: str,
     quote: str,
     topic: str,
+    why: str = "",
 ) -> TimelineRow:
     return TimelineRow(
         day=day,
@@ -178,4 +180,13 @@ def _row(
         url=story.url,
         quote=quote,
         topic=topic,
+        why=why,
     )
+
+
+def reasons(entry: TimelineEntry) -> str:
+    """The precision filter's probability and the features that carried it, as one cell
+    ("0.94: distance +0.45, counterpart_clause +0.34"); empty when no filter judged it."""
+    if entry.confidence is None:
+        return ""
+    return f"{entry.confidence:.2f}: " + ", ".join(entry.why)

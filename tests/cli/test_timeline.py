@@ -96,6 +96,37 @@ def test_eval_of_a_file_is_still_the_classifier_report(tmp_path: Path) -> None:
     assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
 
 
+def test_eval_timeline_cv_cross_validates_the_precision_filter(tmp_path: Path) -> None:
+    gold3 = str(PROJECT_ROOT / "tests" / "data" / "timeline" / "gold-test3.jsonl")
+    done = monitor("eval", "timeline", GOLD, gold3, "--cv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("grouped 5-fold cross-validation")
+    before = next(line for line in lines if line.startswith("rules + check"))
+    after = next(line for line in lines if line.startswith("rules + filter"))
+    gold_entries = {line.split("/")[-1].split()[0] for line in (before, after)}
+    assert len(gold_entries) == 1  # both over every gold entry of both files
+    assert {line.split()[0] for line in lines if line.startswith("  ") and "->" in line} == {
+        "dev",
+        "test",
+        "test3",
+    }
+    bare = monitor("eval", "timeline", "--cv", cwd=tmp_path)
+    assert bare.returncode != 0 and "GOLD" in bare.stderr and "Traceback" not in bare.stderr
+
+
+def test_eval_timeline_filter_keeps_a_subset_of_the_entries(tmp_path: Path) -> None:
+    done = monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    filtered = json.loads(done.stdout)["portions"]["all"]["entries"]
+    rules = monitor("eval", "timeline", GOLD, "--no-filter", "--json", cwd=tmp_path)
+    before = json.loads(rules.stdout)["portions"]["all"]["entries"]
+    assert filtered["gold"] == before["gold"]
+    assert filtered["made"] < before["made"] and filtered["right"] <= before["right"]
+    text = monitor("eval", "timeline", GOLD, "--no-filter", cwd=tmp_path).stdout
+    assert "(rules alone, no precision filter)" in text.splitlines()[0]
+
+
 def test_eval_timeline_names_a_missing_or_undecodable_gold_file(tmp_path: Path) -> None:
     missing = monitor("eval", "timeline", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode == 66 and "none.jsonl" in missing.stderr
@@ -172,6 +203,9 @@ def test_export_csv_and_ics_from_the_store(db_url: str, monitor_cli: Cli, tmp_pa
     assert "meeting" in kinds and kinds["meeting"]["country"] == "BR"
     assert kinds["meeting"]["quote"] == STORIES[0][1]  # the headline is the first sentence
     assert kinds["stance"]["value"] == "neutral" and "negotiated" in kinds["stance"]["quote"]
+    # the precision filter kept the meeting and says why; a stance has no filter
+    assert kinds["meeting"]["why"].startswith("0.") and "+" in kinds["meeting"]["why"]
+    assert kinds["stance"]["why"] == ""
     out = tmp_path / "br.ics"
     ics = monitor_cli("timeline", "br", *period, "--format", "ics", "--output", str(out))
     assert ics.returncode == 0, ics.stderr

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 
 from monitor.timelines.export import CSV_COLUMNS, TimelineRow, to_csv, to_ics
+from monitor.timelines.model import Quote, TimelineEntry
+from monitor.timelines.rows import reasons
 
 ROWS = [
     TimelineRow(
@@ -23,6 +26,7 @@ ROWS = [
         outlet="Reuters",
         url="https://example.org/a",
         quote='Lula and Zelensky met on Wednesday; "frank", both said, in New York.',
+        why="0.94: distance +0.45, counterpart_clause +0.34",
     ),
     TimelineRow(
         day=date(2023, 2, 23),
@@ -46,6 +50,16 @@ def test_csv_reads_back_row_for_row() -> None:
     assert rows[0]["story_id"] == "42" and rows[0]["quote"] == ROWS[0].quote
     assert rows[0]["actors"] == "Lula; Zelensky" and rows[1]["value"] == "neutral"
     assert rows[1]["url"] == "" and rows[1]["date"] == "2023-02-23"
+    assert rows[0]["why"] == "0.94: distance +0.45, counterpart_clause +0.34"
+    assert rows[1]["why"] == ""
+
+
+def test_reasons_give_the_filters_probability_and_features_or_nothing() -> None:
+    quote = Quote("text", 0, 3, "met")
+    entry = TimelineEntry("s", "BR", "meeting", None, None, (), "ukraine", quote, "met")
+    assert reasons(entry) == ""
+    judged = replace(entry, confidence=0.712, why=("counterpart_clause +0.34", "lead +0.09"))
+    assert reasons(judged) == "0.71: counterpart_clause +0.34, lead +0.09"
 
 
 def test_ics_parses_back_with_dates_quotes_and_stable_uids() -> None:
