@@ -20,18 +20,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 
 @dataclass(frozen=True, slots=True)
 class Mark:
     """What a migration leaves: a table; with ``column``, that column of it; with
-    ``index``, that index of it (with ``columns``: on exactly those columns)."""
+    ``index``, that index of it (with ``columns``: on exactly those columns); with
+    ``statistics``, that PostgreSQL statistics object on it."""
 
     table: str
     column: str | None = None
     index: str | None = None
     columns: tuple[str, ...] | None = None
+    statistics: str | None = None
 
 
 # One mark per migration that has one; the earliest migrations have none (the stamp is
@@ -49,15 +51,19 @@ MARKS: Mapping[str, Mark] = {
     "0018": Mark("volume_alerts"),
     "0019": Mark("threads"),
     "0020": Mark("stories", index="ix_stories_first_seen_at", columns=("first_seen_at", "id")),
+    "0021": Mark("alerts", statistics="st_alerts_countries_text"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Schema:
-    """What the database holds of the marks' tables: columns and indexes (with columns)."""
+    """What the database holds of the marks' tables: columns, indexes (with columns) and
+    statistics objects (None: the database has none of those, as SQLite; such a mark is
+    taken as there, as its migration does nothing on such a database)."""
 
     columns: Mapping[str, frozenset[str]]  # table -> its columns (absent table: no key)
     indexes: Mapping[str, Mapping[str, tuple[str, ...]]]  # table -> index -> columns
+    statistics: frozenset[str] | None = None
 
     def has(self, mark: Mark) -> bool:
         if mark.table not in self.columns:
@@ -68,6 +74,8 @@ class Schema:
             found = self.indexes.get(mark.table, {}).get(mark.index)
             if found is None or (mark.columns is not None and found != mark.columns):
                 return False
+        if mark.statistics is not None and self.statistics is not None:
+            return mark.statistics in self.statistics
         return True
 
 
@@ -148,7 +156,13 @@ def read_schema(engine: Engine, tables: Sequence[str]) -> Schema:
             str(i["name"]): tuple(str(c) for c in i["column_names"])
             for i in inspector.get_indexes(table)
         }
-    return Schema(columns, indexes)
+    statistics = None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            statistics = frozenset(
+                conn.execute(text("SELECT stxname FROM pg_statistic_ext")).scalars()
+            )
+    return Schema(columns, indexes, statistics)
 
 
 def has_any_table(engine: Engine) -> bool:
