@@ -51,7 +51,7 @@ import aiohttp  # noqa: E402
 from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench import workspace_data  # noqa: E402
+from bench import archive_schema, workspace_data  # noqa: E402
 from monitor.config import Settings, child_environment  # noqa: E402
 from monitor.services import free_port, postgres  # noqa: E402
 from monitor.store import migrate  # noqa: E402
@@ -181,7 +181,56 @@ class Timings:
 
 
 def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database the URL names, if missing, and migrate it."""
+    """Create the PostgreSQL database the URL names, if missing, and bring its schema to
+    head: by its stamp when the schema agrees, else by what the schema holds
+    (``archive_schema.schema_plan``); a schema that cannot be placed is built again."""
+    create_database(url)
+    plan = planned_schema(url)
+    if plan.mismatch:
+        progress(f"{make_url(url).database}: {plan.mismatch}")
+    if plan.rebuild:
+        progress(f"dropping {make_url(url).database} to build it again")
+        drop_database(url)
+        create_database(url)
+        plan = planned_schema(url)
+    for step in plan.steps:
+        if plan.mismatch:
+            progress(f"  {step.action} {step.revision}")
+        if step.action == "stamp":
+            migrate.stamp(url, step.revision)
+        else:
+            migrate.upgrade(url, step.revision)
+    check = planned_schema(url)
+    if check.steps or check.mismatch:
+        raise SystemExit(
+            f"{make_url(url).database} is still not at head after the repair ({check}):"
+            " drop it (--drop) and run again to build it anew"
+        )
+
+
+def planned_schema(url: str) -> archive_schema.Plan:
+    engine = create_engine(url)
+    try:
+        tables = sorted({mark.table for mark in archive_schema.MARKS.values()})
+        schema = archive_schema.read_schema(engine, tables)
+        chain = migrate.revision_chain()
+        found = {
+            revision: schema.has(mark)
+            for revision, mark in archive_schema.MARKS.items()
+            if revision in chain
+        }
+        return archive_schema.schema_plan(
+            migrate.current_revision(url),
+            chain,
+            found,
+            has_tables=archive_schema.has_any_table(engine),
+        )
+    finally:
+        engine.dispose()
+
+
+def create_database(url: str) -> None:
+    """Create the PostgreSQL database the URL names, if missing."""
     parsed = make_url(url)
     admin = create_engine(
         parsed.set(database="postgres").render_as_string(hide_password=False),
@@ -197,7 +246,6 @@ def ensure_database(url: str) -> None:
                 progress(f"created database {parsed.database}")
     finally:
         admin.dispose()
-    migrate.upgrade(url)
 
 
 def drop_database(url: str) -> None:

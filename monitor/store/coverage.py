@@ -16,6 +16,7 @@ from sqlalchemy import Text, and_, cast, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from monitor.store.db import one_of
 from monitor.store.tables import (
     alerts,
     deliveries,
@@ -92,10 +93,18 @@ def latest_alerts(
     before: Position | None = None,
     after: Position | None = None,
     limit: int,
+    outlet_bound: int | None = None,
 ) -> list[Any]:
     """Alerted stories newest first: older than ``before`` (the next page) or newer than
-    ``after`` (what arrived since the page was drawn), at most ``limit``."""
+    ``after`` (what arrived since the page was drawn), at most ``limit``. An outlet with
+    at most ``outlet_bound`` stories (default ``OUTLET_FIRST_BOUND``) is read outlet first
+    (``outlet_story_ids``): the same rows, another plan."""
     conditions = _conditions(wanted)
+    if wanted.outlet:
+        bound = OUTLET_FIRST_BOUND if outlet_bound is None else outlet_bound
+        few = outlet_story_ids(conn, wanted.outlet, bound)
+        if few is not None:
+            conditions.append(one_of(conn, alerts.c.story_id, few))
     if before is not None:
         conditions.append(
             or_(
@@ -118,6 +127,39 @@ def latest_alerts(
         .limit(limit)
     )
     return list(conn.execute(stmt))
+
+
+# An outlet with at most this many stories is read outlet first (see ``outlet_story_ids``):
+# on a million stories, 10,000 ids read and sent back cost ~15 ms.
+OUTLET_FIRST_BOUND = 10_000
+
+
+def outlet_first(stories_counted: int, bound: int) -> bool:
+    """Whether Latest reads an outlet's alerts through its stories (counted up to
+    ``bound + 1``) rather than walking the newest alerts: when it has at most ``bound``
+    stories. A big outlet fills a page within the newest few thousand alerts; reading all
+    its stories' ids would cost more than that walk (pure: ``latest_alerts`` decides by it)."""
+    return stories_counted <= bound
+
+
+def outlet_story_ids(conn: Connection, outlet: str, bound: int) -> list[int] | None:
+    """The ids of the outlet's stories when ``outlet_first`` says so (else None), read
+    from ``ix_stories_credited_outlet`` alone: counted first, so a big outlet costs a
+    count of ``bound + 1`` index entries, not their transfer.
+
+    Latest filtered by a rare outlet took 0.6-5 s on a million stories: PostgreSQL walked
+    ``ix_alerts_created_at`` newest first and probed each alert's story for its outlet
+    (every one of the 250,000 alerts, in parallel workers, for 26 rows), as it took the
+    outlet for ten times commoner than it is. Given the outlet's story ids as an array,
+    it reads the alerts once and sorts the few that match. The condition is implied by
+    the outlet's own (which stays), so the rows are the same either way."""
+    of_outlet = select(stories.c.id).where(stories.c.credited_outlet == outlet)
+    counted = conn.execute(
+        select(func.count()).select_from(of_outlet.limit(bound + 1).subquery())
+    ).scalar_one()
+    if not outlet_first(int(counted), bound):
+        return None
+    return [int(i) for i in conn.execute(of_outlet).scalars()]
 
 
 def alerted_outlets(conn: Connection, limit: int = 500) -> list[str]:

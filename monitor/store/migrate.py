@@ -36,6 +36,19 @@ def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(_config(url), revision)
 
 
+def stamp(url: str, revision: str) -> None:
+    """Record ``revision`` as the database's without running anything (repairing a stamp
+    that names the wrong migrations; see ``bench/archive_schema.py``)."""
+    private_sqlite(url)
+    command.stamp(_config(url), revision)
+
+
+def revision_chain() -> list[str]:
+    """Every revision, oldest first."""
+    scripts = ScriptDirectory.from_config(_config("sqlite://"))
+    return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+
+
 def current_revision(url: str) -> str | None:
     private_sqlite(url)
     engine = create_engine(url)

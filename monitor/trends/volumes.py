@@ -164,9 +164,9 @@ def _counted_sql(conn: Connection, kinds: frozenset[str]) -> str:
                 f"SELECT '{kind}:' || {name}, a.story_id, a.day FROM a"
                 f" WHERE a.alerts > 1 AND {name} <> ''"
             )
-            single.append(
-                f"SELECT '{kind}:' || {name}, a.day, count(*) FROM a"
-                f" WHERE a.alerts = 1 AND {name} <> '' GROUP BY {name}, a.day"
+            single.append(  # grouped by the label bytewise: strcoll was most of the sort
+                f"SELECT ('{kind}:' || {name}){collated}, a.day, count(*) FROM a"
+                f" WHERE a.alerts = 1 AND {name} <> '' GROUP BY 1, a.day"
             )
     firsts = (
         f"SELECT label{collated} AS label, story_id, min(day) AS day"

@@ -149,3 +149,49 @@ def test_trends_under_a_query_count_the_same_stories_with_the_index(
     titles = {r.title for r in narrowed}
     assert "Story 2" in titles, "a story indexed in part is always a candidate"
     assert ids
+
+
+def test_an_outlet_is_read_outlet_first_only_while_it_has_few_stories() -> None:
+    assert coverage.outlet_first(0, 10)
+    assert coverage.outlet_first(10, 10)
+    assert not coverage.outlet_first(11, 10)
+
+
+def test_latest_by_outlet_gives_the_same_pages_read_either_way(db_url: str, engines: Any) -> None:
+    engine = engines(db_url)
+    _archive(engine)
+    for wanted in (
+        coverage.CoverageFilter(outlet="Télam"),
+        coverage.CoverageFilter(outlet="Agência Brasil", lang="es"),
+        coverage.CoverageFilter(outlet="alpha news", country="BR"),
+        coverage.CoverageFilter(outlet="Zeta Diario"),  # no alerts at all
+        coverage.CoverageFilter(outlet="Nobody"),  # no stories
+    ):
+        with transaction(engine) as conn:
+            assert coverage.outlet_story_ids(conn, wanted.outlet or "", 0) in (None, [])
+            plain = [
+                r.alert_id
+                for r in conn.execute(
+                    select(alerts.c.id.label("alert_id"), alerts.c.created_at)
+                    .join(stories, stories.c.id == alerts.c.story_id)
+                    .where(*coverage._conditions(wanted))
+                    .order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
+                )
+            ]
+            pages = {}
+            for bound in (0, 1_000):  # 0: the newest alerts walked; 1,000: outlet first
+                first = coverage.latest_alerts(conn, wanted, limit=3, outlet_bound=bound)
+                rest = []
+                if first:
+                    last = first[-1]
+                    rest = coverage.latest_alerts(
+                        conn,
+                        wanted,
+                        before=coverage.Position(last.created_at, last.alert_id),
+                        limit=100,
+                        outlet_bound=bound,
+                    )
+                pages[bound] = [r.alert_id for r in first + rest]
+        assert pages[0] == pages[1_000] == plain, wanted
+        if wanted.outlet in ("Télam", "Agência Brasil"):
+            assert plain, wanted
