@@ -291,11 +291,24 @@ def test_corrections_reach_the_page_the_csv_and_other_readers(run: Run) -> None:
     run(body)
 
 
+def alert_with_both_topics(site: Site, items: list[FeedItem]) -> None:
+    """Store ``items`` as the worker does with both default topics loaded; both topics
+    alert some of them."""
+    from tests.timelines.test_topics import TOPICS
+
+    ItemHandler(
+        engine=site.engine,
+        classify=functools.partial(classify_all, TOPICS, lean=True),
+        subscriptions=SubscriptionIndex(recheck_seconds=0),
+    ).handle(items)
+    with transaction(site.engine) as conn:
+        topics = set(conn.execute(select(alerts.c.topic)).scalars())
+    assert topics == {"ukraine-latam", "russia-latam"}
+
+
 def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
     """A story alerted under both default topics: counted once on the index, and its entries
     on the country page read with the first loaded topic (Russia's, by file name), named."""
-    from tests.timelines.test_topics import TOPICS
-
     putin = (
         "Lula meets Putin in Moscow",
         "Brazilian President Luiz Inácio Lula da Silva met Russian President Vladimir Putin "
@@ -305,14 +318,7 @@ def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
 
     async def body(site: Site) -> None:
         subscribe(site.engine, "reader@example.org")
-        ItemHandler(
-            engine=site.engine,
-            classify=functools.partial(classify_all, TOPICS, lean=True),
-            subscriptions=SubscriptionIndex(recheck_seconds=0),
-        ).handle([story(7, *putin)])
-        with transaction(site.engine) as conn:
-            topics = set(conn.execute(select(alerts.c.topic)).scalars())
-        assert topics == {"ukraine-latam", "russia-latam"}  # two alerts on the one story
+        alert_with_both_topics(site, [story(7, *putin)])  # two alerts on the one story
         await site.sign_in("reader@example.org")
         _, index = await site.get("/countries")
         assert re.search(r'href="/countries/BR">Brazil</a>.*?</td><td>1</td>', index)
@@ -331,7 +337,7 @@ def test_the_country_page_and_the_api_read_the_configured_topic_directory(
     the API alike: a second directory holding Russia's topic alone, renamed. A story both
     default topics alerted is read with it (named by its new name); the UN vote only
     Ukraine's topic reads as one gives no entry there."""
-    from tests.timelines.test_topics import PUTIN, TOPICS, UN_VOTE
+    from tests.timelines.test_topics import PUTIN, UN_VOTE
     from tests.web.api.helpers import make_key
 
     second = tmp_path / "topics"
@@ -345,14 +351,7 @@ def test_the_country_page_and_the_api_read_the_configured_topic_directory(
 
     async def body(site: Site) -> None:
         subscribe(site.engine, "reader@example.org")
-        ItemHandler(
-            engine=site.engine,
-            classify=functools.partial(classify_all, TOPICS, lean=True),
-            subscriptions=SubscriptionIndex(recheck_seconds=0),
-        ).handle([story(8, *PUTIN), story(9, *UN_VOTE)])
-        with transaction(site.engine) as conn:
-            topics = set(conn.execute(select(alerts.c.topic)).scalars())
-        assert topics == {"ukraine-latam", "russia-latam"}
+        alert_with_both_topics(site, [story(8, *PUTIN), story(9, *UN_VOTE)])
         await site.sign_in("reader@example.org")
         _, page = await site.get("/countries/BR")
         assert "Lula meets Putin in Moscow" in page
