@@ -24,6 +24,8 @@ from importlib.resources import files
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from monitor.errors import Problem
+
 LANGUAGES: tuple[str, ...] = ("en", "es", "pt", "uk")
 DEFAULT_LANGUAGE = "en"
 # Each language's own name, for the language forms.
@@ -91,6 +93,14 @@ def checked_language(value: str | None) -> str:
             f" ({', '.join(f'{code} = {LANGUAGE_NAMES[code]}' for code in LANGUAGES)})"
         )
     return language
+
+
+def explain(cat: Catalog, problem: Problem) -> str:
+    """Why a field was refused, in ``cat``'s language: the catalog message the problem
+    names (``refused.*``, from ``notify.preferences``), else its own English message."""
+    if problem.key and cat.has(problem.key):
+        return cat.text(problem.key, **dict(problem.values))
+    return problem.message
 
 
 def message_language(value: str | None) -> str:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 
 class MonitorError(Exception):
@@ -137,10 +138,15 @@ class InputFileError(MonitorError):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Why one field of an input is refused; ``field`` is the name the input uses for it."""
+    """Why one field of an input is refused; ``field`` is the name the input uses for it.
+
+    ``message`` is English. ``key`` (when set) names the catalog message it is, filled with
+    ``values``, so a page can say it in the reader's language (``catalogs.explain``)."""
 
     field: str
     message: str
+    key: str = dataclass_field(default="", compare=False)
+    values: tuple[tuple[str, object], ...] = dataclass_field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import available_timezones
 
-from monitor.catalogs import checked_language
+from monitor.catalogs import LANGUAGE_NAMES, LANGUAGES, catalog, checked_language
 from monitor.errors import Problem, QueryError
 from monitor.language_tags import primary_language
 from monitor.matching.commands import check_query
@@ -218,12 +218,19 @@ class _Checker:
         try:
             return parse()
         except _Refused as exc:
-            self.problems.append(Problem(name, str(exc)))
+            self.problems.append(Problem(name, str(exc), key=exc.key, values=exc.values))
             return fallback
 
 
 class _Refused(ValueError):
-    """A field's value is refused; the message says why and what would be accepted."""
+    """A field's value is refused: ``refused.KEY``, a catalog message filled with
+    ``values``, says why and what would be accepted. Its text is the English catalog's
+    (the CLI, the import and the logs show it); a page shows the reader's catalog's."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = f"refused.{key}"
+        self.values = tuple(values.items())
+        super().__init__(catalog("en").text(self.key, **values))
 
 
 def check_preferences(
@@ -256,13 +263,8 @@ def check_preferences(
     cap = c.field("daily_cap", lambda: _daily_cap(given.daily_cap), None)
     volume = c.field("volume_alerts", lambda: _flag(given.volume_alerts), False)
     if topic == ALL_TOPICS and not query and not c.problems:
-        c.problems.append(
-            Problem(
-                "query",
-                'topic "all" is every story the worker reads, so it needs a query to choose '
-                "from them (or choose a topic)",
-            )
-        )
+        needs = _Refused("all_needs_query")
+        c.problems.append(Problem("query", str(needs), key=needs.key))
     if c.problems:
         return c.problems
     return Preferences(
@@ -314,19 +316,19 @@ def input_from_row(subscription: Any, subscriber: Any) -> PreferencesInput:
 def _email(value: str) -> str:
     address = (value or "").strip().lower()
     if not address:
-        raise _Refused("an email address is required")
+        raise _Refused("email_required")
     if len(address) > MAX_EMAIL or not _EMAIL.match(address):
-        raise _Refused(f"not an email address: {value!r}")
+        raise _Refused("not_email", value=repr(value))
     return address
 
 
 def _text(value: str, limit: int) -> str:
     text = value or ""
     if _CONTROL.search(text):
-        raise _Refused("must be plain text on one line (no control characters)")
+        raise _Refused("one_line")
     text = " ".join(text.split())
     if len(text) > limit:
-        raise _Refused(f"at most {limit} characters, got {len(text)}")
+        raise _Refused("too_long", limit=limit, length=len(text))
     return text
 
 
@@ -339,18 +341,21 @@ def _zone_names() -> dict[str, str]:
 def _time_zone(value: str) -> str:
     name = (value or "").strip()
     if not name:
-        raise _Refused("a time zone is required (an IANA name like America/Sao_Paulo, or UTC)")
+        raise _Refused("time_zone_required")
     known = _zone_names().get(name.lower())
     if known is None:
-        raise _Refused(f"unknown time zone {name!r} (use an IANA name like America/Sao_Paulo)")
+        raise _Refused("unknown_time_zone", value=repr(name))
     return known
 
 
 def _language(value: str) -> str:
     try:
         return checked_language(value)
-    except ValueError as exc:
-        raise _Refused(str(exc)) from None
+    except ValueError:
+        names = ", ".join(f"{code} = {LANGUAGE_NAMES[code]}" for code in LANGUAGES)
+        raise _Refused(
+            "language", value=repr(value), codes=", ".join(LANGUAGES), names=names
+        ) from None
 
 
 def _query(
@@ -365,9 +370,9 @@ def _query(
             return text, ()
         node, warnings = check_query(text)
     except QueryError as exc:
-        raise _Refused(f"{exc.reason} (at position {exc.position} of {text!r})") from exc
+        raise _Refused("query", reason=exc.reason, position=exc.position, query=repr(text)) from exc
     unknown = sorted(query_categories(node) - set(vocabulary.categories))
-    _refuse_unknown(unknown, "category(ies) (the loaded topics')", vocabulary.categories)
+    _refuse_unknown(unknown, "query_categories", vocabulary.categories)
     return text, tuple(f"[{w.code}] {w.message}" for w in warnings)
 
 
@@ -380,14 +385,11 @@ def _topic(value: str | None, vocabulary: Vocabulary) -> str:
     known = vocabulary.topics
     if known is None:
         if len(slug) > MAX_TOPIC or not _SLUG.match(slug):
-            raise _Refused(f"not a topic id: {value!r} (letters, digits, '-' and '_')")
+            raise _Refused("not_topic_id", value=repr(value))
         return slug
     by_fold = {topic.casefold(): topic for topic in known}
     if slug.casefold() not in by_fold:
-        raise _Refused(
-            f"unknown topic {value!r}; loaded topics: {', '.join(known)}, or {ALL_TOPICS} "
-            "(every story, chosen by the query alone)"
-        )
+        raise _Refused("unknown_topic", value=repr(value), known=", ".join(known), all=ALL_TOPICS)
     return by_fold[slug.casefold()]
 
 
@@ -399,20 +401,21 @@ def _items(value: ListInput) -> list[str]:
     out: list[str] = []
     for part in parts:
         if not isinstance(part, str):
-            raise _Refused(f"expected text, got {part!r}")
+            raise _Refused("not_text", value=repr(part))
         if _CONTROL.search(part):
-            raise _Refused("must be plain text (no control characters)")
+            raise _Refused("plain_text")
         item = " ".join(part.split())
         if item and item not in out:
             out.append(item)
     if len(out) > MAX_LIST_ITEMS:
-        raise _Refused(f"at most {MAX_LIST_ITEMS} values, got {len(out)}")
+        raise _Refused("too_many", limit=MAX_LIST_ITEMS, count=len(out))
     return out
 
 
-def _refuse_unknown(unknown: Collection[str], what: str, known: Iterable[str]) -> None:
+def _refuse_unknown(unknown: Collection[str], key: str, known: Iterable[str]) -> None:
+    """``refused.unknown_KEY``: the values not among ``known``, and the known ones."""
     if unknown:
-        raise _Refused(f"unknown {what} {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise _Refused(f"unknown_{key}", unknown=", ".join(unknown), known=", ".join(sorted(known)))
 
 
 def _countries(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -421,17 +424,17 @@ def _countries(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
     if known is None:
         unknown = [code for code in codes if not re.fullmatch(r"[A-Z]{2}", code)]
         if unknown:
-            raise _Refused(f"ISO 3166-1 codes like BR are two letters; got {', '.join(unknown)}")
+            raise _Refused("country_codes", unknown=", ".join(unknown))
     else:
         unknown = [code for code in codes if code not in known]
-        _refuse_unknown(unknown, "country code(s) (ISO 3166-1, as the topic reports them)", known)
+        _refuse_unknown(unknown, "countries", known)
     return tuple(dict.fromkeys(codes))
 
 
 def _categories(value: ListInput, vocabulary: Vocabulary) -> tuple[str, ...]:
     names = [name.lower() for name in _items(value)]
     unknown = [name for name in names if name not in vocabulary.categories]
-    _refuse_unknown(unknown, "category(ies)", vocabulary.categories)
+    _refuse_unknown(unknown, "categories", vocabulary.categories)
     return tuple(dict.fromkeys(names))
 
 
@@ -440,7 +443,7 @@ def _languages(value: ListInput) -> tuple[str, ...]:
     codes = [primary_language(item) for item in items]
     unknown = [item for item, code in zip(items, codes, strict=True) if code is None]
     if unknown:
-        raise _Refused(f"unknown language(s) {', '.join(unknown)} (use codes like en, es, pt, uk)")
+        raise _Refused("unknown_languages", unknown=", ".join(unknown))
     return tuple(dict.fromkeys(cast(list[str], codes)))
 
 
@@ -448,19 +451,20 @@ def _outlets(value: ListInput) -> tuple[str, ...]:
     outlets = _items(value)
     long = [o for o in outlets if len(o) > MAX_OUTLET]
     if long:
-        raise _Refused(f"outlet names are at most {MAX_OUTLET} characters")
+        raise _Refused("outlet_too_long", limit=MAX_OUTLET)
     return tuple(outlets)
 
 
-def _number(value: str | float | int, what: str) -> float:
+def _number(value: str | float | int, key: str, **values: object) -> float:
+    """``value`` as a number; else ``refused.KEY`` (what was expected) with ``values``."""
     if isinstance(value, bool):
-        raise _Refused(f"expected {what}, got {value!r}")
+        raise _Refused(key, value=repr(value), **values)
     try:
         number = float(value.strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
-        raise _Refused(f"expected {what}, got {value!r}") from None
+        raise _Refused(key, value=repr(value), **values) from None
     if not math.isfinite(number):
-        raise _Refused(f"expected {what}, got {value!r}")
+        raise _Refused(key, value=repr(value), **values)
     return number
 
 
@@ -472,9 +476,9 @@ def _min_score(value: str | float | None) -> float | None:
     if _blank(value):
         return None
     assert value is not None
-    score = _number(value, "a number from 0 to 1")
+    score = _number(value, "not_score")
     if not 0.0 <= score <= 1.0:
-        raise _Refused(f"scores run from 0 to 1, so {value!r} would never be reached")
+        raise _Refused("score_range", value=repr(value))
     return score
 
 
@@ -483,14 +487,14 @@ def _mode(value: str) -> DeliveryMode:
     for known in DELIVERY_MODES:
         if mode == known:
             return known
-    raise _Refused(f"one of {', '.join(DELIVERY_MODES)}; got {value!r}")
+    raise _Refused("mode", modes=", ".join(DELIVERY_MODES), value=repr(value))
 
 
 def _clock(value: str) -> time:
     text = (value or "").strip()
     match = _CLOCK.match(text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise _Refused(f"a local time HH:MM from 00:00 to 23:59; got {value!r}")
+        raise _Refused("clock", value=repr(value))
     return time(int(match[1]), int(match[2]))
 
 
@@ -501,10 +505,10 @@ def _weekday(value: str | int) -> int:
             if len(text) >= 3 and name.startswith(text):
                 return number
         if not text.isdigit():
-            raise _Refused(f"a weekday, 0 (Monday) to 6 (Sunday) or its name; got {value!r}")
+            raise _Refused("weekday", value=repr(value))
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
-        raise _Refused(f"a weekday, 0 (Monday) to 6 (Sunday) or its name; got {value!r}")
+        raise _Refused("weekday", value=repr(value))
     return value
 
 
@@ -514,13 +518,13 @@ def _quiet(value: str | None) -> tuple[time, time] | None:
         return None
     start, sep, end = text.replace("–", "-").partition("-")
     if not sep:
-        raise _Refused(f"quiet hours look like 22:00-07:00 (local time); got {value!r}")
+        raise _Refused("quiet_format", value=repr(value))
     try:
         window = (_clock(start), _clock(end))
     except _Refused:
-        raise _Refused(f"quiet hours look like 22:00-07:00 (local time); got {value!r}") from None
+        raise _Refused("quiet_format", value=repr(value)) from None
     if window[0] == window[1]:
-        raise _Refused(f"quiet hours start and end at the same time ({text}); leave it empty")
+        raise _Refused("quiet_same", value=text)
     return window
 
 
@@ -528,12 +532,9 @@ def _daily_cap(value: str | int | None) -> int | None:
     if _blank(value):
         return None
     assert value is not None
-    number = _number(value, f"a whole number from 0 to {MAX_DAILY_CAP}")
+    number = _number(value, "not_cap", limit=MAX_DAILY_CAP)
     if not number.is_integer() or not 0 <= number <= MAX_DAILY_CAP:
-        raise _Refused(
-            f"a whole number of emails from 0 to {MAX_DAILY_CAP} "
-            f"(0: every alert waits for the daily catch-up digest); got {value!r}"
-        )
+        raise _Refused("daily_cap", limit=MAX_DAILY_CAP, value=repr(value))
     return int(number)
 
 
@@ -556,5 +557,5 @@ def _flag(value: str | bool) -> bool:
         return value
     answer = _FLAGS.get(str(value).strip().lower())
     if answer is None:
-        raise _Refused(f"{value!r} is not yes or no; give true or false")
+        raise _Refused("flag", value=repr(value))
     return answer

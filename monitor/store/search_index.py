@@ -19,7 +19,9 @@ hides a match.
 
 The worker writes a story's row in the transaction that stores the story
 (``stream/handler.py``), and again when a later copy changes its text; migration 0013
-back-fills the stories stored before it (:func:`index_all`).
+back-fills the stories stored before it (:func:`index_all`). A new story's words are worked
+out before the transaction (:func:`indexed_words`, next to classifying it, while the folded
+text is still in ``fold_text``'s cache) and written with :func:`index_words`.
 """
 
 from __future__ import annotations
@@ -88,11 +90,23 @@ def index_stories(
 ) -> None:
     """Index (story id, title, text) entries, replacing what the index held for them.
     ``fresh``: the stories were just inserted, so there is nothing to replace."""
+    index_words(
+        conn,
+        [(story_id, indexed_words(title, body)) for story_id, title, body in entries],
+        fresh=fresh,
+    )
+
+
+def index_words(
+    conn: Connection, entries: Sequence[tuple[int, IndexedWords]], *, fresh: bool = False
+) -> None:
+    """Index (story id, ``indexed_words``) entries worked out beforehand: the worker folds
+    and splits a story's words before its transaction, right after the classifier folded
+    the same text, so neither is done again while the locks are held."""
     for start in range(0, len(entries), BATCH):
         chunk = entries[start : start + BATCH]
         rows: list[dict[str, Any]] = []
-        for story_id, title, body in chunk:
-            words = indexed_words(title, body)
+        for story_id, words in chunk:
             rows.append(
                 {
                     "id": story_id,

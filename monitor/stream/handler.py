@@ -62,10 +62,20 @@ class BatchOutcome:
 
 @dataclass
 class Ahead:
-    """Verdicts and stored-query matches worked out before the batch's transaction."""
+    """Verdicts, stored-query matches and search-index words worked out before the batch's
+    transaction."""
 
     verdicts: dict[str, Mapping[str, Classification]] = field(default_factory=dict)
     matches: dict[str, dict[str, QueryMatches]] = field(default_factory=dict)  # item → view →
+    # (title, text) → the index's words: keyed by the text itself, not the item, because a
+    # new story keeps the fullest text of its copies (``clusters.absorb``).
+    words: dict[tuple[str, str], search_index.IndexedWords] = field(default_factory=dict)
+
+    def words_of(self, title: str, text: str) -> search_index.IndexedWords:
+        """The index's words for a story's stored title and text; worked out now if the
+        text was not among the items prepared."""
+        found = self.words.get((title, text))
+        return found if found is not None else search_index.indexed_words(title, text)
 
 
 @dataclass
@@ -81,7 +91,8 @@ class ItemHandler:
     thread_window: timedelta = timedelta(0)
 
     def prepare(self, items: Sequence[FeedItem]) -> Ahead:
-        """Classify each item and match the relevant ones against the stored queries (no I/O).
+        """Classify each item, match the relevant ones against the stored queries and work
+        out its search-index words (no I/O).
 
         Copies that turn out to join an existing story are classified for nothing; that is
         the price of not holding the locks while classifying.
@@ -91,6 +102,9 @@ class ItemHandler:
         for item in items:
             verdicts = self.classify(item.title, item.text, item.lang)
             ahead.verdicts[item.item_id] = verdicts
+            # Now, while the classifier's folded title and text are in fold_text's cache,
+            # and outside the locks (the index is written in the transaction).
+            ahead.words[(item.title, item.text)] = search_index.indexed_words(item.title, item.text)
             matches = ahead.matches.setdefault(item.item_id, {})
             for topic, verdict in verdicts.items():
                 if verdict.relevant:
@@ -161,9 +175,12 @@ class ItemHandler:
         outcome.new_stories = len(new)
         outcome.joined = len(fresh) - len(new)
         # The search index is written with the stories, in this transaction.
-        search_index.index_stories(
+        search_index.index_words(
             conn,
-            [(i, row["title"], row["text"]) for i, row in zip(ids, rows, strict=True)],
+            [
+                (i, ahead.words_of(row["title"], row["text"]))
+                for i, row in zip(ids, rows, strict=True)
+            ],
             fresh=True,
         )
         changes = {

@@ -8,7 +8,8 @@ saves and calls these functions.
 
 The page is in the subscriber's language: labels, hints, choices and category names are
 catalog messages (shared with the workspace's subscription form where the field is the
-same); a problem's own explanation is the checker's, in English, as in the workspace.
+same), and so is why a setting was refused (the checker's ``refused.*`` message,
+``catalogs.explain``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.catalogs import LANGUAGE_NAMES, LANGUAGES, Catalog, catalog, message_language
+from monitor.catalogs import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    Catalog,
+    catalog,
+    explain,
+    message_language,
+)
 from monitor.errors import Problem
 from monitor.notify.policy import DELIVERY_MODES
 from monitor.notify.preferences import WEEKDAYS, PreferencesInput, Vocabulary
@@ -176,7 +184,7 @@ def _section(action: str, form: FormState, vocabulary: Vocabulary, language: str
     t = cat.text
     sid = form.subscription_id
     prefix = f"s{sid}-"
-    errors = {p.field: p.message for p in form.problems}
+    errors = {p.field: explain(cat, p) for p in form.problems}
     title_id = f"{prefix}title"
     toggle = "resume" if form.paused else "pause"
     paused = f" ({t('subs.paused')})" if form.paused else ""
@@ -194,7 +202,8 @@ def _section(action: str, form: FormState, vocabulary: Vocabulary, language: str
     ]
     if form.not_delivered:
         reasons = "".join(
-            f"<li>{_e(_label(cat, p.field))}: {_e(p.message)}</li>" for p in form.not_delivered
+            f"<li>{_e(_label(cat, p.field))}: {_e(explain(cat, p))}</li>"
+            for p in form.not_delivered
         )
         out.append(
             f"<div role='note' id='{prefix}not-delivered'><p><strong>"
@@ -204,7 +213,7 @@ def _section(action: str, form: FormState, vocabulary: Vocabulary, language: str
     if form.problems:
         items = "".join(
             f"<li><a href='#{prefix}{_e(p.field)}'>{_e(_label(cat, p.field))}: "
-            f"{_e(p.message)}</a></li>"
+            f"{_e(explain(cat, p))}</a></li>"
             for p in form.problems
         )
         out.append(

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.catalogs import catalog, explain
 from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.preferences import (
     Preferences,
@@ -173,3 +174,57 @@ def test_the_loaded_topics_decide_which_categories_exist() -> None:
     ):
         assert isinstance(check_preferences(entry, both), Preferences)
         assert isinstance(check_preferences(entry, VOCABULARY), list)
+
+
+OPEN = Vocabulary()  # no loaded topics: any two-letter country, any topic slug
+# One input per ``refused.*`` catalog message: (changes, field refused, message, vocabulary).
+REFUSALS: list[tuple[dict[str, object], str, str, Vocabulary]] = [
+    ({"email": ""}, "email", "email_required", VOCABULARY),
+    ({"email": "not-an-address"}, "email", "not_email", VOCABULARY),
+    ({"name": "a\x00b"}, "name", "one_line", VOCABULARY),
+    ({"name": "x" * 201}, "name", "too_long", VOCABULARY),
+    ({"time_zone": ""}, "time_zone", "time_zone_required", VOCABULARY),
+    ({"time_zone": "Mars/Olympus"}, "time_zone", "unknown_time_zone", VOCABULARY),
+    ({"language": "xx"}, "language", "language", VOCABULARY),
+    ({"query": "Brazil AND (Lula"}, "query", "query", VOCABULARY),
+    ({"query": "Brazil AND category:sports"}, "query", "unknown_query_categories", VOCABULARY),
+    ({"topic": "no such"}, "topic", "not_topic_id", OPEN),
+    ({"topic": "sports"}, "topic", "unknown_topic", VOCABULARY),
+    ({"countries": [3]}, "countries", "not_text", VOCABULARY),
+    ({"outlets": "a\x00b"}, "outlets", "plain_text", VOCABULARY),
+    ({"outlets": ",".join(f"o{n}" for n in range(51))}, "outlets", "too_many", VOCABULARY),
+    ({"countries": "BRA"}, "countries", "country_codes", OPEN),
+    ({"countries": "BR,XX"}, "countries", "unknown_countries", VOCABULARY),
+    ({"categories": "sports"}, "categories", "unknown_categories", VOCABULARY),
+    ({"languages": "english"}, "languages", "unknown_languages", VOCABULARY),
+    ({"outlets": "x" * 301}, "outlets", "outlet_too_long", VOCABULARY),
+    ({"min_score": "nan"}, "min_score", "not_score", VOCABULARY),
+    ({"daily_cap": "lots"}, "daily_cap", "not_cap", VOCABULARY),
+    ({"min_score": 5}, "min_score", "score_range", VOCABULARY),
+    ({"mode": "sometimes"}, "mode", "mode", VOCABULARY),
+    ({"digest_time": "25:00"}, "digest_time", "clock", VOCABULARY),
+    ({"digest_weekday": 9}, "digest_weekday", "weekday", VOCABULARY),
+    ({"quiet": "22:00"}, "quiet", "quiet_format", VOCABULARY),
+    ({"quiet": "07:00-07:00"}, "quiet", "quiet_same", VOCABULARY),
+    ({"daily_cap": -1}, "daily_cap", "daily_cap", VOCABULARY),
+    ({"volume_alerts": "maybe"}, "volume_alerts", "flag", VOCABULARY),
+    ({"topic": "all"}, "query", "all_needs_query", VOCABULARY),
+]
+
+
+def test_each_refusal_is_a_catalog_message_that_every_language_says() -> None:
+    """The English catalog's text is the problem's message (what the CLI prints); every
+    other catalog says it in its own words with the same values; no message is unused."""
+    seen = set()
+    for changes, name, key, vocabulary in REFUSALS:
+        result = check_preferences(replace(GOOD, **changes), vocabulary)  # type: ignore[arg-type]
+        assert isinstance(result, list), changes
+        (problem,) = [p for p in result if p.field == name]
+        assert problem.key == f"refused.{key}", (changes, problem)
+        assert explain(catalog("en"), problem) == problem.message
+        for language in ("es", "pt", "uk"):
+            said = explain(catalog(language), problem)
+            assert said != problem.message, (language, key)
+            assert all(str(value) in said for _, value in problem.values), (language, said)
+        seen.add(problem.key)
+    assert seen == {key for key in catalog("en").messages if key.startswith("refused.")}

@@ -55,3 +55,23 @@ def test_a_story_too_long_to_index_whole_is_a_candidate_of_every_query(db_url: s
         assert _search(engine, "word") == {long_id, short_id}
     finally:
         engine.dispose()
+
+
+def test_a_new_storys_words_are_worked_out_before_its_transaction_from_its_stored_text(
+    handler: Any,  # noqa: F811 - the fixture imported above
+) -> None:
+    # One batch: a stub and the full copy of one new story. The story keeps the fuller text
+    # (clusters.absorb), so its index entry must be that text's words, not the first item's.
+    seed = RIO[1]
+    stub = dataclasses.replace(seed, item_id="g:stub", text="Read more.", html="")
+    ahead = handler.prepare([stub, seed])
+    for item in (stub, seed):
+        assert ahead.words[(item.title, item.text)] == search_index.indexed_words(
+            item.title, item.text
+        )
+    handler.handle([stub, seed])
+    with transaction(handler.engine) as conn:
+        ((story_id, text),) = conn.execute(select(stories.c.id, stories.c.text)).all()
+    assert text == seed.text
+    assert _search(handler.engine, "Paraguay") == {story_id}
+    assert _search(handler.engine, '"read more"') == set()

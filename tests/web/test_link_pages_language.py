@@ -37,6 +37,8 @@ WORDS = {
         "mode": "Resumen semanal",
         "save": "Guardar",
         "refused": "No se guardó nada: corrija estos campos.",
+        "unknown_zone": "zona horaria desconocida",
+        "query_at": "(en la posición",
         "error": "Error:",
         "paused": "(en pausa)",
         "resume": "Reanudar estas alertas",
@@ -57,6 +59,8 @@ WORDS = {
         "mode": "Щотижневий дайджест",
         "save": "Зберегти",
         "refused": "Нічого не збережено: виправте ці поля.",
+        "unknown_zone": "невідомий часовий пояс",
+        "query_at": "(у позиції",
         "error": "Помилка:",
         "paused": "(призупинено)",
         "resume": "Відновити ці сповіщення",
@@ -166,6 +170,9 @@ def test_the_preferences_page_speaks_the_subscribers_language_and_escapes(
     )
     assert status == 422 and f"<html lang='{language}'>" in page
     assert words["refused"] in page and f"<strong>{words['error']}</strong>" in page
+    # … and why each setting was refused, the checker's reason in the catalog's words.
+    assert words["unknown_zone"] in page and words["query_at"] in page
+    assert "unknown time zone" not in page and "at position" not in page
     assert "aria-invalid='true'" in page and "value='&lt;i&gt;x&lt;/i&gt; AND (y'" in page
 
     # Pausing comes back to the page, which names the state and the way back.

@@ -125,7 +125,8 @@ def thread_lines(
     thread: thread_store.ThreadView, story_id: int, zone: ZoneInfo, t: Any
 ) -> dict[str, Any]:
     """The story's event thread as the page says it: its data, the other reports (this
-    one left out) and the linked threads, each by its first story."""
+    one left out) and the linked threads, each named by its first story and linked to its
+    thread page, as the thread page links them."""
     category = thread.category or "other"
     return {
         "href": f"/threads/{thread.id}",
@@ -152,14 +153,13 @@ def thread_lines(
             for m in thread.members
             if m.story_id != story_id
         ],
-        "follows": None
-        if thread.follows is None
-        else {"href": f"/stories/{thread.follows.story_id}", "title": thread.follows.title},
-        "followed_by": [
-            {"href": f"/stories/{link.story_id}", "title": link.title}
-            for link in thread.followed_by
-        ],
+        "follows": None if thread.follows is None else _thread_link(thread.follows),
+        "followed_by": [_thread_link(link) for link in thread.followed_by],
     }
+
+
+def _thread_link(link: thread_store.ThreadLink) -> dict[str, str]:
+    return {"href": f"/threads/{link.thread_id}", "title": link.title}
 
 
 class StoryPage:

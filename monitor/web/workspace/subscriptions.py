@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
+from monitor.catalogs import explain
 from monitor.delivery.channels import KINDS
 from monitor.errors import Problem
 from monitor.logs import get_logger
@@ -137,21 +138,23 @@ class Subscriptions:
                 return store.list_subscriptions(conn, reader.subscriber_id)
 
         rows = await asyncio.to_thread(_load)
-        t = self.ws.catalog(request).text
+        cat = self.ws.catalog(request)
+        t = cat.text
         names = self.topic_names()
         done = request.query.get("done", "")
         return self.ws.page(
             request,
             "subscriptions.html.j2",
             title=t("subs.title"),
-            items=[self._summary(row, reader, t, names) for row in rows],
+            items=[self._summary(row, reader, cat, names) for row in rows],
             done=t(f"subs.done_{done}") if done in DONE else "",
             limit=MAX_SUBSCRIPTIONS,
         )
 
     def _summary(
-        self, row: store.SubscriptionRow, reader: Reader, t: Any, names: dict[str, str]
+        self, row: store.SubscriptionRow, reader: Reader, cat: i18n.Catalog, names: dict[str, str]
     ) -> dict[str, Any]:
+        t = cat.text
         filters = row.filters if isinstance(row.filters, dict) else {}
         person = store.SubscriberRow(
             reader.subscriber_id, reader.email, "", reader.zone.key, True, "active"
@@ -175,7 +178,7 @@ class Subscriptions:
             "daily_cap": row.daily_cap,
             "volume_alerts": row.volume_alerts,
             "paused": row.paused,
-            "not_delivered": [self._problem(p, t) for p in checked]
+            "not_delivered": [self._problem(p, cat) for p in checked]
             if isinstance(checked, list)
             else [],
         }
@@ -186,11 +189,11 @@ class Subscriptions:
         return str(t(key)) if i18n.catalog("en").has(key) else slug
 
     @staticmethod
-    def _problem(problem: Problem, t: Any) -> dict[str, str]:
+    def _problem(problem: Problem, cat: i18n.Catalog) -> dict[str, str]:
         key = f"subs.field_{problem.field}"
-        label = t(key) if i18n.catalog("en").has(key) else problem.field
+        label = cat.text(key) if cat.has(key) else problem.field
         anchor = problem.field if problem.field in FIELDS else "name"
-        return {"field": anchor, "label": label, "message": problem.message}
+        return {"field": anchor, "label": label, "message": explain(cat, problem)}
 
     async def new(self, request: web.Request, reader: Reader) -> web.StreamResponse:
         values = blank_values(request.query.get("query", ""), self.vocabulary().default_topic)
@@ -392,11 +395,11 @@ class Subscriptions:
     def _preview_context(
         self, preview: PreviewView, request: web.Request, zone: Any
     ) -> dict[str, Any]:
-        t = self.ws.catalog(request).text
+        cat = self.ws.catalog(request)
         result = preview.result
         view: dict[str, Any] = {
             "query_check": preview.query,
-            "preview_problems": [self._problem(p, t) for p in preview.problems],
+            "preview_problems": [self._problem(p, cat) for p in preview.problems],
             "preview": None,
             "days": PREVIEW_DAYS,
         }
@@ -448,9 +451,10 @@ class Subscriptions:
                     return destination_views(conn, row.id)
 
             destinations = await asyncio.to_thread(_destinations)
-        t = self.ws.catalog(request).text
+        cat = self.ws.catalog(request)
+        t = cat.text
         vocabulary = self.vocabulary()
-        errors = {p.field: p.message for p in problems}
+        errors = {p.field: explain(cat, p) for p in problems}
         chosen_countries = [str(c) for c in values.get("countries", [])]
         chosen_categories = [str(c) for c in values.get("categories", [])]
         # A stored value the topics no longer know stays shown (and ticked), so saving the
@@ -478,7 +482,7 @@ class Subscriptions:
             subscription={"id": row.id, "paused": row.paused} if row else None,
             values=values,
             errors=errors,
-            problems=[self._problem(p, t) for p in problems],
+            problems=[self._problem(p, cat) for p in problems],
             choices={
                 "countries": sorted(
                     ((code, country_name(code)) for code in countries), key=lambda c: c[1]

@@ -9,6 +9,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -23,6 +24,7 @@ from monitor.store.tables import alerts, timeline_corrections
 from monitor.stream.handler import ItemHandler
 from monitor.timelines.export import TimelineRow, to_csv
 from monitor.web.workspace.countries import MAX_DAYS, Period, by_month, parse_period, weekly_volume
+from tests import PROJECT_ROOT
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import RIO
 from tests.web.workspace.conftest import Run
@@ -289,11 +291,24 @@ def test_corrections_reach_the_page_the_csv_and_other_readers(run: Run) -> None:
     run(body)
 
 
+def alert_with_both_topics(site: Site, items: list[FeedItem]) -> None:
+    """Store ``items`` as the worker does with both default topics loaded; both topics
+    alert some of them."""
+    from tests.timelines.test_topics import TOPICS
+
+    ItemHandler(
+        engine=site.engine,
+        classify=functools.partial(classify_all, TOPICS, lean=True),
+        subscriptions=SubscriptionIndex(recheck_seconds=0),
+    ).handle(items)
+    with transaction(site.engine) as conn:
+        topics = set(conn.execute(select(alerts.c.topic)).scalars())
+    assert topics == {"ukraine-latam", "russia-latam"}
+
+
 def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
     """A story alerted under both default topics: counted once on the index, and its entries
     on the country page read with the first loaded topic (Russia's, by file name), named."""
-    from tests.timelines.test_topics import TOPICS
-
     putin = (
         "Lula meets Putin in Moscow",
         "Brazilian President Luiz Inácio Lula da Silva met Russian President Vladimir Putin "
@@ -303,14 +318,7 @@ def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
 
     async def body(site: Site) -> None:
         subscribe(site.engine, "reader@example.org")
-        ItemHandler(
-            engine=site.engine,
-            classify=functools.partial(classify_all, TOPICS, lean=True),
-            subscriptions=SubscriptionIndex(recheck_seconds=0),
-        ).handle([story(7, *putin)])
-        with transaction(site.engine) as conn:
-            topics = set(conn.execute(select(alerts.c.topic)).scalars())
-        assert topics == {"ukraine-latam", "russia-latam"}  # two alerts on the one story
+        alert_with_both_topics(site, [story(7, *putin)])  # two alerts on the one story
         await site.sign_in("reader@example.org")
         _, index = await site.get("/countries")
         assert re.search(r'href="/countries/BR">Brazil</a>.*?</td><td>1</td>', index)
@@ -320,3 +328,44 @@ def test_the_countries_pages_read_with_every_loaded_topic(run: Run) -> None:
         assert "1 alerted stories" in page
 
     run(body)
+
+
+def test_the_country_page_and_the_api_read_the_configured_topic_directory(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MONITOR_TOPIC_DIR decides which topics read a country's stories, on the page and in
+    the API alike: a second directory holding Russia's topic alone, renamed. A story both
+    default topics alerted is read with it (named by its new name); the UN vote only
+    Ukraine's topic reads as one gives no entry there."""
+    from tests.timelines.test_topics import PUTIN, UN_VOTE
+    from tests.web.api.helpers import make_key
+
+    second = tmp_path / "topics"
+    second.mkdir()
+    source = (PROJECT_ROOT / "seeds" / "topics" / "russia-latam.toml").read_text("utf-8")
+    renamed = source.replace(
+        'name = "Russia–Latin America relations"', 'name = "Russia desk (second directory)"', 1
+    )
+    assert renamed != source
+    (second / "russia-latam.toml").write_text(renamed, encoding="utf-8")
+
+    async def body(site: Site) -> None:
+        subscribe(site.engine, "reader@example.org")
+        alert_with_both_topics(site, [story(8, *PUTIN), story(9, *UN_VOTE)])
+        await site.sign_in("reader@example.org")
+        _, page = await site.get("/countries/BR")
+        assert "Lula meets Putin in Moscow" in page
+        assert "topic: Russia desk (second directory)" in page
+        assert "Ukraine–Latin America" not in page
+        assert UN_VOTE[0] not in page
+        key = make_key(site.settings, "reader@example.org", capsys)
+        response = await site.client.get(
+            "/api/v1/countries/BR/timeline", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert response.status == 200
+        entries = (await response.json())["entries"]
+        assert entries and {e["topic"] for e in entries} == {"russia-latam"}
+        assert "un-vote" not in {e["kind"] for e in entries}
+        assert {e["story"]["title"] for e in entries} == {PUTIN[0]}
+
+    run(body, topic_dir=second)

@@ -209,6 +209,29 @@ def test_a_refused_form_keeps_what_was_typed_and_names_each_field(run: Run) -> N
     run(body)
 
 
+def test_a_refused_form_says_why_in_the_readers_language(run: Run) -> None:
+    async def body(site: Site) -> None:
+        subscribe(site.engine, READER)
+        await site.sign_in(READER)
+        _, page = await site.get("/latest")
+        response, _ = await site.post(
+            "/language", {"csrf": csrf_of(page), "language": "pt", "next": "/latest"}
+        )
+        assert response.status == 303
+        _, form = await site.get("/subscriptions/new")
+        status, page = await post_form(site, "/subscriptions/new", form_data(
+            csrf_of(form), name="Quebrado", digest_time="25:00", daily_cap="-3",
+        ))
+        assert status == 422 and '<html lang="pt">' in page
+        assert "Nada foi salvo" in page
+        # The checker's reasons, from the Portuguese catalog, with what was typed.
+        assert "um horário local HH:MM de 00:00 a 23:59; foi recebido &#39;25:00&#39;" in page
+        assert "um número inteiro de e-mails de 0 a 1000" in page
+        assert "a local time HH:MM" not in page and "a whole number of emails" not in page
+
+    run(body)
+
+
 def test_hostile_text_is_escaped_everywhere(run: Run) -> None:
     async def body(site: Site) -> None:
         subscribe(site.engine, READER, name=HOSTILE, query=HOSTILE)

@@ -1,6 +1,6 @@
 """The thread page (/threads/{id}): one event's reports, why they were joined, and its
-linked threads, from threads the real worker stored; reached from the story page and from
-Latest. On SQLite and PostgreSQL (the ``run`` fixture's database)."""
+linked threads, from threads the real worker stored; reached from the story page (its own
+thread and the linked ones) and from Latest. On SQLite and PostgreSQL (the ``run`` fixture's database)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ def test_the_thread_page_shows_the_event_its_reports_and_why_they_were_joined(ru
         # The story page's thread section links to the thread page.
         _, story_page = await site.get(f"/stories/{story_id}")
         assert f'href="/threads/{thread_id}"' in section(story_page, "thread-title")
+        # … and the event it develops to that thread's page, not to a story.
+        assert f'href="/threads/{earlier_thread}"' in section(story_page, "thread-title")
+        # The earlier report's page links this thread's page as a later development.
+        _, earlier_story = await site.get(f"/stories/{story_of(site, EARLIER)}")
+        later = section(earlier_story, "thread-title").partition("Later developments")[2]
+        assert f'href="/threads/{thread_id}"' in later
 
         response, page = await site.get(f"/threads/{thread_id}")
         assert response.status == 200

@@ -1,5 +1,6 @@
 """The thread page in a real browser (Debian's Chromium, headless): reached from Latest by
-its link, checked by axe-core, and the same way with JavaScript off."""
+its link, checked by axe-core, and the same way with JavaScript off; a report's story page
+leads on to the thread page of the event it develops."""
 
 from __future__ import annotations
 
@@ -33,7 +34,12 @@ def test_a_thread_from_latest_is_accessible_and_needs_no_javascript(
         page.go_back()
         if javascript:
             assert_accessible(page)
-        # Each report leads to its story page.
+        # Each report leads to its story page, and the story page to the thread pages of
+        # its event and of the event it develops.
         page.locator("table.thread-reports tbody tr a").first.click()
         page.wait_for_url("**/stories/*")
+        event = page.get_by_role("region", name="The event")
+        event.get_by_text("Develops an earlier event").get_by_role("link").click()
+        page.wait_for_url("**/threads/*")
+        assert page.get_by_role("heading", name="Later developments").is_visible()
         context.close()
