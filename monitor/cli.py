@@ -254,6 +254,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             fit=args.fit,
             precision_filter=not args.no_filter,
         )
+    if args.file == "agreement":  # `eval agreement FIRST SECOND`: two annotators' labels
+        from monitor.matching.commands import eval_agreement
+
+        return eval_agreement(args.more)
     if args.file == "threads" or args.more:  # `eval threads STORIES PAIRS` (monitor/threads)
         from monitor.threads.commands import eval_threads
 
@@ -291,9 +295,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from monitor.notify.preview import preview_query
 
     settings = _settings(args)
-    return preview_query(
-        settings, args.query, days=args.days, limit=args.limit, topic=args.topic
-    )
+    return preview_query(settings, args.query, days=args.days, limit=args.limit, topic=args.topic)
 
 
 def _open_in(path: str | None) -> Any:
@@ -341,8 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", nargs="?")
 
     p = add("run", cmd_run, "run the daemon (all roles) or one role")
-    p.add_argument("--role", choices=["all", "poller", "worker", "mailer", "dispatcher", "web"], default="all")
-    p.add_argument("--once", action="store_true", help="poller/mailer/dispatcher: one pass, then exit")
+    p.add_argument(
+        "--role", choices=["all", "poller", "worker", "mailer", "dispatcher", "web"], default="all"
+    )
+    p.add_argument(
+        "--once", action="store_true", help="poller/mailer/dispatcher: one pass, then exit"
+    )
     p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     p = add("demo", cmd_demo, "run the daemon on the offline fixture feeds and summarise")
     p.add_argument("--timeout", type=float, default=180.0)
@@ -470,13 +476,20 @@ def build_parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("add", help="a new key, shown once")
     k.add_argument("subscriber", help="the subscriber's id or email address")
     k.add_argument("--name", default="", help="what the key is for (shown in lists)")
-    k.add_argument("--scope", choices=["read", "write"], default="read",
-                   help="read: stories, search, trends, own subscriptions; write: also change them")
+    k.add_argument(
+        "--scope",
+        choices=["read", "write"],
+        default="read",
+        help="read: stories, search, trends, own subscriptions; write: also change them",
+    )
     k = ksub.add_parser("list", help="keys (never the keys themselves), with last use")
     k.add_argument("subscriber", nargs="?", help="only this subscriber's (id or address)")
     k = ksub.add_parser("revoke", help="stop a key (its requests answer 401)")
     k.add_argument("key_id", type=int)
-    s = ssub.add_parser("destination", help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord, Mattermost)")
+    s = ssub.add_parser(
+        "destination",
+        help="a subscription's webhooks and chats (Slack, Teams, Telegram, Discord, Mattermost)",
+    )
     dsub = s.add_subparsers(dest="dest_action", required=True)
     d = dsub.add_parser("add", help="deliver a subscription's alerts and digests there too")
     d.add_argument("subscription", type=int)
@@ -484,11 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--webhook", metavar="URL", help="a generic webhook (signed JSON)")
     where.add_argument("--slack", metavar="URL", help="a Slack incoming-webhook URL")
     where.add_argument("--teams", metavar="URL", help="a Teams workflow webhook URL")
-    where.add_argument("--telegram", metavar="CHAT_ID", help="a Telegram chat id (bot token: config)")
-    where.add_argument("--discord", metavar="URL", help="a Discord webhook URL")
     where.add_argument(
-        "--mattermost", metavar="URL", help="a Mattermost incoming-webhook URL"
+        "--telegram", metavar="CHAT_ID", help="a Telegram chat id (bot token: config)"
     )
+    where.add_argument("--discord", metavar="URL", help="a Discord webhook URL")
+    where.add_argument("--mattermost", metavar="URL", help="a Mattermost incoming-webhook URL")
     d = dsub.add_parser("list", help="destinations, redacted, with their state")
     d.add_argument("subscription", type=int, nargs="?")
     d.add_argument("--json", action="store_true", help="JSON for scripts")
@@ -520,7 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output")
     p = add("eval", cmd_eval, "precision/recall of the classifier on a labeled JSON Lines file")
     p.add_argument(
-        "file", help="a labeled JSON Lines file; or: threads STORIES PAIRS; or: timeline GOLD"
+        "file",
+        help="a labeled JSON Lines file; or: threads STORIES PAIRS; or: timeline GOLD; "
+        "or: agreement FIRST SECOND",
     )
     p.add_argument("more", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--corrections", help="eval timeline: analyst corrections (JSON Lines)")
@@ -531,7 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--fit", action="store_true", help="eval timeline: refit the precision filter's weights"
     )
     p.add_argument(
-        "--no-filter", action="store_true", help="eval timeline: the rules alone, no precision filter"
+        "--no-filter",
+        action="store_true",
+        help="eval timeline: the rules alone, no precision filter",
     )
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.add_argument("--errors", action="store_true", help="list the misclassified items")

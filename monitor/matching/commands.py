@@ -10,7 +10,7 @@ scripts notice partial failures without losing the good lines).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -146,14 +146,32 @@ def evaluate(
     """Evaluate the classifier (with ``model``'s veto when given) on a labeled JSON Lines
     file (the dev-set format)."""
     path = Path(path)
-    data = path.read_bytes()
+    items = labeled_items(_read_utf8(path), str(path))
+    return evaluate_items(topic, items, source=path.name, plan=plan, model=model)
+
+
+def eval_agreement(paths: Sequence[str]) -> int:
+    """``monitor eval agreement FIRST SECOND``: how far two annotators' labels agree."""
+    from monitor.matching.agreement import agreement, format_agreement, read_verdicts
+
+    if len(paths) != 2:
+        raise InputError("eval agreement needs two label files: FIRST SECOND")
+    first, second = (read_verdicts(_read_utf8(Path(p)), Path(p).name) for p in paths)
+    print(format_agreement(agreement(first, second), Path(paths[0]).name, Path(paths[1]).name))
+    return 0
+
+
+def _read_utf8(path: Path) -> str:
+    """A file's text; InputFileError naming the line when it is not UTF-8."""
     try:
-        text = data.decode("utf-8")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
-    items = labeled_items(text, str(path))
-    return evaluate_items(topic, items, source=path.name, plan=plan, model=model)
 
 
 def bootstrap_plan(resamples: int | None = None, seed: int | None = None) -> BootstrapPlan:
