@@ -46,6 +46,8 @@ from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
 log = get_logger(__name__)
 
+ROUND_SUBSCRIPTIONS = 500
+
 
 def sender_of(settings: Settings) -> Sender:
     name, address = parseaddr(settings.mail_from)
@@ -156,6 +158,9 @@ class Assembler:
         self._destinations: dict[int, list[int]] = {}
         self._sent_today: dict[int, int] = {}
         self._queued = 0
+        # Subscriptions per run_once (one transaction): the mailer sends a round's emails
+        # while it composes the next.
+        self.round_subscriptions = ROUND_SUBSCRIPTIONS
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -179,7 +184,7 @@ class Assembler:
         self._channel = []
         self._queued = 0
         with transaction(self.engine) as conn:
-            due = outbox.due_delivery_details(conn, now)
+            due = outbox.due_delivery_details(conn, now, self.round_subscriptions)
             if not due:
                 return 0
             outlets = outbox.story_outlets(conn, sorted({d.story_id for d in due}))
