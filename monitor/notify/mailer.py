@@ -19,6 +19,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -56,8 +57,9 @@ def assembly_continues(queued: int, *, stopping: bool) -> bool:
 async def _first_of(task: asyncio.Future[int], event: asyncio.Event) -> None:
     """Wait until ``task`` is done or ``event`` is set."""
     waiter = asyncio.ensure_future(event.wait())
+    either: set[asyncio.Future[Any]] = {task, waiter}
     try:
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiter.cancel()
 
