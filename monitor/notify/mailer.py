@@ -45,6 +45,13 @@ CLAIM_BATCH = 50
 # Assembly rounds (of up to 500 subscriptions each) one pass runs at most; the next pass
 # goes on where it stopped.
 MAX_ASSEMBLY_ROUNDS = 40
+# Seconds between heartbeats written during a pass (readiness calls a role stale at 30).
+HEARTBEAT_EVERY = 5.0
+
+
+def heartbeat_due(last: float, clock: float, every: float = HEARTBEAT_EVERY) -> bool:
+    """Whether a pass in progress writes the mailer's heartbeat now (monotonic seconds)."""
+    return clock - last >= every
 
 
 def assembly_continues(queued: int, *, stopping: bool) -> bool:
@@ -95,6 +102,9 @@ class Mailer:
         # pass instead of one per email. Used by one mark at a time.
         self._marks: Connection | None = None
         self._marking = asyncio.Lock()  # made again by each pass, in its own loop
+        # Called between claimed batches: a pass lasts as long as the digest it sends, and
+        # the mailer role's heartbeat must not go stale meanwhile (run() sets it).
+        self.progress: Callable[[], None] = lambda: None
 
     async def recover(self) -> int:
         def _recover() -> int:
@@ -165,6 +175,7 @@ class Mailer:
                         for _ in range(min(flows, len(claimed)))
                     ]
                 sent += sum(task.result() for task in counts)
+                self.progress()
         finally:
             # A thread cannot be cancelled: the pass ends with its assembly.
             await asyncio.wait({assembly})
@@ -318,6 +329,15 @@ class Mailer:
                 delay = min(delay * 2, 5.0)
 
     async def run(self, stop: asyncio.Event, *, once: bool = False, interval: float = 1.0) -> None:
+        beaten = 0.0
+
+        def beat() -> None:
+            nonlocal beaten
+            if heartbeat_due(beaten, time.monotonic()):
+                beaten = time.monotonic()
+                write_heartbeat(self.settings, "mailer", state="running")
+
+        self.progress = beat
         await self.recover()
         delay = interval
         while not stop.is_set():

@@ -16,7 +16,7 @@ from monitor.matching.classifier import classify
 from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.mailer import Mailer, assembly_continues
+from monitor.notify.mailer import Mailer, assembly_continues, heartbeat_due
 from monitor.notify.transport import SmtpTransport
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store.db import make_engine, transaction
@@ -384,15 +384,19 @@ def test_one_pass_sends_every_assembly_round(world: Any) -> None:
     ingest(engine, dev_items(), now=noon)
     due = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
+    beats: list[int] = []  # emails received at each progress call (the heartbeat's hook)
+
     async def go() -> int:
         mailer = Mailer(settings, engine, SmtpTransport(settings), worker="test-mailer")
         mailer.assembler.round_subscriptions = 2
+        mailer.progress = lambda: beats.append(len(sink.received))
         try:
             return await mailer.pass_once(due)
         finally:
             await mailer.transport.close()
 
     assert asyncio.run(go()) == 6
+    assert beats and beats[-1] == 6 and beats == sorted(beats)
     assert sorted(r.rcpt_tos[0] for r in sink.received) == [
         f"reader{n}@example.org" for n in range(6)
     ]
@@ -403,6 +407,11 @@ def test_one_pass_sends_every_assembly_round(world: Any) -> None:
     for message in sink.received:
         assert f"{total // 6} stories" in str(message.message["Subject"])
     assert run_pass(settings, engine, now=due) == 0
+
+
+def test_a_long_pass_beats_every_few_seconds() -> None:
+    assert heartbeat_due(0.0, 5.0) and heartbeat_due(100.0, 106.0)
+    assert not heartbeat_due(100.0, 104.9)
 
 
 def test_assembly_goes_on_while_rounds_queue_emails_and_the_mailer_runs() -> None:
