@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -199,6 +200,7 @@ class Assembler:
             )
             self._sent_today = self._sent_today_of(conn, due, people, now)
             for subscription_id, group in by_subscription.items():
+                time.sleep(0)  # yield the interpreter lock: the mailer sends meanwhile
                 subscription = subscriptions.get(subscription_id)
                 subscriber = people.get(group[0].subscriber_id) if subscription else None
                 if (
