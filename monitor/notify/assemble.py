@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 
 log = get_logger(__name__)
+
+ROUND_SUBSCRIPTIONS = 500
 
 
 def sender_of(settings: Settings) -> Sender:
@@ -156,6 +159,9 @@ class Assembler:
         self._destinations: dict[int, list[int]] = {}
         self._sent_today: dict[int, int] = {}
         self._queued = 0
+        # Subscriptions per run_once (one transaction): the mailer sends a round's emails
+        # while it composes the next.
+        self.round_subscriptions = ROUND_SUBSCRIPTIONS
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -179,7 +185,7 @@ class Assembler:
         self._channel = []
         self._queued = 0
         with transaction(self.engine) as conn:
-            due = outbox.due_delivery_details(conn, now)
+            due = outbox.due_delivery_details(conn, now, self.round_subscriptions)
             if not due:
                 return 0
             outlets = outbox.story_outlets(conn, sorted({d.story_id for d in due}))
@@ -194,6 +200,7 @@ class Assembler:
             )
             self._sent_today = self._sent_today_of(conn, due, people, now)
             for subscription_id, group in by_subscription.items():
+                time.sleep(0)  # yield the interpreter lock: the mailer sends meanwhile
                 subscription = subscriptions.get(subscription_id)
                 subscriber = people.get(group[0].subscriber_id) if subscription else None
                 if (

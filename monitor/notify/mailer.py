@@ -17,8 +17,9 @@ import random
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -41,6 +42,33 @@ LEASE = timedelta(seconds=120)
 # Emails claimed per transaction (three statements for the lot). Sent one by one, each
 # marked at once; at ~300 emails/s a batch is well inside its lease.
 CLAIM_BATCH = 50
+# Assembly rounds (of up to 500 subscriptions each) one pass runs at most; the next pass
+# goes on where it stopped.
+MAX_ASSEMBLY_ROUNDS = 40
+# Seconds between heartbeats written during a pass (readiness calls a role stale at 30).
+HEARTBEAT_EVERY = 5.0
+
+
+def heartbeat_due(last: float, clock: float, every: float = HEARTBEAT_EVERY) -> bool:
+    """Whether a pass in progress writes the mailer's heartbeat now (monotonic seconds)."""
+    return clock - last >= every
+
+
+def assembly_continues(queued: int, *, stopping: bool) -> bool:
+    """Whether a pass runs another assembly round: the last one queued emails (so more
+    may be due) and the mailer is not stopping. A round that queued nothing ends the
+    pass's assembly; anything it left (paused, deferred) waits for the next pass."""
+    return queued > 0 and not stopping
+
+
+async def _first_of(task: asyncio.Future[int], event: asyncio.Event) -> None:
+    """Wait until ``task`` is done or ``event`` is set."""
+    waiter = asyncio.ensure_future(event.wait())
+    either: set[asyncio.Future[Any]] = {task, waiter}
+    try:
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 def backoff(attempts: int, *, base: float = 5.0, cap: float = 1800.0) -> timedelta:
@@ -74,6 +102,9 @@ class Mailer:
         # pass instead of one per email. Used by one mark at a time.
         self._marks: Connection | None = None
         self._marking = asyncio.Lock()  # made again by each pass, in its own loop
+        # Called between claimed batches: a pass lasts as long as the digest it sends, and
+        # the mailer role's heartbeat must not go stale meanwhile (run() sets it).
+        self.progress: Callable[[], None] = lambda: None
 
     async def recover(self) -> int:
         def _recover() -> int:
@@ -99,7 +130,13 @@ class Mailer:
         return not pid_alive(int(pid))
 
     async def pass_once(self, now: datetime | None = None) -> int:
-        """Assemble what is due, then send every claimable email once. Returns emails sent.
+        """Assemble what is due and send every claimable email once. Returns emails sent.
+
+        Assembly runs on a thread while this loop sends: each assembly round (up to 500
+        subscriptions, one transaction) makes its emails claimable as it commits, and they
+        go out while the next round is composed, so the SMTP server's and the database's
+        work overlaps the mailer's (see :func:`assembly_rounds`). The pass ends when the
+        assembly is done and nothing is left to claim.
 
         Claimed emails go out over up to ``transport.connections`` SMTP connections at
         once (``MONITOR_SMTP_CONNECTIONS``): while one waits for the server's reply, the
@@ -111,15 +148,26 @@ class Mailer:
         another time.
         """
         await self._watch_volumes(now)
-        await asyncio.to_thread(self.assembler.run_once, now)
+        loop = asyncio.get_running_loop()
+        committed = asyncio.Event()  # set each time an assembly round has queued emails
+
+        def queued() -> None:
+            loop.call_soon_threadsafe(committed.set)
+
+        assembly = asyncio.ensure_future(asyncio.to_thread(self._assemble_due, now, queued))
         flows = max(1, int(getattr(self.transport, "connections", 1)))
         self._marking = asyncio.Lock()
         sent = 0
         try:
             while not self.stopping:
+                assembled = assembly.done()  # read before the claim: nothing can follow
+                committed.clear()
                 claimed = await asyncio.to_thread(self._claim, now)
                 if not claimed:
-                    break
+                    if assembled:
+                        break
+                    await _first_of(assembly, committed)
+                    continue
                 queue = iter(claimed)  # each flow takes the next email not yet taken
                 async with asyncio.TaskGroup() as group:
                     counts = [
@@ -127,9 +175,26 @@ class Mailer:
                         for _ in range(min(flows, len(claimed)))
                     ]
                 sent += sum(task.result() for task in counts)
+                self.progress()
         finally:
+            # A thread cannot be cancelled: the pass ends with its assembly.
+            await asyncio.wait({assembly})
             await asyncio.to_thread(self._close_marks)
+        assembly.result()  # an assembly failure (StoreError …) is the pass's failure
         return sent
+
+    def _assemble_due(self, now: datetime | None, queued: Callable[[], None]) -> int:
+        """Assembly rounds until one queues nothing (on the pass's thread); ``queued`` is
+        called after each round that committed emails."""
+        total = 0
+        for _ in range(MAX_ASSEMBLY_ROUNDS):
+            count = self.assembler.run_once(now)
+            total += count
+            if count:
+                queued()
+            if not assembly_continues(count, stopping=self.stopping):
+                break
+        return total
 
     async def _flow(self, emails: Iterator[outbox.ClaimedEmail]) -> int:
         """Send emails from ``emails`` one after another, marking each; returns how many
@@ -264,6 +329,15 @@ class Mailer:
                 delay = min(delay * 2, 5.0)
 
     async def run(self, stop: asyncio.Event, *, once: bool = False, interval: float = 1.0) -> None:
+        beaten = 0.0
+
+        def beat() -> None:
+            nonlocal beaten
+            if heartbeat_due(beaten, time.monotonic()):
+                beaten = time.monotonic()
+                write_heartbeat(self.settings, "mailer", state="running")
+
+        self.progress = beat
         await self.recover()
         delay = interval
         while not stop.is_set():

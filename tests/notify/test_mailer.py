@@ -16,7 +16,7 @@ from monitor.matching.classifier import classify
 from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.mailer import Mailer
+from monitor.notify.mailer import Mailer, assembly_continues, heartbeat_due
 from monitor.notify.transport import SmtpTransport
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store.db import make_engine, transaction
@@ -287,15 +287,29 @@ def test_restart_recovers_only_attempts_of_dead_mailers(world: Any) -> None:
     from monitor.notify.assemble import Assembler
 
     assert Assembler(settings, engine).run_once() >= 2  # queued, not sent
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(gone.stdout)
     host = socket.gethostname()
     with transaction(engine) as conn:
-        live = claim_emails(conn, now=datetime.now(UTC), worker=f"{host}:{os.getpid()}:mailer:other",
-                            lease=timedelta(minutes=5), limit=1)
-        dead = claim_emails(conn, now=datetime.now(UTC), worker=f"{host}:{dead_pid}:mailer:x",
-                            lease=timedelta(minutes=5), limit=1)
+        live = claim_emails(
+            conn,
+            now=datetime.now(UTC),
+            worker=f"{host}:{os.getpid()}:mailer:other",
+            lease=timedelta(minutes=5),
+            limit=1,
+        )
+        dead = claim_emails(
+            conn,
+            now=datetime.now(UTC),
+            worker=f"{host}:{dead_pid}:mailer:x",
+            lease=timedelta(minutes=5),
+            limit=1,
+        )
     assert live and dead
 
     async def recover() -> int:
@@ -303,7 +317,9 @@ def test_restart_recovers_only_attempts_of_dead_mailers(world: Any) -> None:
 
     assert asyncio.run(recover()) == 1
     with transaction(engine) as conn:
-        outcomes = dict(conn.execute(select(email_attempts.c.email_id, email_attempts.c.outcome)).all())
+        outcomes = dict(
+            conn.execute(select(email_attempts.c.email_id, email_attempts.c.outcome)).all()
+        )
     assert outcomes[dead[0].id] == "interrupted" and outcomes[live[0].id] is None
 
 
@@ -313,8 +329,9 @@ def test_a_pass_with_poisoned_stories_sends_every_story_once_and_clean(world: An
     from monitor.store.tables import deliveries
 
     settings, engine, sink = world
-    subscribe(engine, "desk@example.org", mode="immediate", display_name=HOSTILE_NAME,
-              name=HOSTILE_NAME)
+    subscribe(
+        engine, "desk@example.org", mode="immediate", display_name=HOSTILE_NAME, name=HOSTILE_NAME
+    )
     good = [i for i in dev_items() if classify(TOPIC, i.title, i.text, i.lang).relevant][:6]
     ingest(engine, good[:3] + hostile_items() + good[3:])
     with transaction(engine) as conn:
@@ -353,3 +370,51 @@ def test_several_connections_send_each_email_once_and_mark_every_one(world: Any)
         outcomes = conn.execute(select(email_attempts.c.outcome)).scalars().all()
     assert {tuple(row) for row in states} == {("sent", 1)} and len(states) == sent
     assert outcomes == ["sent"] * sent
+
+
+def test_one_pass_sends_every_assembly_round(world: Any) -> None:
+    """The pass composes in rounds (two subscriptions here) and sends each round's emails
+    while the next is composed: every digest of the six goes out in the one pass, whole."""
+    from monitor.store.tables import deliveries
+
+    settings, engine, sink = world
+    for n in range(6):
+        subscribe(engine, f"reader{n}@example.org", mode="daily", digest_time="08:00")
+    noon = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    ingest(engine, dev_items(), now=noon)
+    due = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+    beats: list[int] = []  # emails received at each progress call (the heartbeat's hook)
+
+    async def go() -> int:
+        mailer = Mailer(settings, engine, SmtpTransport(settings), worker="test-mailer")
+        mailer.assembler.round_subscriptions = 2
+        mailer.progress = lambda: beats.append(len(sink.received))
+        try:
+            return await mailer.pass_once(due)
+        finally:
+            await mailer.transport.close()
+
+    assert asyncio.run(go()) == 6
+    assert beats and beats[-1] == 6 and beats == sorted(beats)
+    assert sorted(r.rcpt_tos[0] for r in sink.received) == [
+        f"reader{n}@example.org" for n in range(6)
+    ]
+    with transaction(engine) as conn:
+        total = len(conn.execute(select(deliveries.c.id)).all())
+        states = set(conn.execute(select(deliveries.c.status)).scalars())
+    assert states == {"queued"}
+    for message in sink.received:
+        assert f"{total // 6} stories" in str(message.message["Subject"])
+    assert run_pass(settings, engine, now=due) == 0
+
+
+def test_a_long_pass_beats_every_few_seconds() -> None:
+    assert heartbeat_due(0.0, 5.0) and heartbeat_due(100.0, 106.0)
+    assert not heartbeat_due(100.0, 104.9)
+
+
+def test_assembly_goes_on_while_rounds_queue_emails_and_the_mailer_runs() -> None:
+    assert assembly_continues(3, stopping=False)
+    assert not assembly_continues(0, stopping=False)  # nothing more due (or all held)
+    assert not assembly_continues(3, stopping=True)
