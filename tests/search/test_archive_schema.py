@@ -73,6 +73,7 @@ def test_tables_without_a_stamp_are_placed_by_their_marks() -> None:
 
 def test_a_mark_on_an_index_checks_its_columns() -> None:
     mark = Mark("stories", index="ix_stories_first_seen_at", columns=("first_seen_at", "id"))
+    assert mark.index is not None and mark.columns is not None
     old = Schema({"stories": frozenset({"id"})}, {"stories": {mark.index: ("first_seen_at",)}})
     new = Schema({"stories": frozenset({"id"})}, {"stories": {mark.index: mark.columns}})
     assert not old.has(mark) and new.has(mark)

@@ -19,7 +19,7 @@ UKRU = PROJECT_ROOT / "tests" / "data" / "dev-ukru.jsonl"
 
 def story(story_id: str) -> dict[str, str]:
     for line in UKRU.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+        row: dict[str, str] = json.loads(line)
         if row["id"] == story_id:
             return row
     raise AssertionError(f"{story_id} is not in {UKRU}")
