@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import orjson
-
 from monitor.errors import InputFileError
+from monitor.matching.commands import json_lines
 from monitor.matching.evaluation import Scores, Verdict
 
 AGREEMENT_FORMAT = (
@@ -75,13 +74,7 @@ def agreement(first: Mapping[str, Verdict], second: Mapping[str, Verdict]) -> Ag
 def read_verdicts(text: str, source: str) -> dict[str, Verdict]:
     """The labels of a JSON Lines text by id; InputFileError naming the first bad line."""
     verdicts: dict[str, Verdict] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputFileError(f"{source}, line {number}: not JSON ({exc})") from exc
+    for number, data in json_lines(text, source):
         if not isinstance(data, dict) or "id" not in data:
             raise InputFileError(f"{source}, line {number}: no 'id'. {AGREEMENT_FORMAT}")
         if not isinstance(data.get("relevant"), bool):

@@ -10,7 +10,7 @@ scripts notice partial failures without losing the good lines).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -192,16 +192,22 @@ LABEL_FORMAT = (
 )
 
 
-def labeled_items(text: str, source: str) -> list[LabeledItem]:
-    """The labeled items of a JSON Lines text; InputFileError naming the first bad line."""
-    items = []
+def json_lines(text: str, source: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line's number and JSON value; InputFileError naming a line that is
+    not JSON."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            data = orjson.loads(line)
+            yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raise InputFileError(f"{source}, line {number}: not JSON ({exc})") from exc
+
+
+def labeled_items(text: str, source: str) -> list[LabeledItem]:
+    """The labeled items of a JSON Lines text; InputFileError naming the first bad line."""
+    items = []
+    for number, data in json_lines(text, source):
         problem = _label_problem(data)
         if problem:
             raise InputFileError(f"{source}, line {number}: {problem}. {LABEL_FORMAT}")
