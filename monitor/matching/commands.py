@@ -162,11 +162,9 @@ def eval_agreement(paths: Sequence[str]) -> int:
 
 
 def _read_utf8(path: Path) -> str:
-    """A file's text; InputFileError naming the line when it is not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    """A file's text; InputFileError naming the line when it is not UTF-8 (a file that
+    cannot be opened raises OSError, which the CLI turns into its no-file exit)."""
+    data = path.read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from monitor.exits import ExitCode
 from tests import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data"
@@ -31,8 +32,8 @@ def test_the_report_names_both_files_and_counts_the_shared_items() -> None:
 
 def test_a_missing_second_file_is_a_clear_error(tmp_path: Path) -> None:
     done = _run(str(DATA / "blind8.jsonl"), str(tmp_path / "none.jsonl"))
-    assert done.returncode == 2
-    assert "none.jsonl: cannot be read" in done.stderr
+    assert done.returncode == ExitCode.NO_FILE
+    assert "none.jsonl" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_one_file_is_not_enough() -> None:
