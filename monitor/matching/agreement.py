@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.errors import InputFileError
-from monitor.matching.commands import json_lines
+from monitor.json_lines import json_lines
 from monitor.matching.evaluation import Scores, Verdict
 
 AGREEMENT_FORMAT = (

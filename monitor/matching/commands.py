@@ -10,13 +10,14 @@ scripts notice partial failures without losing the good lines).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 
 from monitor.errors import InputError, InputFileError
+from monitor.json_lines import json_lines, read_utf8
 from monitor.matching.bootstrap import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -146,7 +147,7 @@ def evaluate(
     """Evaluate the classifier (with ``model``'s veto when given) on a labeled JSON Lines
     file (the dev-set format)."""
     path = Path(path)
-    items = labeled_items(_read_utf8(path), str(path))
+    items = labeled_items(read_utf8(path), str(path))
     return evaluate_items(topic, items, source=path.name, plan=plan, model=model)
 
 
@@ -156,20 +157,9 @@ def eval_agreement(paths: Sequence[str]) -> int:
 
     if len(paths) != 2:
         raise InputError("eval agreement needs two label files: FIRST SECOND")
-    first, second = (read_verdicts(_read_utf8(Path(p)), Path(p).name) for p in paths)
+    first, second = (read_verdicts(read_utf8(Path(p)), Path(p).name) for p in paths)
     print(format_agreement(agreement(first, second), Path(paths[0]).name, Path(paths[1]).name))
     return 0
-
-
-def _read_utf8(path: Path) -> str:
-    """A file's text; InputFileError naming the line when it is not UTF-8 (a file that
-    cannot be opened raises OSError, which the CLI turns into its no-file exit)."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
 
 
 def bootstrap_plan(resamples: int | None = None, seed: int | None = None) -> BootstrapPlan:
@@ -188,18 +178,6 @@ LABEL_FORMAT = (
     "eval needs labeled JSON Lines: id, title, text, relevant (true/false), and optionally "
     "category, countries, lang; `monitor classify` takes unlabeled stories"
 )
-
-
-def json_lines(text: str, source: str) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line's number and JSON value; InputFileError naming a line that is
-    not JSON."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputFileError(f"{source}, line {number}: not JSON ({exc})") from exc
 
 
 def labeled_items(text: str, source: str) -> list[LabeledItem]:

@@ -16,9 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from monitor.errors import InputFileError
+from monitor.json_lines import read_json_lines
 from monitor.matching.topic import Topic
 from monitor.threads.decide import DEFAULT_RULES, Decision, Rules, same_event
 from monitor.threads.facts import StoryFacts, ThreadStory, story_facts
@@ -78,30 +77,12 @@ class PairReport:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _read_lines(path: Path) -> list[tuple[int, Any]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputFileError(f"{path}, line {line}: not UTF-8 text (save it as UTF-8)") from exc
-    rows = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            rows.append((number, orjson.loads(raw)))
-        except orjson.JSONDecodeError as exc:
-            raise InputFileError(f"{path}, line {number}: not JSON ({exc})") from exc
-    return rows
-
-
 def load_stories(path: str | Path) -> list[ThreadStory]:
     """The stories of a JSON Lines file; InputFileError naming the first bad line."""
     path = Path(path)
     stories: list[ThreadStory] = []
     seen: set[str] = set()
-    for number, data in _read_lines(path):
+    for number, data in read_json_lines(path):
         problem = _story_problem(data)
         if problem:
             raise InputFileError(f"{path}, line {number}: {problem}. {STORY_FORMAT}")
@@ -148,7 +129,7 @@ def load_pairs(path: str | Path, story_ids: set[str]) -> list[LabeledPair]:
     """The labeled pairs of a JSON Lines file, each naming two known stories."""
     path = Path(path)
     pairs = []
-    for number, data in _read_lines(path):
+    for number, data in read_json_lines(path):
         problem = _pair_problem(data, story_ids)
         if problem:
             raise InputFileError(f"{path}, line {number}: {problem}. {PAIR_FORMAT}")

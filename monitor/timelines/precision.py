@@ -14,13 +14,13 @@ A kept entry carries its probability and the features that carried it most (``wh
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.matching.model.linear import logistic
 from monitor.timelines.features import feature_names
 from monitor.timelines.model import TimelineEntry
 
@@ -49,8 +49,7 @@ class PrecisionFilter:
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The modelled probability that the candidate entry is right."""
-        z = self.bias + sum(self.contributions(features).values())
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return logistic(self.bias + sum(self.contributions(features).values()))
 
     def judge(self, entry: TimelineEntry, features: Mapping[str, float]) -> TimelineEntry | None:
         """The entry with its probability and its reasons, or None when below the bar."""

@@ -111,7 +111,7 @@ def predict(
     buckets = ngram_buckets(model.scheme, folded_title, folded_text)
     if buckets:
         z += sum(map(model.ngram_weights.get, buckets, repeat(0.0))) / math.sqrt(len(buckets))
-    return Opinion(probability=_logistic(z), logit=z)
+    return Opinion(probability=logistic(z), logit=z)
 
 
 def explain(
@@ -175,10 +175,11 @@ def assess(
         o_start, o_end = folded.original_span(start, end)
         word = folded.folded[start:end]
         parts.append(Contribution(f"word:{word}", weight, field_name, o_start, o_end))
-    return Opinion(probability=_logistic(z), logit=z), parts
+    return Opinion(probability=logistic(z), logit=z), parts
 
 
-def _logistic(z: float) -> float:
+def logistic(z: float) -> float:
+    """The probability a log-odds ``z`` stands for, clamped so no input overflows ``exp``."""
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
