@@ -81,7 +81,6 @@ from monitor.matching.topic import load_topic  # noqa: E402
 from monitor.matching.topic_set import TopicSet, classify_all  # noqa: E402
 from monitor.models import FeedItem  # noqa: E402
 from monitor.notify.assemble import Assembler  # noqa: E402
-from monitor.notify.fanout import SubscriptionIndex, match_doc  # noqa: E402
 from monitor.notify.mailer import CLAIM_BATCH, Mailer  # noqa: E402
 from monitor.notify.transport import SmtpTransport  # noqa: E402
 from monitor.services.smtp_sink import SmtpSink  # noqa: E402
@@ -90,6 +89,7 @@ from monitor.store.db import make_engine, transaction  # noqa: E402
 from monitor.store.subscribers import add_subscriber, add_subscription  # noqa: E402
 from monitor.store.tables import alerts, deliveries, emails, subscribers  # noqa: E402
 from monitor.stream.handler import ItemHandler  # noqa: E402
+from monitor.subscriptions.fanout import SubscriptionIndex, match_doc  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "docs" / "bench-fanout.md"
 # (time zone, weight): where a Ukraine / Latin America desk's readers are, plus the extremes.

@@ -36,13 +36,13 @@ from bench.bench_fanout import scratch_database  # noqa: E402
 from bench.corpus import base_texts  # noqa: E402
 from monitor.matching.query import Node, matches, parse  # noqa: E402
 from monitor.models import Classification  # noqa: E402
-from monitor.notify.preview import stored_story_doc  # noqa: E402
 from monitor.search.archive import search_archive  # noqa: E402
 from monitor.store import search_index  # noqa: E402
 from monitor.store.archive import stories_by_ids  # noqa: E402
 from monitor.store.db import make_engine, transaction  # noqa: E402
 from monitor.store.stories import band_columns, insert_alerts, insert_stories  # noqa: E402
 from monitor.store.tables import stories  # noqa: E402
+from monitor.subscriptions.preview import stored_story_doc  # noqa: E402
 
 FULL_SIZE = 200_000
 QUICK_SIZE = 5_000

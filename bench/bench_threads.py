@@ -82,13 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy import func, select
 
-    from monitor.notify.fanout import SubscriptionIndex
     from monitor.store import migrate
     from monitor.store.db import make_engine, transaction
     from monitor.store.subscribers import add_subscriber, add_subscription
     from monitor.store.tables import deliveries, story_sources, story_threads
     from monitor.stream.event_threads import ThreadAssigner
     from monitor.stream.handler import ItemHandler
+    from monitor.subscriptions.fanout import SubscriptionIndex
 
     work = ROOT / "var" / "bench-threads"
     shutil.rmtree(work, ignore_errors=True)

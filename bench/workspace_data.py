@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 
 from bench.corpus import base_texts
-from monitor.notify.preferences import topic_vocabulary
 from monitor.resources import default_topic_file
 from monitor.store import search_index
 from monitor.store.db import bulk_insert, transaction
 from monitor.store.stories import band_columns, insert_sources, insert_stories
 from monitor.store.tables import alerts, feeds, stories
+from monitor.subscriptions.preferences import topic_vocabulary
 
 SPAN = timedelta(days=730)
 BATCH = 2_000

@@ -97,7 +97,7 @@ def checked_language(value: str | None) -> str:
 
 def explain(cat: Catalog, problem: Problem) -> str:
     """Why a field was refused, in ``cat``'s language: the catalog message the problem
-    names (``refused.*``, from ``notify.preferences``), else its own English message."""
+    names (``refused.*``, from ``subscriptions.preferences``), else its own English message."""
     if problem.key and cat.has(problem.key):
         return cat.text(problem.key, **dict(problem.values))
     return problem.message

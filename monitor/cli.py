@@ -133,7 +133,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
 
 
 def cmd_subscriber(args: argparse.Namespace) -> int:
-    from monitor.notify import commands
+    from monitor.subscriptions import commands
 
     settings = _setup_logging(args)
     if args.action == "api-key":
@@ -185,7 +185,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from monitor.notify.backfill import run_backfill
+    from monitor.subscriptions.backfill import run_backfill
 
     settings = _setup_logging(args)
     return run_backfill(settings, args.subscription, days=args.days)
@@ -292,7 +292,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from monitor.notify.preview import preview_query
+    from monitor.subscriptions.preview import preview_query
 
     settings = _settings(args)
     return preview_query(settings, args.query, days=args.days, limit=args.limit, topic=args.topic)

@@ -36,7 +36,6 @@ from monitor.config import Settings, child_environment
 from monitor.errors import ServiceError
 from monitor.feeds.check import check_feed
 from monitor.feeds.commands import import_feeds
-from monitor.notify.commands import import_csv
 from monitor.notify.tokens import LIFETIMES
 from monitor.services.fixture_server import FixtureServer
 from monitor.store import migrate, outbox
@@ -45,6 +44,7 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import count_rows, recent_alerts
 from monitor.stream.topics import ensure_topics
+from monitor.subscriptions.commands import import_csv
 from monitor.web.workspace.signin import issue_sign_in_link
 
 FIXTURE_FEEDS = (

@@ -2,7 +2,7 @@
 
 ``subscriptions.topic`` is a topic slug (a topic file's ``[topic].id``) or ``all``: the
 subscription then sees every story the worker classifies, whatever the topics decided, and
-only its query and filters choose (monitor/notify/topic_choice.py). Until now every
+only its query and filters choose (monitor/subscriptions/topic_choice.py). Until now every
 subscription received the alerts of the one topic, so the existing rows are back-filled
 with the founding topic's slug, ``ukraine-latam``: they keep exactly today's behaviour.
 

@@ -278,7 +278,7 @@ async def _fetch_once(settings: Settings, url: str) -> Any:
 def dispatch(settings: Settings, args: Any) -> int:
     if args.action == "check":
         return check_source(settings, args.source, args.outlet)
-    # The input first, then the database (see notify.commands.dispatch).
+    # The input first, then the database (see subscriptions.commands.dispatch).
     if args.action == "import":
         args.listed = read_feed_list(Path(args.file or settings.feeds_file))
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)

@@ -36,7 +36,6 @@ from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.thread_alerts import one_per_thread
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token
-from monitor.notify.topic_choice import ALL_TOPICS, topic_label
 from monitor.notify.views import recipient_zone
 from monitor.notify.wire import Draft, draft_bytes, slow_bytes
 from monitor.store import channel_ledger, outbox
@@ -44,6 +43,7 @@ from monitor.store import subscribers as subscriber_store
 from monitor.store import threads as thread_store
 from monitor.store.db import transaction
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+from monitor.subscriptions.topic_choice import ALL_TOPICS, topic_label
 
 log = get_logger(__name__)
 

@@ -31,14 +31,14 @@ from monitor.matching.query.candidates import candidate
 from monitor.notify.assemble import configured_topic_names, links_for, list_id_of, sender_of
 from monitor.notify.compose import draft_volume
 from monitor.notify.messages import Recipient, StoryForEmail
-from monitor.notify.preview import stored_story_doc
-from monitor.notify.topic_choice import ALL_TOPICS
 from monitor.notify.volume_words import volume_heading
 from monitor.notify.wire import draft_bytes
 from monitor.notify.wording import words
 from monitor.store import channel_ledger, outbox
 from monitor.store import volume_alerts as ledger
 from monitor.store.db import transaction
+from monitor.subscriptions.preview import stored_story_doc
+from monitor.subscriptions.topic_choice import ALL_TOPICS
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict
 from monitor.trends.volumes import alert_rows, period_bounds
 from monitor.trends.watch import (

@@ -2,7 +2,7 @@
 evaluator, refined by facet filters, counted by facet and sorted.
 
 The index gives a superset (``matching.query.candidates``); each candidate is read as the
-query language reads a stored story (``notify.preview.stored_story_doc``, the document
+query language reads a stored story (``subscriptions.preview.stored_story_doc``, the document
 ``monitor query test`` and the API build) and kept only when ``matches`` says so, so a
 search finds what a subscription with the same query would have matched. At most
 ``MAX_CANDIDATES`` candidates are read per search (the most relevant or the newest, by the
@@ -25,9 +25,9 @@ from monitor.matching.query.candidates import (
     candidate,
     required_metadata,
 )
-from monitor.notify.preview import stored_story_doc
 from monitor.store import search_index
 from monitor.store.archive import ArchivedStory, newest_story_ids, stories_by_ids
+from monitor.subscriptions.preview import stored_story_doc
 
 MAX_CANDIDATES = 5000
 FACETS = ("country", "category", "outlet", "lang")

@@ -154,7 +154,7 @@ class AlertedStory:
 
     ``alerts`` are rows with the story's columns and one alert's (``alert_id``, ``topic``,
     ``category``, ``countries``, ``score``), in the order the alerts were raised, which is
-    the order ``notify.topic_choice.delivery_view`` tries a story's views in."""
+    the order ``subscriptions.topic_choice.delivery_view`` tries a story's views in."""
 
     id: int
     title: str

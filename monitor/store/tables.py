@@ -208,7 +208,7 @@ subscriptions = Table(
     Column("name", String(200), nullable=False, default=""),
     Column("query", Text),  # stored query (query language); NULL = every alert of the topic
     # A topic slug, or "all": every story the worker classifies, only the query decides
-    # (monitor/notify/topic_choice.py). Rows from before migration 0014: the founding topic.
+    # (monitor/subscriptions/topic_choice.py). Rows from before migration 0014: the founding topic.
     Column("topic", String(100), nullable=False, default="ukraine-latam"),
     Column("filters", JSON, nullable=False, default=dict),
     Column(

@@ -30,9 +30,7 @@ from monitor.feeds.fingerprint import to_signed64
 from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
-from monitor.notify.fanout import QueryMatches, SubscriptionIndex, topicless_verdict
 from monitor.notify.thread_alerts import fold_by_thread
-from monitor.notify.topic_choice import NO_ALERT, NO_TOPIC, StoryTopics
 from monitor.store import search_index
 from monitor.store import stories as story_store
 from monitor.store import threads as thread_store
@@ -40,6 +38,8 @@ from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
 from monitor.stream.clusters import KnownStory, PlannedStory, mark_alerted, plan_clusters
 from monitor.stream.event_threads import AlertedStory, ThreadAssigner
+from monitor.subscriptions.fanout import QueryMatches, SubscriptionIndex, topicless_verdict
+from monitor.subscriptions.topic_choice import NO_ALERT, NO_TOPIC, StoryTopics
 
 log = get_logger(__name__)
 

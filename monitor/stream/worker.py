@@ -12,8 +12,6 @@ from monitor.config import Settings
 from monitor.daemon import write_heartbeat
 from monitor.logs import get_logger
 from monitor.matching.topic_set import load_topic_set
-from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.preferences import Vocabulary
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
 from monitor.stream.app import ItemAgent, make_app
@@ -21,6 +19,8 @@ from monitor.stream.event_threads import ThreadAssigner
 from monitor.stream.handler import ItemHandler
 from monitor.stream.topic_reload import LiveTopics, TopicWatcher
 from monitor.stream.topics import ensure_topics
+from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.subscriptions.preferences import Vocabulary
 
 log = get_logger(__name__)
 

@@ -58,7 +58,7 @@ def alert_rows(
 ) -> list[Any]:
     """The alerts created in [start, end) (``topic``: only its alerts) with what counting
     needs, its story's id included (``tally`` counts stories), and, ``with_text``, what the
-    query language reads: ``notify.preview.stored_story_doc``'s columns. An alert whose
+    query language reads: ``subscriptions.preview.stored_story_doc``'s columns. An alert whose
     story row is gone still counts (its outlet is None), except under a query, which
     needs the story's text. ``within`` (with ``with_text``): only the stories the full-text
     index names as candidates for a query (``matching.query.candidates``, a superset of its

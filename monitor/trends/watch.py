@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
-from monitor.notify.topic_choice import ALL_TOPICS
+from monitor.subscriptions.topic_choice import ALL_TOPICS
 from monitor.trends.spikes import Kind, SpikePolicy, VolumeVerdict, after_cooldown, judge_day
 from monitor.trends.volumes import CATEGORY, COUNTRY
 

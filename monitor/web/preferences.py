@@ -29,9 +29,9 @@ from monitor.catalogs import (
 )
 from monitor.errors import Problem
 from monitor.notify.policy import DELIVERY_MODES
-from monitor.notify.preferences import WEEKDAYS, PreferencesInput, Vocabulary
-from monitor.notify.topic_choice import ALL_TOPICS, choice_label
 from monitor.notify.wording import category_name
+from monitor.subscriptions.preferences import WEEKDAYS, PreferencesInput, Vocabulary
+from monitor.subscriptions.topic_choice import ALL_TOPICS, choice_label
 
 # The form's fields, in page order: name, label and hint (catalog keys; the workspace's
 # subscription form shares the words where the field is the same).

@@ -49,12 +49,6 @@ from monitor.health import Check, readiness_checks
 from monitor.logs import get_logger
 from monitor.matching.topic_set import read_topic_names
 from monitor.notify.assemble import queue_confirmation
-from monitor.notify.preferences import (
-    Vocabulary,
-    check_preferences,
-    input_from_row,
-    topic_vocabulary,
-)
 from monitor.notify.tokens import (
     RENEWABLE_FOR,
     Purpose,
@@ -63,6 +57,12 @@ from monitor.notify.tokens import (
 )
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
+from monitor.subscriptions.preferences import (
+    Vocabulary,
+    check_preferences,
+    input_from_row,
+    topic_vocabulary,
+)
 from monitor.web import pages
 from monitor.web.alert_feeds import AlertFeeds
 from monitor.web.api import ApiV1

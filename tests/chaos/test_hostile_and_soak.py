@@ -13,7 +13,6 @@ import pytest
 
 from bench.corpus import corpus
 from monitor.feeds.commands import import_feeds
-from monitor.notify.commands import add_subscriber
 from monitor.processes import memory_kb
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
@@ -21,6 +20,7 @@ from monitor.store import migrate
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
 from monitor.stream.topics import ensure_topics
+from monitor.subscriptions.commands import add_subscriber
 from tests import PROJECT_ROOT
 from tests.chaos.harness import StreamPublisher, record_figures
 from tests.feeds.feed_samples import HOSTILE

@@ -18,10 +18,10 @@ import pytest
 from bench.corpus import corpus
 from monitor.config import Settings
 from monitor.failpoints import EXIT_CODE
-from monitor.notify.commands import add_subscriber
 from monitor.services import kafka_broker, postgres
 from monitor.store.db import make_engine
 from monitor.stream.topics import ensure_topics
+from monitor.subscriptions.commands import add_subscriber
 from tests import PROJECT_ROOT
 from tests.chaos.harness import (
     StreamPublisher,

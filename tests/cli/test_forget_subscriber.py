@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 
 from monitor.matching.topic_set import TopicSet, classify_all
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.mailer import Mailer
 from monitor.notify.transport import OutboxDirTransport
 from monitor.store.db import transaction
 from monitor.store.tables import deliveries, emails, metadata, subscribers
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests.cli.conftest import Cli
 from tests.stream.test_handler import MENAFN, RIO, TOPIC
 

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.feeds.commands import import_feeds
-from monitor.notify.commands import add_subscriber
 from monitor.services.fixture_server import FixtureServer
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, story_sources
+from monitor.subscriptions.commands import add_subscriber
 from tests import PROJECT_ROOT
 from tests.roles import Roles, wait_until
 

@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 from monitor.feeds.commands import import_feeds
 from monitor.matching.classifier import classify
 from monitor.matching.topic import load_topic
-from monitor.notify.commands import add_subscriber
 from monitor.services.fixture_server import Response
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, story_sources, story_threads
+from monitor.subscriptions.commands import add_subscriber
 from tests import PROJECT_ROOT
 from tests.roles import Roles, wait_until
 

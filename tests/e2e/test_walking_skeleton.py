@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.feeds.commands import import_feeds
-from monitor.notify.commands import add_subscriber
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, emails, stories, story_sources
+from monitor.subscriptions.commands import add_subscriber
 from tests.roles import Roles, wait_until
 
 SEED_TITLE = "Ukraine’s New Diplomatic Horizon In Latin America"

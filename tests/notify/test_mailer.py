@@ -15,7 +15,6 @@ from monitor.config import Settings
 from monitor.matching.classifier import classify
 from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.notify.assemble import queue_confirmation
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.mailer import Mailer, assembly_continues, heartbeat_due
 from monitor.notify.transport import SmtpTransport
 from monitor.services.smtp_sink import SmtpSink
@@ -23,6 +22,7 @@ from monitor.store.db import make_engine, transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import email_attempts, emails
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests.notify.injection import (
     ALERT_HEADERS,
     HOSTILE_NAME,

@@ -21,11 +21,11 @@ from monitor.matching.query.candidates import (
     candidate,
     required_metadata,
 )
-from monitor.notify.preview import stored_story_doc
 from monitor.search.archive import search_archive
 from monitor.store import search_index
 from monitor.store.archive import stories_by_ids
 from monitor.store.db import transaction
+from monitor.subscriptions.preview import stored_story_doc
 from tests.search.corpus import STEMS, WORDS, alert, random_corpus, store_stories
 
 META = ["country:BR", "country:MX", "lang:pt", "lang:es", "category:peace-plan", 'outlet:"rio"']

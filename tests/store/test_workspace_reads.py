@@ -16,11 +16,11 @@ from sqlalchemy import select, text
 
 from monitor.matching.query import matches, parse
 from monitor.matching.query.candidates import candidate
-from monitor.notify.preview import stored_story_doc
 from monitor.store import coverage, search_index
 from monitor.store.db import bulk_insert, transaction
 from monitor.store.stories import band_columns, insert_stories
 from monitor.store.tables import alerts, stories
+from monitor.subscriptions.preview import stored_story_doc
 from monitor.trends.volumes import alert_rows
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)

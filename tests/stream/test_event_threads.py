@@ -21,7 +21,6 @@ from monitor.matching.topic import load_topic
 from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.models import FeedItem
 from monitor.notify.assemble import Assembler
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import (
@@ -35,6 +34,7 @@ from monitor.store.tables import (
 from monitor.store.threads import thread_view
 from monitor.stream.event_threads import ThreadAssigner
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from monitor.threads.evaluate import load_stories
 from monitor.threads.facts import ThreadStory, story_facts
 from monitor.threads.group import group_stories

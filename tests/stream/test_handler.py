@@ -15,7 +15,6 @@ from monitor.matching.topic import load_topic
 from monitor.matching.topic_set import TopicSet, classify_all
 from monitor.models import FeedItem
 from monitor.notify.assemble import Assembler
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine, transaction
 from monitor.store.subscribers import (
     add_subscriber,
@@ -25,6 +24,7 @@ from monitor.store.subscribers import (
 )
 from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"

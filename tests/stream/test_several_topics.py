@@ -15,11 +15,11 @@ from monitor.config import Settings
 from monitor.errors import TopicFileError
 from monitor.matching.topic_set import TopicSet, classify_all, load_topic_set, topic_files
 from monitor.models import FeedItem
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine, transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import alerts, deliveries
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests import PROJECT_ROOT
 
 TOPICS_DIR = PROJECT_ROOT / "seeds" / "topics"

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.matching.topic_set import classify_all
-from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.topic_choice import NO_ALERT
 from monitor.store.db import make_engine, transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import alerts, deliveries
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.subscriptions.topic_choice import NO_ALERT
 from tests.stream.test_several_topics import (
     BOTH,
     BOTH_TOPICS,

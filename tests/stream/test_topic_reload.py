@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from monitor.matching.topic_set import load_topic_set, topic_files
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine, transaction
 from monitor.store.tables import alerts
 from monitor.stream.handler import ItemHandler
 from monitor.stream.topic_reload import LiveTopics, TopicWatcher, topic_fingerprint
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests import PROJECT_ROOT
 
 from .test_several_topics import BOTH_TOPICS, RUSSIA_ONLY, item

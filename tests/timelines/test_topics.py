@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.matching.topic_set import classify_all, load_topic_set
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import make_engine
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from monitor.timelines.commands import export_timeline
 from monitor.timelines.cues import TimelineCues
 from monitor.timelines.rows import StoredStory, timeline_rows, timeline_topics

@@ -8,9 +8,9 @@ from typing import Literal
 
 import pytest
 
-from monitor.notify.preferences import PreferencesInput, Vocabulary, check_preferences
 from monitor.notify.volume_words import volume_heading
 from monitor.notify.wording import words
+from monitor.subscriptions.preferences import PreferencesInput, Vocabulary, check_preferences
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict
 from monitor.trends.watch import (
     VolumeKey,

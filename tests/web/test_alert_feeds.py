@@ -13,11 +13,11 @@ import feedparser
 import orjson
 import pytest
 
-from monitor.notify.commands import dispatch
 from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery, add_deliveries
 from monitor.store.subscribers import set_subscriber
 from monitor.store.tables import alerts, deliveries, stories
+from monitor.subscriptions.commands import dispatch
 from tests.delivery.feed_rules import atom_problems, json_feed_problems
 from tests.web.helpers import person
 

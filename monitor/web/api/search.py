@@ -21,10 +21,10 @@ from monitor.config import Settings
 from monitor.errors import Problem, QueryError
 from monitor.matching.query import matches, parse
 from monitor.matching.query.candidates import candidate
-from monitor.notify.preview import stored_story_doc
 from monitor.store.api_reads import alerted_page
 from monitor.store.db import transaction
 from monitor.store.search_index import story_filter
+from monitor.subscriptions.preview import stored_story_doc
 from monitor.web.api.door import Call, Reply
 from monitor.web.api.paging import parse_moment
 from monitor.web.api.problems import ApiProblem, bad_parameter

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from monitor.errors import Problem
-from monitor.notify.preferences import (
+from monitor.subscriptions.preferences import (
     Preferences,
     PreferencesInput,
     Vocabulary,

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 from monitor.config import Settings
 from monitor.errors import Problem
 from monitor.logs import get_logger
-from monitor.notify.preferences import input_from_row, topic_vocabulary
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
+from monitor.subscriptions.preferences import input_from_row, topic_vocabulary
 from monitor.web.api.door import Call, Reply
 from monitor.web.api.problems import invalid, not_found
 from monitor.web.api.reads import path_id

@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from monitor.notify.labels import country_name
-from monitor.notify.preferences import Vocabulary, topic_vocabulary
 from monitor.store import coverage
 from monitor.store import threads as thread_store
 from monitor.store.coverage import CoverageFilter, Position
 from monitor.store.db import transaction
+from monitor.subscriptions.preferences import Vocabulary, topic_vocabulary
 from monitor.web.workspace import i18n
 from monitor.web.workspace.context import Reader, Workspace
 

@@ -7,7 +7,7 @@ does to one.
     POST /operations/subscribers/{id}/resend-confirmation
 
 The list is in id order, in keyset pages (``keyset``); the filter is an address substring
-and a standing. The actions are ``monitor.notify.subscriber_actions``'s, as ``monitor
+and a standing. The actions are ``monitor.subscriptions.subscriber_actions``'s, as ``monitor
 subscriber pause-delivery | resume-delivery | resend-confirmation`` (the same functions,
 audited the same way); each answers with the list where the operator was and what was
 done. Operators only (``Workspace.operator_only``).
@@ -23,10 +23,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
-from monitor.notify.subscriber_actions import resend_confirmation, set_delivery
 from monitor.store import outbox
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
+from monitor.subscriptions.subscriber_actions import resend_confirmation, set_delivery
 from monitor.web.workspace.context import Reader, Workspace
 from monitor.web.workspace.keyset import (
     SUBSCRIBER_CURSOR,

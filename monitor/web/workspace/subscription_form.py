@@ -17,7 +17,7 @@ from typing import Any
 from monitor.errors import QueryError
 from monitor.matching.commands import check_query
 from monitor.matching.query import LintWarning
-from monitor.notify.preferences import PreferencesInput
+from monitor.subscriptions.preferences import PreferencesInput
 
 # The form's fields in page order; the checkbox groups post one value per ticked box.
 FIELDS = (

@@ -34,7 +34,10 @@ from monitor.logs import get_logger
 from monitor.matching.topic_set import read_topic_names
 from monitor.notify.labels import country_name
 from monitor.notify.policy import DELIVERY_MODES
-from monitor.notify.preferences import (
+from monitor.store import subscribers as store
+from monitor.store.db import transaction
+from monitor.store.stories import alerted_stories
+from monitor.subscriptions.preferences import (
     WEEKDAYS,
     Preferences,
     PreferencesInput,
@@ -43,17 +46,14 @@ from monitor.notify.preferences import (
     input_from_row,
     topic_vocabulary,
 )
-from monitor.notify.preview import (
+from monitor.subscriptions.preview import (
     PREVIEW_DAYS,
     QueryPreview,
     StoryDocs,
     preview_matches,
     preview_window,
 )
-from monitor.notify.topic_choice import ALL_TOPICS, choice_label
-from monitor.store import subscribers as store
-from monitor.store.db import transaction
-from monitor.store.stories import alerted_stories
+from monitor.subscriptions.topic_choice import ALL_TOPICS, choice_label
 from monitor.web.api.subscription_input import base_input
 from monitor.web.api.subscriptions import MAX_SUBSCRIPTIONS
 from monitor.web.workspace import i18n

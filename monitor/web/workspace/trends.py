@@ -28,9 +28,9 @@ from markupsafe import Markup
 from monitor.matching.query import matches
 from monitor.matching.query.candidates import candidate
 from monitor.notify.labels import country_name
-from monitor.notify.preferences import topic_vocabulary
-from monitor.notify.preview import stored_story_doc
 from monitor.store.db import transaction
+from monitor.subscriptions.preferences import topic_vocabulary
+from monitor.subscriptions.preview import stored_story_doc
 from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,

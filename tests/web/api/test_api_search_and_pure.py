@@ -9,9 +9,9 @@ from urllib.parse import quote
 import pytest
 
 from monitor.matching.commands import matching_ids
-from monitor.notify.preview import stored_story_doc
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories
+from monitor.subscriptions.preview import stored_story_doc
 from monitor.web.api.keys import bearer_key, granted_scopes, looks_like_api_key, new_api_key
 from monitor.web.api.paging import Cursor, decode_cursor, encode_cursor
 from monitor.web.api.problems import ApiProblem

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from monitor.matching.topic_set import classify_all
 from monitor.models import FeedItem
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.spreadsheet import safe_cell
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, timeline_corrections
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from monitor.timelines.export import TimelineRow, to_csv
 from monitor.web.workspace.countries import MAX_DAYS, Period, by_month, parse_period, weekly_volume
 from tests import PROJECT_ROOT

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from markupsafe import escape
 
-from monitor.notify.subscriber_actions import PAUSED_REASON, delivery_change
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import transaction
+from monitor.subscriptions.subscriber_actions import PAUSED_REASON, delivery_change
 from monitor.web.workspace.keyset import Asked, pager
 from monitor.web.workspace.operations_subscribers import PAGE_SIZE, parse_view
 from tests.web.helpers import person

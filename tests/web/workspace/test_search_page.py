@@ -19,11 +19,11 @@ from sqlalchemy import select
 from monitor.errors import QueryError
 from monitor.matching.query import matches, parse
 from monitor.models import FeedItem
-from monitor.notify.preview import stored_story_doc
 from monitor.store import search_index
 from monitor.store.archive import stories_by_ids
 from monitor.store.db import transaction
 from monitor.store.tables import stories
+from monitor.subscriptions.preview import stored_story_doc
 from monitor.web.workspace.search import PAGE_SIZE
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from monitor.matching.topic_set import classify_all
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.notify.tokens import make_token
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests.notify.test_mailer import subscribe
 from tests.stream.test_several_topics import BOTH, RUSSIA_ONLY, UKRAINE_ONLY
 from tests.web.workspace.conftest import Run

@@ -17,11 +17,11 @@ import pytest
 
 from monitor.errors import QueryError
 from monitor.matching.commands import check_query
-from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.preview import preview_window, stored_story_verdict
 from monitor.store import subscribers as store
 from monitor.store.db import transaction
 from monitor.store.stories import alerted_stories
+from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.subscriptions.preview import preview_window, stored_story_verdict
 from tests.notify.test_mailer import ingest, subscribe
 from tests.stream.test_handler import MENAFN, RIO
 from tests.web.workspace.conftest import Run

@@ -23,11 +23,11 @@ from monitor.matching.query import MatchDoc, parse
 from monitor.matching.query.ast import Near, Term
 from monitor.matching.topic import load_topic
 from monitor.matching.topic_set import TopicSet, classify_all
-from monitor.notify.fanout import SubscriptionIndex
 from monitor.store.db import transaction
 from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import deliveries
 from monitor.stream.handler import ItemHandler
+from monitor.subscriptions.fanout import SubscriptionIndex
 from tests import PROJECT_ROOT
 from tests.matching import near_reference
 
@@ -84,7 +84,7 @@ def test_worker_keeps_going_and_the_disabled_query_matches_nothing(
         classify=functools.partial(classify_all, TopicSet((TOPIC,))),
         subscriptions=SubscriptionIndex(recheck_seconds=0),
     )
-    with caplog.at_level(logging.ERROR, logger="monitor.notify.fanout"):
+    with caplog.at_level(logging.ERROR, logger="monitor.subscriptions.fanout"):
         outcome = handler.handle(RIO)
     assert outcome.items == len(RIO) and outcome.alerts >= 1
     with transaction(engine) as conn:

@@ -33,7 +33,7 @@ from monitor.matching.query import parse
 from monitor.matching.query.parser import query_categories
 from monitor.models import CATEGORIES
 from monitor.notify.policy import DELIVERY_MODES, DeliveryMode, DeliverySettings
-from monitor.notify.topic_choice import ALL_TOPICS, FOUNDING_TOPIC
+from monitor.subscriptions.topic_choice import ALL_TOPICS, FOUNDING_TOPIC
 
 MAX_DAILY_CAP = 1000
 MAX_LIST_ITEMS = 50

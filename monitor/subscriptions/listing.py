@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.errors import Problem
-from monitor.notify.preferences import WEEKDAYS
+from monitor.subscriptions.preferences import WEEKDAYS
 
 
 def iso_utc(moment: datetime | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.notify.topic_choice import (
+from monitor.subscriptions.topic_choice import (
     ALL_TOPICS,
     NO_TOPIC,
     StoryTopics,

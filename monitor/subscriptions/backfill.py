@@ -15,15 +15,15 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
 from monitor.errors import BackfillError
-from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.preferences import topic_vocabulary
-from monitor.notify.preview import stored_story_verdict
-from monitor.notify.topic_choice import StoryTopics, delivery_view
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema
 from monitor.store.stories import AlertedStory, alerted_stories
+from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.subscriptions.preferences import topic_vocabulary
+from monitor.subscriptions.preview import stored_story_verdict
+from monitor.subscriptions.topic_choice import StoryTopics, delivery_view
 
 
 def run_backfill(

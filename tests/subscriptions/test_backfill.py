@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.notify.backfill import run_backfill
 from monitor.store.db import transaction
 from monitor.store.subscribers import list_subscriptions
+from monitor.subscriptions.backfill import run_backfill
 from tests.notify.test_mailer import dev_items, ingest, run_pass, subscribe, world  # noqa: F401
 from tests.stream.test_handler import MENAFN, RIO
 

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.catalogs import catalog, explain
-from monitor.notify.fanout import SubscriptionIndex
-from monitor.notify.preferences import (
+from monitor.store.subscribers import SubscriberRow, SubscriptionRow
+from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.subscriptions.preferences import (
     Preferences,
     PreferencesInput,
     Vocabulary,
@@ -19,7 +20,6 @@ from monitor.notify.preferences import (
     input_from_row,
     topic_vocabulary,
 )
-from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 from tests import PROJECT_ROOT
 
 VOCABULARY = topic_vocabulary(PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml")
@@ -156,7 +156,7 @@ def test_the_worker_logs_why_it_drops_a_subscription(caplog: pytest.LogCaptureFi
     subscriber = SubscriberRow(1, "desk@example.org", "", "UTC", True, "active")
     row = SubscriptionRow(id=3, subscriber_id=1, name="x", query=None, digest_weekday=9)
     index = SubscriptionIndex(vocabulary=VOCABULARY)
-    with caplog.at_level("ERROR", logger="monitor.notify.fanout"):
+    with caplog.at_level("ERROR", logger="monitor.subscriptions.fanout"):
         index.load([(row, subscriber)])
     assert len(index) == 0
     (record,) = [r for r in caplog.records if r.getMessage() == "subscription.settings_invalid"]

@@ -7,7 +7,7 @@ default, as for ``subscriber add``). Importing is idempotent:
 - the row's subscription is the stored subscription of that subscriber that **matches the
   same stories**: the same query and the same countries, categories, languages, outlets
   (in any order and case) and minimum score, after the checks of
-  ``monitor.notify.preferences`` normalized them;
+  ``monitor.subscriptions.preferences`` normalized them;
 - if there is one, the row is ``unchanged``, or ``updated`` when its delivery settings
   (mode, digest time and weekday, quiet hours, daily cap, name) or the subscriber's name,
   time zone or language differ; otherwise the row ``created`` the subscriber and/or the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from monitor.errors import InputError, Problem
-from monitor.notify.preferences import (
+from monitor.subscriptions.preferences import (
     Preferences,
     PreferencesInput,
     Vocabulary,

@@ -1,6 +1,6 @@
 """`monitor subscriber …`: manage subscribers and subscriptions from the command line.
 
-Every value goes through ``monitor.notify.preferences.check_preferences`` (the same check
+Every value goes through ``monitor.subscriptions.preferences.check_preferences`` (the same check
 the preferences page and the worker use); a refused input names each bad flag and stores
 nothing. ``add`` and ``import`` share ``plan_import``, so adding what is already there
 changes nothing.
@@ -24,10 +24,14 @@ from monitor.delivery.feed_keys import feed_key_hash, new_feed_key
 from monitor.delivery.retry import MAX_RETRY, REFUSALS, parse_refs, retry_failed
 from monitor.errors import ConfigError, InputError, Problem
 from monitor.notify.assemble import queue_confirmation
-from monitor.notify.erasure import forget_subscriber
 from monitor.notify.links import feed_urls
-from monitor.notify.listing import subscriber_lines, subscribers_json
-from monitor.notify.preferences import (
+from monitor.store import alert_feeds, failed_deliveries, outbox
+from monitor.store import subscribers as store
+from monitor.store.db import make_engine, transaction
+from monitor.store.migrate import require_schema
+from monitor.subscriptions.erasure import forget_subscriber
+from monitor.subscriptions.listing import subscriber_lines, subscribers_json
+from monitor.subscriptions.preferences import (
     Preferences,
     PreferencesInput,
     Vocabulary,
@@ -35,12 +39,13 @@ from monitor.notify.preferences import (
     input_from_row,
     topic_vocabulary,
 )
-from monitor.notify.subscriber_actions import resend_confirmation, set_delivery
-from monitor.notify.subscriber_import import CsvRow, ImportPlan, plan_import, read_subscriber_csv
-from monitor.store import alert_feeds, failed_deliveries, outbox
-from monitor.store import subscribers as store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.subscriptions.subscriber_actions import resend_confirmation, set_delivery
+from monitor.subscriptions.subscriber_import import (
+    CsvRow,
+    ImportPlan,
+    plan_import,
+    read_subscriber_csv,
+)
 
 # How the CLI names each checked field (the rest are --field-name).
 _FLAGS = {"time_zone": "--tz", "email": "EMAIL", "quiet": "--quiet"}

@@ -4,7 +4,7 @@ The index holds every deliverable subscription in memory; stored queries live in
 QueryMatcher per topic choice (a topic slug, or ``all``), so a story is checked against
 the few candidate queries the matcher's presearch finds among the subscriptions that can
 see it, instead of every subscriber's query. Which view of the story a subscription gets
-(which topic's alert, or none) is decided by ``monitor.notify.topic_choice``. The index
+(which topic's alert, or none) is decided by ``monitor.subscriptions.topic_choice``. The index
 reloads itself when the subscriptions table changes.
 """
 
@@ -27,13 +27,6 @@ from monitor.matching.matcher import QueryMatcher
 from monitor.matching.query import MatchDoc
 from monitor.models import Classification, FeedItem
 from monitor.notify.policy import DeliverySettings, decide_delivery
-from monitor.notify.preferences import Vocabulary, check_preferences, input_from_row
-from monitor.notify.topic_choice import (
-    ALL_TOPICS,
-    StoryTopics,
-    delivery_view,
-    one_per_subscriber,
-)
 from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery
 from monitor.store.subscribers import (
@@ -41,6 +34,13 @@ from monitor.store.subscribers import (
     SubscriptionRow,
     deliverable_subscriptions,
     subscriptions_version,
+)
+from monitor.subscriptions.preferences import Vocabulary, check_preferences, input_from_row
+from monitor.subscriptions.topic_choice import (
+    ALL_TOPICS,
+    StoryTopics,
+    delivery_view,
+    one_per_subscriber,
 )
 
 log = get_logger(__name__)

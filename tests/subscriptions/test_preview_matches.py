@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.matching.query import matches, parse
-from monitor.notify.preview import (
+from monitor.store.stories import AlertedStory
+from monitor.subscriptions.preview import (
     StoryDocs,
     preview_matches,
     preview_window,
     stored_story_doc,
 )
-from monitor.store.stories import AlertedStory
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 UA, RU = "ukraine-latam", "russia-latam"

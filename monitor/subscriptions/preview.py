@@ -22,10 +22,10 @@ from monitor.config import Settings
 from monitor.matching.commands import check_query, matching_ids
 from monitor.matching.query import MatchDoc, Node
 from monitor.models import Classification, FeedItem
-from monitor.notify.fanout import passes_filters
-from monitor.notify.topic_choice import ALL_TOPICS, StoryTopics, delivery_view
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import AlertedStory, alerted_stories
+from monitor.subscriptions.fanout import passes_filters
+from monitor.subscriptions.topic_choice import ALL_TOPICS, StoryTopics, delivery_view
 
 PREVIEW_DAYS = 30
 _UTC = ZoneInfo("UTC")
