@@ -1,7 +1,7 @@
 """`monitor feed …`: the feed registry from the command line, and `feed check` for debugging.
 
 Every feed that enters the registry (``feed add``, each row of ``feed import``) passes
-``monitor.feeds.entry.check_feed_entry`` and the fetcher's address policy; a refused feed
+``monitor.feeds.registry_entry.check_feed_entry`` and the fetcher's address policy; a refused feed
 is named with its row and every problem, and the good rows of the same file are added.
 """
 
@@ -22,17 +22,17 @@ from sqlalchemy import Engine
 from monitor.config import Settings
 from monitor.errors import ConfigError, FeedError, InputError, OpmlError, Problem
 from monitor.feeds.check import check_feed
-from monitor.feeds.entry import (
+from monitor.feeds.fetcher import fetch_feed, make_session
+from monitor.feeds.listing import feed_lines, feeds_json
+from monitor.feeds.opml import OpmlFeed, export_opml, import_opml
+from monitor.feeds.poller import limits_from, policy_from
+from monitor.feeds.registry_entry import (
     FeedEntry,
     FeedInput,
     IntervalBounds,
     check_feed_entry,
     dns_refusals,
 )
-from monitor.feeds.fetcher import fetch_feed, make_session
-from monitor.feeds.listing import feed_lines, feeds_json
-from monitor.feeds.opml import OpmlFeed, export_opml, import_opml
-from monitor.feeds.poller import limits_from, policy_from
 from monitor.store import feeds as store
 from monitor.store.db import make_engine, transaction
 from monitor.store.migrate import require_schema

@@ -30,7 +30,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from monitor.feeds.fingerprint import TEXT_WORDS, hamming, match_tokens, simhash_bands, title_key
-from monitor.feeds.parsed import FeedWarning, RawEntry
+from monitor.feeds.raw_feed import FeedWarning, RawEntry
 from monitor.feeds.urls import canonical_url as canonicalize
 from monitor.models import FeedItem
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from monitor.errors import FeedParseError
-from monitor.feeds.parsed import FeedWarning, FieldCapper, ParsedFeed, ParseLimits, RawEntry
+from monitor.feeds.raw_feed import FeedWarning, FieldCapper, ParsedFeed, ParseLimits, RawEntry
 
 JSONFEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
 

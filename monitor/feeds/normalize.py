@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from monitor.feeds.fingerprint import item_simhash, title_key
 from monitor.feeds.html_text import drop_unencodable, html_to_text
 from monitor.feeds.identity import item_identity, resolve_id_collisions
-from monitor.feeds.parsed import FeedWarning, ParsedFeed, RawEntry
+from monitor.feeds.raw_feed import FeedWarning, ParsedFeed, RawEntry
 from monitor.feeds.sanitize import sanitize_html
 from monitor.feeds.syndication import normalize_outlet_name, strip_syndication_marks
 from monitor.feeds.urls import canonical_url

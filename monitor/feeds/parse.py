@@ -26,7 +26,7 @@ from datetime import datetime
 from monitor.errors import FeedParseError
 from monitor.feeds.encoding import DecodedDocument, decode_feed_bytes
 from monitor.feeds.jsonfeed import parse_json_feed
-from monitor.feeds.parsed import DEFAULT_LIMITS, FeedWarning, ParsedFeed, ParseLimits, RawEntry
+from monitor.feeds.raw_feed import DEFAULT_LIMITS, FeedWarning, ParsedFeed, ParseLimits, RawEntry
 from monitor.feeds.xmlfeed import parse_xml_feed
 
 __all__ = ["FeedWarning", "ParseLimits", "ParsedFeed", "RawEntry", "parse_feed"]

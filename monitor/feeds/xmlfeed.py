@@ -23,7 +23,7 @@ import feedparser
 
 from monitor.errors import FeedParseError
 from monitor.feeds.encoding import utf8_xml
-from monitor.feeds.parsed import (
+from monitor.feeds.raw_feed import (
     FeedKind,
     FeedWarning,
     FieldCapper,

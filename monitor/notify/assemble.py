@@ -27,12 +27,12 @@ from monitor.logs import get_logger
 from monitor.matching.topic_set import read_topic_names
 from monitor.models import MODEL_RULE, Evidence
 from monitor.notify.compose import draft_alert, draft_confirmation, draft_digest, period_heading
+from monitor.notify.delivery_settings import delivery_settings
 from monitor.notify.fragments import DEFAULT_LIMIT, FragmentCache
 from monitor.notify.headers import fingerprint
 from monitor.notify.links import EmailLinks, build_links, confirm_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import DigestPeriod, local_day_start, plan_emails
-from monitor.notify.schedule import delivery_settings
 from monitor.notify.snippets import build_snippet
 from monitor.notify.thread_alerts import one_per_thread
 from monitor.notify.tokens import LIFETIMES, TokenClaims, make_token

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from monitor.feeds.entry import FeedEntry, FeedInput, IntervalBounds, check_feed_entry
 from monitor.feeds.hosts import AddressPolicy
+from monitor.feeds.registry_entry import FeedEntry, FeedInput, IntervalBounds, check_feed_entry
 from tests.cli.conftest import Cli
 
 PUBLIC_ONLY = {"MONITOR_ALLOW_PRIVATE_ADDRESSES": "false"}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from monitor.feeds.commands import import_feeds, read_feed_list, registry_opml
-from monitor.feeds.entry import FeedEntry, FeedInput, check_feed_entry
+from monitor.feeds.registry_entry import FeedEntry, FeedInput, check_feed_entry
 from monitor.store import feeds as store
 from monitor.store.db import make_engine, transaction
 from monitor.store.tables import feeds as feeds_table

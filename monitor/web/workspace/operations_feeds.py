@@ -35,8 +35,8 @@ from monitor.feeds.commands import (
     registry_opml,
     set_feed_paused,
 )
-from monitor.feeds.entry import FeedInput
 from monitor.feeds.opml import MAX_OPML_BYTES
+from monitor.feeds.registry_entry import FeedInput
 from monitor.health import is_failing
 from monitor.store import feeds as feed_store
 from monitor.store.db import transaction
