@@ -57,7 +57,13 @@ from monitor.timelines.sentences import split_sentences
 _NOT_ACTOR = frozenset({"dateline", "venue"})  # classifier notes: a place, not a party
 _ACTOR_KINDS = frozenset({"leader", "government"})
 _WORD_RE = re.compile(r"\w+")
-_TALLY_RE = re.compile(r"\d\s*(?:votes?|votos?|голос\w*)?\s*$", re.IGNORECASE)
+# A number of votes or states right before a vote value is a tally, not a country's vote:
+# "141 votos a favor", "35 se abstiveram", "35 countries abstained", "5 países votaron en contra".
+_TALLY_RE = re.compile(
+    r"\d\s*(?:(?:votes?|votos?|голос\w*|countries|states|nations|members|pa[ií]ses|"
+    r"naciones|na[cç][oõ]es|estados|miembros|membros|se|have|han|ha|voted|votaron|votaram)\s*){0,2}$",
+    re.IGNORECASE,
+)
 _EMPTY = StoryTimeline((), ())
 _TWO_SIDED = frozenset({"call", "meeting"})  # the other side's leader is the counterpart
 # Words that make Ukraine or Russia a meeting's topic, not its other party ("a meeting on
@@ -85,7 +91,10 @@ _ELSEWHERE = "elsewhere"
 _ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
 # "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
 _PARTY_RE = re.compile(
-    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o )?"
+    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o |a )?"
+    # "en contra de la agresión de Rusia", "against the invasion of Ukraine": still its object
+    r"(?:(?:agresion|agressao|aggression|invasion|invasao|ofensiva|offensive|guerra|war|"
+    r"ataque|attack)\s+(?:de |of |da |do |by |por |pela )?(?:la |the |el |o |a )?)?"
     r"(?:ucrania|ukrain|rusia|russia|kiev|kyiv|moscu|moscow|moscou|"
     r"украин|україн|росси|росі)"
 )
@@ -99,7 +108,20 @@ _RELATIVE_RE = re.compile(
     r"\W*(?:who|which|que|quien|quienes|quem|qual|який|яка|які|который|которая|которые)\b",
     re.IGNORECASE,
 )
+# "en Argentina", "in the Dominican Republic", "na Argentina": a state named as a place
+_LOCATIVE_RE = re.compile(r"\b(?:en|in|em|na|no|at)\s+(?:la |el |the |a |o )?$", re.IGNORECASE)
 _AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
+# After a peace plan or group, the words that make the next states its authors: "plano de
+# paz de Brasil e China", "Amigos da Paz, fundado por Brasil e China", "liderado por Pequim
+# e Brasília", "the plan put forward by Mexico".
+_OWNER_RE = re.compile(
+    r"\W*(?:(?:(?:fundad|liderad|encabezad|impulsad|lanzad|lançad|criad|cread|propuest|"
+    r"propost|presentad|apresentad)[oa]s?|founded|led|launched|created|proposed|put forward|"
+    r"presented|drafted)\s+)?(?:de|do|da|of|by|por|pelo|pela)\s+(?:el |la |o |a |the )?",
+    re.IGNORECASE,
+)
+# The words between a plan's author states: names, commas, "and"/"y"/"e" ("Brasil e China").
+_AUTHORS_GAP_RE = re.compile(r"(?:\s*(?:,|and|y|e|&|[A-ZÀ-Ý][\w-]*)\s*)*")
 
 
 def extract_timeline(
@@ -150,7 +172,9 @@ def extract_candidates(
     for number, sentence in enumerate(sentences):
         here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
         evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
-        named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
+        named = _not_venues(
+            [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
+        )
         layout = _Clauses(sentence, named, evidence)
         for country, position in _countries(verdict.countries, named, sentence, stated):
             said.setdefault(country, []).append((position, sentence, here))
@@ -188,7 +212,8 @@ def extract_candidates(
             main_kind=len(seen[key]) == most[key[0]],
         )
         sightings = [s for _, s in seen[key]]
-        candidates.append(Candidate(made, features, told_as_done(made.kind, sightings)))
+        done = told_as_done(made.kind, sightings, made.value)
+        candidates.append(Candidate(made, features, done))
     return candidates, tuple(stances.values())
 
 
@@ -349,6 +374,7 @@ class _Clauses:
             latam_leader=any(_is_leader(e) and e.rule.startswith("latam") for e in evidence),
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
+            lead_in=fold(source[self.sentence.start : start]),
         )
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
@@ -411,6 +437,31 @@ def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) 
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _not_venues(named: Sequence[Evidence], story: StoryText) -> list[Evidence]:
+    """A sentence's state mentions without those that only say where another Latin
+    American state's act happened: "Presidente de Ecuador se reúne con Zelensky en
+    Argentina", "a meeting with Guatemalan President Arévalo in the Dominican Republic"
+    (Argentina and the Dominican Republic are venues, labeling rule 5). A state named only
+    as a place, with no other Latin American state in the sentence, stays (the host)."""
+
+    places: set[int] = set()
+    last: Evidence | None = None
+    for item in sorted(named, key=lambda e: e.start):
+        source = story.title if item.field == "title" else story.text
+        before = source[max(0, item.start - 12) : item.start]
+        listed = (  # "stops in Caracas, Managua and Havana": every item of the list
+            last is not None
+            and id(last) in places
+            and last.field == item.field
+            and _LIST_GAP_RE.fullmatch(source[last.end : item.start])
+        )
+        if not _is_leader(item) and (_LOCATIVE_RE.search(before) or listed):
+            places.add(id(item))
+        last = item
+    actors = {e.rule.split(":")[1] for e in named if id(e) not in places}
+    return [e for e in named if id(e) not in places or e.rule.split(":")[1] in actors or not actors]
 
 
 def _surname(item: Evidence, story: StoryText) -> str | None:
@@ -481,6 +532,8 @@ def _entries(
             kind = venue
         family = _family(kind)
         value = _value(family, position, hits, story, sentence) if family else None
+        if kind == "peace-plan" and value is None and _authored(hit, country, evidence, story):
+            value = "alternative"  # the country's own plan or group (labeling rule 6)
         made.append(
             (
                 TimelineEntry(
@@ -498,6 +551,28 @@ def _entries(
             )
         )
     return made
+
+
+def _authored(hit: Hit, country: str, evidence: Sequence[Evidence], story: StoryText) -> bool:
+    """Whether the peace plan or group of ``hit`` is named as ``country``'s own: its
+    author states follow it ("plano de paz de Brasil e China", "Amigos da Paz, fundado por
+    Brasil e China", "liderado por Pequim e Brasília") and ``country`` is one of them.
+    A plan of someone else's ("la fórmula de paz de Zelensky") is not."""
+    source = story.title if hit.field == "title" else story.text
+    lead = _OWNER_RE.match(source, hit.end)
+    if lead is None:
+        return False
+    at = lead.end()
+    for item in sorted(evidence, key=lambda e: e.start):
+        if item.field != hit.field or item.start < at or not _is_actor(item):
+            continue
+        if not _AUTHORS_GAP_RE.fullmatch(source[at : item.start]):
+            return False
+        parts = item.rule.split(":")
+        if parts[0] == "latam" and parts[1] == country:
+            return True
+        at = item.end
+    return False
 
 
 def _is_actor(item: Evidence) -> bool:
@@ -524,7 +599,7 @@ def _value(
         if hit.spec.group == family
         and hit.spec.label != NO_VALUE
         and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
-        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 24])))
+        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 48])))
     ]
     after = [hit for hit in found if hit.start >= position]
     if after:
