@@ -64,12 +64,18 @@ _TALLY_RE = re.compile(
     r"naciones|na[cç][oõ]es|estados|miembros|membros|se|have|han|ha|voted|votaron|votaram)\s*){0,2}$",
     re.IGNORECASE,
 )
+# Between the two halves of a pair: "Ukraine-Russia", "Rusia y Ucrania", "Росії та України".
+_PAIR_RE = re.compile(r"\s*(?:-|–|/|and|y|e|и|і|та)\s*", re.IGNORECASE)
 _EMPTY = StoryTimeline((), ())
 _TWO_SIDED = frozenset({"call", "meeting"})  # the other side's leader is the counterpart
 # Words that make Ukraine or Russia a meeting's topic, not its other party ("a meeting on
 # Ukraine", "para discutir a guerra entre Ucrânia e Rússia"), within three words before.
 _TOPIC_RE = re.compile(
     r"\b(?:about|on|over|regarding|sobre|acerca|entre|between|war|guerra|conflict|conflicto|"
+    # the setting: "talks … amid Ukraine-Russia crisis", "the impact of the … crisis",
+    # "an end to the hostilities in Ukraine", "en medio de la guerra"
+    r"amid|amidst|medio|meio|impact|impacto|hostilities|hostilidades|situation|situaci[oó]n|"
+    r"situa[cç][aã]o|"
     r"conflito|crisis|crise|peace|paz|invasion|invasi[oó]n|invas[aã]o)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
@@ -102,6 +108,20 @@ _PARTY_RE = re.compile(
 # the state or leader it qualifies (folded): "president-elect", "presidente electo de".
 _ELECT_RE = re.compile(
     r"\b(?:elect|electo|electa|eleito|eleita|избранн\w*|обран\w*)\b\W+(?:\w+\W+){0,2}$"
+)
+# … or right after it: "Mexican President-elect Claudia Sheinbaum", "mexicano, presidente electo".
+_ELECT_AFTER_RE = re.compile(
+    r"^\W*(?:president|presidente|presidenta|prime minister|primer ministro)[\s-]*"
+    r"(?:elect|electo|electa|eleito|eleita)\b"
+)
+# An accented future tense, lost by folding: "incluirá reuniones", "llegará", "assinarão".
+_ACCENTED_FUTURE_RE = re.compile(r"\b\w{3,}(?:ará|erá|irá|arán|erán|irán|arão|erão|irão)\b")
+# A headline's "Abinader to attend", "Lula to visit China": the English headline future.
+_HEADLINE_FUTURE_RE = re.compile(r"\b[A-Z][\w'’-]* to [a-z]+\b")
+# "resolution to the conflict", "resolución del conflicto": a settlement, not a UN resolution
+_SETTLEMENT_RE = re.compile(
+    r"^\s*(?:to|of|for|del|de|do|da|para)\s+(?:the |el |la |o |a |este |esse )?(?:\w+\s+)?"
+    r"(?:conflict|conflicto|conflito|war|guerra|crisis|crise|конфлікт\w*|конфликт\w*)"
 )
 # A clause that opens with a relative pronoun is about its antecedent.
 _RELATIVE_RE = re.compile(
@@ -165,6 +185,13 @@ def extract_candidates(
         if _names_state(e, story, cues.state_words) and _surname(e, story) not in elect
     ]
     stated = {e.rule.split(":")[1] for e in states}
+    # mentions dropped as a president-elect's: such a sentence is not the country's, even
+    # in a one-country story ("разговоре избранного президента Аргентины Хавьера Милея")
+    elect_only = [
+        e
+        for e in verdict.matched
+        if e not in states and _names_state(e, story, cues.state_words, elect=False)
+    ]
     entries: dict[tuple[str, str], TimelineEntry] = {}
     seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
     stances: dict[str, Stance] = {}
@@ -176,7 +203,10 @@ def extract_candidates(
             [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
         )
         layout = _Clauses(sentence, named, evidence)
-        for country, position in _countries(verdict.countries, named, sentence, stated):
+        not_yet = {
+            e.rule.split(":")[1] for e in elect_only if _inside(e.field, e.start, e.end, sentence)
+        }
+        for country, position in _countries(verdict.countries, named, sentence, stated, not_yet):
             said.setdefault(country, []).append((position, sentence, here))
             own = [hit for hit in here if layout.attributes(hit, country)]
             for entry, hit in _entries(story, country, position, sentence, own, evidence, venue):
@@ -241,12 +271,21 @@ class _Clauses:
             if _is_leader(item) or item.rule.split(":")[-1] == "government":
                 self.foreign[clause_index(self.clauses, item.start)].append(item.start)
         text = sentence.sentence
-        self.topic_only = bool(sides) and all(
-            not _is_leader(e)
-            and e.rule.split(":")[-1] != "government"
-            and _TOPIC_RE.search(text[: e.start - sentence.start])
-            for e in sides
-        )
+        topics: list[bool] = []
+        previous: Evidence | None = None
+        for e in sorted(sides, key=lambda e: e.start):
+            party = _is_leader(e) or e.rule.split(":")[-1] == "government"
+            before = text[: e.start - sentence.start]
+            paired = (  # "the Ukraine-Russia crisis": the pair is the topic together
+                previous is not None
+                and topics[-1]
+                and _PAIR_RE.fullmatch(
+                    text[previous.end - sentence.start : e.start - sentence.start]
+                )
+            )
+            topics.append(not party and bool(paired or _TOPIC_RE.search(before)))
+            previous = e
+        self.topic_only = bool(sides) and all(topics)
 
     def _destinations(self, hit: Hit) -> set[str] | None:
         """Where a visit goes, when the words right after its cue say so ("visit to
@@ -375,6 +414,12 @@ class _Clauses:
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
             lead_in=fold(source[self.sentence.start : start]),
+            planned=bool(
+                _ACCENTED_FUTURE_RE.search(source[start:end])
+                or (
+                    self.sentence.field == "title" and _HEADLINE_FUTURE_RE.search(source[start:end])
+                )
+            ),
         )
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
@@ -421,22 +466,35 @@ def _vote_venue(hits: Iterable[Hit]) -> str | None:
     return "un-vote" if "un" in venues else None
 
 
-def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
+def _names_state(
+    item: Evidence, story: StoryText, state_words: frozenset[str], *, elect: bool = True
+) -> bool:
     """Whether a piece of evidence names a Latin American state as an actor: not as a
-    dateline or a venue, not a president-elect's (labeling rule 1), and a demonym only
-    beside a state word ("Colombian government", not "Colombian mercenaries")."""
+    dateline or a venue, not a president-elect's (labeling rule 1; ``elect=False``: read
+    without that test), and a demonym only beside a state word ("Colombian government",
+    not "Colombian mercenaries")."""
     parts = item.rule.split(":")
     if parts[0] != "latam" or len(parts) < 3 or parts[-1] in _NOT_ACTOR:
         return False
     source = story.title if item.field == "title" else story.text
-    if _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start])):
-        return False  # "presidente electo de Chile, José Antonio Kast": not yet the government
+    if elect and _said_elect(item, source):
+        return False
     if parts[2] != "demonym":
         return True
     before = _WORD_RE.findall(source[max(0, item.start - 40) : item.start])
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _said_elect(item: Evidence, source: str) -> bool:
+    """A mention qualified as a president-elect's, right before it ("presidente electo de
+    Chile, José Antonio Kast") or right after it ("Mexican President-elect Claudia
+    Sheinbaum"): not yet the government (labeling rule 1)."""
+    return bool(
+        _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start]))
+        or _ELECT_AFTER_RE.search(fold(source[item.end : item.end + 30]))
+    )
 
 
 def _not_venues(named: Sequence[Evidence], story: StoryText) -> list[Evidence]:
@@ -492,15 +550,21 @@ def _has_state_word(sentence: Quote, state_words: frozenset[str]) -> bool:
 
 
 def _countries(
-    countries: Sequence[str], named: Sequence[Evidence], sentence: Quote, stated: set[str]
+    countries: Sequence[str],
+    named: Sequence[Evidence],
+    sentence: Quote,
+    stated: set[str],
+    not_yet: set[str],
 ) -> list[tuple[str, int]]:
-    """The verdict's countries this sentence is about, each with where it is named."""
+    """The verdict's countries this sentence is about, each with where it is named. In a
+    one-country story a sentence naming no state is the country's, unless it names the
+    country only through its president-elect (``not_yet``)."""
     found: dict[str, int] = {}
     for item in named:
         code = item.rule.split(":")[1]
         if code in countries:
             found.setdefault(code, item.start)
-    if not found and len(countries) == 1 and countries[0] in stated:
+    if not found and len(countries) == 1 and countries[0] in stated - not_yet:
         return [(countries[0], sentence.start)]  # a one-country story: every sentence
     return sorted(found.items(), key=lambda pair: pair[1])
 
@@ -515,6 +579,7 @@ def _entries(
     venue: str | None,
 ) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
+    source = story.title if sentence.field == "title" else story.text
     leader_here = any(_is_leader(item) for item in evidence)
     calls = [hit.start for hit in hits if hit.spec.group == KIND and hit.spec.label == "call"]
     first: dict[str, Hit] = {}
@@ -522,6 +587,8 @@ def _entries(
         kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
         if hit.spec.label == "meeting" and any(0 <= c - hit.end <= 25 for c in calls):
             continue  # "recebeu um telefonema", "received a call": the call, no meeting
+        if hit.spec.label in VOTE_KINDS and _SETTLEMENT_RE.match(fold(source[hit.end :][:48])):
+            continue  # "resolution to the conflict": a settlement, not a UN resolution
         if kind_cue and hit.spec.label not in cancelled:
             first.setdefault(hit.spec.label, hit)
     made = []
