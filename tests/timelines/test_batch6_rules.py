@@ -142,3 +142,25 @@ def test_ukraine_and_russia_as_the_setting_make_no_bilateral_meeting(
         "Kuleba on Friday.",
     )
     assert ("GY", "meeting", None) in entries(bilateral)
+
+
+def test_a_one_country_sentence_naming_only_its_president_elect_is_not_the_countrys(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    # b9-003: in a one-country story every sentence is the country's, but not one that names
+    # it only through its president-elect ("разговоре избранного президента Аргентины")
+    elect = run(
+        topic,
+        cues,
+        "Chile y Ucrania",
+        "El presidente electo de Chile, José Antonio Kast, conversó por teléfono con Volodímir "
+        "Zelenski.",
+    )
+    assert ("CL", "call", None) not in entries(elect)
+    president = run(
+        topic,
+        cues,
+        "Chile y Ucrania",
+        "El presidente de Chile, José Antonio Kast, conversó por teléfono con Volodímir Zelenski.",
+    )
+    assert ("CL", "call", None) in entries(president)
