@@ -223,6 +223,14 @@ def extract_candidates(
                 found = _stance(story.story_id, country, sentence, mine)
                 if found is not None:
                     stances[country] = found
+    other_side = {  # sentences naming Ukraine, Russia, their leaders or governments
+        number
+        for number, sentence in enumerate(sentences)
+        for e in verdict.matched
+        if e.rule.split(":")[0] in {"ukraine", "russia"}
+        and _is_actor(e)
+        and _inside(e.field, e.start, e.end, sentence)
+    }
     candidates = []
     per_country = Counter(country for country, _ in entries)
     most = {c: max(len(v) for k, v in seen.items() if k[0] == c) for c in per_country}
@@ -243,6 +251,11 @@ def extract_candidates(
         )
         sightings = [s for _, s in seen[key]]
         done = told_as_done(made.kind, sightings, made.value)
+        if made.kind in _TWO_SIDED and not any(
+            s.sentence_number in other_side or s.sentence_number - 1 in other_side - {0}
+            for s in sightings
+        ):
+            done = False  # no Ukrainian or Russian party near: not theirs (labeling rule 7)
         candidates.append(Candidate(made, features, done))
     return candidates, tuple(stances.values())
 

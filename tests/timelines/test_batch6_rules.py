@@ -164,3 +164,25 @@ def test_a_one_country_sentence_naming_only_its_president_elect_is_not_the_count
         "El presidente de Chile, José Antonio Kast, conversó por teléfono con Volodímir Zelenski.",
     )
     assert ("CL", "call", None) in entries(president)
+
+
+def test_a_meeting_with_no_ukrainian_or_russian_party_near_is_not_a_dealing(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    # b9-126's class (rule 7): Abinader's meeting with Portugal's president. A meeting or call
+    # needs Ukraine, Russia or their officials in its sentence or the text sentence before.
+    title = "Abinader asistirá a la cumbre de paz sobre Ucrania"
+    lisbon = (
+        "El presidente dominicano Luis Abinader habló el martes en Lisboa. Visitó después el "
+        "monasterio de los Jerónimos. Luego se reunió con el presidente de Portugal, Marcelo "
+        "Rebelo de Sousa."
+    )
+    assert ("DO", "meeting", None) not in entries(run(topic, cues, title, lisbon))
+    kyiv = lisbon.replace("de Portugal, Marcelo Rebelo de Sousa", "de Ucrania, Volodímir Zelenski")
+    assert ("DO", "meeting", None) in entries(run(topic, cues, title, kyiv))
+    # the other side named in the sentence before still counts ("… all received him")
+    received = (
+        "El presidente dominicano Luis Abinader recibió al canciller ucraniano Andrii Sybiha. "
+        "El encuentro duró una hora."
+    )
+    assert ("DO", "meeting", None) in entries(run(topic, cues, title, received))
