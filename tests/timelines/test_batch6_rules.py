@@ -4,6 +4,8 @@ plainly told act that must still count."""
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.matching.topic import Topic
 from monitor.timelines.cues import TimelineCues
 from monitor.timelines.features import told_as_done
@@ -186,3 +188,56 @@ def test_a_meeting_with_no_ukrainian_or_russian_party_near_is_not_a_dealing(
         "El encuentro duró una hora."
     )
     assert ("DO", "meeting", None) in entries(run(topic, cues, title, received))
+
+
+# Batch 6's misses in wording the cue lists lacked (each a form, not a story's phrase),
+# shortened from the stories that showed them.
+WORDING = [
+    (  # b9-181: a UK/RU adverbial participle of "visit"
+        "Визит Лаврова в Латинскую Америку на фоне войны на Украине",
+        "На Кубу Лавров прилетел прямиком из столицы Никарагуа, посетив до этого Бразилию, где "
+        "обсуждал конфликт на Украине.",
+        ("BR", "visit", None),
+    ),
+    (  # b9-117: taking a call the other side made
+        "President Rodrigo Chaves takes call from Ukrainian president",
+        "President Rodrigo Chaves Robles, on Thursday, July 21, took a call from his Ukrainian "
+        "counterpart, Volodymyr Zelenskyy.",
+        ("CR", "call", None),
+    ),
+    (  # b9-192: its own group of states for talks
+        '"Meu governo condena a violação territorial da Ucrânia", diz Lula',
+        "O presidente Lula defendeu uma solução negociada para o conflito, criando um grupo de "
+        "países para sentar à mesa com Rússia e Ucrânia.",
+        ("BR", "peace-plan", "alternative"),
+    ),
+    (  # b9-217: UK "озброєння"
+        "Допомога Україні від Аргентини",
+        "Уряд Аргентини виключив можливість відправки озброєння в Україну.",
+        ("AR", "arms-security", None),
+    ),
+    (  # b9-164: RU "военной техники"
+        "Эквадор передумал передавать военную технику Украине",
+        "Эквадор отменил решение о поставке военной техники в США для Украины.",
+        ("EC", "arms-security", None),
+    ),
+    (  # b9-189: fertilizers, the commodity Russia sells the region most
+        "Putin conversa com Bolsonaro e diz que Rússia vai continuar fornecendo fertilizantes "
+        "para o Brasil",
+        "O governo brasileiro confirmou a conversa sobre a guerra na Ucrânia.",
+        ("BR", "trade", None),
+    ),
+    (  # b9-047: nationals stranded
+        "Unos 20 dominicanos están varados en Ucrania",
+        "El gobierno dominicano informó que unos 20 dominicanos están varados en Ucrania tras "
+        "el inicio del conflicto con Rusia.",
+        ("DO", "humanitarian", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "entry"), WORDING, ids=[str(w[2]) for w in WORDING])
+def test_wording_batch_6_showed_is_read(
+    topic: Topic, cues: TimelineCues, title: str, text: str, entry: tuple[str, str, str | None]
+) -> None:
+    assert entry in entries(run(topic, cues, title, text))
