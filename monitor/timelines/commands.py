@@ -75,7 +75,10 @@ def _precision_filter(settings: Settings, paths: Sequence[str], *, fit: bool) ->
     if not paths:
         raise InputError(USAGE, [Problem("GOLD", "give one or more labeled JSON Lines files")])
     gold = [story for path in paths for story in read_gold(_lines(path), path)]
-    rows = fitting.label_candidates(load_topic(settings.topic_file), load_cues(), gold)
+    # the rules alone propose the candidates: a refit must not need the weights it replaces
+    rows = fitting.label_candidates(
+        load_topic(settings.topic_file), load_cues(precision=False), gold
+    )
     print(fitting.cross_validate(rows, gold).report())
     if fit:
         model = fitting.fit_filter(rows, fitting.threshold_for_all(rows, gold))

@@ -57,13 +57,25 @@ from monitor.timelines.sentences import split_sentences
 _NOT_ACTOR = frozenset({"dateline", "venue"})  # classifier notes: a place, not a party
 _ACTOR_KINDS = frozenset({"leader", "government"})
 _WORD_RE = re.compile(r"\w+")
-_TALLY_RE = re.compile(r"\d\s*(?:votes?|votos?|голос\w*)?\s*$", re.IGNORECASE)
+# A number of votes or states right before a vote value is a tally, not a country's vote:
+# "141 votos a favor", "35 se abstiveram", "35 countries abstained", "5 países votaron en contra".
+_TALLY_RE = re.compile(
+    r"\d\s*(?:(?:votes?|votos?|голос\w*|countries|states|nations|members|pa[ií]ses|"
+    r"naciones|na[cç][oõ]es|estados|miembros|membros|se|have|han|ha|voted|votaron|votaram)\s*){0,2}$",
+    re.IGNORECASE,
+)
+# Between the two halves of a pair: "Ukraine-Russia", "Rusia y Ucrania", "Росії та України".
+_PAIR_RE = re.compile(r"\s*(?:-|–|/|and|y|e|и|і|та)\s*", re.IGNORECASE)
 _EMPTY = StoryTimeline((), ())
 _TWO_SIDED = frozenset({"call", "meeting"})  # the other side's leader is the counterpart
 # Words that make Ukraine or Russia a meeting's topic, not its other party ("a meeting on
 # Ukraine", "para discutir a guerra entre Ucrânia e Rússia"), within three words before.
 _TOPIC_RE = re.compile(
     r"\b(?:about|on|over|regarding|sobre|acerca|entre|between|war|guerra|conflict|conflicto|"
+    # the setting: "talks … amid Ukraine-Russia crisis", "the impact of the … crisis",
+    # "an end to the hostilities in Ukraine", "en medio de la guerra"
+    r"amid|amidst|medio|meio|impact|impacto|hostilities|hostilidades|situation|situaci[oó]n|"
+    r"situa[cç][aã]o|"
     r"conflito|crisis|crise|peace|paz|invasion|invasi[oó]n|invas[aã]o)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
@@ -85,7 +97,10 @@ _ELSEWHERE = "elsewhere"
 _ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
 # "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
 _PARTY_RE = re.compile(
-    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o )?"
+    r"\s*(?:de |of |a |da |do )?(?:la |the |el |o |a )?"
+    # "en contra de la agresión de Rusia", "against the invasion of Ukraine": still its object
+    r"(?:(?:agresion|agressao|aggression|invasion|invasao|ofensiva|offensive|guerra|war|"
+    r"ataque|attack)\s+(?:de |of |da |do |by |por |pela )?(?:la |the |el |o |a )?)?"
     r"(?:ucrania|ukrain|rusia|russia|kiev|kyiv|moscu|moscow|moscou|"
     r"украин|україн|росси|росі)"
 )
@@ -94,12 +109,39 @@ _PARTY_RE = re.compile(
 _ELECT_RE = re.compile(
     r"\b(?:elect|electo|electa|eleito|eleita|избранн\w*|обран\w*)\b\W+(?:\w+\W+){0,2}$"
 )
+# … or right after it: "Mexican President-elect Claudia Sheinbaum", "mexicano, presidente electo".
+_ELECT_AFTER_RE = re.compile(
+    r"^\W*(?:president|presidente|presidenta|prime minister|primer ministro)[\s-]*"
+    r"(?:elect|electo|electa|eleito|eleita)\b"
+)
+# An accented future tense, lost by folding: "incluirá reuniones", "llegará", "assinarão".
+_ACCENTED_FUTURE_RE = re.compile(r"\b\w{3,}(?:ará|erá|irá|arán|erán|irán|arão|erão|irão)\b")
+# A headline's "Abinader to attend", "Lula to visit China": the English headline future.
+_HEADLINE_FUTURE_RE = re.compile(r"\b[A-Z][\w'’-]* to [a-z]+\b")
+# "resolution to the conflict", "resolución del conflicto": a settlement, not a UN resolution
+_SETTLEMENT_RE = re.compile(
+    r"^\s*(?:to|of|for|del|de|do|da|para)\s+(?:the |el |la |o |a |este |esse )?(?:\w+\s+)?"
+    r"(?:conflict|conflicto|conflito|war|guerra|crisis|crise|конфлікт\w*|конфликт\w*)"
+)
 # A clause that opens with a relative pronoun is about its antecedent.
 _RELATIVE_RE = re.compile(
     r"\W*(?:who|which|que|quien|quienes|quem|qual|який|яка|які|который|которая|которые)\b",
     re.IGNORECASE,
 )
+# "en Argentina", "in the Dominican Republic", "na Argentina": a state named as a place
+_LOCATIVE_RE = re.compile(r"\b(?:en|in|em|na|no|at)\s+(?:la |el |the |a |o )?$", re.IGNORECASE)
 _AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
+# After a peace plan or group, the words that make the next states its authors: "plano de
+# paz de Brasil e China", "Amigos da Paz, fundado por Brasil e China", "liderado por Pequim
+# e Brasília", "the plan put forward by Mexico".
+_OWNER_RE = re.compile(
+    r"\W*(?:(?:(?:fundad|liderad|encabezad|impulsad|lanzad|lançad|criad|cread|propuest|"
+    r"propost|presentad|apresentad)[oa]s?|founded|led|launched|created|proposed|put forward|"
+    r"presented|drafted)\s+)?(?:de|do|da|of|by|por|pelo|pela)\s+(?:el |la |o |a |the )?",
+    re.IGNORECASE,
+)
+# The words between a plan's author states: names, commas, "and"/"y"/"e" ("Brasil e China").
+_AUTHORS_GAP_RE = re.compile(r"(?:\s*(?:,|and|y|e|&|[A-ZÀ-Ý][\w-]*)\s*)*")
 
 
 def extract_timeline(
@@ -143,6 +185,13 @@ def extract_candidates(
         if _names_state(e, story, cues.state_words) and _surname(e, story) not in elect
     ]
     stated = {e.rule.split(":")[1] for e in states}
+    # mentions dropped as a president-elect's: such a sentence is not the country's, even
+    # in a one-country story ("разговоре избранного президента Аргентины Хавьера Милея")
+    elect_only = [
+        e
+        for e in verdict.matched
+        if e not in states and _names_state(e, story, cues.state_words, elect=False)
+    ]
     entries: dict[tuple[str, str], TimelineEntry] = {}
     seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
     stances: dict[str, Stance] = {}
@@ -150,9 +199,14 @@ def extract_candidates(
     for number, sentence in enumerate(sentences):
         here = [hit for hit in hits if _inside(hit.field, hit.start, hit.end, sentence)]
         evidence = [e for e in verdict.matched if _inside(e.field, e.start, e.end, sentence)]
-        named = [e for e in states if _inside(e.field, e.start, e.end, sentence)]
+        named = _not_venues(
+            [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
+        )
         layout = _Clauses(sentence, named, evidence)
-        for country, position in _countries(verdict.countries, named, sentence, stated):
+        not_yet = {
+            e.rule.split(":")[1] for e in elect_only if _inside(e.field, e.start, e.end, sentence)
+        }
+        for country, position in _countries(verdict.countries, named, sentence, stated, not_yet):
             said.setdefault(country, []).append((position, sentence, here))
             own = [hit for hit in here if layout.attributes(hit, country)]
             for entry, hit in _entries(story, country, position, sentence, own, evidence, venue):
@@ -169,6 +223,14 @@ def extract_candidates(
                 found = _stance(story.story_id, country, sentence, mine)
                 if found is not None:
                     stances[country] = found
+    other_side = {  # sentences naming Ukraine, Russia, their leaders or governments
+        number
+        for number, sentence in enumerate(sentences)
+        for e in verdict.matched
+        if e.rule.split(":")[0] in {"ukraine", "russia"}
+        and _is_actor(e)
+        and _inside(e.field, e.start, e.end, sentence)
+    }
     candidates = []
     per_country = Counter(country for country, _ in entries)
     most = {c: max(len(v) for k, v in seen.items() if k[0] == c) for c in per_country}
@@ -188,7 +250,13 @@ def extract_candidates(
             main_kind=len(seen[key]) == most[key[0]],
         )
         sightings = [s for _, s in seen[key]]
-        candidates.append(Candidate(made, features, told_as_done(made.kind, sightings)))
+        done = told_as_done(made.kind, sightings, made.value)
+        if made.kind in _TWO_SIDED and not any(
+            s.sentence_number in other_side or s.sentence_number - 1 in other_side - {0}
+            for s in sightings
+        ):
+            done = False  # no Ukrainian or Russian party near: not theirs (labeling rule 7)
+        candidates.append(Candidate(made, features, done))
     return candidates, tuple(stances.values())
 
 
@@ -216,12 +284,21 @@ class _Clauses:
             if _is_leader(item) or item.rule.split(":")[-1] == "government":
                 self.foreign[clause_index(self.clauses, item.start)].append(item.start)
         text = sentence.sentence
-        self.topic_only = bool(sides) and all(
-            not _is_leader(e)
-            and e.rule.split(":")[-1] != "government"
-            and _TOPIC_RE.search(text[: e.start - sentence.start])
-            for e in sides
-        )
+        topics: list[bool] = []
+        previous: Evidence | None = None
+        for e in sorted(sides, key=lambda e: e.start):
+            party = _is_leader(e) or e.rule.split(":")[-1] == "government"
+            before = text[: e.start - sentence.start]
+            paired = (  # "the Ukraine-Russia crisis": the pair is the topic together
+                previous is not None
+                and topics[-1]
+                and _PAIR_RE.fullmatch(
+                    text[previous.end - sentence.start : e.start - sentence.start]
+                )
+            )
+            topics.append(not party and bool(paired or _TOPIC_RE.search(before)))
+            previous = e
+        self.topic_only = bool(sides) and all(topics)
 
     def _destinations(self, hit: Hit) -> set[str] | None:
         """Where a visit goes, when the words right after its cue say so ("visit to
@@ -349,6 +426,13 @@ class _Clauses:
             latam_leader=any(_is_leader(e) and e.rule.startswith("latam") for e in evidence),
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
+            lead_in=fold(source[self.sentence.start : start]),
+            planned=bool(
+                _ACCENTED_FUTURE_RE.search(source[start:end])
+                or (
+                    self.sentence.field == "title" and _HEADLINE_FUTURE_RE.search(source[start:end])
+                )
+            ),
         )
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
@@ -395,22 +479,60 @@ def _vote_venue(hits: Iterable[Hit]) -> str | None:
     return "un-vote" if "un" in venues else None
 
 
-def _names_state(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
+def _names_state(
+    item: Evidence, story: StoryText, state_words: frozenset[str], *, elect: bool = True
+) -> bool:
     """Whether a piece of evidence names a Latin American state as an actor: not as a
-    dateline or a venue, not a president-elect's (labeling rule 1), and a demonym only
-    beside a state word ("Colombian government", not "Colombian mercenaries")."""
+    dateline or a venue, not a president-elect's (labeling rule 1; ``elect=False``: read
+    without that test), and a demonym only beside a state word ("Colombian government",
+    not "Colombian mercenaries")."""
     parts = item.rule.split(":")
     if parts[0] != "latam" or len(parts) < 3 or parts[-1] in _NOT_ACTOR:
         return False
     source = story.title if item.field == "title" else story.text
-    if _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start])):
-        return False  # "presidente electo de Chile, José Antonio Kast": not yet the government
+    if elect and _said_elect(item, source):
+        return False
     if parts[2] != "demonym":
         return True
     before = _WORD_RE.findall(source[max(0, item.start - 40) : item.start])
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _said_elect(item: Evidence, source: str) -> bool:
+    """A mention qualified as a president-elect's, right before it ("presidente electo de
+    Chile, José Antonio Kast") or right after it ("Mexican President-elect Claudia
+    Sheinbaum"): not yet the government (labeling rule 1)."""
+    return bool(
+        _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start]))
+        or _ELECT_AFTER_RE.search(fold(source[item.end : item.end + 30]))
+    )
+
+
+def _not_venues(named: Sequence[Evidence], story: StoryText) -> list[Evidence]:
+    """A sentence's state mentions without those that only say where another Latin
+    American state's act happened: "Presidente de Ecuador se reúne con Zelensky en
+    Argentina", "a meeting with Guatemalan President Arévalo in the Dominican Republic"
+    (Argentina and the Dominican Republic are venues, labeling rule 5). A state named only
+    as a place, with no other Latin American state in the sentence, stays (the host)."""
+
+    places: set[int] = set()
+    last: Evidence | None = None
+    for item in sorted(named, key=lambda e: e.start):
+        source = story.title if item.field == "title" else story.text
+        before = source[max(0, item.start - 12) : item.start]
+        listed = (  # "stops in Caracas, Managua and Havana": every item of the list
+            last is not None
+            and id(last) in places
+            and last.field == item.field
+            and _LIST_GAP_RE.fullmatch(source[last.end : item.start])
+        )
+        if not _is_leader(item) and (_LOCATIVE_RE.search(before) or listed):
+            places.add(id(item))
+        last = item
+    actors = {e.rule.split(":")[1] for e in named if id(e) not in places}
+    return [e for e in named if id(e) not in places or e.rule.split(":")[1] in actors or not actors]
 
 
 def _surname(item: Evidence, story: StoryText) -> str | None:
@@ -441,15 +563,21 @@ def _has_state_word(sentence: Quote, state_words: frozenset[str]) -> bool:
 
 
 def _countries(
-    countries: Sequence[str], named: Sequence[Evidence], sentence: Quote, stated: set[str]
+    countries: Sequence[str],
+    named: Sequence[Evidence],
+    sentence: Quote,
+    stated: set[str],
+    not_yet: set[str],
 ) -> list[tuple[str, int]]:
-    """The verdict's countries this sentence is about, each with where it is named."""
+    """The verdict's countries this sentence is about, each with where it is named. In a
+    one-country story a sentence naming no state is the country's, unless it names the
+    country only through its president-elect (``not_yet``)."""
     found: dict[str, int] = {}
     for item in named:
         code = item.rule.split(":")[1]
         if code in countries:
             found.setdefault(code, item.start)
-    if not found and len(countries) == 1 and countries[0] in stated:
+    if not found and len(countries) == 1 and countries[0] in stated - not_yet:
         return [(countries[0], sentence.start)]  # a one-country story: every sentence
     return sorted(found.items(), key=lambda pair: pair[1])
 
@@ -464,6 +592,7 @@ def _entries(
     venue: str | None,
 ) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
+    source = story.title if sentence.field == "title" else story.text
     leader_here = any(_is_leader(item) for item in evidence)
     calls = [hit.start for hit in hits if hit.spec.group == KIND and hit.spec.label == "call"]
     first: dict[str, Hit] = {}
@@ -471,6 +600,8 @@ def _entries(
         kind_cue = hit.spec.group == KIND or (hit.spec.group == PLACE and leader_here)
         if hit.spec.label == "meeting" and any(0 <= c - hit.end <= 25 for c in calls):
             continue  # "recebeu um telefonema", "received a call": the call, no meeting
+        if hit.spec.label in VOTE_KINDS and _SETTLEMENT_RE.match(fold(source[hit.end :][:48])):
+            continue  # "resolution to the conflict": a settlement, not a UN resolution
         if kind_cue and hit.spec.label not in cancelled:
             first.setdefault(hit.spec.label, hit)
     made = []
@@ -481,6 +612,8 @@ def _entries(
             kind = venue
         family = _family(kind)
         value = _value(family, position, hits, story, sentence) if family else None
+        if kind == "peace-plan" and value is None and _authored(hit, country, evidence, story):
+            value = "alternative"  # the country's own plan or group (labeling rule 6)
         made.append(
             (
                 TimelineEntry(
@@ -498,6 +631,28 @@ def _entries(
             )
         )
     return made
+
+
+def _authored(hit: Hit, country: str, evidence: Sequence[Evidence], story: StoryText) -> bool:
+    """Whether the peace plan or group of ``hit`` is named as ``country``'s own: its
+    author states follow it ("plano de paz de Brasil e China", "Amigos da Paz, fundado por
+    Brasil e China", "liderado por Pequim e Brasília") and ``country`` is one of them.
+    A plan of someone else's ("la fórmula de paz de Zelensky") is not."""
+    source = story.title if hit.field == "title" else story.text
+    lead = _OWNER_RE.match(source, hit.end)
+    if lead is None:
+        return False
+    at = lead.end()
+    for item in sorted(evidence, key=lambda e: e.start):
+        if item.field != hit.field or item.start < at or not _is_actor(item):
+            continue
+        if not _AUTHORS_GAP_RE.fullmatch(source[at : item.start]):
+            return False
+        parts = item.rule.split(":")
+        if parts[0] == "latam" and parts[1] == country:
+            return True
+        at = item.end
+    return False
 
 
 def _is_actor(item: Evidence) -> bool:
@@ -524,7 +679,7 @@ def _value(
         if hit.spec.group == family
         and hit.spec.label != NO_VALUE
         and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
-        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 24])))
+        and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 48])))
     ]
     after = [hit for hit in found if hit.start >= position]
     if after:

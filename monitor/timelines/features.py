@@ -20,18 +20,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.timelines.model import KINDS
+from monitor.timelines.model import KINDS, VOTE_KINDS
 
 # "will meet", "plans to", "va a", "vai visitar", "visitará", "se reunirá", "irão"…
 _FUTURE_RE = re.compile(
     r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|expected to|"
     r"is to|are to|set to|scheduled|upcoming|next (?:week|month|year)|to be held|"
+    # the same in adjectives and participles: "una futura visita", "encontro agendado"
+    r"futur\w*|agendad\w*|programad\w*|previst\w*|"
     r"could|might|may|possible|posible|possivel|podria|poderia|expectativas?|expectations?|"
     r"va a|van a|planea|prevé|preve|pretende|proxim[oa]|tiene previsto|"
     r"vai|vao|ira|iran|irao|devera|deverao|planeja|sera|seran|serao|estara|tendra|habra|"
     r"(?:visit|viaj|reun|particip|asist|firm|vot|envi|recib|encontr|convers|realiz|celebr|"
     r"llam|lig|discut|trat|abord|anunci|present|recorr|habl|assin|receb|dialog|sostend|"
-    r"mant|firm|particip)(?:ara|era|ira|aran|eran|iran|arao|erao|irao)|"
+    r"mant|firm|particip|llev|lev|reali|ocurr|ocorr|acontec|inici)"
+    r"(?:ara|era|ira|aran|eran|iran|arao|erao|irao)|"
     r"буде|будуть|будет|будут|планує|планирует|планують|планируют|готов\w*|намерен\w*|"
     r"збирається|собирается|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
     r"приедет|приїде)\b"
@@ -50,16 +53,30 @@ _NEGATION_RE = re.compile(
 _REQUEST_RE = re.compile(
     r"\b(?:ask\w*|request\w*|invit\w*|urg\w*|call(?:ed|s)? on|"
     r"pid\w*|solicit\w*|convid\w*|convit\w*|insta\w*|inst[oó]|pedi\w*|pede|"
+    r"quer que|queria que|quiere que|queria que|wants? \w+ to|"
     r"propos\w* to|propuso a|propone a|propos a|propoe a|"
-    r"попрос\w*|запрос\w*|запроси\w*|запит\w*|запроше\w*|приглаш\w*)\b"
+    r"попрос\w*|запрос\w*|запроси\w*|запит\w*|запроше\w*|приглаш\w*|"
+    # UK/RU "calls on", "with a request": "Україна закликає … сприяти … зустрічі"
+    r"заклика\w*|закликав\w*|призыва\w*|призвал\w*|прохання\w*|просьб\w*|"
+    r"просит\w*|просив\w*|просил\w*)\b"
 )
 # "to strengthen trade ties", "ampliar la cooperación", "the possibility of": an aim, not an act
 _INTENT_RE = re.compile(
     r"\b(?:strengthen\w*|deepen\w*|expand\w*|boost\w*|explor\w*|consider\w*|"
+    # a plan or a wish is not yet a decision ("pretende fazer a doação", "plans to transfer")
+    r"pretend\w*|plans? to|planning to|planea\w*|planej\w*|intends? to|wants? to|quiere\w*|"
     r"possibilit\w*|potential|eventual\w*|"
     r"fortalec\w*|ampliar|ampliacion|ampliacao|estrechar|estreitar|profundizar|aprofundar|"
     r"impulsar|posibilidad|possibilidade|relanzar|retomar|"
     r"зміцн\w*|укрепл\w*)\b"
+)
+# Read by the check only (the filter's features keep their fitted meaning): an encounter
+# that "must" or "should" happen ("deve visitar a Ucrânia", "має завершитися переговорами")
+# is not told as done, nor one "declined" or "turned down" ("Declines to Visit Ukraine").
+_NOT_YET_RE = re.compile(
+    r"\b(?:must|should|ought to|deve|devem|deveria|deveriam|debe|deben|deberia|deberian|"
+    r"має|мають|повинн\w*|должен|должна|должно|должны|следует|"
+    r"declin\w*|turn(?:s|ed)? down)\b"
 )
 # Kinds that are encounters: planned, cancelled, denied or asked-for ones did not happen.
 # For the others a refusal or an announced decision is itself the act ("will not send
@@ -94,6 +111,12 @@ class Sighting:
     latam_leader: bool  # a Latin American leader is named in the sentence
     first_clause: bool = False  # the cue is in the sentence's first clause
     topic_word: bool = False  # "about", "sobre", "discussing" just before the cue
+    # the sentence before the cue's clause, folded: a request there governs what follows
+    # ("o governo ucraniano pediu … que o Brasil enviasse ajuda: cobertores, alimentos")
+    lead_in: str = ""
+    # the clause tells a future the folded text cannot show: an accented future form
+    # ("incluirá reuniones", "llegará", "irão") or a headline's "Abinader to attend"
+    planned: bool = False
 
 
 def feature_names() -> tuple[str, ...]:
@@ -134,19 +157,33 @@ def clause_markers(clause: str) -> tuple[bool, bool, bool]:
     )
 
 
-def told_as_done(kind: str, sightings: Sequence[Sighting]) -> bool:
+def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = None) -> bool:
     """The explicit tense-and-negation check (labeling rule 2: acts that did not or have
     not yet happened are no entries): some sentence tells the act plainly in its cue's
     clause. For an encounter (visit, call, meeting) that clause has no future or plan
     ("will meet", "visitará"), no negation or cancellation ("did not", "canceled") and no
-    request or invitation ("invitó a visitar"). For the other kinds a refusal or an
-    announced decision is the act, so only a request or a proposal received ("asked for
-    weapons", "proposed to Argentina") or a mere aim ("to strengthen trade ties") voids it."""
+    request or invitation ("invitó a visitar"), no "must"/"should" ("deve visitar") or
+    "declined", and no future the folding hides (``Sighting.planned``). Taking part in a peace summit or group
+    with no position stated (a ``peace-plan`` without ``value``) is an encounter too: a
+    summit that "se llevará a cabo … con la participación confirmada de Argentina" has not
+    happened yet (a refusal to attend has the value ``rejected`` and stays an act). For the
+    other kinds a refusal or an announced decision is the act, so only a request or a
+    proposal received ("asked for weapons", "proposed to Argentina") or a mere aim ("to
+    strengthen trade ties") voids it."""
+    encounter = kind in ENCOUNTERS or (kind == "peace-plan" and value is None)
     for sighting in sightings:
         future, negation, request = clause_markers(sighting.clause)
-        if kind in ENCOUNTERS and not (future or negation or request):
+        # a request earlier in the sentence governs the cue's clause too ("pediu … que o
+        # Brasil enviasse ajuda: cobertores, alimentos"); a vote's resolution "asks" things
+        if kind not in VOTE_KINDS:
+            request = request or bool(_REQUEST_RE.search(sighting.lead_in))
+        # a plan or an aim is no act yet; a plan denied is a refusal, which is one
+        aim = bool(_INTENT_RE.search(sighting.clause)) and not negation
+        if encounter and (sighting.planned or _NOT_YET_RE.search(sighting.clause)):
+            continue
+        if encounter and not (future or negation or request) and not (kind == "peace-plan" and aim):
             return True
-        if kind not in ENCOUNTERS and not request and not _INTENT_RE.search(sighting.clause):
+        if not encounter and not request and not aim:
             return True
     return False
 
@@ -175,7 +212,7 @@ def entry_features(
     ``main_kind``: this kind is told in the most sentences of them (a side remark is not)."""
     first = sightings[0]
     future, negation, request = clause_markers(first.clause)
-    clean = told_as_done(kind, sightings)
+    clean = told_as_done(kind, sightings, value)
     distance = first.distance if first.distance >= 0 else 30
     features = {f"kind={k}": float(k == kind) for k in KINDS}
     features |= {

@@ -236,8 +236,9 @@ def test_someone_elses_proposal_states_no_position(topic: Topic, cues: TimelineC
     timeline = run(
         topic,
         cues,
-        "Noboa irá a la cumbre de la paz por Ucrania",
-        "El presidente Daniel Noboa asistirá a la cumbre centrada en la fórmula de paz "
+        # told as done: attending a summit still to come is no act yet (labeling rule 2)
+        "Noboa fue a la cumbre de la paz por Ucrania",
+        "El presidente Daniel Noboa asistió a la cumbre centrada en la fórmula de paz "
         "propuesta por el presidente de Ucrania, Volodímir Zelenski.",
     )
     assert ("EC", "peace-plan", None) in entries(timeline)
