@@ -48,6 +48,8 @@ from monitor.matching.topic import (
 TITLE = "title"
 TEXT = "text"
 LOCATION_KINDS = ("capital", "city")
+# The note of a demonym with no state noun beside it: people, not the state, named.
+PASSING = "passing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +96,24 @@ class Features:
     def countries(self) -> tuple[str, ...]:
         """Countries of the actor mentions, in order of first mention (title first).
 
-        Countries named only as a location ("in Lima") are listed when no country is
-        named as an actor.
+        The labeling rules' Countries rule leaves out states named in passing: a country
+        named only by a bare demonym ("the Uruguayan news agency", "Mexican exporters")
+        is listed only when no country is named as an actor. Countries named only as a
+        location ("in Lima") come last, when neither is.
         """
         actors: dict[str, None] = {}
+        passing: dict[str, None] = {}
         places: dict[str, None] = {}
         for mention in self.mentions:
             if mention.country and mention.strength > 0:
-                target = actors if mention.is_actor else places
+                if not mention.is_actor:
+                    target = places
+                elif mention.note == PASSING:
+                    target = passing
+                else:
+                    target = actors
                 target.setdefault(mention.country, None)
-        return tuple(actors or places)
+        return tuple(actors or passing or places)
 
 
 def extract_features(
@@ -144,7 +154,8 @@ def extract_features(
     venues = by_group.get(VENUE, [])
     state_nouns = by_group.get(STATE_NOUN, [])
     mentions = tuple(
-        _mention(topic, hit, venues, state_nouns, title, text) for hit in by_group.get(gate.actor, ())
+        _mention(topic, hit, venues, state_nouns, title, text)
+        for hit in by_group.get(gate.actor, ())
     )
     latam_by_field = {TITLE: 0.0, TEXT: 0.0}
     latam_by_sentence: dict[tuple[str, int], float] = {}
@@ -258,10 +269,12 @@ def _mention(
         before = folded[max(0, hit.folded_start - 12) : hit.folded_start].split()
         if before and before[-1] in context.place_prepositions:
             return Mention(hit, strength, country, "place")
-    if kind == "demonym" and any(
-        other.field == hit.field and _gap(other, hit) <= context.state_noun_window
-        for other in state_nouns
-    ):
+    if kind == "demonym":
+        if not any(
+            other.field == hit.field and _gap(other, hit) <= context.state_noun_window
+            for other in state_nouns
+        ):
+            return Mention(hit, strength, country, PASSING)
         strength = strengths["demonym_near_state_noun"]
     return Mention(hit, strength, country)
 

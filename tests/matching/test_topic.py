@@ -230,6 +230,8 @@ def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
     assert names == [
         "embassy-closure-is-other",
         "recruitment-is-security",
+        "troops-are-security",
+        "arms-refusal-is-security",
         "retaliation-over-arms-is-trade",
         "un-vote-is-multilateral",
         "peace-proposal-at-the-un",
@@ -238,6 +240,8 @@ def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
         "meeting-about-a-ceasefire",
         "humanitarian-visas-are-humanitarian",
         "official-visit-is-a-visit",
+        "legislature-resolution-is-a-stance",
+        "stance-with-a-peace-position-is-peace",
         "stance-without-act-is-other",
     ]
     assert topic.relevance.side_strength["initiative"] == 1.0

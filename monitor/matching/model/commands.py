@@ -33,6 +33,7 @@ DEV_POOL = (
     "tests/data/blind6.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind7.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind8.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind9.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
