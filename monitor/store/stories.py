@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS, OPENING_CHARS
 from monitor.models import Classification, FeedItem
+from monitor.store import trend_counts
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
 from monitor.store.tables import BAND_COLUMN_NAMES, alerts, stories, story_sources
 
@@ -460,11 +461,16 @@ def insert_sources(
 
 
 def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime) -> None:
-    """Apply per-story changes (credited outlet, fuller text) gathered for a batch."""
+    """Apply per-story changes (credited outlet, fuller text) gathered for a batch; an
+    alerted story's new outlet moves its stored counts (``trend_counts``)."""
+    recredited = [story_id for story_id, values in changes.items() if "credited_outlet" in values]
+    before = trend_counts.alert_rows_of(conn, recredited)
     for story_id, values in changes.items():
         conn.execute(
             update(stories).where(stories.c.id == story_id).values(updated_at=now, **values)
         )
+    if before:
+        trend_counts.keep(conn, before, trend_counts.alert_rows_of(conn, recredited))
 
 
 def insert_alerts(
@@ -490,4 +496,9 @@ def insert_alerts(
     inserted = bulk_insert(
         conn, alerts, rows, conflict=["story_id", "topic"], returning=["story_id", "id"]
     )
-    return {int(story_id): int(alert_id) for story_id, alert_id in inserted}
+    created = {int(story_id): int(alert_id) for story_id, alert_id in inserted}
+    # The stored counts change with the alerts, in this transaction (monitor/trends/rollup).
+    after = trend_counts.alert_rows_of(conn, created)
+    new_ids = set(created.values())
+    trend_counts.keep(conn, [row for row in after if row.id not in new_ids], after)
+    return created
