@@ -6,7 +6,10 @@ filtered by a query counts, since only the query evaluator can say which stories
 ``monitor spikes`` (``daily_counts``), the API's GET /trends and the unfiltered Trends page:
 at a million stories a year's alerts are 125,000 rows, too many to decode in Python for a
 page (2.0 s for 30 days, 16 s for a year by week, before). A test holds the two equal on
-both databases, in zones with daylight saving. Days are calendar days of the alert's
+both databases, in zones with daylight saving. Without a topic, when the reader's days
+begin on whole hours, ``counts_per_day`` sums the worker's stored counts per hour instead
+(``rollup``, ``store.trend_counts``: migration 0022), held equal to ``tally`` the same way.
+Days are calendar days of the alert's
 creation in a zone (UTC unless the caller gives the reader's); SQL finds them with
 ``local_days`` arithmetic on Unix seconds, the same on SQLite and PostgreSQL. A story about
 two countries counts once for each; an alert without a category or outlet is not counted
