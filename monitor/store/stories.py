@@ -460,11 +460,25 @@ def insert_sources(
     return {item_id for item_id, _ in inserted}
 
 
-def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime) -> None:
+def credited_outlets(conn: Connection, story_ids: Iterable[int]) -> dict[int, str]:
+    """The stories' credited outlets as stored now."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(stories.c.id, stories.c.credited_outlet).where(one_of(conn, stories.c.id, ids))
+    )
+    return {int(story_id): str(outlet) for story_id, outlet in rows}
+
+
+def update_stories(
+    conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime, counted: bool = True
+) -> None:
     """Apply per-story changes (credited outlet, fuller text) gathered for a batch; an
-    alerted story's new outlet moves its stored counts (``trend_counts``)."""
+    alerted story's new outlet moves its stored counts (``trend_counts``), unless the
+    caller writes that change itself (``counted=False``: the worker, once per batch)."""
     recredited = [story_id for story_id, values in changes.items() if "credited_outlet" in values]
-    before = trend_counts.alert_rows_of(conn, recredited)
+    before = trend_counts.alert_rows_of(conn, recredited) if counted else []
     for story_id, values in changes.items():
         conn.execute(
             update(stories).where(stories.c.id == story_id).values(updated_at=now, **values)
@@ -474,9 +488,16 @@ def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now:
 
 
 def insert_alerts(
-    conn: Connection, verdicts: dict[int, Classification], topic: str, *, now: datetime
+    conn: Connection,
+    verdicts: dict[int, Classification],
+    topic: str,
+    *,
+    now: datetime,
+    counted: bool = True,
 ) -> dict[int, int]:
-    """Insert alerts once per (story, topic); return story id → alert id for the new ones."""
+    """Insert alerts once per (story, topic); return story id → alert id for the new ones.
+    The stored counts change with them (``trend_counts``), unless the caller writes that
+    change itself (``counted=False``: the worker, once per batch)."""
     if not verdicts:
         return {}
     rows = [
@@ -497,8 +518,6 @@ def insert_alerts(
         conn, alerts, rows, conflict=["story_id", "topic"], returning=["story_id", "id"]
     )
     created = {int(story_id): int(alert_id) for story_id, alert_id in inserted}
-    # The stored counts change with the alerts, in this transaction (monitor/trends/rollup).
-    after = trend_counts.alert_rows_of(conn, created)
-    new_ids = set(created.values())
-    trend_counts.keep(conn, [row for row in after if row.id not in new_ids], after)
+    if counted:  # in this transaction (monitor/trends/rollup.py)
+        trend_counts.keep_added(conn, created, set(created.values()))
     return created

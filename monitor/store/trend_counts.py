@@ -5,12 +5,16 @@ reader's days.
 
 The writers of alerts and of stories' credited outlets (``stories.insert_alerts``,
 ``stories.update_stories``) call ``keep`` in their transaction, so the counts are exactly
-the alerts' and survive what the alerts survive.
+the alerts' and survive what the alerts survive. The worker (``stream.handler``) writes a
+batch's change once, last in its transaction (``keep_added``): the current hour's rows are
+touched by every batch, so they are locked for the shortest time and in one order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, text
@@ -41,6 +45,43 @@ def alert_rows_of(conn: Connection, story_ids: Iterable[int]) -> list[Any]:
         .where(one_of(conn, alerts.c.story_id, ids))
     )
     return list(conn.execute(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class CountedAlert:
+    """An alert as the counts read it (``alert_rows_of``'s columns but ``id``)."""
+
+    story_id: int
+    created_at: datetime
+    countries: Any
+    category: str | None
+    credited_outlet: str | None
+
+
+def keep_added(
+    conn: Connection,
+    story_ids: Iterable[int],
+    new_alert_ids: Collection[int],
+    old_outlets: Mapping[int, str] | None = None,
+) -> None:
+    """Write the change a batch made to these stories: alerts ``new_alert_ids`` added, and
+    the stories in ``old_outlets`` credited to another outlet than that one. One read of
+    the stories' alerts; the rows before are those rows without the new alerts, with the
+    old outlets."""
+    outlets = old_outlets or {}
+    after = alert_rows_of(conn, story_ids)
+    before = [
+        CountedAlert(
+            row.story_id,
+            row.created_at,
+            row.countries,
+            row.category,
+            outlets.get(row.story_id, row.credited_outlet),
+        )
+        for row in after
+        if row.id not in new_alert_ids
+    ]
+    keep(conn, before, after)
 
 
 def keep(conn: Connection, before: Sequence[Any], after: Sequence[Any]) -> None:

@@ -19,7 +19,13 @@ from sqlalchemy import func, select
 from monitor.models import Classification
 from monitor.store import migrate, trend_counts
 from monitor.store.db import bulk_insert, transaction
-from monitor.store.stories import band_columns, insert_alerts, insert_stories, update_stories
+from monitor.store.stories import (
+    band_columns,
+    credited_outlets,
+    insert_alerts,
+    insert_stories,
+    update_stories,
+)
 from monitor.store.tables import alerts
 from monitor.store.tables import trend_counts as trend_counts_table
 from monitor.trends.local_days import day_runs, day_start
@@ -116,20 +122,32 @@ def archive(engine: Any, written: str = "at once") -> None:
                         "created_at": when + timedelta(hours=rng.uniform(-40, 40)),
                     }
                 )
-        if written != "by the worker":
+        if not written.startswith("by the worker"):
             bulk_insert(conn, alerts, rows)
             if written == "at once":
                 trend_counts.rebuild(conn)
             return
         rng.shuffle(rows)
+        batched = written == "by the worker, a batch's change at once"
         for n, row in enumerate(rows):
+            story_id = row["story_id"]
             verdict = Classification(
                 True, row["score"], row["category"], tuple(row["countries"]), "en"
             )
-            insert_alerts(conn, {row["story_id"]: verdict}, row["topic"], now=row["created_at"])
+            changes = {}
             if n % 7 == 0:  # a fuller copy credits another outlet (or none)
-                outlet = OUTLETS[(n // 7) % len(OUTLETS)]
-                update_stories(conn, {row["story_id"]: {"credited_outlet": outlet}}, now=NOW)
+                changes = {story_id: {"credited_outlet": OUTLETS[(n // 7) % len(OUTLETS)]}}
+            if not batched:  # each writer keeps the counts itself
+                insert_alerts(conn, {story_id: verdict}, row["topic"], now=row["created_at"])
+                update_stories(conn, changes, now=NOW)
+                continue
+            # as stream.handler does: the outlets before, then one change written last
+            old_outlets = credited_outlets(conn, changes)
+            update_stories(conn, changes, now=NOW, counted=False)
+            created = insert_alerts(
+                conn, {story_id: verdict}, row["topic"], now=row["created_at"], counted=False
+            )
+            trend_counts.keep_added(conn, {story_id}, set(created.values()), old_outlets)
 
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
@@ -149,7 +167,9 @@ def test_hours_answer_zones_whose_days_begin_on_whole_hours() -> None:
     }
 
 
-@pytest.mark.parametrize("written", ["at once", "by the worker"])
+@pytest.mark.parametrize(
+    "written", ["at once", "by the worker", "by the worker, a batch's change at once"]
+)
 def test_the_database_counts_what_tally_counts(db_url: str, engines: Any, written: str) -> None:
     engine = engines(db_url)
     archive(engine, written)
