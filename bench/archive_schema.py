@@ -52,6 +52,7 @@ MARKS: Mapping[str, Mark] = {
     "0019": Mark("threads"),
     "0020": Mark("stories", index="ix_stories_first_seen_at", columns=("first_seen_at", "id")),
     "0021": Mark("alerts", statistics="st_alerts_countries_text"),
+    "0022": Mark("trend_counts"),
 }
 
 

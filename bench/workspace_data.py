@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select, text
 
 from bench.corpus import base_texts
 from monitor.resources import default_topic_file
-from monitor.store import search_index
+from monitor.store import search_index, trend_counts
 from monitor.store.db import bulk_insert, transaction
 from monitor.store.stories import band_columns, insert_sources, insert_stories
 from monitor.store.tables import alerts, feeds, stories
@@ -272,6 +272,9 @@ def fill(engine: Engine, size: int, *, end: datetime | None = None) -> float:
                 f" {(size - done) / rate / 60:.1f} min to go)"
             )
     restore_indexes(engine)
+    with transaction(engine) as conn:  # alerts written outside the worker: counted at once
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        trend_counts.rebuild(conn)
     vacuum(engine)
     return time.monotonic() - started
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS, OPENING_CHARS
 from monitor.models import Classification, FeedItem
+from monitor.store import trend_counts
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
 from monitor.store.tables import BAND_COLUMN_NAMES, alerts, stories, story_sources
 
@@ -459,18 +460,44 @@ def insert_sources(
     return {item_id for item_id, _ in inserted}
 
 
-def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime) -> None:
-    """Apply per-story changes (credited outlet, fuller text) gathered for a batch."""
+def credited_outlets(conn: Connection, story_ids: Iterable[int]) -> dict[int, str]:
+    """The stories' credited outlets as stored now."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(stories.c.id, stories.c.credited_outlet).where(one_of(conn, stories.c.id, ids))
+    )
+    return {int(story_id): str(outlet) for story_id, outlet in rows}
+
+
+def update_stories(
+    conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime, counted: bool = True
+) -> None:
+    """Apply per-story changes (credited outlet, fuller text) gathered for a batch; an
+    alerted story's new outlet moves its stored counts (``trend_counts``), unless the
+    caller writes that change itself (``counted=False``: the worker, once per batch)."""
+    recredited = [story_id for story_id, values in changes.items() if "credited_outlet" in values]
+    before = trend_counts.alert_rows_of(conn, recredited) if counted else []
     for story_id, values in changes.items():
         conn.execute(
             update(stories).where(stories.c.id == story_id).values(updated_at=now, **values)
         )
+    if before:
+        trend_counts.keep(conn, before, trend_counts.alert_rows_of(conn, recredited))
 
 
 def insert_alerts(
-    conn: Connection, verdicts: dict[int, Classification], topic: str, *, now: datetime
+    conn: Connection,
+    verdicts: dict[int, Classification],
+    topic: str,
+    *,
+    now: datetime,
+    counted: bool = True,
 ) -> dict[int, int]:
-    """Insert alerts once per (story, topic); return story id → alert id for the new ones."""
+    """Insert alerts once per (story, topic); return story id → alert id for the new ones.
+    The stored counts change with them (``trend_counts``), unless the caller writes that
+    change itself (``counted=False``: the worker, once per batch)."""
     if not verdicts:
         return {}
     rows = [
@@ -490,4 +517,7 @@ def insert_alerts(
     inserted = bulk_insert(
         conn, alerts, rows, conflict=["story_id", "topic"], returning=["story_id", "id"]
     )
-    return {int(story_id): int(alert_id) for story_id, alert_id in inserted}
+    created = {int(story_id): int(alert_id) for story_id, alert_id in inserted}
+    if counted:  # in this transaction (monitor/trends/rollup.py)
+        trend_counts.keep_added(conn, created, set(created.values()))
+    return created

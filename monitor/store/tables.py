@@ -182,6 +182,33 @@ alerts = Table(
 )
 Index("ix_alerts_created_at", alerts.c.created_at)
 
+# Stored counts of alerted stories per UTC hour and key (migration 0022, monitor/trends/
+# rollup.py): a (story, key) pair counts in the hour of its first alert naming the key;
+# the worker writes them with the alerts, in their transaction. ``kind`` is country,
+# category, outlet or "*" (every alerted story, ``name`` empty).
+trend_counts = Table(
+    "trend_counts",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),  # Unix second
+    Column("kind", String(16), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("stories", Integer, nullable=False),
+)
+
+# The later hours in which an alert names a (story, key) pair again (a story alerted under
+# another topic hours later): a period that starts after the pair's first hour counts it on
+# its first such hour inside.
+trend_repeats = Table(
+    "trend_repeats",
+    metadata,
+    Column("story_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_bucket", BigInteger, nullable=False),
+)
+Index("ix_trend_repeats_bucket", trend_repeats.c.bucket)
+
 subscribers = Table(
     "subscribers",
     metadata,

@@ -31,7 +31,7 @@ from monitor.feeds.identity import SAME_TITLE_MIN_WORDS, likeness
 from monitor.logs import get_logger
 from monitor.models import Classification, FeedItem
 from monitor.notify.thread_alerts import fold_by_thread
-from monitor.store import search_index
+from monitor.store import search_index, trend_counts
 from monitor.store import stories as story_store
 from monitor.store import threads as thread_store
 from monitor.store.db import connection
@@ -186,7 +186,11 @@ class ItemHandler:
         changes = {
             s.id: s.changes for s in planned if s.id is not None and s.changes and s not in new
         }
-        story_store.update_stories(conn, changes, now=now)
+        # the stored counts' change is written once, last (trend_counts.keep_added)
+        old_outlets = story_store.credited_outlets(
+            conn, [i for i, c in changes.items() if "credited_outlet" in c]
+        )
+        story_store.update_stories(conn, changes, now=now, counted=False)
         search_index.reindex_stories(
             conn, [i for i, c in changes.items() if "title" in c or "text" in c]
         )
@@ -217,7 +221,7 @@ class ItemHandler:
         created: dict[int, dict[str, int]] = {}  # story id → topic → new alert id
         for topic, verdicts_by_story in relevant.items():
             for story_id, alert_id in story_store.insert_alerts(
-                conn, verdicts_by_story, topic, now=now
+                conn, verdicts_by_story, topic, now=now, counted=False
             ).items():
                 created.setdefault(story_id, {})[topic] = alert_id
         # Alerted stories join their event's thread in this transaction (monitor/threads).
@@ -283,6 +287,14 @@ class ItemHandler:
         # Each subscriber once per story: deliveries_for_story keeps one per subscriber,
         # and the deliveries' unique key drops a story they already got under another topic.
         outcome.deliveries = add_deliveries(conn, wanted, now=now)
+        # Last: every batch raises the current hour's counts, so they are locked until the
+        # commit only, in one order (a deadlock between workers would need two orders).
+        trend_counts.keep_added(
+            conn,
+            {*created, *old_outlets},
+            {alert_id for topics in created.values() for alert_id in topics.values()},
+            old_outlets,
+        )
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime

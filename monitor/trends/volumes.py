@@ -6,7 +6,10 @@ filtered by a query counts, since only the query evaluator can say which stories
 ``monitor spikes`` (``daily_counts``), the API's GET /trends and the unfiltered Trends page:
 at a million stories a year's alerts are 125,000 rows, too many to decode in Python for a
 page (2.0 s for 30 days, 16 s for a year by week, before). A test holds the two equal on
-both databases, in zones with daylight saving. Days are calendar days of the alert's
+both databases, in zones with daylight saving. Without a topic, when the reader's days
+begin on whole hours, ``counts_per_day`` sums the worker's stored counts per hour instead
+(``rollup``, ``store.trend_counts``: migration 0022), held equal to ``tally`` the same way.
+Days are calendar days of the alert's
 creation in a zone (UTC unless the caller gives the reader's); SQL finds them with
 ``local_days`` arithmetic on Unix seconds, the same on SQLite and PostgreSQL. A story about
 two countries counts once for each; an alert without a category or outlet is not counted
@@ -31,9 +34,10 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from monitor.matching.query.candidates import Candidate
-from monitor.store import search_index
+from monitor.store import search_index, trend_counts
 from monitor.store.tables import alerts, stories
 from monitor.trends.local_days import day_runs, day_sql
+from monitor.trends.rollup import ANY_KIND, answers
 
 COUNTRY, CATEGORY, OUTLET = "country", "category", "outlet"
 SPIKE_KINDS = (COUNTRY, CATEGORY)
@@ -185,16 +189,22 @@ def counts_per_day(
     zone: tzinfo = UTC,
     kinds: Iterable[str] = SPIKE_KINDS,
     topic: str | None = None,
+    stored: bool = True,
 ) -> DayCounts:
     """``tally(alert_rows(conn, *period_bounds(first_day, last_day, zone), topic=topic),
     …)``, counted by the database (``_counted_sql``). The rows read are the period's
     alerts through ``ix_alerts_created_at`` and, for outlets, their stories' outlets; what
-    returns is a few rows per key and day, summed here."""
+    returns is a few rows per key and day, summed here. Without a ``topic``, in a zone
+    whose days begin on whole hours during the period (``rollup.answers``), the worker's
+    stored counts are summed instead (``stored``: False counts the alerts, to compare)."""
     wanted = frozenset(kinds)
+    runs = day_runs(first_day, last_day, zone)
+    if stored and topic is None and answers(runs):
+        return _stored_counts(conn, first_day, last_day, zone, wanted)
     start, end = period_bounds(first_day, last_day, zone)
     outlet = "s.credited_outlet" if OUTLET in wanted else "NULL AS credited_outlet"
     joined = " LEFT JOIN stories AS s ON s.id = al.story_id" if OUTLET in wanted else ""
-    day = day_sql(day_runs(first_day, last_day, zone), _seconds(conn, "al.created_at"))
+    day = day_sql(runs, _seconds(conn, "al.created_at"))
     statement = text(
         "WITH a AS ("
         f"SELECT al.story_id, {day} AS day, al.countries, al.category, {outlet},"
@@ -219,6 +229,23 @@ def counts_per_day(
         elif 0 <= day < days:
             counts.setdefault(str(label), [0] * days)[int(day)] += int(count)
     return DayCounts(counts, alerted)
+
+
+def _stored_counts(
+    conn: Connection, first_day: date, last_day: date, zone: tzinfo, kinds: frozenset[str]
+) -> DayCounts:
+    """``counts_per_day`` from ``trend_counts`` (the period's hours, summed per local day)."""
+    runs = day_runs(first_day, last_day, zone)
+    start, end = (int(moment.timestamp()) for moment in period_bounds(first_day, last_day, zone))
+    days = (last_day - first_day).days + 1
+    counts: dict[str, list[int]] = {}
+    alerted = 0
+    for kind, name, day, count in trend_counts.summed(conn, runs, start, end, kinds):
+        if kind == ANY_KIND:
+            alerted += count
+        elif 0 <= day < days:
+            counts.setdefault(f"{kind}:{name}", [0] * days)[day] += count
+    return DayCounts({key: series for key, series in counts.items() if any(series)}, alerted)
 
 
 def split_kinds(counts: dict[str, list[int]]) -> dict[str, dict[str, list[int]]]:

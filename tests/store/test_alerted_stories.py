@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from monitor.models import Classification
 from monitor.store.db import make_engine, transaction
-from monitor.store.stories import alerted_stories, alerted_stories_per_country
-from monitor.store.tables import alerts, stories
+from monitor.store.stories import alerted_stories, alerted_stories_per_country, insert_alerts
+from monitor.store.tables import stories
 from monitor.trends.volumes import daily_counts
 
 UA, RU = "ukraine-latam", "russia-latam"
@@ -35,18 +36,9 @@ def add_story(
     ).scalar_one()
     for n, (topic, countries, category) in enumerate(views):
         at = seen + timedelta(minutes=n)
-        conn.execute(
-            alerts.insert().values(
-                story_id=story_id,
-                topic=topic,
-                score=0.9,
-                category=category,
-                countries=countries,
-                matched=[],
-                created_at=at,
-                updated_at=at,
-            )
-        )
+        # through the worker's writer, which keeps the stored counts Trends reads
+        verdict = Classification(True, 0.9, category, tuple(countries), "en")
+        insert_alerts(conn, {int(story_id): verdict}, topic, now=at)
     return int(story_id)
 
 

@@ -25,6 +25,7 @@ from monitor.store.subscribers import (
 from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
 from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.trends.volumes import COUNTRY, OUTLET, alert_rows, counts_per_day, period_bounds, tally
 from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
@@ -102,6 +103,14 @@ def test_syndicated_copy_joins_the_original_in_either_order(
         seed = conn.execute(select(stories).where(stories.c.source_count == 2)).one()
     assert seed.credited_outlet == "The Rio Times"
     assert "Diplomatic Horizon" in seed.title
+    # The stored counts Trends sums follow the credit (copy first: MENAFN's, then Rio's).
+    with transaction(handler.engine) as conn:
+        day = conn.execute(select(alerts.c.created_at)).scalar_one().date()
+        stored = counts_per_day(conn, day, day, kinds=(OUTLET, COUNTRY))
+        rows = alert_rows(conn, *period_bounds(day, day))
+        counted = tally(rows, day, day, kinds=(OUTLET, COUNTRY))
+    assert stored.counts == counted and stored.stories == 1
+    assert {k for k in counted if k.startswith("outlet:")} == {"outlet:The Rio Times"}
 
 
 def test_replayed_batches_change_nothing(handler: ItemHandler) -> None:

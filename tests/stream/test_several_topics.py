@@ -20,6 +20,15 @@ from monitor.store.subscribers import add_subscriber, add_subscription
 from monitor.store.tables import alerts, deliveries
 from monitor.stream.handler import ItemHandler
 from monitor.subscriptions.fanout import SubscriptionIndex
+from monitor.trends.volumes import (
+    CATEGORY,
+    COUNTRY,
+    OUTLET,
+    alert_rows,
+    counts_per_day,
+    period_bounds,
+    tally,
+)
 from tests import PROJECT_ROOT
 
 TOPICS_DIR = PROJECT_ROOT / "seeds" / "topics"
@@ -105,6 +114,11 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
         with transaction(engine) as conn:
             rows = conn.execute(select(alerts.c.story_id, alerts.c.topic)).all()
             delivered = conn.execute(select(deliveries.c.story_id)).scalars().all()
+            # the stored counts Trends sums were written with the alerts, once despite the replay
+            day = conn.execute(select(alerts.c.created_at)).scalars().first().date()
+            stored = counts_per_day(conn, day, day, kinds=(COUNTRY, CATEGORY, OUTLET))
+            counted = tally(alert_rows(conn, *period_bounds(day, day)), day, day,
+                            kinds=(COUNTRY, CATEGORY, OUTLET))
     finally:
         engine.dispose()
     assert outcome.alerts == 4 and again.alerts == 0 and again.replayed == 4
@@ -116,6 +130,8 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
     ]
     assert sorted(delivered) == sorted(by_story)  # one delivery per story, not per alert
     assert outcome.deliveries == 3
+    assert stored.stories == 3 and stored.counts == counted
+    assert counted["outlet:Example"] == [3] and counted["country:BR"] == [1]
 
 
 def test_one_file_setting_means_just_that_topic(tmp_path: Path, monkeypatch: Any) -> None:

@@ -2,7 +2,9 @@
 ``alert_rows``) on both databases: readers in zones with daylight saving, alerts on a
 day's first second and the one before, a story alerted under two topics (once before the
 period), repeated and missing countries, empty categories and outlets, and an alert whose
-story row is gone."""
+story row is gone. Both ways: counted from the alerts, and summed from the stored counts
+(``trend_counts``), kept alert by alert as the worker keeps them (``insert_alerts``, an
+outlet changed by ``update_stories``) or rebuilt at once as migration 0022 backfills."""
 
 from __future__ import annotations
 
@@ -11,10 +13,23 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import func, select
+
+from monitor.models import Classification
+from monitor.store import migrate, trend_counts
 from monitor.store.db import bulk_insert, transaction
-from monitor.store.stories import band_columns, insert_stories
+from monitor.store.stories import (
+    band_columns,
+    credited_outlets,
+    insert_alerts,
+    insert_stories,
+    update_stories,
+)
 from monitor.store.tables import alerts
-from monitor.trends.local_days import day_start
+from monitor.store.tables import trend_counts as trend_counts_table
+from monitor.trends.local_days import day_runs, day_start
+from monitor.trends.rollup import answers
 from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,
@@ -54,7 +69,10 @@ def moments(rng: random.Random) -> list[datetime]:
     return found
 
 
-def archive(engine: Any) -> None:
+def archive(engine: Any, written: str = "at once") -> None:
+    """The alerts of ``moments``, ``written`` in one insert ("at once", the stored counts
+    then rebuilt, as migration 0022 does; "before 0022", not at all) or one by one in a shuffled order through the
+    worker's ``insert_alerts``, with outlets changed on the way ("by the worker")."""
     rng = random.Random(17)
     at = moments(rng)
     story_rows = [
@@ -104,12 +122,57 @@ def archive(engine: Any) -> None:
                         "created_at": when + timedelta(hours=rng.uniform(-40, 40)),
                     }
                 )
-        bulk_insert(conn, alerts, rows)
+        if not written.startswith("by the worker"):
+            bulk_insert(conn, alerts, rows)
+            if written == "at once":
+                trend_counts.rebuild(conn)
+            return
+        rng.shuffle(rows)
+        batched = written == "by the worker, a batch's change at once"
+        for n, row in enumerate(rows):
+            story_id = row["story_id"]
+            verdict = Classification(
+                True, row["score"], row["category"], tuple(row["countries"]), "en"
+            )
+            changes = {}
+            if n % 7 == 0:  # a fuller copy credits another outlet (or none)
+                changes = {story_id: {"credited_outlet": OUTLETS[(n // 7) % len(OUTLETS)]}}
+            if not batched:  # each writer keeps the counts itself
+                insert_alerts(conn, {story_id: verdict}, row["topic"], now=row["created_at"])
+                update_stories(conn, changes, now=NOW)
+                continue
+            # as stream.handler does: the outlets before, then one change written last
+            old_outlets = credited_outlets(conn, changes)
+            update_stories(conn, changes, now=NOW, counted=False)
+            created = insert_alerts(
+                conn, {story_id: verdict}, row["topic"], now=row["created_at"], counted=False
+            )
+            trend_counts.keep_added(conn, {story_id}, set(created.values()), old_outlets)
 
 
-def test_the_database_counts_what_tally_counts(db_url: str, engines: Any) -> None:
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
+
+
+def test_hours_answer_zones_whose_days_begin_on_whole_hours() -> None:
+    """São Paulo and UTC are summed from the stored counts; Lord Howe (half-hour daylight
+    saving) and Kathmandu (+05:45) are counted from the alerts."""
+    answered = {
+        name: answers(day_runs(first, last, ZoneInfo(name))) for name, first, last in PERIODS
+    }
+    assert answered == {
+        "America/Sao_Paulo": True,
+        "Australia/Lord_Howe": False,
+        "UTC": True,
+        "Asia/Kathmandu": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "written", ["at once", "by the worker", "by the worker, a batch's change at once"]
+)
+def test_the_database_counts_what_tally_counts(db_url: str, engines: Any, written: str) -> None:
     engine = engines(db_url)
-    archive(engine)
+    archive(engine, written)
     checked = 0
     with transaction(engine) as conn:
         for name, first, last in PERIODS:
@@ -118,10 +181,22 @@ def test_the_database_counts_what_tally_counts(db_url: str, engines: Any) -> Non
                 for kinds in (KINDS, (COUNTRY, CATEGORY), (OUTLET,)):
                     rows = alert_rows(conn, *period_bounds(first, last, zone), topic=topic)
                     want = tally(rows, first, last, zone=zone, kinds=kinds)
-                    got = counts_per_day(conn, first, last, zone=zone, kinds=kinds, topic=topic)
-                    assert got.counts == want, (name, topic, kinds)
-                    assert got.stories == len({row.story_id for row in rows}), (name, topic)
+                    for stored in (True, False):
+                        got = counts_per_day(
+                            conn, first, last, zone=zone, kinds=kinds, topic=topic, stored=stored
+                        )
+                        assert got.counts == want, (name, topic, kinds, stored)
+                        assert got.stories == len({row.story_id for row in rows}), (name, topic)
                     checked += sum(sum(series) for series in want.values())
+            # every day of a month around the period, one day at a time (periods starting
+            # after a story's first alert and ending before its second)
+            if answers(day_runs(first, last, zone)):
+                for n in range(-3, (last - first).days + 4):
+                    day = first + timedelta(days=n)
+                    rows = alert_rows(conn, *period_bounds(day, day, zone))
+                    assert counts_per_day(conn, day, day, zone=zone, kinds=KINDS).counts == tally(
+                        rows, day, day, zone=zone, kinds=KINDS
+                    ), (name, day)
             assert daily_counts(conn, first, last) == tally(
                 alert_rows(conn, *period_bounds(first, last)), first, last
             )
@@ -133,3 +208,18 @@ def test_the_database_counts_what_tally_counts(db_url: str, engines: Any) -> Non
         nothing = counts_per_day(conn, date(2000, 1, 1), date(2000, 1, 31), kinds=KINDS)
         assert nothing.counts == {} and nothing.stories == 0
     assert checked > 1_000
+
+
+def test_migration_0022_counts_the_alerts_stored_before_it(db_url: str, engines: Any) -> None:
+    migrate.downgrade(db_url, "0021")
+    engine = engines(db_url)
+    archive(engine, "before 0022")
+    migrate.upgrade(db_url)
+    with transaction(engine) as conn:
+        for name, first, last in PERIODS[:3:2]:  # the zones the stored counts answer
+            zone = ZoneInfo(name)
+            rows = alert_rows(conn, *period_bounds(first, last, zone))
+            want = tally(rows, first, last, zone=zone, kinds=KINDS)
+            assert want and counts_per_day(conn, first, last, zone=zone, kinds=KINDS).counts == want
+        stored = conn.execute(select(func.sum(trend_counts_table.c.stories))).scalar_one()
+        assert stored > 1_000

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from monitor.store import search_index
+from monitor.store import search_index, trend_counts
 from monitor.store.db import transaction
 from monitor.store.tables import alerts, stories, story_sources
 from monitor.web.api.key_commands import add_key
@@ -105,4 +105,5 @@ def alerted_story(
             matched=[{"rule": "leader", "term": "zelensky", "field": "title", "start": 0,
                       "end": 8}],
         ))
+        trend_counts.rebuild(conn)  # written outside the worker: counted again, as 0022 does
     return int(story_id)
