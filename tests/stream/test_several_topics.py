@@ -101,8 +101,16 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
         person, _ = add_subscriber(conn, "desk@example.org", confirmed=True, now=NOW)
         # Subscribed to both topics: each story once, however many topics alert it.
         for topic in ("ukraine-latam", "russia-latam"):
-            add_subscription(conn, person, now=NOW, name=topic, query=None, filters={},
-                             mode="immediate", topic=topic)
+            add_subscription(
+                conn,
+                person,
+                now=NOW,
+                name=topic,
+                query=None,
+                filters={},
+                mode="immediate",
+                topic=topic,
+            )
     handler = ItemHandler(
         engine=engine,
         classify=functools.partial(classify_all, BOTH, lean=True),
@@ -115,10 +123,16 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
             rows = conn.execute(select(alerts.c.story_id, alerts.c.topic)).all()
             delivered = conn.execute(select(deliveries.c.story_id)).scalars().all()
             # the stored counts Trends sums were written with the alerts, once despite the replay
-            day = conn.execute(select(alerts.c.created_at)).scalars().first().date()
+            first_alert = conn.execute(select(alerts.c.created_at)).scalars().first()
+            assert first_alert is not None
+            day = first_alert.date()
             stored = counts_per_day(conn, day, day, kinds=(COUNTRY, CATEGORY, OUTLET))
-            counted = tally(alert_rows(conn, *period_bounds(day, day)), day, day,
-                            kinds=(COUNTRY, CATEGORY, OUTLET))
+            counted = tally(
+                alert_rows(conn, *period_bounds(day, day)),
+                day,
+                day,
+                kinds=(COUNTRY, CATEGORY, OUTLET),
+            )
     finally:
         engine.dispose()
     assert outcome.alerts == 4 and again.alerts == 0 and again.replayed == 4
@@ -126,7 +140,9 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
     for story_id, topic in rows:
         by_story.setdefault(story_id, set()).add(topic)
     assert sorted(map(sorted, by_story.values())) == [
-        ["russia-latam"], ["russia-latam", "ukraine-latam"], ["ukraine-latam"]
+        ["russia-latam"],
+        ["russia-latam", "ukraine-latam"],
+        ["ukraine-latam"],
     ]
     assert sorted(delivered) == sorted(by_story)  # one delivery per story, not per alert
     assert outcome.deliveries == 3

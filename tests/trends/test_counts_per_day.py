@@ -95,7 +95,7 @@ def archive(engine: Any, written: str = "at once") -> None:
     ]
     with transaction(engine) as conn:
         ids = insert_stories(conn, story_rows)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for n, (story_id, when) in enumerate(zip(ids, at, strict=True)):
             if n % 11 == 5:
                 story_id = 10_000_000 + n  # its story row is gone
