@@ -108,9 +108,7 @@ class Supervisor:
         self.whole_daemon = whole_daemon
 
     def _env(self) -> dict[str, str]:
-        env = child_environment(
-            {"PROMETHEUS_MULTIPROC_DIR": str(self.settings.var_dir / "metrics")}
-        )
+        env = child_environment({"PROMETHEUS_MULTIPROC_DIR": str(self.settings.var_dir / "metrics")})
         if self.config_file:
             env["MONITOR_CONFIG"] = self.config_file
         return env
