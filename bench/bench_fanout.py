@@ -86,6 +86,7 @@ from monitor.notify.transport import SmtpTransport  # noqa: E402
 from monitor.services.smtp_sink import SmtpSink  # noqa: E402
 from monitor.store import migrate, outbox  # noqa: E402
 from monitor.store.db import make_engine, transaction  # noqa: E402
+from monitor.store.partition import Partition  # noqa: E402
 from monitor.store.subscribers import add_subscriber, add_subscription  # noqa: E402
 from monitor.store.tables import alerts, deliveries, emails, subscribers  # noqa: E402
 from monitor.stream.handler import ItemHandler  # noqa: E402
@@ -179,6 +180,8 @@ class Result:
     fragment_misses: int = 0
     baseline: dict[str, float] = field(default_factory=dict)
     previous: dict[str, float | str] = field(default_factory=dict)
+    # --mailer-processes: render + send by N mailer processes, each run on a copy
+    processes: list[dict[str, float]] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     peak_rss_after_prep_mb: float = 0.0
     peak_rss_after_fanout_mb: float = 0.0
@@ -440,16 +443,26 @@ class TimedAssembler(Assembler):
 
 
 async def deliver(
-    settings: Settings, engine: Engine, now: datetime, result: Result, *, fast: bool = True
+    settings: Settings,
+    engine: Engine,
+    now: datetime,
+    result: Result,
+    *,
+    fast: bool = True,
+    partition: Partition | None = None,
 ) -> None:
+    """Mailer passes until nothing (of ``partition``'s subscribers, when given) is due."""
+    partition = partition or Partition()
     mailer = Mailer(
         settings,
         engine,
         SmtpTransport(settings, fast=fast),
-        worker="bench-mailer",
+        worker=f"bench-mailer-{partition.index + 1}",
         claim_batch=CLAIM_BATCH if fast else 1,
+        partition=partition,
     )
     assembler = mailer.assembler = TimedAssembler(settings, engine, fast=fast)
+    assembler.partition = partition
     started = time.perf_counter()
     cpu_started = time.process_time()
     sent_total = 0
@@ -467,7 +480,7 @@ async def deliver(
                 # Zero sent can still mean progress: a pass whose deliveries all joined digests
                 # queued earlier sends nothing. Stop when nothing is due, or nothing moves.
                 with transaction(engine) as conn:
-                    left = outbox.due_now(conn, now)
+                    left = outbox.due_now(conn, now, partition)
                 if (not left["deliveries"] and not left["emails"]) or left == stalled:
                     break
                 stalled = left
@@ -719,6 +732,101 @@ def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Res
         result.problems.append(f"previous code sent {emails} emails")
 
 
+# Run by ``--mailer-processes``: one mailer process of N, owning partition INDEX of COUNT
+# (as `monitor run` with MONITOR_MAILER_PROCESSES=N), started on the parent's word.
+PARTITION_SEND = """
+import asyncio, json, sys, time
+from datetime import datetime
+url, var, at, port, index, count = sys.argv[1:]
+from bench import bench_fanout as bf
+from monitor.store.db import make_engine
+from monitor.store.partition import Partition
+engine = make_engine(url)
+result = bf.Result()
+settings = bf.mail_settings(var, url, int(port))
+print("ready", flush=True)
+sys.stdin.readline()
+started = time.time()
+part = Partition(int(index), int(count))
+asyncio.run(bf.deliver(settings, engine, datetime.fromisoformat(at), result, partition=part))
+ended = time.time()
+engine.dispose()
+figures = {k: getattr(result, k) for k in ("assemble_s", "assemble_cpu_s", "send_cpu_s")}
+print(json.dumps({"started": started, "ended": ended, **figures}), flush=True)
+"""
+
+
+def load_average() -> float:
+    """The 1-minute load average (`uptime`'s first figure): how busy the shared machine was."""
+    return os.getloadavg()[0]
+
+
+def run_processes(
+    count: int, db_url: str, var: str, send_at: datetime, result: Result
+) -> dict[str, float]:
+    """Render + send on a copy of the database by ``count`` mailer processes at once, each
+    owning one partition of the subscribers; the figures of that run, checked like the
+    main one (received = sent, Message-IDs unique, nothing due left)."""
+    copy = copy_database(db_url, f"processes{count}")
+    load_before = load_average()
+    try:
+        with SinkProcess(Path(var) / f"processes{count}-sink.json") as sink:
+            progress(f"send, {count} mailer process(es): on a copy of the database")
+            children = [
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        PARTITION_SEND,
+                        copy,
+                        var,
+                        send_at.isoformat(),
+                        str(sink.port),
+                        str(index),
+                        str(count),
+                    ],
+                    cwd=ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                for index in range(count)
+            ]
+            for child in children:  # every one imported and connected: start together
+                assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+            for child in children:
+                assert child.stdin is not None
+                child.stdin.write("go\n")
+                child.stdin.flush()
+            outputs = [child.communicate()[0] for child in children]
+            if any(child.returncode for child in children):
+                raise RuntimeError(f"a mailer process failed: {[c.returncode for c in children]}")
+        figures = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
+        run = Result()
+        run.send_s = max(f["ended"] for f in figures) - min(f["started"] for f in figures)
+        run.assemble_s = max(f["assemble_s"] for f in figures)
+        engine = make_engine(copy)
+        try:
+            check_delivery(engine, sink.received, send_at, run)
+        finally:
+            engine.dispose()
+    finally:
+        drop_copy(copy)
+    result.problems += [f"{count} processes: {problem}" for problem in run.problems]
+    return {
+        "processes": count,
+        "emails": run.emails,
+        "send_s": run.send_s,
+        "emails_per_s": run.emails_per_s,
+        "assembled_per_s": run.assembled_per_s,
+        "mailer_cpu_s": sum(f["send_cpu_s"] for f in figures),
+        "assemble_cpu_s": sum(f["assemble_cpu_s"] for f in figures),
+        "sink_cpu_s": sink.cpu_s,
+        "load_before": load_before,
+        "load_after": load_average(),
+    }
+
+
 def run(
     size: Size,
     url: str | None,
@@ -728,6 +836,7 @@ def run(
     baseline: bool = True,
     sink: str = "process",
     previous: str | None = None,
+    processes: Sequence[int] = (),
 ) -> Result:
     rng = random.Random(seed)
     result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
@@ -772,6 +881,8 @@ def run(
             run_baseline(db_url, var, send_at, result, sink)
         if previous:
             run_previous(previous, db_url, var, send_at, result)
+        for count in processes:
+            result.processes.append(run_processes(count, db_url, var, send_at, result))
         render_and_send(db_url, var, send_at, result, fast=True, sink=sink)
     result.peak_rss_mb = peak_rss_mb()
     result.checks_ok = not result.problems
@@ -829,6 +940,7 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
         ),
         *baseline_rows(r),
         *previous_rows(r),
+        *processes_rows(r),
         (
             "peak RSS",
             f"{r.peak_rss_mb:,.0f} MB (after query preparation {r.peak_rss_after_prep_mb:,.0f}, "
@@ -876,6 +988,25 @@ def previous_rows(r: Result) -> list[tuple[str, str]]:
             f"{(mailer_cpu / emails) / (r.send_cpu_s / r.emails) if r.emails and emails else 0:.1f}× less**",
         ),
     ]
+
+
+def processes_rows(r: Result) -> list[tuple[str, str]]:
+    """Render + send by 1, 2 … mailer processes (``--mailer-processes``), in run order."""
+    rows = []
+    for n, p in enumerate(r.processes, 1):
+        count, emails = int(p["processes"]), int(p["emails"])
+        rows.append(
+            (
+                f"run {n}: {count} mailer process{'es' if count > 1 else ''}",
+                f"{p['send_s']:.2f} s for {emails:,} emails, **{p['emails_per_s']:,.0f} "
+                f"emails/s**, {p['assembled_per_s']:,.0f} assembled/s; CPU per email "
+                f"{cpu_ms(p['mailer_cpu_s'], emails)} ms mailers (assembly "
+                f"{cpu_ms(p['assemble_cpu_s'], emails)}), SMTP server "
+                f"{cpu_ms(p['sink_cpu_s'], emails)} ms; load {p['load_before']:.1f} → "
+                f"{p['load_after']:.1f}",
+            )
+        )
+    return rows
 
 
 def baseline_rows(r: Result) -> list[tuple[str, str]]:
@@ -930,6 +1061,15 @@ def markdown(r: Result) -> str:
             "(its fast paths), in the same run, on a copy of the database and against the "
             "same kind of SMTP server process (`--previous`). "
             if r.previous
+            else ""
+        )
+        + (
+            "The *run N: K mailer processes* rows are render + send by K mailer processes at "
+            "once (as `MONITOR_MAILER_PROCESSES=K`: each owns the subscribers with "
+            "id % K == its index, for assembly and claims), each run on a fresh copy of the "
+            "database against a fresh SMTP server process, in the order listed "
+            "(`--mailer-processes`); *load* is the 1-minute load average before → after. "
+            if r.processes
             else ""
         )
         + (
@@ -1005,7 +1145,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="skip the slow-path baseline run of render + send on a copy of the database",
     )
+    parser.add_argument(
+        "--mailer-processes",
+        metavar="N,N,…",
+        default="",
+        help="also run render + send with N mailer processes (each owning a partition of "
+        "the subscribers), once per N listed, in that order, each on a copy of the "
+        "database: e.g. 1,2,1,2 to compare one and two alternately in the same run",
+    )
     args = parser.parse_args(argv)
+    try:
+        processes = [int(n) for n in args.mailer_processes.split(",") if n.strip()]
+    except ValueError:
+        parser.error(
+            f"--mailer-processes: expected numbers like 1,2,1,2, got {args.mailer_processes!r}"
+        )
+    if any(not 1 <= n <= 16 for n in processes):
+        parser.error("--mailer-processes: each count must be 1 to 16")
     size = QUICK if args.quick else FULL
     size = Size(
         subscribers=args.subscribers or size.subscribers,
@@ -1022,6 +1178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline=not args.no_baseline,
         sink=args.sink,
         previous=args.previous,
+        processes=processes,
     )
     section = markdown(result)
     print(table(result))

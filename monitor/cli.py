@@ -107,9 +107,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         from monitor.daemon import ROLES, Supervisor
 
         return Supervisor(settings, ROLES, getattr(args, "config", None)).run()
+    if (
+        args.role == "mailer"
+        and settings.mailer_processes > 1
+        and not (args.supervised or args.once)
+    ):
+        # The mailer role is MONITOR_MAILER_PROCESSES processes, one per partition (one
+        # pass with --once is one process, for every subscriber).
+        from monitor.daemon import Supervisor
+
+        config = getattr(args, "config", None)
+        return Supervisor(settings, ("mailer",), config, whole_daemon=False).run()
+    from monitor.config import process_variable
+    from monitor.daemon import INSTANCE_ENV
     from monitor.roles import run_role
 
-    return run_role(args.role, settings, once=args.once)
+    instance = process_variable(INSTANCE_ENV) if args.supervised else None
+    return run_role(args.role, settings, once=args.once, instance=instance)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

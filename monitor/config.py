@@ -237,6 +237,14 @@ class Settings(BaseSettings):
         description="SMTP connections the mailer sends over at once (each carries one "
         "message at a time; a crash can repeat up to this many accepted messages).",
     )
+    mailer_processes: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Mailer processes `monitor run` starts; each owns the subscribers "
+        "with id % N == its index, for assembly and sending (two use both cores of a "
+        "2-core machine).",
+    )
     mail_from: str = Field(
         default="monitor <alerts@monitor.localhost>", description="From address of alert emails."
     )

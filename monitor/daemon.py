@@ -75,16 +75,37 @@ def read_heartbeats(settings: Settings) -> dict[str, dict[str, object]]:
     return out
 
 
+def instances(settings: Settings, role: str) -> int:
+    """Processes of ``role`` the supervisor starts (workers share the topic's partitions,
+    mailers the subscribers: see monitor/store/partition.py)."""
+    if role == "worker":
+        return settings.worker_processes
+    if role == "mailer":
+        return settings.mailer_processes
+    return 1
+
+
 class Supervisor:
-    def __init__(self, settings: Settings, roles: tuple[str, ...], config_file: str | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        roles: tuple[str, ...],
+        config_file: str | None,
+        *,
+        whole_daemon: bool = True,
+    ) -> None:
         self.settings = settings
         self.children = [
             Child(role, role if n == 1 else f"{role}-{n}")
             for role in roles
-            for n in range(1, (settings.worker_processes if role == "worker" else 1) + 1)
+            for n in range(1, instances(settings, role) + 1)
         ]
         self.config_file = config_file
         self.stopping = False
+        # The whole daemon starts from empty status and metrics dirs; one role's processes
+        # (`monitor run --role mailer` with MONITOR_MAILER_PROCESSES > 1) leave the other
+        # roles' files alone.
+        self.whole_daemon = whole_daemon
 
     def _env(self) -> dict[str, str]:
         env = child_environment({"PROMETHEUS_MULTIPROC_DIR": str(self.settings.var_dir / "metrics")})
@@ -106,9 +127,14 @@ class Supervisor:
 
     def run(self) -> int:
         metrics_dir = self.settings.var_dir / "metrics"
-        shutil.rmtree(metrics_dir, ignore_errors=True)
+        if self.whole_daemon:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            shutil.rmtree(status_dir(self.settings), ignore_errors=True)
+        else:  # only this role's heartbeats (a run with more processes left mailer-3 …)
+            for role in {child.role for child in self.children}:
+                for path in status_dir(self.settings).glob(f"{role}*.json"):
+                    path.unlink(missing_ok=True)
         private_dir(metrics_dir)
-        shutil.rmtree(status_dir(self.settings), ignore_errors=True)
 
         def _stop(signum: int, _frame: object) -> None:
             if not self.stopping:

@@ -6,7 +6,11 @@ from monitor.config import Settings
 from monitor.errors import ConfigError
 
 
-def run_role(role: str, settings: Settings, *, once: bool = False) -> int:
+def run_role(
+    role: str, settings: Settings, *, once: bool = False, instance: str | None = None
+) -> int:
+    """Run one role in this process; ``instance`` is the name `monitor run` gave it
+    ("mailer-2"), None when started by hand."""
     if role == "worker":
         from monitor.stream.worker import run_worker
 
@@ -16,9 +20,10 @@ def run_role(role: str, settings: Settings, *, once: bool = False) -> int:
 
         return run_poller(settings, once=once)
     if role == "mailer":
-        from monitor.notify.mailer import run_mailer
+        from monitor.notify.mailer import mailer_partition, run_mailer
 
-        return run_mailer(settings, once=once)
+        partition = mailer_partition(instance, settings.mailer_processes)
+        return run_mailer(settings, once=once, partition=partition)
     if role == "dispatcher":
         from monitor.delivery.dispatcher import run_dispatcher
 

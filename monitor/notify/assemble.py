@@ -42,6 +42,7 @@ from monitor.store import channel_ledger, outbox
 from monitor.store import subscribers as subscriber_store
 from monitor.store import threads as thread_store
 from monitor.store.db import transaction
+from monitor.store.partition import EVERY_SUBSCRIBER, Partition
 from monitor.store.subscribers import SubscriberRow, SubscriptionRow
 from monitor.subscriptions.topic_choice import ALL_TOPICS, topic_label
 
@@ -162,6 +163,9 @@ class Assembler:
         # Subscriptions per run_once (one transaction): the mailer sends a round's emails
         # while it composes the next.
         self.round_subscriptions = ROUND_SUBSCRIPTIONS
+        # The subscribers this process assembles for (the mailer's partition: several
+        # mailer processes never assemble for the same subscriber).
+        self.partition: Partition = EVERY_SUBSCRIBER
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""
@@ -185,7 +189,7 @@ class Assembler:
         self._channel = []
         self._queued = 0
         with transaction(self.engine) as conn:
-            due = outbox.due_delivery_details(conn, now, self.round_subscriptions)
+            due = outbox.due_delivery_details(conn, now, self.round_subscriptions, self.partition)
             if not due:
                 return 0
             outlets = outbox.story_outlets(conn, sorted({d.story_id for d in due}))

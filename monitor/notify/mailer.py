@@ -1,5 +1,10 @@
 """The mailer role: assembles due deliveries into emails and drains the outbox over SMTP.
 
+With ``MONITOR_MAILER_PROCESSES`` above 1, the role is that many processes, each owning the
+subscribers of one partition (``subscriber_id % N``, monitor/store/partition.py) for
+assembly and claims alike, so a subscriber's caps, bundles and digests are decided by one
+process, and the two cores of a small machine both compose and send.
+
 Per email: claim (attempt recorded, lease taken, committed; 50 emails per claim) → SMTP →
 mark sent, committed at once (while the next email goes over SMTP). With
 ``MONITOR_SMTP_CONNECTIONS`` above 1, that many emails are in flight at once, each on its
@@ -35,6 +40,7 @@ from monitor.notify.volume import VolumeWatch, watch_is_due
 from monitor.processes import pid_alive
 from monitor.store import outbox
 from monitor.store.db import make_engine, open_connection, transaction, transaction_on
+from monitor.store.partition import EVERY_SUBSCRIBER, Partition
 
 log = get_logger(__name__)
 
@@ -47,6 +53,22 @@ CLAIM_BATCH = 50
 MAX_ASSEMBLY_ROUNDS = 40
 # Seconds between heartbeats written during a pass (readiness calls a role stale at 30).
 HEARTBEAT_EVERY = 5.0
+
+
+def mailer_partition(instance: str | None, processes: int) -> Partition:
+    """The partition a supervised mailer process owns, from its instance name ("mailer",
+    "mailer-2" … as `monitor run` names them): "mailer-k" owns partition k-1 of
+    ``processes``. A process without one (``--role mailer --once``, tests) owns every
+    subscriber."""
+    if processes == 1 or not instance:
+        return EVERY_SUBSCRIBER
+    role, _, number = instance.partition("-")
+    if role != "mailer" or (number and not number.isdigit()):
+        raise ValueError(f"{instance!r} is not a mailer instance name (mailer, mailer-2 …)")
+    index = int(number or "1") - 1
+    if not 0 <= index < processes:
+        raise ValueError(f"{instance!r} is beyond MONITOR_MAILER_PROCESSES={processes}")
+    return Partition(index, processes)
 
 
 def heartbeat_due(last: float, clock: float, every: float = HEARTBEAT_EVERY) -> bool:
@@ -85,18 +107,23 @@ class Mailer:
         *,
         worker: str | None = None,
         claim_batch: int = CLAIM_BATCH,
+        partition: Partition = EVERY_SUBSCRIBER,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.transport = transport
         self.claim_batch = claim_batch
+        self.partition = partition
         self.assembler = Assembler(settings, engine)
+        self.assembler.partition = partition
         self.volume = VolumeWatch(settings, engine)
         self._volume_checked: float | None = None  # monotonic time of the last check
         self.sender = sender_of(settings).address
         # host:pid names this process, so a restarted mailer can tell which in-flight
-        # attempts belonged to a process that is gone (and several mailers can share a host).
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:mailer:{settings.app_id}"
+        # attempts belonged to a process that is gone (and several mailers can share a host);
+        # the role part names the partition when there are several ("mailer-2").
+        role = "mailer" if partition.count == 1 else f"mailer-{partition.index + 1}"
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{role}:{settings.app_id}"
         self.stopping = False
         # The marks' connection, held for a pass: one pool checkout and liveness ping per
         # pass instead of one per email. Used by one mark at a time.
@@ -217,7 +244,11 @@ class Mailer:
 
     async def _watch_volumes(self, now: datetime | None) -> None:
         """Queue spike and silence messages when a check is due. A failure here is logged
-        and retried at the next check: it never holds back the emails already due."""
+        and retried at the next check: it never holds back the emails already due. With
+        several mailer processes, the first one checks (its messages go out through the
+        process owning each subscriber)."""
+        if self.partition.index != 0:
+            return
         clock = time.monotonic()
         if not watch_is_due(self._volume_checked, clock, self.settings.volume_check_interval):
             return
@@ -267,6 +298,7 @@ class Mailer:
                 worker=self.worker,
                 lease=LEASE,
                 limit=self.claim_batch,
+                partition=self.partition,
             )
 
     async def _send(self, email: outbox.ClaimedEmail) -> tuple[str, str, datetime | None] | None:
@@ -355,11 +387,13 @@ class Mailer:
         await self.transport.close()
 
 
-def run_mailer(settings: Settings, *, once: bool = False) -> int:
+def run_mailer(
+    settings: Settings, *, once: bool = False, partition: Partition = EVERY_SUBSCRIBER
+) -> int:
     async def main() -> None:
         stop = asyncio.Event()
         engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-        mailer = Mailer(settings, engine, make_transport(settings))
+        mailer = Mailer(settings, engine, make_transport(settings), partition=partition)
         loop = asyncio.get_running_loop()
 
         def _stop() -> None:
@@ -372,6 +406,7 @@ def run_mailer(settings: Settings, *, once: bool = False) -> int:
             "mailer.starting",
             smtp=settings.smtp_host or None,
             outbox=None if settings.smtp_host else str(settings.outbox_path),
+            partition=str(partition),
         )
         try:
             await mailer.run(stop, once=once)

@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, upsert_insert
+from monitor.store.partition import EVERY_SUBSCRIBER, Partition
 from monitor.store.tables import deliveries, email_attempts, emails
 
 
@@ -222,16 +223,28 @@ def queue_emails(conn: Connection, rows: Sequence[NewEmail], *, now: datetime) -
 
 
 def claim_emails(
-    conn: Connection, *, now: datetime, worker: str, lease: timedelta, limit: int = 20
+    conn: Connection,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    limit: int = 20,
+    partition: Partition = EVERY_SUBSCRIBER,
 ) -> list[ClaimedEmail]:
-    """Lease due emails and record an attempt for each, before anything is sent.
+    """Lease due emails (of ``partition``'s subscribers) and record an attempt for each,
+    before anything is sent.
 
     Three statements whatever ``limit`` is: the due emails (locked, others' locks
-    skipped, on PostgreSQL), one insert of their attempts, one update of their leases.
+    skipped, on PostgreSQL; SQLite's BEGIN IMMEDIATE serializes claims), one insert of
+    their attempts, one update of their leases.
     """
     stmt = (
         select(emails)
-        .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+        .where(
+            emails.c.status == "pending",
+            emails.c.next_attempt_at <= now,
+            partition.clause(emails.c.subscriber_id),
+        )
         .order_by(emails.c.next_attempt_at, emails.c.id)
         .limit(limit)
     )
@@ -413,22 +426,30 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
     return counts
 
 
-def due_now(conn: Connection, now: datetime) -> dict[str, int]:
-    """Work the mailer should already have done: due deliveries and due unsent emails."""
+def due_now(
+    conn: Connection, now: datetime, partition: Partition = EVERY_SUBSCRIBER
+) -> dict[str, int]:
+    """Work the mailer should already have done: due deliveries and due unsent emails
+    (of ``partition``'s subscribers)."""
+    mine = partition.clause(deliveries.c.subscriber_id)
     deliveries_due = conn.execute(
         select(func.count())
         .select_from(deliveries)
-        .where(deliveries.c.status == "pending", deliveries.c.due_at <= now)
+        .where(deliveries.c.status == "pending", deliveries.c.due_at <= now, mine)
     ).scalar_one()
     emails_due = conn.execute(
         select(func.count())
         .select_from(emails)
-        .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+        .where(
+            emails.c.status == "pending",
+            emails.c.next_attempt_at <= now,
+            partition.clause(emails.c.subscriber_id),
+        )
     ).scalar_one()
     later = conn.execute(
         select(func.count())
         .select_from(deliveries)
-        .where(deliveries.c.status == "pending", deliveries.c.due_at > now)
+        .where(deliveries.c.status == "pending", deliveries.c.due_at > now, mine)
     ).scalar_one()
     return {"deliveries": int(deliveries_due), "emails": int(emails_due), "later": int(later)}
 
@@ -512,16 +533,25 @@ _DUE_FIELDS = [f.name for f in dataclasses.fields(DueDelivery)]
 
 
 def due_delivery_details(
-    conn: Connection, now: datetime, subscriptions: int = 500
+    conn: Connection,
+    now: datetime,
+    subscriptions: int = 500,
+    partition: Partition = EVERY_SUBSCRIBER,
 ) -> list[DueDelivery]:
-    """Every due delivery of the (up to) ``subscriptions`` subscriptions waiting longest.
+    """Every due delivery of the (up to) ``subscriptions`` subscriptions waiting longest,
+    among those of ``partition``'s subscribers.
 
     Whole subscriptions at a time: a digest's deliveries must be assembled together, or a
-    later pass would find its email already queued under the same key.
+    later pass would find its email already queued under the same key. Whole subscribers
+    per process (the partition): caps and bundles count everything a subscriber is sent.
     """
     from monitor.store.tables import alerts, stories
 
-    due = (deliveries.c.status == "pending") & (deliveries.c.due_at <= now)
+    due = (
+        (deliveries.c.status == "pending")
+        & (deliveries.c.due_at <= now)
+        & partition.clause(deliveries.c.subscriber_id)
+    )
     chosen = (
         select(deliveries.c.subscription_id)
         .where(due)

@@ -89,6 +89,8 @@ def test_database_url_is_one_monitor_can_use(value: str, good: bool) -> None:
         ({"poll_max_backoff": 30}, ["MONITOR_POLL_MAX_BACKOFF", "MONITOR_POLL_MIN_INTERVAL"]),
         ({"worker_processes": 9}, ["MONITOR_WORKER_PROCESSES", "MONITOR_PARTITIONS"]),
         ({"worker_processes": 3, "partitions": 2}, ["MONITOR_WORKER_PROCESSES"]),
+        ({"mailer_processes": 0}, ["MONITOR_MAILER_PROCESSES"]),
+        ({"mailer_processes": 17}, ["MONITOR_MAILER_PROCESSES"]),
         ({"mail_from": "Monitor"}, ["MONITOR_MAIL_FROM"]),
         ({"public_url": "https://example.org/?a=1"}, ["MONITOR_PUBLIC_URL"]),
         ({"database_url": "mysql://x@y/z"}, ["MONITOR_DATABASE_URL"]),
@@ -112,6 +114,7 @@ def test_a_refused_setting_is_named_with_its_variable(
         {},
         {"poll_min_interval": 900, "poll_interval": 900, "poll_max_interval": 900},
         {"worker_processes": 8, "partitions": 8},
+        {"mailer_processes": 2},
         {"poll_max_backoff": 60},
         {"poll_max_interval": 3600},  # below the default backoff cap: allowed
         {"mail_from": "Agência <alerts@example.org>", "public_url": "https://example.org/m/"},

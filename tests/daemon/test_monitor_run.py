@@ -49,7 +49,11 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
 ) -> None:
     port = free_port()
     settings = make_settings(
-        web_port=port, shutdown_timeout=SHUTDOWN_BOUND, log_format="json", worker_processes=2
+        web_port=port,
+        shutdown_timeout=SHUTDOWN_BOUND,
+        log_format="json",
+        worker_processes=2,
+        mailer_processes=2,
     )
     migrate.upgrade(settings.db_url)
     engine = engines(settings.db_url)
@@ -74,17 +78,23 @@ def test_run_starts_all_roles_serves_health_and_metrics_and_stops_cleanly(
                 return False
             checks = orjson.loads(body)["checks"]
             return {
-                "role:worker", "role:worker-2", "role:poller", "role:mailer", "role:dispatcher"
+                "role:worker",
+                "role:worker-2",
+                "role:poller",
+                "role:mailer",
+                "role:mailer-2",
+                "role:dispatcher",
             } <= set(checks)
 
-        wait_until(ready, 90, what="/readyz to report every role and both workers")
+        wait_until(ready, 90, what="/readyz to report every role, both workers and mailers")
         beats = read_heartbeats(settings)
         assert beats["worker"]["pid"] != beats["worker-2"]["pid"], "two worker processes"
+        assert beats["mailer"]["pid"] != beats["mailer-2"]["pid"], "two mailer processes"
         # `monitor status` shows each running role with its memory.
         screen = render_status(settings).splitlines()
         roles = next(line for line in screen if line.startswith("roles:"))
         assert any(line.startswith("chats:   destinations_disabled 0") for line in screen)
-        for role in ("worker", "worker-2", "poller", "mailer", "dispatcher"):
+        for role in ("worker", "worker-2", "poller", "mailer", "mailer-2", "dispatcher"):
             shown = rf"\b{role} ok \(pid {beats[role]['pid']}, \d+s, \d+ MB, peak \d+ MB\)"
             assert re.search(shown, roles), roles
         wait_until(
