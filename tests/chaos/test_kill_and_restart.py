@@ -72,8 +72,16 @@ def world(pg_url: str, kafka_bootstrap: str, make_settings: Any, smtp_sink: Any)
 
 
 def settle(engine: Any, items: int, relevant: int, timeout: float) -> Any:
+    """The ledger once every item is stored, alerted and mailed; on a timeout the error
+    says which of those was still short (the last ledger read), so a failure names its stage."""
+    last: list[str] = []
+
     def done() -> Any:
         ledger = read_ledger(engine)
+        last[:] = [
+            f"sources {ledger.sources}/{items}, alerts {len(ledger.alert_item_ids)}/{relevant}, "
+            f"deliveries pending {ledger.deliveries_pending}, emails {ledger.emails_by_status}"
+        ]
         finished = (
             ledger.sources >= items
             and len(ledger.alert_item_ids) >= relevant
@@ -82,7 +90,10 @@ def settle(engine: Any, items: int, relevant: int, timeout: float) -> Any:
         )
         return ledger if finished else None
 
-    return wait_until(done, timeout, interval=1.0, what="the pipeline to settle")
+    try:
+        return wait_until(done, timeout, interval=1.0, what="the pipeline to settle")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last seen: {last[0] if last else 'nothing read'}") from exc
 
 
 def check(ledger: Any, items: list[Any], relevant: set[str], received: list[Any]) -> dict[str, Any]:
@@ -215,7 +226,15 @@ def test_broker_restart_database_outage_and_smtp_outage_mid_stream(
     outages: dict[str, float] = {}
     publisher.start()
     try:
-        time.sleep(3)
+        # Mid-stream means after the worker has joined and stored items: a worker still
+        # loading its topics when the broker stops fails its first bootstrap and exits
+        # (under `monitor run` the supervisor restarts it; this harness does not).
+        wait_until(
+            lambda: read_ledger(engine).sources > 0,
+            120,
+            interval=0.5,
+            what="the worker to store its first items",
+        )
         started = time.monotonic()
         kafka_broker.stop(run_dir)
         time.sleep(3)
