@@ -461,8 +461,7 @@ async def deliver(
         claim_batch=CLAIM_BATCH if fast else 1,
         partition=partition,
     )
-    assembler = mailer.assembler = TimedAssembler(settings, engine, fast=fast)
-    assembler.partition = partition
+    assembler = mailer.assembler = TimedAssembler(settings, engine, fast=fast, partition=partition)
     started = time.perf_counter()
     cpu_started = time.process_time()
     sent_total = 0

@@ -138,7 +138,14 @@ class Assembler:
     queued with its own statements.
     """
 
-    def __init__(self, settings: Settings, engine: Engine, *, fast: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        fast: bool = True,
+        partition: Partition = EVERY_SUBSCRIBER,
+    ) -> None:
         self.settings = settings
         self.fast = fast
         self.engine = engine
@@ -165,7 +172,7 @@ class Assembler:
         self.round_subscriptions = ROUND_SUBSCRIPTIONS
         # The subscribers this process assembles for (the mailer's partition: several
         # mailer processes never assemble for the same subscriber).
-        self.partition: Partition = EVERY_SUBSCRIBER
+        self.partition = partition
 
     def _story(self, delivery: outbox.DueDelivery, outlets: dict[int, list[str]]) -> StoryForEmail:
         """The email view of a story, built once per pass however many recipients it has."""

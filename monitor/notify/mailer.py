@@ -114,8 +114,7 @@ class Mailer:
         self.transport = transport
         self.claim_batch = claim_batch
         self.partition = partition
-        self.assembler = Assembler(settings, engine)
-        self.assembler.partition = partition
+        self.assembler = Assembler(settings, engine, partition=partition)
         self.volume = VolumeWatch(settings, engine)
         self._volume_checked: float | None = None  # monotonic time of the last check
         self.sender = sender_of(settings).address
