@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from monitor.matching.query.candidates import Candidate
 from monitor.store import search_index, trend_counts
 from monitor.store.tables import alerts, stories
-from monitor.trends.local_days import day_runs, day_sql
+from monitor.trends.local_days import DayRun, day_runs, day_sql
 from monitor.trends.rollup import ANY_KIND, answers
 
 COUNTRY, CATEGORY, OUTLET = "country", "category", "outlet"
@@ -200,7 +200,7 @@ def counts_per_day(
     wanted = frozenset(kinds)
     runs = day_runs(first_day, last_day, zone)
     if stored and topic is None and answers(runs):
-        return _stored_counts(conn, first_day, last_day, zone, wanted)
+        return _stored_counts(conn, runs, first_day, last_day, zone, wanted)
     start, end = period_bounds(first_day, last_day, zone)
     outlet = "s.credited_outlet" if OUTLET in wanted else "NULL AS credited_outlet"
     joined = " LEFT JOIN stories AS s ON s.id = al.story_id" if OUTLET in wanted else ""
@@ -232,10 +232,15 @@ def counts_per_day(
 
 
 def _stored_counts(
-    conn: Connection, first_day: date, last_day: date, zone: tzinfo, kinds: frozenset[str]
+    conn: Connection,
+    runs: list[DayRun],
+    first_day: date,
+    last_day: date,
+    zone: tzinfo,
+    kinds: frozenset[str],
 ) -> DayCounts:
-    """``counts_per_day`` from ``trend_counts`` (the period's hours, summed per local day)."""
-    runs = day_runs(first_day, last_day, zone)
+    """``counts_per_day`` from ``trend_counts`` (the period's hours, summed per local day
+    of ``runs``, the period's ``day_runs``)."""
     start, end = (int(moment.timestamp()) for moment in period_bounds(first_day, last_day, zone))
     days = (last_day - first_day).days + 1
     counts: dict[str, list[int]] = {}
