@@ -89,7 +89,7 @@ def test_two_workers_share_partitions_and_one_takes_over_when_the_other_dies(
     engines: Any,
     pg_url: str, kafka_bootstrap: str, make_settings: Any, tmp_path: Path
 ) -> None:
-    from monitor.stream.kafka_python import KafkaAdminClient
+    from monitor.stream.kafka_python import KafkaAdminClient, KafkaError
 
     settings = make_settings(database_url=pg_url, partitions=4, kafka_session_timeout=6.0)
     ensure_topics(settings)
@@ -100,8 +100,13 @@ def test_two_workers_share_partitions_and_one_takes_over_when_the_other_dies(
     roles.procs["b"] = roles.start("worker").procs.pop("worker")
 
     def members() -> list[list[int]]:
-        with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
-            group = admin.describe_groups([settings.app_id])[settings.app_id]
+        try:
+            with KafkaAdminClient(bootstrap_servers=kafka_bootstrap) as admin:
+                group = admin.describe_groups([settings.app_id])[settings.app_id]
+        except KafkaError as error:
+            if error.retriable:  # e.g. the group's coordinator is still being elected
+                return []
+            raise
         if group["group_state"] != "Stable":
             return []
         out = []
