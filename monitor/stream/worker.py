@@ -83,10 +83,13 @@ def run_worker(settings: Settings) -> int:
 
     if not is_up_to_date(settings.db_url):
         raise ConfigError("the database schema is not current: run `monitor db upgrade` first")
-    log.info("worker.connecting", bootstrap=settings.kafka_bootstrap)
-    ensure_topics(settings)
     app, _agent = build_worker(settings)
     write_heartbeat(settings, "worker", state="starting")
+    # Loading the topics and the model takes seconds; the broker is looked for only after
+    # that (waiting up to a minute for it), so that Faust starts on a broker just seen up
+    # rather than one that was up before the load and may since have gone.
+    log.info("worker.connecting", bootstrap=settings.kafka_bootstrap)
+    ensure_topics(settings)
     log.info("worker.starting", topic=settings.items_topic, group=settings.app_id)
     worker = faust.Worker(
         app, loglevel=settings.log_level.lower(), override_logging=False, quiet=True
