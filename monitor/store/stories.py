@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 from monitor.feeds.fingerprint import hamming, simhash_bands, to_signed64
 from monitor.feeds.identity import NEAR_DUP_BANDS, NEAR_DUP_MAX_BITS, OPENING_CHARS
 from monitor.models import Classification, FeedItem
-from monitor.store import trend_counts
 from monitor.store.db import bulk_insert, one_of, pg_array, reserve_ids
 from monitor.store.tables import BAND_COLUMN_NAMES, alerts, stories, story_sources
 
@@ -471,20 +470,14 @@ def credited_outlets(conn: Connection, story_ids: Iterable[int]) -> dict[int, st
     return {int(story_id): str(outlet) for story_id, outlet in rows}
 
 
-def update_stories(
-    conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime, counted: bool = True
-) -> None:
-    """Apply per-story changes (credited outlet, fuller text) gathered for a batch; an
-    alerted story's new outlet moves its stored counts (``trend_counts``), unless the
-    caller writes that change itself (``counted=False``: the worker, once per batch)."""
-    recredited = [story_id for story_id, values in changes.items() if "credited_outlet" in values]
-    before = trend_counts.alert_rows_of(conn, recredited) if counted else []
+def update_stories(conn: Connection, changes: dict[int, dict[str, Any]], *, now: datetime) -> None:
+    """Apply per-story changes (credited outlet, fuller text) gathered for a batch. An
+    alerted story's new outlet moves its stored counts: the caller writes that change
+    (``trend_counts.keep_added`` with the outlets read before, as the worker does)."""
     for story_id, values in changes.items():
         conn.execute(
             update(stories).where(stories.c.id == story_id).values(updated_at=now, **values)
         )
-    if before:
-        trend_counts.keep(conn, before, trend_counts.alert_rows_of(conn, recredited))
 
 
 def insert_alerts(
@@ -493,11 +486,10 @@ def insert_alerts(
     topic: str,
     *,
     now: datetime,
-    counted: bool = True,
 ) -> dict[int, int]:
     """Insert alerts once per (story, topic); return story id → alert id for the new ones.
-    The stored counts change with them (``trend_counts``), unless the caller writes that
-    change itself (``counted=False``: the worker, once per batch)."""
+    The stored counts change with them: the caller writes that change
+    (``trend_counts.keep_added``; the worker, once per batch, last in its transaction)."""
     if not verdicts:
         return {}
     rows = [
@@ -517,7 +509,4 @@ def insert_alerts(
     inserted = bulk_insert(
         conn, alerts, rows, conflict=["story_id", "topic"], returning=["story_id", "id"]
     )
-    created = {int(story_id): int(alert_id) for story_id, alert_id in inserted}
-    if counted:  # in this transaction (monitor/trends/rollup.py)
-        trend_counts.keep_added(conn, created, set(created.values()))
-    return created
+    return {int(story_id): int(alert_id) for story_id, alert_id in inserted}

@@ -3,11 +3,12 @@ monitor/trends/rollup.py decides them): read a batch's stories' alerts, write th
 rebuild them all (migration 0022, archives filled outside the worker) and sum them over a
 reader's days.
 
-The writers of alerts and of stories' credited outlets (``stories.insert_alerts``,
-``stories.update_stories``) call ``keep`` in their transaction, so the counts are exactly
-the alerts' and survive what the alerts survive. The worker (``stream.handler``) writes a
-batch's change once, last in its transaction (``keep_added``): the current hour's rows are
-touched by every batch, so they are locked for the shortest time and in one order.
+Whoever writes alerts or stories' credited outlets (``stories.insert_alerts``,
+``stories.update_stories``) writes the counts' change with ``keep_added`` in the same
+transaction, so the counts are exactly the alerts' and survive what the alerts survive.
+The worker (``stream.handler``) does it once per batch, last in its transaction: the
+current hour's rows are touched by every batch, so they are locked for the shortest time
+and in one order. Archives written outside the worker are counted again by ``rebuild``.
 """
 
 from __future__ import annotations

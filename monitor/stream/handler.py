@@ -190,7 +190,7 @@ class ItemHandler:
         old_outlets = story_store.credited_outlets(
             conn, [i for i, c in changes.items() if "credited_outlet" in c]
         )
-        story_store.update_stories(conn, changes, now=now, counted=False)
+        story_store.update_stories(conn, changes, now=now)
         search_index.reindex_stories(
             conn, [i for i, c in changes.items() if "title" in c or "text" in c]
         )
@@ -221,7 +221,7 @@ class ItemHandler:
         created: dict[int, dict[str, int]] = {}  # story id → topic → new alert id
         for topic, verdicts_by_story in relevant.items():
             for story_id, alert_id in story_store.insert_alerts(
-                conn, verdicts_by_story, topic, now=now, counted=False
+                conn, verdicts_by_story, topic, now=now
             ).items():
                 created.setdefault(story_id, {})[topic] = alert_id
         # Alerted stories join their event's thread in this transaction (monitor/threads).

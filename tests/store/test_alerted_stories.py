@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.models import Classification
+from monitor.store import trend_counts
 from monitor.store.db import make_engine, transaction
 from monitor.store.stories import alerted_stories, alerted_stories_per_country, insert_alerts
 from monitor.store.tables import stories
@@ -36,9 +37,10 @@ def add_story(
     ).scalar_one()
     for n, (topic, countries, category) in enumerate(views):
         at = seen + timedelta(minutes=n)
-        # through the worker's writer, which keeps the stored counts Trends reads
+        # through the worker's writers: the alert, then the stored counts Trends reads
         verdict = Classification(True, 0.9, category, tuple(countries), "en")
-        insert_alerts(conn, {int(story_id): verdict}, topic, now=at)
+        created = insert_alerts(conn, {int(story_id): verdict}, topic, now=at)
+        trend_counts.keep_added(conn, created, set(created.values()))
     return int(story_id)
 
 

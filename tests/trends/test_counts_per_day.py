@@ -3,8 +3,9 @@
 day's first second and the one before, a story alerted under two topics (once before the
 period), repeated and missing countries, empty categories and outlets, and an alert whose
 story row is gone. Both ways: counted from the alerts, and summed from the stored counts
-(``trend_counts``), kept alert by alert as the worker keeps them (``insert_alerts``, an
-outlet changed by ``update_stories``) or rebuilt at once as migration 0022 backfills."""
+(``trend_counts``), kept by ``trend_counts.keep_added`` after each write (an alert, an
+outlet changed) or once per batch as the worker keeps them, or rebuilt at once as
+migration 0022 backfills."""
 
 from __future__ import annotations
 
@@ -71,8 +72,10 @@ def moments(rng: random.Random) -> list[datetime]:
 
 def archive(engine: Any, written: str = "at once") -> None:
     """The alerts of ``moments``, ``written`` in one insert ("at once", the stored counts
-    then rebuilt, as migration 0022 does; "before 0022", not at all) or one by one in a shuffled order through the
-    worker's ``insert_alerts``, with outlets changed on the way ("by the worker")."""
+    then rebuilt, as migration 0022 does; "before 0022", not at all) or one by one in a
+    shuffled order through the worker's ``insert_alerts``, with outlets changed on the way,
+    the counts kept after each write ("by the worker") or once per story as a batch's
+    change is ("…, a batch's change at once")."""
     rng = random.Random(17)
     at = moments(rng)
     story_rows = [
@@ -137,16 +140,19 @@ def archive(engine: Any, written: str = "at once") -> None:
             changes = {}
             if n % 7 == 0:  # a fuller copy credits another outlet (or none)
                 changes = {story_id: {"credited_outlet": OUTLETS[(n // 7) % len(OUTLETS)]}}
-            if not batched:  # each writer keeps the counts itself
-                insert_alerts(conn, {story_id: verdict}, row["topic"], now=row["created_at"])
+            if not batched:  # each write's change kept after it: the alert, then the outlet
+                created = insert_alerts(
+                    conn, {story_id: verdict}, row["topic"], now=row["created_at"]
+                )
+                trend_counts.keep_added(conn, {story_id}, set(created.values()))
+                old_outlets = credited_outlets(conn, changes)
                 update_stories(conn, changes, now=NOW)
+                trend_counts.keep_added(conn, changes, set(), old_outlets)
                 continue
             # as stream.handler does: the outlets before, then one change written last
             old_outlets = credited_outlets(conn, changes)
-            update_stories(conn, changes, now=NOW, counted=False)
-            created = insert_alerts(
-                conn, {story_id: verdict}, row["topic"], now=row["created_at"], counted=False
-            )
+            update_stories(conn, changes, now=NOW)
+            created = insert_alerts(conn, {story_id: verdict}, row["topic"], now=row["created_at"])
             trend_counts.keep_added(conn, {story_id}, set(created.values()), old_outlets)
 
 
