@@ -23,12 +23,14 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 from kafka.net.inet import KafkaNetSocket
+from kafka.structs import OffsetAndMetadata
 
 __all__ = [
     "KafkaAdminClient",
     "KafkaConsumer",
     "KafkaError",
     "KafkaProducer",
+    "OffsetAndMetadata",
     "OffsetSpec",
     "TopicPartition",
 ]
