@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from bench.corpus import corpus  # noqa: E402
 from monitor.config import Settings, load_settings  # noqa: E402
-from monitor.processes import memory_kb  # noqa: E402
+from monitor.runtime.processes import memory_kb  # noqa: E402
 
 
 def progress(message: str) -> None:

@@ -104,7 +104,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _setup_logging(args, role=args.role)
     if args.role == "all":
-        from monitor.daemon import ROLES, Supervisor
+        from monitor.runtime.supervisor import ROLES, Supervisor
 
         return Supervisor(settings, ROLES, getattr(args, "config", None)).run()
     if (
@@ -114,13 +114,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     ):
         # The mailer role is MONITOR_MAILER_PROCESSES processes, one per partition (one
         # pass with --once is one process, for every subscriber).
-        from monitor.daemon import Supervisor
+        from monitor.runtime.supervisor import Supervisor
 
         config = getattr(args, "config", None)
         return Supervisor(settings, ("mailer",), config, whole_daemon=False).run()
     from monitor.config import process_variable
-    from monitor.daemon import INSTANCE_ENV
-    from monitor.roles import run_role
+    from monitor.runtime.heartbeat import INSTANCE_ENV
+    from monitor.runtime.roles import run_role
 
     instance = process_variable(INSTANCE_ENV) if args.supervised else None
     return run_role(args.role, settings, once=args.once, instance=instance)

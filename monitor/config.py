@@ -57,7 +57,7 @@ PROCESS_VARIABLES: dict[str, str] = {
     "MONITOR_CONFIG": "the TOML config file (same as --config)",
     "MONITOR_SECRETS_DIR": "a directory of secret files named like the variables",
     "MONITOR_ROLE_INSTANCE": "set by `monitor run` for each child: the role's instance name",
-    "MONITOR_FAILPOINTS": "tests only: named crash points (monitor/failpoints.py)",
+    "MONITOR_FAILPOINTS": "tests only: named crash points (monitor/runtime/failpoints.py)",
     "PROMETHEUS_MULTIPROC_DIR": "set by `monitor run`: where each role writes its metrics",
     "XDG_CACHE_HOME": "where the local Kafka broker's jars are cached (~/.cache by default)",
 }

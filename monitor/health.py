@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from monitor.config import Settings
-from monitor.daemon import read_heartbeats
+from monitor.runtime.heartbeat import read_heartbeats
 from monitor.store import channel_ledger, outbox
 from monitor.store import feeds as feed_store
 from monitor.store.db import transaction

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from monitor.config import Settings
 from monitor.health import HealthReport, collect_health
-from monitor.processes import memory_kb
+from monitor.runtime.processes import memory_kb
 from monitor.store.db import make_engine
 
 

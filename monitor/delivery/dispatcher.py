@@ -25,7 +25,6 @@ from sqlalchemy import Engine
 from yarl import URL
 
 from monitor.config import Settings
-from monitor.daemon import write_heartbeat
 from monitor.delivery.channels import OutboundRequest, Target, format_request
 from monitor.delivery.content import ChannelMessage
 from monitor.delivery.outcomes import (
@@ -38,10 +37,11 @@ from monitor.delivery.outcomes import (
 )
 from monitor.delivery.secrets import DestinationCipher
 from monitor.errors import ConfigError, StoreError
-from monitor.failpoints import failpoint
 from monitor.feeds.hosts import AddressPolicy, HostLimiter, PolicyResolver, RefusedAddressError
 from monitor.logs import get_logger
-from monitor.processes import pid_alive
+from monitor.runtime.failpoints import failpoint
+from monitor.runtime.heartbeat import write_heartbeat
+from monitor.runtime.processes import pid_alive
 from monitor.store import channel_ledger as ledger
 from monitor.store.db import make_engine, transaction
 

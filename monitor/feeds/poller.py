@@ -27,9 +27,7 @@ import aiohttp
 
 from monitor import metrics
 from monitor.config import Settings
-from monitor.daemon import write_heartbeat
 from monitor.errors import FeedError, FetchError, PublishError, StoreError
-from monitor.failpoints import failpoint
 from monitor.feeds.fetcher import FetchLimits, FetchResult, Validators, fetch_feed, make_session
 from monitor.feeds.hosts import AddressPolicy, HostLimiter
 from monitor.feeds.normalize import normalize_feed
@@ -42,6 +40,8 @@ from monitor.feeds.schedule import (
 )
 from monitor.logs import get_logger
 from monitor.models import FeedItem
+from monitor.runtime.failpoints import failpoint
+from monitor.runtime.heartbeat import write_heartbeat
 from monitor.store import feeds as feed_store
 from monitor.store.db import make_engine, transaction
 from monitor.store.feeds import FeedRow

@@ -30,14 +30,14 @@ from sqlalchemy import Connection, Engine
 
 from monitor import metrics
 from monitor.config import Settings
-from monitor.daemon import write_heartbeat
 from monitor.errors import PermanentDeliveryError, StoreError, TransientDeliveryError
-from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.notify.assemble import Assembler, sender_of
 from monitor.notify.transport import Transport, make_transport
 from monitor.notify.volume import VolumeWatch, watch_is_due
-from monitor.processes import pid_alive
+from monitor.runtime.failpoints import failpoint
+from monitor.runtime.heartbeat import write_heartbeat
+from monitor.runtime.processes import pid_alive
 from monitor.store import outbox
 from monitor.store.db import make_engine, open_connection, transaction, transaction_on
 from monitor.store.partition import EVERY_SUBSCRIBER, Partition

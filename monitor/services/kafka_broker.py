@@ -22,8 +22,8 @@ from pathlib import Path
 from monitor.config import process_variable
 from monitor.errors import ServiceError
 from monitor.logs import get_logger
-from monitor.processes import pid_alive
 from monitor.resources import kafka_pom
+from monitor.runtime.processes import pid_alive
 from monitor.services import stop_plan
 
 log = get_logger(__name__)

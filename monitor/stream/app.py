@@ -29,10 +29,10 @@ import orjson
 from monitor import metrics
 from monitor.config import Settings
 from monitor.errors import ItemError, StoreError
-from monitor.failpoints import failpoint
 from monitor.logs import get_logger
 from monitor.models import FeedItem
 from monitor.private_files import private_dir
+from monitor.runtime.failpoints import failpoint
 from monitor.stream.codec import decode_item
 from monitor.stream.handler import BatchOutcome, ItemHandler
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import faust
 
 from monitor.config import Settings
-from monitor.daemon import write_heartbeat
 from monitor.logs import get_logger
 from monitor.matching.topic_set import load_topic_set
+from monitor.runtime.heartbeat import write_heartbeat
 from monitor.store.db import make_engine
 from monitor.store.migrate import is_up_to_date
 from monitor.stream.app import ItemAgent, make_app

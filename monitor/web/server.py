@@ -43,7 +43,6 @@ from sqlalchemy import Engine
 
 from monitor.catalogs import catalog
 from monitor.config import Settings, process_variable
-from monitor.daemon import write_heartbeat
 from monitor.errors import InvalidToken
 from monitor.health import Check, readiness_checks
 from monitor.logs import get_logger
@@ -55,6 +54,7 @@ from monitor.notify.tokens import (
     TokenClaims,
     verify_token,
 )
+from monitor.runtime.heartbeat import write_heartbeat
 from monitor.store import subscribers as subscriber_store
 from monitor.store.db import make_engine, transaction
 from monitor.subscriptions.preferences import (

@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 
 from bench.corpus import corpus
 from monitor.delivery.commands import NewDestination, add_destination
-from monitor.failpoints import EXIT_CODE
 from monitor.notify.assemble import Assembler
+from monitor.runtime.failpoints import EXIT_CODE
 from monitor.store.db import transaction
 from monitor.store.tables import channel_messages, destinations
 from tests.chaos.harness import record_figures

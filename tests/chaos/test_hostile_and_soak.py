@@ -13,7 +13,7 @@ import pytest
 
 from bench.corpus import corpus
 from monitor.feeds.commands import import_feeds
-from monitor.processes import memory_kb
+from monitor.runtime.processes import memory_kb
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
 from monitor.store import migrate

@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from monitor.feeds.commands import import_feeds
-from monitor.processes import memory_kb
+from monitor.runtime.processes import memory_kb
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
 from monitor.store import migrate

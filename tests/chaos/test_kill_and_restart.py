@@ -17,7 +17,7 @@ import pytest
 
 from bench.corpus import corpus
 from monitor.config import Settings
-from monitor.failpoints import EXIT_CODE
+from monitor.runtime.failpoints import EXIT_CODE
 from monitor.services import kafka_broker, postgres
 from monitor.store.db import make_engine
 from monitor.stream.topics import ensure_topics

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from monitor.daemon import read_heartbeats
+from monitor.runtime.heartbeat import read_heartbeats
 from monitor.store.db import make_engine, transaction
 from monitor.store.tables import deliveries, email_attempts, emails
 from tests.chaos.harness import audit_emails, read_ledger, record_figures

@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 import pytest
 
-from monitor.daemon import status_dir, write_heartbeat
 from monitor.health import (
     Check,
     collect_health,
@@ -20,6 +19,7 @@ from monitor.health import (
     readiness_checks,
     role_beats,
 )
+from monitor.runtime.heartbeat import status_dir, write_heartbeat
 from monitor.status import render_status
 from monitor.store import feeds as feed_store
 from monitor.store.db import make_engine, transaction

@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from monitor.daemon import read_heartbeats
 from monitor.feeds.commands import import_feeds
+from monitor.runtime.heartbeat import read_heartbeats
 from monitor.services import free_port
 from monitor.status import render_status
 from monitor.store import migrate

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.delivery.commands import NewDestination, add_destination
-from monitor.failpoints import EXIT_CODE
 from monitor.notify.assemble import Assembler
+from monitor.runtime.failpoints import EXIT_CODE
 from monitor.store.db import transaction
 from monitor.store.tables import channel_messages, destinations
 from tests.chaos.harness import record_figures

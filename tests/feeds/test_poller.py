@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor.config import Settings
-from monitor.failpoints import EXIT_CODE
 from monitor.feeds.commands import import_feeds
 from monitor.feeds.fetcher import make_session
 from monitor.feeds.poller import Poller, PollOutcome, limits_from, policy_from
 from monitor.feeds.publisher import ItemPublisher
+from monitor.runtime.failpoints import EXIT_CODE
 from monitor.services.fixture_server import Response
 from monitor.store import feeds as feed_store
 from monitor.store.db import make_engine, transaction

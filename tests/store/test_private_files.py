@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from monitor.daemon import write_heartbeat
 from monitor.notify.mailer import Mailer
 from monitor.notify.transport import OutboxDirTransport
 from monitor.private_files import private_dir, private_file
+from monitor.runtime.heartbeat import write_heartbeat
 from monitor.store import migrate
 from monitor.store.db import make_engine, transaction
 from tests.notify.test_mailer import ingest, subscribe

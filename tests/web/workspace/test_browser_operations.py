@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser
 from sqlalchemy import select, update
 
-from monitor.daemon import write_heartbeat
+from monitor.runtime.heartbeat import write_heartbeat
 from monitor.services.smtp_sink import SmtpSink
 from monitor.store import feeds as feed_store
 from monitor.store import outbox

@@ -407,7 +407,7 @@ def number(page: str, element: str) -> int:
 
 def test_health_numbers_are_monitor_status_numbers(run: Run) -> None:
     async def body(site: Site) -> None:
-        from monitor.daemon import status_dir, write_heartbeat
+        from monitor.runtime.heartbeat import status_dir, write_heartbeat
 
         ensure_topics(site.settings)
         now = datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""Entry points of the daemon's roles, one process each (see monitor/daemon.py)."""
+"""Entry points of the daemon's roles, one process each (see monitor/runtime/supervisor.py)."""
 
 from __future__ import annotations
 

@@ -12,26 +12,21 @@ what is left.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import orjson
-
-from monitor.config import Settings, child_environment, process_variable
+from monitor.config import Settings, child_environment
 from monitor.logs import get_logger
 from monitor.private_files import private_dir
+from monitor.runtime.heartbeat import INSTANCE_ENV, status_dir
 
 log = get_logger(__name__)
 
 ROLES = ("web", "worker", "mailer", "dispatcher", "poller")
-# Set by the supervisor for each child, so several workers keep separate heartbeats.
-INSTANCE_ENV = "MONITOR_ROLE_INSTANCE"
 
 
 @dataclass
@@ -44,35 +39,6 @@ class Child:
     next_start_at: float = 0.0
     backoff: float = 1.0
     history: list[int] = field(default_factory=list)
-
-
-def status_dir(settings: Settings) -> Path:
-    return settings.var_dir / "run"
-
-
-def write_heartbeat(settings: Settings, role: str, **fields: object) -> None:
-    """Each role writes a small status file; `monitor status` and /readyz read them."""
-    instance = process_variable(INSTANCE_ENV) or role
-    if not instance.startswith(role):
-        # The name was inherited by a process of another role (a command started from a
-        # supervised child's environment); it must not overwrite that child's heartbeat.
-        instance = role
-    path = status_dir(settings) / f"{instance}.json"
-    private_dir(path.parent)
-    payload = {"role": role, "pid": os.getpid(), "heartbeat": time.time(), **fields}
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(orjson.dumps(payload, default=str))
-    tmp.replace(path)
-
-
-def read_heartbeats(settings: Settings) -> dict[str, dict[str, object]]:
-    out: dict[str, dict[str, object]] = {}
-    for path in sorted(status_dir(settings).glob("*.json")):
-        try:
-            out[path.stem] = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            continue
-    return out
 
 
 def instances(settings: Settings, role: str) -> int:
