@@ -24,7 +24,14 @@ from sqlalchemy.engine import Connection
 from monitor.store.db import bulk_insert, one_of, upsert_insert
 from monitor.store.tables import alerts, stories, trend_counts, trend_repeats
 from monitor.trends.local_days import DayRun, day_sql
-from monitor.trends.rollup import ANY_KIND, BUCKET_SECONDS, Rollup, contributions, delta
+from monitor.trends.rollup import (
+    ANY_KIND,
+    BUCKET_SECONDS,
+    KINDS,
+    Rollup,
+    contributions,
+    delta,
+)
 
 
 def alert_rows_of(conn: Connection, story_ids: Iterable[int]) -> list[Any]:
@@ -167,14 +174,26 @@ def rebuild(conn: Connection) -> None:
 
 
 def summed(
-    conn: Connection, runs: Sequence[DayRun], start: int, end: int, kinds: Iterable[str]
+    conn: Connection,
+    runs: Sequence[DayRun],
+    start: int,
+    end: int,
+    kinds: Iterable[str],
+    totals: Collection[str] = (),
 ) -> list[tuple[str, str, int, int]]:
     """(kind, name, day, stories) over the hours [start, end) (Unix seconds, whole hours)
     for ``kinds`` and ``*``, days numbered by ``runs`` (``local_days``), a (kind, name, day)
     possibly twice: the pairs first named in the period, and those named before it and
-    again inside, on their first hour inside."""
+    again inside, on their first hour inside. The kinds in ``totals`` are summed over the
+    whole period, on day 0 (a chart that ranks outlets needs no series)."""
     wanted = sorted({*kinds, ANY_KIND})
     day = day_sql(runs, "bucket")
+    if totals:
+        unknown = set(totals) - KINDS
+        if unknown:
+            raise ValueError(f"not a kind of the stored counts: {sorted(unknown)}")
+        listed = ", ".join(f"'{kind}'" for kind in sorted(totals))  # known words only
+        day = f"(CASE WHEN kind IN ({listed}) THEN 0 ELSE {day} END)"
     statement = text(
         f"SELECT kind, name, {day} AS day, sum(stories) FROM trend_counts"
         " WHERE bucket >= :start AND bucket < :end AND kind IN :kinds"

@@ -4,7 +4,7 @@
     replay    measures the detector on a year of synthetic days with injected spikes (pure)
     volumes   daily counts of alerted stories per country, category and outlet: the rule
               (pure ``tally`` over ``alert_rows``) and the same counted by the database
-              (``counts_per_day``): one core for spikes, the API and the Trends page
+              (``period_counts``): one core for spikes, the API and the Trends page
     rollup    the stored counts per hour and key the worker keeps with the alerts (pure)
     local_days  a reader's calendar days as Unix-second arithmetic SQL can do (pure)
     periods   days grouped into weeks for the charts (pure)

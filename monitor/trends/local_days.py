@@ -6,7 +6,7 @@ the Unix second its first day begins (local midnight, as ``volumes.period_bounds
 it) and its day ``n`` is ``first + (second - start) // seconds``. Most periods are one run
 of 86,400-second days; a daylight-saving change adds a run for the 23- or 25-hour day and
 one for the days after it, and a day a zone skipped (Samoa, 30 December 2011) is no run at
-all. ``day_of`` is what the SQL of ``volumes.counts_per_day`` computes, in Python, so the
+all. ``day_of`` is what the SQL of ``volumes.period_counts`` computes, in Python, so the
 two can be tested against ``datetime.astimezone``.
 """
 
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
+
+from monitor.trends.periods import Every, buckets
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,28 @@ def day_start(day: date, zone: tzinfo) -> int:
 def day_runs(first_day: date, last_day: date, zone: tzinfo = UTC) -> list[DayRun]:
     """The period's days (both ends included) as runs of equal length, oldest first."""
     count = (last_day - first_day).days + 1
-    bounds = [day_start(first_day + timedelta(days=n), zone) for n in range(count + 1)]
+    return _runs([day_start(first_day + timedelta(days=n), zone) for n in range(count + 1)])
+
+
+def bucket_runs(
+    first_day: date, last_day: date, zone: tzinfo = UTC, every: Every = "day"
+) -> list[DayRun]:
+    """``day_runs`` for the period's buckets (``periods.buckets``: days, or weeks partial
+    at the ends): a run's "days" are then buckets, numbered from 0, so SQL groups a
+    year by week into 53 buckets rather than 365 days summed afterwards."""
+    if every == "day":
+        return day_runs(first_day, last_day, zone)
+    found = buckets(first_day, last_day, every)
+    return _runs(
+        [day_start(b.first, zone) for b in found]
+        + [day_start(found[-1].last + timedelta(days=1), zone)]
+    )
+
+
+def _runs(bounds: Sequence[int]) -> list[DayRun]:
+    """Runs of equal length over consecutive ``bounds`` (each bucket's first second, then
+    the period's end); a bucket of no length (a day the zone skipped) is no run."""
+    count = len(bounds) - 1
     runs: list[DayRun] = []
     for n in range(count):
         seconds = bounds[n + 1] - bounds[n]

@@ -25,6 +25,7 @@ from monitor.trends.local_days import DayRun
 
 BUCKET_SECONDS = 3600  # an hour: every day boundary of a whole-hour zone is one
 ANY_KIND = "*"  # every alerted story, whatever it names (``volumes.ANY_KEY``)
+KINDS = frozenset({"country", "category", "outlet"})  # what ``keys_of`` names, ANY_KIND aside
 
 Key = tuple[str, str]  # (kind, name): ("country", "BR"), ("*", "")
 Bucketed = tuple[int, str, str]  # (hour's first Unix second, kind, name)

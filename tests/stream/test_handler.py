@@ -25,7 +25,7 @@ from monitor.store.subscribers import (
 from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
 from monitor.subscriptions.fanout import SubscriptionIndex
-from monitor.trends.volumes import COUNTRY, OUTLET, alert_rows, counts_per_day, period_bounds, tally
+from monitor.trends.volumes import COUNTRY, OUTLET, alert_rows, period_counts, period_bounds, tally
 from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"
@@ -106,7 +106,7 @@ def test_syndicated_copy_joins_the_original_in_either_order(
     # The stored counts Trends sums follow the credit (copy first: MENAFN's, then Rio's).
     with transaction(handler.engine) as conn:
         day = conn.execute(select(alerts.c.created_at)).scalar_one().date()
-        stored = counts_per_day(conn, day, day, kinds=(OUTLET, COUNTRY))
+        stored = period_counts(conn, day, day, kinds=(OUTLET, COUNTRY))
         rows = alert_rows(conn, *period_bounds(day, day))
         counted = tally(rows, day, day, kinds=(OUTLET, COUNTRY))
     assert stored.counts == counted and stored.stories == 1

@@ -25,7 +25,7 @@ from monitor.trends.volumes import (
     COUNTRY,
     OUTLET,
     alert_rows,
-    counts_per_day,
+    period_counts,
     period_bounds,
     tally,
 )
@@ -126,7 +126,7 @@ def test_a_story_is_alerted_under_every_topic_and_delivered_once(db_url: str) ->
             first_alert = conn.execute(select(alerts.c.created_at)).scalars().first()
             assert first_alert is not None
             day = first_alert.date()
-            stored = counts_per_day(conn, day, day, kinds=(COUNTRY, CATEGORY, OUTLET))
+            stored = period_counts(conn, day, day, kinds=(COUNTRY, CATEGORY, OUTLET))
             counted = tally(
                 alert_rows(conn, *period_bounds(day, day)),
                 day,

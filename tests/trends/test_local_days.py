@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.trends.local_days import DayRun, day_of, day_runs, day_sql, day_start
+from monitor.trends.local_days import DayRun, bucket_runs, day_of, day_runs, day_sql, day_start
+from monitor.trends.periods import buckets
 
 PERIODS = [
     ("UTC", date(2026, 11, 1), date(2026, 12, 6)),
@@ -43,6 +44,22 @@ def test_the_day_of_an_instant_is_its_local_date(name: str, first: date, last: d
     for at in instants(first, last, zone):
         expected = (at.astimezone(zone).date() - first).days
         assert day_of(runs, int(at.timestamp())) == expected, (name, at)
+
+
+@pytest.mark.parametrize(("name", "first", "last"), PERIODS, ids=[p[0] for p in PERIODS])
+def test_the_week_of_an_instant_is_the_bucket_of_its_local_date(
+    name: str, first: date, last: date
+) -> None:
+    """Weeks (Monday to Sunday, partial at the ends) through daylight saving changes,
+    odd offsets and a skipped day: ``bucket_runs`` numbers the period's buckets."""
+    zone = ZoneInfo(name)
+    weeks = buckets(first, last, "week")
+    runs = bucket_runs(first, last, zone, "week")
+    for at in instants(first, last, zone):
+        local = at.astimezone(zone).date()
+        expected = next(n for n, week in enumerate(weeks) if week.first <= local <= week.last)
+        assert day_of(runs, int(at.timestamp())) == expected, (name, at)
+    assert bucket_runs(first, last, zone, "day") == day_runs(first, last, zone)
 
 
 def test_runs_are_few_and_name_the_odd_days() -> None:

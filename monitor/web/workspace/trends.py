@@ -5,7 +5,7 @@ a map of the region shaded by volume; any of them filtered by a stored query.
     GET /trends/{chart}.csv     one chart's table as CSV (countries, categories, outlets, map)
 
 The counts are ``monitor.trends.volumes``, the same core as ``monitor spikes`` and the API's
-GET /trends, on the reader's days: counted by the database (``counts_per_day``) unless a
+GET /trends, on the reader's days: counted by the database (``period_counts``) unless a
 query filters the charts. A query is tested with the exact evaluator on the ``MatchDoc``
 ``monitor query test`` builds (``alert_rows`` then ``tally``), so a chart filtered by a
 query counts exactly what a subscription with that query would have matched. The charts
@@ -35,11 +35,13 @@ from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,
     OUTLET,
-    DayCounts,
+    PeriodCounts,
     alert_rows,
-    counts_per_day,
+    grouped,
     period_bounds,
+    period_counts,
     split_kinds,
+    split_totals,
     tally,
 )
 from monitor.web.charts.bars import ranked_bars_svg, stacked_bars_svg
@@ -114,15 +116,26 @@ class Trends:
     async def _count(self, view: TrendsQuery, zone: ZoneInfo, t: Text) -> TrendsCharts:
         kinds = (COUNTRY, CATEGORY, OUTLET)
 
-        def _load() -> DayCounts:
+        totals = (OUTLET,)  # the outlets chart ranks them: one number each
+
+        def _load() -> PeriodCounts:
             with transaction(self.ws.engine) as conn:
                 if view.node is None:
-                    return counts_per_day(conn, view.first, view.last, zone=zone, kinds=kinds)
+                    return period_counts(
+                        conn,
+                        view.first,
+                        view.last,
+                        every=view.every,
+                        zone=zone,
+                        kinds=kinds,
+                        totals=totals,
+                    )
                 start, end = period_bounds(view.first, view.last, zone)
                 rows = alert_rows(conn, start, end, with_text=True, within=candidate(view.node))
             rows = [row for row in rows if matches(view.node, stored_story_doc(row))]
-            counts = tally(rows, view.first, view.last, zone=zone, kinds=kinds)
-            return DayCounts(counts, len({row.story_id for row in rows}))
+            daily = tally(rows, view.first, view.last, zone=zone, kinds=kinds)
+            stories = len({row.story_id for row in rows})
+            return grouped(daily, stories, view.first, view.last, view.every, totals)
 
         counted = await asyncio.to_thread(_load)
         return build_charts(
@@ -130,6 +143,7 @@ class Trends:
             counted.stories,
             view,
             t,
+            outlet_totals=split_totals(counted.totals).get(OUTLET, {}),
             country_name=country_name,
             category_name=category_namer(t),
         )

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from monitor.errors import QueryError
 from monitor.matching.query import Node, parse
-from monitor.trends.periods import EVERY, Bucket, Every, buckets, regroup_all
+from monitor.trends.periods import EVERY, Bucket, Every, buckets
 from monitor.web.charts.bars import RankedChart, StackedChart, rank, top_series
 from monitor.web.charts.palette import series_fill
 
@@ -113,13 +113,12 @@ def stacked_chart(
     chart_id: str,
     title: str,
     description: str,
-    daily: Mapping[str, Sequence[int]],
+    grouped: Mapping[str, Sequence[int]],
     labels: Mapping[str, str],
-    view: TrendsQuery,
     groups: Sequence[Bucket],
     other_label: str,
 ) -> StackedChart:
-    grouped = regroup_all(daily, view.first, groups)
+    """One stacked chart of series already summed into ``groups`` (``volumes.grouped``)."""
     series = top_series(grouped, labels, keep=SERIES_SHOWN, other_label=other_label)
     return StackedChart(chart_id, title, description, tuple(g.label for g in groups), series)
 
@@ -130,15 +129,16 @@ def build_charts(
     view: TrendsQuery,
     t: Text,
     *,
+    outlet_totals: Mapping[str, int],
     country_name: Callable[[str], str],
     category_name: Callable[[str], str],
 ) -> TrendsCharts:
-    """The charts of a period's counts (``volumes.split_kinds`` of ``volumes.tally``)."""
+    """The charts of a period's counts (``volumes.split_kinds`` of ``PeriodCounts.counts``,
+    per bucket of ``view.every``; the outlets' totals for the whole period)."""
     groups = tuple(buckets(view.first, view.last, view.every))
     unit = t(f"trends.every_{view.every}")
     countries = by_kind.get("country", {})
     categories = by_kind.get("category", {})
-    outlets = by_kind.get("outlet", {})
     period = {"first": view.first.isoformat(), "last": view.last.isoformat(), "unit": unit}
     return TrendsCharts(
         countries=stacked_chart(
@@ -147,7 +147,6 @@ def build_charts(
             t("trends.by_country_desc", **period, count=len(countries)),
             countries,
             {code: country_name(code) for code in countries},
-            view,
             groups,
             t("trends.other"),
         ),
@@ -157,15 +156,14 @@ def build_charts(
             t("trends.by_category_desc", **period, count=len(categories)),
             categories,
             {slug: category_name(slug) for slug in categories},
-            view,
             groups,
             t("trends.other"),
         ),
         outlets=RankedChart(
             "chart-outlets",
             t("trends.outlets", **period),
-            t("trends.outlets_desc", **period, count=min(OUTLETS_SHOWN, len(outlets))),
-            rank({name: sum(s) for name, s in outlets.items()}, keep=OUTLETS_SHOWN),
+            t("trends.outlets_desc", **period, count=min(OUTLETS_SHOWN, len(outlet_totals))),
+            rank(dict(outlet_totals), keep=OUTLETS_SHOWN),
         ),
         country_totals={code: sum(series) for code, series in countries.items()},
         stories=stories,

@@ -1,4 +1,4 @@
-"""The database's per-day counts (``counts_per_day``) equal the rule (``tally`` over
+"""The database's per-day counts (``period_counts``) equal the rule (``tally`` over
 ``alert_rows``) on both databases: readers in zones with daylight saving, alerts on a
 day's first second and the one before, a story alerted under two topics (once before the
 period), repeated and missing countries, empty categories and outlets, and an alert whose
@@ -30,15 +30,17 @@ from monitor.store.stories import (
 from monitor.store.tables import alerts
 from monitor.store.tables import trend_counts as trend_counts_table
 from monitor.trends.local_days import day_runs, day_start
+from monitor.trends.periods import buckets
 from monitor.trends.rollup import answers
 from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,
     OUTLET,
     alert_rows,
-    counts_per_day,
     daily_counts,
+    grouped,
     period_bounds,
+    period_counts,
     tally,
 )
 
@@ -188,19 +190,37 @@ def test_the_database_counts_what_tally_counts(db_url: str, engines: Any, writte
                     rows = alert_rows(conn, *period_bounds(first, last, zone), topic=topic)
                     want = tally(rows, first, last, zone=zone, kinds=kinds)
                     for stored in (True, False):
-                        got = counts_per_day(
+                        got = period_counts(
                             conn, first, last, zone=zone, kinds=kinds, topic=topic, stored=stored
                         )
                         assert got.counts == want, (name, topic, kinds, stored)
                         assert got.stories == len({row.story_id for row in rows}), (name, topic)
                     checked += sum(sum(series) for series in want.values())
+                # by week, and with kinds summed whole (the outlets a chart ranks): the
+                # daily rule summed into the page's buckets (``grouped``)
+                rows = alert_rows(conn, *period_bounds(first, last, zone), topic=topic)
+                daily = tally(rows, first, last, zone=zone, kinds=KINDS)
+                stories = len({row.story_id for row in rows})
+                for every in ("day", "week"):
+                    for totals in ((), (OUTLET,), (COUNTRY, OUTLET)):
+                        want_grouped = grouped(daily, stories, first, last, every, totals)
+                        for stored in (True, False):
+                            got = period_counts(
+                                conn, first, last, every=every, zone=zone, kinds=KINDS,
+                                totals=totals, topic=topic, stored=stored,
+                            )  # fmt: skip
+                            assert got == want_grouped, (name, topic, every, totals, stored)
+                        if totals:
+                            assert want_grouped.totals, (name, topic, every, totals)
+                        size = len(buckets(first, last, every))  # weeks: 2, 2, 2 and 5
+                        assert all(len(v) == size for v in got.counts.values()), (name, every)
             # every day of a month around the period, one day at a time (periods starting
             # after a story's first alert and ending before its second)
             if answers(day_runs(first, last, zone)):
                 for n in range(-3, (last - first).days + 4):
                     day = first + timedelta(days=n)
                     rows = alert_rows(conn, *period_bounds(day, day, zone))
-                    assert counts_per_day(conn, day, day, zone=zone, kinds=KINDS).counts == tally(
+                    assert period_counts(conn, day, day, zone=zone, kinds=KINDS).counts == tally(
                         rows, day, day, zone=zone, kinds=KINDS
                     ), (name, day)
             assert daily_counts(conn, first, last) == tally(
@@ -209,9 +229,9 @@ def test_the_database_counts_what_tally_counts(db_url: str, engines: Any, writte
         # the awkward rows are there to be counted
         assert any(
             k.startswith("outlet:")
-            for k in counts_per_day(conn, *PERIODS[0][1:], kinds=KINDS).counts
+            for k in period_counts(conn, *PERIODS[0][1:], kinds=KINDS).counts
         )
-        nothing = counts_per_day(conn, date(2000, 1, 1), date(2000, 1, 31), kinds=KINDS)
+        nothing = period_counts(conn, date(2000, 1, 1), date(2000, 1, 31), kinds=KINDS)
         assert nothing.counts == {} and nothing.stories == 0
     assert checked > 1_000
 
@@ -226,6 +246,6 @@ def test_migration_0022_counts_the_alerts_stored_before_it(db_url: str, engines:
             zone = ZoneInfo(name)
             rows = alert_rows(conn, *period_bounds(first, last, zone))
             want = tally(rows, first, last, zone=zone, kinds=KINDS)
-            assert want and counts_per_day(conn, first, last, zone=zone, kinds=KINDS).counts == want
+            assert want and period_counts(conn, first, last, zone=zone, kinds=KINDS).counts == want
         stored = conn.execute(select(func.sum(trend_counts_table.c.stories))).scalar_one()
         assert stored > 1_000
