@@ -1,4 +1,4 @@
-"""The shape of the blind sets blind5 to blind10: fields, ids, labels and mix, never the
+"""The shape of the blind sets blind5 to blind11: fields, ids, labels and mix, never the
 classifier's scores.
 
 Each set is sealed for evaluation until it has been run once (docs/evaluation.md says how
@@ -53,6 +53,9 @@ SETS = [
     BlindSet(8, 220, {"en": 55, "es": 55, "pt": 45, "uk": 25, "ru": 35}, _earlier(5, 6, 7)),
     BlindSet(9, 200, {"en": 40, "es": 50, "pt": 35, "uk": 20, "ru": 20}, _earlier(5, 6, 7, 8)),
     BlindSet(10, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9)),
+    BlindSet(
+        11, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9, 10)
+    ),
 ]
 each_set = pytest.mark.parametrize("blind", SETS, ids=[f"blind{s.number}" for s in SETS])
 
