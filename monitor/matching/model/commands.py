@@ -34,6 +34,7 @@ DEV_POOL = (
     "tests/data/blind7.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind8.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind9.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind10.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
