@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
 from monitor.models import Classification, Evidence
+from monitor.timelines.acts import FOREIGN, OTHER, Actor, act_agent, act_party, act_status
 from monitor.timelines.clauses import clause_index, split_clauses
 from monitor.timelines.cues import (
     CANCEL,
@@ -39,6 +40,7 @@ from monitor.timelines.cues import (
     PEACE,
     PLACE,
     STANCE,
+    THIRD,
     VENUE,
     VOTE,
     TimelineCues,
@@ -95,6 +97,9 @@ _LIST_GAP_RE = re.compile(r"\s*(?:,|and|y|e)?\s*")
 _FOREIGN = "ukraine/russia"
 _ELSEWHERE = "elsewhere"
 _ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
+# Kinds a third state's act is read for: a joint summit's declaration or a vote "aprobada
+# por 21 países" names third parties as a matter of course.
+_OWN_ACTS = frozenset({"trade", "humanitarian", "arms-security"})
 # "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
 _PARTY_RE = re.compile(
     r"\s*(?:de |of |a |da |do )?(?:la |the |el |o |a )?"
@@ -114,10 +119,6 @@ _ELECT_AFTER_RE = re.compile(
     r"^\W*(?:president|presidente|presidenta|prime minister|primer ministro)[\s-]*"
     r"(?:elect|electo|electa|eleito|eleita)\b"
 )
-# An accented future tense, lost by folding: "incluirá reuniones", "llegará", "assinarão".
-_ACCENTED_FUTURE_RE = re.compile(r"\b\w{3,}(?:ará|erá|irá|arán|erán|irán|arão|erão|irão)\b")
-# A headline's "Abinader to attend", "Lula to visit China": the English headline future.
-_HEADLINE_FUTURE_RE = re.compile(r"\b[A-Z][\w'’-]* to [a-z]+\b")
 # "resolution to the conflict", "resolución del conflicto": a settlement, not a UN resolution
 _SETTLEMENT_RE = re.compile(
     r"^\s*(?:to|of|for|del|de|do|da|para)\s+(?:the |el |la |o |a |este |esse )?(?:\w+\s+)?"
@@ -130,7 +131,6 @@ _RELATIVE_RE = re.compile(
 )
 # "en Argentina", "in the Dominican Republic", "na Argentina": a state named as a place
 _LOCATIVE_RE = re.compile(r"\b(?:en|in|em|na|no|at)\s+(?:la |el |the |a |o )?$", re.IGNORECASE)
-_AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 # After a peace plan or group, the words that make the next states its authors: "plano de
 # paz de Brasil e China", "Amigos da Paz, fundado por Brasil e China", "liderado por Pequim
 # e Brasília", "the plan put forward by Mexico".
@@ -202,7 +202,8 @@ def extract_candidates(
         named = _not_venues(
             [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
         )
-        layout = _Clauses(sentence, named, evidence)
+        thirds = [hit for hit in here if hit.spec.group == THIRD]
+        layout = _Clauses(sentence, named, evidence, thirds, verdict.lang)
         not_yet = {
             e.rule.split(":")[1] for e in elect_only if _inside(e.field, e.start, e.end, sentence)
         }
@@ -266,9 +267,28 @@ class _Clauses:
     A clause that names no Latin American state is about the states of the nearest clause
     before it that names one (the sentence's subject), or about the whole sentence's."""
 
-    def __init__(self, sentence: Quote, named: Sequence[Evidence], evidence: Sequence[Evidence]):
+    def __init__(
+        self,
+        sentence: Quote,
+        named: Sequence[Evidence],
+        evidence: Sequence[Evidence],
+        thirds: Sequence[Hit] = (),
+        lang: str | None = None,
+    ):
         self.sentence = sentence
+        self.lang = lang
         self.clauses = split_clauses(sentence, [e.start for e in evidence if _is_actor(e)])
+        # who can perform a clause's act (``acts.act_party``): its Latin American states,
+        # Ukrainian or Russian leaders and governments, and third states or blocs
+        self.parties: list[list[Actor]] = [[] for _ in self.clauses]
+        for item in named:
+            self._party(item.start, item.end, item.rule.split(":")[1])
+        for item in evidence:
+            side = item.rule.split(":")[0]
+            if side in FOREIGN and (_is_leader(item) or item.rule.split(":")[-1] == "government"):
+                self._party(item.start, item.end, side)
+        for hit in thirds:
+            self._party(hit.start, hit.end, OTHER)
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
         self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
         self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
@@ -325,20 +345,25 @@ class _Clauses:
             return found
         return {_ELSEWHERE} if text[at - base : at - base + 1].isupper() else None
 
-    def _foreign_first(self, number: int, cue: int) -> bool:
-        """The clause's first actor, before the cue and any Latin American state of it, is
-        a Ukrainian or Russian leader or government, not as a passive's agent: the clause
-        tells their act, the Latin American state is its object ("Zelensky informed Peña
-        about the peace formula")."""
-        start = self.clauses[number][0]
-        first_state = min((offset for offset, _ in self.states[number]), default=cue)
-        for offset in self.foreign[number]:
-            before = self.sentence.sentence[
-                start - self.sentence.start : offset - self.sentence.start
-            ]
-            if offset < min(cue, first_state) and not _AGENT_RE.search(before):
-                return True
-        return False
+    def _party(self, start: int, end: int, party: str) -> None:
+        number = clause_index(self.clauses, start)
+        begin = self.clauses[number][0]
+        self.parties[number].append(Actor(start - begin, end - begin, party))
+
+    def agent(self, number: int, cue: int) -> str | None:
+        """The party named after the cue as a passive's agent or a noun's owner."""
+        start, end = self.clauses[number]
+        base = self.sentence.start
+        text = self.sentence.sentence[start - base : end - base]
+        return act_agent(text, self.parties[number], cue - start)
+
+    def subject(self, number: int, cue: int) -> tuple[str, ...]:
+        """Who performs the act of the cue at ``cue`` in clause ``number``
+        (``acts.act_party``): its subject or passive agent, empty when unnamed."""
+        start, end = self.clauses[number]
+        base = self.sentence.start
+        text = self.sentence.sentence[start - base : end - base]
+        return act_party(text, self.parties[number], cue - start)
 
     def _inherited(self, number: int) -> list[str] | None:
         """The states a clause naming none is about: a relative clause right after a named
@@ -355,18 +380,6 @@ class _Clauses:
                     return [last]  # the state or leader named right before the pronoun
                 return codes
         return None  # no clause up to here names a state: the sentence's countries
-
-    def _foreign_subject(self, number: int, cue: int) -> bool:
-        """A Ukrainian or Russian leader named before the cue, and not as the agent of a
-        passive ("recibido por Putin"): the clause is that leader's act."""
-        start = self.clauses[number][0]
-        for offset in self.foreign[number]:
-            before = self.sentence.sentence[
-                start - self.sentence.start : offset - self.sentence.start
-            ]
-            if offset < cue and not _AGENT_RE.search(before):
-                return True
-        return False
 
     def attributes(self, hit: Hit, country: str) -> bool:
         """Whether a kind cue is ``country``'s act: the country is named in the cue's
@@ -385,12 +398,21 @@ class _Clauses:
             where = self._destinations(hit)
             if where is not None:
                 return _FOREIGN in where or country in where
-        if here and hit.spec.label in _ONE_SIDED and self._foreign_first(number, hit.start):
-            return False
+        subject = self.subject(number, hit.start)
+        if hit.spec.label in _TWO_SIDED:
+            if OTHER in subject and not here:
+                return False  # another pair's encounter: "Trump met Putin"
+        elif not here and hit.spec.label in _OWN_ACTS and self.agent(number, hit.start) == OTHER:
+            return False  # a passive's agent or owner: "sanciones de Estados Unidos"
+        elif (
+            subject
+            and not set(subject) - FOREIGN - {OTHER}
+            and FOREIGN & set(subject)
+            and (hit.spec.label != "visit" or not here)
+        ):
+            return False  # a Ukrainian or Russian leader's act, not the country's
         if here:
             return country in here
-        if hit.spec.label not in _TWO_SIDED and self._foreign_subject(number, hit.start):
-            return False
         inherited = self._inherited(number)
         return inherited is None or country in inherited
 
@@ -427,11 +449,8 @@ class _Clauses:
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
             lead_in=fold(source[self.sentence.start : start]),
-            planned=bool(
-                _ACCENTED_FUTURE_RE.search(source[start:end])
-                or (
-                    self.sentence.field == "title" and _HEADLINE_FUTURE_RE.search(source[start:end])
-                )
+            status=act_status(
+                source[start:end], self.lang, headline=self.sentence.field == "title"
             ),
         )
 
