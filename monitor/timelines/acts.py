@@ -63,6 +63,8 @@ _SPANISH_NO_RE = re.compile(r"\bno (?!solo\b|obstante\b|sin\b|menos\b|mas\b|much
 _PLANNED_RE = re.compile(
     r"\b(?:plans? to|planned|planning|intends? to|expected to|is to|are to|set to|"
     r"scheduled|upcoming|next (?:week|month|year)|to be held|wants? to|wish\w*|hopes? to|"
+    r"proposed|proposes|propose|suggested|suggests|propuso|propone|propos|propoe|"
+    r"sugirio|sugiere|sugeriu|sugere|предложил\w*|предлагает|запропонува\w*|пропонує|"
     r"must|should|ought to|interested in|interesad\w* en|interessad\w* em|"
     r"futur\w*|agendad\w*|programad\w*|previst\w*|expectativas?|expectations?|"
     r"planea\w*|preve|pretend\w*|proxim[oa]|tiene previsto|planej\w*|quiere\w*|quer\b|"
@@ -134,9 +136,12 @@ def act_status(clause: str, lang: str | None = None, *, headline: bool = False) 
 def counts_as_act(kind: str, status: str, value: str | None = None) -> bool:
     """Labeling rule 2 by kind: an encounter (visit, call, meeting; taking part in a peace
     summit with no position stated) counts only when it happened; for the other kinds a
-    refusal or an announced decision is the act too, a plan, request or rumour is not."""
+    refusal or an announced decision is the act too, a plan, request or rumour is not;
+    proposing a plan of its own (``alternative``) is that act."""
     if kind in ENCOUNTERS or (kind == "peace-plan" and value is None):
         return status == HAPPENED
+    if kind == "peace-plan" and value == "alternative":
+        return status in _ONE_SIDED_ACTS | {PLANNED}  # proposing its own plan is the act
     return status in _ONE_SIDED_ACTS
 
 
@@ -258,3 +263,22 @@ _PARTICIPLE_RE = re.compile(
 def _participle_before_agent(span: str) -> bool:
     words = re.findall(r"\w+", span)
     return len(words) >= 2 and bool(_PARTICIPLE_RE.fullmatch(words[-2]))
+
+
+def act_speaker(clause: str, actors: Sequence[Actor]) -> tuple[str, ...]:
+    """The subject of a clause that reports speech ("Сибіга … наголосив, що …", "Zelensky
+    dijo que …"): the clause after it tells the speaker's words, so an act it names
+    without a subject of its own is the speaker's claim, not a state's act. Empty when the
+    clause has no verb of saying after its subject."""
+    subject = act_party(clause, actors, len(clause))
+    if subject:
+        return ()  # the verb of saying came after the subject: act_party dropped it
+    ordered = [a for a in sorted(actors, key=lambda a: a.start)]
+    for actor in ordered:
+        before = clause[: actor.start]
+        if _PREPOSITION_RE.search(before[-60:]) or _BY_RE.search(before):
+            continue
+        if _REPORTING_RE.search(clause[actor.end :]):
+            return (actor.party,)
+        break
+    return ()

@@ -30,7 +30,15 @@ from dataclasses import dataclass, replace
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
 from monitor.models import Classification, Evidence
-from monitor.timelines.acts import FOREIGN, OTHER, Actor, act_agent, act_party, act_status
+from monitor.timelines.acts import (
+    FOREIGN,
+    OTHER,
+    Actor,
+    act_agent,
+    act_party,
+    act_speaker,
+    act_status,
+)
 from monitor.timelines.clauses import clause_index, split_clauses
 from monitor.timelines.cues import (
     CANCEL,
@@ -88,6 +96,15 @@ _CUE_TOPIC_RE = re.compile(
     r"discutieron|discutiram|trataron|trataram|abord\w*|expectativas? para|"
     r"expectations? for)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
+)
+# Ukraine and Russia right after a meeting cue, together: the war's parties' own talks
+# ("переговоры между Россией и Украиной", "peace talks between Russia and Ukraine").
+_SIDE = r"(?:russia|rusia|russi|rossi|росси|рф|росі|ukrain|ucrani|украин|україн)\w*"
+_WAR_TALKS_RE = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:(?:between|entre|между|між)\W+)?(?:(?:la|el|a|o|the)\W+)?"
+    + _SIDE
+    + r"\W+(?:and|y|e|и|і|та|-)\W+(?:(?:la|el|a|o|the)\W+)?"
+    + _SIDE
 )
 # The words between a visit cue and its destination: "to", "a", "à", "ao", "in", "em"…
 _DESTINATION_RE = re.compile(
@@ -194,6 +211,7 @@ def extract_candidates(
     ]
     entries: dict[tuple[str, str], TimelineEntry] = {}
     seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
+    also: dict[tuple[str, str], list[Sighting]] = {}  # read by the check only
     stances: dict[str, Stance] = {}
     said: dict[str, list[tuple[int, Quote, list[Hit]]]] = {}  # a country's sentences
     for number, sentence in enumerate(sentences):
@@ -214,6 +232,17 @@ def extract_candidates(
                 key = (entry.country, entry.kind)
                 sighting = layout.sighting(hit, country, named, evidence, number, story)
                 seen.setdefault(key, []).append((entry, sighting))
+                # the same kind's cues in the sentence's other clauses: the act may be told
+                # as done in one of them ("… met to discuss exports, adding that the two
+                # sides agreed to set up a working group on trade")
+                at = clause_index(layout.clauses, hit.start)
+                also.setdefault(key, []).extend(
+                    layout.sighting(h, country, named, evidence, number, story)
+                    for h in own
+                    if h.spec.group == hit.spec.group
+                    and h.spec.label == hit.spec.label
+                    and clause_index(layout.clauses, h.start) != at
+                )
                 old = entries.get(key)
                 if old is None or (old.value is None and entry.value is not None):
                     entries[key] = entry
@@ -250,7 +279,7 @@ def extract_candidates(
             country_candidates=per_country[key[0]],
             main_kind=len(seen[key]) == most[key[0]],
         )
-        sightings = [s for _, s in seen[key]]
+        sightings = [s for _, s in seen[key]] + also.get(key, [])
         done = told_as_done(made.kind, sightings, made.value)
         if made.kind in _TWO_SIDED and not any(
             s.sentence_number in other_side or s.sentence_number - 1 in other_side - {0}
@@ -400,8 +429,21 @@ class _Clauses:
                 return _FOREIGN in where or country in where
         subject = self.subject(number, hit.start)
         if hit.spec.label in _TWO_SIDED:
-            if OTHER in subject and not here:
-                return False  # another pair's encounter: "Trump met Putin"
+            if not here and any(a.party == OTHER for a in self.parties[number]):
+                return (
+                    False  # another pair's encounter: "Trump met Putin", "Встреча Путина и Трампа"
+                )
+            if _WAR_TALKS_RE.match(
+                fold(self.sentence.sentence[hit.end - self.sentence.start :][:60])
+            ):
+                return False  # "peace talks between Russia and Ukraine": the war's parties'
+        elif (
+            hit.spec.label in VOTE_KINDS
+            and not here
+            and OTHER in subject
+            and self.agent(number, hit.start) is None
+        ):
+            return False  # a third state's doing about a resolution, not the country's vote
         elif not here and hit.spec.label in _OWN_ACTS and self.agent(number, hit.start) == OTHER:
             return False  # a passive's agent or owner: "sanciones de Estados Unidos"
         elif (
@@ -413,6 +455,14 @@ class _Clauses:
             return False  # a Ukrainian or Russian leader's act, not the country's
         if here:
             return country in here
+        if hit.spec.label in _ONE_SIDED and not subject and number > 0:
+            start, end = self.clauses[number - 1]
+            base = self.sentence.start
+            said = act_speaker(
+                self.sentence.sentence[start - base : end - base], self.parties[number - 1]
+            )
+            if said and not set(said) - FOREIGN:
+                return False  # a Ukrainian or Russian speaker's words: "Сибіга наголосив, що …"
         inherited = self._inherited(number)
         return inherited is None or country in inherited
 

@@ -61,6 +61,14 @@ _AIM_RE = re.compile(
     r"impulsar|posibilidad|possibilidade|relanzar|retomar|"
     r"зміцн\w*|укрепл\w*)\b"
 )
+# Trade, arms or aid only discussed is a topic, not an act ("debateram … comércio",
+# "рассмотрены вопросы … торговли", "discussed trade"); a peace plan discussed is taking
+# part in it.
+_DISCUSSED_RE = re.compile(
+    r"\b(?:discuss\w*|debat\w*|discut\w*|abord\w*|talked about|рассмотрен\w*|обсуд\w*|"
+    r"обсужд\w*|обговор\w*|розгляну\w*)\b"
+)
+_DISCUSSABLE = frozenset({"trade", "arms-security", "humanitarian"})
 # The story's category that agrees with each kind (the topic's category names).
 _CATEGORY_OF_KIND = {
     "visit": "summit-visit",
@@ -154,6 +162,7 @@ def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = N
         if not counts_as_act(kind, status, value):
             continue
         aim = bool(_AIM_RE.search(sighting.clause)) and status != DENIED
+        aim = aim or (kind in _DISCUSSABLE and bool(_DISCUSSED_RE.search(sighting.clause)))
         if aim and (not encounter or kind == "peace-plan"):
             continue
         return True
