@@ -265,20 +265,19 @@ def _participle_before_agent(span: str) -> bool:
     return len(words) >= 2 and bool(_PARTICIPLE_RE.fullmatch(words[-2]))
 
 
-def act_speaker(clause: str, actors: Sequence[Actor]) -> tuple[str, ...]:
-    """The subject of a clause that reports speech ("Сибіга … наголосив, що …", "Zelensky
-    dijo que …"): the clause after it tells the speaker's words, so an act it names
-    without a subject of its own is the speaker's claim, not a state's act. Empty when the
-    clause has no verb of saying after its subject."""
-    subject = act_party(clause, actors, len(clause))
-    if subject:
-        return ()  # the verb of saying came after the subject: act_party dropped it
-    ordered = [a for a in sorted(actors, key=lambda a: a.start)]
-    for actor in ordered:
-        before = clause[: actor.start]
+def act_speaker(text: str, actors: Sequence[Actor], cue: int) -> tuple[str, ...]:
+    """Who speaks the words that hold the cue at ``cue`` (offsets into ``text``, a sentence
+    up to and past the cue): the subject of a verb of saying before the cue ("Сибіга …
+    наголосив, що українська Формула миру …", "Zelensky dijo que …"), or empty when no verb
+    of saying comes between the sentence's subject and the cue. An act told in those words
+    with no subject of its own is the speaker's claim, not the other state's act."""
+    for actor in sorted(actors, key=lambda a: a.start):
+        if actor.start >= cue:
+            break
+        before = text[: actor.start]
         if _PREPOSITION_RE.search(before[-60:]) or _BY_RE.search(before):
             continue
-        if _REPORTING_RE.search(clause[actor.end :]):
+        if _REPORTING_RE.search(text[actor.end : cue]):
             return (actor.party,)
         break
     return ()

@@ -386,6 +386,16 @@ class _Clauses:
         text = self.sentence.sentence[start - base : end - base]
         return act_agent(text, self.parties[number], cue - start)
 
+    def speaker(self, cue: int) -> tuple[str, ...]:
+        """Who speaks the words holding the cue (``acts.act_speaker``, on the sentence)."""
+        base = self.sentence.start
+        actors = [
+            Actor(a.start + start - base, a.end + start - base, a.party)
+            for (start, _end), found in zip(self.clauses, self.parties, strict=True)
+            for a in found
+        ]
+        return act_speaker(self.sentence.sentence, actors, cue - base)
+
     def subject(self, number: int, cue: int) -> tuple[str, ...]:
         """Who performs the act of the cue at ``cue`` in clause ``number``
         (``acts.act_party``): its subject or passive agent, empty when unnamed."""
@@ -455,14 +465,11 @@ class _Clauses:
             return False  # a Ukrainian or Russian leader's act, not the country's
         if here:
             return country in here
-        if hit.spec.label in _ONE_SIDED and not subject and number > 0:
-            start, end = self.clauses[number - 1]
-            base = self.sentence.start
-            said = act_speaker(
-                self.sentence.sentence[start - base : end - base], self.parties[number - 1]
-            )
+        if hit.spec.label == "peace-plan" and not subject:
+            said = self.speaker(hit.start)
             if said and not set(said) - FOREIGN:
-                return False  # a Ukrainian or Russian speaker's words: "Сибіга наголосив, що …"
+                return False  # a position in a Ukrainian or Russian speaker's words is theirs
+
         inherited = self._inherited(number)
         return inherited is None or country in inherited
 
