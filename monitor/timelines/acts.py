@@ -167,7 +167,7 @@ _PREPOSITION_RE = re.compile(
     r"\b(?:with|to|at|in|on|for|from|against|about|toward|towards|between|among|into|"
     r"con|a|al|en|para|contra|sobre|entre|hacia|desde|com|ao|aos|à|em|no|na|nos|nas|"
     r"з|із|зі|до|в|у|на|про|проти|для|с|со|к|ко|о|об|против|между|між)"
-    r"\W+(?:\w+\W+){0,2}$",
+    r"\s+(?:[\w'’]+\s+){0,3}$",  # up to three words between, no punctuation
     re.IGNORECASE,
 )
 # The agent of a passive anywhere before an actor in its clause: "foi recebido nesta
@@ -238,16 +238,20 @@ def act_party(clause: str, actors: Sequence[Actor], cue: int) -> tuple[str, ...]
 
 
 # A verb of saying between the subject and the cue: the subject reports someone's act
+# (not "announced": announcing a decision is making it)
 # ("Washington explicou que as armas … seriam enviadas", "Feoktistov destacou … as
 # negociações da Argentina para adquirir tanques").
 _REPORTING_RE = re.compile(
     r"\b(?:said|says|say|told|tells|explained|stated|noted|stressed|highlighted|"
-    r"announced|reported|claimed|warned|recalled|added|"
+    r"reported|claimed|warned|recalled|added|emphasi[sz]ed|reiterated|insisted|"
     r"dijo|dice|afirm[oó]|afirma|explic[oó]|señal[oó]|declar[oó]|asegur[oó]|indic[oó]|"
-    r"inform[oó]|anunci[oó]|destac[oó]|record[oó]|advirti[oó]|"
-    r"disse|diz|afirmou|explicou|declarou|informou|anunciou|destacou|lembrou|ressaltou|"
+    r"inform[oó]|destac[oó]|record[oó]|advirti[oó]|subray[oó]|enfatiz[oó]|"
+    r"reiter[oó]|insisti[oó]|sostuvo|"
+    r"disse|diz|afirmou|explicou|declarou|informou|destacou|lembrou|ressaltou|"
+    r"sublinhou|enfatizou|reiterou|insistiu|"
     r"заявил\w*|сообщил\w*|сказал\w*|отметил\w*|подчеркнул\w*|"
-    r"заявив|заявила|повідомив|повідомила|сказав|сказала|зазначив|наголосив)\b",
+    r"заявив|заявила|повідомив|повідомила|сказав|сказала|зазначив|наголосив|наголосила|"
+    r"підкреслив|підкреслила)\b",
     re.IGNORECASE,
 )
 
@@ -255,14 +259,20 @@ _REPORTING_RE = re.compile(
 # A past participle or a passive noun right before the agent: "imposed by", "recrutados
 # pela", "golpeada por", "led by", "відправлена від"; or the cue itself is one.
 _PARTICIPLE_RE = re.compile(
-    r"\w+(?:ed|en|ado|ada|ados|adas|ido|ida|idos|idas|ido|ий|на|ні|ена|ені|ан|ана|ані)\b",
+    r"\w+(?:ed|en|ado|ada|ados|adas|ido|ida|idos|idas|uesto|uesta|uestos|uestas|osto|osta|"
+    r"ostos|ostas|ito|ita|itos|itas|ий|на|ні|ена|ені|ан|ана|ані)\b",
     re.IGNORECASE,
 )
 
 
 def _participle_before_agent(span: str) -> bool:
+    """Whether the word right before the agent's "by"/"por" is a participle ("imposed
+    by", "recrutados pela"), so the span is a passive and not "por" of a cause."""
     words = re.findall(r"\w+", span)
-    return len(words) >= 2 and bool(_PARTICIPLE_RE.fullmatch(words[-2]))
+    markers = [i for i, word in enumerate(words) if _BY_RE.fullmatch(word)]
+    return (
+        bool(markers) and markers[0] >= 1 and bool(_PARTICIPLE_RE.fullmatch(words[markers[0] - 1]))
+    )
 
 
 def act_speaker(text: str, actors: Sequence[Actor], cue: int) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int
     )
     cuts = [0]
     matches = sorted(
-        [*_BOUNDARY_RE.finditer(plain), *_VERB_JOIN_RE.finditer(plain)], key=lambda m: m.start()
+        [*_BOUNDARY_RE.finditer(plain), *_VERB_JOIN_RE.finditer(text)], key=lambda m: m.start()
     )
     for match in matches:
         after = match.end() + len(text[match.end() :]) - len(text[match.end() :].lstrip())
