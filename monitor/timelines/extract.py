@@ -439,6 +439,9 @@ class _Clauses:
                 return _FOREIGN in where or country in where
         subject = self.subject(number, hit.start)
         if hit.spec.label in _TWO_SIDED:
+            named_third = any(a.party == OTHER for a in self.parties[number])
+            if named_third and self.agent(number, hit.start) == OTHER:
+                return False  # a bloc's or third state's own: "the meeting of the Caricom heads"
             if not here and any(a.party == OTHER for a in self.parties[number]):
                 return (
                     False  # another pair's encounter: "Trump met Putin", "Встреча Путина и Трампа"

@@ -172,8 +172,9 @@ def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = N
 def declined(sightings: Sequence[Sighting]) -> str | None:
     """A peace-plan step whose clause is negated or cancelled ("canceled his participation
     in the Peace Summit", "a la que irán Petro y Milei pero no Lula") states the position
-    ``rejected`` when no value cue states one; None otherwise."""
-    negated = any(clause_markers(s.clause)[1] for s in sightings)
+    ``rejected`` when no value cue states one (``acts.act_status`` says ``DENIED``); None
+    otherwise."""
+    negated = any((s.status or act_status(s.clause)) == DENIED for s in sightings)
     return "rejected" if negated else None
 
 

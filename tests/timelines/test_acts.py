@@ -312,30 +312,32 @@ def test_another_pairs_meeting_is_no_meeting_of_the_country(
     theirs = run(
         topic,
         cues,
-        "Boric comenta la guerra en Ucrania",
-        "El presidente de Chile, Gabriel Boric, habló sobre Ucrania. La reunión entre Trump y "
-        "Putin terminó sin acuerdo, dijo.",
+        "Петро: встреча Путина и Трампа дает надежду на мир в Украине",
+        "Президент Колумбии Густаво Петро прокомментировал войну в Украине.",
     )
-    assert ("CL", "meeting", None) not in entries(theirs)
+    assert ("CO", "meeting", None) not in entries(theirs)
     mine = run(
         topic,
         cues,
-        "Boric se reunió con Zelensky",
-        "El presidente de Chile, Gabriel Boric, se reunió con Volodímir Zelenski en Kiev.",
+        "Петро: встреча с Путиным дает надежду на мир в Украине",
+        "Президент Колумбии Густаво Петро прокомментировал войну в Украине.",
     )
-    assert ("CL", "meeting", None) in entries(mine)
+    assert ("CO", "meeting", None) in entries(mine)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Colombian President Gustavo Petro told Vladimir Putin that Colombia backs direct "
+        "talks of Russia and Ukraine.",
+        "Президент Колумбии Густаво Петро сказал Владимиру Путину, что Колумбия поддерживает "
+        "переговоры России и Украины.",
+    ],
+)
 def test_the_war_parties_own_talks_are_no_meeting_of_the_country(
-    topic: Topic, cues: TimelineCues
+    topic: Topic, cues: TimelineCues, text: str
 ) -> None:
-    theirs = run(
-        topic,
-        cues,
-        "Lula apoia negociações",
-        "O presidente Lula disse que o Brasil apoia as negociações entre Rússia e Ucrânia.",
-    )
-    assert ("BR", "meeting", None) not in entries(theirs)
+    assert ("CO", "meeting", None) not in entries(run(topic, cues, "Petro", text))
 
 
 def test_a_trade_topic_only_discussed_is_no_trade_act(topic: Topic, cues: TimelineCues) -> None:
@@ -385,3 +387,42 @@ def test_a_proposed_meeting_is_none_but_a_proposed_plan_is_the_countrys_alternat
         "Rusia y Ucrania.",
     )
     assert ("CO", "peace-plan", "alternative") in entries(plan)
+
+
+def test_a_blocs_own_meeting_is_no_meeting_of_its_host(topic: Topic, cues: TimelineCues) -> None:
+    theirs = run(
+        topic,
+        cues,
+        "Belize hosts regional leaders on the war in Ukraine",
+        "Belize's prime minister read out a letter from Volodymyr Zelensky at the meeting of "
+        "the Caricom heads of government in Belmopan.",
+    )
+    assert ("BZ", "meeting", None) not in entries(theirs)
+    mine = run(
+        topic,
+        cues,
+        "Belize meets Ukraine",
+        "Belize's prime minister held a meeting with Ukraine's foreign minister Dmytro Kuleba "
+        "in Belmopan.",
+    )
+    assert ("BZ", "meeting", None) in entries(mine)
+
+
+def test_a_peace_position_in_a_ukrainian_speakers_words_is_not_the_countrys(
+    topic: Topic, cues: TimelineCues
+) -> None:
+    theirs = run(
+        topic,
+        cues,
+        "Kuleba habló con el canciller de Chile",
+        "Dmytro Kuleba habló con el canciller de Chile y subrayó que la fórmula de paz "
+        "ucraniana es el único camino.",
+    )
+    assert ("CL", "peace-plan", None) not in entries(theirs)
+    mine = run(
+        topic,
+        cues,
+        "Chile respalda la fórmula de paz",
+        "El canciller de Chile respaldó la fórmula de paz de Ucrania en Kiev.",
+    )
+    assert any(k[:2] == ("CL", "peace-plan") for k in entries(mine))
