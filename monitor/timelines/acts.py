@@ -22,9 +22,8 @@ ANNOUNCED = "announced"  # a decision told in the future ("will send", "enviará
 PLANNED = "planned"  # a plan, wish, proposal, promise or obligation ("plans to", "deve")
 REQUESTED = "requested"  # asked for, invited, urged ("pidió", "invited him to")
 DENIED = "denied"  # negated, cancelled, refused, denied ("did not", "canceled")
-UNCERTAIN = (
-    "reported-speech-uncertain"  # possible, unconfirmed, reported ("could", "sin confirmación")
-)
+# possible, unconfirmed, rumoured ("could", "sin confirmación", "el posible envío")
+UNCERTAIN = "reported-speech-uncertain"
 STATUSES = (HAPPENED, ANNOUNCED, PLANNED, REQUESTED, DENIED, UNCERTAIN)
 
 # Kinds that are encounters: only one that happened is an entry (labeling rule 2). For the

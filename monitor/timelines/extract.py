@@ -319,7 +319,6 @@ class _Clauses:
         for hit in thirds:
             self._party(hit.start, hit.end, OTHER)
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
-        self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
         self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
         for item in sorted(named, key=lambda e: e.start):
             codes = self.states[clause_index(self.clauses, item.start)]
@@ -329,9 +328,6 @@ class _Clauses:
                 codes.append((item.start, code))
         self.actors = [e for e in evidence if _is_actor(e)]
         sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
-        for item in sides:
-            if _is_leader(item) or item.rule.split(":")[-1] == "government":
-                self.foreign[clause_index(self.clauses, item.start)].append(item.start)
         text = sentence.sentence
         topics: list[bool] = []
         previous: Evidence | None = None
