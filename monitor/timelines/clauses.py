@@ -5,8 +5,8 @@ semicolon, colon, dashes), at a quotation mark, and before a relative pronoun
 or a subordinating or adversative conjunction (EN/ES/PT: "who", "which", "where",
 "while", "but", "after"; "que", "quien", "donde", "mientras", "pero", "tras"; "quem",
 "onde", "enquanto", "mas", "após"; UK/RU "який", "що", "але", "після"; "который", "что",
-"но", "после"). "and"/"y"/"e" do not end a clause: they join nouns
-("Lula and Putin met") far more often than clauses.
+"но", "после"). "and"/"y"/"e" end a clause only before a lowercase past-tense verb ("…
+deve atuar e reiterou a disposição"): elsewhere they join nouns ("Lula and Putin met").
 
 A piece of fewer than ``MIN_WORDS`` words is a list item or an apposition ("Giammattei,
 presidente de Guatemala, llegó…"; "Brazil, Argentina and Chile voted"), not a clause: it
@@ -43,6 +43,13 @@ _WORD = r"(?<![\w'])(?:" + "|".join(_BOUNDARY_WORDS) + r")(?!\w)"
 _ACCENTS = str.maketrans("áéíóúàâêôãõçüÁÉÍÓÚÀÂÊÔÃÕÇÜ", "aeiouaaeoaocuAEIOUAAEOAOCU")
 _BOUNDARY_RE = re.compile(f"{_PUNCT}|{_WORD}", re.IGNORECASE)
 _WORDS_RE = re.compile(r"\w+")
+# "and"/"y"/"e"/"і"/"и" before a lowercase past-tense verb joins two clauses, not two nouns:
+# "deve atuar … e reiterou a disposição", "manifestó su decepción y calificó", "and said".
+_VERB_JOIN_RE = re.compile(
+    r"(?<=\s)(?:and|y|e|и|і|та)\s+(?=(?:[a-z]\w*(?:ed|ó|ió|aron|ieron|ou|eu|iu|aram|eram|"
+    r"iram)|said|met|held|told|spoke|sent|gave|[а-яіїєґ]\w+(?:ил|ила|или|ав|ала|али|ив|ала|"
+    r"ув|ула|ули|ел|ела|ели))\b)"
+)
 
 
 def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int, int]]:
@@ -57,7 +64,10 @@ def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int
         for i, ch in enumerate(text)
     )
     cuts = [0]
-    for match in _BOUNDARY_RE.finditer(plain):
+    matches = sorted(
+        [*_BOUNDARY_RE.finditer(plain), *_VERB_JOIN_RE.finditer(text)], key=lambda m: m.start()
+    )
+    for match in matches:
         after = match.end() + len(text[match.end() :]) - len(text[match.end() :].lstrip())
         if match.group() == "," and after in starts:
             continue  # a list of actors goes on

@@ -24,6 +24,7 @@ KIND = "kind"
 CANCEL = "cancel"
 PLACE = "place"  # a place in Ukraine or Russia: a visit when a Latin American leader is there
 VENUE = "venue"
+THIRD = "third"  # a third state or a bloc: a party to an act that is neither side's
 VOTE = "vote"
 PEACE = "peace"
 STANCE = "stance"
@@ -62,6 +63,7 @@ def build_cues(data: Mapping[str, Any]) -> TimelineCues:
     specs += _section(data.get("cancel", {}), CANCEL, KINDS)
     specs += _section(data.get("places", {}), PLACE, ("visit",))
     specs += _section(data["venues"], VENUE, VENUES)
+    specs += _section(data.get("third_parties", {}), THIRD, ("other",))
     values = data["values"]
     specs += _section(values["vote"], VOTE, VOTE_VALUES)
     specs += _section(values["peace"], PEACE, (*PEACE_VALUES, NO_VALUE))

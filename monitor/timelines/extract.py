@@ -30,6 +30,15 @@ from dataclasses import dataclass, replace
 from monitor.matching.scanner import Hit
 from monitor.matching.text import fold, fold_text
 from monitor.models import Classification, Evidence
+from monitor.timelines.acts import (
+    FOREIGN,
+    OTHER,
+    Actor,
+    act_agent,
+    act_party,
+    act_speaker,
+    act_status,
+)
 from monitor.timelines.clauses import clause_index, split_clauses
 from monitor.timelines.cues import (
     CANCEL,
@@ -39,6 +48,7 @@ from monitor.timelines.cues import (
     PEACE,
     PLACE,
     STANCE,
+    THIRD,
     VENUE,
     VOTE,
     TimelineCues,
@@ -87,6 +97,15 @@ _CUE_TOPIC_RE = re.compile(
     r"expectations? for)\W+(?:\w+\W+){0,2}$",
     re.IGNORECASE,
 )
+# Ukraine and Russia right after a meeting cue, together: the war's parties' own talks
+# ("переговоры между Россией и Украиной", "peace talks between Russia and Ukraine").
+_SIDE = r"(?:russia|rusia|russi|rossi|росси|рф|росі|ukrain|ucrani|украин|україн)\w*"
+_WAR_TALKS_RE = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:(?:between|entre|между|між)\W+)?(?:(?:la|el|a|o|the)\W+)?"
+    + _SIDE
+    + r"\W+(?:and|y|e|и|і|та|-)\W+(?:(?:la|el|a|o|the)\W+)?"
+    + _SIDE
+)
 # The words between a visit cue and its destination: "to", "a", "à", "ao", "in", "em"…
 _DESTINATION_RE = re.compile(
     r"\s+(?:\w+\s+)?(?:to|a|à|ao|aos|in|en|em|no|na)\s+(?:the\s+|el\s+|la\s+|o\s+)?",
@@ -95,6 +114,9 @@ _LIST_GAP_RE = re.compile(r"\s*(?:,|and|y|e)?\s*")
 _FOREIGN = "ukraine/russia"
 _ELSEWHERE = "elsewhere"
 _ONE_SIDED = frozenset({"peace-plan", "trade", "humanitarian", "arms-security"})
+# Kinds a third state's act is read for: a joint summit's declaration or a vote "aprobada
+# por 21 países" names third parties as a matter of course.
+_OWN_ACTS = frozenset({"trade", "humanitarian", "arms-security"})
 # "against Russia", "en contra de Ucrania", "contra a Rússia": the object, not a vote (folded)
 _PARTY_RE = re.compile(
     r"\s*(?:de |of |a |da |do )?(?:la |the |el |o |a )?"
@@ -114,10 +136,6 @@ _ELECT_AFTER_RE = re.compile(
     r"^\W*(?:president|presidente|presidenta|prime minister|primer ministro)[\s-]*"
     r"(?:elect|electo|electa|eleito|eleita)\b"
 )
-# An accented future tense, lost by folding: "incluirá reuniones", "llegará", "assinarão".
-_ACCENTED_FUTURE_RE = re.compile(r"\b\w{3,}(?:ará|erá|irá|arán|erán|irán|arão|erão|irão)\b")
-# A headline's "Abinader to attend", "Lula to visit China": the English headline future.
-_HEADLINE_FUTURE_RE = re.compile(r"\b[A-Z][\w'’-]* to [a-z]+\b")
 # "resolution to the conflict", "resolución del conflicto": a settlement, not a UN resolution
 _SETTLEMENT_RE = re.compile(
     r"^\s*(?:to|of|for|del|de|do|da|para)\s+(?:the |el |la |o |a |este |esse )?(?:\w+\s+)?"
@@ -130,7 +148,6 @@ _RELATIVE_RE = re.compile(
 )
 # "en Argentina", "in the Dominican Republic", "na Argentina": a state named as a place
 _LOCATIVE_RE = re.compile(r"\b(?:en|in|em|na|no|at)\s+(?:la |el |the |a |o )?$", re.IGNORECASE)
-_AGENT_RE = re.compile(r"\b(?:by|por|pelo|pela|pelos|pelas)\b", re.IGNORECASE)
 # After a peace plan or group, the words that make the next states its authors: "plano de
 # paz de Brasil e China", "Amigos da Paz, fundado por Brasil e China", "liderado por Pequim
 # e Brasília", "the plan put forward by Mexico".
@@ -194,6 +211,7 @@ def extract_candidates(
     ]
     entries: dict[tuple[str, str], TimelineEntry] = {}
     seen: dict[tuple[str, str], list[tuple[TimelineEntry, Sighting]]] = {}
+    also: dict[tuple[str, str], list[Sighting]] = {}  # read by the check only
     stances: dict[str, Stance] = {}
     said: dict[str, list[tuple[int, Quote, list[Hit]]]] = {}  # a country's sentences
     for number, sentence in enumerate(sentences):
@@ -202,7 +220,8 @@ def extract_candidates(
         named = _not_venues(
             [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
         )
-        layout = _Clauses(sentence, named, evidence)
+        thirds = [hit for hit in here if hit.spec.group == THIRD]
+        layout = _Clauses(sentence, named, evidence, thirds, verdict.lang)
         not_yet = {
             e.rule.split(":")[1] for e in elect_only if _inside(e.field, e.start, e.end, sentence)
         }
@@ -213,6 +232,17 @@ def extract_candidates(
                 key = (entry.country, entry.kind)
                 sighting = layout.sighting(hit, country, named, evidence, number, story)
                 seen.setdefault(key, []).append((entry, sighting))
+                # the same kind's cues in the sentence's other clauses: the act may be told
+                # as done in one of them ("… met to discuss exports, adding that the two
+                # sides agreed to set up a working group on trade")
+                at = clause_index(layout.clauses, hit.start)
+                also.setdefault(key, []).extend(
+                    layout.sighting(h, country, named, evidence, number, story)
+                    for h in own
+                    if h.spec.group == hit.spec.group
+                    and h.spec.label == hit.spec.label
+                    and clause_index(layout.clauses, h.start) != at
+                )
                 old = entries.get(key)
                 if old is None or (old.value is None and entry.value is not None):
                     entries[key] = entry
@@ -249,7 +279,7 @@ def extract_candidates(
             country_candidates=per_country[key[0]],
             main_kind=len(seen[key]) == most[key[0]],
         )
-        sightings = [s for _, s in seen[key]]
+        sightings = [s for _, s in seen[key]] + also.get(key, [])
         done = told_as_done(made.kind, sightings, made.value)
         if made.kind in _TWO_SIDED and not any(
             s.sentence_number in other_side or s.sentence_number - 1 in other_side - {0}
@@ -266,11 +296,29 @@ class _Clauses:
     A clause that names no Latin American state is about the states of the nearest clause
     before it that names one (the sentence's subject), or about the whole sentence's."""
 
-    def __init__(self, sentence: Quote, named: Sequence[Evidence], evidence: Sequence[Evidence]):
+    def __init__(
+        self,
+        sentence: Quote,
+        named: Sequence[Evidence],
+        evidence: Sequence[Evidence],
+        thirds: Sequence[Hit] = (),
+        lang: str | None = None,
+    ):
         self.sentence = sentence
+        self.lang = lang
         self.clauses = split_clauses(sentence, [e.start for e in evidence if _is_actor(e)])
+        # who can perform a clause's act (``acts.act_party``): its Latin American states,
+        # Ukrainian or Russian leaders and governments, and third states or blocs
+        self.parties: list[list[Actor]] = [[] for _ in self.clauses]
+        for item in named:
+            self._party(item.start, item.end, item.rule.split(":")[1])
+        for item in evidence:
+            side = item.rule.split(":")[0]
+            if side in FOREIGN and (_is_leader(item) or item.rule.split(":")[-1] == "government"):
+                self._party(item.start, item.end, side)
+        for hit in thirds:
+            self._party(hit.start, hit.end, OTHER)
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
-        self.foreign: list[list[int]] = [[] for _ in self.clauses]  # where they are named
         self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
         for item in sorted(named, key=lambda e: e.start):
             codes = self.states[clause_index(self.clauses, item.start)]
@@ -280,9 +328,6 @@ class _Clauses:
                 codes.append((item.start, code))
         self.actors = [e for e in evidence if _is_actor(e)]
         sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
-        for item in sides:
-            if _is_leader(item) or item.rule.split(":")[-1] == "government":
-                self.foreign[clause_index(self.clauses, item.start)].append(item.start)
         text = sentence.sentence
         topics: list[bool] = []
         previous: Evidence | None = None
@@ -325,20 +370,35 @@ class _Clauses:
             return found
         return {_ELSEWHERE} if text[at - base : at - base + 1].isupper() else None
 
-    def _foreign_first(self, number: int, cue: int) -> bool:
-        """The clause's first actor, before the cue and any Latin American state of it, is
-        a Ukrainian or Russian leader or government, not as a passive's agent: the clause
-        tells their act, the Latin American state is its object ("Zelensky informed Peña
-        about the peace formula")."""
-        start = self.clauses[number][0]
-        first_state = min((offset for offset, _ in self.states[number]), default=cue)
-        for offset in self.foreign[number]:
-            before = self.sentence.sentence[
-                start - self.sentence.start : offset - self.sentence.start
-            ]
-            if offset < min(cue, first_state) and not _AGENT_RE.search(before):
-                return True
-        return False
+    def _party(self, start: int, end: int, party: str) -> None:
+        number = clause_index(self.clauses, start)
+        begin = self.clauses[number][0]
+        self.parties[number].append(Actor(start - begin, end - begin, party))
+
+    def agent(self, number: int, cue: int) -> str | None:
+        """The party named after the cue as a passive's agent or a noun's owner."""
+        start, end = self.clauses[number]
+        base = self.sentence.start
+        text = self.sentence.sentence[start - base : end - base]
+        return act_agent(text, self.parties[number], cue - start)
+
+    def speaker(self, cue: int) -> tuple[str, ...]:
+        """Who speaks the words holding the cue (``acts.act_speaker``, on the sentence)."""
+        base = self.sentence.start
+        actors = [
+            Actor(a.start + start - base, a.end + start - base, a.party)
+            for (start, _end), found in zip(self.clauses, self.parties, strict=True)
+            for a in found
+        ]
+        return act_speaker(self.sentence.sentence, actors, cue - base)
+
+    def subject(self, number: int, cue: int) -> tuple[str, ...]:
+        """Who performs the act of the cue at ``cue`` in clause ``number``
+        (``acts.act_party``): its subject or passive agent, empty when unnamed."""
+        start, end = self.clauses[number]
+        base = self.sentence.start
+        text = self.sentence.sentence[start - base : end - base]
+        return act_party(text, self.parties[number], cue - start)
 
     def _inherited(self, number: int) -> list[str] | None:
         """The states a clause naming none is about: a relative clause right after a named
@@ -355,18 +415,6 @@ class _Clauses:
                     return [last]  # the state or leader named right before the pronoun
                 return codes
         return None  # no clause up to here names a state: the sentence's countries
-
-    def _foreign_subject(self, number: int, cue: int) -> bool:
-        """A Ukrainian or Russian leader named before the cue, and not as the agent of a
-        passive ("recibido por Putin"): the clause is that leader's act."""
-        start = self.clauses[number][0]
-        for offset in self.foreign[number]:
-            before = self.sentence.sentence[
-                start - self.sentence.start : offset - self.sentence.start
-            ]
-            if offset < cue and not _AGENT_RE.search(before):
-                return True
-        return False
 
     def attributes(self, hit: Hit, country: str) -> bool:
         """Whether a kind cue is ``country``'s act: the country is named in the cue's
@@ -385,12 +433,42 @@ class _Clauses:
             where = self._destinations(hit)
             if where is not None:
                 return _FOREIGN in where or country in where
-        if here and hit.spec.label in _ONE_SIDED and self._foreign_first(number, hit.start):
-            return False
+        subject = self.subject(number, hit.start)
+        if hit.spec.label in _TWO_SIDED:
+            named_third = any(a.party == OTHER for a in self.parties[number])
+            if named_third and self.agent(number, hit.start) == OTHER:
+                return False  # a bloc's or third state's own: "the meeting of the Caricom heads"
+            if not here and any(a.party == OTHER for a in self.parties[number]):
+                return (
+                    False  # another pair's encounter: "Trump met Putin", "Встреча Путина и Трампа"
+                )
+            if _WAR_TALKS_RE.match(
+                fold(self.sentence.sentence[hit.end - self.sentence.start :][:60])
+            ):
+                return False  # "peace talks between Russia and Ukraine": the war's parties'
+        elif (
+            hit.spec.label in VOTE_KINDS
+            and not here
+            and OTHER in subject
+            and self.agent(number, hit.start) is None
+        ):
+            return False  # a third state's doing about a resolution, not the country's vote
+        elif not here and hit.spec.label in _OWN_ACTS and self.agent(number, hit.start) == OTHER:
+            return False  # a passive's agent or owner: "sanciones de Estados Unidos"
+        elif (
+            subject
+            and not set(subject) - FOREIGN - {OTHER}
+            and FOREIGN & set(subject)
+            and (hit.spec.label != "visit" or not here)
+        ):
+            return False  # a Ukrainian or Russian leader's act, not the country's
         if here:
             return country in here
-        if hit.spec.label not in _TWO_SIDED and self._foreign_subject(number, hit.start):
-            return False
+        if hit.spec.label == "peace-plan" and not subject:
+            said = self.speaker(hit.start)
+            if said and not set(said) - FOREIGN:
+                return False  # a position in a Ukrainian or Russian speaker's words is theirs
+
         inherited = self._inherited(number)
         return inherited is None or country in inherited
 
@@ -427,11 +505,8 @@ class _Clauses:
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
             lead_in=fold(source[self.sentence.start : start]),
-            planned=bool(
-                _ACCENTED_FUTURE_RE.search(source[start:end])
-                or (
-                    self.sentence.field == "title" and _HEADLINE_FUTURE_RE.search(source[start:end])
-                )
+            status=act_status(
+                source[start:end], self.lang, headline=self.sentence.field == "title"
             ),
         )
 

@@ -20,6 +20,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.timelines.acts import (
+    DENIED,
+    ENCOUNTERS,
+    NEGATION_RE,
+    REQUEST_RE,
+    REQUESTED,
+    act_status,
+    counts_as_act,
+)
 from monitor.timelines.model import KINDS, VOTE_KINDS
 
 # "will meet", "plans to", "va a", "vai visitar", "visitará", "se reunirá", "irão"…
@@ -39,49 +48,27 @@ _FUTURE_RE = re.compile(
     r"збирається|собирается|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
     r"приедет|приїде)\b"
 )
-# "did not", "no viajará", "não vai", "canceled", "suspended", "postponed", "fell through"
-_NEGATION_RE = re.compile(
-    r"\b(?:not|never|didn't|won't|isn't|wasn't|nao|nunca|"
-    # Spanish "no" before an auxiliary, a clitic or a future (Portuguese "no" is "in the")
-    r"no (?:se|le|les|lo|la|ha|han|habra|va|van|pudo|podra|fue|hubo|asistio|viajo|firmo|"
-    r"participo|voto)|no \w+(?:ara|ira|era|aran|iran|eran)|"
-    r"cancel\w*|called off|call off|suspend\w*|suspens\w*|postpon\w*|aplaz\w*|adia\w*|"
-    r"fell through|desist\w*|withdr\w*|refus\w*|deni\w*|nego|negou|negaron|rechaz\w*|recus\w*|descart\w*|"
-    r"не|ні|отмен\w*|скасува\w*|отказ\w*|відмов\w*)\b"
-)
-# "asked", "invited", "urged", "pidió", "convidou", "proposal received": not the country's act
-_REQUEST_RE = re.compile(
-    r"\b(?:ask\w*|request\w*|invit\w*|urg\w*|call(?:ed|s)? on|"
-    r"pid\w*|solicit\w*|convid\w*|convit\w*|insta\w*|inst[oó]|pedi\w*|pede|"
-    r"quer que|queria que|quiere que|queria que|wants? \w+ to|"
-    r"propos\w* to|propuso a|propone a|propos a|propoe a|"
-    r"попрос\w*|запрос\w*|запроси\w*|запит\w*|запроше\w*|приглаш\w*|"
-    # UK/RU "calls on", "with a request": "Україна закликає … сприяти … зустрічі"
-    r"заклика\w*|закликав\w*|призыва\w*|призвал\w*|прохання\w*|просьб\w*|"
-    r"просит\w*|просив\w*|просил\w*)\b"
-)
-# "to strengthen trade ties", "ampliar la cooperación", "the possibility of": an aim, not an act
-_INTENT_RE = re.compile(
+# Negation and request markers: the filter's features read the lists ``act_status`` reads.
+_NEGATION_RE = NEGATION_RE
+_REQUEST_RE = REQUEST_RE
+# "to strengthen trade ties", "ampliar la cooperación", "the possibility of": the cue is an
+# aim, not an act (a plan or a wish is ``act_status``'s ``PLANNED``; the filter's ``future``
+# feature keeps ``_FUTURE_RE``, the list it was fitted with).
+_AIM_RE = re.compile(
     r"\b(?:strengthen\w*|deepen\w*|expand\w*|boost\w*|explor\w*|consider\w*|"
-    # a plan or a wish is not yet a decision ("pretende fazer a doação", "plans to transfer")
-    r"pretend\w*|plans? to|planning to|planea\w*|planej\w*|intends? to|wants? to|quiere\w*|"
     r"possibilit\w*|potential|eventual\w*|"
     r"fortalec\w*|ampliar|ampliacion|ampliacao|estrechar|estreitar|profundizar|aprofundar|"
     r"impulsar|posibilidad|possibilidade|relanzar|retomar|"
     r"зміцн\w*|укрепл\w*)\b"
 )
-# Read by the check only (the filter's features keep their fitted meaning): an encounter
-# that "must" or "should" happen ("deve visitar a Ucrânia", "має завершитися переговорами")
-# is not told as done, nor one "declined" or "turned down" ("Declines to Visit Ukraine").
-_NOT_YET_RE = re.compile(
-    r"\b(?:must|should|ought to|deve|devem|deveria|deveriam|debe|deben|deberia|deberian|"
-    r"має|мають|повинн\w*|должен|должна|должно|должны|следует|"
-    r"declin\w*|turn(?:s|ed)? down)\b"
+# Trade, arms or aid only discussed is a topic, not an act ("debateram … comércio",
+# "рассмотрены вопросы … торговли", "discussed trade"); a peace plan discussed is taking
+# part in it.
+_DISCUSSED_RE = re.compile(
+    r"\b(?:discuss\w*|debat\w*|discut\w*|abord\w*|talked about|рассмотрен\w*|обсуд\w*|"
+    r"обсужд\w*|обговор\w*|розгляну\w*)\b"
 )
-# Kinds that are encounters: planned, cancelled, denied or asked-for ones did not happen.
-# For the others a refusal or an announced decision is itself the act ("will not send
-# weapons", "no impondrá sanciones", "will provide aid", "will not attend the summit").
-ENCOUNTERS = frozenset({"visit", "call", "meeting"})
+_DISCUSSABLE = frozenset({"trade", "arms-security", "humanitarian"})
 # The story's category that agrees with each kind (the topic's category names).
 _CATEGORY_OF_KIND = {
     "visit": "summit-visit",
@@ -114,9 +101,9 @@ class Sighting:
     # the sentence before the cue's clause, folded: a request there governs what follows
     # ("o governo ucraniano pediu … que o Brasil enviasse ajuda: cobertores, alimentos")
     lead_in: str = ""
-    # the clause tells a future the folded text cannot show: an accented future form
-    # ("incluirá reuniones", "llegará", "irão") or a headline's "Abinader to attend"
-    planned: bool = False
+    # whether the clause's act happened (``acts.act_status`` on the unfolded clause, with
+    # the story's language); None: read from the folded ``clause``
+    status: str | None = None
 
 
 def feature_names() -> tuple[str, ...]:
@@ -159,40 +146,35 @@ def clause_markers(clause: str) -> tuple[bool, bool, bool]:
 
 def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = None) -> bool:
     """The explicit tense-and-negation check (labeling rule 2: acts that did not or have
-    not yet happened are no entries): some sentence tells the act plainly in its cue's
-    clause. For an encounter (visit, call, meeting) that clause has no future or plan
-    ("will meet", "visitará"), no negation or cancellation ("did not", "canceled") and no
-    request or invitation ("invitó a visitar"), no "must"/"should" ("deve visitar") or
-    "declined", and no future the folding hides (``Sighting.planned``). Taking part in a peace summit or group
-    with no position stated (a ``peace-plan`` without ``value``) is an encounter too: a
-    summit that "se llevará a cabo … con la participación confirmada de Argentina" has not
-    happened yet (a refusal to attend has the value ``rejected`` and stays an act). For the
-    other kinds a refusal or an announced decision is the act, so only a request or a
-    proposal received ("asked for weapons", "proposed to Argentina") or a mere aim ("to
-    strengthen trade ties") voids it."""
+    not yet happened are no entries): some sentence tells the act as one in its cue's
+    clause (``acts.act_status``, ``acts.counts_as_act``). An encounter (visit, call,
+    meeting, or taking part in a peace summit with no position stated) must have happened;
+    for the other kinds a refusal or an announced decision is the act ("will not send
+    weapons", "will provide aid"), a plan, request or rumour is not. A request earlier in
+    the sentence governs the cue's clause ("pediu … que o Brasil enviasse ajuda: cobertores,
+    alimentos"; a vote's resolution "asks" things, so not for votes), and a cue that is only
+    an aim ("to strengthen trade ties") is no act of a one-sided kind."""
     encounter = kind in ENCOUNTERS or (kind == "peace-plan" and value is None)
     for sighting in sightings:
-        future, negation, request = clause_markers(sighting.clause)
-        # a request earlier in the sentence governs the cue's clause too ("pediu … que o
-        # Brasil enviasse ajuda: cobertores, alimentos"); a vote's resolution "asks" things
-        if kind not in VOTE_KINDS:
-            request = request or bool(_REQUEST_RE.search(sighting.lead_in))
-        # a plan or an aim is no act yet; a plan denied is a refusal, which is one
-        aim = bool(_INTENT_RE.search(sighting.clause)) and not negation
-        if encounter and (sighting.planned or _NOT_YET_RE.search(sighting.clause)):
+        status = sighting.status or act_status(sighting.clause)
+        if kind not in VOTE_KINDS and REQUEST_RE.search(sighting.lead_in):
+            status = REQUESTED
+        if not counts_as_act(kind, status, value):
             continue
-        if encounter and not (future or negation or request) and not (kind == "peace-plan" and aim):
-            return True
-        if not encounter and not request and not aim:
-            return True
+        aim = bool(_AIM_RE.search(sighting.clause)) and status != DENIED
+        aim = aim or (kind in _DISCUSSABLE and bool(_DISCUSSED_RE.search(sighting.clause)))
+        if aim and (not encounter or kind == "peace-plan"):
+            continue
+        return True
     return False
 
 
 def declined(sightings: Sequence[Sighting]) -> str | None:
     """A peace-plan step whose clause is negated or cancelled ("canceled his participation
     in the Peace Summit", "a la que irán Petro y Milei pero no Lula") states the position
-    ``rejected`` when no value cue states one; None otherwise."""
-    negated = any(clause_markers(s.clause)[1] for s in sightings)
+    ``rejected`` when no value cue states one (``acts.act_status`` says ``DENIED``); None
+    otherwise."""
+    negated = any((s.status or act_status(s.clause)) == DENIED for s in sightings)
     return "rejected" if negated else None
 
 
