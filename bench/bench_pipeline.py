@@ -1,6 +1,15 @@
 """Pipeline benchmark: the full worker against a bare Faust passthrough, in one run.
 
     python -m bench.bench_pipeline [--quick] [--output docs/bench-pipeline.md]
+    python -m bench.bench_pipeline --full-only --items 8000 [--items-tag TAG]
+
+``--full-only`` runs one full-pipeline row alone (fresh database, 1 worker, 8 partitions) and
+prints the tag of the items it produced; ``--items-tag`` runs on items already produced under
+that tag instead, so another checkout of the code (its own migrations, its own worker) can be
+measured on the same items, alternately with this one (docs/benchmarks.md, stored counts).
+``--counts-step`` runs the worker's handler in this process on the same kind of items and
+times the stored counts' step (``trend_counts.keep_added``) inside it: a share of the worker's
+CPU that a loaded machine's noise does not hide, as it does a whole run's.
 
 Measured, each consumer in its own process reading the same pre-produced items:
 
@@ -365,6 +374,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads-only", action="store_true",
                         help="only the full pipeline with event threads off, on, off and on "
                         "(1 worker, 8 partitions, same items): what threads cost")
+    parser.add_argument("--full-only", action="store_true",
+                        help="only one full-pipeline run (1 worker, 8 partitions, fresh "
+                        "database): items/s, CPU per item, costliest statements")
+    parser.add_argument("--counts-step", action="store_true",
+                        help="the handler in this process on a fresh PostgreSQL database: CPU "
+                        "and wall time of the stored counts' step against the whole batch")
+    parser.add_argument("--items-tag",
+                        help="with --full-only: consume the items a previous --full-only run "
+                        "produced under this tag (printed by it) instead of producing new ones")
     parser.add_argument("--topics-only", action="store_true",
                         help="only the full pipeline with both shipped topics and with one "
                         "(1 worker, 8 partitions): the worker's CPU per item, compared")
@@ -372,8 +390,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "consume":
         consume(args.kind, load_settings(), args.log)
         return 0
+    if args.items_tag and not args.full_only:
+        parser.error("--items-tag goes with --full-only")
     if args.threads_only:
         return orchestrate_threads(args)
+    if args.full_only:
+        return orchestrate_full(args)
+    if args.counts_step:
+        return counts_step(args)
     return orchestrate(args)
 
 
@@ -413,6 +437,101 @@ def orchestrate_threads(args: argparse.Namespace) -> int:
     lines.append("")
     lines.append(f"threads on / off: {sum(on) / sum(off):.3f} (mean of {len(on)} runs each)")
     print("\n".join(lines))
+    return 0
+
+
+def orchestrate_full(args: argparse.Namespace) -> int:
+    """One full-pipeline run of this checkout's worker on a fresh database: the row another
+    checkout's run (same items, ``--items-tag``) is compared with."""
+    from monitor.services import kafka_broker, postgres
+
+    kafka_broker.start(ROOT / "var" / "kafka")
+    postgres.start(databases=())
+    items = args.items or (20_000 if args.quick else 40_000)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    tag = args.items_tag or uuid.uuid4().hex[:6]
+    if not args.items_tag:
+        progress(f"producing {items} items under tag {tag} (reuse: --items-tag {tag})")
+        produce(settings_for(f"{tag}-p8", "sqlite://", 8), items, seed=1)
+    url, drop = fresh_database()
+    try:
+        progress(f"adding {args.queries} stored queries")
+        add_stored_queries(url, args.queries)
+        s = settings_for(f"{tag}-p8", url, 8, group=f"{tag}-full-{uuid.uuid4().hex[:6]}")
+        statements = reset_statement_stats(url)
+        load = os.getloadavg()[0]
+        progress(f"full pipeline: {items} items, 8 partitions, 1 worker ({ROOT})")
+        result = run_consumers("full", s, items, 1, workdir, timeout=1800)
+        top = top_statements(url, limit=10) if statements else []
+    finally:
+        drop()
+    cpu = result.get("cpu_ms_per_item") or {}
+    print("| code | items/s | CPU ms/item: worker · PostgreSQL · machine | load |")
+    print("|---|---:|---:|---:|")
+    print(f"| {ROOT.name} | {result['items_per_s']:,.0f} | "
+          + " · ".join(f"{cpu.get(k, float('nan')):.3f}" for k in ("consumer", "postgres",
+                                                                  "machine"))
+          + f" | {load:.1f} → {os.getloadavg()[0]:.1f} |")
+    for st in top:
+        print(f"{st['calls']:>7,} calls {st['ms'] * 1000 / items:>8,.0f} ms/1,000 items  "
+              f"{st['query'][:160]}")
+    print("RESULT " + json.dumps({"tag": tag, "root": str(ROOT), "items": items,
+                                  "items_per_s": result["items_per_s"], "cpu_ms_per_item": cpu,
+                                  "load": [load, os.getloadavg()[0]], "statements": top}))
+    return 0
+
+
+def counts_step(args: argparse.Namespace, batch: int = 350) -> int:
+    """The worker's handler (build_worker's) in this thread, fed the items bench_pipeline
+    produces in batches of the size the worker took in the full runs: this thread's CPU and
+    the wall time spent in ``trend_counts.keep_added`` against the whole ``handle``."""
+    from monitor.services import postgres
+    from monitor.store import trend_counts
+    from monitor.stream.worker import build_worker, tune_garbage_collector
+
+    postgres.start(databases=())
+    count = args.items or 8000
+    items = [item for start in range(0, count, 1000)
+             for item in corpus(min(1000, count - start), 1, start=start)]
+    step = {"cpu": 0.0, "wall": 0.0}
+    keep_added = trend_counts.keep_added
+
+    def timed_keep_added(*a: Any, **k: Any) -> None:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        try:
+            keep_added(*a, **k)
+        finally:
+            step["cpu"] += time.thread_time() - cpu
+            step["wall"] += time.perf_counter() - wall
+
+    url, drop = fresh_database()
+    trend_counts.keep_added = timed_keep_added  # the handler calls it through the module
+    try:
+        add_stored_queries(url, args.queries)
+        handler = build_worker(settings_for("counts-step", url, 8))[1].handler
+        tune_garbage_collector()
+        statements = reset_statement_stats(url)
+        cpu, wall = time.thread_time(), time.perf_counter()
+        for start in range(0, count, batch):
+            handler.handle(items[start:start + batch])
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        top = top_statements(url, limit=1000) if statements else []
+    finally:
+        trend_counts.keep_added = keep_added
+        drop()
+    print(f"{count:,} items, {args.queries:,} stored queries, batches of {batch}, load "
+          f"{os.getloadavg()[0]:.1f}: handler CPU {cpu * 1000 / count:.3f} ms/item, of which "
+          f"keep_added {step['cpu'] * 1000 / count:.4f} ({step['cpu'] / cpu:.1%}); wall "
+          f"{wall * 1000 / count:.3f} ms/item, keep_added {step['wall'] * 1000 / count:.4f} "
+          f"({step['wall'] / wall:.1%})")
+    if top:
+        total = sum(st["ms"] for st in top)
+        ours = [st for st in top if "trend_" in st["query"] or "alerts.id," in st["query"]]
+        print(f"PostgreSQL, all statements: {total * 1000 / count:,.1f} ms per 1,000 items; "
+              f"the counts' ({sum(st['ms'] for st in ours) / max(total, 1e-9):.1%}):")
+        for st in ours:
+            print(f"  {st['calls']:,} calls, {st['ms'] * 1000 / count:,.1f} ms per 1,000 items, "
+                  f"{st['rows']:,} rows: {st['query'][:100]}")
     return 0
 
 
@@ -546,7 +665,7 @@ def _reset_stories(url: str) -> None:
     with _transaction(url) as conn:
         conn.execute(text("TRUNCATE stories, story_sources, alerts, deliveries, "
                           "emails, email_attempts, threads, story_threads, thread_alerts, "
-                          "timeline_corrections"))
+                          "timeline_corrections, trend_counts, trend_repeats"))
 
 
 def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:
