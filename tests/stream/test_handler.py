@@ -25,7 +25,7 @@ from monitor.store.subscribers import (
 from monitor.store.tables import alerts, deliveries, emails, stories, story_sources
 from monitor.stream.handler import ItemHandler
 from monitor.subscriptions.fanout import SubscriptionIndex
-from monitor.trends.volumes import COUNTRY, OUTLET, alert_rows, period_counts, period_bounds, tally
+from monitor.trends.volumes import COUNTRY, OUTLET, alert_rows, period_bounds, period_counts, tally
 from tests import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "seeds" / "fixtures"

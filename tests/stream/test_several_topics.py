@@ -25,8 +25,8 @@ from monitor.trends.volumes import (
     COUNTRY,
     OUTLET,
     alert_rows,
-    period_counts,
     period_bounds,
+    period_counts,
     tally,
 )
 from tests import PROJECT_ROOT
