@@ -3,10 +3,10 @@ about the extractor.
 
 Batch 4 is every relevant EN/ES/PT story of blind7, blind6 and blind5; batch 5 every one of
 blind8; batch 6 every relevant story of blind9, UK/RU included (the first UK/RU gold);
-batch 7 every relevant story of blind10, UK/RU included. All were labeled by hand from the
-written rules (docs/timelines.md; batches 5-7 also from the earlier batches' written
-interpretations) and sealed until scored (their notes beside them in
-tests/data/timeline/). Each entry and stance carries the sentence it was labeled from, so a
+batch 7 every relevant story of blind10, UK/RU included; batch 8 every relevant story of
+blind11, UK/RU included. All were labeled by hand from the written rules
+(docs/timelines.md; batches 5-8 also from the earlier batches' written interpretations)
+and sealed until scored (their notes beside them in tests/data/timeline/). Each entry and stance carries the sentence it was labeled from, so a
 reader can check a label without re-reading the story.
 """
 
@@ -81,6 +81,14 @@ BATCHES = [
         stories=90,
         entries=80,
         stances=25,
+        langs=frozenset({"en", "es", "pt", "uk", "ru"}),
+    ),
+    Batch(
+        "test8",
+        ("tests/data/blind11.jsonl",),
+        stories=85,
+        entries=70,
+        stances=20,
         langs=frozenset({"en", "es", "pt", "uk", "ru"}),
     ),
 ]
