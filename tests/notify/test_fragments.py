@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from monitor.notify.compose import draft_alert, draft_digest
 from monitor.notify.fragments import FragmentCache
-from monitor.notify.messages import DigestEntry, Recipient
+from monitor.notify.messages import DigestEntry, Recipient, StoryForEmail, _story_values
 from monitor.notify.policy import DigestPeriod
 from monitor.notify.render import environment
 from monitor.notify.views import story_view
@@ -82,6 +82,18 @@ def test_an_edited_story_is_rendered_again_and_zones_are_apart() -> None:
     # zone's date filled in): ten blocks shown, six rendered.
     assert cache.misses == 2 + 4
     assert len(cache) == 2 + 8
+
+
+def test_a_story_view_hashes_by_the_fields_it_is_compared_by() -> None:
+    # Its hash is made once, from a list of its fields: a field added to the view but not
+    # to that list would let two different views share a cached block.
+    compared = [f.name for f in fields(StoryForEmail) if f.compare]
+    story = make_story()
+    assert _story_values(story) == tuple(getattr(story, name) for name in compared)
+    for name, other in [("title", "Ceasefire"), ("also_reported", 3), ("matched", ())]:
+        changed = replace(story, **{name: other})
+        assert changed != story and hash(changed) != hash(story)
+        assert hash(replace(changed, **{name: getattr(story, name)})) == hash(story)
 
 
 def test_the_cache_is_bounded() -> None:
