@@ -13,12 +13,15 @@ Auto-Submitted, Precedence and X-Monitor-Delivery (the delivery key, for logs an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import ParamSpec
+from functools import lru_cache
+from typing import ParamSpec, cast
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from monitor.errors import ConfigError
 from monitor.notify.fragments import FragmentCache, RenderedStory
@@ -42,7 +45,7 @@ from monitor.notify.headers import (
 from monitor.notify.links import EmailLinks, safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import DigestPeriod
-from monitor.notify.render import render_pair
+from monitor.notify.render import render_footer, render_pair
 from monitor.notify.timezones import require_utc
 from monitor.notify.tokens import LIFETIMES
 from monitor.notify.views import (
@@ -114,12 +117,73 @@ def _footer_context(
     recipient: Recipient, subscription_name: str, links: EmailLinks
 ) -> dict[str, object]:
     w = words(recipient.language)
-    return {
+    context: dict[str, object] = {
         "w": w,
         "subscription_name": _name(subscription_name, w),
         "links": _checked_links(links),
         "time_zone": recipient_zone(recipient.time_zone).key,
     }
+    text, html = _footer(context)
+    context["footer_text"], context["footer_html"] = text, Markup(html)
+    return context
+
+
+# Stand-ins for the reader's own links in a footer rendered once for many readers: NUL
+# characters, which neither a checked link nor cleaned text contains.
+_PREFERENCES = "\x00preferences\x00"
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+_FOOTER_LINKS = EmailLinks(_UNSUBSCRIBE, "mailto:", _PREFERENCES)
+
+
+def _footer(context: Mapping[str, object]) -> tuple[str, str]:
+    """The footer templates rendered for ``context`` (text, html).
+
+    Only the two links differ between readers who share a language, a subscription name
+    and a time zone, so the footer is rendered once for those, with stand-ins where the
+    links go, and each email fills in its own (escaped for HTML, as the template escapes
+    them). A footer whose stand-ins do not come out once each is rendered whole.
+    """
+    w = cast(Words, context["w"])
+    links = cast(EmailLinks, context["links"])
+    name, zone = str(context["subscription_name"]), str(context["time_zone"])
+    shell = _footer_shell(w.language, name, zone)
+    if shell is None or "\x00" in links.preferences_url + links.unsubscribe_url:
+        return render_footer(context)
+    (text_head, text_middle, text_tail), (html_head, html_middle, html_tail) = shell
+    # str(): a Markup on the right of ``+`` would escape the str on its left.
+    preferences = str(escape(links.preferences_url))
+    unsubscribe = str(escape(links.unsubscribe_url))
+    return (
+        text_head + links.preferences_url + text_middle + links.unsubscribe_url + text_tail,
+        html_head + preferences + html_middle + unsubscribe + html_tail,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _footer_shell(
+    language: str, subscription_name: str, time_zone: str
+) -> tuple[tuple[str, str, str], tuple[str, str, str]] | None:
+    """The footer cut around its two links (text, html), or None when they cannot be cut
+    exactly there."""
+    context = {
+        "w": words(language),
+        "subscription_name": subscription_name,
+        "links": _FOOTER_LINKS,
+        "time_zone": time_zone,
+    }
+    cut = [_cut_links(rendered) for rendered in render_footer(context)]
+    if cut[0] is None or cut[1] is None:
+        return None
+    return cut[0], cut[1]
+
+
+def _cut_links(rendered: str) -> tuple[str, str, str] | None:
+    """``rendered`` split at the preferences stand-in, then the unsubscribe one."""
+    if rendered.count(_PREFERENCES) != 1 or rendered.count(_UNSUBSCRIBE) != 1:
+        return None
+    head, _, rest = rendered.partition(_PREFERENCES)
+    middle, found, tail = rest.partition(_UNSUBSCRIBE)
+    return (head, middle, tail) if found else None
 
 
 def _name(subscription_name: str, w: Words) -> str:
