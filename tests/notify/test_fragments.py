@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.notify.compose import draft_alert, draft_digest
+from monitor.notify.compose import _footer_context, draft_alert, draft_digest
 from monitor.notify.fragments import FragmentCache
 from monitor.notify.messages import DigestEntry, Recipient, StoryForEmail, _story_values
 from monitor.notify.policy import DigestPeriod
-from monitor.notify.render import environment
+from monitor.notify.render import environment, render_footer
 from monitor.notify.views import story_view
 from monitor.notify.wire import Draft
 from tests.notify.helpers import LIST_ID, NOW, RECIPIENT, SENDER, make_links, make_story
@@ -148,3 +148,23 @@ def test_a_block_filled_in_for_a_zone_is_the_block_rendered_for_it(
     text = str(text_module.story_block(view))
     assert (str(shown.html), shown.text) == (html, text)
     assert cache.misses == 1  # the second zone was filled in, not rendered
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    language=st.sampled_from(["en", "es", "pt"]),
+    name=st.one_of(st.just('O Globo <b>&</b> "q"'), st.text(max_size=80)),
+    zone=ZONES,
+    query=st.sampled_from(["", "?a=1&b=2", "?q='x'", "?t=" + "A" * 120]),
+)
+def test_a_footer_filled_in_with_a_readers_links_is_the_footer_rendered_for_them(
+    language: str, name: str, zone: str, query: str
+) -> None:
+    recipient = replace(RECIPIENT, language=language, time_zone=zone)
+    links = replace(
+        make_links(),
+        preferences_url=f"https://alerts.example.org/p{query}",
+        unsubscribe_url=f"https://alerts.example.org/u{query}",
+    )
+    context = _footer_context(recipient, name, links)
+    assert (context["footer_text"], context["footer_html"]) == render_footer(context)
