@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.notify.compose import _footer_context, draft_alert, draft_digest
+from monitor.notify.compose import _footer_context, _footer_shell, draft_alert, draft_digest
 from monitor.notify.fragments import FragmentCache
 from monitor.notify.messages import DigestEntry, Recipient, StoryForEmail, _story_values
 from monitor.notify.policy import DigestPeriod
@@ -167,4 +167,5 @@ def test_a_footer_filled_in_with_a_readers_links_is_the_footer_rendered_for_them
         unsubscribe_url=f"https://alerts.example.org/u{query}",
     )
     context = _footer_context(recipient, name, links)
+    assert _footer_shell(language, zone) is not None  # filled in, not rendered whole
     assert (context["footer_text"], context["footer_html"]) == render_footer(context)
