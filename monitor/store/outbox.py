@@ -199,8 +199,8 @@ def queue_emails(conn: Connection, rows: Sequence[NewEmail], *, now: datetime) -
             raise ValueError("naive datetime given to the store; use timezone-aware UTC")
         # One JSON document (bulk_insert), each message as bytea's hex text: a pass's
         # INSERT with a parameter per value cost psycopg a parse of its whole text.
-        for value, row in zip(values, rows, strict=True):
-            value["raw"] = "\\x" + row.raw.hex()
+        for value in values:
+            value["raw"] = "\\x" + value["raw"].hex()
         inserted = bulk_insert(
             conn, emails, values, conflict=["dedup_key"], returning=["id", "dedup_key"]
         )
