@@ -194,24 +194,12 @@ def queue_emails(conn: Connection, rows: Sequence[NewEmail], *, now: datetime) -
         }
         for row in rows
     ]
-    if conn.dialect.name == "postgresql":
-        if now.tzinfo is None:  # the JSON path skips UTCDateTime's own check
-            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
-        # One JSON document (bulk_insert), each message as bytea's hex text: a pass's
-        # INSERT with a parameter per value cost psycopg a parse of its whole text.
-        for value in values:
-            value["raw"] = "\\x" + value["raw"].hex()
-        inserted = bulk_insert(
-            conn, emails, values, conflict=["dedup_key"], returning=["id", "dedup_key"]
-        )
-    else:
-        stmt = (
-            upsert_insert(conn, emails)
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(emails.c.id, emails.c.dedup_key)
-        )
-        inserted = list(conn.execute(stmt, values))
-    ids = {str(key): int(email_id) for email_id, key in inserted}
+    stmt = (
+        upsert_insert(conn, emails)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(emails.c.id, emails.c.dedup_key)
+    )
+    ids = {str(key): int(email_id) for email_id, key in conn.execute(stmt, values)}
     created = len(ids)
     missing = sorted({row.dedup_key for row in rows} - set(ids))
     if missing:
