@@ -369,19 +369,21 @@ class Assembler:
             fragments=self.fragments,
         )
         dedup_key = f"digest:{subscription.id}:{period.key}"
-        heading = period_heading(period, recipient_zone(recipient.time_zone), recipient.language)
-        self._queue_channels(
-            subscription.id,
-            dedup_key,
-            lambda: digest_message(
+
+        def channel_message() -> ChannelMessage:
+            zone = recipient_zone(recipient.time_zone)
+            name, label = period_heading(period, zone, recipient.language)
+            return digest_message(
                 entries,
                 subscription=subscription.name,
-                period=heading[0],
-                label=heading[1],
+                period=name,
+                label=label,
                 now=now,
                 recipient=recipient,
-            ),
-        )
+            )
+
+        # The heading is worded only for a subscription with a chat destination.
+        self._queue_channels(subscription.id, dedup_key, channel_message)
         self._queue(conn, subscriber, "digest", dedup_key, message, [d.id for d in batch], now)
 
     def _queue(

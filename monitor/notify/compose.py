@@ -13,12 +13,15 @@ Auto-Submitted, Precedence and X-Monitor-Delivery (the delivery key, for logs an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import ParamSpec
+from functools import lru_cache
+from typing import ParamSpec, cast
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from monitor.errors import ConfigError
 from monitor.notify.fragments import FragmentCache, RenderedStory
@@ -42,7 +45,7 @@ from monitor.notify.headers import (
 from monitor.notify.links import EmailLinks, safe_http_url
 from monitor.notify.messages import DigestEntry, Recipient, Sender, StoryForEmail
 from monitor.notify.policy import DigestPeriod
-from monitor.notify.render import render_pair
+from monitor.notify.render import render_footer, render_pair, wrap
 from monitor.notify.timezones import require_utc
 from monitor.notify.tokens import LIFETIMES
 from monitor.notify.views import (
@@ -114,12 +117,84 @@ def _footer_context(
     recipient: Recipient, subscription_name: str, links: EmailLinks
 ) -> dict[str, object]:
     w = words(recipient.language)
-    return {
+    context: dict[str, object] = {
         "w": w,
         "subscription_name": _name(subscription_name, w),
         "links": _checked_links(links),
         "time_zone": recipient_zone(recipient.time_zone).key,
     }
+    text, html = _footer(context)
+    context["footer_text"], context["footer_html"] = text, Markup(html)
+    return context
+
+
+# Stand-ins for what differs between readers of a footer rendered once for many: NUL
+# characters, which neither a checked link nor cleaned text contains.
+_NAME = "\x00name\x00"
+_PREFERENCES = "\x00preferences\x00"
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+_FOOTER_LINKS = EmailLinks(_UNSUBSCRIBE, "mailto:", _PREFERENCES)
+
+
+def _footer(context: Mapping[str, object]) -> tuple[str, str]:
+    """The footer templates rendered for ``context`` (text, html).
+
+    Only the subscription's name and the two links differ between readers who share a
+    language and a time zone, so the footer is rendered once for those, with stand-ins
+    where these go, and each email fills in its own: the links and the name escaped for
+    HTML as the template escapes them, and in plain text the name's whole line, worded
+    and wrapped as the template does. A footer whose stand-ins do not come out once each,
+    in order, is rendered whole.
+    """
+    w = cast(Words, context["w"])
+    links = cast(EmailLinks, context["links"])
+    name, zone = str(context["subscription_name"]), str(context["time_zone"])
+    shell = _footer_shell(w.language, zone)
+    if shell is None or "\x00" in name + links.preferences_url + links.unsubscribe_url:
+        return render_footer(context)
+    text, html = shell
+    why = _footer_why_line(w, name, zone)
+    # str(): a Markup on the right of ``+`` would escape the str on its left.
+    preferences = str(escape(links.preferences_url))
+    unsubscribe = str(escape(links.unsubscribe_url))
+    return (
+        text[0] + why + text[1] + links.preferences_url + text[2] + links.unsubscribe_url + text[3],
+        html[0] + str(escape(name)) + html[1] + preferences + html[2] + unsubscribe + html[3],
+    )
+
+
+def _footer_why_line(w: Words, subscription_name: str, time_zone: str) -> str:
+    """The plain-text footer's first line, as ``_footer.txt.j2`` words and wraps it."""
+    return wrap(w.text("email.footer.why", name='"' + subscription_name + '"', zone=time_zone))
+
+
+@lru_cache(maxsize=1024)
+def _footer_shell(language: str, time_zone: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The footer cut around the name and the two links (text, html), or None when it
+    cannot be cut exactly there."""
+    w = words(language)
+    context = {"w": w, "subscription_name": _NAME, "links": _FOOTER_LINKS, "time_zone": time_zone}
+    text, html = render_footer(context)
+    text_cut = _cut(text, (_footer_why_line(w, _NAME, time_zone), _PREFERENCES, _UNSUBSCRIBE))
+    html_cut = _cut(html, (_NAME, _PREFERENCES, _UNSUBSCRIBE))
+    if text_cut is None or html_cut is None:
+        return None
+    return text_cut, html_cut
+
+
+def _cut(rendered: str, marks: Sequence[str]) -> tuple[str, ...] | None:
+    """``rendered`` split at each of ``marks`` in turn, or None unless each occurs once,
+    in that order."""
+    if any(rendered.count(mark) != 1 for mark in marks):
+        return None
+    pieces = []
+    rest = rendered
+    for mark in marks:
+        piece, found, rest = rest.partition(mark)
+        if not found:
+            return None
+        pieces.append(piece)
+    return (*pieces, rest)
 
 
 def _name(subscription_name: str, w: Words) -> str:

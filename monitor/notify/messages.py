@@ -7,7 +7,7 @@ email is built, so these values stay faithful to the source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.models import Classification, Evidence, FeedItem
@@ -37,6 +37,36 @@ class StoryForEmail:
     published_estimated: bool = False
     topic: str = ""  # the human name of the topic whose alert this is ("" in old callers)
     also_reported: int = 0  # other outlets that reported the story's event (its thread)
+    # The hash of every field above, made once: a view is a key of the story-block cache
+    # in each email that shows it, and hashing its evidence again each time cost more
+    # than the look-up.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(_story_values(self)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+def _story_values(story: StoryForEmail) -> tuple[object, ...]:
+    """The fields a :class:`StoryForEmail` is compared by, in order (what its hash hashes)."""
+    return (
+        story.story_id,
+        story.title,
+        story.snippet,
+        story.url,
+        story.published,
+        story.credited_outlet,
+        story.republishers,
+        story.category,
+        story.countries,
+        story.score,
+        story.matched,
+        story.published_estimated,
+        story.topic,
+        story.also_reported,
+    )
 
 
 @dataclass(frozen=True, slots=True)

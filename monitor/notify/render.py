@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from monitor.notify.snippets import Segment
@@ -80,9 +80,21 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _pair(name: str) -> tuple[Template, Template]:
+    """The compiled ``name.txt.j2`` and ``name.html.j2``, looked up once: the environment's
+    own look-up (its cache keyed by loader and name, under a lock) ran twice per email."""
+    env = environment()
+    return env.get_template(f"{name}.txt.j2"), env.get_template(f"{name}.html.j2")
+
+
 def render_pair(name: str, context: Mapping[str, object]) -> tuple[str, str]:
     """Render ``name.txt.j2`` and ``name.html.j2`` with the same context: (text, html)."""
-    env = environment()
-    text = env.get_template(f"{name}.txt.j2").render(context)
-    html = env.get_template(f"{name}.html.j2").render(context)
-    return text, html
+    text, html = _pair(name)
+    return text.render(context), html.render(context)
+
+
+def render_footer(context: Mapping[str, object]) -> tuple[str, str]:
+    """The footer partials (``_footer.txt.j2``, ``_footer.html.j2``) alone: (text, html).
+    The email templates print them as ``footer_text`` and ``footer_html``."""
+    return render_pair("_footer", context)

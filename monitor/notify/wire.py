@@ -116,8 +116,32 @@ def plain_header(name: str, value: HeaderValue) -> str | None:
     return line if len(line) <= _LINE_LIMIT else None
 
 
+# Written header lines by (name, value): From, Date, List-Id, Subject and four constant
+# headers recur in thousands of emails of a pass. Cleared when full.
+_FOLDED: dict[tuple[str, ...], bytes] = {}
+_FOLDED_LIMIT = 8192
+
+
 def fold_header(name: str, value: HeaderValue) -> bytes:
-    """One header as it goes out, CRLF included: written directly when plain."""
+    """One header as it goes out, CRLF included: written directly when plain.
+
+    Remembered by name and value (an address by its display name and address): the
+    same header gives the same line."""
+    key = (
+        (name, value.display_name, value.addr_spec)
+        if isinstance(value, Address)
+        else (name, value)  # two items: never an address's key
+    )
+    line = _FOLDED.get(key)
+    if line is None:
+        line = _folded(name, value)
+        if len(_FOLDED) >= _FOLDED_LIMIT:
+            _FOLDED.clear()
+        _FOLDED[key] = line
+    return line
+
+
+def _folded(name: str, value: HeaderValue) -> bytes:
     if isinstance(value, str) and name.lower() == "list-unsubscribe":
         folded = list_unsubscribe_lines(name, value)
         if folded is not None:

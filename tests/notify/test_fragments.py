@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.notify.compose import draft_alert, draft_digest
+from monitor.notify.compose import _footer_context, _footer_shell, draft_alert, draft_digest
 from monitor.notify.fragments import FragmentCache
-from monitor.notify.messages import DigestEntry, Recipient
+from monitor.notify.messages import DigestEntry, Recipient, StoryForEmail, _story_values
 from monitor.notify.policy import DigestPeriod
-from monitor.notify.render import environment
+from monitor.notify.render import environment, render_footer
 from monitor.notify.views import story_view
 from monitor.notify.wire import Draft
 from tests.notify.helpers import LIST_ID, NOW, RECIPIENT, SENDER, make_links, make_story
@@ -84,6 +84,18 @@ def test_an_edited_story_is_rendered_again_and_zones_are_apart() -> None:
     assert len(cache) == 2 + 8
 
 
+def test_a_story_view_hashes_by_the_fields_it_is_compared_by() -> None:
+    # Its hash is made once, from a list of its fields: a field added to the view but not
+    # to that list would let two different views share a cached block.
+    compared = [f.name for f in fields(StoryForEmail) if f.compare]
+    story = make_story()
+    assert _story_values(story) == tuple(getattr(story, name) for name in compared)
+    for name, other in [("title", "Ceasefire"), ("also_reported", 3), ("matched", ())]:
+        changed = replace(story, **{name: other})
+        assert changed != story and hash(changed) != hash(story)
+        assert hash(replace(changed, **{name: getattr(story, name)})) == hash(story)
+
+
 def test_the_cache_is_bounded() -> None:
     cache = FragmentCache(limit=3)
     digest(cache, "q")
@@ -136,3 +148,24 @@ def test_a_block_filled_in_for_a_zone_is_the_block_rendered_for_it(
     text = str(text_module.story_block(view))
     assert (str(shown.html), shown.text) == (html, text)
     assert cache.misses == 1  # the second zone was filled in, not rendered
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    language=st.sampled_from(["en", "es", "pt"]),
+    name=st.one_of(st.just('O Globo <b>&</b> "q"'), st.text(max_size=80)),
+    zone=ZONES,
+    query=st.sampled_from(["", "?a=1&b=2", "?q='x'", "?t=" + "A" * 120]),
+)
+def test_a_footer_filled_in_with_a_readers_links_is_the_footer_rendered_for_them(
+    language: str, name: str, zone: str, query: str
+) -> None:
+    recipient = replace(RECIPIENT, language=language, time_zone=zone)
+    links = replace(
+        make_links(),
+        preferences_url=f"https://alerts.example.org/p{query}",
+        unsubscribe_url=f"https://alerts.example.org/u{query}",
+    )
+    context = _footer_context(recipient, name, links)
+    assert _footer_shell(language, zone) is not None  # filled in, not rendered whole
+    assert (context["footer_text"], context["footer_html"]) == render_footer(context)
