@@ -90,7 +90,8 @@ def test_a_story_view_hashes_by_the_fields_it_is_compared_by() -> None:
     compared = [f.name for f in fields(StoryForEmail) if f.compare]
     story = make_story()
     assert _story_values(story) == tuple(getattr(story, name) for name in compared)
-    for name, other in [("title", "Ceasefire"), ("also_reported", 3), ("matched", ())]:
+    edits: list[tuple[str, Any]] = [("title", "Ceasefire"), ("also_reported", 3), ("matched", ())]
+    for name, other in edits:
         changed = replace(story, **{name: other})
         assert changed != story and hash(changed) != hash(story)
         assert hash(replace(changed, **{name: getattr(story, name)})) == hash(story)
