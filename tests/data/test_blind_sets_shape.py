@@ -1,4 +1,4 @@
-"""The shape of the blind sets blind5 to blind11: fields, ids, labels and mix, never the
+"""The shape of the blind sets blind5 to blind12: fields, ids, labels and mix, never the
 classifier's scores.
 
 Each set is sealed for evaluation until it has been run once (docs/evaluation.md says how
@@ -55,6 +55,9 @@ SETS = [
     BlindSet(10, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9)),
     BlindSet(
         11, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9, 10)
+    ),
+    BlindSet(
+        12, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9, 10, 11)
     ),
 ]
 each_set = pytest.mark.parametrize("blind", SETS, ids=[f"blind{s.number}" for s in SETS])
