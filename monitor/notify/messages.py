@@ -7,8 +7,10 @@ email is built, so these values stay faithful to the source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import cast
 
 from monitor.models import Classification, Evidence, FeedItem
 from monitor.notify.snippets import DEFAULT_WIDTH, build_snippet
@@ -49,24 +51,12 @@ class StoryForEmail:
         return self._hash
 
 
+_COMPARED = operator.attrgetter(*(f.name for f in fields(StoryForEmail) if f.compare))
+
+
 def _story_values(story: StoryForEmail) -> tuple[object, ...]:
     """The fields a :class:`StoryForEmail` is compared by, in order (what its hash hashes)."""
-    return (
-        story.story_id,
-        story.title,
-        story.snippet,
-        story.url,
-        story.published,
-        story.credited_outlet,
-        story.republishers,
-        story.category,
-        story.countries,
-        story.score,
-        story.matched,
-        story.published_estimated,
-        story.topic,
-        story.also_reported,
-    )
+    return cast(tuple[object, ...], _COMPARED(story))
 
 
 @dataclass(frozen=True, slots=True)

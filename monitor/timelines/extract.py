@@ -375,12 +375,14 @@ class _Clauses:
         begin = self.clauses[number][0]
         self.parties[number].append(Actor(start - begin, end - begin, party))
 
+    def _clause_text(self, number: int) -> str:
+        start, end = self.clauses[number]
+        return self.sentence.sentence[start - self.sentence.start : end - self.sentence.start]
+
     def agent(self, number: int, cue: int) -> str | None:
         """The party named after the cue as a passive's agent or a noun's owner."""
-        start, end = self.clauses[number]
-        base = self.sentence.start
-        text = self.sentence.sentence[start - base : end - base]
-        return act_agent(text, self.parties[number], cue - start)
+        start = self.clauses[number][0]
+        return act_agent(self._clause_text(number), self.parties[number], cue - start)
 
     def speaker(self, cue: int) -> tuple[str, ...]:
         """Who speaks the words holding the cue (``acts.act_speaker``, on the sentence)."""
@@ -395,10 +397,8 @@ class _Clauses:
     def subject(self, number: int, cue: int) -> tuple[str, ...]:
         """Who performs the act of the cue at ``cue`` in clause ``number``
         (``acts.act_party``): its subject or passive agent, empty when unnamed."""
-        start, end = self.clauses[number]
-        base = self.sentence.start
-        text = self.sentence.sentence[start - base : end - base]
-        return act_party(text, self.parties[number], cue - start)
+        start = self.clauses[number][0]
+        return act_party(self._clause_text(number), self.parties[number], cue - start)
 
     def _inherited(self, number: int) -> list[str] | None:
         """The states a clause naming none is about: a relative clause right after a named
@@ -434,26 +434,21 @@ class _Clauses:
             if where is not None:
                 return _FOREIGN in where or country in where
         subject = self.subject(number, hit.start)
+        agent = self.agent(number, hit.start)
         if hit.spec.label in _TWO_SIDED:
-            named_third = any(a.party == OTHER for a in self.parties[number])
-            if named_third and self.agent(number, hit.start) == OTHER:
-                return False  # a bloc's or third state's own: "the meeting of the Caricom heads"
-            if not here and any(a.party == OTHER for a in self.parties[number]):
-                return (
-                    False  # another pair's encounter: "Trump met Putin", "Встреча Путина и Трампа"
-                )
+            if any(a.party == OTHER for a in self.parties[number]) and (
+                agent == OTHER or not here
+            ):
+                # a bloc's or third state's own ("the meeting of the Caricom heads"), or
+                # another pair's encounter ("Trump met Putin", "Встреча Путина и Трампа")
+                return False
             if _WAR_TALKS_RE.match(
                 fold(self.sentence.sentence[hit.end - self.sentence.start :][:60])
             ):
                 return False  # "peace talks between Russia and Ukraine": the war's parties'
-        elif (
-            hit.spec.label in VOTE_KINDS
-            and not here
-            and OTHER in subject
-            and self.agent(number, hit.start) is None
-        ):
+        elif hit.spec.label in VOTE_KINDS and not here and OTHER in subject and agent is None:
             return False  # a third state's doing about a resolution, not the country's vote
-        elif not here and hit.spec.label in _OWN_ACTS and self.agent(number, hit.start) == OTHER:
+        elif not here and hit.spec.label in _OWN_ACTS and agent == OTHER:
             return False  # a passive's agent or owner: "sanciones de Estados Unidos"
         elif (
             subject

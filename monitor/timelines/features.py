@@ -48,9 +48,6 @@ _FUTURE_RE = re.compile(
     r"збирається|собирается|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
     r"приедет|приїде)\b"
 )
-# Negation and request markers: the filter's features read the lists ``act_status`` reads.
-_NEGATION_RE = NEGATION_RE
-_REQUEST_RE = REQUEST_RE
 # "to strengthen trade ties", "ampliar la cooperación", "the possibility of": the cue is an
 # aim, not an act (a plan or a wish is ``act_status``'s ``PLANNED``; the filter's ``future``
 # feature keeps ``_FUTURE_RE``, the list it was fitted with).
@@ -105,6 +102,10 @@ class Sighting:
     # the story's language); None: read from the folded ``clause``
     status: str | None = None
 
+    def act_status(self) -> str:
+        """Whether the act happened: ``status``, else ``acts.act_status`` on the folded clause."""
+        return self.status or act_status(self.clause)
+
 
 def feature_names() -> tuple[str, ...]:
     """Every feature, in the order of the weights file."""
@@ -139,8 +140,8 @@ def clause_markers(clause: str) -> tuple[bool, bool, bool]:
     or reports a request or an invitation ("will meet", "no viajará", "pidió apoyo")."""
     return (
         bool(_FUTURE_RE.search(clause)),
-        bool(_NEGATION_RE.search(clause)),
-        bool(_REQUEST_RE.search(clause)),
+        bool(NEGATION_RE.search(clause)),  # the lists ``act_status`` reads
+        bool(REQUEST_RE.search(clause)),
     )
 
 
@@ -156,7 +157,7 @@ def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = N
     an aim ("to strengthen trade ties") is no act of a one-sided kind."""
     encounter = kind in ENCOUNTERS or (kind == "peace-plan" and value is None)
     for sighting in sightings:
-        status = sighting.status or act_status(sighting.clause)
+        status = sighting.act_status()
         if kind not in VOTE_KINDS and REQUEST_RE.search(sighting.lead_in):
             status = REQUESTED
         if not counts_as_act(kind, status, value):
@@ -174,7 +175,7 @@ def declined(sightings: Sequence[Sighting]) -> str | None:
     in the Peace Summit", "a la que irán Petro y Milei pero no Lula") states the position
     ``rejected`` when no value cue states one (``acts.act_status`` says ``DENIED``); None
     otherwise."""
-    negated = any((s.status or act_status(s.clause)) == DENIED for s in sightings)
+    negated = any(s.act_status() == DENIED for s in sightings)
     return "rejected" if negated else None
 
 
