@@ -90,3 +90,50 @@ def test_visas_granted_to_ukrainians_are_humanitarian(
 ) -> None:
     result = classify(topic, title, text, lang)
     assert result.relevant and result.category == "humanitarian", result.matched
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "text"),
+    [
+        (
+            "en",
+            "Ukraine's foreign minister gathers his envoys in Buenos Aires",
+            "In Buenos Aires, Argentina, Ukraine's foreign minister held a working session with "
+            "the heads of Ukraine's diplomatic missions in Brazil, Chile, Mexico and Peru on "
+            "humanitarian aid and support for Ukraine.",
+        ),
+        (
+            "es",
+            "Canciller ucraniano reúne a sus embajadores en Lima",
+            "En Lima, Perú, el canciller de Ucrania se reunió con los jefes de las misiones "
+            "diplomáticas de Ucrania en Argentina, Brasil, Chile y México para coordinar el "
+            "apoyo y la ayuda humanitaria.",
+        ),
+        (
+            "pt",
+            "Chanceler ucraniano reúne embaixadores em Brasília",
+            "Em Brasília, Brasil, o chanceler da Ucrânia reuniu os chefes das missões "
+            "diplomáticas da Ucrânia na Argentina, no Chile, no México e no Peru para discutir "
+            "apoio e ajuda humanitária.",
+        ),
+        (
+            "uk",
+            "Нарада послів у Мехіко",
+            "Під час візиту до Мексики міністр закордонних справ України провів нараду з "
+            "керівниками дипломатичних місій України в Аргентині, Бразилії, Чилі та Перу щодо "
+            "гуманітарної допомоги.",
+        ),
+        (
+            "ru",
+            "Совещание послов Украины в Сантьяго",
+            "Во время визита в Чили министр иностранных дел Украины провел совещание с "
+            "руководителями дипломатических миссий Украины в Аргентине, Бразилии, Мексике и "
+            "Перу о гуманитарной помощи.",
+        ),
+    ],
+)
+def test_ukraine_meeting_its_own_envoys_is_not_a_state_act(
+    topic: Topic, lang: str, title: str, text: str
+) -> None:
+    result = classify(topic, title, text, lang)
+    assert not result.relevant, result.matched
