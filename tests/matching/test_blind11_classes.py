@@ -137,3 +137,62 @@ def test_ukraine_meeting_its_own_envoys_is_not_a_state_act(
 ) -> None:
     result = classify(topic, title, text, lang)
     assert not result.relevant, result.matched
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "text"),
+    [
+        (
+            "en",
+            "Mexico's trade negotiators study the Trump-Zelensky clash before Washington talks",
+            "Mexico's negotiators are preparing for tariff talks with the United States, and "
+            "analysts say the Trump-Zelensky clash shows how quickly a meeting with the White "
+            "House can turn hostile for Ukraine's president.",
+        ),
+        (
+            "es",
+            "Colombia prepara su negociación con Washington tras el choque entre Trump y Zelenski",
+            "Los negociadores de Colombia preparan las conversaciones arancelarias con Estados "
+            "Unidos; analistas advierten que el choque entre Trump y Zelenski muestra cuán rápido "
+            "una reunión en la Casa Blanca puede volverse hostil para el presidente de Ucrania.",
+        ),
+        (
+            "pt",
+            "Negociadores do Brasil estudam o bate-boca entre Trump e Zelensky antes de tarifas",
+            "Os negociadores do Brasil preparam a conversa sobre tarifas com os Estados Unidos, e "
+            "analistas dizem que o bate-boca entre Trump e Zelensky mostra como uma reunião na "
+            "Casa Branca pode ficar hostil para o presidente da Ucrânia.",
+        ),
+        (
+            "uk",
+            "Мексика готується до переговорів із Вашингтоном після сварки Трампа і Зеленського",
+            "Переговорники Мексики готуються до тарифних переговорів зі США, а аналітики кажуть, "
+            "що сварка Трампа і Зеленського показала, як швидко зустріч у Білому домі може стати "
+            "ворожою для президента України.",
+        ),
+        (
+            "ru",
+            "Бразилия готовится к переговорам с Вашингтоном после перепалки Трампа и Зеленского",
+            "Переговорщики Бразилии готовятся к тарифным переговорам с США, а аналитики говорят, "
+            "что перепалка Трампа и Зеленского показала, как быстро встреча в Белом доме может "
+            "стать враждебной для президента Украины.",
+        ),
+    ],
+)
+def test_the_trump_zelensky_clash_as_a_lesson_is_not_an_act(
+    topic: Topic, lang: str, title: str, text: str
+) -> None:
+    result = classify(topic, title, text, lang)
+    assert not result.relevant, result.matched
+
+
+def test_a_leader_s_own_criticism_of_the_clash_stays_a_stance(topic: Topic) -> None:
+    # a guard: relevant before and after (the negative's `unless`)
+    result = classify(
+        topic,
+        "Petro criticó el choque entre Trump y Zelenski",
+        "El presidente de Colombia, Gustavo Petro, criticó el choque entre Trump y Zelenski en "
+        "la Casa Blanca y dijo que el presidente de Ucrania fue humillado.",
+        "es",
+    )
+    assert result.relevant, result.matched
