@@ -359,6 +359,17 @@ def settings_for(tag: str, url: str, partitions: int, *, group: str | None = Non
                          var_dir=Path(tempfile.gettempdir()) / f"bench-{tag}", **extra)
 
 
+def drop_run_topics(bootstrap: str, prefixes: list[str]) -> None:
+    """Delete this run's topics: a broker keeping every run's partitions starts slowly."""
+    from monitor.stream.kafka_python import KafkaError
+    from monitor.stream.topics import drop_topics
+
+    try:
+        drop_topics(bootstrap, prefixes)
+    except (KafkaError, OSError) as exc:
+        progress(f"could not delete this run's topics ({exc}); they stay on the broker")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -412,7 +423,8 @@ def orchestrate_threads(args: argparse.Namespace) -> int:
     run = uuid.uuid4().hex[:6]
     rows: list[tuple[str, dict[str, Any]]] = []
     progress(f"producing {items} items")
-    produce(settings_for(f"{run}-p8", "sqlite://", 8), items, seed=1)
+    base = settings_for(f"{run}-p8", "sqlite://", 8)
+    produce(base, items, seed=1)
     url, drop = fresh_database()
     try:
         progress(f"adding {args.queries} stored queries")
@@ -426,6 +438,7 @@ def orchestrate_threads(args: argparse.Namespace) -> int:
             rows.append((f"threads {threads} (run {turn // 2 + 1})", result))
     finally:
         drop()
+        drop_run_topics(base.kafka_bootstrap, [f"bench-{run}"])
     lines = ["| run | items/s | CPU ms/item | threads | threaded stories |", "|---|---:|---:|---:|---:|"]
     for name, r in rows:
         cpu = (r.get("cpu_ms_per_item") or {}).get("consumer")
@@ -454,10 +467,10 @@ def orchestrate_full(args: argparse.Namespace) -> int:
         progress(f"producing {items} items under tag {tag} (reuse: --items-tag {tag})")
         produce(settings_for(f"{tag}-p8", "sqlite://", 8), items, seed=1)
     url, drop = fresh_database()
+    s = settings_for(f"{tag}-p8", url, 8, group=f"{tag}-full-{uuid.uuid4().hex[:6]}")
     try:
         progress(f"adding {args.queries} stored queries")
         add_stored_queries(url, args.queries)
-        s = settings_for(f"{tag}-p8", url, 8, group=f"{tag}-full-{uuid.uuid4().hex[:6]}")
         statements = reset_statement_stats(url)
         load = os.getloadavg()[0]
         progress(f"full pipeline: {items} items, 8 partitions, 1 worker ({ROOT})")
@@ -465,6 +478,8 @@ def orchestrate_full(args: argparse.Namespace) -> int:
         top = top_statements(url, limit=10) if statements else []
     finally:
         drop()
+        # The items stay for the other checkout's run (--items-tag); the group's own go.
+        drop_run_topics(s.kafka_bootstrap, [s.app_id])
     cpu = result.get("cpu_ms_per_item") or {}
     print("| code | items/s | CPU ms/item: worker · PostgreSQL · machine | load |")
     print("|---|---:|---:|---:|")
@@ -607,6 +622,7 @@ def orchestrate(args: argparse.Namespace) -> int:
             soak_result = run_consumers("full", s, soak, 1, workdir, timeout=3600, sample_rss=True)
     finally:
         drop()
+        drop_run_topics(base.kafka_bootstrap, [f"bench-{run}"])
     report = render(rows, soak_result, items, args.queries, quick=args.quick)
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -97,8 +97,36 @@ def pg_url(pg_cluster: Any) -> Iterator[str]:
     drop()
 
 
+# The topic prefixes of finished tests, deleted from the broker in batches (and at the end):
+# a broker that kept every run's topics took minutes to start on a machine that had run the
+# suite a few dozen times.
+_FINISHED_PREFIXES: list[str] = []
+_DROP_EVERY = 40
+
+
+def _drop_finished_topics() -> None:
+    from monitor.services.kafka_broker import broker_answers
+    from monitor.stream.kafka_python import KafkaError
+    from monitor.stream.topics import drop_topics
+
+    bootstrap = f"127.0.0.1:{KAFKA_PORT}"
+    if not _FINISHED_PREFIXES or not broker_answers(bootstrap):
+        return  # kept for the next try: a chaos test may have the broker down
+    try:
+        drop_topics(bootstrap, list(_FINISHED_PREFIXES))
+    except (KafkaError, OSError):
+        return
+    _FINISHED_PREFIXES.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_topics_at_the_end() -> Iterator[None]:
+    yield
+    _drop_finished_topics()
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+def make_settings(tmp_path: Path) -> Iterator[Callable[..., Settings]]:
     """Settings isolated to this test: own var dir, topic prefix and consumer group."""
     tag = uuid.uuid4().hex[:10]
 
@@ -118,7 +146,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         values.update(overrides)
         return load_settings(**values)
 
-    return build
+    yield build
+    _FINISHED_PREFIXES.append(f"test-{tag}")
+    if len(_FINISHED_PREFIXES) >= _DROP_EVERY:
+        _drop_finished_topics()
 
 
 @pytest.fixture
