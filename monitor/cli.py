@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import MonitorError
@@ -140,15 +141,30 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 # --- feeds ------------------------------------------------------------------------------
 def cmd_feed(args: argparse.Namespace) -> int:
+    """Arguments into one typed call of monitor.feeds.commands."""
     from monitor.feeds import commands
+    from monitor.feeds.registry_entry import FeedInput
 
     settings = _setup_logging(args)
-    return commands.dispatch(settings, args)
+    action = args.action
+    if action == "check":
+        return commands.check_source(settings, args.source, args.outlet)
+    if action == "add":
+        given = FeedInput(url=args.url, name=args.name or None, outlet=args.outlet or None,
+                          language=args.language, interval=args.interval)
+        return commands.add(settings, given)
+    if action == "list":
+        return commands.show_list(settings, as_json=args.json)
+    if action in ("pause", "resume"):
+        return commands.pause_or_resume(settings, args.feed, pause=action == "pause")
+    if action == "remove":
+        return commands.remove(settings, args.feed)
+    if action == "import":
+        return commands.import_list(settings, Path(args.file or settings.feeds_file))
+    return commands.export(settings, Path(args.output) if args.output else None)
 
 
 def cmd_subscriber(args: argparse.Namespace) -> int:
-    from monitor.subscriptions import commands
-
     settings = _setup_logging(args)
     if args.action == "api-key":
         from monitor.web.api import key_commands as keys
@@ -160,7 +176,38 @@ def cmd_subscriber(args: argparse.Namespace) -> int:
         return keys.revoke_key(settings, args.key_id)
     if args.action == "destination":
         return _destination(settings, args)
-    return commands.dispatch(settings, args)
+    return _subscriptions(settings, args)
+
+
+def _subscriptions(settings: Settings, args: argparse.Namespace) -> int:
+    """Arguments into one typed call of monitor.subscriptions.commands."""
+    from monitor.subscriptions import commands
+
+    action, flags = args.action, vars(args)
+    if action == "add":
+        given = commands.input_from_flags(flags)
+        keep = commands.kept_fields(flags)
+        return commands.add(settings, given, keep=keep, confirmed=args.confirmed)
+    if action == "list":
+        return commands.show_list(settings, as_json=args.json)
+    if action == "edit":
+        return commands.edit(settings, args.subscription, flags)
+    if action in ("pause", "resume"):
+        return commands.pause_or_resume(settings, args.subscription, pause=action == "pause")
+    if action == "remove":
+        return commands.remove(settings, args.subscription)
+    if action == "import":
+        return commands.import_file(settings, Path(args.file), confirmed=args.confirmed)
+    if action == "failures":
+        return commands.show_failures(settings)
+    if action == "retry":
+        return commands.retry(settings, args.items)
+    if action == "feed":
+        return commands.private_feed(settings, args.subscription, revoke=args.revoke)
+    who = commands.who_named(args.who, args.id, action)
+    if action == "delete":
+        return commands.erase(settings, who)
+    return commands.act_on_subscriber(settings, action, who)
 
 
 def _destination(settings: Settings, args: argparse.Namespace) -> int:
@@ -195,7 +242,9 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     from monitor.stream import dead_letters
 
     settings = _setup_logging(args)
-    return dead_letters.dispatch(settings, args)
+    if args.action == "list":
+        return dead_letters.show_letters(settings, args.limit)
+    return dead_letters.replay_letters(settings, args.limit)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -219,8 +268,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from monitor.matching.model import commands
 
     settings = _settings(args)
@@ -248,8 +295,6 @@ def cmd_spikes(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from monitor.matching.commands import bootstrap_plan, evaluate, format_report, report_json
     from monitor.matching.model.loading import topic_model
     from monitor.matching.topic import load_topic

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import orjson
 from sqlalchemy import Engine
 
 from monitor.config import Settings
-from monitor.errors import ConfigError, FeedError, InputError, OpmlError, Problem
+from monitor.errors import FeedError, InputError, OpmlError, Problem
 from monitor.feeds.check import check_feed
 from monitor.feeds.fetcher import fetch_feed, make_session
 from monitor.feeds.listing import feed_lines, feeds_json
@@ -275,16 +276,13 @@ async def _fetch_once(settings: Settings, url: str) -> Any:
         return await fetch_feed(session, url, validators=None, limits=limits, address_policy=policy)
 
 
-def dispatch(settings: Settings, args: Any) -> int:
-    if args.action == "check":
-        return check_source(settings, args.source, args.outlet)
-    # The input first, then the database (see subscriptions.commands.dispatch).
-    if args.action == "import":
-        args.listed = read_feed_list(Path(args.file or settings.feeds_file))
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The configured database, checked to be at the code's schema, disposed after."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         require_schema(engine)
-        return _dispatch(settings, engine, args)
+        yield engine
     finally:
         engine.dispose()
 
@@ -293,50 +291,66 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
-    now = datetime.now(UTC)
-    if args.action == "add":
-        given = FeedInput(url=args.url, name=args.name or None, outlet=args.outlet or None,
-                          language=args.language, interval=args.interval)
+def add(settings: Settings, given: FeedInput) -> int:
+    """``feed add``: checked like an imported row; a refused feed stores nothing."""
+    with _database(settings) as engine:
         (report,) = import_feeds(engine, [FeedRow("", given)], settings=settings)
-        if report.outcome == "refused":
-            raise InputError(
-                "feed refused; nothing was stored:",
-                [Problem("URL" if p.field == "url" else f"--{p.field}", p.message)
-                 for p in report.problems],
-            )
-        _say(f"{report.outcome}: {report.detail}")
-    elif args.action == "list":
-        with transaction(engine) as conn:
-            feeds = store.list_feeds(conn)
-        if args.json:
-            _say(orjson.dumps(feeds_json(feeds), option=orjson.OPT_INDENT_2).decode())
-        else:
-            for line in feed_lines(feeds, settings.poll_interval):
-                _say(line)
-    elif args.action in ("pause", "resume"):
-        with transaction(engine) as conn:
-            feed = _find(conn, args.feed)
-            state = set_feed_paused(conn, feed.id, args.action == "pause", now)
-        _say(f"feed {feed.id} {state}")
-    elif args.action == "remove":
-        with transaction(engine) as conn:
-            feed = _find(conn, args.feed)
-            store.remove_feed(conn, feed.id)
-        _say(f"feed {feed.id} removed")
-    elif args.action == "import":
-        return _import(settings, engine, args.listed)
-    elif args.action == "export":
-        with transaction(engine) as conn:
-            feeds = store.list_feeds(conn)
-        text = registry_opml(feeds)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-            _say(f"{len(feeds)} feeds written to {args.output}")
-        else:
-            print(text)
-    else:  # pragma: no cover - argparse restricts actions
-        raise ConfigError(f"unknown action {args.action}")
+    if report.outcome == "refused":
+        raise InputError(
+            "feed refused; nothing was stored:",
+            [Problem("URL" if p.field == "url" else f"--{p.field}", p.message)
+             for p in report.problems],
+        )
+    _say(f"{report.outcome}: {report.detail}")
+    return 0
+
+
+def show_list(settings: Settings, *, as_json: bool) -> int:
+    """``feed list``: state, last error and next poll of every feed."""
+    with _database(settings) as engine, transaction(engine) as conn:
+        feeds = store.list_feeds(conn)
+    if as_json:
+        _say(orjson.dumps(feeds_json(feeds), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for line in feed_lines(feeds, settings.poll_interval):
+            _say(line)
+    return 0
+
+
+def pause_or_resume(settings: Settings, feed_ref: str, *, pause: bool) -> int:
+    with _database(settings) as engine, transaction(engine) as conn:
+        feed = _find(conn, feed_ref)
+        state = set_feed_paused(conn, feed.id, pause, datetime.now(UTC))
+    _say(f"feed {feed.id} {state}")
+    return 0
+
+
+def remove(settings: Settings, feed_ref: str) -> int:
+    with _database(settings) as engine, transaction(engine) as conn:
+        feed = _find(conn, feed_ref)
+        store.remove_feed(conn, feed.id)
+    _say(f"feed {feed.id} removed")
+    return 0
+
+
+def import_list(settings: Settings, path: Path) -> int:
+    """``feed import``: the list is read first (a missing or bad file is the error to
+    report, whatever state the database is in), then every row is checked and added."""
+    listed = read_feed_list(path)
+    with _database(settings) as engine:
+        return _import(settings, engine, listed)
+
+
+def export(settings: Settings, output: Path | None) -> int:
+    """``feed export``: every feed as OPML, to a file or standard output."""
+    with _database(settings) as engine, transaction(engine) as conn:
+        feeds = store.list_feeds(conn)
+    text = registry_opml(feeds)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        _say(f"{len(feeds)} feeds written to {output}")
+    else:
+        print(text)
     return 0
 
 

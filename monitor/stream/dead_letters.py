@@ -8,7 +8,8 @@ the dead-letter topic under its own consumer group, so each letter is replayed o
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -129,22 +130,34 @@ def backlog(settings: Settings, timeout: float = 3.0) -> Backlog:
     return Backlog(letters, waiting)
 
 
-def dispatch(settings: Settings, args: Any) -> int:
+@contextmanager
+def _kafka_errors_named(settings: Settings) -> Iterator[None]:
+    """A Kafka client error as a service error that names the broker the settings point at."""
     try:
-        if args.action == "list":
-            letters = list_letters(settings, args.limit)
-            for letter in letters:
-                when = datetime.fromtimestamp(letter.get("failed_at", 0), UTC).isoformat(
-                    timespec="seconds"
-                )
-                preview = str(letter.get("value", ""))[:120].replace("\n", " ")
-                print(f"offset {letter['offset']} at {when}: {letter.get('error')}\n    {preview}")
-            print(f"{len(letters)} dead letters")
-        else:
-            done, bad = replay(settings, args.limit)
-            print(f"{done} replayed, {bad} unreadable")
+        yield
     except Exception as exc:
         if exc.__class__.__module__.startswith("kafka"):
             raise ServiceError(f"Kafka at {settings.kafka_bootstrap}: {exc}") from exc
         raise
+
+
+def show_letters(settings: Settings, limit: int) -> int:
+    """``dlq list``: the newest dead letters, with why each failed and a preview."""
+    with _kafka_errors_named(settings):
+        letters = list_letters(settings, limit)
+    for letter in letters:
+        when = datetime.fromtimestamp(letter.get("failed_at", 0), UTC).isoformat(
+            timespec="seconds"
+        )
+        preview = str(letter.get("value", ""))[:120].replace("\n", " ")
+        print(f"offset {letter['offset']} at {when}: {letter.get('error')}\n    {preview}")
+    print(f"{len(letters)} dead letters")
+    return 0
+
+
+def replay_letters(settings: Settings, limit: int) -> int:
+    """``dlq replay``: put dead letters back on the items topic, once each."""
+    with _kafka_errors_named(settings):
+        done, bad = replay(settings, limit)
+    print(f"{done} replayed, {bad} unreadable")
     return 0

@@ -9,11 +9,12 @@ changes nothing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from sqlalchemy import Engine
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 from monitor.config import Settings
 from monitor.delivery.feed_keys import feed_key_hash, new_feed_key
 from monitor.delivery.retry import MAX_RETRY, REFUSALS, parse_refs, retry_failed
-from monitor.errors import ConfigError, InputError, Problem
+from monitor.errors import InputError, Problem
 from monitor.notify.assemble import queue_confirmation
 from monitor.notify.links import feed_urls
 from monitor.store import alert_feeds, failed_deliveries, outbox
@@ -66,12 +67,14 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-# --- input from arguments ------------------------------------------------------------------
-def input_from_args(args: Any) -> PreferencesInput:
+# --- input from the command line's flags ---------------------------------------------------
+# The CLI edge hands each command the flags it was given as a mapping (``vars(args)``):
+# these functions read the names they know, so the flag set lives in cli.build_parser only.
+def input_from_flags(flags: Mapping[str, Any]) -> PreferencesInput:
     """``subscriber add`` flags as preferences input (unset flags take the defaults)."""
 
     def text(name: str, default: str = "") -> str:
-        value = getattr(args, name, None)
+        value = flags.get(name)
         return default if value is None else str(value)
 
     return PreferencesInput(
@@ -80,22 +83,29 @@ def input_from_args(args: Any) -> PreferencesInput:
         time_zone=text("tz", "UTC"),
         language=text("language", "en"),
         query=text("query"),
-        topic=getattr(args, "topic", None),
+        topic=flags.get("topic"),
         countries=text("countries"),
         categories=text("categories"),
         languages=text("languages"),
         outlets=text("outlets"),
-        min_score=getattr(args, "min_score", None),
+        min_score=flags.get("min_score"),
         mode=text("mode", "immediate"),
         digest_time=text("digest_time", "08:00"),
         digest_weekday=text("digest_weekday", "0"),
         quiet=text("quiet"),
-        daily_cap=getattr(args, "daily_cap", None),
-        volume_alerts=bool(getattr(args, "volume_alerts", False)),
+        daily_cap=flags.get("daily_cap"),
+        volume_alerts=bool(flags.get("volume_alerts", False)),
     )
 
 
-def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
+def kept_fields(flags: Mapping[str, Any]) -> frozenset[str]:
+    """The subscriber fields ``add`` was not given: a stored subscriber keeps theirs."""
+    given = {"name": flags.get("name"), "time_zone": flags.get("tz"),
+             "language": flags.get("language")}
+    return frozenset(field for field, value in given.items() if not value)
+
+
+def edited_input(flags: Mapping[str, Any], current: PreferencesInput) -> PreferencesInput:
     """The stored preferences with the flags given to ``subscriber edit`` replacing theirs;
     a list flag replaces that list (``--countries ''`` clears it)."""
     changes: dict[str, Any] = {}
@@ -109,16 +119,32 @@ def edited_input(args: Any, current: PreferencesInput) -> PreferencesInput:
         "quiet",
         "language",
     ):
-        value = getattr(args, key, None)
+        value = flags.get(key)
         if value is not None:
             changes[key] = str(value)
-    if getattr(args, "volume_alerts", None) is not None:
-        changes["volume_alerts"] = str(args.volume_alerts)
+    if flags.get("volume_alerts") is not None:
+        changes["volume_alerts"] = str(flags["volume_alerts"])
     for key in ("min_score", "daily_cap"):
-        value = getattr(args, key, None)
+        value = flags.get(key)
         if value is not None:
             changes[key] = value
     return replace(current, **changes)
+
+
+def who_named(address: str | None, subscriber_id: int | None, action: str) -> int | str:
+    """The subscriber an action names: ``--id N`` or an address."""
+    if subscriber_id is not None:
+        return int(subscriber_id)
+    if address and "@" in address:
+        return address
+    hint = (
+        "erases the person; `subscriber remove N` removes subscription N"
+        if action == "delete"
+        else "acts on a person; `subscriber list` shows ids and addresses"
+    )
+    raise InputError(
+        "give the subscriber's address, or --id N for subscriber N", [Problem(action, hint)]
+    )
 
 
 def checked(given: PreferencesInput, vocabulary: Vocabulary, what: str) -> Preferences:
@@ -307,48 +333,36 @@ def _import_row(
     return RowReport(row.line, result.email, applied.plan.outcome, detail)
 
 
-# --- dispatch ------------------------------------------------------------------------------
-def dispatch(settings: Settings, args: Any) -> int:
-    # The input first, then the database: a missing or unreadable file is the error to
-    # report, whatever state the database is in.
-    if args.action == "import":
-        args.rows = read_subscriber_csv(read_csv_text(Path(args.file)))
+# --- the commands: one typed call each (cli.py turns arguments into them) -------------------
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The configured database, checked to be at the code's schema, disposed after."""
     engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         require_schema(engine)
-        return _dispatch(settings, engine, args)
+        yield engine
     finally:
         engine.dispose()
 
 
-def _dispatch(settings: Settings, engine: Engine, args: Any) -> int:
-    action = args.action
-    handler = _ACTIONS.get(action)
-    if handler is None:  # pragma: no cover - argparse restricts actions
-        raise ConfigError(f"unknown action {action}")
-    return handler(settings, engine, args)
+def _no_subscription(subscription: int) -> InputError:
+    return InputError(f"no subscription {subscription} (see `monitor subscriber list`)")
 
 
-def _add(settings: Settings, engine: Engine, args: Any) -> int:
+def add(settings: Settings, given: PreferencesInput, *, keep: frozenset[str],
+        confirmed: bool) -> int:
+    """``subscriber add``: one subscriber with one subscription (nothing new if both exist)."""
     vocabulary = topic_vocabulary(*settings.topic_files())
-    wanted = checked(input_from_args(args), vocabulary, "subscriber")
-    keep = frozenset(
-        k
-        for k, flag_value in (
-            ("name", args.name),
-            ("time_zone", args.tz),
-            ("language", getattr(args, "language", None)),
-        )
-        if not flag_value
-    )
-    with transaction(engine) as conn:
-        applied = apply_row(
-            conn, wanted, vocabulary, keep=keep, confirmed=args.confirmed, now=datetime.now(UTC)
-        )
-    state = "confirmed" if args.confirmed else "awaiting confirmation"
-    if applied.needs_confirmation:
-        queue_confirmation(settings, engine, applied.subscriber_id, wanted.name or wanted.email)
-        state = "confirmation email queued"
+    wanted = checked(given, vocabulary, "subscriber")
+    with _database(settings) as engine:
+        with transaction(engine) as conn:
+            applied = apply_row(
+                conn, wanted, vocabulary, keep=keep, confirmed=confirmed, now=datetime.now(UTC)
+            )
+        state = "confirmed" if confirmed else "awaiting confirmation"
+        if applied.needs_confirmation:
+            queue_confirmation(settings, engine, applied.subscriber_id, wanted.name or wanted.email)
+            state = "confirmation email queued"
     _say(
         f"subscriber {applied.subscriber_id}, subscription {applied.subscription_id}: "
         f"{applied.plan.outcome} ({state})"
@@ -356,9 +370,10 @@ def _add(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _list(settings: Settings, engine: Engine, args: Any) -> int:
+def show_list(settings: Settings, *, as_json: bool) -> int:
+    """``subscriber list``: people and subscriptions, each stored subscription re-checked."""
     vocabulary = topic_vocabulary(*settings.topic_files())
-    with transaction(engine) as conn:
+    with _database(settings) as engine, transaction(engine) as conn:
         people = store.list_subscribers(conn)
         subs = store.list_subscriptions(conn)
     by_id = {person.id: person for person in people}
@@ -369,7 +384,7 @@ def _list(settings: Settings, engine: Engine, args: Any) -> int:
         )
         if isinstance(result, list):
             problems[s.id] = result
-    if args.json:
+    if as_json:
         _say(
             orjson.dumps(
                 subscribers_json(people, subs, problems), option=orjson.OPT_INDENT_2
@@ -381,63 +396,45 @@ def _list(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _edit(settings: Settings, engine: Engine, args: Any) -> int:
+def edit(settings: Settings, subscription: int, flags: Mapping[str, Any]) -> int:
+    """``subscriber edit``: the given flags replace the stored values, checked as a whole."""
     vocabulary = topic_vocabulary(*settings.topic_files())
-    with transaction(engine) as conn:
-        current = store.get_subscription(conn, args.subscription)
+    with _database(settings) as engine, transaction(engine) as conn:
+        current = store.get_subscription(conn, subscription)
         person = store.get_subscriber(conn, current.subscriber_id) if current else None
         if current is None or person is None:
-            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
-        given = edited_input(args, input_from_row(current, person))
-        wanted = checked(given, vocabulary, f"subscription {args.subscription}")
+            raise _no_subscription(subscription)
+        given = edited_input(flags, input_from_row(current, person))
+        wanted = checked(given, vocabulary, f"subscription {subscription}")
         store.set_subscription(
-            conn, args.subscription, now=datetime.now(UTC), **wanted.subscription_values()
+            conn, subscription, now=datetime.now(UTC), **wanted.subscription_values()
         )
         if wanted.language != person.language:  # the subscriber's, for all their messages
             store.set_subscriber(conn, person.id, language=wanted.language)
-    _say(f"subscription {args.subscription} updated")
+    _say(f"subscription {subscription} updated")
     return 0
 
 
-def _pause_or_resume(settings: Settings, engine: Engine, args: Any) -> int:
-    with transaction(engine) as conn:
-        if not store.set_subscription(
-            conn, args.subscription, now=datetime.now(UTC), paused=args.action == "pause"
-        ):
-            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
-    _say(f"subscription {args.subscription} {args.action}d")
+def pause_or_resume(settings: Settings, subscription: int, *, pause: bool) -> int:
+    with _database(settings) as engine, transaction(engine) as conn:
+        if not store.set_subscription(conn, subscription, now=datetime.now(UTC), paused=pause):
+            raise _no_subscription(subscription)
+    _say(f"subscription {subscription} {'paused' if pause else 'resumed'}")
     return 0
 
 
-def _remove(settings: Settings, engine: Engine, args: Any) -> int:
-    with transaction(engine) as conn:
-        if not store.delete_subscription(conn, args.subscription):
-            raise InputError(f"no subscription {args.subscription} (see `monitor subscriber list`)")
-    _say(f"subscription {args.subscription} removed")
+def remove(settings: Settings, subscription: int) -> int:
+    with _database(settings) as engine, transaction(engine) as conn:
+        if not store.delete_subscription(conn, subscription):
+            raise _no_subscription(subscription)
+    _say(f"subscription {subscription} removed")
     return 0
 
 
-def _who(args: Any) -> int | str:
-    """The subscriber an action names: ``--id N`` or an address."""
-    if args.id is not None:
-        return int(args.id)
-    if args.who and "@" in args.who:
-        return str(args.who)
-    raise InputError(
-        "give the subscriber's address, or --id N for subscriber N",
-        [Problem(args.action, "acts on a person; `subscriber list` shows ids and addresses")],
-    )
-
-
-def _delete(settings: Settings, engine: Engine, args: Any) -> int:
-    try:
-        key = _who(args)
-    except InputError:
-        raise InputError(
-            "give the subscriber's address, or --id N for subscriber N",
-            [Problem("delete", "erases the person; `subscriber remove N` removes subscription N")],
-        ) from None
-    gone = forget_subscriber(settings, engine, key)
+def erase(settings: Settings, who: int | str) -> int:
+    """``subscriber delete``: the person, their subscriptions, deliveries and emails."""
+    with _database(settings) as engine:
+        gone = forget_subscriber(settings, engine, who)
     e = gone.erased
     _say(
         f"subscriber {gone.subscriber_id} erased: {e.subscriptions} subscriptions, "
@@ -446,11 +443,16 @@ def _delete(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _import(settings: Settings, engine: Engine, args: Any) -> int:
+def import_file(settings: Settings, path: Path, *, confirmed: bool) -> int:
+    """``subscriber import``: the file is read first (a missing or unreadable file is the
+    error to report, whatever state the database is in), then each row in turn."""
+
     def show(row: RowReport) -> None:
         _say(f"line {row.line}: {row.outcome} {row.email or '(no address)'}: {row.detail}")
 
-    reports = import_rows(settings, engine, args.rows, confirmed=args.confirmed, report=show)
+    rows = read_subscriber_csv(read_csv_text(path))
+    with _database(settings) as engine:
+        reports = import_rows(settings, engine, rows, confirmed=confirmed, report=show)
     counts = {
         o: sum(r.outcome == o for r in reports)
         for o in ("created", "updated", "unchanged", "refused")
@@ -459,8 +461,9 @@ def _import(settings: Settings, engine: Engine, args: Any) -> int:
     return 1 if counts["refused"] else 0
 
 
-def _failures(settings: Settings, engine: Engine, args: Any) -> int:
-    with transaction(engine) as conn:
+def show_failures(settings: Settings) -> int:
+    """``subscriber failures``: what failed permanently, on every channel, and who bounces."""
+    with _database(settings) as engine, transaction(engine) as conn:
         rows = outbox.failed_emails(conn)
         messages = failed_deliveries.failed_messages(conn)
         bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
@@ -483,8 +486,9 @@ def _failures(settings: Settings, engine: Engine, args: Any) -> int:
     return 0
 
 
-def _retry(settings: Settings, engine: Engine, args: Any) -> int:
-    refs, bad = parse_refs(args.items)
+def retry(settings: Settings, items: Sequence[str]) -> int:
+    """``subscriber retry email:ID message:ID …``: queue failed items again."""
+    refs, bad = parse_refs(list(items))
     if bad or not refs:
         raise InputError(
             "name each item as email:ID or message:ID (see `monitor subscriber failures`)",
@@ -492,7 +496,8 @@ def _retry(settings: Settings, engine: Engine, args: Any) -> int:
         )
     if len(refs) > MAX_RETRY:
         raise InputError(f"at most {MAX_RETRY} items at a time; run it again for the rest")
-    report = retry_failed(engine, refs, by=COMMAND_LINE, now=datetime.now(UTC))
+    with _database(settings) as engine:
+        report = retry_failed(engine, refs, by=COMMAND_LINE, now=datetime.now(UTC))
     for ref in report.requeued:
         wait = " (waits: its destination is disabled)" if ref in report.waiting else ""
         _say(f"{ref}: queued again{wait}")
@@ -513,56 +518,39 @@ _DELIVERY_WORDS = {
     "not_queued": "not queued: one was resent today already, or the address takes no email",
 }
 
+SubscriberAction = Literal["pause-delivery", "resume-delivery", "resend-confirmation"]
 
-def _subscriber_action(settings: Settings, engine: Engine, args: Any) -> int:
-    key = _who(args)
-    if args.action == "resend-confirmation":
-        done = resend_confirmation(settings, engine, key, by=COMMAND_LINE)
-    else:
-        done = set_delivery(engine, key, pause=args.action == "pause-delivery", by=COMMAND_LINE)
+
+def act_on_subscriber(settings: Settings, action: SubscriberAction, who: int | str) -> int:
+    """Pause or resume all of a person's delivery, or resend their confirmation email."""
+    with _database(settings) as engine:
+        if action == "resend-confirmation":
+            done = resend_confirmation(settings, engine, who, by=COMMAND_LINE)
+        else:
+            done = set_delivery(engine, who, pause=action == "pause-delivery", by=COMMAND_LINE)
     if done.subscriber_id is None:
-        raise InputError(f"no subscriber {key} (see `monitor subscriber list`)")
+        raise InputError(f"no subscriber {who} (see `monitor subscriber list`)")
     _say(f"subscriber {done.subscriber_id} {done.email}: {_DELIVERY_WORDS[done.outcome]}")
     return 0 if done.outcome in ("paused", "resumed", "queued") else 1
 
 
-def _feed(settings: Settings, engine: Engine, args: Any) -> int:
+def private_feed(settings: Settings, subscription: int, *, revoke: bool) -> int:
     """Issue a new private feed key for a subscription (the old URLs stop working), or
     revoke it. The key is shown once: only its hash is stored."""
-    key = None if args.revoke else new_feed_key()
-    with transaction(engine) as conn:
+    key = None if revoke else new_feed_key()
+    with _database(settings) as engine, transaction(engine) as conn:
         found = alert_feeds.set_feed_key_hash(
-            conn, args.subscription, None if key is None else feed_key_hash(key),
+            conn, subscription, None if key is None else feed_key_hash(key),
             now=datetime.now(UTC),
         )
     if not found:
-        raise InputError(
-            f"no subscription {args.subscription}; `monitor subscriber list` shows the ids"
-        )
+        raise InputError(f"no subscription {subscription}; `monitor subscriber list` shows the ids")
     if key is None:
-        _say(f"subscription {args.subscription}: feed revoked; its URLs now answer 404")
+        _say(f"subscription {subscription}: feed revoked; its URLs now answer 404")
         return 0
     urls = feed_urls(settings.public_url, key)
-    _say(f"subscription {args.subscription}: private feeds (shown once; keep them secret)")
+    _say(f"subscription {subscription}: private feeds (shown once; keep them secret)")
     _say(f"  Atom:      {urls.atom}")
     _say(f"  JSON Feed: {urls.json}")
     _say("Any earlier feed URL of this subscription now answers 404.")
     return 0
-
-
-_ACTIONS: dict[str, Callable[[Settings, Engine, Any], int]] = {
-    "feed": _feed,
-    "add": _add,
-    "list": _list,
-    "edit": _edit,
-    "pause": _pause_or_resume,
-    "resume": _pause_or_resume,
-    "remove": _remove,
-    "delete": _delete,
-    "import": _import,
-    "failures": _failures,
-    "retry": _retry,
-    "pause-delivery": _subscriber_action,
-    "resume-delivery": _subscriber_action,
-    "resend-confirmation": _subscriber_action,
-}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import urllib.error
 import urllib.request
@@ -17,7 +16,7 @@ from monitor.store.db import transaction
 from monitor.store.outbox import NewDelivery, add_deliveries
 from monitor.store.subscribers import set_subscriber
 from monitor.store.tables import alerts, deliveries, stories
-from monitor.subscriptions.commands import dispatch
+from monitor.subscriptions.commands import private_feed
 from tests.delivery.feed_rules import atom_problems, json_feed_problems
 from tests.web.helpers import person
 
@@ -60,8 +59,7 @@ def alerted(engine: Any, who: tuple[int, int], title: str, *, status: str = "pen
 
 
 def issue_key(settings: Any, subscription_id: int, capsys: pytest.CaptureFixture[str], *, revoke: bool = False) -> str:
-    args = argparse.Namespace(action="feed", subscription=subscription_id, revoke=revoke)
-    assert dispatch(settings, args) == 0
+    assert private_feed(settings, subscription_id, revoke=revoke) == 0
     out = capsys.readouterr().out
     if revoke:
         assert "revoked" in out
@@ -147,7 +145,7 @@ def test_feed_for_a_missing_subscription_is_a_clear_error(
 
     settings, _, _ = web
     with pytest.raises(InputError, match="no subscription 999"):
-        dispatch(settings, argparse.Namespace(action="feed", subscription=999, revoke=False))
+        private_feed(settings, 999, revoke=False)
 
 
 def test_an_empty_feed_is_valid(web: tuple[Any, Any, str], capsys: pytest.CaptureFixture[str]) -> None:
