@@ -55,8 +55,7 @@ NEGATION_RE = re.compile(
     r"recus\w*|descart\w*|"
     r"не|ні|отмен\w*|скасува\w*|отказ\w*|відмов\w*)\b"
 )
-# Declining is a refusal too (read by ``act_status`` only: the filter's feature keeps the
-# list it was fitted with): "Declines to Visit Ukraine".
+# Declining is a refusal too: "Declines to Visit Ukraine".
 _REFUSAL_RE = re.compile(r"\b(?:declin\w*|turn(?:s|ed)? down)\b")
 # Denying reports, rumours or news of an act ("denied reports of the transfer",
 # "desmintió las versiones", "опроверг сообщения") is no refusal: the act is only reported.
