@@ -41,6 +41,7 @@ DEV_POOL = (
     "tests/data/blind9.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind10.jsonl",  # retired into the pool (docs/evaluation.md)
     "tests/data/blind11.jsonl",  # retired into the pool (docs/evaluation.md)
+    "tests/data/blind12.jsonl",  # retired into the pool (docs/evaluation.md)
 )
 
 
