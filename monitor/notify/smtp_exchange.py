@@ -26,7 +26,8 @@ MAX_RESPONSE_LENGTH = MAX_LINE_LENGTH * 4
 
 def parse_replies(buffer: bytearray) -> list[SMTPResponse]:
     """The complete replies at the start of ``buffer`` (removed from it), as aiosmtplib
-    parses one: the code of the last line, the lines' texts joined by newlines.
+    parses one: the code of the last line, the lines' texts joined by newlines (a newline
+    only after some text, as aiosmtplib writes it).
 
     A malformed or too long line raises :class:`aiosmtplib.SMTPResponseException` with
     code -1, as aiosmtplib's protocol does.
@@ -34,7 +35,7 @@ def parse_replies(buffer: bytearray) -> list[SMTPResponse]:
     replies: list[SMTPResponse] = []
     start = 0
     while True:
-        offset, lines = start, []
+        offset, text = start, bytearray()
         code = -1
         while True:
             end = buffer.find(b"\n", offset)
@@ -49,15 +50,17 @@ def parse_replies(buffer: bytearray) -> list[SMTPResponse]:
             try:
                 code = int(line[:3])
             except ValueError:
-                text = line.decode("utf-8", errors="ignore")
+                shown = line.decode("utf-8", errors="ignore")
                 raise aiosmtplib.SMTPResponseException(
-                    SMTPStatus.invalid_response.value, f"Malformed SMTP response line: {text}"
+                    SMTPStatus.invalid_response.value, f"Malformed SMTP response line: {shown}"
                 ) from None
             offset = end + 1
-            lines.append(line[4:].strip(b" \t\r\n"))
+            if text:
+                text += b"\n"
+            text += line[4:].strip(b" \t\r\n")
             if line[3:4] != b"-":
                 break
-        replies.append(SMTPResponse(code, b"\n".join(lines).decode("utf-8", "surrogateescape")))
+        replies.append(SMTPResponse(code, text.decode("utf-8", "surrogateescape")))
         start = offset
 
 
