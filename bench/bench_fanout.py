@@ -1107,6 +1107,12 @@ def markdown(r: Result) -> str:
             "SMTP is a local aiosmtpd server (`SmtpSink`) in a process of its own "
             "(`bench/sink_process.py`), as a real MTA would be, over loopback: network "
             "latency to a real MTA is not included. "
+            + (
+                "It offers PIPELINING (RFC 2920), as Postfix and Exim do, and its SHA-256 "
+                "over every email received is compared with the previous code's. "
+                if r.sink_pipelining
+                else "It does not offer PIPELINING (`--no-pipelining`). "
+            )
             if r.sink == "process"
             else "SMTP is a local aiosmtpd server (`SmtpSink`) on a thread of the mailer's "
             "process, over loopback: network latency to a real MTA is not included, and "
