@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, one_of, upsert_insert
 from monitor.store.tables import alerts, stories, trend_counts, trend_days, trend_repeats
-from monitor.trends.levels import split, spans_sql
+from monitor.trends.levels import NOON, spans_sql, split
 from monitor.trends.local_days import DayRun, day_sql
 from monitor.trends.rollup import (
     ANY_KIND,
@@ -160,6 +160,7 @@ def rebuild_days(conn: Connection) -> None:
             "INSERT INTO trend_days (bucket, kind, name, stories)"
             f" SELECT {day}, kind, name, sum(stories) FROM trend_counts"
             f" GROUP BY {day}, kind, name HAVING sum(stories) <> 0"
+            f" ORDER BY {day}, kind, name"  # a period's days on few pages, as the worker writes them
         )
     )
 
@@ -215,28 +216,40 @@ def summed(
 ) -> list[tuple[str, str, int, int]]:
     """(kind, name, day, stories) over the hours [start, end) (Unix seconds, whole hours)
     for ``kinds`` and ``*``, days numbered by ``runs`` (``local_days``), a (kind, name, day)
-    possibly several times: the pairs first named in the period, read from the day rows
-    where whole UTC days lie inside one of ``runs``' buckets and from the hour rows
-    elsewhere (``levels.split``), and those named before it and again inside, on their
-    first hour inside. The kinds in ``totals`` are summed over the whole period, on day 0
-    (a chart that ranks outlets needs no series)."""
+    possibly several times, some negative, summing to the count: the pairs first named in
+    the period, from day rows counted in the bucket holding their noon, hour rows in their
+    own bucket and the hour rows of those days lying elsewhere taken back out of the noon's
+    bucket (``levels.split``); and those named before it and again inside, on their first
+    hour inside. The kinds in ``totals`` are summed over the whole period, on day 0 (a
+    chart that ranks outlets needs no series)."""
     wanted = sorted({*kinds, ANY_KIND})
-    day = day_sql(runs, "bucket")
-    if totals:
-        unknown = set(totals) - KINDS
-        if unknown:
-            raise ValueError(f"not a kind of the stored counts: {sorted(unknown)}")
+
+    def day(second: str) -> str:
+        found = day_sql(runs, second)
+        if not totals:
+            return found
         listed = ", ".join(f"'{kind}'" for kind in sorted(totals))  # known words only
-        day = f"(CASE WHEN kind IN ({listed}) THEN 0 ELSE {day} END)"
+        return f"(CASE WHEN kind IN ({listed}) THEN 0 ELSE {found} END)"
+
+    unknown = set(totals) - KINDS
+    if unknown:
+        raise ValueError(f"not a kind of the stored counts: {sorted(unknown)}")
     levels = split(runs, end)  # runs[0] begins at ``start``
+    noon_of_day = f"(bucket / {DAY_SECONDS} * {DAY_SECONDS} + {NOON})"
+    parts = (
+        ("trend_days", levels.days, f"(bucket + {NOON})", "sum(stories)"),
+        ("trend_counts", levels.hours, "bucket", "sum(stories)"),
+        ("trend_counts", levels.moved, noon_of_day, "-sum(stories)"),
+    )
     selects = [
-        f"SELECT kind, name, {day} AS day, sum(stories) FROM {table}"
+        f"SELECT kind, name, {day(second)} AS day, {summed} FROM {table}"
         f" WHERE {spans_sql(spans, 'bucket')} AND kind IN :kinds GROUP BY kind, name, day"
-        for table, spans in (("trend_days", levels.days), ("trend_counts", levels.hours))
+        for table, spans, second, summed in parts
         if spans
     ]
     statement = text(
-        " UNION ALL ".join(selects) + f" UNION ALL SELECT kind, name, {day} AS day, count(*) FROM ("
+        " UNION ALL ".join(selects)
+        + f" UNION ALL SELECT kind, name, {day('bucket')} AS day, count(*) FROM ("
         "SELECT kind, name, story_id, min(bucket) AS bucket FROM trend_repeats"
         " WHERE bucket >= :start AND bucket < :end AND first_bucket < :start"
         " AND kind IN :kinds GROUP BY kind, name, story_id) AS again GROUP BY kind, name, day"

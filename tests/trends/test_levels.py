@@ -1,5 +1,5 @@
-"""The period's split between the two stored levels (``levels.split``): day rows where
-whole UTC days lie inside one bucket, hour rows elsewhere. Day rows plus hour rows, summed
+"""The period's split between the two stored levels (``levels.split``): day rows in the
+bucket holding their noon, hour rows elsewhere and moved out of the noon's bucket. Day rows plus hour rows, summed
 into the reader's buckets, equal hour rows alone and the alerts counted by their local
 date, for random zones, periods, days or weeks, and totals; zones whose days do not begin
 on whole hours are refused (the stored counts do not answer them)."""
@@ -15,10 +15,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.trends.levels import DAY_SECONDS, Split, bucket_spans, spans_sql, split
+from monitor.trends.levels import (
+    MOST_MOVED_HOURS,
+    NOON,
+    Split,
+    bucket_spans,
+    spans_sql,
+    split,
+)
 from monitor.trends.local_days import bucket_runs, day_of
 from monitor.trends.periods import buckets
-from monitor.trends.rollup import BUCKET_SECONDS, answers, bucket_of, by_day
+from monitor.trends.rollup import BUCKET_SECONDS, DAY_SECONDS, answers, bucket_of, by_day
 from monitor.trends.volumes import period_bounds
 
 # whole-hour zones with daylight saving at midnight or 01:00, a skipped day, UTC, and zones
@@ -39,13 +46,22 @@ NOT_WHOLE_HOURS = ["Pacific/Chatham", "Asia/Kathmandu", "Australia/Lord_Howe", "
 def bucket_counts(
     levels: Split, runs: list, hours: Counter[int], days: Counter[int], size: int
 ) -> list[int]:
-    """What ``trend_counts.summed`` adds per bucket: the day rows in the day spans and the
-    hour rows in the hour spans, each on its bucket (``day_of``, as ``day_sql`` does)."""
+    """What ``trend_counts.summed`` adds per bucket (``day_of``, as ``day_sql`` does): the
+    day rows in the bucket holding their noon, the hour rows in their own, and the moved
+    hour rows taken out of their day's noon's bucket."""
     got = [0] * size
-    for rows, spans in ((days, levels.days), (hours, levels.hours)):
-        for second, n in rows.items():
-            if any(a <= second < b for a, b in spans):
-                got[day_of(runs, second)] += n
+
+    def within(second: int, spans: tuple[tuple[int, int], ...]) -> bool:
+        return any(a <= second < b for a, b in spans)
+
+    for second, n in days.items():
+        if within(second, levels.days):
+            got[day_of(runs, second + NOON)] += n
+    for second, n in hours.items():
+        if within(second, levels.hours):
+            got[day_of(runs, second)] += n
+        if within(second, levels.moved):
+            got[day_of(runs, second // DAY_SECONDS * DAY_SECONDS + NOON)] -= n
     return got
 
 
@@ -71,15 +87,24 @@ def test_day_rows_and_hour_rows_add_up_to_the_hours_and_the_alerts(
         assert zone in NOT_WHOLE_HOURS
         return
     levels = split(runs, end)
-    # the spans cover the period once, in order; days are whole UTC days inside one bucket
-    spans = sorted(levels.days + levels.hours)
-    assert spans[0][0] == start and spans[-1][1] == end
-    assert all(a[1] == b[0] for a, b in pairwise(spans))
+    # hours lie in the period, on whole hours; days are whole UTC days whose noon is in the
+    # period; the moved hours are those of the days outside their noon's bucket
+    assert all(start <= a < b <= end for a, b in levels.hours)
     for a, b in levels.days:
-        assert a % DAY_SECONDS == 0 and b % DAY_SECONDS == 0
-        for day in range(a, b, DAY_SECONDS):
-            assert day_of(runs, day) == day_of(runs, day + DAY_SECONDS - 1)
-    assert all(a % BUCKET_SECONDS == 0 == b % BUCKET_SECONDS for a, b in levels.hours)
+        assert a % DAY_SECONDS == 0 == b % DAY_SECONDS
+        assert all(start <= day + NOON < end for day in range(a, b, DAY_SECONDS))
+    for a, b in levels.moved + levels.hours:
+        assert a % BUCKET_SECONDS == 0 == b % BUCKET_SECONDS
+    for a, b in levels.moved:
+        for hour in range(a, b, BUCKET_SECONDS):
+            day = hour // DAY_SECONDS * DAY_SECONDS
+            assert any(x <= day < y for x, y in levels.days)
+            assert not start <= hour < end or day_of(runs, hour) != day_of(runs, day + NOON)
+    assert all(
+        x[1] < y[0]
+        for spans in (levels.days, levels.hours, levels.moved)
+        for x, y in pairwise(spans)
+    )
     # alerts anywhere around the period (some outside), at random seconds, some on bounds
     span = end - start
     moments = [int(start + f * span) for f in offsets]
@@ -106,31 +131,43 @@ def test_day_rows_and_hour_rows_add_up_to_the_hours_and_the_alerts(
     assert sum(bucket_counts(levels, runs, hours, days, len(groups))) == in_period
 
 
-def test_a_year_by_week_reads_days_but_at_the_weeks_edges() -> None:
-    """São Paulo (UTC−3): each week's first UTC day is read by the hour (it begins in the
-    week before at 03:00), the other six by the day; a UTC reader's weeks are days only."""
+def test_a_year_by_week_reads_a_day_row_a_day_and_three_hours_twice_a_week() -> None:
+    """São Paulo (UTC−3): each UTC day counts in the week holding its noon; a Monday's
+    first three UTC hours are in the week before, so they are read out of the day's week
+    and into theirs (the first Monday's are outside the period: out only). The year's last
+    three hours (Monday 00:00–03:00 UTC) are hours. A UTC reader's weeks are days only."""
     first, last = date(2025, 12, 8), date(2026, 12, 6)
-    runs = bucket_runs(first, last, ZoneInfo("America/Sao_Paulo"), "week")
-    end = int(period_bounds(first, last, ZoneInfo("America/Sao_Paulo"))[1].timestamp())
-    levels = split(runs, end)
-    day_count = sum(b - a for a, b in levels.days) // DAY_SECONDS
-    hour_count = sum(b - a for a, b in levels.hours) // BUCKET_SECONDS
-    assert (len(levels.days), day_count) == (52, 52 * 6)
-    # the first Monday from 03:00 (21 hours), each Monday after (24), the last until 03:00
-    assert (len(levels.hours), hour_count) == (53, 21 + 51 * 24 + 3)
+    zone = ZoneInfo("America/Sao_Paulo")
+    start, end = (int(t.timestamp()) for t in period_bounds(first, last, zone))
+    levels = split(bucket_runs(first, last, zone, "week"), end)
+    monday = start - 3 * 3600
+    assert levels.days == ((monday, monday + 364 * DAY_SECONDS),)
+    mondays = [monday + n * 7 * DAY_SECONDS for n in range(53)]
+    assert levels.moved == tuple((d, d + 3 * 3600) for d in mondays[:52])
+    assert levels.hours == tuple((d, d + 3 * 3600) for d in mondays[1:])
     utc = bucket_runs(first, last, ZoneInfo("UTC"), "week")
-    assert split(utc, end - 3 * 3600) == Split(
-        ((end - 3 * 3600 - 364 * DAY_SECONDS, end - 3 * 3600),), ()
-    )
+    assert split(utc, monday + 364 * DAY_SECONDS) == Split(levels.days, ())
 
 
 def test_days_of_a_reader_outside_utc_are_read_by_the_hour() -> None:
-    """A local day never holds a whole UTC day unless the zone is at UTC: 30 days by day in
-    São Paulo read hours as before, in one range."""
+    """By day in São Paulo no local day holds a whole UTC day: a day row and two short
+    ranges of hours a day would cost more than one range of hours (SHORTEST_HOLDER)."""
     first, last = date(2026, 11, 7), date(2026, 12, 6)
     zone = ZoneInfo("America/Sao_Paulo")
     start, end = (int(t.timestamp()) for t in period_bounds(first, last, zone))
     assert split(bucket_runs(first, last, zone, "day"), end) == Split((), ((start, end),))
+
+
+def test_a_day_mostly_in_other_buckets_is_read_by_the_hour() -> None:
+    """UTC+12 (Pacific/Kiritimati is +14, Tokyo +9): Tokyo's weeks begin at 15:00 UTC, so
+    the UTC day across a week's start has 9 hours in the week after its noon's: read as
+    hours (MOST_MOVED_HOURS), not a day row and 9 hours twice."""
+    first, last = date(2026, 11, 2), date(2026, 11, 29)
+    zone = ZoneInfo("Asia/Tokyo")
+    end = int(period_bounds(first, last, zone)[1].timestamp())
+    levels = split(bucket_runs(first, last, zone, "week"), end)
+    assert MOST_MOVED_HOURS < 9 and levels.moved == ()
+    assert all(b - a == DAY_SECONDS for a, b in levels.hours[1:-1])
 
 
 def test_spans_become_one_sql_condition() -> None:
