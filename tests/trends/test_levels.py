@@ -23,7 +23,7 @@ from monitor.trends.levels import (
     spans_sql,
     split,
 )
-from monitor.trends.local_days import bucket_runs, day_of
+from monitor.trends.local_days import DayRun, bucket_runs, day_of
 from monitor.trends.periods import buckets
 from monitor.trends.rollup import BUCKET_SECONDS, DAY_SECONDS, answers, bucket_of, by_day
 from monitor.trends.volumes import period_bounds
@@ -44,7 +44,7 @@ NOT_WHOLE_HOURS = ["Pacific/Chatham", "Asia/Kathmandu", "Australia/Lord_Howe", "
 
 
 def bucket_counts(
-    levels: Split, runs: list, hours: Counter[int], days: Counter[int], size: int
+    levels: Split, runs: list[DayRun], hours: Counter[int], days: Counter[int], size: int
 ) -> list[int]:
     """What ``trend_counts.summed`` adds per bucket (``day_of``, as ``day_sql`` does): the
     day rows in the bucket holding their noon, the hour rows in their own, and the moved
