@@ -53,6 +53,7 @@ MARKS: Mapping[str, Mark] = {
     "0020": Mark("stories", index="ix_stories_first_seen_at", columns=("first_seen_at", "id")),
     "0021": Mark("alerts", statistics="st_alerts_countries_text"),
     "0022": Mark("trend_counts"),
+    "0023": Mark("trend_days"),
 }
 
 

@@ -176,6 +176,10 @@ class Result:
     send_cpu_s: float = 0.0  # this process's CPU (the mailer; the SMTP sink's thread too)
     sink: str = "process"  # where the SMTP server ran: "process" (its own) or "thread"
     sink_cpu_s: float = 0.0  # the SMTP server process's CPU, when it had its own
+    sink_pipelining: bool = True  # the SMTP server process offered PIPELINING
+    sha256: str = ""  # over every email the SMTP server process received (sink_process)
+    load_before: float = 0.0  # 1-minute load average around render + send
+    load_after: float = 0.0
     fragment_hits: int = 0
     fragment_misses: int = 0
     baseline: dict[str, float] = field(default_factory=dict)
@@ -636,11 +640,15 @@ def render_and_send(
     result.sink = sink
     try:
         if sink == "process":
-            with SinkProcess(Path(var) / "sink.json") as child:
+            sink_out = Path(var) / "sink.json"
+            with SinkProcess(sink_out, pipelining=result.sink_pipelining) as child:
                 settings = mail_settings(var, db_url, child.port)
                 progress(f"send, {label}: mailer passes at {send_at:%Y-%m-%d %H:%M} UTC")
+                result.load_before = load_average()
                 asyncio.run(deliver(settings, engine, send_at, result, fast=fast))
+                result.load_after = load_average()
             result.sink_cpu_s = child.cpu_s
+            result.sha256 = child.sha256
             check_delivery(engine, child.received, send_at, result)
             return
         with SmtpSink() as server:
@@ -704,8 +712,10 @@ def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Res
             ).stdout
             subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
             progress(f"send, previous code ({rev}): on a copy of the database")
-            with SinkProcess(Path(var) / "previous-sink.json") as child:
+            sink_out = Path(var) / "previous-sink.json"
+            with SinkProcess(sink_out, pipelining=result.sink_pipelining) as child:
                 args = [tree, copy, var, send_at.isoformat(), str(child.port)]
+                load_before = load_average()
                 done = subprocess.run(
                     [sys.executable, "-c", PREVIOUS_SEND, *args],
                     cwd=tree,
@@ -713,6 +723,7 @@ def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Res
                     capture_output=True,
                     text=True,
                 )
+                load_after = load_average()
             figures = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         drop_copy(copy)
@@ -726,6 +737,9 @@ def run_previous(rev: str, db_url: str, var: str, send_at: datetime, result: Res
         "assembled_per_s": emails / figures["assemble_s"] if figures["assemble_s"] else 0.0,
         "send_cpu_s": figures["send_cpu_s"],
         "sink_cpu_s": child.cpu_s,
+        "sha256": child.sha256,
+        "load_before": load_before,
+        "load_after": load_after,
     }
     if emails != result.baseline.get("emails", emails):
         result.problems.append(f"previous code sent {emails} emails")
@@ -836,9 +850,11 @@ def run(
     sink: str = "process",
     previous: str | None = None,
     processes: Sequence[int] = (),
+    pipelining: bool = True,
 ) -> Result:
     rng = random.Random(seed)
     result = Result(quick=quick, subscribers=size.subscribers, items=size.items)
+    result.sink_pipelining = pipelining
     result.batch_size = size.batch
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     alerts_at = today - timedelta(hours=12)  # yesterday 12:00 UTC
@@ -883,6 +899,11 @@ def run(
         for count in processes:
             result.processes.append(run_processes(count, db_url, var, send_at, result))
         render_and_send(db_url, var, send_at, result, fast=True, sink=sink)
+    if previous and sink == "process" and result.previous["sha256"] != result.sha256:
+        result.problems.append(
+            f"the emails' bytes differ from the previous code's: SHA-256 {result.sha256} "
+            f"against {result.previous['sha256']}"
+        )
     result.peak_rss_mb = peak_rss_mb()
     result.checks_ok = not result.problems
     return result
@@ -927,6 +948,12 @@ def rows_of(r: Result) -> list[tuple[str, str]]:
             f"(assembling {r.assemble_s:.2f} s, claim + SMTP + mark {r.send_s - r.assemble_s:.2f} s)",
         ),
         ("**emails/s**", f"**{r.emails_per_s:,.0f}**"),
+        ("load (1 min) before → after render + send", f"{r.load_before:.1f} → {r.load_after:.1f}"),
+        (
+            "SMTP server",
+            ("offers PIPELINING" if r.sink_pipelining else "does not offer PIPELINING")
+            + (f"; SHA-256 of the emails received {r.sha256[:16]}…" if r.sha256 else ""),
+        ),
         ("CPU per email", cpu_row(r.send_cpu_s, r.sink, r.sink_cpu_s, r.emails)),
         (
             "assembly CPU per email",
@@ -981,10 +1008,15 @@ def previous_rows(r: Result) -> list[tuple[str, str]]:
         ("previous CPU per email", cpu_row(mailer_cpu, "process", sink_cpu, emails)),
         ("previous assembled/s", f"{assembled:,.0f}"),
         (
+            "previous load (1 min) before → after",
+            f"{float(p.get('load_before', 0)):.1f} → {float(p.get('load_after', 0)):.1f}; "
+            f"SHA-256 of the emails received {str(p.get('sha256', ''))[:16]}…",
+        ),
+        (
             "**now / previous code**",
-            f"**emails/s {r.emails_per_s / per_s if per_s else 0:.1f}×, assembled/s "
-            f"{r.assembled_per_s / assembled if assembled else 0:.1f}×, CPU per email "
-            f"{(mailer_cpu / emails) / (r.send_cpu_s / r.emails) if r.emails and emails else 0:.1f}× less**",
+            f"**emails/s {r.emails_per_s / per_s if per_s else 0:.2f}×, assembled/s "
+            f"{r.assembled_per_s / assembled if assembled else 0:.2f}×, CPU per email "
+            f"{(mailer_cpu / emails) / (r.send_cpu_s / r.emails) if r.emails and emails else 0:.2f}× less**",
         ),
     ]
 
@@ -1075,6 +1107,12 @@ def markdown(r: Result) -> str:
             "SMTP is a local aiosmtpd server (`SmtpSink`) in a process of its own "
             "(`bench/sink_process.py`), as a real MTA would be, over loopback: network "
             "latency to a real MTA is not included. "
+            + (
+                "It offers PIPELINING (RFC 2920), as Postfix and Exim do, and its SHA-256 "
+                "over every email received is compared with the previous code's. "
+                if r.sink_pipelining
+                else "It does not offer PIPELINING (`--no-pipelining`). "
+            )
             if r.sink == "process"
             else "SMTP is a local aiosmtpd server (`SmtpSink`) on a thread of the mailer's "
             "process, over loopback: network latency to a real MTA is not included, and "
@@ -1152,6 +1190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the subscribers), once per N listed, in that order, each on a copy of the "
         "database: e.g. 1,2,1,2 to compare one and two alternately in the same run",
     )
+    parser.add_argument(
+        "--no-pipelining",
+        action="store_true",
+        help="the SMTP server process does not offer PIPELINING (by default it does, as "
+        "Postfix and Exim do)",
+    )
     args = parser.parse_args(argv)
     try:
         processes = [int(n) for n in args.mailer_processes.split(",") if n.strip()]
@@ -1178,6 +1222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sink=args.sink,
         previous=args.previous,
         processes=processes,
+        pipelining=not args.no_pipelining,
     )
     section = markdown(result)
     print(table(result))

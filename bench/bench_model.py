@@ -6,7 +6,13 @@ Classifies the dev pool's stories (cycled) three ways in the same run on one cor
 * **rules + model** — the same call with the topic's model (``MONITOR_CLASSIFIER_MODEL=on``);
   the model runs only on the stories the rules find relevant;
 * **model alone** — ``second_opinion`` (n-grams, inference and the explanation) on the
-  rule-relevant stories only: what one model call costs.
+  rule-relevant stories only: what one model call costs;
+* **rules + all three opinions** — ``MONITOR_CLASSIFIER_MODEL=all``: the rescue also asks
+  the model about every story the rules reject with both sides named;
+* **rescue alone** — ``rescue_opinion`` on those rejected, rescuable stories.
+
+The shipped weights may predate the rescue (no ``rescue_above``): the rescue arms then use
+a stand-in threshold, which does not change the cost (the opinion is computed either way).
 
 Each is timed as the best of ``rounds`` passes (µs per story), the arms taking turns, with
 the ratio to rules on the same stories.
@@ -24,7 +30,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +44,11 @@ from monitor.matching.classifier import classify_folded, relevance_logit  # noqa
 from monitor.matching.features import TEXT, TITLE, Features, extract_features  # noqa: E402
 from monitor.matching.model.linear import LinearModel  # noqa: E402
 from monitor.matching.model.loading import topic_model  # noqa: E402
-from monitor.matching.model.opinion import second_opinion  # noqa: E402
+from monitor.matching.model.opinion import (  # noqa: E402
+    may_rescue,
+    rescue_opinion,
+    second_opinion,
+)
 from monitor.matching.text import FoldedText, fold_text  # noqa: E402
 from monitor.matching.topic import Topic, load_topic  # noqa: E402
 
@@ -92,12 +102,20 @@ def best_of(
 def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
     stories = load_stories()
     relevant: list[RelevantStory] = []
+    rescuable: list[RelevantStory] = []
     for title, text, lang in stories:
+        features = extract_features(
+            topic, title, text, topic.scanner.scan(title, TITLE), topic.scanner.scan(text, TEXT)
+        )
+        story = (title, text, lang, features, relevance_logit(topic, features))
         if classify_folded(topic, title, text, lang, lean=True).relevant:
-            features = extract_features(
-                topic, title, text, topic.scanner.scan(title, TITLE), topic.scanner.scan(text, TEXT)
-            )
-            relevant.append((title, text, lang, features, relevance_logit(topic, features)))
+            relevant.append(story)
+        elif may_rescue(features):
+            rescuable.append(story)
+    rescue_above = model.policy.rescue_above or 0.9  # a stand-in: the cost is the same
+    everything = replace(
+        model, policy=replace(model.policy, veto=True, rescue=True, rescue_above=rescue_above)
+    )
 
     def rules(story: Story) -> object:
         title, text, lang = story
@@ -107,24 +125,43 @@ def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
         title, text, lang = story
         return classify_folded(topic, title, text, lang, lean=True, model=model)
 
+    def with_all(story: Story) -> object:
+        title, text, lang = story
+        return classify_folded(topic, title, text, lang, lean=True, model=everything)
+
     def opinion(story: RelevantStory) -> object:
         title, text, lang, features, logit = story
         return second_opinion(model, topic, title, text, features, logit, lang)
 
-    base, both, base_relevant, alone = best_of(
+    def rescue(story: RelevantStory) -> object:
+        title, text, lang, features, logit = story
+        return rescue_opinion(everything, topic, title, text, features, logit, lang)
+
+    base, both, every, base_relevant, alone, base_rescuable, rescue_alone = best_of(
         rounds,
         [
             (stories, rules),
             (stories, with_model),
+            (stories, with_all),
             ([(s[0], s[1], s[2]) for s in relevant], rules),
             (relevant, opinion),
+            ([(s[0], s[1], s[2]) for s in rescuable], rules),
+            (rescuable, rescue),
         ],
     )
     return [
         Row("rules (all stories)", len(stories), base, 1.0),
         Row("rules + model (all stories)", len(stories), both, both / base),
+        Row("rules + veto, rescue, category (all stories)", len(stories), every, every / base),
         Row("rules (rule-relevant stories)", len(relevant), base_relevant, 1.0),
         Row("model alone (rule-relevant stories)", len(relevant), alone, alone / base_relevant),
+        Row("rules (rejected, both sides named)", len(rescuable), base_rescuable, 1.0),
+        Row(
+            "rescue alone (rejected, both sides named)",
+            len(rescuable),
+            rescue_alone,
+            rescue_alone / base_rescuable,
+        ),
     ]
 
 

@@ -6,12 +6,17 @@ deployment runs its MTA inside the mailer. Here it runs in a child process; when
 parent closes the child's stdin, the child writes what it received (Message-ID, Subject,
 X-Monitor-Delivery and size of each message) and its own CPU seconds as JSON, and exits.
 
-    python -m bench.sink_process --out FILE      # prints "port N" once listening
+    python -m bench.sink_process --out FILE [--no-pipelining]  # prints "port N" once listening
+
+The server offers PIPELINING (RFC 2920) as Postfix and Exim do, unless ``--no-pipelining``.
+It also writes ``sha256``: a SHA-256 over the SHA-256 of every message received, in sorted
+order, so two runs on copies of one database can be held to the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -42,8 +47,10 @@ class Arrived:
 class SinkProcess:
     """Runs the sink in a child process; :attr:`received` and :attr:`cpu_s` after exit."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, *, pipelining: bool = True) -> None:
         self.out = out
+        self.pipelining = pipelining
+        self.sha256 = ""
         self.port = 0
         self.received: list[Arrived] = []
         self.cpu_s = 0.0
@@ -51,7 +58,14 @@ class SinkProcess:
 
     def __enter__(self) -> SinkProcess:
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "bench.sink_process", "--out", str(self.out)],
+            [
+                sys.executable,
+                "-m",
+                "bench.sink_process",
+                "--out",
+                str(self.out),
+                *([] if self.pipelining else ["--no-pipelining"]),
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -80,15 +94,17 @@ class SinkProcess:
             raise SystemExit(f"SMTP sink process exited with {child.returncode}")
         data = json.loads(self.out.read_text(encoding="utf-8"))
         self.cpu_s = float(data["cpu_s"])
+        self.sha256 = str(data["sha256"])
         self.received = [Arrived(**row) for row in data["received"]]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--no-pipelining", action="store_true", help="do not offer PIPELINING")
     args = parser.parse_args()
     cpu_started = time.process_time()
-    with SmtpSink() as sink:
+    with SmtpSink(pipelining=not args.no_pipelining) as sink:
         print(f"port {sink.port}", flush=True)
         sys.stdin.read()  # until the parent closes it
         received = sink.received
@@ -105,7 +121,11 @@ def main() -> int:
                 "size": len(message.data),
             }
         )
-    args.out.write_text(json.dumps({"cpu_s": cpu_s, "received": rows}), encoding="utf-8")
+    each = sorted(hashlib.sha256(message.data).digest() for message in received)
+    sha256 = hashlib.sha256(b"".join(each)).hexdigest()
+    args.out.write_text(
+        json.dumps({"cpu_s": cpu_s, "sha256": sha256, "received": rows}), encoding="utf-8"
+    )
     return 0
 
 

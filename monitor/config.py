@@ -109,13 +109,16 @@ class Settings(BaseSettings):
         "them (an invalid change is logged and the old topics kept); 0: never.",
     )
 
-    classifier_model: Literal["off", "on", "veto", "category"] = Field(
+    classifier_model: Literal["off", "on", "veto", "category", "rescue", "all"] = Field(
         default="category",
         description="A topic with a learned model (<topic>.model.json beside its file, "
         "written by `monitor model train`) gets its second opinions. veto: the model may "
         "veto a story the rules find relevant; category: the model's category replaces "
         "the rules' when it is confident (the rules still decide relevance); on: both; "
-        "off: the rules alone decide. Also read by `monitor eval` and `monitor classify`.",
+        "rescue: the category opinion, and the model may add a story the rules reject "
+        "when both sides are named and its probability reaches the file's rescue_above; "
+        "all: veto, rescue and category; off: the rules alone decide. Also read by "
+        "`monitor eval` and `monitor classify`.",
     )
 
     # --- store --------------------------------------------------------------------------

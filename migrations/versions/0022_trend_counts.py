@@ -44,7 +44,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_trend_repeats_bucket", "trend_repeats", ["bucket"])
     bind = op.get_bind()
-    trend_counts.rebuild(bind)
+    trend_counts.rebuild_hours(bind)  # the days are 0023's
     if bind.dialect.name == "postgresql":
         op.execute("ANALYZE trend_counts")
         op.execute("ANALYZE trend_repeats")

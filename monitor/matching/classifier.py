@@ -33,7 +33,15 @@ from monitor.matching.features import (
     gates_can_open,
 )
 from monitor.matching.model.linear import LinearModel
-from monitor.matching.model.opinion import learned_category, model_evidence, second_opinion
+from monitor.matching.model.opinion import (
+    learned_category,
+    may_rescue,
+    model_evidence,
+    rejection_reason,
+    rescue_evidence,
+    rescue_opinion,
+    second_opinion,
+)
 from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
 from monitor.matching.text import FoldedText, fold_text
@@ -75,7 +83,9 @@ def classify(
 
     With a ``model`` (the topic's learned second opinion, ``model/``), a story the rules
     find relevant is kept only if the model agrees (``model/opinion.py``); its evidence
-    then includes the model's probability and top contributions (rule ``model``).
+    then includes the model's probability and top contributions (rule ``model``). With
+    the rescue on, a story the rules reject with both sides named becomes relevant when
+    the model is confident enough (evidence ``relevance:model``).
     """
     if lang is None:
         lang = guess_language(topic.languages, title, text)
@@ -105,7 +115,9 @@ def classify_folded(
     ):
         return _unscored(lang)
     title_hits, text_hits = _scan(topic, folded_title, folded_text)
-    if lean and not gates_can_open(topic.gate, {hit.spec.group for hit in chain(title_hits, text_hits)}):
+    if lean and not gates_can_open(
+        topic.gate, {hit.spec.group for hit in chain(title_hits, text_hits)}
+    ):
         return _unscored(lang)
     features = extract_features(topic, folded_title, folded_text, title_hits, text_hits)
     relevant, score = relevance_score(topic, features)
@@ -119,6 +131,14 @@ def classify_folded(
             score = min(score, round(topic.relevance.threshold * 0.99, 4))
         if relevant or not lean:
             learned = model_evidence(model, opinion)
+    elif model is not None and model.policy.rescue and not relevant and may_rescue(features):
+        logit = relevance_logit(topic, features)
+        opinion = rescue_opinion(model, topic, folded_title, folded_text, features, logit, lang)
+        if opinion.kept:
+            reason = rejection_reason(features, score, topic.relevance.threshold)
+            learned = rescue_evidence(model, opinion, reason)
+            relevant = True  # the rescue; the score rises to the threshold to agree
+            score = max(score, topic.relevance.threshold)
     decision = None
     if relevant:
         features = replace(features, signals=find_signals(topic, folded_title, folded_text))

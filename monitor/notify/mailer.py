@@ -39,8 +39,15 @@ from monitor.runtime.failpoints import failpoint
 from monitor.runtime.heartbeat import write_heartbeat
 from monitor.runtime.processes import pid_alive
 from monitor.store import outbox
-from monitor.store.db import make_engine, open_connection, transaction, transaction_on
+from monitor.store.db import (
+    make_engine,
+    open_connection,
+    store_errors,
+    transaction,
+    transaction_on,
+)
 from monitor.store.partition import EVERY_SUBSCRIBER, Partition
+from monitor.store.raw_marks import RawMarks
 
 log = get_logger(__name__)
 
@@ -127,6 +134,7 @@ class Mailer:
         # The marks' connection, held for a pass: one pool checkout and liveness ping per
         # pass instead of one per email. Used by one mark at a time.
         self._marks: Connection | None = None
+        self._raw_marks: RawMarks | None = None  # PostgreSQL: marks on the driver's cursor
         self._marking = asyncio.Lock()  # made again by each pass, in its own loop
         # Called between claimed batches: a pass lasts as long as the digest it sends, and
         # the mailer role's heartbeat must not go stale meanwhile (run() sets it).
@@ -261,6 +269,10 @@ class Mailer:
 
     def _close_marks(self) -> None:
         marks, self._marks = self._marks, None
+        raw, self._raw_marks = self._raw_marks, None
+        if raw is not None:
+            with contextlib.suppress(Exception):
+                raw.close()
         if marks is not None:
             with contextlib.suppress(Exception):  # a broken connection: the pool drops it
                 marks.close()
@@ -269,21 +281,25 @@ class Mailer:
         self, email: outbox.ClaimedEmail, outcome: str, detail: str, retry_at: datetime | None
     ) -> None:
         """Record one outcome in its own commit, on the pass's marks connection."""
-        if self._marks is None:
-            marks = open_connection(self.engine)
-            if outbox.marks_in_one_statement(marks):
-                # Each mark is one statement: autocommit spares BEGIN and COMMIT.
-                marks = marks.execution_options(isolation_level="AUTOCOMMIT")
-            self._marks = marks
         try:
+            if self._marks is None:
+                marks = open_connection(self.engine)
+                self._marks = marks
+                if outbox.marks_in_one_statement(marks):
+                    # Each mark is one statement: autocommit spares BEGIN and COMMIT, and
+                    # the driver's cursor SQLAlchemy's per-statement work.
+                    with store_errors():
+                        self._marks = marks.execution_options(isolation_level="AUTOCOMMIT")
+                        self._raw_marks = RawMarks(self._marks)
+            now = datetime.now(UTC)
+            if self._raw_marks is not None:
+                self._raw_marks.finish_attempt(
+                    email, outcome=outcome, detail=detail, now=now, retry_at=retry_at
+                )
+                return
             with transaction_on(self._marks) as conn:
                 outbox.finish_attempt(
-                    conn,
-                    email,
-                    outcome=outcome,
-                    detail=detail,
-                    now=datetime.now(UTC),
-                    retry_at=retry_at,
+                    conn, email, outcome=outcome, detail=detail, now=now, retry_at=retry_at
                 )
         except StoreError:
             self._close_marks()  # the next try opens a fresh one

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
-from aiosmtplib import SMTPStatus
 
 from monitor.config import Settings
 from monitor.errors import PermanentDeliveryError, TransientDeliveryError
+from monitor.notify import smtp_exchange
 from monitor.notify.headers import is_plain_mailbox
 from monitor.private_files import private_dir, write_private
 
@@ -170,28 +170,13 @@ async def _transaction(client: aiosmtplib.SMTP, raw: bytes, sender: str, recipie
 
     The same commands ``sendmail`` sends (with SIZE when the server offers it), without
     its per-message address parsing and regular expressions, which cost more CPU than the
-    rest of the exchange. Refusals raise the exceptions ``sendmail`` raises.
+    rest of the exchange; the envelope pipelined when the server offers PIPELINING
+    (:mod:`monitor.notify.smtp_exchange`). Refusals raise the exceptions ``sendmail`` raises.
     """
     message = crlf_message(raw)
-    options = b" SIZE=%d" % len(message) if client.supports_extension("size") else b""
-    reply = await client.execute_command(b"MAIL", b"FROM:<%s>%s" % (sender.encode(), options))
-    if reply.code != SMTPStatus.completed:
-        raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, sender)
-    reply = await client.execute_command(b"RCPT", b"TO:<%s>" % recipient.encode())
-    if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
-        refused = aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, recipient)
-        raise aiosmtplib.SMTPRecipientsRefused([refused])
-    reply = await client.execute_command(b"DATA")
-    if reply.code != SMTPStatus.start_input:
-        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
-    protocol = client.protocol
-    if protocol is None:
-        raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
-    protocol.write(data_payload(message))
-    reply = await protocol.read_response(timeout=client.timeout)
-    if reply.code != SMTPStatus.completed:
-        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
-    return reply.message
+    return await smtp_exchange.transaction(
+        client, data_payload(message), len(message), sender, recipient
+    )
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")

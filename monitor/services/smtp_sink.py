@@ -44,6 +44,17 @@ class _Handler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     reject_with: str | None = None  # e.g. "550 no such user" to simulate permanent failures
     reject_rcpt: set[str] = field(default_factory=set)
+    pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply, as Postfix does
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        # aiosmtpd reads commands one line at a time from a buffered stream, so commands
+        # written together are answered in order: offering PIPELINING is only a word.
+        session.host_name = hostname
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -70,10 +81,10 @@ class _Handler:
 
 
 class SmtpSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, pipelining: bool = False) -> None:
         self.host = host
         self.port = port or free_port()
-        self.handler = _Handler()
+        self.handler = _Handler(pipelining=pipelining)
         self._controller: Controller | None = None
 
     @property

@@ -99,7 +99,7 @@ def private_sqlite(url: str) -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction; database failures surface as StoreError so callers can retry."""
-    with _store_errors(), engine.begin() as conn:
+    with store_errors(), engine.begin() as conn:
         yield conn
 
 
@@ -107,35 +107,41 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 def connection(engine: Engine) -> Iterator[Connection]:
     """One pooled connection for several transactions (``conn.begin()`` each): one pool
     checkout and liveness ping instead of one per transaction. Failures as StoreError."""
-    with _store_errors(), engine.connect() as conn:
+    with store_errors(), engine.connect() as conn:
         yield conn
 
 
 @contextmanager
 def transaction_on(conn: Connection) -> Iterator[Connection]:
     """One transaction on a connection held across several (see :func:`connection`)."""
-    with _store_errors(), conn.begin():
+    with store_errors(), conn.begin():
         yield conn
 
 
 def open_connection(engine: Engine) -> Connection:
     """A pooled connection the caller keeps and closes; failures as StoreError."""
-    with _store_errors():
+    with store_errors():
         return engine.connect()
 
 
 @contextmanager
-def _store_errors() -> Iterator[None]:
+def store_errors() -> Iterator[None]:
     try:
         yield
-    except (OperationalError, DBAPIError) as exc:
-        if (
-            isinstance(exc, DBAPIError)
-            and not exc.connection_invalidated
-            and not isinstance(exc, OperationalError)
-        ):
+    except DBAPIError as exc:
+        failure = store_error(exc)
+        if failure is exc:
             raise
-        raise StoreError(f"database unavailable: {exc.orig or exc}") from exc
+        raise failure from exc
+
+
+def store_error(exc: DBAPIError) -> Exception:
+    """What a database failure is raised as: a StoreError (callers retry) when the
+    connection was lost or the database could not do it (OperationalError), else the
+    error itself (a bug or a constraint: retrying would not help)."""
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return StoreError(f"database unavailable: {exc.orig or exc}")
+    return exc
 
 
 def is_postgres(engine: Engine) -> bool:

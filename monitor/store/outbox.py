@@ -303,12 +303,55 @@ _MARK_SENT = (
 # statement — on an autocommit connection, one round trip instead of four (BEGIN, two
 # UPDATEs, COMMIT), and as atomic as the transaction it replaces.
 _MARK_SENT_AND_ATTEMPT = _MARK_SENT.add_cte(_MARK_ATTEMPT.cte("marked_attempt"))
+_MARK_RETRY = (
+    update(emails)
+    .where(emails.c.id == bindparam("b_email"))
+    .values(status="pending", next_attempt_at=bindparam("b_retry"), last_error=bindparam("b_error"))
+)
+_MARK_FAILED = (
+    update(emails)
+    .where(emails.c.id == bindparam("b_email"))
+    .values(status="failed", last_error=bindparam("b_error"))
+)
+# Every statement one mark may be on PostgreSQL (see :func:`single_mark`).
+SINGLE_MARKS = {
+    "sent": _MARK_SENT_AND_ATTEMPT,
+    "retry": _MARK_RETRY.add_cte(_MARK_ATTEMPT.cte("marked_attempt")),
+    "failed": _MARK_FAILED.add_cte(_MARK_ATTEMPT.cte("marked_attempt")),
+}
 
 
 def marks_in_one_statement(conn: Connection) -> bool:
     """True when :func:`finish_attempt` writes each mark as one statement on ``conn``'s
     database (PostgreSQL), so the marks' connection may run in autocommit."""
     return conn.dialect.name == "postgresql"
+
+
+def single_mark(
+    email: ClaimedEmail,
+    *,
+    outcome: str,
+    detail: str,
+    now: datetime,
+    retry_at: datetime | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Which of :data:`SINGLE_MARKS` records this outcome, and its parameters: sent;
+    transient with a retry time (due again then); or failed (permanent, or transient
+    without a retry time)."""
+    values: dict[str, Any] = {
+        "b_attempt": email.attempt_id,
+        "b_outcome": outcome,
+        "b_detail": detail[:2000],
+        "b_now": now,
+        "b_email": email.id,
+    }
+    if outcome == "sent":
+        return "sent", values
+    values["b_error"] = detail[:2000]
+    if outcome == "transient" and retry_at is not None:
+        values["b_retry"] = retry_at
+        return "retry", values
+    return "failed", values
 
 
 def finish_attempt(
@@ -324,17 +367,19 @@ def finish_attempt(
 
     One statement on PostgreSQL (see :func:`marks_in_one_statement`), two elsewhere.
     """
+    if marks_in_one_statement(conn):
+        kind, parameters = single_mark(
+            email, outcome=outcome, detail=detail, now=now, retry_at=retry_at
+        )
+        conn.execute(SINGLE_MARKS[kind], parameters)
+        return
     attempt = {
         "b_attempt": email.attempt_id,
         "b_outcome": outcome,
         "b_detail": detail[:2000],
         "b_now": now,
     }
-    single = marks_in_one_statement(conn)
     if outcome == "sent":
-        if single:
-            conn.execute(_MARK_SENT_AND_ATTEMPT, {**attempt, "b_email": email.id})
-            return
         conn.execute(_MARK_ATTEMPT, attempt)
         conn.execute(_MARK_SENT, {"b_email": email.id, "b_now": now})
         return
@@ -346,12 +391,8 @@ def finish_attempt(
         }
     else:
         values = {"status": "failed", "last_error": detail[:2000]}
-    mark_email = update(emails).where(emails.c.id == email.id).values(**values)
-    if single:
-        conn.execute(mark_email.add_cte(_MARK_ATTEMPT.cte("marked_attempt")), attempt)
-        return
     conn.execute(_MARK_ATTEMPT, attempt)
-    conn.execute(mark_email)
+    conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
 
 
 def recover_interrupted(conn: Connection, *, workers: Callable[[str], bool], now: datetime) -> int:

@@ -195,6 +195,19 @@ trend_counts = Table(
     Column("stories", Integer, nullable=False),
 )
 
+# The same counts per whole UTC day (migration 0023): each row the sum of its day's hour
+# rows, written in the same transaction (``trend_counts.keep``), so a long period reads a
+# row per day and key inside the reader's buckets and hours only at their edges
+# (``trends.levels``).
+trend_days = Table(
+    "trend_days",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),  # UTC midnight
+    Column("kind", String(16), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("stories", Integer, nullable=False),
+)
+
 # The later hours in which an alert names a (story, key) pair again (a story alerted under
 # another topic hours later): a period that starts after the pair's first hour counts it on
 # its first such hour inside.

@@ -1,7 +1,8 @@
-"""SQL for the stored counts of alerted stories (``trend_counts``, ``trend_repeats``;
-monitor/trends/rollup.py decides them): read a batch's stories' alerts, write the change,
-rebuild them all (migration 0022, archives filled outside the worker) and sum them over a
-reader's days.
+"""SQL for the stored counts of alerted stories (``trend_counts`` per hour, ``trend_days``
+per UTC day, ``trend_repeats``; monitor/trends/rollup.py decides them): read a batch's
+stories' alerts, write the change, rebuild them all (migrations 0022 and 0023, archives
+filled outside the worker) and sum them over a reader's days (``trends.levels`` says which
+level answers which part of the period).
 
 Whoever writes alerts or stories' credited outlets (``stories.insert_alerts``,
 ``stories.update_stories``) writes the counts' change with ``keep_added`` in the same
@@ -22,13 +23,16 @@ from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, one_of, upsert_insert
-from monitor.store.tables import alerts, stories, trend_counts, trend_repeats
+from monitor.store.tables import alerts, stories, trend_counts, trend_days, trend_repeats
+from monitor.trends.levels import NOON, spans_sql, split
 from monitor.trends.local_days import DayRun, day_sql
 from monitor.trends.rollup import (
     ANY_KIND,
     BUCKET_SECONDS,
+    DAY_SECONDS,
     KINDS,
     Rollup,
+    by_day,
     contributions,
     delta,
 )
@@ -95,23 +99,31 @@ def keep_added(
 def keep(conn: Connection, before: Sequence[Any], after: Sequence[Any]) -> None:
     """Write the change from ``before`` to ``after`` (every alert of the same stories, as
     ``alert_rows_of`` reads them, before and after a write): counts raised or lowered in
-    key order, the stories' repeats replaced."""
+    key order, hours then days (``rollup.by_day``: every writer locks rows in one order),
+    the stories' repeats replaced."""
     old, new = contributions(before), contributions(after)
     changes = delta(old, new)
-    if changes:
-        stmt = upsert_insert(conn, trend_counts)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["bucket", "kind", "name"],
-            set_={"stories": trend_counts.c.stories + stmt.excluded.stories},
-        )
-        conn.execute(
-            stmt,
-            [
-                {"bucket": bucket, "kind": kind, "name": name, "stories": n}
-                for (bucket, kind, name), n in changes.items()
-            ],
-        )
+    _raise(conn, trend_counts, changes)
+    _raise(conn, trend_days, by_day(changes))
     _replace_repeats(conn, old, new, {int(row.story_id) for row in [*before, *after]})
+
+
+def _raise(conn: Connection, table: Any, changes: Mapping[tuple[int, str, str], int]) -> None:
+    """Add ``changes`` ((bucket, kind, name) -> stories) to ``table``'s counts, one upsert."""
+    if not changes:
+        return
+    stmt = upsert_insert(conn, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["bucket", "kind", "name"],
+        set_={"stories": table.c.stories + stmt.excluded.stories},
+    )
+    conn.execute(
+        stmt,
+        [
+            {"bucket": bucket, "kind": kind, "name": name, "stories": n}
+            for (bucket, kind, name), n in changes.items()
+        ],
+    )
 
 
 def _replace_repeats(conn: Connection, old: Rollup, new: Rollup, story_ids: set[int]) -> None:
@@ -133,8 +145,29 @@ def _seconds(conn: Connection, column: str) -> str:
 
 
 def rebuild(conn: Connection) -> None:
-    """Count every stored alert again, set-based (migration 0022's backfill; archives
-    written outside the worker). The same rule as ``rollup.contributions``."""
+    """Count every stored alert again, set-based (archives written outside the worker):
+    the hours, then the days from them."""
+    rebuild_hours(conn)
+    rebuild_days(conn)
+
+
+def rebuild_days(conn: Connection) -> None:
+    """Sum the hour rows into UTC days again (migration 0023's backfill; ``rebuild``)."""
+    day = f"bucket / {DAY_SECONDS} * {DAY_SECONDS}"
+    conn.execute(delete(trend_days))
+    conn.execute(
+        text(
+            "INSERT INTO trend_days (bucket, kind, name, stories)"
+            f" SELECT {day}, kind, name, sum(stories) FROM trend_counts"
+            f" GROUP BY {day}, kind, name HAVING sum(stories) <> 0"
+            f" ORDER BY {day}, kind, name"  # a period's days on few pages, as the worker writes them
+        )
+    )
+
+
+def rebuild_hours(conn: Connection) -> None:
+    """Count every stored alert again per hour, set-based (migration 0022's backfill). The
+    same rule as ``rollup.contributions``."""
     if conn.dialect.name == "postgresql":
         elements, code = "json_array_elements_text(a.countries) AS c(code)", "c.code"
     else:
@@ -183,22 +216,40 @@ def summed(
 ) -> list[tuple[str, str, int, int]]:
     """(kind, name, day, stories) over the hours [start, end) (Unix seconds, whole hours)
     for ``kinds`` and ``*``, days numbered by ``runs`` (``local_days``), a (kind, name, day)
-    possibly twice: the pairs first named in the period, and those named before it and
-    again inside, on their first hour inside. The kinds in ``totals`` are summed over the
-    whole period, on day 0 (a chart that ranks outlets needs no series)."""
+    possibly several times, some negative, summing to the count: the pairs first named in
+    the period, from day rows counted in the bucket holding their noon, hour rows in their
+    own bucket and the hour rows of those days lying elsewhere taken back out of the noon's
+    bucket (``levels.split``); and those named before it and again inside, on their first
+    hour inside. The kinds in ``totals`` are summed over the whole period, on day 0 (a
+    chart that ranks outlets needs no series)."""
     wanted = sorted({*kinds, ANY_KIND})
-    day = day_sql(runs, "bucket")
-    if totals:
-        unknown = set(totals) - KINDS
-        if unknown:
-            raise ValueError(f"not a kind of the stored counts: {sorted(unknown)}")
+
+    def day(second: str) -> str:
+        found = day_sql(runs, second)
+        if not totals:
+            return found
         listed = ", ".join(f"'{kind}'" for kind in sorted(totals))  # known words only
-        day = f"(CASE WHEN kind IN ({listed}) THEN 0 ELSE {day} END)"
+        return f"(CASE WHEN kind IN ({listed}) THEN 0 ELSE {found} END)"
+
+    unknown = set(totals) - KINDS
+    if unknown:
+        raise ValueError(f"not a kind of the stored counts: {sorted(unknown)}")
+    levels = split(runs, end)  # runs[0] begins at ``start``
+    noon_of_day = f"(bucket / {DAY_SECONDS} * {DAY_SECONDS} + {NOON})"
+    parts = (
+        ("trend_days", levels.days, f"(bucket + {NOON})", "sum(stories)"),
+        ("trend_counts", levels.hours, "bucket", "sum(stories)"),
+        ("trend_counts", levels.moved, noon_of_day, "-sum(stories)"),
+    )
+    selects = [
+        f"SELECT kind, name, {day(second)} AS day, {summed} FROM {table}"
+        f" WHERE {spans_sql(spans, 'bucket')} AND kind IN :kinds GROUP BY kind, name, day"
+        for table, spans, second, summed in parts
+        if spans
+    ]
     statement = text(
-        f"SELECT kind, name, {day} AS day, sum(stories) FROM trend_counts"
-        " WHERE bucket >= :start AND bucket < :end AND kind IN :kinds"
-        " GROUP BY kind, name, day"
-        f" UNION ALL SELECT kind, name, {day} AS day, count(*) FROM ("
+        " UNION ALL ".join(selects)
+        + f" UNION ALL SELECT kind, name, {day('bucket')} AS day, count(*) FROM ("
         "SELECT kind, name, story_id, min(bucket) AS bucket FROM trend_repeats"
         " WHERE bucket >= :start AND bucket < :end AND first_bucket < :start"
         " AND kind IN :kinds GROUP BY kind, name, story_id) AS again GROUP BY kind, name, day"

@@ -36,6 +36,7 @@ _ONE_SIDED_ACTS = frozenset({HAPPENED, ANNOUNCED, DENIED})
 # "convidou", "a proposal received" ("propuso a Argentina"), UK/RU "закликає", "просьба".
 REQUEST_RE = re.compile(
     r"\b(?:ask\w*|request\w*|invit\w*|urg\w*|call(?:ed|s)? on|"
+    r"appeal\w*|apel[oó]|apelou|apelaron|apelaram|"
     r"pid\w*|solicit\w*|convid\w*|convit\w*|insta\w*|inst[oó]|pedi\w*|pede|"
     r"quer que|queria que|quiere que|wants? \w+ to|"
     r"propos\w* to|propuso a|propone a|propos a|propoe a|"
@@ -54,9 +55,17 @@ NEGATION_RE = re.compile(
     r"recus\w*|descart\w*|"
     r"не|ні|отмен\w*|скасува\w*|отказ\w*|відмов\w*)\b"
 )
-# Declining is a refusal too (read by ``act_status`` only: the filter's feature keeps the
-# list it was fitted with): "Declines to Visit Ukraine".
+# Declining is a refusal too: "Declines to Visit Ukraine".
 _REFUSAL_RE = re.compile(r"\b(?:declin\w*|turn(?:s|ed)? down)\b")
+# Denying reports, rumours or news of an act ("denied reports of the transfer",
+# "desmintió las versiones", "опроверг сообщения") is no refusal: the act is only reported.
+_DENIED_REPORTS_RE = re.compile(
+    r"\b(?:deni\w*|desment\w*|desmint\w*|neg(?:o|ou|a|am|aram|aron)|спростува\w*|спростову\w*|опроверг\w*|"
+    r"опровергл\w*|опровер\w*)\W+(?:\w+\W+){0,2}?"
+    r"(?:reports?|rumou?rs?|news|claims?|informes?|versiones|versoes|rumores|noticias|"
+    r"relatos|informac\w*|повідомлен\w*|інформаці\w*|чутки|чуток|сообщени\w*|"
+    r"информаци\w*|слух\w*)\b"
+)
 _SPANISH_NO_RE = re.compile(r"\bno (?!solo\b|obstante\b|sin\b|menos\b|mas\b|mucho\b)\w+")
 # A plan, a wish, a promise, an obligation or a schedule: the act is still to come.
 _PLANNED_RE = re.compile(
@@ -64,6 +73,13 @@ _PLANNED_RE = re.compile(
     r"scheduled|upcoming|next (?:week|month|year)|to be held|wants? to|wish\w*|hopes? to|"
     r"proposed|proposes|propose|suggested|suggests|propuso|propone|propos|propoe|"
     r"sugirio|sugiere|sugeriu|sugere|предложил\w*|предлагает|запропонува\w*|пропонує|"
+    # a hoped-for encounter: "hope for talks", "esperanza de un encuentro", "надежда на
+    # переговоры" (not "a meeting that gives hope for peace")
+    r"(?:hope|hopes|hoping|esperanzas?|esperancas?|надежд\w*|наді\w*|сподіван\w*)\s+"
+    r"(?:for|of|de|en|em|на)\s+(?:(?:a|an|the|un|una|uma|um|nuevas?|novas?|new)\s+)?"
+    r"(?:talks|meeting|visit|negotiations|encuentro|reunion|visita|negociaciones|encontro|"
+    r"reuniao|negociacoes|conversaciones|conversas|dialogo|переговор\w*|встреч\w*|"
+    r"зустріч\w*|візит\w*|визит\w*)|"
     r"must|should|ought to|interested in|interesad\w* en|interessad\w* em|"
     r"futur\w*|agendad\w*|programad\w*|previst\w*|expectativas?|expectations?|"
     r"planea\w*|preve|pretend\w*|proxim[oa]|tiene previsto|planej\w*|quiere\w*|quer\b|"
@@ -98,6 +114,28 @@ _ANNOUNCED_RE = re.compile(
     r"буде|будуть|будет|будут|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
     r"приедет|приїде|\w+иться|\w+нуться)\b"
 )
+# UK/RU perfective verbs have no future auxiliary: their present form is the future
+# ("надішле", "підтримає", "встретится", "поддержит"), read as done by the markers above.
+# The perfective futures of the act verbs (visit, arrive, meet, hold, call, send, supply,
+# provide, support, sign, take part, join, vote, sell, buy, impose, discuss, take place),
+# per language: Russian "направить" is an infinitive, Ukrainian "направить" a future.
+# On the folded clause ("ї" is "і", "ё" is "е").
+_RU_PERFECTIVE_FUTURE_RE = re.compile(
+    r"\b(?:посет(?:ит|ят)|прибуд(?:ет|ут)|приед(?:ет|ут)|прилет(?:ит|ят)|встрет(?:ит|ят)ся|"
+    r"провед(?:ет|ут)|позвон(?:ит|ят)|созвон(?:ит|ят)ся|направ(?:ит|ят)|отправ(?:ит|ят)|"
+    r"пришл(?:ет|ют)|переда(?:ст|дут)|постав(?:ит|ят)|предостав(?:ит|ят)|выдел(?:ит|ят)|"
+    r"окаж(?:ет|ут)|поддерж(?:ит|ат)|подпиш(?:ет|ут)|прим(?:ет|ут)|присоедин(?:ит|ят)ся|"
+    r"войд(?:ет|ут)|проголосу(?:ет|ют)|прода(?:ст|дут)|закуп(?:ит|ят)|введ(?:ет|ут)|"
+    r"обсуд(?:ит|ят)|состо(?:ит|ят)ся)\b"
+)
+_UK_PERFECTIVE_FUTURE_RE = re.compile(
+    r"\b(?:відвіда(?:є|ють)|прибуд(?:е|уть)|приід(?:е|уть)|прилет(?:ить|ять)|"
+    r"зустрін(?:еться|уться)|провед(?:е|уть)|зателефону(?:є|ють)|надішл(?:е|ють)|"
+    r"направ(?:ить|лять)|відправ(?:ить|лять)|переда(?:сть|дуть)|постав(?:ить|лять)|"
+    r"нада(?:сть|дуть)|виділ(?:ить|ять)|підтрима(?:є|ють)|підпиш(?:е|уть)|візьм(?:е|уть)|"
+    r"приєдна(?:ється|ються)|проголосу(?:є|ють)|прода(?:сть|дуть)|закуп(?:ить|лять)|"
+    r"запровад(?:ить|ять)|обговор(?:ить|ять)|відбуд(?:еться|уться))\b"
+)
 # An accented future the folding hides (ES/PT): "incluirá reuniones", "llegará", "assinarão".
 _ACCENTED_FUTURE_RE = re.compile(r"\b\w{3,}(?:ará|erá|irá|arán|erán|irán|arão|erão|irão)\b")
 # An English headline's future: "Abinader to attend", "Lula to visit China".
@@ -115,6 +153,8 @@ def act_status(clause: str, lang: str | None = None, *, headline: bool = False) 
     folded = fold(clause)
     if REQUEST_RE.search(folded):
         return REQUESTED
+    if _DENIED_REPORTS_RE.search(folded):
+        return UNCERTAIN  # denying reports of an act says nothing was done, nor refused
     if NEGATION_RE.search(folded) or _REFUSAL_RE.search(folded):
         return DENIED
     if lang == "es" and _SPANISH_NO_RE.search(folded):
@@ -123,13 +163,23 @@ def act_status(clause: str, lang: str | None = None, *, headline: bool = False) 
         return PLANNED
     if _UNCERTAIN_RE.search(folded):
         return UNCERTAIN
-    if _ANNOUNCED_RE.search(folded):
+    if _ANNOUNCED_RE.search(folded) or _perfective_future(folded, lang):
         return ANNOUNCED
     if lang in {None, "es", "pt"} and _ACCENTED_FUTURE_RE.search(clause.lower()):
         return ANNOUNCED
     if headline and lang in {None, "en"} and _HEADLINE_FUTURE_RE.search(clause):
         return ANNOUNCED
     return HAPPENED
+
+
+def _perfective_future(folded: str, lang: str | None) -> bool:
+    """Whether a folded UK or RU clause tells its act in the perfective future ("уряд
+    надішле допомогу", "президент встретится с Зеленским"): no auxiliary marks it."""
+    if lang == "ru":
+        return bool(_RU_PERFECTIVE_FUTURE_RE.search(folded))
+    if lang == "uk":
+        return bool(_UK_PERFECTIVE_FUTURE_RE.search(folded))
+    return False  # EN/ES/PT mark the future; an unknown language is not read here
 
 
 def counts_as_act(kind: str, status: str, value: str | None = None) -> bool:

@@ -32,7 +32,9 @@ from monitor.matching.text import fold, fold_text
 from monitor.models import Classification, Evidence
 from monitor.timelines.acts import (
     FOREIGN,
+    HAPPENED,
     OTHER,
+    PLANNED,
     Actor,
     act_agent,
     act_party,
@@ -128,9 +130,44 @@ _PARTY_RE = re.compile(
 )
 # A president-elect is not yet the government (labeling rule 1), within a few words before
 # the state or leader it qualifies (folded): "president-elect", "presidente electo de".
-_ELECT_RE = re.compile(
-    r"\b(?:elect|electo|electa|eleito|eleita|избранн\w*|обран\w*)\b\W+(?:\w+\W+){0,2}$"
+_ELECT = (
+    r"\b(?:elect|electo|electa|eleito|eleita|newly elected|избранн\w*|обран\w*|"
+    r"новоизбранн\w*|новообран\w*)\b"
 )
+_ELECT_RE = re.compile(_ELECT + r"\W+(?:\w+\W+){0,2}$")
+# … or as the other side of an encounter, right after its cue (folded): "met with the
+# president-elect", "зустріч з новообраним президентом" (labeling rule 8: no meeting).
+_ELECT_PARTNER_RE = re.compile(
+    r"^\W*(?:\w+\W+){0,1}?(?:with|con|com|з|із|с|со)\W+(?:(?:the|el|la|o|a)\W+)?"
+    r"(?:\w+\W+){0,1}?" + _ELECT.replace(r"\b(?:elect|", r"\b(?:president[- ]elect|elect|")
+)
+# A clause that opens with a plan's participle qualifies the act of the clause before it
+# (folded): "marcada para esta quinta-feira", "scheduled for May", "prevista para junio",
+# "запланована на травень", "назначенная на май".
+_SCHEDULED_RE = re.compile(
+    r"^\W*(?:\w+\W+){0,1}?(?:scheduled|planned|set for|expected|marcad[oa]s?|agendad[oa]s?|"
+    r"programad[oa]s?|previst[oa]s?|запланован\w*|призначен\w*|запланирован\w*|"
+    r"назначенн\w*)\b"
+)
+# The words between an encounter cue and its first side: "between"/"entre"/"між"/"между"
+# or "of"/"de" with an article, or nothing (a Russian or Ukrainian genitive: "встреча
+# Путина").
+_SIDES_LEAD_RE = re.compile(
+    r"\s+(?:(?:between|entre|між|между|of|de|da|do|del)\s+)?(?:(?:the|el|la|los|o|os)\s+)?",
+    re.IGNORECASE,
+)
+# Between an encounter's two sides: "and"/"y"/"e"/"и"/"та", a dash, or "with"/"con"/"com"/
+# "с"/"з" and up to three words of title ("com o presidente americano Donald Trump").
+_PARTNER_RE = re.compile(
+    r"\s*(?:-|–|/|and|y|e|и|і|та|with|con|com|с|со|з|із)\s+(?:[\w.]+\s+){0,3}",
+    re.IGNORECASE,
+)
+_POSSESSIVE_RE = re.compile(r"['’]s\s+")
+# … and before a leader, a title, the state and the leader's first names may come between
+# when nothing but spaces separates them ("обраний президент Бразилії Луїс Інасіо Лула");
+# after a comma the name is an apposition of its own ("electo Presidente de Chile, Gabriel
+# Boric" is the label's government).
+_ELECT_LEADER_RE = re.compile(_ELECT + r"[\s-]+(?:\w+\s+){0,5}$")
 # … or right after it: "Mexican President-elect Claudia Sheinbaum", "mexicano, presidente electo".
 _ELECT_AFTER_RE = re.compile(
     r"^\W*(?:president|presidente|presidenta|prime minister|primer ministro)[\s-]*"
@@ -328,6 +365,7 @@ class _Clauses:
                 codes.append((item.start, code))
         self.actors = [e for e in evidence if _is_actor(e)]
         sides = [e for e in evidence if e.rule.split(":")[0] in {"ukraine", "russia"}]
+        self.sides = [e for e in sides if _is_actor(e)]  # the states themselves too
         text = sentence.sentence
         topics: list[bool] = []
         previous: Evidence | None = None
@@ -369,6 +407,47 @@ class _Clauses:
         if found:
             return found
         return {_ELSEWHERE} if text[at - base : at - base + 1].isupper() else None
+
+    def _war_party_votes(self, number: int, hit: Hit) -> bool:
+        """Whether a vote cue's clause has Ukraine or Russia (the state, its leader or its
+        government) as its subject: "Ukraine voted against the resolution", "Rusia vetó
+        el proyecto", "Україна проголосувала проти" — their vote, not the country's."""
+        start = self.clauses[number][0]
+        end = self.clauses[number][1]
+        sides = [
+            Actor(e.start - start, e.end - start, e.rule.split(":")[0])
+            for e in self.sides
+            if start <= e.start < end
+        ]
+        subject = act_party(
+            self._clause_text(number), [*self.parties[number], *sides], hit.start - start
+        )
+        return bool(subject) and set(subject) <= FOREIGN
+
+    def _between_others(self, number: int, hit: Hit) -> bool:
+        """Whether an encounter cue names its two sides and neither is a Latin American
+        state: "reunião entre Putin e Zelensky", "the meeting of Putin with Trump",
+        "встреча Путина с Трампом", "Putin's meeting with Trump" — another pair's
+        encounter, whoever comments on it in the clause ("Petro: …", "Lula pressiona
+        por …")."""
+        start = self.clauses[number][0]
+        text = self._clause_text(number)
+        ordered = sorted(self.parties[number], key=lambda a: a.start)
+        begin, end = hit.start - start, hit.end - start
+        after = [a for a in ordered if a.start >= end]
+        before = [a for a in ordered if a.end <= begin]
+        if before and _POSSESSIVE_RE.fullmatch(text[before[-1].end : begin]):
+            pair = [before[-1], *after[:1]]  # "Putin's meeting with Trump"
+            gaps = [text[end : pair[1].start]] if len(pair) == 2 else []
+            joined = bool(gaps) and bool(_PARTNER_RE.fullmatch(gaps[0]))
+        else:
+            pair = after[:2]
+            joined = (
+                len(pair) == 2
+                and bool(_SIDES_LEAD_RE.fullmatch(text[end : pair[0].start]))
+                and bool(_PARTNER_RE.fullmatch(text[pair[0].end : pair[1].start]))
+            )
+        return joined and {a.party for a in pair} <= FOREIGN | {OTHER}
 
     def _party(self, start: int, end: int, party: str) -> None:
         number = clause_index(self.clauses, start)
@@ -436,18 +515,25 @@ class _Clauses:
         subject = self.subject(number, hit.start)
         agent = self.agent(number, hit.start)
         if hit.spec.label in _TWO_SIDED:
-            if any(a.party == OTHER for a in self.parties[number]) and (
-                agent == OTHER or not here
-            ):
+            if any(a.party == OTHER for a in self.parties[number]) and (agent == OTHER or not here):
                 # a bloc's or third state's own ("the meeting of the Caricom heads"), or
                 # another pair's encounter ("Trump met Putin", "Встреча Путина и Трампа")
                 return False
-            if _WAR_TALKS_RE.match(
-                fold(self.sentence.sentence[hit.end - self.sentence.start :][:60])
-            ):
+            after = fold(self.sentence.sentence[hit.end - self.sentence.start :][:60])
+            if _WAR_TALKS_RE.match(after):
                 return False  # "peace talks between Russia and Ukraine": the war's parties'
+            if _ELECT_PARTNER_RE.match(after):
+                return False  # met a president-elect: not yet a government (rule 8)
+            if self._between_others(number, hit):
+                return False  # "reunião entre Putin e Zelensky": another pair's encounter
         elif hit.spec.label in VOTE_KINDS and not here and OTHER in subject and agent is None:
             return False  # a third state's doing about a resolution, not the country's vote
+        elif (
+            hit.spec.label in VOTE_KINDS
+            and not [code for offset, code in self.states[number] if offset < hit.start]
+            and self._war_party_votes(number, hit)
+        ):
+            return False  # "Украина проголосовала против резолюции": Ukraine's own vote
         elif not here and hit.spec.label in _OWN_ACTS and agent == OTHER:
             return False  # a passive's agent or owner: "sanciones de Estados Unidos"
         elif (
@@ -500,10 +586,23 @@ class _Clauses:
             first_clause=at == 0,
             topic_word=bool(_CUE_TOPIC_RE.search(source[max(start, hit.start - 40) : hit.start])),
             lead_in=fold(source[self.sentence.start : start]),
-            status=act_status(
-                source[start:end], self.lang, headline=self.sentence.field == "title"
-            ),
+            status=self._status(at, source),
         )
+
+    def _status(self, at: int, source: str) -> str:
+        """Whether the act of clause ``at`` happened (``acts.act_status``), or what the
+        clause right after it says of it when that clause opens with a plan's participle
+        ("… da reunião de negociação com a Ucrânia, marcada para quinta-feira", "the
+        talks, scheduled for May"): the act is told in the cue's clause, its time in the
+        next one."""
+        start, end = self.clauses[at]
+        headline = self.sentence.field == "title"
+        status = act_status(source[start:end], self.lang, headline=headline)
+        if status == HAPPENED and at + 1 < len(self.clauses):
+            following = source[self.clauses[at + 1][0] : self.clauses[at + 1][1]]
+            if _SCHEDULED_RE.match(fold(following)):
+                return PLANNED
+        return status
 
     def speaks_for(self, hit: Hit, country: str) -> bool:
         """Whether a stance cue is ``country``'s: its clause's subject, i.e. the states named
@@ -620,8 +719,9 @@ def _elect_leaders(evidence: Sequence[Evidence], story: StoryText) -> set[str | 
     found: set[str | None] = set()
     for item in evidence:
         source = story.title if item.field == "title" else story.text
-        if _is_leader(item) and _ELECT_RE.search(
-            fold(source[max(0, item.start - 30) : item.start])
+        if _is_leader(item) and (
+            _ELECT_RE.search(fold(source[max(0, item.start - 30) : item.start]))
+            or _ELECT_LEADER_RE.search(fold(source[max(0, item.start - 70) : item.start]))
         ):
             found.add(_surname(item, story))
     found.discard(None)

@@ -9,8 +9,8 @@ in a long list of states, beside a future, a negation or a request, with the oth
 agrees with the kind — and keeps only the likely ones. Every feature has a name, so a kept
 entry can say which ones carried it.
 
-The tense, negation and request markers are the explicit per-clause check: read on the
-cue's clause (folded), EN/ES/PT and a few UK/RU forms.
+The future, negation and request markers are the clause's ``acts.act_status``, the same
+decision the check (``told_as_done``) reads; no list of the filter's own.
 """
 
 from __future__ import annotations
@@ -21,36 +21,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.timelines.acts import (
+    ANNOUNCED,
     DENIED,
     ENCOUNTERS,
-    NEGATION_RE,
+    PLANNED,
     REQUEST_RE,
     REQUESTED,
+    UNCERTAIN,
     act_status,
     counts_as_act,
 )
 from monitor.timelines.model import KINDS, VOTE_KINDS
 
-# "will meet", "plans to", "va a", "vai visitar", "visitará", "se reunirá", "irão"…
-_FUTURE_RE = re.compile(
-    r"\b(?:will|would|shall|plans? to|planned|planning|intends? to|expected to|"
-    r"is to|are to|set to|scheduled|upcoming|next (?:week|month|year)|to be held|"
-    # the same in adjectives and participles: "una futura visita", "encontro agendado"
-    r"futur\w*|agendad\w*|programad\w*|previst\w*|"
-    r"could|might|may|possible|posible|possivel|podria|poderia|expectativas?|expectations?|"
-    r"va a|van a|planea|prevé|preve|pretende|proxim[oa]|tiene previsto|"
-    r"vai|vao|ira|iran|irao|devera|deverao|planeja|sera|seran|serao|estara|tendra|habra|"
-    r"(?:visit|viaj|reun|particip|asist|firm|vot|envi|recib|encontr|convers|realiz|celebr|"
-    r"llam|lig|discut|trat|abord|anunci|present|recorr|habl|assin|receb|dialog|sostend|"
-    r"mant|firm|particip|llev|lev|reali|ocurr|ocorr|acontec|inici)"
-    r"(?:ara|era|ira|aran|eran|iran|arao|erao|irao)|"
-    r"буде|будуть|будет|будут|планує|планирует|планують|планируют|готов\w*|намерен\w*|"
-    r"збирається|собирается|посетит|посетят|відвідає|відвідають|прибуде|прилетить|"
-    r"приедет|приїде)\b"
-)
 # "to strengthen trade ties", "ampliar la cooperación", "the possibility of": the cue is an
-# aim, not an act (a plan or a wish is ``act_status``'s ``PLANNED``; the filter's ``future``
-# feature keeps ``_FUTURE_RE``, the list it was fitted with).
+# aim, not an act, for the one-sided kinds only (a meeting held "to strengthen ties" took
+# place), so it is not one of ``act_status``'s statuses, which hold for every kind.
 _AIM_RE = re.compile(
     r"\b(?:strengthen\w*|deepen\w*|expand\w*|boost\w*|explor\w*|consider\w*|"
     r"possibilit\w*|potential|eventual\w*|"
@@ -65,6 +50,7 @@ _DISCUSSED_RE = re.compile(
     r"\b(?:discuss\w*|debat\w*|discut\w*|abord\w*|talked about|рассмотрен\w*|обсуд\w*|"
     r"обсужд\w*|обговор\w*|розгляну\w*)\b"
 )
+_NOT_YET = frozenset({ANNOUNCED, PLANNED, UNCERTAIN})
 _DISCUSSABLE = frozenset({"trade", "arms-security", "humanitarian"})
 # The story's category that agrees with each kind (the topic's category names).
 _CATEGORY_OF_KIND = {
@@ -135,14 +121,14 @@ def feature_names() -> tuple[str, ...]:
     )
 
 
-def clause_markers(clause: str) -> tuple[bool, bool, bool]:
-    """Whether a folded clause speaks of the future or a plan, is negated or cancelled,
-    or reports a request or an invitation ("will meet", "no viajará", "pidió apoyo")."""
-    return (
-        bool(_FUTURE_RE.search(clause)),
-        bool(NEGATION_RE.search(clause)),  # the lists ``act_status`` reads
-        bool(REQUEST_RE.search(clause)),
-    )
+def clause_markers(kind: str, status: str, value: str | None = None) -> tuple[bool, bool, bool]:
+    """The filter's three markers of a candidate's clause, from its ``acts.act_status``:
+    not yet done for its kind (a plan, a rumour, or a future that is no act of this kind:
+    "will meet", "plans to", "could"; "will send aid" is an aid act), a negation or
+    cancellation ("no viajará"), a request or an invitation ("pidió apoyo"). One decision:
+    the check and the filter read the same status."""
+    future = status in _NOT_YET and not counts_as_act(kind, status, value)
+    return (future, status == DENIED, status == REQUESTED)
 
 
 def told_as_done(kind: str, sightings: Sequence[Sighting], value: str | None = None) -> bool:
@@ -194,7 +180,7 @@ def entry_features(
     ``country_candidates``: how many kinds the rules propose for the country in the story,
     ``main_kind``: this kind is told in the most sentences of them (a side remark is not)."""
     first = sightings[0]
-    future, negation, request = clause_markers(first.clause)
+    future, negation, request = clause_markers(kind, first.act_status(), value)
     clean = told_as_done(kind, sightings, value)
     distance = first.distance if first.distance >= 0 else 30
     features = {f"kind={k}": float(k == kind) for k in KINDS}

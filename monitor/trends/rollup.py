@@ -24,6 +24,7 @@ from typing import Any
 from monitor.trends.local_days import DayRun
 
 BUCKET_SECONDS = 3600  # an hour: every day boundary of a whole-hour zone is one
+DAY_SECONDS = 86_400  # a UTC day: the second level (``trend_days``, migration 0023)
 ANY_KIND = "*"  # every alerted story, whatever it names (``volumes.ANY_KEY``)
 KINDS = frozenset({"country", "category", "outlet"})  # what ``keys_of`` names, ANY_KIND aside
 
@@ -83,6 +84,16 @@ def delta(before: Rollup, after: Rollup) -> dict[Bucketed, int]:
     keys = set(before.counts) | set(after.counts)
     changes = {k: after.counts[k] - before.counts[k] for k in sorted(keys)}
     return {k: n for k, n in changes.items() if n}
+
+
+def by_day(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
+    """``delta``'s hour changes summed per UTC day (the first second of the day), what
+    ``trend_days`` changes by (non-zero only, in key order): a day row stays the sum of its
+    hours (``trends.levels``)."""
+    days: Counter[Bucketed] = Counter()
+    for (hour, kind, name), n in changes.items():
+        days[(hour // DAY_SECONDS * DAY_SECONDS, kind, name)] += n
+    return {k: days[k] for k in sorted(days) if days[k]}
 
 
 def answers(runs: Sequence[DayRun]) -> bool:

@@ -80,3 +80,85 @@ def test_a_bad_switch_value_is_refused(tmp_path: Path) -> None:
     done = monitor("config", cwd=tmp_path, env={"MONITOR_CLASSIFIER_MODEL": "maybe"})
     assert done.returncode != 0
     assert "classifier_model" in done.stderr.lower()
+
+
+def topic_with_rescue(tmp_path: Path, rescue_above: float | None) -> Path:
+    """A copy of the shipped topic file and weights, with the rescue threshold set as asked
+    (the topic's bytes unchanged, so the weights still fit it)."""
+    seeds = PROJECT_ROOT / "seeds" / "topics"
+    topic = tmp_path / "ukraine-latam.toml"
+    topic.write_bytes((seeds / "ukraine-latam.toml").read_bytes())
+    weights = json.loads((seeds / "ukraine-latam.model.json").read_bytes())
+    weights["policy"].pop("rescue_above", None)
+    if rescue_above is not None:
+        weights["policy"]["rescue_above"] = rescue_above
+    (tmp_path / "ukraine-latam.model.json").write_text(json.dumps(weights))
+    return topic
+
+
+def test_the_switch_lets_the_model_rescue_in_eval_and_classify(tmp_path: Path) -> None:
+    # A threshold low enough that the shipped weights rescue something on a dev set.
+    topic = topic_with_rescue(tmp_path, 0.05)
+
+    def counts(setting: str) -> dict[str, int]:
+        done = monitor(
+            "eval",
+            str(DATA / "dev-ukru.jsonl"),
+            "--json",
+            "--resamples",
+            "0",
+            cwd=tmp_path,
+            env={"MONITOR_CLASSIFIER_MODEL": setting, "MONITOR_TOPIC_FILE": str(topic)},
+        )
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        found = report["all_items"]["overall"]["classifier"]["counts"]
+        return {key: int(value) for key, value in found.items()}
+
+    category, rescue = counts("category"), counts("rescue")
+    assert rescue["tp"] + rescue["fp"] > category["tp"] + category["fp"]  # it added stories
+    assert rescue["fn"] <= category["fn"]  # and never removed one
+    assert rescue["tp"] + rescue["fn"] == category["tp"] + category["fn"]
+
+    story = {
+        "id": 1,
+        "title": "Chilean volunteers return from Ukraine",
+        "text": "Three Chilean volunteers who fought in Ukraine returned to Santiago.",
+        "lang": "en",
+    }
+    verdicts = {}
+    for setting in ("category", "all"):
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "classify"],
+            cwd=tmp_path,
+            env={
+                **os.environ,
+                "MONITOR_VAR_DIR": str(tmp_path / "var"),
+                "MONITOR_CLASSIFIER_MODEL": setting,
+                "MONITOR_TOPIC_FILE": str(topic),
+            },
+            input=json.dumps(story) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        verdicts[setting] = json.loads(done.stdout)
+    assert not verdicts["category"]["relevant"]
+    assert verdicts["all"]["relevant"]
+    heads = [e for e in verdicts["all"]["matched"] if e["rule"] == "relevance:model"]
+    assert heads and "(rules: not relevant, because score" in heads[0]["term"]
+
+
+def test_the_rescue_refuses_weights_without_its_threshold(tmp_path: Path) -> None:
+    topic = topic_with_rescue(tmp_path, None)
+    done = monitor(
+        "eval",
+        str(DATA / "dev-ukru.jsonl"),
+        "--resamples",
+        "0",
+        cwd=tmp_path,
+        env={"MONITOR_CLASSIFIER_MODEL": "rescue", "MONITOR_TOPIC_FILE": str(topic)},
+    )
+    assert done.returncode != 0
+    assert "rescue threshold" in done.stderr and "monitor model train" in done.stderr

@@ -97,6 +97,7 @@ def test_database_url_is_one_monitor_can_use(value: str, good: bool) -> None:
         ({"smtp_host": "smtp://mail.example.org"}, ["MONITOR_SMTP_HOST"]),
         ({"kafka_bootstrap": "127.0.0.1:90920"}, ["MONITOR_KAFKA_BOOTSTRAP"]),
         ({"log_level": "loud"}, ["MONITOR_LOG_LEVEL"]),
+        ({"classifier_model": "rescued"}, ["MONITOR_CLASSIFIER_MODEL"]),
     ],
 )
 def test_a_refused_setting_is_named_with_its_variable(
@@ -118,6 +119,8 @@ def test_a_refused_setting_is_named_with_its_variable(
         {"poll_max_backoff": 60},
         {"poll_max_interval": 3600},  # below the default backoff cap: allowed
         {"mail_from": "Agência <alerts@example.org>", "public_url": "https://example.org/m/"},
+        {"classifier_model": "rescue"},  # the model may add a story (issue 16)
+        {"classifier_model": "all"},
     ],
 )
 def test_sound_settings_are_accepted(overrides: dict[str, Any]) -> None:

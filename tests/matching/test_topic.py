@@ -243,6 +243,8 @@ def test_seed_topic_precedence_rules_and_initiatives(topic: Topic) -> None:
         "bilateral-meeting-is-a-visit",
         "phone-call-is-a-call",
         "humanitarian-visas-are-humanitarian",
+        "consular-help-is-humanitarian",
+        "non-recognition-is-a-stance",
         "official-visit-is-a-visit",
         "legislature-resolution-is-a-stance",
         "stance-with-a-peace-position-is-peace",

@@ -1,4 +1,5 @@
-"""The SMTP transport's own MAIL/RCPT/DATA exchange sends what aiosmtplib's sendmail sends."""
+"""The SMTP transport's own MAIL/RCPT/DATA exchange sends what aiosmtplib's sendmail sends,
+pipelined when the server offers PIPELINING, and sorts failures as aiosmtplib's replies would."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib import SMTPResponseException
+from aiosmtplib.protocol import PERIOD_REGEX, SMTPProtocol, normalize_message_line_endings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.config import Settings, load_settings
 from monitor.errors import PermanentDeliveryError, TransientDeliveryError
+from monitor.notify.smtp_exchange import parse_replies
 from monitor.notify.transport import SmtpTransport, crlf_message, data_payload
 from monitor.services.smtp_sink import SmtpSink
 
@@ -27,9 +30,9 @@ def test_the_payload_is_what_aiosmtplib_would_send(raw: bytes) -> None:
     assert data_payload(crlf_message(raw)) == expected
 
 
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
+@pytest.fixture(params=[False, True], ids=["plain server", "PIPELINING server"])
+def sink(request: pytest.FixtureRequest) -> Iterator[SmtpSink]:
+    with SmtpSink(pipelining=request.param) as server:
         yield server
 
 
@@ -142,3 +145,189 @@ def test_messages_sent_at_once_share_at_most_the_configured_connections(
     assert sorted(r.data for r in sink.received) == sorted(crlf_message(raw) for raw in raws * 2)
     peers = {r.peer for r in sink.received}
     assert len(peers) == 3 and "" not in peers
+
+
+# --- the transaction's own reply reading (notify/smtp_exchange.py) ------------------------
+
+REPLY_LINES = st.tuples(
+    st.integers(min_value=0, max_value=999),
+    st.lists(
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=30),
+        min_size=1,
+        max_size=3,
+    ),
+)
+
+
+def reply_bytes(code: int, texts: list[str]) -> bytes:
+    lines = [b"%03d-%s\r\n" % (code, t.encode()) for t in texts[:-1]]
+    return b"".join(lines) + b"%03d %s\r\n" % (code, texts[-1].encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(replies=st.lists(REPLY_LINES, min_size=1, max_size=4), tail=st.binary(max_size=20))
+def test_replies_are_parsed_as_aiosmtplib_parses_them(
+    replies: list[tuple[int, list[str]]], tail: bytes
+) -> None:
+    """Several replies in one buffer (as pipelined commands get them) parse one by one
+    exactly as aiosmtplib's protocol parses each, and an incomplete last reply stays."""
+    data = b"".join(reply_bytes(code, texts) for code, texts in replies)
+    tail = tail.replace(b"\n", b"")  # no line end: an unfinished line
+    loop = asyncio.new_event_loop()
+    try:
+        reference = SMTPProtocol(loop=loop)
+        reference._buffer = bytearray(data)
+        expected = []
+        while (reply := reference._read_response_from_buffer()) is not None:
+            expected.append(reply)
+    finally:
+        loop.close()
+    buffer = bytearray(data + tail)
+    assert parse_replies(buffer) == expected
+    assert buffer == tail
+
+
+def test_a_malformed_reply_line_is_refused_as_aiosmtplib_refuses_it() -> None:
+    with pytest.raises(SMTPResponseException) as caught:
+        parse_replies(bytearray(b"250 OK\r\nhello there\r\n"))
+    assert caught.value.code == -1 and "Malformed" in caught.value.message
+
+
+class ScriptedServer:
+    """A real SMTP server on loopback, written out here so that it can misbehave on cue in
+    the second transaction of a connection (the first greets it through ``sendmail``);
+    it notes whether RCPT arrived before it answered MAIL (the client pipelined)."""
+
+    def __init__(self, *, pipelining: bool, fault: str = "") -> None:
+        self.pipelining = pipelining
+        self.fault = fault
+        self.envelope_together: list[bool] = []
+        self.messages: list[bytes] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self.converse(reader, writer)
+        finally:  # also when cancelled at the end of the test
+            writer.close()
+
+    async def converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 scripted ready\r\n")
+        mails, pending = 0, b""
+        while True:
+            line, pending = pending or await reader.readline(), b""
+            verb = line[:4].upper()
+            fault = self.fault if mails == 2 else ""
+            if not line or verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                break
+            if verb == b"EHLO":
+                offers = b"250-PIPELINING\r\n" if self.pipelining else b""
+                writer.write(b"250-scripted\r\n" + offers + b"250 SIZE 1000000\r\n")
+            elif verb == b"MAIL":
+                mails += 1
+                if mails == 2:
+                    try:
+                        pending = await asyncio.wait_for(reader.readline(), 0.3)
+                    except TimeoutError:
+                        self.envelope_together.append(False)
+                    else:
+                        self.envelope_together.append(True)
+                if mails == 2 and self.fault == "drop after MAIL":
+                    writer.write(b"250 ok\r\n")
+                    await writer.drain()
+                    break
+                replies = {
+                    "refuse MAIL 550": b"550 5.7.1 sender refused\r\n",
+                    "refuse MAIL 451": b"451 4.3.0 try later\r\n",
+                    "malformed": b"hello there\r\n",
+                }
+                writer.write(replies.get(self.fault if mails == 2 else "", b"250 ok\r\n"))
+            elif verb == b"RCPT":
+                refused = fault.startswith("refuse") or fault == "malformed"
+                writer.write(
+                    b"550 5.1.1 no such user\r\n"
+                    if fault == "refuse RCPT 550"
+                    else b"503 5.5.1 bad sequence\r\n"
+                    if refused
+                    else b"250 ok\r\n"
+                )
+            elif verb == b"DATA":
+                if fault.startswith("refuse") or fault == "malformed":
+                    writer.write(b"554 5.5.1 no valid recipients\r\n")
+                    continue
+                writer.write(b"354 go ahead\r\n")
+                message = await reader.readuntil(b"\r\n.\r\n")
+                self.messages.append(message)
+                if fault == "silent after the message":
+                    await asyncio.sleep(3)
+                    break
+                writer.write(b"250 2.0.0 queued as %d\r\n" % len(self.messages))
+            else:
+                writer.write(b"502 5.5.2 not implemented\r\n")
+
+
+def scripted_run(tmp_path: Path, server: ScriptedServer, recipients: list[str]) -> list[object]:
+    """Send MESSAGES[0] to each recipient on one transport against ``server``."""
+
+    async def main() -> list[object]:
+        listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        settings = load_settings(
+            var_dir=tmp_path,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="none",
+            smtp_timeout=1.0,
+        )
+        transport = SmtpTransport(settings)
+        out: list[object] = []
+        for recipient in recipients:
+            try:
+                out.append(await transport.send(MESSAGES[0], **envelope(recipient)))
+            except (PermanentDeliveryError, TransientDeliveryError) as exc:
+                out.append(exc)
+        await transport.close()
+        listening.close()
+        await listening.wait_closed()
+        return out
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_the_envelope_is_pipelined_only_when_the_server_offers_it(
+    tmp_path: Path, pipelining: bool
+) -> None:
+    server = ScriptedServer(pipelining=pipelining)
+    replies = scripted_run(tmp_path, server, ["ana@example.org"] * 3)
+    assert replies == ["2.0.0 queued as 1", "2.0.0 queued as 2", "2.0.0 queued as 3"]
+    # The second message is the first on the greeted connection: RCPT came with MAIL
+    # only when PIPELINING was offered.
+    assert server.envelope_together == [pipelining]
+    assert server.messages == [data_payload(crlf_message(MESSAGES[0]))] * 3
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ("refuse MAIL 550", PermanentDeliveryError, "550"),
+        ("refuse MAIL 451", TransientDeliveryError, "451"),
+        ("refuse RCPT 550", PermanentDeliveryError, "550"),
+        ("drop after MAIL", TransientDeliveryError, "SMTP 127.0.0.1"),
+        ("silent after the message", TransientDeliveryError, "Timed out"),
+        ("malformed", TransientDeliveryError, "Malformed"),
+    ],
+)
+def test_failures_on_a_greeted_connection_are_sorted_as_before(
+    tmp_path: Path, pipelining: bool, fault: str, error: type[Exception], words: str
+) -> None:
+    """Each failure of the transaction is permanent (5xx) or transient (4xx, dropped
+    connection, timeout, garbled reply) as with aiosmtplib's one reply at a time; nothing
+    is sent after a refused envelope, and the next message goes on a fresh connection."""
+    server = ScriptedServer(pipelining=pipelining, fault=fault)
+    replies = scripted_run(tmp_path, server, ["ana@example.org"] * 3)
+    assert isinstance(replies[0], str) and isinstance(replies[2], str)
+    assert isinstance(replies[1], error) and words in str(replies[1])
+    sent = 3 if fault == "silent after the message" else 2
+    assert len(server.messages) == sent

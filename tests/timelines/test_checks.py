@@ -8,6 +8,7 @@ import pytest
 from monitor.matching.classifier import classify
 from monitor.matching.text import fold
 from monitor.matching.topic import Topic
+from monitor.timelines.acts import act_status
 from monitor.timelines.cues import TimelineCues
 from monitor.timelines.extract import extract_candidates
 from monitor.timelines.features import Sighting, clause_markers, told_as_done
@@ -30,21 +31,28 @@ def sighting(clause: str) -> Sighting:
 
 
 @pytest.mark.parametrize(
-    ("clause", "expected"),
+    ("kind", "clause", "expected"),
     [
-        ("Petro will meet for the first time with President Zelensky", (True, False, False)),
-        ("el presidente se reunirá con Zelensky en Kiev", (True, False, False)),
-        ("Lula e Zelensky não se encontram em Hiroshima", (False, True, False)),
-        ("canceled his participation in the Peace Summit", (False, True, False)),
-        ("invitó a visitar Ucrania al presidente de Uruguay", (False, False, True)),
-        ("Lula met Zelensky in Hiroshima on Sunday", (False, False, False)),
-        ("O presidente recebeu o embaixador no Palácio", (False, False, False)),
+        (
+            "meeting",
+            "Petro will meet for the first time with President Zelensky",
+            (True, False, False),
+        ),
+        ("meeting", "el presidente se reunirá con Zelensky en Kiev", (True, False, False)),
+        ("meeting", "Lula e Zelensky não se encontram em Hiroshima", (False, True, False)),
+        ("peace-plan", "canceled his participation in the Peace Summit", (False, True, False)),
+        ("visit", "invitó a visitar Ucrania al presidente de Uruguay", (False, False, True)),
+        ("meeting", "Lula met Zelensky in Hiroshima on Sunday", (False, False, False)),
+        ("meeting", "O presidente recebeu o embaixador no Palácio", (False, False, False)),
+        # an announced decision is the act of a one-sided kind, not a future still to come
+        ("humanitarian", "the government will send two field hospitals", (False, False, False)),
+        ("humanitarian", "the government plans to send two field hospitals", (True, False, False)),
     ],
 )
-def test_clause_markers_read_future_negation_and_requests(
-    clause: str, expected: tuple[bool, bool, bool]
+def test_clause_markers_read_the_clauses_act_status(
+    kind: str, clause: str, expected: tuple[bool, bool, bool]
 ) -> None:
-    assert clause_markers(fold(clause)) == expected
+    assert clause_markers(kind, act_status(clause)) == expected
 
 
 @pytest.mark.parametrize(

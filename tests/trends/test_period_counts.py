@@ -5,7 +5,8 @@ period), repeated and missing countries, empty categories and outlets, and an al
 story row is gone. Both ways: counted from the alerts, and summed from the stored counts
 (``trend_counts``), kept by ``trend_counts.keep_added`` after each write (an alert, an
 outlet changed) or once per batch as the worker keeps them, or rebuilt at once as
-migration 0022 backfills."""
+migration 0022 backfills; long periods read the per-day level (``trend_days``, 0023)
+inside the weeks."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from monitor.store.stories import (
 )
 from monitor.store.tables import alerts
 from monitor.store.tables import trend_counts as trend_counts_table
-from monitor.trends.local_days import day_runs, day_start
+from monitor.store.tables import trend_days as trend_days_table
+from monitor.trends.levels import split
+from monitor.trends.local_days import bucket_runs, day_runs, day_start
 from monitor.trends.periods import buckets
 from monitor.trends.rollup import answers
 from monitor.trends.volumes import (
@@ -249,3 +252,84 @@ def test_migration_0022_counts_the_alerts_stored_before_it(db_url: str, engines:
             assert want and period_counts(conn, first, last, zone=zone, kinds=KINDS).counts == want
         stored = conn.execute(select(func.sum(trend_counts_table.c.stories))).scalar_one()
         assert stored > 1_000
+
+
+# (zone, first day, last day) a quarter long around ``moments``' instants: weeks hold whole
+# UTC days, read from the day rows (``trends.levels``); Chatham (+13:45) is counted
+LONG_PERIODS = [
+    ("America/Sao_Paulo", date(2018, 9, 3), date(2018, 12, 30)),  # DST began 4 November
+    ("UTC", date(2018, 10, 1), date(2018, 12, 31)),
+    ("Europe/Madrid", date(2018, 10, 1), date(2018, 12, 31)),  # DST ended 28 October
+    ("America/New_York", date(2026, 3, 2), date(2026, 5, 31)),  # around Lord Howe's instants
+    ("Pacific/Chatham", date(2018, 10, 1), date(2018, 12, 31)),
+]
+
+
+def stored_rows(conn: Any, table: Any) -> dict[tuple[int, str, str], int]:
+    rows = conn.execute(select(table.c.bucket, table.c.kind, table.c.name, table.c.stories))
+    return {(b, k, n): s for b, k, n, s in rows if s}
+
+
+@pytest.mark.parametrize("written", ["at once", "by the worker"])
+def test_day_rows_and_hour_rows_count_what_tally_counts(
+    db_url: str, engines: Any, written: str
+) -> None:
+    """Long periods by day and by week read the day rows inside the weeks and the hour rows
+    at their edges; the answer is ``grouped(tally(…))``, the alerts' count, as ever. The day
+    rows the worker keeps are the hour rows summed per UTC day (what ``rebuild`` writes)."""
+    engine = engines(db_url)
+    archive(engine, written)
+    read_days = 0
+    with transaction(engine) as conn:
+        for name, first, last in LONG_PERIODS:
+            zone = ZoneInfo(name)
+            rows = alert_rows(conn, *period_bounds(first, last, zone))
+            daily = tally(rows, first, last, zone=zone, kinds=KINDS)
+            stories = len({row.story_id for row in rows})
+            for every in ("day", "week"):
+                runs = bucket_runs(first, last, zone, every)
+                if answers(runs):
+                    end = int(period_bounds(first, last, zone)[1].timestamp())
+                    read_days += sum(b - a for a, b in split(runs, end).days) // 86_400
+                for totals in ((), (OUTLET,)):
+                    want = grouped(daily, stories, first, last, every, totals)
+                    for stored in (True, False):
+                        got = period_counts(
+                            conn, first, last, every=every, zone=zone, kinds=KINDS,
+                            totals=totals, stored=stored,
+                        )  # fmt: skip
+                        assert got == want, (name, every, totals, stored)
+            assert sum(map(sum, daily.values())) > 100, name
+        kept = stored_rows(conn, trend_days_table)
+        trend_counts.rebuild(conn)
+        assert kept == stored_rows(conn, trend_days_table)
+        assert sum(kept.values()) == sum(stored_rows(conn, trend_counts_table).values())
+    assert read_days > 300  # the weeks (and UTC's days) were read from the day rows
+
+
+def test_migration_0023_sums_the_hours_stored_before_it(db_url: str, engines: Any) -> None:
+    migrate.downgrade(db_url, "0022")
+    engine = engines(db_url)
+    archive(engine, "before 0022")
+    with transaction(engine) as conn:
+        trend_counts.rebuild_hours(conn)  # what 0022 left: hours, no days
+    migrate.upgrade(db_url)
+    with transaction(engine) as conn:
+        days = stored_rows(conn, trend_days_table)
+        hours = stored_rows(conn, trend_counts_table)
+        summed_hours: dict[tuple[int, str, str], int] = {}
+        for (bucket, kind, name), n in hours.items():
+            key = (bucket // 86_400 * 86_400, kind, name)
+            summed_hours[key] = summed_hours.get(key, 0) + n
+        assert days == summed_hours and len(days) > 100
+        for name, first, last in LONG_PERIODS[:2]:
+            zone = ZoneInfo(name)
+            rows = alert_rows(conn, *period_bounds(first, last, zone))
+            want = grouped(
+                tally(rows, first, last, zone=zone, kinds=KINDS),
+                len({r.story_id for r in rows}),
+                first,
+                last,
+                "week",
+            )
+            assert period_counts(conn, first, last, every="week", zone=zone, kinds=KINDS) == want

@@ -36,16 +36,23 @@ RETRAIN = "monitor model train"
 class Policy:
     """How the model's probability changes the rules' verdict (see ``opinion``).
 
-    ``veto`` and ``category`` say which opinions are used; they are not stored in the
-    weights file but set from MONITOR_CLASSIFIER_MODEL when the file is loaded."""
+    ``veto``, ``category`` and ``rescue`` say which opinions are used; they are not stored
+    in the weights file but set from MONITOR_CLASSIFIER_MODEL when the file is loaded.
+    ``rescue_above`` is stored (calibrated by ``monitor model train``); a file written
+    before the rescue existed has none, and the ``rescue``/``all`` settings refuse it."""
 
     mode: str = "veto"  # "veto": may only turn a rule-relevant story irrelevant
     veto_below: float = 0.5
     veto: bool = True
     category: bool = True
+    rescue_above: float | None = None  # the rescue: may add a story the rules reject
+    rescue: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {"mode": self.mode, "veto_below": self.veto_below}
+        stored: dict[str, object] = {"mode": self.mode, "veto_below": self.veto_below}
+        if self.rescue_above is not None:
+            stored["rescue_above"] = self.rescue_above
+        return stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +244,13 @@ def model_from_json(data: Any) -> LinearModel:
         signal_weights=tuple(signals.values()),
         ngram_weights={int(b): float(w) for b, w in data["ngram_weights"]},
         bias=float(data["bias"]),
-        policy=Policy(mode="veto", veto_below=float(policy["veto_below"])),
+        policy=Policy(
+            mode="veto",
+            veto_below=float(policy["veto_below"]),
+            rescue_above=(
+                float(policy["rescue_above"]) if policy.get("rescue_above") is not None else None
+            ),
+        ),
         topic_sha256=str(data.get("topic_sha256") or ""),
         trained_on=dict(data.get("trained_on") or {}),
         category=(
@@ -249,4 +262,7 @@ def model_from_json(data: Any) -> LinearModel:
     numbers = (model.bias, model.policy.veto_below, *model.signal_weights)
     if not all(math.isfinite(x) for x in (*numbers, *model.ngram_weights.values())):
         raise ValueError("a weight is not a finite number")  # it would poison every score
+    rescue = model.policy.rescue_above
+    if rescue is not None and not (math.isfinite(rescue) and 0.0 < rescue <= 1.0):
+        raise ValueError("policy: rescue_above is not in (0, 1]")
     return model

@@ -22,11 +22,15 @@ from monitor.matching.model.linear import (
 from monitor.matching.model.signals import signal_names
 from monitor.matching.topic import Topic
 
+# The MONITOR_CLASSIFIER_MODEL settings that let the model add a story the rules reject.
+RESCUING = ("rescue", "all")
+
 
 def topic_model(topic: Topic, topic_path: Path, use: str = "on") -> LinearModel | None:
     """The topic's checked model, or None when it has no weights file (or ``use`` is
-    "off"). ``use`` is MONITOR_CLASSIFIER_MODEL: "on" both opinions, "veto" the relevance
-    veto only, "category" the category opinion only."""
+    "off"). ``use`` is MONITOR_CLASSIFIER_MODEL: "on" the veto and the category opinion,
+    "veto" the relevance veto only, "category" the category opinion only, "rescue" the
+    rescue and the category opinion, "all" the three."""
     path = model_path_for(topic_path)
     if use == "off" or not path.is_file():
         return None
@@ -36,7 +40,16 @@ def topic_model(topic: Topic, topic_path: Path, use: str = "on") -> LinearModel 
         raise ModelFileError(path, f"{problem}; retrain with `{RETRAIN} --topic-file {topic_path}`")
     if use == "category" and model.category is None:
         raise ModelFileError(path, f"it has no category opinion; retrain with `{RETRAIN}`")
-    policy = replace(model.policy, veto=use in ("on", "veto"), category=use in ("on", "category"))
+    if use in RESCUING and model.policy.rescue_above is None:
+        raise ModelFileError(
+            path, f"it has no rescue threshold (rescue_above); retrain with `{RETRAIN}`"
+        )
+    policy = replace(
+        model.policy,
+        veto=use in ("on", "veto", "all"),
+        category=use in ("on", "category", "rescue", "all"),
+        rescue=use in RESCUING,
+    )
     return replace(model, policy=policy)
 
 

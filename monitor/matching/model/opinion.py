@@ -9,6 +9,14 @@ the stories the rules alert on (a small share of the stream).
 The verdict's explanation gets the model's part as evidence with rule ``model``: one entry
 for the probability, then the largest contributions (rule signals, and words with their
 offsets, so they can be highlighted like rule evidence).
+
+The **rescue** (MONITOR_CLASSIFIER_MODEL ``rescue`` or ``all``) is the other direction: a
+story the rules reject becomes relevant when the model's probability reaches the weights
+file's ``rescue_above`` — but only when the rules found the minimal evidence
+(``may_rescue``: both sides named, the gates open). Its evidence says so
+(``relevance:model p=0.93 (rules: not relevant, because …)``), then the model's largest
+contributions, so a rescued alert still explains itself. Judged by grouped CV in
+docs/evaluation.md ("A rescue opinion, judged by CV").
 """
 
 from __future__ import annotations
@@ -58,6 +66,70 @@ def second_opinion(
 def keeps(policy: Policy, rules_relevant: bool, probability: float) -> bool:
     """Whether a story is relevant once the model has had its say (the veto)."""
     return rules_relevant and probability >= policy.veto_below
+
+
+def may_rescue(features: Features) -> bool:
+    """Whether the rules found the minimal evidence a rescue needs: a Latin American or
+    Caribbean actor and Ukraine (or Russia tied to the war) both named, the gates open.
+    Without it the model could make a story relevant on words alone."""
+    return features.gates_open
+
+
+def decides(policy: Policy, rules_relevant: bool, rescuable: bool, probability: float) -> bool:
+    """Whether a story is relevant once the model has had its say, in both directions: a
+    rule-relevant story is vetoed below ``veto_below`` (when the veto is on); a story the
+    rules reject is rescued at ``rescue_above`` or more (when the rescue is on and
+    ``rescuable``, i.e. ``may_rescue``)."""
+    if rules_relevant:
+        return not policy.veto or probability >= policy.veto_below
+    if not policy.rescue or not rescuable or policy.rescue_above is None:
+        return False
+    return probability >= policy.rescue_above
+
+
+def rescue_opinion(
+    model: LinearModel,
+    topic: Topic,
+    title: FoldedText,
+    text: FoldedText,
+    features: Features,
+    logit: float,
+    lang: str | None,
+) -> SecondOpinion:
+    """The model's opinion on a story the rules rejected but ``may_rescue`` (``kept``:
+    rescued), with its largest parts."""
+    signals = signal_vector(topic, features, logit, False, lang)
+    opinion, parts = assess(model, title, text, signals, TOP_CONTRIBUTIONS)
+    kept = decides(model.policy, False, True, opinion.probability)
+    return SecondOpinion(round(opinion.probability, 4), kept, tuple(parts))
+
+
+def rejection_reason(features: Features, score: float, threshold: float) -> str:
+    """Why the rules rejected a story whose gates were open, in words for the evidence."""
+    reason = f"score {score:.2f} below {threshold:.2f}"
+    if features.negatives:
+        reason += "; negative cues " + ", ".join(sorted(features.negatives))
+    return reason
+
+
+# The rule of a rescued story's head evidence.
+MODEL_RELEVANCE_RULE = "relevance:model"
+
+
+def rescue_evidence(
+    model: LinearModel, opinion: SecondOpinion, reason: str, top: int = TOP_CONTRIBUTIONS
+) -> tuple[Evidence, ...]:
+    """A rescued story's explanation of the model's part: why (its probability against the
+    rules' verdict and their reason), then its top contributions."""
+    head = Evidence(
+        MODEL_RELEVANCE_RULE,
+        f"p={opinion.probability:.2f} (rules: not relevant, because {reason}; "
+        f"rescued at {model.policy.rescue_above:.2f} or more)",
+        MODEL_RULE,
+        0,
+        0,
+    )
+    return (head, *model_evidence(model, opinion, top)[1:])
 
 
 def model_evidence(

@@ -8,14 +8,16 @@ Training reads every labeled item of the dev pool: its rule signals (the rules r
 first) and its n-gram buckets. The veto threshold is calibrated on out-of-fold
 probabilities (``FOLDS``-fold, grouped by near-duplicates): the threshold that gives the
 best F-beta (``BETA``) of "rules relevant and model probability ≥ threshold", the lowest
-on a tie.
+on a tie. The rescue threshold is calibrated on the same out-of-fold probabilities: the
+one with the best F1 of "rules relevant, or rescuable and probability ≥ threshold" among
+those whose precision is not below the rules' own, the highest on a tie.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +30,7 @@ from monitor.matching.model.category import CategoryModel, category_probabilitie
 from monitor.matching.model.groups import GroupInput, near_duplicate_groups
 from monitor.matching.model.linear import LinearModel, Policy, file_sha256
 from monitor.matching.model.ngrams import NgramScheme, ngram_buckets
-from monitor.matching.model.opinion import keeps
+from monitor.matching.model.opinion import decides, keeps
 from monitor.matching.model.signals import StorySignals, signal_names, story_signals
 from monitor.matching.text import fold_text
 from monitor.matching.topic import Topic
@@ -48,6 +50,9 @@ BETA = 0.5
 # each other in grouped CV and on blind6 (docs/evaluation.md); 4 is the middle.
 CATEGORY_C = 4.0
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+# The rescue adds stories, so only confident probabilities are worth trying (below 0.5 the
+# model itself thinks the story irrelevant).
+RESCUE_THRESHOLDS = (*(t for t in THRESHOLDS if t >= 0.5), 0.97, 0.99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +244,49 @@ def calibrate_veto(
     return best
 
 
+def calibrate_rescue(
+    examples: Sequence[Example],
+    probabilities: Sequence[float],
+    thresholds: Sequence[float] = RESCUE_THRESHOLDS,
+) -> float:
+    """The rescue threshold with the best F1 over these examples among those whose precision
+    is not below the rules' alone (the highest on a tie: the fewest rescues). When none
+    qualifies, the highest threshold (a rescue that barely fires)."""
+    rules = _counts(examples, [e.signals.rules_relevant for e in examples])
+    best, best_f1 = thresholds[-1], -1.0
+    for threshold in sorted(thresholds, reverse=True):
+        policy = Policy(veto=False, rescue=True, rescue_above=threshold)
+        predicted = [
+            decides(policy, e.signals.rules_relevant, e.signals.gates_open, p)
+            for e, p in zip(examples, probabilities, strict=True)
+        ]
+        counts = _counts(examples, predicted)
+        if _precision(counts) + 1e-12 < _precision(rules):
+            continue
+        f1 = _f_beta(counts, 1.0)
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = threshold, f1
+    return best
+
+
+def _counts(examples: Sequence[Example], predicted: Sequence[bool]) -> tuple[int, int, int]:
+    tp = sum(p and e.item.relevant for e, p in zip(examples, predicted, strict=True))
+    fp = sum(p and not e.item.relevant for e, p in zip(examples, predicted, strict=True))
+    fn = sum(e.item.relevant and not p for e, p in zip(examples, predicted, strict=True))
+    return tp, fp, fn
+
+
+def _precision(counts: tuple[int, int, int]) -> float:
+    tp, fp, _ = counts
+    return tp / (tp + fp) if tp + fp else 0.0
+
+
+def _f_beta(counts: tuple[int, int, int], beta: float) -> float:
+    tp, fp, fn = counts
+    b2 = beta * beta
+    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp + fp + fn else 0.0
+
+
 def train_model(
     topic: Topic,
     topic_path: Path,
@@ -250,7 +298,9 @@ def train_model(
     seed: int = SEED,
 ) -> LinearModel:
     """The shipped model: fitted on every example, veto calibrated out of fold."""
-    veto_below = calibrate_veto(examples, out_of_fold(examples, c, seed))
+    probabilities = out_of_fold(examples, c, seed)
+    veto_below = calibrate_veto(examples, probabilities)
+    rescue_above = calibrate_rescue(examples, probabilities)
     fitted = fit(examples, c, seed)
     category = fit_category(examples, topic.categories.names, seed=seed)
     return LinearModel(
@@ -260,7 +310,7 @@ def train_model(
         signal_weights=fitted.signal_weights,
         ngram_weights=fitted.ngram_weights,
         bias=fitted.bias,
-        policy=Policy(veto_below=veto_below),
+        policy=Policy(veto_below=veto_below, rescue_above=rescue_above),
         topic_sha256=file_sha256(topic_path),
         trained_on={
             "files": list(sources),
@@ -278,11 +328,19 @@ def train_model(
 
 @dataclass(frozen=True, slots=True)
 class CrossValidation:
-    """Out-of-fold verdicts of the rules alone and of the rules with the model's veto."""
+    """Out-of-fold verdicts of the rules alone and of the rules with the model's opinions.
+
+    ``with_model`` is the veto with the category opinion (MONITOR_CLASSIFIER_MODEL=on);
+    ``rescued`` the rescue with it (``rescue``); ``rescued_vetoed`` all three (``all``).
+    ``probabilities`` are each example's out-of-fold probability (for the curve)."""
 
     rules: list[Outcome]
     with_model: list[Outcome]
     thresholds: list[float]
+    rescued: list[Outcome] = field(default_factory=list)
+    rescued_vetoed: list[Outcome] = field(default_factory=list)
+    rescue_thresholds: list[float] = field(default_factory=list)
+    probabilities: dict[int, float] = field(default_factory=dict)
 
 
 def cross_validate(
@@ -291,33 +349,79 @@ def cross_validate(
     c: float = C,
     seed: int = SEED,
     categories: Sequence[str] = (),
+    *,
+    rules_category: Callable[[LabeledItem], str] | None = None,
+    baseline: Callable[[LabeledItem], bool] | None = None,
 ) -> CrossValidation:
-    """Grouped ``FOLDS``-fold cross-validation; the veto threshold of each fold is
-    calibrated by an inner cross-validation on that fold's training part only. With
+    """Grouped ``FOLDS``-fold cross-validation; the veto and rescue thresholds of each fold
+    are calibrated by an inner cross-validation on that fold's training part only. With
     ``categories``, the model's verdicts also carry its category opinion (fitted per
-    fold). The rules are in-sample on the dev pool they were written from, so their
-    category here flatters them; a blind set is the fair comparison."""
+    fold); ``rules_category`` gives the rules' category of a story they rejected (what a
+    rescued story gets before the category opinion). The rules are in-sample on the dev
+    pool they were written from, so their category here flatters them; a blind set is the
+    fair comparison. ``baseline`` fills each outcome's co-occurrence verdict."""
     rules: list[Outcome] = []
-    with_model: list[Outcome] = []
-    thresholds = []
+    settings: dict[str, list[Outcome]] = {"veto": [], "rescue": [], "all": []}
+    thresholds: list[float] = []
+    rescue_thresholds: list[float] = []
+    probabilities: dict[int, float] = {}
     for test in folds(examples, FOLDS, seed):
         held = set(test)
         training = [e for i, e in enumerate(examples) if i not in held]
-        threshold = calibrate_veto(training, out_of_fold(training, c, seed))
+        inner = out_of_fold(training, c, seed)
+        threshold = calibrate_veto(training, inner)
+        rescue_above = calibrate_rescue(training, inner)
         thresholds.append(threshold)
+        rescue_thresholds.append(rescue_above)
         fitted = fit(training, c, seed)
         category = fit_category(training, categories, seed=seed) if categories else None
-        policy = Policy(veto_below=threshold)
+        policies = {
+            "veto": Policy(veto_below=threshold),
+            "rescue": Policy(veto=False, rescue=True, rescue_above=rescue_above),
+            "all": Policy(veto_below=threshold, rescue=True, rescue_above=rescue_above),
+        }
         for i in test:
             example = examples[i]
             verdict = rule_verdict(example.item)
-            rules.append(Outcome(example.item, verdict, False))
-            kept = keeps(policy, verdict.relevant, probability(fitted, example))
-            chosen = (
-                learned_category_of(category, example, verdict.category)
-                if kept and verdict.category
-                else None
-            )
-            vetoed = Verdict(kept, chosen, verdict.countries if kept else ())
-            with_model.append(Outcome(example.item, vetoed, False))
-    return CrossValidation(rules, with_model, thresholds)
+            base = baseline(example.item) if baseline else False
+            rules.append(Outcome(example.item, verdict, base))
+            p = probability(fitted, example)
+            probabilities[i] = p
+            for name, policy in policies.items():
+                relevant = decides(policy, verdict.relevant, example.signals.gates_open, p)
+                settings[name].append(
+                    Outcome(
+                        example.item,
+                        _verdict_of(verdict, relevant, example, category, rules_category),
+                        base,
+                    )
+                )
+    return CrossValidation(
+        rules,
+        settings["veto"],
+        thresholds,
+        settings["rescue"],
+        settings["all"],
+        rescue_thresholds,
+        probabilities,
+    )
+
+
+def _verdict_of(
+    rules: Verdict,
+    relevant: bool,
+    example: Example,
+    category: CategoryModel | None,
+    rules_category: Callable[[LabeledItem], str] | None,
+) -> Verdict:
+    """The verdict once the model decided relevance: a vetoed story loses its category and
+    countries; a rescued one gets the rules' category for it (then the category opinion's)."""
+    if not relevant:
+        return Verdict(False, None, ())
+    if rules.relevant:
+        chosen = rules.category
+    else:
+        chosen = rules_category(example.item) if rules_category else None
+    if chosen:
+        chosen = learned_category_of(category, example, chosen)
+    return Verdict(True, chosen, rules.countries)
