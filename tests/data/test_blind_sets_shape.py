@@ -1,4 +1,4 @@
-"""The shape of the blind sets blind5 to blind12: fields, ids, labels and mix, never the
+"""The shape of the blind sets blind5 to blind13: fields, ids, labels and mix, never the
 classifier's scores.
 
 Each set is sealed for evaluation until it has been run once (docs/evaluation.md says how
@@ -58,6 +58,13 @@ SETS = [
     ),
     BlindSet(
         12, 200, {"en": 35, "es": 60, "pt": 35, "uk": 25, "ru": 30}, _earlier(5, 6, 7, 8, 9, 10, 11)
+    ),
+    # blind13 fell short of the 200 stories asked for (161; docs/evaluation.md says why)
+    BlindSet(
+        13,
+        160,
+        {"en": 25, "es": 45, "pt": 30, "uk": 15, "ru": 30},
+        _earlier(5, 6, 7, 8, 9, 10, 11, 12),
     ),
 ]
 each_set = pytest.mark.parametrize("blind", SETS, ids=[f"blind{s.number}" for s in SETS])
