@@ -5,11 +5,11 @@ Classifies the dev pool's stories (cycled) three ways in the same run on one cor
 * **rules** — ``classify_folded(..., lean=True)``, the worker's call, no model;
 * **rules + model** — the same call with the topic's model (``MONITOR_CLASSIFIER_MODEL=on``);
   the model runs only on the stories the rules find relevant;
-* **model alone** — ``second_opinion`` (n-grams, inference and the explanation) on the
+* **model alone** — ``model_opinion`` (n-grams, inference and the explanation) on the
   rule-relevant stories only: what one model call costs;
 * **rules + all three opinions** — ``MONITOR_CLASSIFIER_MODEL=all``: the rescue also asks
   the model about every story the rules reject with both sides named;
-* **rescue alone** — ``rescue_opinion`` on those rejected, rescuable stories.
+* **rescue alone** — ``model_opinion`` on those rejected, rescuable stories.
 
 The shipped weights may predate the rescue (no ``rescue_above``): the rescue arms then use
 a stand-in threshold, which does not change the cost (the opinion is computed either way).
@@ -46,8 +46,7 @@ from monitor.matching.model.linear import LinearModel  # noqa: E402
 from monitor.matching.model.loading import topic_model  # noqa: E402
 from monitor.matching.model.opinion import (  # noqa: E402
     may_rescue,
-    rescue_opinion,
-    second_opinion,
+    model_opinion,
 )
 from monitor.matching.text import FoldedText, fold_text  # noqa: E402
 from monitor.matching.topic import Topic, load_topic  # noqa: E402
@@ -131,11 +130,13 @@ def run(topic: Topic, model: LinearModel, rounds: int) -> list[Row]:
 
     def opinion(story: RelevantStory) -> object:
         title, text, lang, features, logit = story
-        return second_opinion(model, topic, title, text, features, logit, lang)
+        return model_opinion(model, topic, title, text, features, logit, lang, rules_relevant=True)
 
     def rescue(story: RelevantStory) -> object:
         title, text, lang, features, logit = story
-        return rescue_opinion(everything, topic, title, text, features, logit, lang)
+        return model_opinion(
+            everything, topic, title, text, features, logit, lang, rules_relevant=False
+        )
 
     base, both, every, base_relevant, alone, base_rescuable, rescue_alone = best_of(
         rounds,

@@ -37,10 +37,9 @@ from monitor.matching.model.opinion import (
     learned_category,
     may_rescue,
     model_evidence,
+    model_opinion,
     rejection_reason,
     rescue_evidence,
-    rescue_opinion,
-    second_opinion,
 )
 from monitor.matching.precedence import HEAVIEST_CUES, CategoryDecision, decide_category
 from monitor.matching.scanner import Hit
@@ -125,7 +124,9 @@ def classify_folded(
     # The rules' log-odds, read by both of the model's opinions: computed once.
     logit = relevance_logit(topic, features) if relevant and model is not None else 0.0
     if relevant and model is not None and model.policy.veto:
-        opinion = second_opinion(model, topic, folded_title, folded_text, features, logit, lang)
+        opinion = model_opinion(
+            model, topic, folded_title, folded_text, features, logit, lang, rules_relevant=True
+        )
         if not opinion.kept:
             relevant = False  # the veto; the score drops below the threshold to agree
             score = min(score, round(topic.relevance.threshold * 0.99, 4))
@@ -133,7 +134,9 @@ def classify_folded(
             learned = model_evidence(model, opinion)
     elif model is not None and model.policy.rescue and not relevant and may_rescue(features):
         logit = relevance_logit(topic, features)
-        opinion = rescue_opinion(model, topic, folded_title, folded_text, features, logit, lang)
+        opinion = model_opinion(
+            model, topic, folded_title, folded_text, features, logit, lang, rules_relevant=False
+        )
         if opinion.kept:
             reason = rejection_reason(features, score, topic.relevance.threshold)
             learned = rescue_evidence(model, opinion, reason)

@@ -46,7 +46,7 @@ class SecondOpinion:
     contributions: tuple[Contribution, ...]
 
 
-def second_opinion(
+def model_opinion(
     model: LinearModel,
     topic: Topic,
     title: FoldedText,
@@ -54,18 +54,16 @@ def second_opinion(
     features: Features,
     logit: float,
     lang: str | None,
+    *,
+    rules_relevant: bool,
 ) -> SecondOpinion:
-    """The model's opinion on a story the rules found relevant, with its largest parts
-    (computed in the same pass: most such stories are kept and need them)."""
-    signals = signal_vector(topic, features, logit, True, lang)
+    """The model's opinion on a story, with its largest parts (computed in the same pass:
+    the evidence shows them whenever the opinion counts). ``kept`` is ``decides``: a story
+    the rules found relevant survives the veto; one they rejected is rescued."""
+    signals = signal_vector(topic, features, logit, rules_relevant, lang)
     opinion, parts = assess(model, title, text, signals, TOP_CONTRIBUTIONS)
-    kept = keeps(model.policy, True, opinion.probability)
+    kept = decides(model.policy, rules_relevant, may_rescue(features), opinion.probability)
     return SecondOpinion(round(opinion.probability, 4), kept, tuple(parts))
-
-
-def keeps(policy: Policy, rules_relevant: bool, probability: float) -> bool:
-    """Whether a story is relevant once the model has had its say (the veto)."""
-    return rules_relevant and probability >= policy.veto_below
 
 
 def may_rescue(features: Features) -> bool:
@@ -85,23 +83,6 @@ def decides(policy: Policy, rules_relevant: bool, rescuable: bool, probability: 
     if not policy.rescue or not rescuable or policy.rescue_above is None:
         return False
     return probability >= policy.rescue_above
-
-
-def rescue_opinion(
-    model: LinearModel,
-    topic: Topic,
-    title: FoldedText,
-    text: FoldedText,
-    features: Features,
-    logit: float,
-    lang: str | None,
-) -> SecondOpinion:
-    """The model's opinion on a story the rules rejected but ``may_rescue`` (``kept``:
-    rescued), with its largest parts."""
-    signals = signal_vector(topic, features, logit, False, lang)
-    opinion, parts = assess(model, title, text, signals, TOP_CONTRIBUTIONS)
-    kept = decides(model.policy, False, True, opinion.probability)
-    return SecondOpinion(round(opinion.probability, 4), kept, tuple(parts))
 
 
 def rejection_reason(features: Features, score: float, threshold: float) -> str:

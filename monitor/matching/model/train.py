@@ -30,7 +30,7 @@ from monitor.matching.model.category import CategoryModel, category_probabilitie
 from monitor.matching.model.groups import GroupInput, near_duplicate_groups
 from monitor.matching.model.linear import LinearModel, Policy, file_sha256
 from monitor.matching.model.ngrams import NgramScheme, ngram_buckets
-from monitor.matching.model.opinion import decides, keeps
+from monitor.matching.model.opinion import decides
 from monitor.matching.model.signals import StorySignals, signal_names, story_signals
 from monitor.matching.text import fold_text
 from monitor.matching.topic import Topic
@@ -233,7 +233,7 @@ def calibrate_veto(
         tp = fp = fn = 0
         policy = Policy(veto_below=threshold)
         for example, p in zip(examples, probabilities, strict=True):
-            predicted = keeps(policy, example.signals.rules_relevant, p)
+            predicted = decides(policy, example.signals.rules_relevant, False, p)
             tp += predicted and example.item.relevant
             fp += predicted and not example.item.relevant
             fn += example.item.relevant and not predicted
