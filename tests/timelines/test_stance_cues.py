@@ -82,6 +82,24 @@ def stances(topic: Topic, cues: TimelineCues, title: str, text: str, lang: str) 
             "pt",
             {"UY": "supports"},
         ),
+        (  # a diplomatic or peaceful solution is a neutral stance (labeling rule 6)
+            "Gobierno de Honduras aboga por una solución diplomática a la guerra en Ucrania",
+            "El canciller hondureño habló ante la Asamblea General.",
+            "es",
+            {"HN": "neutral"},
+        ),
+        (
+            "Costa Rica calls for dialogue and a peaceful resolution of the war in Ukraine",
+            "The Costa Rican government issued the statement on Friday.",
+            "en",
+            {"CR": "neutral"},
+        ),
+        (  # "ao lado da Ucrânia": a reporter's characterization of the government's side
+            "Governo do Chile se coloca ao lado da Ucrânia na guerra contra a Rússia",
+            "O presidente chileno falou com Zelensky por telefone.",
+            "pt",
+            {"CL": "supports"},
+        ),
         (  # English: support for Russia is a stance against Ukraine's position
             "Cuban government reaffirms support for Russia in the war in Ukraine",
             "The statement was read in Havana after a call with Moscow.",
