@@ -234,19 +234,24 @@ def _wait_until_listening(
 
 
 def _until_stopped(web: subprocess.Popen[bytes]) -> bool:
-    """Wait for Ctrl-C or SIGTERM (True) or for the web role to exit by itself (False)."""
+    """Wait for Ctrl-C or SIGTERM (True) or for the web role to exit by itself (False).
+
+    Both signals get a handler of their own: a process started in the background by a
+    non-interactive shell (`nohup … &`, many CI runners) inherits SIGINT *ignored*, and
+    Python then never raises KeyboardInterrupt, so Ctrl-C or `kill -INT` would do nothing.
+    """
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while not stop.is_set():
             if web.poll() is not None:
                 return False
             stop.wait(0.5)
         return True
-    except KeyboardInterrupt:
-        return True
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _wait(
