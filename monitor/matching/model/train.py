@@ -230,15 +230,12 @@ def calibrate_veto(
     """The veto threshold with the best F-beta over these examples (lowest on a tie)."""
     best, best_f1 = THRESHOLDS[0], -1.0
     for threshold in THRESHOLDS:
-        tp = fp = fn = 0
         policy = Policy(veto_below=threshold)
-        for example, p in zip(examples, probabilities, strict=True):
-            predicted = decides(policy, example.signals.rules_relevant, False, p)
-            tp += predicted and example.item.relevant
-            fp += predicted and not example.item.relevant
-            fn += example.item.relevant and not predicted
-        b2 = beta * beta
-        score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp + fp + fn else 0.0
+        predicted = [
+            decides(policy, e.signals.rules_relevant, False, p)
+            for e, p in zip(examples, probabilities, strict=True)
+        ]
+        score = _f_beta(_counts(examples, predicted), beta)
         if score > best_f1 + 1e-12:
             best, best_f1 = threshold, score
     return best
