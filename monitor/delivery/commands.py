@@ -28,8 +28,8 @@ from monitor.errors import InputError
 from monitor.feeds.hosts import HostLimiter
 from monitor.store import channel_ledger as ledger
 from monitor.store import subscribers as subscriber_store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,9 +247,7 @@ def try_destination(settings: Settings, engine: Engine, destination_id: int) -> 
 
 def dispatch(settings: Settings, action: str, **values: object) -> int:
     """The CLI's edge: one typed call per action."""
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
+    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
         if action == "add":
             new = values["new"]
             assert isinstance(new, NewDestination)
@@ -271,5 +269,3 @@ def dispatch(settings: Settings, action: str, **values: object) -> int:
         if action == "enable":
             return enable_destination(engine, destination_id)
         return try_destination(settings, engine, destination_id)
-    finally:
-        engine.dispose()

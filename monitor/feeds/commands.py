@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import tomllib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +35,8 @@ from monitor.feeds.registry_entry import (
     dns_refusals,
 )
 from monitor.store import feeds as store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 
 TOML_KEYS = ("url", "name", "outlet", "language", "interval")
 Outcome = Literal["added", "already registered", "refused", "skipped"]
@@ -276,15 +276,9 @@ async def _fetch_once(settings: Settings, url: str) -> Any:
         return await fetch_feed(session, url, validators=None, limits=limits, address_policy=policy)
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[Engine]:
+def _database(settings: Settings) -> AbstractContextManager[Engine]:
     """The configured database, checked to be at the code's schema, disposed after."""
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
-        yield engine
-    finally:
-        engine.dispose()
+    return checked_database(settings.db_url, timeout=settings.db_timeout)
 
 
 def _say(line: str) -> None:

@@ -8,6 +8,9 @@ checkout, e.g. ``alembic revision``.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -16,7 +19,7 @@ from sqlalchemy import Engine, create_engine
 
 from monitor.errors import ConfigError
 from monitor.resources import migrations_dir
-from monitor.store.db import connection, private_sqlite
+from monitor.store.db import connection, make_engine, private_sqlite
 
 
 def _config(url: str) -> Config:
@@ -98,3 +101,18 @@ def require_schema(engine: Engine) -> None:
     problem = schema_problem(engine)
     if problem is not None:
         raise ConfigError(problem)
+
+
+@contextmanager
+def checked_database(url: str, *, timeout: float) -> Iterator[Engine]:
+    """The database at ``url``, checked to be at this code's schema, disposed after.
+
+    Every command that reads or writes the store opens it this way, so a database that was
+    never migrated (or is behind) gets ``require_schema``'s sentence before any work starts.
+    """
+    engine = make_engine(url, timeout=timeout)
+    try:
+        require_schema(engine)
+        yield engine
+    finally:
+        engine.dispose()

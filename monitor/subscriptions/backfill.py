@@ -17,8 +17,8 @@ from monitor.config import Settings
 from monitor.errors import BackfillError
 from monitor.store import outbox
 from monitor.store import subscribers as subscriber_store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 from monitor.store.stories import AlertedStory, alerted_stories
 from monitor.subscriptions.fanout import SubscriptionIndex
 from monitor.subscriptions.preferences import topic_vocabulary
@@ -30,9 +30,7 @@ def run_backfill(
     settings: Settings, subscription_id: int, *, days: int, now: datetime | None = None
 ) -> int:
     now = now or datetime.now(UTC)
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
+    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
         with transaction(engine) as conn:
             subscription = subscriber_store.get_subscription(conn, subscription_id)
             if subscription is None:
@@ -77,5 +75,3 @@ def run_backfill(
             f"{len(already)} were already delivered; {created} queued as one digest"
         )
         return 0
-    finally:
-        engine.dispose()

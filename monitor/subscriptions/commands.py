@@ -9,8 +9,8 @@ changes nothing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +28,8 @@ from monitor.notify.assemble import queue_confirmation
 from monitor.notify.links import feed_urls
 from monitor.store import alert_feeds, failed_deliveries, outbox
 from monitor.store import subscribers as store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 from monitor.subscriptions.erasure import forget_subscriber
 from monitor.subscriptions.listing import subscriber_lines, subscribers_json
 from monitor.subscriptions.preferences import (
@@ -334,15 +334,9 @@ def _import_row(
 
 
 # --- the commands: one typed call each (cli.py turns arguments into them) -------------------
-@contextmanager
-def _database(settings: Settings) -> Iterator[Engine]:
+def _database(settings: Settings) -> AbstractContextManager[Engine]:
     """The configured database, checked to be at the code's schema, disposed after."""
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
-        yield engine
-    finally:
-        engine.dispose()
+    return checked_database(settings.db_url, timeout=settings.db_timeout)
 
 
 def _no_subscription(subscription: int) -> InputError:

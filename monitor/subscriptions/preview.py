@@ -22,7 +22,8 @@ from monitor.config import Settings
 from monitor.matching.commands import check_query, matching_ids
 from monitor.matching.query import MatchDoc, Node
 from monitor.models import Classification, FeedItem
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 from monitor.store.stories import AlertedStory, alerted_stories
 from monitor.subscriptions.fanout import passes_filters
 from monitor.subscriptions.topic_choice import ALL_TOPICS, StoryTopics, delivery_view
@@ -194,12 +195,11 @@ def preview_query(
     for warning in warnings:
         where = f" (at {warning.position})" if warning.position is not None else ""
         print(f"  warning [{warning.code}]{where}: {warning.message}")
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        with transaction(engine) as conn:
-            stories = alerted_stories(conn, datetime.now(UTC) - timedelta(days=days))
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        stories = alerted_stories(conn, datetime.now(UTC) - timedelta(days=days))
     preview = preview_matches(stories, node, days=days, topic=topic)
     matched = preview.matched
     under = f" under topic {topic}" if topic else ""

@@ -109,7 +109,8 @@ def export_timeline(
     corrections applied); ``gold``: only the stories an analyst corrected, as a labeled
     file that ``monitor eval timeline`` scores."""
     from monitor.matching.topic_set import load_topic_set
-    from monitor.store.db import make_engine, transaction
+    from monitor.store.db import transaction
+    from monitor.store.migrate import checked_database
     from monitor.store.timeline_corrections import corrections
     from monitor.timelines.review import reviewed_gold
     from monitor.timelines.stored import country_timeline
@@ -121,13 +122,12 @@ def export_timeline(
     first = _day(start, "--from") if start else last - timedelta(days=90)
     if first > last:
         raise InputError("the period is empty", [Problem("--from", "must not be after --to")])
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        with transaction(engine) as conn:
-            rows, stored = country_timeline(conn, topics, load_cues(), code, first, last)
-            fixes = corrections(conn, code) if fmt == "gold" else []
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        rows, stored = country_timeline(conn, topics, load_cues(), code, first, last)
+        fixes = corrections(conn, code) if fmt == "gold" else []
     log.info("timeline.exported", country=code, rows=len(rows), stories=len(stored), format=fmt)
     if fmt == "gold":
         lines = reviewed_gold(rows, fixes, {str(s.story_id): s for s in stored})

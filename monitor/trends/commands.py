@@ -8,21 +8,19 @@ import orjson
 
 from monitor.config import Settings
 from monitor.errors import InputError
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 from monitor.trends.spikes import SpikePolicy, VolumeVerdict, judge_day
 from monitor.trends.volumes import daily_counts
 
 
 def current_verdicts(settings: Settings, day: date, policy: SpikePolicy) -> list[VolumeVerdict]:
     """Every key's verdict for ``day`` (UTC), most unusual first."""
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
-        with transaction(engine) as conn:
-            counts = daily_counts(conn, day - timedelta(days=policy.baseline_days), day)
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        counts = daily_counts(conn, day - timedelta(days=policy.baseline_days), day)
     verdicts = [judge_day(key, day, series[-1], series[:-1], policy) for key, series in counts.items()]
     return sorted(verdicts, key=lambda v: (v.kind is None, v.tail_probability, v.key))
 

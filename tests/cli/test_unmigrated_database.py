@@ -29,7 +29,9 @@ def bare_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 @pytest.mark.parametrize(
     "args",
     [("feed", "list"), ("feed", "add", "https://x.example/rss"), ("subscriber", "list"),
-     ("subscriber", "add", "desk@example.org")],
+     ("subscriber", "add", "desk@example.org"), ("operator", "list"),
+     ("query", "test", "Ukraine AND Brazil"), ("timeline", "BR"), ("spikes",),
+     ("subscriber", "api-key", "list"), ("subscriber", "destination", "list")],
 )
 def test_commands_on_a_database_never_migrated_say_to_run_db_upgrade(
     bare_db_url: str, make_settings: Any, args: tuple[str, ...]

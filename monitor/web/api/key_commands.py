@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from monitor.config import Settings
 from monitor.errors import InputError, Problem
 from monitor.store import api_keys as key_store
-from monitor.store.db import make_engine, transaction
-from monitor.store.migrate import require_schema
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 from monitor.store.subscribers import get_subscriber
 from monitor.web.api.keys import SCOPES, granted_scopes, new_api_key
 from monitor.web.api.shapes import key_line
@@ -29,9 +29,7 @@ def add_key(settings: Settings, who: str, name: str, scope: str) -> int:
     name = " ".join(name.split())
     if len(name) > MAX_NAME or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
         raise InputError("api key refused", [Problem("name", f"plain text, at most {MAX_NAME} characters")])
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
+    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
         made = new_api_key()
         with transaction(engine) as conn:
             person = get_subscriber(conn, _subscriber_key(who))
@@ -41,8 +39,6 @@ def add_key(settings: Settings, who: str, name: str, scope: str) -> int:
                 conn, person.id, name=name, prefix=made.prefix, key_hash=made.key_hash,
                 scopes=granted_scopes(scope), now=datetime.now(UTC),
             )
-    finally:
-        engine.dispose()
     print(f"api key {key_id} for subscriber {person.id} ({', '.join(granted_scopes(scope))}):")
     print(f"  {made.secret}")
     print("Shown once: store it now. Use it as 'Authorization: Bearer KEY' on /api/v1.")
@@ -50,19 +46,17 @@ def add_key(settings: Settings, who: str, name: str, scope: str) -> int:
 
 
 def list_keys(settings: Settings, who: str | None) -> int:
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
-        with transaction(engine) as conn:
-            subscriber_id = None
-            if who is not None:
-                person = get_subscriber(conn, _subscriber_key(who))
-                if person is None:
-                    raise InputError(f"no subscriber {who!r} (see `monitor subscriber list`)")
-                subscriber_id = person.id
-            rows = key_store.list_api_keys(conn, subscriber_id)
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        subscriber_id = None
+        if who is not None:
+            person = get_subscriber(conn, _subscriber_key(who))
+            if person is None:
+                raise InputError(f"no subscriber {who!r} (see `monitor subscriber list`)")
+            subscriber_id = person.id
+        rows = key_store.list_api_keys(conn, subscriber_id)
     for row in rows:
         print(key_line(row))
     if not rows:
@@ -71,13 +65,11 @@ def list_keys(settings: Settings, who: str | None) -> int:
 
 
 def revoke_key(settings: Settings, key_id: int) -> int:
-    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
-    try:
-        require_schema(engine)
-        with transaction(engine) as conn:
-            done = key_store.revoke_api_key(conn, key_id, now=datetime.now(UTC))
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        done = key_store.revoke_api_key(conn, key_id, now=datetime.now(UTC))
     if not done:
         raise InputError(f"no active api key {key_id} (see `monitor subscriber api-key list`)")
     print(f"api key {key_id} revoked; its requests now answer 401")

@@ -13,7 +13,8 @@ from monitor.config import Settings
 from monitor.config_rules import address_list_problem
 from monitor.errors import ConfigError
 from monitor.store import sessions as session_store
-from monitor.store.db import make_engine, transaction
+from monitor.store.db import transaction
+from monitor.store.migrate import checked_database
 
 Action = Literal["add", "remove", "list"]
 
@@ -29,22 +30,21 @@ def run_operator_command(settings: Settings, action: Action, email: str | None) 
                 f"monitor operator {action}: {problem or 'one address at a time'} "
                 "(e.g. monitor operator add ops@example.org)"
             )
-    engine = make_engine(settings.db_url)
-    try:
-        with transaction(engine) as conn:
-            if action == "list":
-                named = sorted(settings.operator_addresses())
-                for name in named:
-                    print(f"{name}\t(MONITOR_OPERATORS)")
-                for name in session_store.operator_addresses(conn):
-                    print(f"{name}\t(monitor operator add)")
-                return 0
-            if action == "add":
-                added = session_store.add_operator(conn, address, now=datetime.now(UTC))
-                print(f"{address}: {'added' if added else 'already an operator'}")
-                return 0
-            removed = session_store.remove_operator(conn, address)
-            print(f"{address}: {'removed' if removed else 'was not added by command'}")
-            return 0 if removed else 1
-    finally:
-        engine.dispose()
+    with (
+        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        transaction(engine) as conn,
+    ):
+        if action == "list":
+            named = sorted(settings.operator_addresses())
+            for name in named:
+                print(f"{name}\t(MONITOR_OPERATORS)")
+            for name in session_store.operator_addresses(conn):
+                print(f"{name}\t(monitor operator add)")
+            return 0
+        if action == "add":
+            added = session_store.add_operator(conn, address, now=datetime.now(UTC))
+            print(f"{address}: {'added' if added else 'already an operator'}")
+            return 0
+        removed = session_store.remove_operator(conn, address)
+        print(f"{address}: {'removed' if removed else 'was not added by command'}")
+        return 0 if removed else 1
