@@ -9,12 +9,13 @@ from types import ModuleType
 
 import pytest
 
+from tests import PROJECT_ROOT
 from tests.feeds.feed_samples import FIXTURES, dev_items, fixture_bytes, fixture_items
 
 
 def load_builder() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
-        "build_dev_feeds", FIXTURES / "build_dev_feeds.py"
+        "build_dev_feeds", PROJECT_ROOT / "scripts" / "build_dev_feeds.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

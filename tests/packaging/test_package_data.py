@@ -7,6 +7,7 @@ The full check of an installed wheel is scripts/wheel-smoke (`make wheel-smoke`,
 from __future__ import annotations
 
 import fnmatch
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -24,37 +25,46 @@ PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 
 
-def _package_of(directory: Path) -> str:
-    return ".".join(directory.relative_to(PROJECT_ROOT).parts)
+def _folder_of(package: str) -> Path:
+    """Where a listed package's files are in the checkout (mapped ones live outside monitor/)."""
+    for mapped, folder in SETUPTOOLS["package-dir"].items():
+        if package == mapped or package.startswith(mapped + "."):
+            return PROJECT_ROOT / folder / Path(*package[len(mapped) + 1:].split(".") if package != mapped else ())
+    return PROJECT_ROOT / Path(*package.split("."))
 
 
-def test_every_package_of_monitor_is_listed_for_the_wheel() -> None:
-    found = {
-        _package_of(init.parent)
-        for init in (PROJECT_ROOT / "monitor").rglob("__init__.py")
-        if "__pycache__" not in init.parts
-    }
-    missing = found - set(SETUPTOOLS["packages"])
-    assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
+def _tracked_files(folder: str) -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z", folder], cwd=PROJECT_ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    return [PROJECT_ROOT / name for name in listed.split("\0") if name]
+
+
+def test_every_file_under_the_package_folders_ships() -> None:
+    """Each file git holds under monitor/, migrations/ and seeds/ is in a listed package and
+    ships as its module or matches that package's own package-data patterns. A folder of
+    data that is not listed draws setuptools' "Package would be ignored" warning, and a
+    later setuptools drops it from the wheel."""
+    folders = {_folder_of(name): name for name in SETUPTOOLS["packages"]}
+    unlisted, unshipped = set(), []
+    for top in ("monitor", *SETUPTOOLS["package-dir"].values()):
+        for path in _tracked_files(top):
+            package = folders.get(path.parent)
+            if package is None:
+                unlisted.add(str(path.parent.relative_to(PROJECT_ROOT)))
+                continue
+            patterns = SETUPTOOLS["package-data"].get(package, [])
+            if path.suffix != ".py" and not any(fnmatch.fnmatch(path.name, p) for p in patterns):
+                unshipped.append(str(path.relative_to(PROJECT_ROOT)))
+    assert not unlisted, f"add the packages of {sorted(unlisted)} to [tool.setuptools] packages"
+    assert not unshipped, f"add patterns for {unshipped} to [tool.setuptools.package-data]"
+
+
+def test_every_listed_package_exists() -> None:
+    for name in SETUPTOOLS["packages"]:
+        assert _folder_of(name).is_dir(), name
     for package, folder in SETUPTOOLS["package-dir"].items():
         assert package in SETUPTOOLS["packages"]
         assert (PROJECT_ROOT / folder / "__init__.py").is_file(), folder
-
-
-@pytest.mark.parametrize("package", ["monitor._migrations", "monitor._seeds"])
-def test_every_data_file_of_a_mapped_folder_ships(package: str) -> None:
-    folder = PROJECT_ROOT / SETUPTOOLS["package-dir"][package]
-    patterns = SETUPTOOLS["package-data"][package]
-    unshipped = [
-        str(path.relative_to(folder))
-        for path in folder.rglob("*")
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and path.parent != folder  # the folder's own modules ship as modules
-        and not any(fnmatch.fnmatch(str(path.relative_to(folder)), p) for p in patterns)
-        and path.name != "build_dev_feeds.py"  # the script that wrote the dev feeds
-    ]
-    assert not unshipped, f"{package}: add patterns for {unshipped} to package-data"
 
 
 def test_every_language_catalog_ships_in_the_wheel() -> None:
@@ -62,10 +72,10 @@ def test_every_language_catalog_ships_in_the_wheel() -> None:
     new language needs only its file to match the package-data globs."""
     from monitor.catalogs import LANGUAGES
 
-    patterns = SETUPTOOLS["package-data"]["monitor"]
+    patterns = SETUPTOOLS["package-data"]["monitor.locales"]
     for language in LANGUAGES:
-        name = f"locales/{language}.po"
-        assert (PROJECT_ROOT / "monitor" / name).is_file(), name
+        name = f"{language}.po"
+        assert (PROJECT_ROOT / "monitor" / "locales" / name).is_file(), name
         assert any(fnmatch.fnmatch(name, p) for p in patterns), f"add {name} to package-data"
     assert "uk" in LANGUAGES
 
