@@ -54,7 +54,7 @@ def eval_timeline(
     cues = load_cues(precision=precision_filter)
     measure = measure_timelines(load_topic(settings.topic_file), cues, gold)
     if as_json:
-        print(json.dumps(measure_json(measure), indent=2))
+        print(json.dumps(measure_json(measure, errors=errors), indent=2))
     else:
         name = paths[0] + (f" with corrections {corrections}" if corrections else "")
         name += "" if precision_filter else " (rules alone, no precision filter)"

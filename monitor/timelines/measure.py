@@ -73,9 +73,12 @@ def format_measure(measure: TimelineMeasure, name: str, *, errors: bool = False)
             f"{s.correct_stances}/{s.predicted_stances}"
         )
     if measure.not_relevant:
+        # Which stories, only when errors are asked for: a gold batch drawn from the
+        # classifier's sealed blind set must not show its items' verdicts (aggregates only).
+        which = f": {', '.join(measure.not_relevant)}" if errors else " (--errors lists them)"
         lines.append(
             f"the classifier calls {len(measure.not_relevant)} gold stories irrelevant "
-            f"(their entries count as missed): {', '.join(measure.not_relevant)}"
+            f"(their entries count as missed){which}"
         )
     if errors:
         lines.append("disagreements (all portions):")
@@ -83,8 +86,9 @@ def format_measure(measure: TimelineMeasure, name: str, *, errors: bool = False)
     return "\n".join(lines)
 
 
-def measure_json(measure: TimelineMeasure) -> dict[str, object]:
-    """The report as JSON-ready data, for scripts."""
+def measure_json(measure: TimelineMeasure, *, errors: bool = False) -> dict[str, object]:
+    """The report as JSON-ready data, for scripts; the irrelevant stories' ids only with
+    ``errors`` (as in the text)."""
     return {
         "portions": {
             portion: {
@@ -106,5 +110,6 @@ def measure_json(measure: TimelineMeasure) -> dict[str, object]:
             }
             for portion, s in measure.scores.items()
         },
-        "not_relevant": list(measure.not_relevant),
+        "not_relevant_count": len(measure.not_relevant),
+        **({"not_relevant": list(measure.not_relevant)} if errors else {}),
     }

@@ -55,10 +55,16 @@ def test_eval_timeline_reports_each_portion_and_json_agrees(tmp_path: Path) -> N
     assert data["portions"]["all"]["stories"] >= 100
     listed = monitor("eval", "timeline", GOLD, "--errors", cwd=tmp_path).stdout
     assert "disagreements" in listed and "disagreements" not in done.stdout
+    # Which stories the classifier dropped is an item-level verdict: only with --errors.
+    assert data["not_relevant_count"] > 0 and "not_relevant" not in data
+    assert "(--errors lists them)" in done.stdout
+    dropped = json.loads(monitor("eval", "timeline", GOLD, "--json", "--errors", cwd=tmp_path).stdout)
+    assert len(dropped["not_relevant"]) == data["not_relevant_count"]
+    assert all(story_id in listed for story_id in dropped["not_relevant"])
 
 
 def test_corrections_change_the_gold_that_is_scored(tmp_path: Path) -> None:
-    before = json.loads(monitor("eval", "timeline", GOLD, "--json", cwd=tmp_path).stdout)
+    before = json.loads(monitor("eval", "timeline", GOLD, "--json", "--errors", cwd=tmp_path).stdout)
     missed = before["not_relevant"][0]  # a story whose entries the extractor cannot find
     gold = next(
         json.loads(x) for x in Path(GOLD).read_text().splitlines() if json.loads(x)["id"] == missed
