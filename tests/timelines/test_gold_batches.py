@@ -3,11 +3,11 @@ about the extractor.
 
 Batch 4 is every relevant EN/ES/PT story of blind7, blind6 and blind5; batch 5 every one of
 blind8; batch 6 every relevant story of blind9, UK/RU included (the first UK/RU gold);
-batch 7 every relevant story of blind10, UK/RU included; batch 8 every relevant story of
-blind11, UK/RU included; batch 9 every relevant story of blind12, UK/RU included. All were labeled by hand from the written rules
-(docs/timelines.md; batches 5-9 also from the earlier batches' written interpretations)
-and sealed until scored (their notes beside them in tests/data/timeline/). Each entry and stance carries the sentence it was labeled from, so a
-reader can check a label without re-reading the story.
+batches 7, 8, 9 and 10 every relevant story of blind10, blind11, blind12 and blind13, UK/RU
+included. All were labeled by hand from the written rules (docs/timelines.md; batches 5-10
+also from the earlier batches' written interpretations) and sealed until scored (their notes
+beside them in tests/data/timeline/). Each entry and stance carries the sentence it was
+labeled from, so a reader can check a label without re-reading the story.
 """
 
 from __future__ import annotations
@@ -97,6 +97,14 @@ BATCHES = [
         stories=87,
         entries=50,
         stances=40,
+        langs=frozenset({"en", "es", "pt", "uk", "ru"}),
+    ),
+    Batch(
+        "test10",
+        ("tests/data/blind13.jsonl",),
+        stories=70,
+        entries=50,
+        stances=30,
         langs=frozenset({"en", "es", "pt", "uk", "ru"}),
     ),
 ]
