@@ -297,12 +297,6 @@ _MARK_SENT = (
     .where(emails.c.id == bindparam("b_email"))
     .values(status="sent", sent_at=bindparam("b_now"), last_error=None)
 )
-
-
-# PostgreSQL: the attempt's update as a data-modifying CTE of the email's, so a mark is one
-# statement — on an autocommit connection, one round trip instead of four (BEGIN, two
-# UPDATEs, COMMIT), and as atomic as the transaction it replaces.
-_MARK_SENT_AND_ATTEMPT = _MARK_SENT.add_cte(_MARK_ATTEMPT.cte("marked_attempt"))
 _MARK_RETRY = (
     update(emails)
     .where(emails.c.id == bindparam("b_email"))
@@ -313,11 +307,15 @@ _MARK_FAILED = (
     .where(emails.c.id == bindparam("b_email"))
     .values(status="failed", last_error=bindparam("b_error"))
 )
-# Every statement one mark may be on PostgreSQL (see :func:`single_mark`).
+# The email's update for each kind of mark :func:`single_mark` chooses.
+EMAIL_MARKS = {"sent": _MARK_SENT, "retry": _MARK_RETRY, "failed": _MARK_FAILED}
+# PostgreSQL: the attempt's update as a data-modifying CTE of the email's, so a mark is one
+# statement — on an autocommit connection, one round trip instead of four (BEGIN, two
+# UPDATEs, COMMIT), and as atomic as the transaction it replaces. The raw cursor's marks
+# (``raw_marks``) are these statements compiled.
 SINGLE_MARKS = {
-    "sent": _MARK_SENT_AND_ATTEMPT,
-    "retry": _MARK_RETRY.add_cte(_MARK_ATTEMPT.cte("marked_attempt")),
-    "failed": _MARK_FAILED.add_cte(_MARK_ATTEMPT.cte("marked_attempt")),
+    kind: statement.add_cte(_MARK_ATTEMPT.cte("marked_attempt"))
+    for kind, statement in EMAIL_MARKS.items()
 }
 
 
@@ -365,34 +363,15 @@ def finish_attempt(
 ) -> None:
     """Record the SMTP outcome: sent, transient (retry at retry_at) or permanent.
 
-    One statement on PostgreSQL (see :func:`marks_in_one_statement`), two elsewhere.
+    One statement on PostgreSQL (see :func:`marks_in_one_statement`), two elsewhere: the
+    same statements either way, chosen by :func:`single_mark`.
     """
+    kind, parameters = single_mark(email, outcome=outcome, detail=detail, now=now, retry_at=retry_at)
     if marks_in_one_statement(conn):
-        kind, parameters = single_mark(
-            email, outcome=outcome, detail=detail, now=now, retry_at=retry_at
-        )
         conn.execute(SINGLE_MARKS[kind], parameters)
         return
-    attempt = {
-        "b_attempt": email.attempt_id,
-        "b_outcome": outcome,
-        "b_detail": detail[:2000],
-        "b_now": now,
-    }
-    if outcome == "sent":
-        conn.execute(_MARK_ATTEMPT, attempt)
-        conn.execute(_MARK_SENT, {"b_email": email.id, "b_now": now})
-        return
-    if outcome == "transient" and retry_at is not None:
-        values: dict[str, Any] = {
-            "status": "pending",
-            "next_attempt_at": retry_at,
-            "last_error": detail[:2000],
-        }
-    else:
-        values = {"status": "failed", "last_error": detail[:2000]}
-    conn.execute(_MARK_ATTEMPT, attempt)
-    conn.execute(update(emails).where(emails.c.id == email.id).values(**values))
+    conn.execute(_MARK_ATTEMPT, parameters)
+    conn.execute(EMAIL_MARKS[kind], parameters)
 
 
 def recover_interrupted(conn: Connection, *, workers: Callable[[str], bool], now: datetime) -> int:
