@@ -198,6 +198,9 @@ def counts_as_act(kind: str, status: str, value: str | None = None) -> bool:
 
 FOREIGN = frozenset({"ukraine", "russia"})
 OTHER = "other"  # a third state, a bloc, or an agent that is no state ("pela internet")
+# A country's people named by a demonym with no state word beside it ("Brasileiros têm sido
+# recrutados", "Colombian volunteers"): citizens, not the government (labeling rule 1).
+PEOPLE = "people"
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,26 @@ _VERB_JOIN_RE = re.compile(
 )
 
 
+# A clause that opens with a past-tense verb (after "and"/"y"/"e"/"та" or nothing) has no
+# subject of its own: it goes on with the subject of the clause before it ("Zelensky thanked
+# Paraguay, shared the results of the peace formula": Zelensky shared them, not Paraguay).
+# Reflexive UK/RU forms too ("поділився", "поделился").
+_CONTINUED_RE = re.compile(
+    r"^[\W\d]*(?:(?:and|y|e|и|і|й|та)\s+)?(?:(?:also|then|later|luego|tambien|ademas|"
+    r"tambem|depois|также|також|потім|затем)\s+)?"
+    r"(?:[a-z]\w*(?:ed|ó|ió|aron|ieron|ou|eu|iu|aram|eram|iram)|said|met|held|told|spoke|"
+    r"sent|gave|[а-яіїєґ]\w+(?:ил|ила|или|ав|ала|али|ив|ув|ула|ули|ел|ела|ели)(?:ся|сь)?)\b"
+)
+
+
+def continues_subject(clause: str) -> bool:
+    """Whether a clause opens with a past-tense verb and so shares the subject of the clause
+    before it (subject ellipsis in coordinated predicates: "…, shared the results", "…, y
+    anunció", "…, поділився успіхами"), rather than being about whatever state that clause
+    names."""
+    return bool(_CONTINUED_RE.match(clause))
+
+
 def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int, int]]:
     """The clauses of ``sentence`` as ``[start, end)`` offsets into its field's text;
     ``actors``: where (field offsets) named states and leaders start."""

@@ -34,6 +34,7 @@ from monitor.timelines.acts import (
     FOREIGN,
     HAPPENED,
     OTHER,
+    PEOPLE,
     PLANNED,
     Actor,
     act_agent,
@@ -41,7 +42,7 @@ from monitor.timelines.acts import (
     act_speaker,
     act_status,
 )
-from monitor.timelines.clauses import clause_index, split_clauses
+from monitor.timelines.clauses import clause_index, continues_subject, split_clauses
 from monitor.timelines.cues import (
     CANCEL,
     KIND,
@@ -239,6 +240,8 @@ def extract_candidates(
         if _names_state(e, story, cues.state_words) and _surname(e, story) not in elect
     ]
     stated = {e.rule.split(":")[1] for e in states}
+    people = [e for e in verdict.matched if _names_people(e, story, cues.state_words)]
+    war_sides = [e for e in verdict.matched if e.rule.split(":")[0] in FOREIGN and _is_actor(e)]
     # mentions dropped as a president-elect's: such a sentence is not the country's, even
     # in a one-country story ("разговоре избранного президента Аргентины Хавьера Милея")
     elect_only = [
@@ -258,14 +261,17 @@ def extract_candidates(
             [e for e in states if _inside(e.field, e.start, e.end, sentence)], story
         )
         thirds = [hit for hit in here if hit.spec.group == THIRD]
-        layout = _Clauses(sentence, named, evidence, thirds, verdict.lang)
+        citizens = [e for e in people if _inside(e.field, e.start, e.end, sentence)]
+        layout = _Clauses(sentence, named, evidence, thirds, verdict.lang, citizens)
         not_yet = {
             e.rule.split(":")[1] for e in elect_only if _inside(e.field, e.start, e.end, sentence)
         }
         for country, position in _countries(verdict.countries, named, sentence, stated, not_yet):
             said.setdefault(country, []).append((position, sentence, here))
             own = [hit for hit in here if layout.attributes(hit, country)]
-            for entry, hit in _entries(story, country, position, sentence, own, evidence, venue):
+            for entry, hit in _entries(
+                story, country, position, sentence, own, evidence, venue, war_sides
+            ):
                 key = (entry.country, entry.kind)
                 sighting = layout.sighting(hit, country, named, evidence, number, story)
                 seen.setdefault(key, []).append((entry, sighting))
@@ -302,7 +308,7 @@ def extract_candidates(
     per_country = Counter(country for country, _ in entries)
     most = {c: max(len(v) for k, v in seen.items() if k[0] == c) for c in per_country}
     for key, entry in entries.items():
-        made = _value_elsewhere(entry, said[entry.country], story)
+        made = _value_elsewhere(entry, said[entry.country], story, war_sides)
         chosen = [s for e, s in seen[key] if e is entry]
         if made.kind == "peace-plan" and made.value is None:
             made = replace(made, value=declined(chosen[:1]))
@@ -340,6 +346,7 @@ class _Clauses:
         evidence: Sequence[Evidence],
         thirds: Sequence[Hit] = (),
         lang: str | None = None,
+        people: Sequence[Evidence] = (),
     ):
         self.sentence = sentence
         self.lang = lang
@@ -355,6 +362,8 @@ class _Clauses:
                 self._party(item.start, item.end, side)
         for hit in thirds:
             self._party(hit.start, hit.end, OTHER)
+        for item in people:
+            self._party(item.start, item.end, PEOPLE)
         self.states: list[list[tuple[int, str]]] = [[] for _ in self.clauses]
         self.last_named: list[tuple[int, str] | None] = [None for _ in self.clauses]
         for item in sorted(named, key=lambda e: e.start):
@@ -479,6 +488,27 @@ class _Clauses:
         start = self.clauses[number][0]
         return act_party(self._clause_text(number), self.parties[number], cue - start)
 
+    def _describes_cue(self, number: int, hit: Hit) -> bool:
+        """Whether a demonym right before the cue qualifies the cue's noun ("Ecuadorian
+        banana imports", "Colombian mercenary unit"): where the goods or men come from,
+        not citizens acting as the clause's subject."""
+        start = self.clauses[number][0]
+        text = self._clause_text(number)
+        return any(
+            a.party == PEOPLE and not text[a.end : hit.start - start].strip()
+            for a in self.parties[number]
+        )
+
+    def _continued_subject(self, number: int) -> tuple[str, ...]:
+        """The subject a clause shares with the clause before it when it opens with a
+        past-tense verb (``clauses.continues_subject``: "Zelenski agradeció a Paraguay,
+        compartió los avances de la fórmula de paz"), empty when it opens otherwise or the
+        clause before names no subject."""
+        if number == 0 or not continues_subject(self._clause_text(number)):
+            return ()
+        end = self.clauses[number - 1][1] - self.clauses[number - 1][0]
+        return act_party(self._clause_text(number - 1), self.parties[number - 1], end)
+
     def _inherited(self, number: int) -> list[str] | None:
         """The states a clause naming none is about: a relative clause right after a named
         state or leader ("…Javier Milei, who has suggested…") is about that antecedent
@@ -514,6 +544,12 @@ class _Clauses:
                 return _FOREIGN in where or country in where
         subject = self.subject(number, hit.start)
         agent = self.agent(number, hit.start)
+        if subject == (PEOPLE,) and not here and not self._describes_cue(number, hit):
+            return False  # "Brasileiros têm sido recrutados": citizens, not the government
+        if not subject and not here and hit.spec.label in _ONE_SIDED:
+            earlier = self._continued_subject(number)
+            if earlier:
+                return country in earlier  # "Zelensky thanked Paraguay, shared …": his act
         if hit.spec.label in _TWO_SIDED:
             if any(a.party == OTHER for a in self.parties[number]) and (agent == OTHER or not here):
                 # a bloc's or third state's own ("the meeting of the Caricom heads"), or
@@ -619,7 +655,10 @@ class _Clauses:
 
 
 def _value_elsewhere(
-    entry: TimelineEntry, sentences: Sequence[tuple[int, Quote, list[Hit]]], story: StoryText
+    entry: TimelineEntry,
+    sentences: Sequence[tuple[int, Quote, list[Hit]]],
+    story: StoryText,
+    sides: Sequence[Evidence] = (),
 ) -> TimelineEntry:
     """An entry whose sentence states no value takes the first one another of the country's
     sentences states ("…summit voices concern. Nicaragua refused to sign.")."""
@@ -627,7 +666,7 @@ def _value_elsewhere(
     if entry.value is not None or family is None:
         return entry
     for position, sentence, hits in sentences:
-        value = _value(family, position, hits, story, sentence)
+        value = _value(family, position, hits, story, sentence, sides)
         if value is not None:
             return replace(entry, value=value)
     return entry
@@ -667,6 +706,16 @@ def _names_state(
     after = _WORD_RE.findall(source[item.end : item.end + 40])
     near = [*before[-1:], *after[:1]]
     return any(fold(word) in state_words for word in near)
+
+
+def _names_people(item: Evidence, story: StoryText, state_words: frozenset[str]) -> bool:
+    """Whether a piece of evidence names a Latin American country's people, not its state:
+    a demonym with no state word beside it ("Brasileiros têm sido recrutados", "Colombian
+    volunteers"); their acts are citizens', not the government's (labeling rule 1)."""
+    parts = item.rule.split(":")
+    if parts[0] != "latam" or len(parts) < 3 or parts[2] != "demonym":
+        return False
+    return parts[-1] not in _NOT_ACTOR and not _names_state(item, story, state_words)
 
 
 def _said_elect(item: Evidence, source: str) -> bool:
@@ -760,6 +809,7 @@ def _entries(
     hits: Sequence[Hit],
     evidence: Sequence[Evidence],
     venue: str | None,
+    sides: Sequence[Evidence] = (),
 ) -> list[tuple[TimelineEntry, Hit]]:
     cancelled = {hit.spec.label for hit in hits if hit.spec.group == CANCEL}
     source = story.title if sentence.field == "title" else story.text
@@ -772,6 +822,8 @@ def _entries(
             continue  # "recebeu um telefonema", "received a call": the call, no meeting
         if hit.spec.label in VOTE_KINDS and _SETTLEMENT_RE.match(fold(source[hit.end :][:48])):
             continue  # "resolution to the conflict": a settlement, not a UN resolution
+        if _in_title(source[: hit.start], source[hit.start : hit.end]):
+            continue  # "Minister of Foreign Affairs and Foreign Trade": a name, not an act
         if kind_cue and hit.spec.label not in cancelled:
             first.setdefault(hit.spec.label, hit)
     made = []
@@ -781,7 +833,7 @@ def _entries(
                 continue
             kind = venue
         family = _family(kind)
-        value = _value(family, position, hits, story, sentence) if family else None
+        value = _value(family, position, hits, story, sentence, sides) if family else None
         if kind == "peace-plan" and value is None and _authored(hit, country, evidence, story):
             value = "alternative"  # the country's own plan or group (labeling rule 6)
         made.append(
@@ -837,12 +889,19 @@ def _is_leader(item: Evidence) -> bool:
 
 
 def _value(
-    family: str, position: int, hits: Sequence[Hit], story: StoryText, sentence: Quote
+    family: str,
+    position: int,
+    hits: Sequence[Hit],
+    story: StoryText,
+    sentence: Quote,
+    sides: Sequence[Evidence] = (),
 ) -> str | None:
     """The value cue nearest after the country's mention, else nearest before it. A tally
-    ("141 votos a favor") and "against" with Ukraine or Russia as its object ("en contra de
-    Ucrania": what the resolution is about) are no vote."""
+    ("141 votos a favor") and "against" with Ukraine or Russia, their leader or government
+    as its object ("en contra de Ucrania", "stand against Putin", "проти агресії РФ": what
+    the resolution or the stand is about) are no vote."""
     source = story.title if sentence.field == "title" else story.text
+    objects = [e.start for e in sides if e.field == sentence.field]
     found = [
         hit
         for hit in hits
@@ -850,12 +909,54 @@ def _value(
         and hit.spec.label != NO_VALUE
         and not (family == VOTE and _TALLY_RE.search(source[sentence.start : hit.start]))
         and not (family == VOTE and _PARTY_RE.match(fold(source[hit.end : hit.end + 48])))
+        and not (family == VOTE and _against_war_side(source, hit, objects))
     ]
     after = [hit for hit in found if hit.start >= position]
     if after:
         return after[0].spec.label
     before = [hit for hit in found if hit.end <= position]
     return before[-1].spec.label if before else None
+
+
+# At most one word and no punctuation between "against" and its object ("against Russia's
+# aggression", "проти агресії РФ"; "voted against the resolution on Russia" is a vote).
+_OBJECT_GAP_RE = re.compile(r"\s+(?:[\w'’]+\s+)?")
+
+
+def _against_war_side(source: str, hit: Hit, objects: Sequence[int]) -> bool:
+    """Whether an "against" value cue has Ukraine or Russia (the state, a leader, the
+    government: ``objects``, their offsets in ``source``) as its object within a few
+    words, with no punctuation between: what a resolution or a stand is against, not how
+    a country voted ("a yes vote to the resolution against Russia's aggression")."""
+    if hit.spec.label != "against":
+        return False
+    return any(
+        start > hit.end and _OBJECT_GAP_RE.fullmatch(source[hit.end : start]) is not None
+        for start in objects
+    )
+
+
+# A ministry's or minister's name up to the cue ("Minister of Foreign Affairs and Foreign
+# Trade", "Ministerio de Relaciones Exteriores y Comercio", "Ministro de Comércio"): only
+# capitalised words and joining words between.
+_TITLE_RE = re.compile(
+    r"\b(?:[Mm]inist(?:ry|er|erio|ro|ra|ério)|[Ss]ecretar(?:y|ía|ia|iat)|Міністерств\w*|"
+    r"Міністр\w*|Министерств\w*|Министр\w*)"
+    r"(?:\s+(?:of|for|the|de|do|da|del|dos|das|y|e|and|і|и|та|[A-ZÁÉÍÓÚÂÊÔÃÕÇА-ЯІЇЄҐ][\w'’-]*))"
+    r"{0,6}\s+$"
+)
+
+
+_JOINING_END_RE = re.compile(r"\b(?:of|for|de|do|da|del|dos|das|y|e|and|і|и|та)\s+$")
+
+
+def _in_title(before: str, cue: str) -> bool:
+    """Whether a cue is a word of a ministry's or minister's name (``before``: the source
+    up to the cue): "Minister of Foreign Affairs and Foreign Trade" names an office and
+    tells no trade act. The cue is capitalised or follows a joining word ("ministro de
+    comercio"); "Ministro de Exteriores de Ucrania visita Panamá" is a visit."""
+    name = cue[:1].isupper() or bool(_JOINING_END_RE.search(before[-12:]))
+    return name and bool(_TITLE_RE.search(before[-120:]))
 
 
 def _stance(story_id: str, country: str, sentence: Quote, hits: Sequence[Hit]) -> Stance | None:
