@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.data.blind_shape import address, folded
 from tests.data.threads.build_blind2 import LABELS, PAIRS, STORIES, labeled_pairs
 from tests.threads.conftest import DATA
 
@@ -90,15 +91,21 @@ def test_pairs_are_the_ones_the_labels_give(
 
 
 def test_no_story_comes_from_another_labeled_file(stories: list[dict[str, Any]]) -> None:
+    """No address, folded title or folded text of another labeled file comes back (the
+    same comparison the blind sets' shape checks make)."""
     urls: set[str] = set()
     titles: set[str] = set()
+    texts: set[str] = set()
     for path in DATA.parent.rglob("*.jsonl"):
         if path.name in BLIND2:
             continue
         for row in rows(path):
             if isinstance(row, dict):
-                urls.add(str(row.get("url") or ""))
-                titles.add(str(row.get("title") or "").strip().lower())
+                urls.add(address(row.get("url")))
+                titles.add(folded(row.get("title")))
+                texts.add(folded(row.get("text")))
+    assert len(titles) > 1000, "too few other titles read"
     for story in stories:
-        assert story["url"] not in urls, story["id"]
-        assert story["title"].strip().lower() not in titles, story["id"]
+        assert address(story["url"]) not in urls, story["id"]
+        assert folded(story["title"]) not in titles, story["id"]
+        assert folded(story["text"]) not in texts, story["id"]
