@@ -112,10 +112,20 @@ def folded(text: str | None) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", letters).split())
 
 
+# Pages served by one script (noticias.asp?codigo=105582) or from the site root (/?p=4387)
+# are told apart only by their query, so it is kept for them.
+QUERY_NAMES_PAGE = re.compile(r"(^[^/]+/?|\.(asp|aspx|php|jsp|cfm))$")
+
+
 def address(url: str | None) -> str:
-    """A URL without scheme, www., query, fragment or trailing slash."""
-    bare = (url or "").casefold().split("?")[0].split("#")[0].rstrip("/")
-    return re.sub(r"^https?://(www\.)?", "", bare)
+    """A URL without scheme, www., fragment or trailing slash, and without its query
+    unless the query is what names the page (a script or the site root)."""
+    bare = re.sub(r"^https?://(www\.)?", "", (url or "").casefold().split("#")[0])
+    path, _, query = bare.partition("?")
+    path = path.rstrip("/")
+    if query and QUERY_NAMES_PAGE.search(path):
+        return f"{path}?{query}"
+    return path
 
 
 def tokens(text: str | None) -> frozenset[str]:

@@ -131,3 +131,26 @@ def test_no_title_or_text_is_a_near_copy_of_another_sets_or_of_another_item(
     blind: BlindSet,
 ) -> None:
     blind_shape.check_no_near_copies(blind.path)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (
+            "https://www.site.com/news/a-story/?utm_source=feed",
+            "http://site.com/news/a-story",
+            True,
+        ),
+        (
+            "http://site.com/noticias.asp?codigo=101372",
+            "http://site.com/noticias.asp?codigo=105582",
+            False,
+        ),
+        ("https://site.com/?p=4387", "https://site.com/?p=2296", False),
+        ("https://site.com/?p=4387", "https://www.site.com/?p=4387#top", True),
+    ],
+)
+def test_addresses_drop_the_query_unless_it_names_the_page(
+    first: str, second: str, same: bool
+) -> None:
+    assert (blind_shape.address(first) == blind_shape.address(second)) is same
