@@ -54,6 +54,7 @@ MARKS: Mapping[str, Mark] = {
     "0021": Mark("alerts", statistics="st_alerts_countries_text"),
     "0022": Mark("trend_counts"),
     "0023": Mark("trend_days"),
+    "0024": Mark("trend_weeks"),
 }
 
 

@@ -681,7 +681,7 @@ def _reset_stories(url: str) -> None:
     with _transaction(url) as conn:
         conn.execute(text("TRUNCATE stories, story_sources, alerts, deliveries, "
                           "emails, email_attempts, threads, story_threads, thread_alerts, "
-                          "timeline_corrections, trend_counts, trend_days, trend_repeats"))
+                          "timeline_corrections, trend_counts, trend_days, trend_weeks, trend_repeats"))
 
 
 def _latency(settings: Settings, workdir: Path, seconds: int) -> dict[str, Any]:

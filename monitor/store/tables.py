@@ -208,6 +208,18 @@ trend_days = Table(
     Column("stories", Integer, nullable=False),
 )
 
+# The same counts per whole UTC week from Monday (migration 0024): each row the sum of its
+# week's hour rows, written in the same transaction; a year by week reads a row per week
+# and key (``trends.levels``).
+trend_weeks = Table(
+    "trend_weeks",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),  # Monday 00:00 UTC
+    Column("kind", String(16), primary_key=True),
+    Column("name", String(300), primary_key=True),
+    Column("stories", Integer, nullable=False),
+)
+
 # The later hours in which an alert names a (story, key) pair again (a story alerted under
 # another topic hours later): a period that starts after the pair's first hour counts it on
 # its first such hour inside.

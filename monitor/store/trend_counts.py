@@ -1,6 +1,7 @@
 """SQL for the stored counts of alerted stories (``trend_counts`` per hour, ``trend_days``
-per UTC day, ``trend_repeats``; monitor/trends/rollup.py decides them): read a batch's
-stories' alerts, write the change, rebuild them all (migrations 0022 and 0023, archives
+per UTC day, ``trend_weeks`` per UTC week, ``trend_repeats``; monitor/trends/rollup.py
+decides them): read a batch's stories' alerts, write the change, rebuild them all
+(migrations 0022–0024, archives
 filled outside the worker) and sum them over a reader's days (``trends.levels`` says which
 level answers which part of the period).
 
@@ -23,16 +24,26 @@ from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.engine import Connection
 
 from monitor.store.db import bulk_insert, one_of, upsert_insert
-from monitor.store.tables import alerts, stories, trend_counts, trend_days, trend_repeats
-from monitor.trends.levels import NOON, spans_sql, split
+from monitor.store.tables import (
+    alerts,
+    stories,
+    trend_counts,
+    trend_days,
+    trend_repeats,
+    trend_weeks,
+)
+from monitor.trends.levels import MIDWEEK, NOON, spans_sql, split
 from monitor.trends.local_days import DayRun, day_sql
 from monitor.trends.rollup import (
     ANY_KIND,
     BUCKET_SECONDS,
     DAY_SECONDS,
     KINDS,
+    MONDAY,
+    WEEK_SECONDS,
     Rollup,
     by_day,
+    by_week,
     contributions,
     delta,
 )
@@ -99,12 +110,13 @@ def keep_added(
 def keep(conn: Connection, before: Sequence[Any], after: Sequence[Any]) -> None:
     """Write the change from ``before`` to ``after`` (every alert of the same stories, as
     ``alert_rows_of`` reads them, before and after a write): counts raised or lowered in
-    key order, hours then days (``rollup.by_day``: every writer locks rows in one order),
-    the stories' repeats replaced."""
+    key order, hours then days then weeks (``rollup.by_day``, ``by_week``: every writer
+    locks rows in one order), the stories' repeats replaced."""
     old, new = contributions(before), contributions(after)
     changes = delta(old, new)
     _raise(conn, trend_counts, changes)
     _raise(conn, trend_days, by_day(changes))
+    _raise(conn, trend_weeks, by_week(changes))
     _replace_repeats(conn, old, new, {int(row.story_id) for row in [*before, *after]})
 
 
@@ -146,9 +158,30 @@ def _seconds(conn: Connection, column: str) -> str:
 
 def rebuild(conn: Connection) -> None:
     """Count every stored alert again, set-based (archives written outside the worker):
-    the hours, then the days from them."""
+    the hours, then the days and the weeks from them."""
     rebuild_hours(conn)
     rebuild_days(conn)
+    rebuild_weeks(conn)
+
+
+def _week_sql(bucket: str) -> str:
+    """``rollup.week_of`` in SQL (buckets are positive: integer division floors)."""
+    return f"(({bucket} - {MONDAY}) / {WEEK_SECONDS} * {WEEK_SECONDS} + {MONDAY})"
+
+
+def rebuild_weeks(conn: Connection) -> None:
+    """Sum the day rows into UTC weeks again (migration 0024's backfill; ``rebuild``): a
+    UTC week is seven whole UTC days."""
+    week = _week_sql("bucket")
+    conn.execute(delete(trend_weeks))
+    conn.execute(
+        text(
+            "INSERT INTO trend_weeks (bucket, kind, name, stories)"
+            f" SELECT {week}, kind, name, sum(stories) FROM trend_days"
+            f" GROUP BY {week}, kind, name HAVING sum(stories) <> 0"
+            f" ORDER BY {week}, kind, name"
+        )
+    )
 
 
 def rebuild_days(conn: Connection) -> None:
@@ -217,9 +250,9 @@ def summed(
     """(kind, name, day, stories) over the hours [start, end) (Unix seconds, whole hours)
     for ``kinds`` and ``*``, days numbered by ``runs`` (``local_days``), a (kind, name, day)
     possibly several times, some negative, summing to the count: the pairs first named in
-    the period, from day rows counted in the bucket holding their noon, hour rows in their
-    own bucket and the hour rows of those days lying elsewhere taken back out of the noon's
-    bucket (``levels.split``); and those named before it and again inside, on their first
+    the period, from week and day rows counted in the bucket holding their middle, hour
+    rows in their own bucket and the hour rows of those weeks and days lying elsewhere taken
+    back out of the middle's bucket (``levels.split``); and those named before it and again inside, on their first
     hour inside. The kinds in ``totals`` are summed over the whole period, on day 0 (a
     chart that ranks outlets needs no series)."""
     wanted = sorted({*kinds, ANY_KIND})
@@ -237,9 +270,12 @@ def summed(
     levels = split(runs, end)  # runs[0] begins at ``start``
     noon_of_day = f"(bucket / {DAY_SECONDS} * {DAY_SECONDS} + {NOON})"
     parts = (
+        ("trend_weeks", levels.weeks, f"(bucket + {MIDWEEK})", "sum(stories)"),
         ("trend_days", levels.days, f"(bucket + {NOON})", "sum(stories)"),
         ("trend_counts", levels.hours, "bucket", "sum(stories)"),
         ("trend_counts", levels.moved, noon_of_day, "-sum(stories)"),
+        ("trend_counts", levels.moved_from_weeks, f"({_week_sql('bucket')} + {MIDWEEK})",
+         "-sum(stories)"),
     )
     selects = [
         f"SELECT kind, name, {day(second)} AS day, {summed} FROM {table}"

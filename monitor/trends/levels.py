@@ -1,17 +1,20 @@
-"""Which stored level answers which part of a period: whole UTC days (``trend_days``,
-migration 0023) counted in the reader's bucket that holds their noon, hour rows
-(``trend_counts``) for the hours of those days that fall in another bucket (taken from the
-noon's bucket and given to their own) and for the hours of days not worth a day row. Pure.
+"""Which stored level answers which part of a period: whole UTC weeks (``trend_weeks``,
+migration 0024) and whole UTC days (``trend_days``, 0023), each counted in the reader's
+bucket that holds its middle (a week's Thursday noon, a day's noon); hour rows
+(``trend_counts``) for the hours of those weeks and days that fall in another bucket (taken
+from the middle's bucket and given to their own) and for the hours of days not worth a day
+row. Pure.
 
-A year by week summed about 246,000 hour rows on the benchmark's million stories; a day
-row is the sum of its 24 hour rows (the worker writes both in one transaction,
-``rollup.by_day``), so it stands for them in any one bucket as long as the hours of the day
-that lie elsewhere are moved out again, one hour row subtracted there and added where it
-belongs. A reader in UTC reads day rows only; São Paulo (UTC−3), by week, a day row a
-day and each Monday's first three hours twice, instead of 24 hours; by day, hours as
-before (``SHORTEST_HOLDER``). ``split`` is the one decision:
-``store.trend_counts.summed`` writes its spans into SQL, and the tests hold day rows plus
-hour rows equal to hour rows alone and to the alerts counted, in any zone and period.
+A year by week summed about 246,000 hour rows on the benchmark's million stories, then
+~57,000 day rows; a week row is the sum of its 168 hour rows and a day row of its 24 (the
+worker writes all three in one transaction, ``rollup.by_day``, ``rollup.by_week``), so it
+stands for them in any one bucket as long as the hours of it that lie elsewhere are moved
+out again, one hour row subtracted there and added where it belongs. A reader in UTC, by
+week, reads week rows only; São Paulo (UTC−3) a week row a week and each Monday's first
+three hours twice; by day, day rows or hours as before (``SHORTEST_HOLDER``). ``split`` is
+the one decision: ``store.trend_counts.summed`` writes its spans into SQL, and the tests
+hold week, day and hour rows equal to hour rows alone and to the alerts counted, in any
+zone and period.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.trends.local_days import DayRun
-from monitor.trends.rollup import BUCKET_SECONDS, DAY_SECONDS
+from monitor.trends.rollup import BUCKET_SECONDS, DAY_SECONDS, WEEK_SECONDS, week_of
 
 NOON = DAY_SECONDS // 2  # a day row counts in the bucket holding its noon: its larger part
+MIDWEEK = WEEK_SECONDS // 2  # a week row (from Monday 00:00 UTC) in the bucket of Thursday noon
 # A day row with more of its hours in other buckets than this costs more than the hours:
 # each such hour is read twice (out of the noon's bucket, into its own), and a day has
 # about a quarter of an hour's rows per key (157 day rows a day against 28 an hour on the
@@ -34,6 +38,12 @@ MOST_MOVED_HOURS = 8
 # would be a day row and two short ranges a day, each range an index scan of scattered
 # pages (30 days in São Paulo: 54 ms as one range of hours, 148 ms so).
 SHORTEST_HOLDER = 2 * DAY_SECONDS
+# A week row stands for seven day rows (and their own moved hours). Its hours in another
+# bucket are read twice; past half a day the edge day's 24 hour rows are the cheaper read
+# (Kiritimati, UTC+14, moves 14 hours: its weeks read days). Only a bucket of six days or
+# more may hold a week (a week bucket is 7 days, ± an hour across a DST change).
+MOST_MOVED_WEEK_HOURS = 12
+SHORTEST_WEEK_HOLDER = 6 * DAY_SECONDS
 
 Span = tuple[int, int]  # [start, end) in Unix seconds
 
@@ -42,13 +52,17 @@ Span = tuple[int, int]  # [start, end) in Unix seconds
 class Split:
     """The period as ``days`` (spans of whole UTC days, each day counted in the bucket
     holding its noon), ``hours`` (hour rows counted in their own bucket: the period's
-    hours not in a day counted there) and ``moved`` (hour rows of those days that lie in
-    another bucket or outside the period, taken back out of the noon's bucket). Spans are
-    sorted and adjacent ones merged, so SQL reads few ranges."""
+    hours not in a week or day counted there), ``moved`` (hour rows of those days that lie
+    in another bucket or outside the period, taken back out of the noon's bucket),
+    ``weeks`` (whole UTC weeks from Monday, each counted in the bucket holding its
+    Thursday noon) and ``moved_from_weeks`` (their hours lying elsewhere, taken back out of
+    that bucket). Spans are sorted and adjacent ones merged, so SQL reads few ranges."""
 
     days: tuple[Span, ...]
     hours: tuple[Span, ...]
     moved: tuple[Span, ...] = ()
+    weeks: tuple[Span, ...] = ()
+    moved_from_weeks: tuple[Span, ...] = ()
 
 
 def bucket_spans(runs: Sequence[DayRun], end: int) -> list[Span]:
@@ -73,17 +87,46 @@ def split(runs: Sequence[DayRun], end: int) -> Split:
             raise ValueError(f"a bucket [{first}, {last}) does not lie on whole hours")
     start = runs[0].start
     firsts = [first for first, _ in spans]
-    days: list[Span] = []
+
+    def holder(second: int) -> Span:
+        return spans[bisect_right(firsts, second) - 1]
+
+    weeks: list[Span] = []
+    moved_from_weeks: list[Span] = []
     hours: list[Span] = []
+    for week in range(week_of(start), end, WEEK_SECONDS):
+        week_end = week + WEEK_SECONDS
+        if not start <= week + MIDWEEK < end:
+            continue
+        held = holder(week + MIDWEEK)
+        others = [(week, max(week, held[0])), (min(week_end, held[1]), week_end)]
+        elsewhere = sum(b - a for a, b in others if b > a)
+        if (
+            held[1] - held[0] < SHORTEST_WEEK_HOLDER
+            or elsewhere > MOST_MOVED_WEEK_HOURS * BUCKET_SECONDS
+        ):
+            continue
+        _append(weeks, (week, week_end))
+        for a, b in others:
+            _append(moved_from_weeks, (a, b))
+    in_weeks = iter(weeks)
+    covering = next(in_weeks, None)
+    days: list[Span] = []
     moved: list[Span] = []
     for day in range(start // DAY_SECONDS * DAY_SECONDS, end, DAY_SECONDS):
+        while covering is not None and covering[1] <= day:
+            covering = next(in_weeks, None)
+        inside = (max(day, start), min(day + DAY_SECONDS, end))
+        if covering is not None and covering[0] <= day:
+            for a, b in moved_from_weeks:  # this day's hours moved out of its week: their own
+                _append(hours, (max(a, inside[0]), min(b, inside[1])))
+            continue
         day_end = day + DAY_SECONDS
         noon = day + NOON
-        inside = (max(day, start), min(day_end, end))
         if not start <= noon < end:
             _append(hours, inside)
             continue
-        held = spans[bisect_right(firsts, noon) - 1]  # the bucket holding noon
+        held = holder(noon)
         others = [(day, max(day, held[0])), (min(day_end, held[1]), day_end)]
         elsewhere = sum(b - a for a, b in others)
         if elsewhere and (
@@ -95,7 +138,7 @@ def split(runs: Sequence[DayRun], end: int) -> Split:
         for a, b in others:
             _append(moved, (a, b))
             _append(hours, (max(a, start), min(b, end)))
-    return Split(tuple(days), tuple(hours), tuple(moved))
+    return Split(tuple(days), tuple(hours), tuple(moved), tuple(weeks), tuple(moved_from_weeks))
 
 
 def _append(spans: list[Span], span: Span) -> None:

@@ -25,6 +25,8 @@ from monitor.trends.local_days import DayRun
 
 BUCKET_SECONDS = 3600  # an hour: every day boundary of a whole-hour zone is one
 DAY_SECONDS = 86_400  # a UTC day: the second level (``trend_days``, migration 0023)
+WEEK_SECONDS = 7 * DAY_SECONDS  # a UTC week from Monday: the third (``trend_weeks``, 0024)
+MONDAY = 4 * DAY_SECONDS  # 1970-01-05, the first Monday after the epoch (a Thursday)
 ANY_KIND = "*"  # every alerted story, whatever it names (``volumes.ANY_KEY``)
 KINDS = frozenset({"country", "category", "outlet"})  # what ``keys_of`` names, ANY_KIND aside
 
@@ -94,6 +96,20 @@ def by_day(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
     for (hour, kind, name), n in changes.items():
         days[(hour // DAY_SECONDS * DAY_SECONDS, kind, name)] += n
     return {k: days[k] for k in sorted(days) if days[k]}
+
+
+def week_of(second: int) -> int:
+    """The first second of the UTC week (Monday 00:00) holding Unix second ``second``."""
+    return (second - MONDAY) // WEEK_SECONDS * WEEK_SECONDS + MONDAY
+
+
+def by_week(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
+    """``delta``'s hour changes summed per UTC week (``week_of``), what ``trend_weeks``
+    changes by (non-zero only, in key order): a week row stays the sum of its hours."""
+    weeks: Counter[Bucketed] = Counter()
+    for (hour, kind, name), n in changes.items():
+        weeks[(week_of(hour), kind, name)] += n
+    return {k: weeks[k] for k in sorted(weeks) if weeks[k]}
 
 
 def answers(runs: Sequence[DayRun]) -> bool:

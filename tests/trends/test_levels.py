@@ -1,8 +1,9 @@
-"""The period's split between the two stored levels (``levels.split``): day rows in the
-bucket holding their noon, hour rows elsewhere and moved out of the noon's bucket. Day rows plus hour rows, summed
-into the reader's buckets, equal hour rows alone and the alerts counted by their local
-date, for random zones, periods, days or weeks, and totals; zones whose days do not begin
-on whole hours are refused (the stored counts do not answer them)."""
+"""The period's split between the three stored levels (``levels.split``): week and day rows
+in the bucket holding their middle, hour rows elsewhere and moved out of the middle's
+bucket. Week, day and hour rows, summed into the reader's buckets, equal hour rows alone
+and the alerts counted by their local date, for random zones, periods, days or weeks, and
+totals; zones whose days do not begin on whole hours are refused (the stored counts do not
+answer them)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.trends.levels import (
+    MIDWEEK,
     MOST_MOVED_HOURS,
+    MOST_MOVED_WEEK_HOURS,
     NOON,
     Split,
     bucket_spans,
@@ -25,7 +28,16 @@ from monitor.trends.levels import (
 )
 from monitor.trends.local_days import DayRun, bucket_runs, day_of
 from monitor.trends.periods import buckets
-from monitor.trends.rollup import BUCKET_SECONDS, DAY_SECONDS, answers, bucket_of, by_day
+from monitor.trends.rollup import (
+    BUCKET_SECONDS,
+    DAY_SECONDS,
+    WEEK_SECONDS,
+    answers,
+    bucket_of,
+    by_day,
+    by_week,
+    week_of,
+)
 from monitor.trends.volumes import period_bounds
 
 # whole-hour zones with daylight saving at midnight or 01:00, a skipped day, UTC, and zones
@@ -44,16 +56,24 @@ NOT_WHOLE_HOURS = ["Pacific/Chatham", "Asia/Kathmandu", "Australia/Lord_Howe", "
 
 
 def bucket_counts(
-    levels: Split, runs: list[DayRun], hours: Counter[int], days: Counter[int], size: int
+    levels: Split,
+    runs: list[DayRun],
+    hours: Counter[int],
+    days: Counter[int],
+    size: int,
+    weeks: Counter[int] | None = None,
 ) -> list[int]:
     """What ``trend_counts.summed`` adds per bucket (``day_of``, as ``day_sql`` does): the
-    day rows in the bucket holding their noon, the hour rows in their own, and the moved
-    hour rows taken out of their day's noon's bucket."""
+    week and day rows in the bucket holding their middle, the hour rows in their own, and
+    the moved hour rows taken out of their week's or day's middle's bucket."""
     got = [0] * size
 
     def within(second: int, spans: tuple[tuple[int, int], ...]) -> bool:
         return any(a <= second < b for a, b in spans)
 
+    for second, n in (weeks or Counter()).items():
+        if within(second, levels.weeks):
+            got[day_of(runs, second + MIDWEEK)] += n
     for second, n in days.items():
         if within(second, levels.days):
             got[day_of(runs, second + NOON)] += n
@@ -62,6 +82,8 @@ def bucket_counts(
             got[day_of(runs, second)] += n
         if within(second, levels.moved):
             got[day_of(runs, second // DAY_SECONDS * DAY_SECONDS + NOON)] -= n
+        if within(second, levels.moved_from_weeks):
+            got[day_of(runs, week_of(second) + MIDWEEK)] -= n
     return got
 
 
@@ -100,9 +122,20 @@ def test_day_rows_and_hour_rows_add_up_to_the_hours_and_the_alerts(
             day = hour // DAY_SECONDS * DAY_SECONDS
             assert any(x <= day < y for x, y in levels.days)
             assert not start <= hour < end or day_of(runs, hour) != day_of(runs, day + NOON)
+    for a, b in levels.weeks:
+        assert week_of(a) == a and week_of(b) == b
+        assert all(start <= week + MIDWEEK < end for week in range(a, b, WEEK_SECONDS))
+    for a, b in levels.moved_from_weeks:
+        assert b - a <= MOST_MOVED_WEEK_HOURS * BUCKET_SECONDS
+        for hour in range(a, b, BUCKET_SECONDS):
+            week = week_of(hour)
+            assert any(x <= week < y for x, y in levels.weeks)
+            assert not start <= hour < end or day_of(runs, hour) != day_of(runs, week + MIDWEEK)
+    # no hour is read twice at one level, nor by a week and a day
+    assert not any(x <= day < y for x, y in levels.weeks for day, _ in levels.days)
     assert all(
         x[1] < y[0]
-        for spans in (levels.days, levels.hours, levels.moved)
+        for spans in (levels.days, levels.hours, levels.moved, levels.weeks, levels.moved_from_weeks)
         for x, y in pairwise(spans)
     )
     # alerts anywhere around the period (some outside), at random seconds, some on bounds
@@ -116,6 +149,9 @@ def test_day_rows_and_hour_rows_add_up_to_the_hours_and_the_alerts(
     days = Counter(
         {day: n for (day, _, _), n in by_day({(h, "*", ""): n for h, n in hours.items()}).items()}
     )
+    weeks = Counter(
+        {w: n for (w, _, _), n in by_week({(h, "*", ""): n for h, n in hours.items()}).items()}
+    )
     groups = buckets(first, last, every)  # type: ignore[arg-type]
     counted = [0] * len(groups)
     for m in moments:
@@ -124,29 +160,31 @@ def test_day_rows_and_hour_rows_add_up_to_the_hours_and_the_alerts(
             if group.first <= local <= group.last:
                 counted[n] += 1
     only_hours = Split((), ((start, end),))
-    assert bucket_counts(levels, runs, hours, days, len(groups)) == counted
+    assert bucket_counts(levels, runs, hours, days, len(groups), weeks) == counted
     assert bucket_counts(only_hours, runs, hours, Counter(), len(groups)) == counted
     # the period's total (a kind summed whole, as outlets are) is the same either way
     in_period = sum(1 for m in moments if start <= m < end)
-    assert sum(bucket_counts(levels, runs, hours, days, len(groups))) == in_period
+    assert sum(bucket_counts(levels, runs, hours, days, len(groups), weeks)) == in_period
 
 
-def test_a_year_by_week_reads_a_day_row_a_day_and_three_hours_twice_a_week() -> None:
-    """São Paulo (UTC−3): each UTC day counts in the week holding its noon; a Monday's
-    first three UTC hours are in the week before, so they are read out of the day's week
-    and into theirs (the first Monday's are outside the period: out only). The year's last
-    three hours (Monday 00:00–03:00 UTC) are hours. A UTC reader's weeks are days only."""
+def test_a_year_by_week_reads_a_week_row_a_week_and_three_hours_twice() -> None:
+    """São Paulo (UTC−3): each UTC week (from Monday 00:00) counts in the local week holding
+    its Thursday noon; a Monday's first three UTC hours are in the week before, so they are
+    read out of the week's bucket and into theirs (the first Monday's are outside the
+    period: out only). The year's last three hours (Monday 00:00–03:00 UTC) are hours. A
+    UTC reader's weeks are week rows only."""
     first, last = date(2025, 12, 8), date(2026, 12, 6)
     zone = ZoneInfo("America/Sao_Paulo")
     start, end = (int(t.timestamp()) for t in period_bounds(first, last, zone))
     levels = split(bucket_runs(first, last, zone, "week"), end)
     monday = start - 3 * 3600
-    assert levels.days == ((monday, monday + 364 * DAY_SECONDS),)
+    assert levels.weeks == ((monday, monday + 364 * DAY_SECONDS),)
+    assert levels.days == () and levels.moved == ()
     mondays = [monday + n * 7 * DAY_SECONDS for n in range(53)]
-    assert levels.moved == tuple((d, d + 3 * 3600) for d in mondays[:52])
+    assert levels.moved_from_weeks == tuple((d, d + 3 * 3600) for d in mondays[:52])
     assert levels.hours == tuple((d, d + 3 * 3600) for d in mondays[1:])
     utc = bucket_runs(first, last, ZoneInfo("UTC"), "week")
-    assert split(utc, monday + 364 * DAY_SECONDS) == Split(levels.days, ())
+    assert split(utc, monday + 364 * DAY_SECONDS) == Split((), (), (), levels.weeks, ())
 
 
 def test_days_of_a_reader_outside_utc_are_read_by_the_hour() -> None:
@@ -158,15 +196,24 @@ def test_days_of_a_reader_outside_utc_are_read_by_the_hour() -> None:
     assert split(bucket_runs(first, last, zone, "day"), end) == Split((), ((start, end),))
 
 
-def test_a_day_mostly_in_other_buckets_is_read_by_the_hour() -> None:
-    """UTC+12 (Pacific/Kiritimati is +14, Tokyo +9): Tokyo's weeks begin at 15:00 UTC, so
-    the UTC day across a week's start has 9 hours in the week after its noon's: read as
-    hours (MOST_MOVED_HOURS), not a day row and 9 hours twice."""
+def test_a_week_or_day_mostly_in_other_buckets_is_read_by_the_hour() -> None:
+    """Tokyo (UTC+9): its weeks begin at 15:00 UTC on Sunday, so each UTC week has 9 hours
+    in the local week after its Thursday noon's: a week row and 9 hours twice
+    (MOST_MOVED_WEEK_HOURS). Kiritimati (UTC+14) would move 14 hours a week: its weeks are
+    read as days, and the UTC day across a week's start, 10 hours in the week before its
+    noon's, as hours (MOST_MOVED_HOURS), not a day row and 10 hours twice."""
     first, last = date(2026, 11, 2), date(2026, 11, 29)
-    zone = ZoneInfo("Asia/Tokyo")
-    end = int(period_bounds(first, last, zone)[1].timestamp())
-    levels = split(bucket_runs(first, last, zone, "week"), end)
-    assert MOST_MOVED_HOURS < 9 and levels.moved == ()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    end = int(period_bounds(first, last, tokyo)[1].timestamp())
+    levels = split(bucket_runs(first, last, tokyo, "week"), end)
+    assert MOST_MOVED_HOURS < 9 <= MOST_MOVED_WEEK_HOURS
+    assert len(levels.weeks) == 1 and levels.weeks[0][1] - levels.weeks[0][0] == 4 * WEEK_SECONDS
+    assert all(b - a == 9 * 3600 for a, b in levels.moved_from_weeks)
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    end = int(period_bounds(first, last, kiritimati)[1].timestamp())
+    levels = split(bucket_runs(first, last, kiritimati, "week"), end)
+    assert MOST_MOVED_WEEK_HOURS < 14
+    assert levels.weeks == () and levels.moved == () and levels.days
     assert all(b - a == DAY_SECONDS for a, b in levels.hours[1:-1])
 
 

@@ -31,10 +31,11 @@ from monitor.store.stories import (
 from monitor.store.tables import alerts
 from monitor.store.tables import trend_counts as trend_counts_table
 from monitor.store.tables import trend_days as trend_days_table
+from monitor.store.tables import trend_weeks as trend_weeks_table
 from monitor.trends.levels import split
 from monitor.trends.local_days import bucket_runs, day_runs, day_start
 from monitor.trends.periods import buckets
-from monitor.trends.rollup import answers
+from monitor.trends.rollup import answers, week_of
 from monitor.trends.volumes import (
     CATEGORY,
     COUNTRY,
@@ -262,6 +263,7 @@ LONG_PERIODS = [
     ("Europe/Madrid", date(2018, 10, 1), date(2018, 12, 31)),  # DST ended 28 October
     ("America/New_York", date(2026, 3, 2), date(2026, 5, 31)),  # around Lord Howe's instants
     ("Pacific/Chatham", date(2018, 10, 1), date(2018, 12, 31)),
+    ("Asia/Tokyo", date(2018, 10, 1), date(2018, 12, 30)),  # weeks with 9 hours elsewhere
 ]
 
 
@@ -279,7 +281,7 @@ def test_day_rows_and_hour_rows_count_what_tally_counts(
     rows the worker keeps are the hour rows summed per UTC day (what ``rebuild`` writes)."""
     engine = engines(db_url)
     archive(engine, written)
-    read_days = 0
+    read_days = read_weeks = 0
     with transaction(engine) as conn:
         for name, first, last in LONG_PERIODS:
             zone = ZoneInfo(name)
@@ -290,7 +292,9 @@ def test_day_rows_and_hour_rows_count_what_tally_counts(
                 runs = bucket_runs(first, last, zone, every)
                 if answers(runs):
                     end = int(period_bounds(first, last, zone)[1].timestamp())
-                    read_days += sum(b - a for a, b in split(runs, end).days) // 86_400
+                    levels = split(runs, end)
+                    read_days += sum(b - a for a, b in levels.days) // 86_400
+                    read_weeks += sum(b - a for a, b in levels.weeks) // (7 * 86_400)
                 for totals in ((), (OUTLET,)):
                     want = grouped(daily, stories, first, last, every, totals)
                     for stored in (True, False):
@@ -301,10 +305,40 @@ def test_day_rows_and_hour_rows_count_what_tally_counts(
                         assert got == want, (name, every, totals, stored)
             assert sum(map(sum, daily.values())) > 100, name
         kept = stored_rows(conn, trend_days_table)
+        kept_weeks = stored_rows(conn, trend_weeks_table)
         trend_counts.rebuild(conn)
         assert kept == stored_rows(conn, trend_days_table)
+        assert kept_weeks == stored_rows(conn, trend_weeks_table)
         assert sum(kept.values()) == sum(stored_rows(conn, trend_counts_table).values())
-    assert read_days > 300  # the weeks (and UTC's days) were read from the day rows
+        assert sum(kept_weeks.values()) == sum(kept.values())
+    assert read_days >= 92  # UTC's days (by day) were read from the day rows
+    assert read_weeks > 40  # the weeks of São Paulo, UTC, Madrid, New York and Tokyo
+
+
+def test_migration_0024_sums_the_days_stored_before_it(db_url: str, engines: Any) -> None:
+    migrate.downgrade(db_url, "0023")
+    engine = engines(db_url)
+    archive(engine, "before 0024")
+    with transaction(engine) as conn:
+        trend_counts.rebuild_hours(conn)  # what 0023 left: hours and days, no weeks
+        trend_counts.rebuild_days(conn)
+    migrate.upgrade(db_url)
+    with transaction(engine) as conn:
+        weeks = stored_rows(conn, trend_weeks_table)
+        summed_days: dict[tuple[int, str, str], int] = {}
+        for (bucket, kind, name), n in stored_rows(conn, trend_days_table).items():
+            key = (week_of(bucket), kind, name)
+            summed_days[key] = summed_days.get(key, 0) + n
+        assert weeks == summed_days and len(weeks) > 50
+        assert all(datetime.fromtimestamp(w, UTC).weekday() == 0 for w, _, _ in weeks)  # Mondays
+        name, first, last = LONG_PERIODS[1]  # UTC: weeks only
+        rows = alert_rows(conn, *period_bounds(first, last, ZoneInfo(name)))
+        want = grouped(
+            tally(rows, first, last, zone=ZoneInfo(name), kinds=KINDS),
+            len({r.story_id for r in rows}), first, last, "week",
+        )  # fmt: skip
+        got = period_counts(conn, first, last, every="week", zone=ZoneInfo(name), kinds=KINDS)
+        assert got == want
 
 
 def test_migration_0023_sums_the_hours_stored_before_it(db_url: str, engines: Any) -> None:
