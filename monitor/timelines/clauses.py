@@ -42,6 +42,8 @@ _PUNCT = r"[,;:\"“”«»‘’—–]|\s-\s"
 _WORD = r"(?<![\w'])(?:" + "|".join(_BOUNDARY_WORDS) + r")(?!\w)"
 _ACCENTS = str.maketrans("áéíóúàâêôãõçüÁÉÍÓÚÀÂÊÔÃÕÇÜ", "aeiouaaeoaocuAEIOUAAEOAOCU")
 _BOUNDARY_RE = re.compile(f"{_PUNCT}|{_WORD}", re.IGNORECASE)
+# The "á" of a Spanish "más" (more), which must not fold into Portuguese "mas" (but).
+_ACCENTED_MAS_RE = re.compile(r"(?<=[mM])[áÁ](?=[sS])")
 _WORDS_RE = re.compile(r"\w+")
 # "and"/"y"/"e"/"і"/"и" before a lowercase past-tense verb joins two clauses, not two nouns:
 # "deve atuar … e reiterou a disposição", "manifestó su decepción y calificó", "and said".
@@ -79,10 +81,12 @@ def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int
     # Accent folding keeps every offset (one character for one): "después" finds "despues".
     # Spanish "más" (more) is not Portuguese "mas" (but), so accented words keep their accent.
     text = sentence.sentence
-    plain = "".join(
-        ch.translate(_ACCENTS) if not _is_accented_mas(text, i) else "#"
-        for i, ch in enumerate(text)
-    )
+    plain = text.translate(_ACCENTS)
+    if "á" in text or "Á" in text:  # one pass over the string, then the rare "más"
+        chars = list(plain)
+        for match in _ACCENTED_MAS_RE.finditer(text):
+            chars[match.start()] = "#"
+        plain = "".join(chars)
     cuts = [0]
     matches = sorted(
         [*_BOUNDARY_RE.finditer(plain), *_VERB_JOIN_RE.finditer(text)], key=lambda m: m.start()
@@ -109,11 +113,6 @@ def split_clauses(sentence: Quote, actors: Iterable[int] = ()) -> list[tuple[int
         else:
             merged.append((pending, len(text)))
     return [(sentence.start + a, sentence.start + b) for a, b in merged]
-
-
-def _is_accented_mas(text: str, index: int) -> bool:
-    """Whether ``text[index]`` is the "á" of a Spanish "más" (which must not become "mas")."""
-    return text[index] in "áÁ" and text[max(0, index - 1) : index + 2].lower() == "más"
 
 
 def clause_index(clauses: list[tuple[int, int]], offset: int) -> int:
