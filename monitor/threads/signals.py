@@ -12,13 +12,17 @@ import re
 from dataclasses import dataclass
 
 from monitor.matching.text import fold
-from monitor.threads.facts import StoryFacts, keys_meet
+from monitor.threads.facts import StoryFacts, keys_meet, name_keys
 
 __all__ = [
     "REPLY_WORDS",
+    "REVERSAL_WORDS",
     "Signal",
     "days_apart",
+    "days_apart_or_preview",
     "distinct_counterparts",
+    "is_preview",
+    "latam_persons",
     "reply_to",
     "same_people",
     "same_two_leaders",
@@ -26,6 +30,7 @@ __all__ = [
     "shared_actors",
     "shared_terms",
     "survey_beside_act",
+    "type_agrees",
 ]
 
 # Headline words that report a reaction to someone else's act (labeling rule 3): a story
@@ -34,11 +39,35 @@ REPLY_WORDS = (
     "rebuff", "reject", "rejeit", "respond", "responde", "replica", "reage", "react",
     "reacciona", "welcome",
 )
-_REPLY_RE = re.compile(r"\b(?:" + "|".join(REPLY_WORDS) + r")")
+# Headline words that report a walk-back of one's own words (labeling rule 3: a second
+# act). Whole words or stems: "recua" but not "recurso", "retracts" but not "retrato".
+REVERSAL_WORDS = (
+    r"recu(?:a|am|ou|ar)\b", r"recula", r"backtrack", r"walks? back", r"walked back",
+    r"u-turn", r"retract", r"rectifica", r"retifica", r"da marcha atras", r"volta atras",
+    r"voltou atras", r"se desdiz", r"desdice",
+)
+_REPLY_RE = re.compile(r"\b(?:" + "|".join((*REPLY_WORDS, *REVERSAL_WORDS)) + r")")
+
+# A headline that announces an act ahead (labeling rule 2: a preview within a week is the
+# act): English "will"/"to visit"/"next week", Spanish "va a"/"la semana próxima",
+# Portuguese "vai"/"deve"; matched on the folded headline.
+_PREVIEW_RE = re.compile(
+    r"\b(?:will|set to|next week|to (?:visit|meet|receive|travel|arrive)"
+    r"|va a|van a|semana proxima|proxima semana|vai|vao|deve|devem|ira|irao)\b"
+)
+# A negation makes a future a statement, not a preview ("Putin will not be arrested").
+# Not Spanish "no": it is Portuguese "in the" ("no dia 3").
+_NEGATION_RE = re.compile(r"\b(?:not|nao|won't|wont|never|nunca|jamas)\b")
+# The future tense of Spanish and Portuguese verbs (recibirá, llegarán, receberá, irão),
+# read on the headline before folding, where the accent still tells it.
+_FUTURE_VERB_RE = re.compile(r"\w{2,}(?:rá|rán|rão)\b")
 
 
 # The event type of votes, where a story may name many countries, or pick one.
 VOTE_TYPE = "un-multilateral"
+# The classifier's catch-all type: a story it could not type (a headline about a day of
+# ceremonies, a statement) says nothing against a typed report of the same day.
+UNTYPED = "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +84,27 @@ def days_apart(a: StoryFacts, b: StoryFacts, window: int) -> Signal:
     """The stories' days are at most ``window`` days apart."""
     days = abs((a.day - b.day).days)
     return Signal("time", days <= window, (f"{days} days apart",), days)
+
+
+def days_apart_or_preview(a: StoryFacts, b: StoryFacts, window: int, preview: int) -> Signal:
+    """Within ``window`` days, or within ``preview`` days when the earlier story's
+    headline announces an act ahead ("will arrive on June 12", "recibirá la semana
+    próxima"): a preview published up to a week before is the act (labeling rule 2)."""
+    days = abs((a.day - b.day).days)
+    earlier = a if a.day <= b.day else b
+    ahead = a.day != b.day and is_preview(earlier.title)
+    limit = preview if ahead else window
+    detail = (f"{days} days apart",) + ((f"preview {earlier.story_id}",) if ahead else ())
+    return Signal("time", days <= limit, detail, days)
+
+
+@functools.lru_cache(maxsize=65_536)
+def is_preview(title: str) -> bool:
+    """The headline announces an act ahead: a future tense or "next week", not negated."""
+    folded = fold(title)
+    if _NEGATION_RE.search(folded):
+        return False
+    return bool(_FUTURE_VERB_RE.search(title.lower()) or _PREVIEW_RE.search(folded))
 
 
 def shared_actors(a: StoryFacts, b: StoryFacts) -> Signal:
@@ -87,12 +137,27 @@ def _disjoint(mine: frozenset[str], theirs: frozenset[str]) -> bool:
 
 
 def same_two_leaders(a: StoryFacts, b: StoryFacts) -> Signal:
-    """Both name the same Latin American leader's country and the same Ukrainian or
-    Russian leader: the same two principals (a call or meeting, whatever its type)."""
+    """Both name the same Latin American leader and the same Ukrainian or Russian leader:
+    the same two principals (a call or meeting, whatever its type).
+
+    The Latin American side is compared by person where both stories name their people
+    (Celso Amorim meeting Zelensky is not Lula hoping Zelensky will host him, though both
+    are Brazil's), by country for facts stored before persons were kept."""
     sides = sorted(a.side_people & b.side_people)
     countries = sorted(a.leader_countries & b.leader_countries)
+    mine, theirs = latam_persons(a), latam_persons(b)
+    if mine and theirs:
+        same_person = any(keys_meet(p, q) for p in mine for q in theirs)
+        countries = countries if same_person else []
     holds = bool(sides and countries)
     return Signal("leaders", holds, tuple(countries + sides) if holds else ())
+
+
+def latam_persons(facts: StoryFacts) -> list[frozenset[str]]:
+    """The people a story names who are not of Ukraine's or Russia's side (their keys
+    meet no side person's words)."""
+    side = name_keys(facts.side_people)
+    return [person for person in facts.persons if not keys_meet(person, side)]
 
 
 def same_people(a: StoryFacts, b: StoryFacts) -> Signal:
@@ -140,6 +205,17 @@ def same_type(a: StoryFacts, b: StoryFacts) -> Signal:
     """Both have the same event type (the classifier's category)."""
     holds = a.category is not None and a.category == b.category
     return Signal("type", holds, (f"{a.category} / {b.category}",))
+
+
+def type_agrees(a: StoryFacts, b: StoryFacts) -> Signal:
+    """The same event type, or one story untyped (``UNTYPED``) beside a typed one of the
+    same day: "Lula and Russia's Victory Day celebrations" (other) and "Lula meets Putin in
+    Moscow" (summit-visit) report one visit; the other signals still have to agree."""
+    if same_type(a, b).holds:
+        return Signal("type", True, (f"{a.category} / {b.category}",))
+    untyped = UNTYPED in (a.category, b.category) and a.day == b.day
+    detail = (f"{a.category} / {b.category}",) + (("untyped, same day",) if untyped else ())
+    return Signal("type", untyped, detail)
 
 
 def shared_terms(a: StoryFacts, b: StoryFacts) -> Signal:

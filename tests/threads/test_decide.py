@@ -63,9 +63,9 @@ CASES: dict[str, tuple[StoryFacts, StoryFacts, bool, str]] = {
         facts("b", countries="BR", category="summit-visit", terms="vladimir"),
         False, "no-common-act",
     ),
-    "three distinctive terms alone": (
-        facts("a", category="other", terms="belarus eritrea mali"),
-        facts("b", category="un-multilateral", terms="belarus eritrea mali syria"),
+    "three distinctive terms alone (a day apart, so the untyped story is not typed by it)": (
+        facts("a", "2023-09-20", category="other", terms="belarus eritrea mali"),
+        facts("b", "2023-09-21", category="un-multilateral", terms="belarus eritrea mali syria"),
         True, "terms",
     ),
     "a roundup beside one of its acts": (
