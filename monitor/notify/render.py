@@ -33,8 +33,12 @@ def wrap(text: str, indent: str = "") -> str:
     """Wrap a paragraph at 72 columns without breaking words or URLs.
 
     Remembered: the same lines (a story's title, a reader's reason, the footer) recur in
-    thousands of emails of a pass, and ``textwrap`` is a Python loop over every word.
+    thousands of emails of a pass, and ``textwrap`` is a Python loop over every word. A
+    line that fits is returned as ``textwrap`` returns it without going through it (a
+    reader's own lines, their subscription's name, never recur).
     """
+    if _fits(text, indent):
+        return indent + text
     return textwrap.fill(
         text,
         width=TEXT_WIDTH,
@@ -42,6 +46,22 @@ def wrap(text: str, indent: str = "") -> str:
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
+    )
+
+
+def _fits(text: str, indent: str) -> bool:
+    """True when ``textwrap.fill`` would give ``indent + text`` back unchanged: it fits
+    the width, and holds nothing textwrap changes or drops — no whitespace but single
+    spaces inside (``isprintable`` is false for every other space and line break), none at
+    either end."""
+    return (
+        len(text) > 0
+        and len(indent) + len(text) <= TEXT_WIDTH
+        and text.isprintable()
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+        and indent in ("", "  ")
     )
 
 
