@@ -83,11 +83,18 @@ WRAP_PIECES = st.sampled_from(
 
 @settings(max_examples=500, deadline=None)
 @given(
-    text=st.one_of(st.lists(WRAP_PIECES, max_size=14).map("".join), st.text(max_size=90)),
+    text=st.one_of(
+        st.lists(WRAP_PIECES, max_size=14).map("".join),
+        st.text(max_size=90),
+        # Plain words, some longer than a line: the path that skips textwrap.
+        st.lists(st.text(st.sampled_from("abé-./x"), min_size=1, max_size=80), max_size=30).map(
+            " ".join
+        ),
+    ),
     indent=st.sampled_from(["", "  "]),
 )
 def test_wrap_gives_what_textwrap_gives(text: str, indent: str) -> None:
-    """A line that fits skips textwrap; it must come out as textwrap would give it."""
+    """Plain text skips textwrap; it must come out as textwrap would give it."""
     import textwrap
 
     from monitor.notify.render import TEXT_WIDTH, wrap
