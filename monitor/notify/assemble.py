@@ -155,6 +155,10 @@ class Assembler:
         # rebuilt next pass). Per-instance state: one pass at a time per Assembler, which is
         # how the mailer calls it.
         self._views: dict[tuple[int, int], StoryForEmail] = {}
+        # One object per distinct view across passes: the story-block cache finds a view
+        # it holds by identity, instead of comparing every field (and its evidence) of an
+        # equal view rebuilt by a later pass, once per email that shows the story.
+        self._same_views: dict[StoryForEmail, StoryForEmail] = {}
         self._threads = thread_store.EmailThreads({}, {})  # the pass's story → thread facts
         self.topic_names = configured_topic_names(settings)
         # Rendered story blocks, kept across passes: the key is the story's whole view, so
@@ -184,6 +188,9 @@ class Assembler:
             also = self._threads.also_reported.get(delivery.story_id, 0)
             if also:
                 view = dataclasses.replace(view, also_reported=also)
+            if len(self._same_views) >= DEFAULT_LIMIT:
+                self._same_views.clear()
+            view = self._same_views.setdefault(view, view)
             self._views[key] = view
         return view
 

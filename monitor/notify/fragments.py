@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -58,11 +59,20 @@ class StoryFragment:
 
     def with_reason(self, why: str) -> RenderedStory:
         """The block for one reader: ``why`` cleaned and cut as the story view does."""
-        reason = truncate(clean_inline(why), WHY_LIMIT)
+        html_reason, text_reason = reason_parts(why, self.text_line)
         return RenderedStory(
-            html=Markup(self.html_before + str(escape(reason)) + self.html_after),
-            text=self.text_before + wrap(self.text_line + reason) + self.text_after,
+            html=Markup(self.html_before + html_reason + self.html_after),
+            text=self.text_before + text_reason + self.text_after,
         )
+
+
+@lru_cache(maxsize=4096)
+def reason_parts(why: str, text_line: str) -> tuple[str, str]:
+    """A reader's reason as a block prints it: escaped for HTML, and in plain text its
+    whole line (``text_line`` + reason) wrapped. Remembered: a digest shows the same
+    reason under each of its stories."""
+    reason = truncate(clean_inline(why), WHY_LIMIT)
+    return str(escape(reason)), wrap(text_line + reason)
 
 
 def render_fragment(

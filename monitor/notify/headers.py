@@ -251,8 +251,10 @@ def alert_subject(title: str, *, update: bool = False, language: str = "en") -> 
     return _subject(w.text("email.subject.update", title=headline) if update else headline)
 
 
+@lru_cache(maxsize=4096)
 def digest_subject(name: str, count: int, label: str, *, language: str = "en") -> str:
-    """``[monitor] Daily digest: 5 stories (2026-11-27)``."""
+    """``[monitor] Daily digest: 5 stories (2026-11-27)``. Remembered: a pass's digests
+    share a few names, labels and counts."""
     w = words(language)
     stories = w.count("email.digest.stories", count)
     body = w.text(

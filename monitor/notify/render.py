@@ -33,8 +33,13 @@ def wrap(text: str, indent: str = "") -> str:
     """Wrap a paragraph at 72 columns without breaking words or URLs.
 
     Remembered: the same lines (a story's title, a reader's reason, the footer) recur in
-    thousands of emails of a pass, and ``textwrap`` is a Python loop over every word.
+    thousands of emails of a pass, and ``textwrap`` is a Python loop over every chunk.
+    Plain text (single spaces between words, nothing textwrap would change) is wrapped
+    by :func:`_plain_lines` instead, which gives what textwrap gives for it: a reader's
+    own lines (their subscription's name, their reason) never recur.
     """
+    if _is_plain(text):
+        return _plain_lines(text, indent)
     return textwrap.fill(
         text,
         width=TEXT_WIDTH,
@@ -43,6 +48,42 @@ def wrap(text: str, indent: str = "") -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def _is_plain(text: str) -> bool:
+    """True for words joined by single spaces and nothing textwrap changes or drops:
+    ``isprintable`` is false for every space but the ASCII one and for every line break;
+    no space at either end or doubled (textwrap drops those at a line's ends)."""
+    return (
+        len(text) > 0
+        and text.isprintable()
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+    )
+
+
+def _plain_lines(text: str, indent: str) -> str:
+    """``textwrap.fill`` for plain text, with the settings of :func:`wrap`: greedy, a word
+    goes to the next line when it and the space before it do not fit, and a word longer
+    than a line (never broken) stands on a line of its own."""
+    width = TEXT_WIDTH - len(indent)
+    if len(text) <= width:
+        return indent + text
+    lines: list[str] = []
+    line: list[str] = []
+    length = 0
+    for word in text.split(" "):
+        if not line:
+            line, length = [word], len(word)
+        elif length + 1 + len(word) <= width:
+            line.append(word)
+            length += 1 + len(word)
+        else:
+            lines.append(indent + " ".join(line))
+            line, length = [word], len(word)
+    lines.append(indent + " ".join(line))
+    return "\n".join(lines)
 
 
 def bdi(value: object) -> Markup:

@@ -167,10 +167,34 @@ def list_unsubscribe_lines(name: str, value: str) -> bytes | None:
     return (f"{name}: " + ",\r\n ".join(items) + "\r\n").encode("ascii")
 
 
-# Encoded lines by their raw (latin-1 decoded UTF-8) text: a story block's lines, the
-# footer's and the headings recur in thousands of emails of a pass. Cleared when full.
-_ENCODED_LINES: dict[str, str] = {}
-_ENCODED_LINES_LIMIT = 32768
+class _LineCache:
+    """Encoded body lines by their raw (latin-1 decoded UTF-8) text, in two generations.
+
+    A story block's lines, the footer's and the headings recur in thousands of emails of a
+    pass; a reader's own lines (their reason, their links) never recur. When the current
+    generation is full it becomes the older one and a fresh one starts: a line found only
+    in the older one is carried over, so the recurring lines survive the turnover while
+    the one-off lines age out (a single dict cleared when full dropped both).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.current: dict[str, str] = {}
+        self.older: dict[str, str] = {}
+
+    def encoded(self, raw: str) -> str:
+        line = self.current.get(raw)
+        if line is None:
+            line = self.older.get(raw)
+            if line is None:
+                line = _encoded_line(raw)
+            if len(self.current) >= self.limit:
+                self.older, self.current = self.current, {}
+            self.current[raw] = line
+        return line
+
+
+_ENCODED_LINES = _LineCache(32768)
 
 
 def _encoded_line(raw: str) -> str:
@@ -178,7 +202,53 @@ def _encoded_line(raw: str) -> str:
     line = raw.translate(_QP_MAP)
     if len(line) <= _LINE_LIMIT and not line.endswith((" ", "\t")):
         return line
-    return quoprimime.body_encode(raw, _LINE_LIMIT, eol="\r\n")
+    return _soft_broken(line)
+
+
+def _soft_broken(line: str) -> str:
+    """An escaped line (no line break in it) cut into 78-character lines with soft breaks,
+    exactly as ``quoprimime.body_encode(raw, 78, eol="\r\n")`` cuts it: its loop, for one
+    line that is already escaped (it escaped the line a second time)."""
+    pieces: list[str] = []
+    append = pieces.append
+    start = 0
+    last_start = len(line) - 1 - _LINE_LIMIT
+    while start <= last_start:
+        stop = start + _LINE_LIMIT - 1
+        if line[stop - 2] == "=":  # never cut an escape
+            append(line[start : stop - 1])
+            start = stop - 2
+        elif line[stop - 1] == "=":
+            append(line[start:stop])
+            start = stop - 1
+        else:
+            append(line[start:stop] + "=")
+            start = stop
+    if line and line[-1] in " \t":  # a space at the end of a line is escaped
+        room = start - last_start
+        last = line[-1]
+        if room >= 3:
+            tail = f"={ord(last):02X}"
+        elif room == 2:
+            tail = last + "=\r\n"
+        else:
+            tail = f"=\r\n={ord(last):02X}"
+        append(line[start:-1] + tail)
+    else:
+        append(line[start:])
+    return "\r\n".join(pieces)
+
+
+def _raw_lines(text: str) -> list[str]:
+    """``text``'s lines as UTF-8 bytes read as latin-1, split where the email package
+    splits them (``bytes.splitlines``: LF, CR and CRLF; no empty line after a last end)."""
+    data = text.encode("utf-8")
+    if b"\r" in data:
+        return b"\n".join(data.splitlines()).decode("latin-1").split("\n")
+    lines = data.decode("latin-1").split("\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def encoded_body(text: str) -> str:
@@ -186,22 +256,15 @@ def encoded_body(text: str) -> str:
 
     The email package encodes the whole body with ``quoprimime.body_encode``, a Python loop
     over every line. A line that is short once its bytes are escaped, and does not end in
-    a space or tab, comes out of that loop unchanged; only the others go through it (one
-    line at a time, which gives the same result since no escape crosses a line end). Each
-    line's encoding is remembered, since most lines of an email recur in many others.
+    a space or tab, comes out of that loop unchanged; only the others are cut by the same
+    loop (one line at a time, which gives the same result since no escape crosses a line
+    end). Each line's encoding is remembered, since most lines of an email recur in many
+    others.
     """
-    lines = text.encode("utf-8").splitlines()
-    cache = _ENCODED_LINES
-    out: list[str] = []
-    for raw in b"\n".join(lines).decode("latin-1").split("\n"):
-        line = cache.get(raw)
-        if line is None:
-            line = _encoded_line(raw)
-            if len(cache) >= _ENCODED_LINES_LIMIT:
-                cache.clear()
-            cache[raw] = line
-        out.append(line)
-    return "\r\n".join(out) + "\r\n"
+    # The current generation's look-up inline: a call per line cost as much as the rest.
+    # A miss (or an empty line, whose encoding is empty) goes through the cache's method.
+    known, encoded = _ENCODED_LINES.current.get, _ENCODED_LINES.encoded
+    return "\r\n".join([known(raw) or encoded(raw) for raw in _raw_lines(text)]) + "\r\n"
 
 
 def _reference_body(text: str) -> str:

@@ -114,10 +114,12 @@ def format_day(moment: datetime, zone: ZoneInfo, language: str, *, with_time: bo
     return format_datetime(local, w.text(key), locale=w.language)
 
 
+@lru_cache(maxsize=4096)
 def period_words(kind: str, end: datetime, zone: ZoneInfo, language: str) -> tuple[str, str]:
     """A digest's name and label in ``language``: (``Daily digest``, ``2026-11-27``),
     (``Resumen semanal``, ``semana hasta el 30 de nov de 2026``). ``kind`` is one of
-    PERIOD_KINDS; ``end`` is the digest's due time (UTC)."""
+    PERIOD_KINDS; ``end`` is the digest's due time (UTC). Remembered: the digests of a
+    pass share a few due times and zones, and babel formats the day afresh each call."""
     if kind not in PERIOD_KINDS:
         raise ValueError(f"unknown digest kind {kind!r}; known: {', '.join(PERIOD_KINDS)}")
     w = words(language)

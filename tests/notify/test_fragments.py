@@ -170,3 +170,25 @@ def test_a_footer_filled_in_with_a_readers_links_is_the_footer_rendered_for_them
     context = _footer_context(recipient, name, links)
     assert _footer_shell(language, zone) is not None  # filled in, not rendered whole
     assert (context["footer_text"], context["footer_html"]) == render_footer(context)
+
+
+def test_an_equal_view_rebuilt_later_finds_the_cached_block() -> None:
+    """The assembler rebuilds views each pass: an equal view (another object) is a hit and
+    gives the same email."""
+    cache = FragmentCache()
+    first = alert(cache, "q")
+    story = make_story(title="Peace")
+    rebuilt = replace(story, title="Peace")
+    assert rebuilt is not story and rebuilt == story
+    again = draft_alert(
+        rebuilt,
+        RECIPIENT,
+        subscription_name="Watch",
+        why="q",
+        links=make_links(),
+        sender=SENDER,
+        list_id=LIST_ID,
+        now=NOW,
+        fragments=cache,
+    )
+    assert again == first and cache.misses == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.notify.text import ELLIPSIS, clean_inline, truncate
@@ -74,3 +74,37 @@ def test_truncate_respects_the_limit(raw: str, limit: int) -> None:
     cut = truncate(raw, limit)
     assert len(cut) <= max(limit, 1)
     assert cut == raw or cut.endswith(ELLIPSIS)
+
+
+WRAP_PIECES = st.sampled_from(
+    ["a", "word", " ", "  ", "\t", "\n", "\xa0", "\u3000", "\u2028", "-", "é", "x" * 30, "\x85"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.one_of(
+        st.lists(WRAP_PIECES, max_size=14).map("".join),
+        st.text(max_size=90),
+        # Plain words, some longer than a line: the path that skips textwrap.
+        st.lists(st.text(st.sampled_from("abé-./x"), min_size=1, max_size=80), max_size=30).map(
+            " ".join
+        ),
+    ),
+    indent=st.sampled_from(["", "  "]),
+)
+def test_wrap_gives_what_textwrap_gives(text: str, indent: str) -> None:
+    """Plain text skips textwrap; it must come out as textwrap would give it."""
+    import textwrap
+
+    from monitor.notify.render import TEXT_WIDTH, wrap
+
+    expected = textwrap.fill(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert wrap.__wrapped__(text, indent) == expected

@@ -165,3 +165,29 @@ def test_a_mailbox_holds_what_the_address_parser_reads_from_it(address: str, nam
         parsed.domain,
         parsed.addr_spec,
     )
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.text(st.sampled_from("ab=é€ \t.-"), max_size=300))
+def test_a_long_line_is_cut_as_the_email_package_cuts_it(raw: str) -> None:
+    """One line (UTF-8 read as latin-1), escaped and cut with soft breaks: the same as the
+    email package's whole-body loop gives for that line."""
+    from email import quoprimime
+
+    from monitor.notify.wire import _encoded_line
+
+    latin = raw.encode("utf-8").decode("latin-1")
+    assert _encoded_line(latin) == quoprimime.body_encode(latin, 78, eol="\r\n")
+
+
+def test_the_line_cache_keeps_recurring_lines_across_generations() -> None:
+    from monitor.notify.wire import _encoded_line, _LineCache
+
+    cache = _LineCache(limit=2)
+    shared = "Peace talks résumé " * 6  # long, escaped and cut
+    for n in range(5):  # each reader's own line fills the generation in turn
+        assert cache.encoded(shared) == _encoded_line(shared)
+        assert cache.encoded(f"reader {n}") == f"reader {n}"
+    assert shared in cache.current or shared in cache.older
+    assert "reader 0" not in cache.current and "reader 0" not in cache.older
+    assert len(cache.current) <= 2 and len(cache.older) <= 2
