@@ -28,8 +28,10 @@ SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 def _folder_of(package: str) -> Path:
     """Where a listed package's files are in the checkout (mapped ones live outside monitor/)."""
     for mapped, folder in SETUPTOOLS["package-dir"].items():
-        if package == mapped or package.startswith(mapped + "."):
-            return PROJECT_ROOT / folder / Path(*package[len(mapped) + 1:].split(".") if package != mapped else ())
+        if package == mapped:
+            return PROJECT_ROOT / str(folder)
+        if package.startswith(mapped + "."):
+            return PROJECT_ROOT / str(folder) / Path(*package[len(mapped) + 1 :].split("."))
     return PROJECT_ROOT / Path(*package.split("."))
 
 
