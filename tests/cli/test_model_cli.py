@@ -162,3 +162,40 @@ def test_the_rescue_refuses_weights_without_its_threshold(tmp_path: Path) -> Non
     )
     assert done.returncode != 0
     assert "rescue threshold" in done.stderr and "monitor model train" in done.stderr
+
+
+def _cv_rows(report: str) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """The CV table's (setting, group) -> TP/FP/FN."""
+    rows = {}
+    for line in report.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 8 and cells[6].count("/") == 2 and cells[0] != "setting":
+            tp, fp, fn = (int(n) for n in cells[6].split("/"))
+            rows[(cells[0], cells[1])] = (tp, fp, fn)
+    return rows
+
+
+def test_cv_reports_each_setting_as_its_policy_allows(tmp_path: Path) -> None:
+    """`monitor model cv` on a small labeled file: the rules' row is what `monitor eval`
+    gives (the rules are not trained); a veto only removes verdicts and a rescue only adds
+    them, so their rows sit on either side of the rules'."""
+    data = str(DATA / "blind12.jsonl")  # retired into the dev pool; its settings differ
+    done = monitor("model", "cv", "--data", data, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = _cv_rows(done.stdout)
+    settings = {"rules", "rules + veto", "rules + rescue", "rules + rescue + veto", "co-occurrence"}
+    assert {setting for setting, _ in rows} == settings
+    evaluated = monitor(
+        "eval", data, "--json", cwd=tmp_path, env={"MONITOR_CLASSIFIER_MODEL": "off"}
+    )
+    counts = json.loads(evaluated.stdout)["all_items"]["overall"]["classifier"]["counts"]
+    rules = rows[("rules", "all")]
+    assert rules == (counts["tp"], counts["fp"], counts["fn"])
+    vetoed, rescued, both = (
+        rows[(s, "all")] for s in ("rules + veto", "rules + rescue", "rules + rescue + veto")
+    )
+    assert vetoed[0] <= rules[0] and vetoed[1] <= rules[1]
+    assert rescued[0] >= rules[0] and rescued[1] >= rules[1]
+    assert both[0] <= rescued[0] and both[1] <= rescued[1]
+    assert vetoed != rescued  # each setting is its own policy
+    assert sum(rules[:1] + rules[2:]) == sum(vetoed[:1] + vetoed[2:])  # the relevant stay relevant

@@ -124,15 +124,20 @@ def cross_validation(topic_path: Path, data: Sequence[Path], *, seed: int | None
     rules = figures(result.rules, plan)
     settings = {
         "rules": rules.classifier,
-        "rules + veto": figures(result.with_model, plan).classifier,
-        "rules + rescue": figures(result.rescued, plan).classifier,
-        "rules + rescue + veto": figures(result.rescued_vetoed, plan).classifier,
+        **{
+            label: figures(result.settings[setting], plan).classifier
+            for label, setting in (
+                ("rules + veto", "on"),
+                ("rules + rescue", "rescue"),
+                ("rules + rescue + veto", "all"),
+            )
+        },
         "co-occurrence": rules.baseline,
     }
     lines = [
         f"{len(examples)} items, {len({e.group for e in examples})} near-duplicate groups, "
         f"{fitting.FOLDS} folds; veto thresholds per fold: "
-        + ", ".join(f"{t:.2f}" for t in result.thresholds)
+        + ", ".join(f"{t:.2f}" for t in result.veto_thresholds)
         + "; rescue thresholds per fold: "
         + ", ".join(f"{t:.2f}" for t in result.rescue_thresholds),
         "",

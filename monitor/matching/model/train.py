@@ -325,18 +325,16 @@ def train_model(
 
 @dataclass(frozen=True, slots=True)
 class CrossValidation:
-    """Out-of-fold verdicts of the rules alone and of the rules with the model's opinions.
-
-    ``with_model`` is the veto with the category opinion (MONITOR_CLASSIFIER_MODEL=on);
-    ``rescued`` the rescue with it (``rescue``); ``rescued_vetoed`` all three (``all``).
-    ``probabilities`` are each example's out-of-fold probability (for the curve)."""
+    """Out-of-fold verdicts of the rules alone (``rules``) and of the rules with the
+    model's opinions, per setting of MONITOR_CLASSIFIER_MODEL (``settings``: ``on``, the
+    veto with the category opinion; ``rescue``, the rescue with it; ``all``, the three);
+    each fold's calibrated thresholds; each example's out-of-fold probability (for the
+    curve)."""
 
     rules: list[Outcome]
-    with_model: list[Outcome]
-    thresholds: list[float]
-    rescued: list[Outcome] = field(default_factory=list)
-    rescued_vetoed: list[Outcome] = field(default_factory=list)
-    rescue_thresholds: list[float] = field(default_factory=list)
+    settings: dict[str, list[Outcome]]
+    veto_thresholds: list[float]
+    rescue_thresholds: list[float]
     probabilities: dict[int, float] = field(default_factory=dict)
 
 
@@ -358,7 +356,7 @@ def cross_validate(
     pool they were written from, so their category here flatters them; a blind set is the
     fair comparison. ``baseline`` fills each outcome's co-occurrence verdict."""
     rules: list[Outcome] = []
-    settings: dict[str, list[Outcome]] = {"veto": [], "rescue": [], "all": []}
+    settings: dict[str, list[Outcome]] = {"on": [], "rescue": [], "all": []}
     thresholds: list[float] = []
     rescue_thresholds: list[float] = []
     probabilities: dict[int, float] = {}
@@ -373,7 +371,7 @@ def cross_validate(
         fitted = fit(training, c, seed)
         category = fit_category(training, categories, seed=seed) if categories else None
         policies = {
-            "veto": Policy(veto_below=threshold),
+            "on": Policy(veto_below=threshold),
             "rescue": Policy(veto=False, rescue=True, rescue_above=rescue_above),
             "all": Policy(veto_below=threshold, rescue=True, rescue_above=rescue_above),
         }
@@ -393,15 +391,7 @@ def cross_validate(
                         base,
                     )
                 )
-    return CrossValidation(
-        rules,
-        settings["veto"],
-        thresholds,
-        settings["rescue"],
-        settings["all"],
-        rescue_thresholds,
-        probabilities,
-    )
+    return CrossValidation(rules, settings, thresholds, rescue_thresholds, probabilities)
 
 
 def _verdict_of(
