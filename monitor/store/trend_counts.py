@@ -172,28 +172,25 @@ def _week_sql(bucket: str) -> str:
 def rebuild_weeks(conn: Connection) -> None:
     """Sum the day rows into UTC weeks again (migration 0024's backfill; ``rebuild``): a
     UTC week is seven whole UTC days."""
-    week = _week_sql("bucket")
-    conn.execute(delete(trend_weeks))
-    conn.execute(
-        text(
-            "INSERT INTO trend_weeks (bucket, kind, name, stories)"
-            f" SELECT {week}, kind, name, sum(stories) FROM trend_days"
-            f" GROUP BY {week}, kind, name HAVING sum(stories) <> 0"
-            f" ORDER BY {week}, kind, name"
-        )
-    )
+    _rebuild_level(conn, trend_weeks, "trend_days", _week_sql("bucket"))
 
 
 def rebuild_days(conn: Connection) -> None:
     """Sum the hour rows into UTC days again (migration 0023's backfill; ``rebuild``)."""
-    day = f"bucket / {DAY_SECONDS} * {DAY_SECONDS}"
-    conn.execute(delete(trend_days))
+    _rebuild_level(conn, trend_days, "trend_counts", f"bucket / {DAY_SECONDS} * {DAY_SECONDS}")
+
+
+def _rebuild_level(conn: Connection, table: Any, finer: str, bucket: str) -> None:
+    """Replace ``table``'s rows with the ``finer`` table's summed into ``bucket`` (SQL of
+    the finer row's bucket), written in bucket order: a period's rows on few pages, as the
+    worker writes them."""
+    conn.execute(delete(table))
     conn.execute(
         text(
-            "INSERT INTO trend_days (bucket, kind, name, stories)"
-            f" SELECT {day}, kind, name, sum(stories) FROM trend_counts"
-            f" GROUP BY {day}, kind, name HAVING sum(stories) <> 0"
-            f" ORDER BY {day}, kind, name"  # a period's days on few pages, as the worker writes them
+            f"INSERT INTO {table.name} (bucket, kind, name, stories)"
+            f" SELECT {bucket}, kind, name, sum(stories) FROM {finer}"
+            f" GROUP BY {bucket}, kind, name HAVING sum(stories) <> 0"
+            f" ORDER BY {bucket}, kind, name"
         )
     )
 

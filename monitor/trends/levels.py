@@ -93,52 +93,61 @@ def split(runs: Sequence[DayRun], end: int) -> Split:
 
     weeks: list[Span] = []
     moved_from_weeks: list[Span] = []
-    hours: list[Span] = []
+    week_hours: list[Span] = []
     for week in range(week_of(start), end, WEEK_SECONDS):
-        week_end = week + WEEK_SECONDS
         if not start <= week + MIDWEEK < end:
             continue
         held = holder(week + MIDWEEK)
-        others = [(week, max(week, held[0])), (min(week_end, held[1]), week_end)]
-        elsewhere = sum(b - a for a, b in others if b > a)
+        others = _elsewhere((week, week + WEEK_SECONDS), held)
         if (
             held[1] - held[0] < SHORTEST_WEEK_HOLDER
-            or elsewhere > MOST_MOVED_WEEK_HOURS * BUCKET_SECONDS
+            or sum(b - a for a, b in others) > MOST_MOVED_WEEK_HOURS * BUCKET_SECONDS
         ):
             continue
-        _append(weeks, (week, week_end))
+        _append(weeks, (week, week + WEEK_SECONDS))
         for a, b in others:
             _append(moved_from_weeks, (a, b))
+            _append(week_hours, (max(a, start), min(b, end)))
     in_weeks = iter(weeks)
     covering = next(in_weeks, None)
     days: list[Span] = []
     moved: list[Span] = []
+    hours: list[Span] = []
     for day in range(start // DAY_SECONDS * DAY_SECONDS, end, DAY_SECONDS):
         while covering is not None and covering[1] <= day:
             covering = next(in_weeks, None)
-        inside = (max(day, start), min(day + DAY_SECONDS, end))
         if covering is not None and covering[0] <= day:
-            for a, b in moved_from_weeks:  # this day's hours moved out of its week: their own
-                _append(hours, (max(a, inside[0]), min(b, inside[1])))
-            continue
-        day_end = day + DAY_SECONDS
+            continue  # read in its week's row (its hours elsewhere are in ``week_hours``)
+        inside = (max(day, start), min(day + DAY_SECONDS, end))
         noon = day + NOON
         if not start <= noon < end:
             _append(hours, inside)
             continue
         held = holder(noon)
-        others = [(day, max(day, held[0])), (min(day_end, held[1]), day_end)]
+        others = _elsewhere((day, day + DAY_SECONDS), held)
         elsewhere = sum(b - a for a, b in others)
         if elsewhere and (
             elsewhere > MOST_MOVED_HOURS * BUCKET_SECONDS or held[1] - held[0] < SHORTEST_HOLDER
         ):
             _append(hours, inside)
             continue
-        _append(days, (day, day_end))
+        _append(days, (day, day + DAY_SECONDS))
         for a, b in others:
             _append(moved, (a, b))
             _append(hours, (max(a, start), min(b, end)))
-    return Split(tuple(days), tuple(hours), tuple(moved), tuple(weeks), tuple(moved_from_weeks))
+    every_hour: list[Span] = []
+    for span in sorted(hours + week_hours):  # the weeks' and the days' never overlap
+        _append(every_hour, span)
+    return Split(
+        tuple(days), tuple(every_hour), tuple(moved), tuple(weeks), tuple(moved_from_weeks)
+    )
+
+
+def _elsewhere(row: Span, held: Span) -> list[Span]:
+    """The parts of a week's or day's ``row`` outside ``held``, the bucket holding its
+    middle: the hours read twice when the row is counted there."""
+    parts = [(row[0], max(row[0], held[0])), (min(row[1], held[1]), row[1])]
+    return [(a, b) for a, b in parts if b > a]
 
 
 def _append(spans: list[Span], span: Span) -> None:

@@ -16,7 +16,7 @@ the period (``answers``); other zones (Kathmandu, Lord Howe) keep the SQL count.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,28 +88,34 @@ def delta(before: Rollup, after: Rollup) -> dict[Bucketed, int]:
     return {k: n for k, n in changes.items() if n}
 
 
-def by_day(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
-    """``delta``'s hour changes summed per UTC day (the first second of the day), what
-    ``trend_days`` changes by (non-zero only, in key order): a day row stays the sum of its
-    hours (``trends.levels``)."""
-    days: Counter[Bucketed] = Counter()
-    for (hour, kind, name), n in changes.items():
-        days[(hour // DAY_SECONDS * DAY_SECONDS, kind, name)] += n
-    return {k: days[k] for k in sorted(days) if days[k]}
-
-
 def week_of(second: int) -> int:
     """The first second of the UTC week (Monday 00:00) holding Unix second ``second``."""
     return (second - MONDAY) // WEEK_SECONDS * WEEK_SECONDS + MONDAY
 
 
-def by_week(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
-    """``delta``'s hour changes summed per UTC week (``week_of``), what ``trend_weeks``
-    changes by (non-zero only, in key order): a week row stays the sum of its hours."""
-    weeks: Counter[Bucketed] = Counter()
+def day_of_utc(second: int) -> int:
+    """The first second of the UTC day holding Unix second ``second``."""
+    return second // DAY_SECONDS * DAY_SECONDS
+
+
+def summed_into(changes: dict[Bucketed, int], level: Callable[[int], int]) -> dict[Bucketed, int]:
+    """``delta``'s hour changes summed into a coarser level's buckets (``level`` gives an
+    hour's bucket), non-zero only, in key order: the level's rows stay the sums of their
+    hours (``trends.levels``)."""
+    summed: Counter[Bucketed] = Counter()
     for (hour, kind, name), n in changes.items():
-        weeks[(week_of(hour), kind, name)] += n
-    return {k: weeks[k] for k in sorted(weeks) if weeks[k]}
+        summed[(level(hour), kind, name)] += n
+    return {k: summed[k] for k in sorted(summed) if summed[k]}
+
+
+def by_day(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
+    """What ``trend_days`` changes by."""
+    return summed_into(changes, day_of_utc)
+
+
+def by_week(changes: dict[Bucketed, int]) -> dict[Bucketed, int]:
+    """What ``trend_weeks`` changes by."""
+    return summed_into(changes, week_of)
 
 
 def answers(runs: Sequence[DayRun]) -> bool:
