@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.matching.text import fold
 from monitor.threads.facts import StoryFacts, keys_meet, name_keys
@@ -90,12 +90,11 @@ def days_apart_or_preview(a: StoryFacts, b: StoryFacts, window: int, preview: in
     """Within ``window`` days, or within ``preview`` days when the earlier story's
     headline announces an act ahead ("will arrive on June 12", "recibirá la semana
     próxima"): a preview published up to a week before is the act (labeling rule 2)."""
-    days = abs((a.day - b.day).days)
     earlier = a if a.day <= b.day else b
-    ahead = a.day != b.day and is_preview(earlier.title)
-    limit = preview if ahead else window
-    detail = (f"{days} days apart",) + ((f"preview {earlier.story_id}",) if ahead else ())
-    return Signal("time", days <= limit, detail, days)
+    if a.day == b.day or not is_preview(earlier.title):
+        return days_apart(a, b, window)
+    found = days_apart(a, b, preview)
+    return replace(found, detail=(*found.detail, f"preview {earlier.story_id}"))
 
 
 @functools.lru_cache(maxsize=65_536)
