@@ -1,13 +1,23 @@
 """The worker group's lag read from the real broker: a group that never committed owes
 every item, and one that committed owes the rest; a broker that does not answer is an
-error for the caller to report as unknown, never a reading."""
+error for the caller to report as unknown, never a reading; a broker still loading the
+group offsets is asked again."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    TopicAuthorizationFailedError,
+)
 
+from monitor.services import kafka_broker
+from monitor.stream import lag
 from monitor.stream.kafka_python import (
     KafkaConsumer,
     KafkaError,
@@ -52,3 +62,70 @@ def test_a_broker_that_does_not_answer_is_an_error_not_a_reading(make_settings: 
     settings = make_settings(kafka_bootstrap="127.0.0.1:1")
     with pytest.raises(KafkaError):
         consumer_lag(settings, timeout=1.0)
+
+
+def test_a_broker_that_has_just_started_gives_a_reading_not_an_error(
+    make_settings: Any, tmp_path: Path
+) -> None:
+    """A fresh broker answers "coordinator not available" until it has created and loaded
+    the group offsets (as after the restart a chaos test does to the shared broker); the
+    lag is asked again within its timeout instead of being reported as unknown."""
+    port, controller = 19194, 19195
+    run_dir = tmp_path / "kafka"
+    try:
+        kafka_broker.start(run_dir, port=port, controller_port=controller)
+        settings = make_settings(partitions=2, kafka_bootstrap=f"127.0.0.1:{port}")
+        ensure_topics(settings)
+        _publish(settings, {0: 2, 1: 1})
+        assert consumer_lag(settings, timeout=20.0) == {0: 2, 1: 1}
+    finally:
+        kafka_broker.stop(run_dir)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_only_errors_kafka_calls_retriable_are_asked_again_and_only_until_the_deadline(
+    make_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(partitions=1)
+    clock = _Clock()
+    calls: list[float] = []
+
+    def loading(_settings: Any, timeout: float) -> dict[int, int]:
+        calls.append(timeout)
+        clock.now += 0.5
+        raise CoordinatorNotAvailableError()
+
+    monkeypatch.setattr(lag, "_lag_once", loading)
+    with pytest.raises(CoordinatorNotAvailableError):
+        consumer_lag(settings, timeout=3.0, clock=clock, pause=clock.sleep)
+    assert len(calls) == 4  # 0.75 s per try: the fifth would start past the deadline
+    assert calls[0] == 3.0 and all(b < a for a, b in pairwise(calls))
+
+    calls.clear()
+
+    def refused(_settings: Any, timeout: float) -> dict[int, int]:
+        calls.append(timeout)
+        raise ValueError("not Kafka's")
+
+    monkeypatch.setattr(lag, "_lag_once", refused)
+    with pytest.raises(ValueError):
+        consumer_lag(settings, timeout=3.0, clock=clock, pause=clock.sleep)
+    assert len(calls) == 1
+
+
+def test_the_retry_decision() -> None:
+    assert lag.worth_retrying(CoordinatorNotAvailableError(), 2.0)
+    assert lag.worth_retrying(CoordinatorLoadInProgressError(), 2.0)
+    assert not lag.worth_retrying(CoordinatorNotAvailableError(), 0.1)
+    assert not lag.worth_retrying(TopicAuthorizationFailedError(), 2.0)
+    assert not lag.worth_retrying(ValueError("x"), 2.0)
