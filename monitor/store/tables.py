@@ -23,11 +23,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 
 from monitor.feeds.identity import NEAR_DUP_BANDS
@@ -369,6 +371,10 @@ story_threads = Table(
     Column("rule", String(40), nullable=False),
     Column("facts", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, default=_now),
+    # Days between the story and the report it matched (None for a thread's first), and
+    # whether alerts and digests group it with its thread (thread_alerts.grouped_with_thread).
+    Column("matched_days", SmallInteger),
+    Column("grouped", Boolean, nullable=False, server_default=true()),
 )
 Index(
     "ix_story_threads_day", story_threads.c.day, story_threads.c.thread_id, story_threads.c.story_id

@@ -190,16 +190,19 @@ def record_thread_alerts(
 
 
 # --- readers: emails and the workspace -------------------------------------------------------
-def thread_of_stories(conn: Connection, story_ids: Sequence[int]) -> dict[int, int]:
-    """story id → thread id, for the threaded ones."""
+def thread_of_stories(
+    conn: Connection, story_ids: Sequence[int], *, grouped_only: bool = False
+) -> dict[int, int]:
+    """story id → thread id, for the threaded ones (``grouped_only``: for those grouped with
+    their thread in alerts and digests)."""
     if not story_ids:
         return {}
-    rows = conn.execute(
-        select(story_threads.c.story_id, story_threads.c.thread_id).where(
-            one_of(conn, story_threads.c.story_id, sorted(set(story_ids)))
-        )
+    query = select(story_threads.c.story_id, story_threads.c.thread_id).where(
+        one_of(conn, story_threads.c.story_id, sorted(set(story_ids)))
     )
-    return {int(s): int(t) for s, t in rows}
+    if grouped_only:
+        query = query.where(story_threads.c.grouped.is_(True))
+    return {int(s): int(t) for s, t in conn.execute(query)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,20 +215,25 @@ class EmailThreads:
 
 
 def email_threads(conn: Connection, story_ids: Sequence[int]) -> EmailThreads:
-    """The threads of the stories due for email."""
-    thread_of = thread_of_stories(conn, story_ids)
+    """The threads of the stories due for email: only a story grouped with its thread is
+    emailed, or listed in a digest, as one of its thread's reports."""
+    thread_of = thread_of_stories(conn, story_ids, grouped_only=True)
     return EmailThreads(thread_of, other_outlets(conn, thread_of))
 
 
 def other_outlets(conn: Connection, thread_of: Mapping[int, int]) -> dict[int, int]:
     """story id → how many outlets reported its thread's event besides the story's own
-    copies (the email's "also reported by N outlets"), for stories with a thread."""
+    copies (the email's "also reported by N outlets"), for stories with a thread; only the
+    thread's grouped reports count (one alerted on its own may be another event)."""
     if not thread_of:
         return {}
     mates = conn.execute(
         select(story_threads.c.thread_id, story_sources.c.story_id, story_sources.c.outlet)
         .join(story_sources, story_sources.c.story_id == story_threads.c.story_id)
-        .where(one_of(conn, story_threads.c.thread_id, sorted(set(thread_of.values()))))
+        .where(
+            one_of(conn, story_threads.c.thread_id, sorted(set(thread_of.values()))),
+            story_threads.c.grouped.is_(True),
+        )
     )
     outlets: dict[int, dict[int, set[str]]] = {}  # thread → story → outlets
     for thread_id, story_id, outlet in mates:
@@ -254,6 +262,7 @@ class ThreadMember:
     url: str | None = None
     facts: Mapping[str, Any] | None = None
     day: date | None = None
+    grouped: bool = True  # alerted with its thread (thread_alerts.grouped_with_thread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +317,7 @@ def thread_detail(conn: Connection, thread_id: int, *, limit: int = 50) -> Threa
             stories.c.url,
             story_threads.c.facts,
             story_threads.c.day,
+            story_threads.c.grouped,
         )
         .join(story_threads, story_threads.c.story_id == stories.c.id)
         .where(story_threads.c.thread_id == thread_id)
@@ -331,9 +341,18 @@ def thread_detail(conn: Connection, thread_id: int, *, limit: int = 50) -> Threa
         story_count=row.story_count,
         members=tuple(
             ThreadMember(
-                int(i), t, o or "", p, r, lang, url, facts if isinstance(facts, dict) else None, day
+                int(i),
+                t,
+                o or "",
+                p,
+                r,
+                lang,
+                url,
+                facts if isinstance(facts, dict) else None,
+                day,
+                bool(grouped),
             )
-            for i, t, o, p, r, lang, url, facts, day in members
+            for i, t, o, p, r, lang, url, facts, day, grouped in members
         ),
         follows=first.get(row.follows_id) if row.follows_id is not None else None,
         followed_by=tuple(first[int(i)] for i in later if int(i) in first),

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.models import Classification
+from monitor.notify.thread_alerts import grouped_with_thread
 from monitor.store import threads as thread_store
 from monitor.threads.decide import DEFAULT_RULES, Rules
 from monitor.threads.facts import StoryFacts
@@ -42,6 +43,15 @@ class AlertedStory:
     verdict: Classification
 
 
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """A batch's placements: story id → thread id for every alerted story of the batch,
+    and the stories among them not grouped with their thread (alerted on their own)."""
+
+    thread_of: dict[int, int]
+    apart: frozenset[int]
+
+
 class ThreadAssigner:
     """Places alerted stories in threads; one per worker (the cache is its only state)."""
 
@@ -50,12 +60,11 @@ class ThreadAssigner:
         self._facts: dict[int, StoryFacts] = {}
         self._lock = threading.Lock()
 
-    def assign(
-        self, conn: Any, alerted: Sequence[AlertedStory], *, now: datetime
-    ) -> dict[int, int]:
-        """Place the batch's alerted stories; story id → thread id for every one of them."""
+    def assign(self, conn: Any, alerted: Sequence[AlertedStory], *, now: datetime) -> Assigned:
+        """Place the batch's alerted stories (each with whether it is grouped with its
+        thread, ``grouped_with_thread``); return where every one of them is."""
         if not alerted:
-            return {}
+            return Assigned({}, frozenset())
         thread_store.lock_threads(conn)
         ids = [story.story_id for story in alerted]
         placed = thread_store.threaded_story_ids(conn, ids)
@@ -67,9 +76,12 @@ class ThreadAssigner:
             ),
             key=lambda facts: (facts.day, int(facts.story_id)),
         )
-        result = thread_store.thread_of_stories(conn, sorted(placed)) if placed else {}
+        # Stories placed by an earlier batch (a second topic's alert) keep their placement.
+        result = thread_store.thread_of_stories(conn, sorted(placed))
+        grouped = thread_store.thread_of_stories(conn, sorted(placed), grouped_only=True)
+        apart = set(result) - set(grouped)
         if not fresh:
-            return result
+            return Assigned(result, frozenset(apart))
         horizon = timedelta(days=max(self.rules.window_days, self.rules.related_days))
         members = thread_store.window_members(conn, fresh[0].day - horizon, fresh[-1].day + horizon)
         book = ThreadBook(self.rules, next_id=-1, step=-1)  # provisional ids are negative
@@ -110,6 +122,7 @@ class ThreadAssigner:
             else:
                 thread_id = real.get(placement.thread_id, placement.thread_id)
                 grown.setdefault(thread_id, []).append(facts)
+            with_thread = grouped_with_thread(placement.new, placement.matched_days)
             rows.append(
                 {
                     "story_id": int(placement.story_id),
@@ -118,9 +131,13 @@ class ThreadAssigner:
                     "rule": placement.rule,
                     "facts": to_data(facts),
                     "created_at": now,
+                    "matched_days": placement.matched_days,
+                    "grouped": with_thread,
                 }
             )
             result[int(placement.story_id)] = thread_id
+            if not with_thread:
+                apart.add(int(placement.story_id))
         thread_store.add_placements(conn, rows)
         thread_store.grow_threads(
             conn,
@@ -144,7 +161,7 @@ class ThreadAssigner:
                 self._facts.clear()
             for row in rows:
                 self._facts[row["story_id"]] = by_story[str(row["story_id"])]
-        return result
+        return Assigned(result, frozenset(apart))
 
     def _member_facts(
         self, conn: Any, members: list[tuple[int, int, Any]]

@@ -37,7 +37,7 @@ from monitor.store import threads as thread_store
 from monitor.store.db import connection
 from monitor.store.outbox import NewDelivery, add_deliveries
 from monitor.stream.clusters import KnownStory, PlannedStory, mark_alerted, plan_clusters
-from monitor.stream.event_threads import AlertedStory, ThreadAssigner
+from monitor.stream.event_threads import AlertedStory, Assigned, ThreadAssigner
 from monitor.subscriptions.fanout import QueryMatches, SubscriptionIndex, topicless_verdict
 from monitor.subscriptions.topic_choice import NO_ALERT, NO_TOPIC, StoryTopics
 
@@ -225,9 +225,9 @@ class ItemHandler:
             ).items():
                 created.setdefault(story_id, {})[topic] = alert_id
         # Alerted stories join their event's thread in this transaction (monitor/threads).
-        thread_of: dict[int, int] = {}
+        placed = Assigned({}, frozenset())
         if self.threads is not None and created:
-            thread_of = self.threads.assign(
+            placed = self.threads.assign(
                 conn,
                 [
                     AlertedStory(
@@ -243,7 +243,8 @@ class ItemHandler:
                 ],
                 now=now,
             )
-            outcome.threaded = len(thread_of)
+            outcome.threaded = len(placed.thread_of)
+        thread_of = placed.thread_of
         wanted: list[NewDelivery] = []
         for story, item, verdicts in classified:
             assert story.id is not None
@@ -278,6 +279,7 @@ class ItemHandler:
                 ),
                 now=now,
                 window=self.thread_window,
+                apart=placed.apart,
             )
             wanted = folding.deliveries
             thread_store.record_thread_alerts(conn, folding.opened, folding.folded)

@@ -86,13 +86,15 @@ def story_keys(facts: StoryFacts) -> frozenset[str]:
 class Placement:
     """Where :meth:`ThreadBook.place` put one story: its thread (an id the book was seeded
     with, or a new one the book numbered), whether that thread is new, the rule that joined
-    it ("new" for a founder) and, for a new thread, the older thread it ``follows``."""
+    it ("new" for a founder), for a new thread the older thread it ``follows``, and for a
+    joined one how many days lie between the story and the report it matched."""
 
     story_id: str
     thread_id: int
     new: bool
     rule: str
     follows: int | None
+    matched_days: int | None = None
 
 
 class ThreadBook:
@@ -147,9 +149,11 @@ class ThreadBook:
             self.rules.compared_members,
         )
         if home is not None:
-            self._add(home, story)
-            thread = self._threads[home]
-            return Placement(story.story_id, thread.thread_id, False, rule[0], None)
+            position, matched = home
+            self._add(position, story)
+            thread = self._threads[position]
+            days = abs((story.day - matched.day).days)
+            return Placement(story.story_id, thread.thread_id, False, rule[0], None, days)
         older = _find(
             story,
             candidates,
@@ -158,7 +162,7 @@ class ThreadBook:
             lambda a, b: related(a, b, self.rules),
             self.rules.compared_members,
         )
-        follows = None if older is None else self._threads[older].thread_id
+        follows = None if older is None else self._threads[older[0]].thread_id
         thread_id = self._next_id
         self._next_id += self._step
         self._position[thread_id] = len(self._threads)
@@ -191,17 +195,17 @@ def _find(
     horizon: int,
     match: Callable[[StoryFacts, StoryFacts], bool],
     compared: int,
-) -> int | None:
+) -> tuple[int, StoryFacts] | None:
     """The position of the most recent candidate thread with a member within ``horizon``
-    days that ``match``es the story (of each thread, the latest ``compared`` members within
-    the horizon are compared)."""
+    days that ``match``es the story, and that member (of each thread, the latest
+    ``compared`` members within the horizon are compared)."""
     for position in reversed(candidates):
         budget = compared
         for member in reversed(threads[position].members):
             if abs((story.day - member.day).days) > horizon:
                 continue
             if match(story, member):
-                return position
+                return position, member
             budget -= 1
             if budget <= 0:
                 break

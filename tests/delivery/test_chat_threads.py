@@ -49,10 +49,12 @@ def test_every_channel_says_also_reported_like_the_email(world: Any, capsys: Any
         ("mattermost", receivers.url(MATTERMOST)),
     ):
         add(settings, engine, kind, target, capsys)
-    # The reports of the Lula–Zelensky meeting in New York, one batch: one thread, one
-    # alert (the other reports folded into it).
+    # The reports of the Lula–Zelensky meeting in New York on its day, one batch: one
+    # thread, one alert (the other reports of the day folded into it).
     now = datetime(2023, 9, 20, 18, tzinfo=UTC)
-    reports = [item_of(s) for s in STORIES if EVENT_OF[s.story_id] == NEW_YORK]
+    reports = [
+        item_of(s) for s in STORIES if EVENT_OF[s.story_id] == NEW_YORK and s.day == now.date()
+    ]
     outcome = make_handler(engine, clock=lambda: now).handle(reports)
     assert outcome.threaded >= 3 and outcome.folded == outcome.threaded - 1
     assert Assembler(settings, engine).run_once(now) == 1

@@ -11,6 +11,7 @@ from monitor.notify.thread_alerts import (
     FOLDED,
     also_reported_line,
     fold_by_thread,
+    grouped_with_thread,
     one_per_thread,
 )
 from monitor.store.outbox import NewDelivery
@@ -59,6 +60,35 @@ def test_an_earlier_alert_folds_reports_within_the_window(
     )
     assert statuses(out.deliveries) == [(1, 11, status)]
     assert (status == "pending") == ((5, 1) in out.opened)
+
+
+def test_a_story_joined_through_another_days_report_is_sent_and_opens_a_new_window() -> None:
+    """Story 12 joined thread 5 through a report of another day (not grouped): it may be
+    another event, so it is sent although 11 opened the window, and reopens it, so 13 (a
+    same-day report of 12's) folds into 12's alert."""
+    later = NOW + timedelta(hours=2)
+    wanted = [delivery(1, 12), delivery(1, 13)]
+    out = fold_by_thread(
+        wanted, {11: 5, 12: 5, 13: 5}, {(5, 1): NOW}, now=later, window=WINDOW, apart={12}
+    )
+    assert statuses(out.deliveries) == [(1, 12, "pending"), (1, 13, FOLDED)]
+    assert out.opened == {(5, 1): later} and out.folded == {(5, 1): 1}
+
+
+@pytest.mark.parametrize(
+    ("new", "matched_days", "grouped"),
+    [
+        (True, None, True),  # the thread's first report
+        (False, 0, True),  # joined through a report of the same day
+        (False, 1, False),  # through the day before's: alerted on its own
+        (False, 7, False),  # a preview a week ahead
+        (False, None, False),  # no record of what it matched: alerted on its own
+    ],
+)
+def test_which_threaded_stories_are_grouped_with_their_thread(
+    new: bool, matched_days: int | None, grouped: bool
+) -> None:
+    assert grouped_with_thread(new, matched_days) is grouped
 
 
 def test_digests_unthreaded_stories_and_a_zero_window_are_never_folded() -> None:

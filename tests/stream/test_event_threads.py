@@ -32,7 +32,7 @@ from monitor.store.tables import (
     threads,
 )
 from monitor.store.threads import thread_view
-from monitor.stream.event_threads import ThreadAssigner
+from monitor.stream.event_threads import Assigned, ThreadAssigner
 from monitor.stream.handler import ItemHandler
 from monitor.subscriptions.fanout import SubscriptionIndex
 from monitor.threads.evaluate import load_stories
@@ -113,14 +113,22 @@ def expected_threads() -> tuple[set[frozenset[str]], dict[str, str | None]]:
     return {frozenset(t.story_ids) for t in grouped}, links
 
 
+def plain_texts(engine: Any) -> list[str]:
+    """The queued emails' plain-text bodies."""
+    with transaction(engine) as conn:
+        raws = conn.execute(select(emails.c.raw)).scalars().all()
+    texts = []
+    for raw in raws:
+        body = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",))
+        assert body is not None
+        texts.append(str(body.get_content()))
+    return texts
+
+
 def plain_text(engine: Any) -> str:
     """The one queued email's plain-text body."""
-    with transaction(engine) as conn:
-        raw = conn.execute(select(emails.c.raw)).scalar_one()
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
+    (text,) = plain_texts(engine)
+    return text
 
 
 def counts(engine: Any) -> dict[str, int]:
@@ -189,7 +197,7 @@ class MeetingAssigner(ThreadAssigner):
         super().__init__()
         self.meeting = meeting
 
-    def assign(self, conn: Any, alerted: Any, *, now: datetime) -> dict[int, int]:
+    def assign(self, conn: Any, alerted: Any, *, now: datetime) -> Assigned:
         with contextlib.suppress(threading.BrokenBarrierError):
             self.meeting.wait(timeout=3)
         return super().assign(conn, alerted, now=now)
@@ -242,19 +250,31 @@ def test_an_immediate_subscriber_gets_one_alert_per_thread_per_window(
     handler = make_handler(engine, clock=lambda: clock[0])
     outcome = handler.handle([item_of(s) for s in first])
     with transaction(engine) as conn:
-        statuses = sorted(
+        status_of = dict(
             conn.execute(
-                select(deliveries.c.status).where(deliveries.c.subscriber_id == person)
-            ).scalars()
+                select(deliveries.c.story_id, deliveries.c.status).where(
+                    deliveries.c.subscriber_id == person
+                )
+            ).all()
         )
+        placed = conn.execute(
+            select(story_threads.c.story_id, story_threads.c.rule, story_threads.c.matched_days)
+        ).all()
         window = conn.execute(select(thread_alerts)).one()
-    threaded = outcome.threaded
-    assert threaded >= 3
-    assert statuses == ["folded"] * (threaded - 1) + ["pending"]
-    assert outcome.folded == threaded - 1 == window.folded
-    # The one alert says how many other outlets reported the event.
-    assert Assembler(make_settings(database_url=db_url), engine).run_once(now) == 1
-    assert "also reported by" in plain_text(engine)
+    assert outcome.threaded == len(placed) >= 3
+    # The first report is sent; reports joined through a report of the same day fold into
+    # its alert; a report joined through another day's is sent on its own (it may be
+    # another event), and its alert opens a new window.
+    same_day = {s for s, rule, days in placed if rule != "new" and days == 0}
+    other_day = {s for s, rule, days in placed if rule != "new" and days != 0}
+    assert same_day and other_day, placed
+    assert {s for s, status in status_of.items() if status == "folded"} == same_day
+    sent = set(status_of) - same_day
+    assert {s for s, status in status_of.items() if status == "pending"} == sent
+    assert outcome.folded == len(same_day) == window.folded
+    # The grouped alert says how many other outlets reported the event.
+    assert Assembler(make_settings(database_url=db_url), engine).run_once(now) == len(sent)
+    assert sum("also reported by" in text for text in plain_texts(engine)) == 1
     # A report after the window is the thread's update: sent, and a new window opens.
     clock[0] = now + timedelta(hours=13)
     outcome = handler.handle([item_of(s) for s in later])
@@ -299,6 +319,12 @@ def test_a_digest_lists_threads_not_each_report(
         queued = conn.execute(
             select(func.count()).select_from(deliveries).where(deliveries.c.status == "queued")
         ).scalar_one()
+        apart = conn.execute(
+            select(func.count()).select_from(story_threads).where(story_threads.c.grouped.is_(False))
+        ).scalar_one()
     assert queued == outcome.threaded >= 3  # every report is accounted for
-    assert raw.count("Why it matched:") == 1  # but the digest shows the thread once
+    # The digest shows the thread once, and on their own only the reports joined through
+    # another day's report (grouped_with_thread).
+    assert 1 <= apart < outcome.threaded - 1
+    assert raw.count("Why it matched:") == 1 + apart
     assert "also reported by" in raw

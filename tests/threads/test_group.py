@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.threads.group import group_stories, stories_per_thread
+from monitor.threads.group import ThreadBook, group_stories, stories_per_thread
 from tests.threads.conftest import facts
 
 LULA_ZELENSKY = {"countries": "BR", "leader_countries": "BR", "side_people": "zelensk",
@@ -53,3 +53,20 @@ def test_stories_with_nothing_in_common_are_never_compared() -> None:
     stream = [facts(f"s{i}", countries=code, category="summit-visit")
               for i, code in enumerate(["AR", "CL", "PE", "UY"])]
     assert len(group_stories(stream)) == 4
+
+
+def test_a_placement_says_how_many_days_lie_between_a_story_and_the_report_it_matched() -> None:
+    """What alerts read to decide whether a report goes with its thread
+    (``thread_alerts.grouped_with_thread``): the latest matching report is the one counted."""
+    book = ThreadBook()
+    placed = [
+        book.place(facts(f"s{n}", day, **LULA_ZELENSKY))
+        for n, day in enumerate(["2023-09-01", "2023-09-01", "2023-09-02", "2023-09-02"])
+    ]
+    assert [(p.new, p.rule, p.matched_days) for p in placed] == [
+        (True, "new", None),
+        (False, "same-leaders", 0),
+        (False, "same-leaders", 1),  # the day before's reports are all it can match
+        (False, "same-leaders", 0),  # the same day's report is compared first
+    ]
+    assert len({p.thread_id for p in placed}) == 1

@@ -62,6 +62,7 @@ def thread_page_view(thread: thread_store.ThreadView, zone: ZoneInfo, t: Any) ->
                 "published_iso": member.published_at.astimezone(UTC).isoformat(),
                 "rule": member.rule,
                 "rule_text": rule_text(member.rule, t),
+                "apart": None if member.grouped else t("thread.alerted_apart"),
                 "shared": [
                     (t("thread.shared_countries"), ", ".join(common.countries)),
                     (t("thread.shared_people"), ", ".join(common.people)),

@@ -8,7 +8,7 @@ import html
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor.store.db import transaction
 from monitor.store.tables import stories, story_threads, threads
@@ -85,6 +85,15 @@ def test_the_thread_page_shows_the_event_its_reports_and_why_they_were_joined(ru
         assert "the first report of the event" in why and "<code>new</code>" in why
         assert re.search(r"<code>(same-leaders|same-type|actor-and-terms|terms)</code>", why)
         assert "Countries in common" in why and "BR" in why
+        # A report joined through another day's report says it is alerted on its own.
+        with transaction(site.engine) as conn:
+            apart = conn.execute(
+                select(func.count())
+                .select_from(story_threads)
+                .where(story_threads.c.thread_id == thread_id, story_threads.c.grouped.is_(False))
+            ).scalar_one()
+        assert apart >= 1
+        assert why.count("Joined through a report of another day") == apart
         developments = section(page, "developments-title")
         assert f'href="/threads/{earlier_thread}"' in developments
 
