@@ -247,7 +247,7 @@ def try_destination(settings: Settings, engine: Engine, destination_id: int) -> 
 
 def dispatch(settings: Settings, action: str, **values: object) -> int:
     """The CLI's edge: one typed call per action."""
-    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
+    with checked_database(settings) as engine:
         if action == "add":
             new = values["new"]
             assert isinstance(new, NewDestination)

@@ -11,7 +11,6 @@ import asyncio
 import sys
 import tomllib
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,18 +275,13 @@ async def _fetch_once(settings: Settings, url: str) -> Any:
         return await fetch_feed(session, url, validators=None, limits=limits, address_policy=policy)
 
 
-def _database(settings: Settings) -> AbstractContextManager[Engine]:
-    """The configured database, checked to be at the code's schema, disposed after."""
-    return checked_database(settings.db_url, timeout=settings.db_timeout)
-
-
 def _say(line: str) -> None:
     print(line, flush=True)
 
 
 def add(settings: Settings, given: FeedInput) -> int:
     """``feed add``: checked like an imported row; a refused feed stores nothing."""
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         (report,) = import_feeds(engine, [FeedRow("", given)], settings=settings)
     if report.outcome == "refused":
         raise InputError(
@@ -301,7 +295,7 @@ def add(settings: Settings, given: FeedInput) -> int:
 
 def show_list(settings: Settings, *, as_json: bool) -> int:
     """``feed list``: state, last error and next poll of every feed."""
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         feeds = store.list_feeds(conn)
     if as_json:
         _say(orjson.dumps(feeds_json(feeds), option=orjson.OPT_INDENT_2).decode())
@@ -312,7 +306,7 @@ def show_list(settings: Settings, *, as_json: bool) -> int:
 
 
 def pause_or_resume(settings: Settings, feed_ref: str, *, pause: bool) -> int:
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         feed = _find(conn, feed_ref)
         state = set_feed_paused(conn, feed.id, pause, datetime.now(UTC))
     _say(f"feed {feed.id} {state}")
@@ -320,7 +314,7 @@ def pause_or_resume(settings: Settings, feed_ref: str, *, pause: bool) -> int:
 
 
 def remove(settings: Settings, feed_ref: str) -> int:
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         feed = _find(conn, feed_ref)
         store.remove_feed(conn, feed.id)
     _say(f"feed {feed.id} removed")
@@ -331,13 +325,13 @@ def import_list(settings: Settings, path: Path) -> int:
     """``feed import``: the list is read first (a missing or bad file is the error to
     report, whatever state the database is in), then every row is checked and added."""
     listed = read_feed_list(path)
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         return _import(settings, engine, listed)
 
 
 def export(settings: Settings, output: Path | None) -> int:
     """``feed export``: every feed as OPML, to a file or standard output."""
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         feeds = store.list_feeds(conn)
     text = registry_opml(feeds)
     if output is not None:

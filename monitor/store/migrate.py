@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
 
+from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.resources import migrations_dir
 from monitor.store.db import connection, make_engine, private_sqlite
@@ -104,13 +105,13 @@ def require_schema(engine: Engine) -> None:
 
 
 @contextmanager
-def checked_database(url: str, *, timeout: float) -> Iterator[Engine]:
-    """The database at ``url``, checked to be at this code's schema, disposed after.
+def checked_database(settings: Settings) -> Iterator[Engine]:
+    """The configured database, checked to be at this code's schema, disposed after.
 
     Every command that reads or writes the store opens it this way, so a database that was
     never migrated (or is behind) gets ``require_schema``'s sentence before any work starts.
     """
-    engine = make_engine(url, timeout=timeout)
+    engine = make_engine(settings.db_url, timeout=settings.db_timeout)
     try:
         require_schema(engine)
         yield engine

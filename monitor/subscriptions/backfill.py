@@ -30,7 +30,7 @@ def run_backfill(
     settings: Settings, subscription_id: int, *, days: int, now: datetime | None = None
 ) -> int:
     now = now or datetime.now(UTC)
-    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
+    with checked_database(settings) as engine:
         with transaction(engine) as conn:
             subscription = subscriber_store.get_subscription(conn, subscription_id)
             if subscription is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -334,11 +333,6 @@ def _import_row(
 
 
 # --- the commands: one typed call each (cli.py turns arguments into them) -------------------
-def _database(settings: Settings) -> AbstractContextManager[Engine]:
-    """The configured database, checked to be at the code's schema, disposed after."""
-    return checked_database(settings.db_url, timeout=settings.db_timeout)
-
-
 def _no_subscription(subscription: int) -> InputError:
     return InputError(f"no subscription {subscription} (see `monitor subscriber list`)")
 
@@ -348,7 +342,7 @@ def add(settings: Settings, given: PreferencesInput, *, keep: frozenset[str],
     """``subscriber add``: one subscriber with one subscription (nothing new if both exist)."""
     vocabulary = topic_vocabulary(*settings.topic_files())
     wanted = checked(given, vocabulary, "subscriber")
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         with transaction(engine) as conn:
             applied = apply_row(
                 conn, wanted, vocabulary, keep=keep, confirmed=confirmed, now=datetime.now(UTC)
@@ -367,7 +361,7 @@ def add(settings: Settings, given: PreferencesInput, *, keep: frozenset[str],
 def show_list(settings: Settings, *, as_json: bool) -> int:
     """``subscriber list``: people and subscriptions, each stored subscription re-checked."""
     vocabulary = topic_vocabulary(*settings.topic_files())
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         people = store.list_subscribers(conn)
         subs = store.list_subscriptions(conn)
     by_id = {person.id: person for person in people}
@@ -393,7 +387,7 @@ def show_list(settings: Settings, *, as_json: bool) -> int:
 def edit(settings: Settings, subscription: int, flags: Mapping[str, Any]) -> int:
     """``subscriber edit``: the given flags replace the stored values, checked as a whole."""
     vocabulary = topic_vocabulary(*settings.topic_files())
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         current = store.get_subscription(conn, subscription)
         person = store.get_subscriber(conn, current.subscriber_id) if current else None
         if current is None or person is None:
@@ -410,7 +404,7 @@ def edit(settings: Settings, subscription: int, flags: Mapping[str, Any]) -> int
 
 
 def pause_or_resume(settings: Settings, subscription: int, *, pause: bool) -> int:
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         if not store.set_subscription(conn, subscription, now=datetime.now(UTC), paused=pause):
             raise _no_subscription(subscription)
     _say(f"subscription {subscription} {'paused' if pause else 'resumed'}")
@@ -418,7 +412,7 @@ def pause_or_resume(settings: Settings, subscription: int, *, pause: bool) -> in
 
 
 def remove(settings: Settings, subscription: int) -> int:
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         if not store.delete_subscription(conn, subscription):
             raise _no_subscription(subscription)
     _say(f"subscription {subscription} removed")
@@ -427,7 +421,7 @@ def remove(settings: Settings, subscription: int) -> int:
 
 def erase(settings: Settings, who: int | str) -> int:
     """``subscriber delete``: the person, their subscriptions, deliveries and emails."""
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         gone = forget_subscriber(settings, engine, who)
     e = gone.erased
     _say(
@@ -445,7 +439,7 @@ def import_file(settings: Settings, path: Path, *, confirmed: bool) -> int:
         _say(f"line {row.line}: {row.outcome} {row.email or '(no address)'}: {row.detail}")
 
     rows = read_subscriber_csv(read_csv_text(path))
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         reports = import_rows(settings, engine, rows, confirmed=confirmed, report=show)
     counts = {
         o: sum(r.outcome == o for r in reports)
@@ -457,7 +451,7 @@ def import_file(settings: Settings, path: Path, *, confirmed: bool) -> int:
 
 def show_failures(settings: Settings) -> int:
     """``subscriber failures``: what failed permanently, on every channel, and who bounces."""
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         rows = outbox.failed_emails(conn)
         messages = failed_deliveries.failed_messages(conn)
         bouncing = [s for s in store.list_subscribers(conn) if s.status == "bouncing"]
@@ -490,7 +484,7 @@ def retry(settings: Settings, items: Sequence[str]) -> int:
         )
     if len(refs) > MAX_RETRY:
         raise InputError(f"at most {MAX_RETRY} items at a time; run it again for the rest")
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         report = retry_failed(engine, refs, by=COMMAND_LINE, now=datetime.now(UTC))
     for ref in report.requeued:
         wait = " (waits: its destination is disabled)" if ref in report.waiting else ""
@@ -517,7 +511,7 @@ SubscriberAction = Literal["pause-delivery", "resume-delivery", "resend-confirma
 
 def act_on_subscriber(settings: Settings, action: SubscriberAction, who: int | str) -> int:
     """Pause or resume all of a person's delivery, or resend their confirmation email."""
-    with _database(settings) as engine:
+    with checked_database(settings) as engine:
         if action == "resend-confirmation":
             done = resend_confirmation(settings, engine, who, by=COMMAND_LINE)
         else:
@@ -532,7 +526,7 @@ def private_feed(settings: Settings, subscription: int, *, revoke: bool) -> int:
     """Issue a new private feed key for a subscription (the old URLs stop working), or
     revoke it. The key is shown once: only its hash is stored."""
     key = None if revoke else new_feed_key()
-    with _database(settings) as engine, transaction(engine) as conn:
+    with checked_database(settings) as engine, transaction(engine) as conn:
         found = alert_feeds.set_feed_key_hash(
             conn, subscription, None if key is None else feed_key_hash(key),
             now=datetime.now(UTC),

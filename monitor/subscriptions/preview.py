@@ -196,7 +196,7 @@ def preview_query(
         where = f" (at {warning.position})" if warning.position is not None else ""
         print(f"  warning [{warning.code}]{where}: {warning.message}")
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         stories = alerted_stories(conn, datetime.now(UTC) - timedelta(days=days))

@@ -123,7 +123,7 @@ def export_timeline(
     if first > last:
         raise InputError("the period is empty", [Problem("--from", "must not be after --to")])
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         rows, stored = country_timeline(conn, topics, load_cues(), code, first, last)

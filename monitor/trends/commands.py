@@ -17,7 +17,7 @@ from monitor.trends.volumes import daily_counts
 def current_verdicts(settings: Settings, day: date, policy: SpikePolicy) -> list[VolumeVerdict]:
     """Every key's verdict for ``day`` (UTC), most unusual first."""
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         counts = daily_counts(conn, day - timedelta(days=policy.baseline_days), day)

@@ -29,7 +29,7 @@ def add_key(settings: Settings, who: str, name: str, scope: str) -> int:
     name = " ".join(name.split())
     if len(name) > MAX_NAME or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
         raise InputError("api key refused", [Problem("name", f"plain text, at most {MAX_NAME} characters")])
-    with checked_database(settings.db_url, timeout=settings.db_timeout) as engine:
+    with checked_database(settings) as engine:
         made = new_api_key()
         with transaction(engine) as conn:
             person = get_subscriber(conn, _subscriber_key(who))
@@ -47,7 +47,7 @@ def add_key(settings: Settings, who: str, name: str, scope: str) -> int:
 
 def list_keys(settings: Settings, who: str | None) -> int:
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         subscriber_id = None
@@ -66,7 +66,7 @@ def list_keys(settings: Settings, who: str | None) -> int:
 
 def revoke_key(settings: Settings, key_id: int) -> int:
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         done = key_store.revoke_api_key(conn, key_id, now=datetime.now(UTC))

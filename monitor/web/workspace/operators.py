@@ -31,7 +31,7 @@ def run_operator_command(settings: Settings, action: Action, email: str | None) 
                 "(e.g. monitor operator add ops@example.org)"
             )
     with (
-        checked_database(settings.db_url, timeout=settings.db_timeout) as engine,
+        checked_database(settings) as engine,
         transaction(engine) as conn,
     ):
         if action == "list":
