@@ -152,11 +152,12 @@ def same_two_leaders(a: StoryFacts, b: StoryFacts) -> Signal:
     return Signal("leaders", holds, tuple(countries + sides) if holds else ())
 
 
-def latam_persons(facts: StoryFacts) -> list[frozenset[str]]:
+@functools.lru_cache(maxsize=65_536)
+def latam_persons(facts: StoryFacts) -> tuple[frozenset[str], ...]:
     """The people a story names who are not of Ukraine's or Russia's side (their keys
-    meet no side person's words)."""
+    meet no side person's words). Cached: a story is compared with many others."""
     side = name_keys(facts.side_people)
-    return [person for person in facts.persons if not keys_meet(person, side)]
+    return tuple(person for person in facts.persons if not keys_meet(person, side))
 
 
 def same_people(a: StoryFacts, b: StoryFacts) -> Signal:
