@@ -57,6 +57,16 @@ def report_json(report: PairReport, *, errors: bool) -> dict[str, Any]:
         "threads": len(report.threads),
         "linked_threads": sum(1 for t in report.threads if t.follows is not None),
     }
+    if report.replay is not None:
+        replay = report.replay
+        data["alert_replay"] = {
+            "stories": replay.stories,
+            "events": replay.events,
+            "alerts": replay.shipped.alerts,
+            "events_without_alert": list(replay.shipped.lost),
+            "every_join_alerts": replay.every_join.alerts,
+            "every_join_events_without_alert": list(replay.every_join.lost),
+        }
     if errors:
         data["errors"] = [
             {"a": pair.a, "b": pair.b, "same_event": pair.same_event, "why": decision.explain()}

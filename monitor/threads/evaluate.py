@@ -22,6 +22,7 @@ from monitor.matching.topic import Topic
 from monitor.threads.decide import DEFAULT_RULES, Decision, Rules, same_event
 from monitor.threads.facts import StoryFacts, ThreadStory, story_facts
 from monitor.threads.group import Thread, group_stories, stories_per_thread
+from monitor.threads.replay import AlertReplay, events_of, replay_alerts
 
 __all__ = [
     "LabeledPair",
@@ -60,6 +61,7 @@ class PairReport:
     true_negatives: int
     errors: tuple[tuple[LabeledPair, Decision], ...]
     threads: tuple[Thread, ...] = ()
+    replay: AlertReplay | None = None
 
     @property
     def precision(self) -> float:
@@ -187,6 +189,14 @@ def score_pairs(
         true_negatives=tn,
         errors=tuple(errors),
         threads=tuple(group_stories(facts.values(), rules)),
+        replay=replay_alerts(
+            facts,
+            events_of(
+                sorted({s for pair in pairs for s in (pair.a, pair.b)}),
+                ((pair.a, pair.b) for pair in pairs if pair.same_event),
+            ),
+            rules,
+        ),
     )
 
 
@@ -211,6 +221,17 @@ def format_report(report: PairReport, *, errors: bool = False) -> str:
         f"  grouped: {len(threads)} threads ({linked} linked to an earlier thread), "
         f"{stories_per_thread(threads):.2f} stories per thread",
     ]
+    if report.replay is not None:
+        replay = report.replay
+        lines.append(
+            f"  immediate alerts, the paired stories replayed as one stream (worst-case window):"
+            f" {replay.shipped.alerts} alerts for {replay.stories} stories of {replay.events}"
+            f" events; events with no alert {len(replay.shipped.lost)}"
+            f" (folding every join: {replay.every_join.alerts} alerts,"
+            f" {len(replay.every_join.lost)} events with no alert)"
+        )
+        if errors and replay.shipped.lost:
+            lines.append("  events with no alert (first story): " + ", ".join(replay.shipped.lost))
     if errors:
         lines.append("wrong verdicts:")
         for pair, decision in report.errors:

@@ -18,9 +18,14 @@ def test_eval_threads_prints_pairwise_figures(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "precision 1.000   recall 1.000   f1 1.000" in done.stdout
     assert "true positives 3, false positives 0, false negatives 0, true negatives 3" in done.stdout
+    # Seven stories of four events (the same-event pairs link 2 and 3 of them): an alert
+    # for each event, none left without one.
+    assert "4 alerts for 7 stories of 4 events; events with no alert 0" in done.stdout
     data = json.loads(monitor_eval("threads", STORIES, PAIRS, "--json", "--errors",
                                    cwd=tmp_path).stdout)
     assert (data["pairs"], data["precision"], data["errors"]) == (6, 1.0, [])
+    assert data["alert_replay"]["events"] == 4
+    assert data["alert_replay"]["events_without_alert"] == []
 
 
 def test_eval_file_still_scores_the_classifier(tmp_path: Path) -> None:
