@@ -24,7 +24,7 @@ from monitor.notify.thread_alerts import grouped_with_thread
 from monitor.store import threads as thread_store
 from monitor.threads.decide import DEFAULT_RULES, Rules
 from monitor.threads.facts import StoryFacts
-from monitor.threads.group import ThreadBook, story_keys
+from monitor.threads.group import Placement, ThreadBook, story_keys
 from monitor.threads.stored import alert_facts, from_data, to_data
 
 # Stored facts kept in memory; a month of alerted stories at a busy feed fits many times.
@@ -82,18 +82,19 @@ class ThreadAssigner:
         apart = set(result) - set(grouped)
         if not fresh:
             return Assigned(result, frozenset(apart))
-        horizon = timedelta(days=max(self.rules.window_days, self.rules.related_days))
-        members = thread_store.window_members(conn, fresh[0].day - horizon, fresh[-1].day + horizon)
-        book = ThreadBook(self.rules, next_id=-1, step=-1)  # provisional ids are negative
-        # Only the threads that share a key with a story of the batch can be candidates:
-        # the others are left out of the book (the same decisions, less seeding).
-        wanted = frozenset().union(*(story_keys(facts) for facts in fresh))
-        stored = self._member_facts(conn, members)
-        useful = {t for _, t, facts in stored if not story_keys(facts).isdisjoint(wanted)}
-        for _story_id, thread_id, facts in stored:
-            if thread_id in useful:
-                book.seed(thread_id, facts)
+        book = self._seeded_book(conn, fresh)
         placements = [book.place(facts) for facts in fresh]
+        stored, stored_apart = self._store_placements(conn, placements, fresh, now)
+        return Assigned({**result, **stored}, frozenset(apart | stored_apart))
+
+    def _store_placements(
+        self, conn: Any, placements: Sequence[Placement], fresh: Sequence[StoryFacts], now: datetime
+    ) -> tuple[dict[int, int], set[int]]:
+        """Write the book's placements: new threads (provisional ids swapped for the
+        database's), the stories' rows, the grown threads; story id → thread id, and the
+        stories not grouped with their thread."""
+        result: dict[int, int] = {}
+        apart: set[int] = set()
         by_story = {facts.story_id: facts for facts in fresh}
         real: dict[int, int] = {}  # provisional id → database id
         grown: dict[int, list[StoryFacts]] = {}
@@ -161,7 +162,22 @@ class ThreadAssigner:
                 self._facts.clear()
             for row in rows:
                 self._facts[row["story_id"]] = by_story[str(row["story_id"])]
-        return Assigned(result, frozenset(apart))
+        return result, apart
+
+    def _seeded_book(self, conn: Any, fresh: Sequence[StoryFacts]) -> ThreadBook:
+        """A book holding the stored threads of the batch's time window that share a key
+        with one of its stories (the others could not be candidates: the same decisions,
+        less seeding). ``fresh`` is in day order."""
+        horizon = timedelta(days=max(self.rules.window_days, self.rules.related_days))
+        members = thread_store.window_members(conn, fresh[0].day - horizon, fresh[-1].day + horizon)
+        book = ThreadBook(self.rules, next_id=-1, step=-1)  # provisional ids are negative
+        wanted = frozenset().union(*(story_keys(facts) for facts in fresh))
+        stored = self._member_facts(conn, members)
+        useful = {t for _, t, facts in stored if not story_keys(facts).isdisjoint(wanted)}
+        for _story_id, thread_id, facts in stored:
+            if thread_id in useful:
+                book.seed(thread_id, facts)
+        return book
 
     def _member_facts(
         self, conn: Any, members: list[tuple[int, int, Any]]

@@ -47,6 +47,10 @@ log = get_logger(__name__)
 ClassifyAll = Callable[[str, str, str | None], Mapping[str, Classification]]
 
 
+# A story the batch classified: its plan, the item its verdicts came from, and the verdicts.
+Classified = tuple[PlannedStory, FeedItem, Mapping[str, Classification]]
+
+
 @dataclass
 class BatchOutcome:
     items: int = 0
@@ -147,10 +151,42 @@ class ItemHandler:
         ahead: Ahead,
         outcome: BatchOutcome,
     ) -> None:
-        """The locked transaction: cluster, insert, raise alerts and deliveries (counted in
-        ``outcome``)."""
+        """The locked transaction: cluster, insert, raise alerts, place them in threads,
+        add deliveries, raise the stored counts (each step counted in ``outcome``)."""
         now = self.clock()
         story_store.lock_neighbourhoods(conn, items)
+        fresh = self._unprocessed(conn, items, stamps, stored, outcome)
+        if not fresh:
+            return
+        planned = self._cluster(conn, fresh, now)
+        old_outlets = self._write_stories(conn, planned, fresh, ahead, now, outcome)
+        classified, created = self._raise_alerts(conn, planned, ahead, now)
+        placed = self._place_in_threads(conn, classified, created, now, outcome)
+        wanted = self._wanted_deliveries(classified, created, ahead, now)
+        wanted = self._fold_into_threads(conn, wanted, placed, now, outcome)
+        outcome.alerts = sum(len(topics) for topics in created.values())
+        outcome.alert_story_ids = sorted(created)
+        # Each subscriber once per story: deliveries_for_story keeps one per subscriber,
+        # and the deliveries' unique key drops a story they already got under another topic.
+        outcome.deliveries = add_deliveries(conn, wanted, now=now)
+        # Last: every batch raises the current hour's counts, so they are locked until the
+        # commit only, in one order (a deadlock between workers would need two orders).
+        trend_counts.keep_added(
+            conn,
+            {*created, *old_outlets},
+            {alert_id for topics in created.values() for alert_id in topics.values()},
+            old_outlets,
+        )
+
+    def _unprocessed(
+        self,
+        conn: Any,
+        items: Sequence[FeedItem],
+        stamps: list[int | None],
+        stored: set[str],
+        outcome: BatchOutcome,
+    ) -> list[tuple[FeedItem, int | None]]:
+        """The batch's items not stored yet (each once), with their stamps; replays counted."""
         # Stored items stay stored; only the rest can have been stored since the first
         # look-up (by another worker), and that is checked again under the locks.
         done = stored | story_store.processed_item_ids(
@@ -164,9 +200,19 @@ class ItemHandler:
                 continue
             seen.add(item.item_id)
             fresh.append((item, stamp))
-        if not fresh:
-            return
-        planned = self._cluster(conn, fresh, now)
+        return fresh
+
+    def _write_stories(
+        self,
+        conn: Any,
+        planned: list[PlannedStory],
+        fresh: list[tuple[FeedItem, int | None]],
+        ahead: Ahead,
+        now: datetime,
+        outcome: BatchOutcome,
+    ) -> dict[int, str]:
+        """Insert the new stories (and their search words), update the joined ones, insert
+        every copy; return the credited outlets the updates replace."""
         new = [s for s in planned if s.id is None]
         rows = [_story_row(s, now) for s in new]
         ids = story_store.insert_stories(conn, rows)
@@ -203,9 +249,16 @@ class ItemHandler:
             ],
             counted=frozenset(ids),
         )
+        return old_outlets
+
+    def _raise_alerts(
+        self, conn: Any, planned: list[PlannedStory], ahead: Ahead, now: datetime
+    ) -> tuple[list[Classified], dict[int, dict[str, int]]]:
+        """Classify the stories that need it and insert one alert per (story, topic) not
+        alerted yet; return the classified stories and story id → topic → new alert id."""
         # topic → story id → verdict, for the topics that have not alerted the story yet
         relevant: dict[str, dict[int, Classification]] = {}
-        classified: list[tuple[PlannedStory, FeedItem, Mapping[str, Classification]]] = []
+        classified: list[Classified] = []
         for story in planned:
             if story.classify_with is None:
                 continue
@@ -218,33 +271,53 @@ class ItemHandler:
                 if verdict.relevant and topic not in story.alerted_topics:
                     relevant.setdefault(topic, {})[story.id] = verdict  # type: ignore[index]
         # One alert per (story, topic): insert_alerts skips pairs already stored.
-        created: dict[int, dict[str, int]] = {}  # story id → topic → new alert id
+        created: dict[int, dict[str, int]] = {}
         for topic, verdicts_by_story in relevant.items():
             for story_id, alert_id in story_store.insert_alerts(
                 conn, verdicts_by_story, topic, now=now
             ).items():
                 created.setdefault(story_id, {})[topic] = alert_id
-        # Alerted stories join their event's thread in this transaction (monitor/threads).
-        placed = Assigned({}, frozenset())
-        if self.threads is not None and created:
-            placed = self.threads.assign(
-                conn,
-                [
-                    AlertedStory(
-                        story.id,
-                        item.title,
-                        item.text,
-                        item.lang,
-                        item.published,
-                        verdicts[min(created[story.id])],
-                    )
-                    for story, item, verdicts in classified
-                    if story.id in created
-                ],
-                now=now,
-            )
-            outcome.threaded = len(placed.thread_of)
-        thread_of = placed.thread_of
+        return classified, created
+
+    def _place_in_threads(
+        self,
+        conn: Any,
+        classified: list[Classified],
+        created: dict[int, dict[str, int]],
+        now: datetime,
+        outcome: BatchOutcome,
+    ) -> Assigned:
+        """Alerted stories join their event's thread in this transaction (monitor/threads)."""
+        if self.threads is None or not created:
+            return Assigned({}, frozenset())
+        placed = self.threads.assign(
+            conn,
+            [
+                AlertedStory(
+                    story.id,
+                    item.title,
+                    item.text,
+                    item.lang,
+                    item.published,
+                    verdicts[min(created[story.id])],
+                )
+                for story, item, verdicts in classified
+                if story.id in created
+            ],
+            now=now,
+        )
+        outcome.threaded = len(placed.thread_of)
+        return placed
+
+    def _wanted_deliveries(
+        self,
+        classified: list[Classified],
+        created: dict[int, dict[str, int]],
+        ahead: Ahead,
+        now: datetime,
+    ) -> list[NewDelivery]:
+        """The deliveries the batch's new alerts (and topic-less stories, when a
+        subscription follows every story) ask for."""
         wanted: list[NewDelivery] = []
         for story, item, verdicts in classified:
             assert story.id is not None
@@ -270,33 +343,34 @@ class ItemHandler:
                 now=now,
                 ahead=ahead.matches.get(item.item_id),
             )
-        if thread_of and self.thread_window > timedelta(0):
-            folding = fold_by_thread(
-                wanted,
-                thread_of,
-                thread_store.thread_alert_times(
-                    conn, sorted({thread_of[d.story_id] for d in wanted if d.story_id in thread_of})
-                ),
-                now=now,
-                window=self.thread_window,
-                apart=placed.apart,
-            )
-            wanted = folding.deliveries
-            thread_store.record_thread_alerts(conn, folding.opened, folding.folded)
-            outcome.folded = sum(folding.folded.values())
-        outcome.alerts = sum(len(topics) for topics in created.values())
-        outcome.alert_story_ids = sorted(created)
-        # Each subscriber once per story: deliveries_for_story keeps one per subscriber,
-        # and the deliveries' unique key drops a story they already got under another topic.
-        outcome.deliveries = add_deliveries(conn, wanted, now=now)
-        # Last: every batch raises the current hour's counts, so they are locked until the
-        # commit only, in one order (a deadlock between workers would need two orders).
-        trend_counts.keep_added(
-            conn,
-            {*created, *old_outlets},
-            {alert_id for topics in created.values() for alert_id in topics.values()},
-            old_outlets,
+        return wanted
+
+    def _fold_into_threads(
+        self,
+        conn: Any,
+        wanted: list[NewDelivery],
+        placed: Assigned,
+        now: datetime,
+        outcome: BatchOutcome,
+    ) -> list[NewDelivery]:
+        """Immediate deliveries of a thread already alerted within the window fold into
+        that alert (``thread_alerts.fold_by_thread``); the windows are recorded."""
+        thread_of = placed.thread_of
+        if not thread_of or self.thread_window <= timedelta(0):
+            return wanted
+        folding = fold_by_thread(
+            wanted,
+            thread_of,
+            thread_store.thread_alert_times(
+                conn, sorted({thread_of[d.story_id] for d in wanted if d.story_id in thread_of})
+            ),
+            now=now,
+            window=self.thread_window,
+            apart=placed.apart,
         )
+        thread_store.record_thread_alerts(conn, folding.opened, folding.folded)
+        outcome.folded = sum(folding.folded.values())
+        return folding.deliveries
 
     def _cluster(
         self, conn: Any, fresh: list[tuple[FeedItem, int | None]], now: datetime
