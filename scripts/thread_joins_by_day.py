@@ -26,6 +26,7 @@ PAIR_SETS = [
     ("across", "stories.jsonl", "pairs-across.jsonl"),
     ("blind 2 A", "blind2-stories.jsonl", "blind2-pairs-a.jsonl"),
     ("blind 2 B", "blind2-stories.jsonl", "blind2-pairs-b.jsonl"),
+    ("blind 3", "blind3-stories.jsonl", "blind3-pairs.jsonl"),
 ]
 
 
