@@ -312,6 +312,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             cv=args.cv,
             fit=args.fit,
             precision_filter=not args.no_filter,
+            topic_file=Path(args.topic_file) if args.topic_file else None,
         )
     if args.file == "agreement":  # `eval agreement FIRST SECOND`: two annotators' labels
         from monitor.matching.commands import eval_agreement

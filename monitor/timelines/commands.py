@@ -40,10 +40,13 @@ def eval_timeline(
     cv: bool = False,
     fit: bool = False,
     precision_filter: bool = True,
+    topic_file: Path | None = None,
 ) -> int:
     """Score the extractor on a gold file, after applying analyst corrections if given;
     ``cv``/``fit``: cross-validate or refit the precision filter on one or more gold files;
-    ``precision_filter``: False scores the rules alone, without the precision filter."""
+    ``precision_filter``: False scores the rules alone, without the precision filter. The
+    stories are read with every topic the worker loads, as the timeline reads them, or with
+    ``topic_file`` alone when given."""
     if cv or fit:
         return _precision_filter(settings, paths, fit=fit)
     if len(paths) != 1:
@@ -52,7 +55,8 @@ def eval_timeline(
     if corrections:
         gold = apply_corrections(gold, read_corrections(_lines(corrections), corrections))
     cues = load_cues(precision=precision_filter)
-    measure = measure_timelines(load_topic(settings.topic_file), cues, gold)
+    files = [topic_file] if topic_file is not None else settings.topic_files()
+    measure = measure_timelines([load_topic(path) for path in files], cues, gold)
     if as_json:
         print(json.dumps(measure_json(measure, errors=errors), indent=2))
     else:

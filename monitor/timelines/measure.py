@@ -1,8 +1,10 @@
 """Run the extractor over a labeled set and score each portion (dev, test, any other
 split the file names, such as a later held-out batch ``test3``, and all).
 
-The stories are classified with the topic exactly as the worker would; a gold story the
-classifier calls irrelevant yields no entries, and its entries count as missed.
+The stories are classified with the topics exactly as the worker would, and read as the
+timeline reads them (``readings.merged_timeline``: each topic that calls the story relevant,
+the first of each kind kept); a gold story no topic calls relevant yields no entries, and
+its entries count as missed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from monitor.timelines.cues import TimelineCues
 from monitor.timelines.extract import extract_timeline
 from monitor.timelines.gold import GoldStory
 from monitor.timelines.model import StoryText, StoryTimeline
+from monitor.timelines.readings import merged_timeline
 from monitor.timelines.scoring import TimelineScore, score_timelines
 
 PORTIONS = ("dev", "test", "all")  # always reported; other splits come before "all"
@@ -30,16 +33,20 @@ class TimelineMeasure:
 
 
 def measure_timelines(
-    topic: Topic, cues: TimelineCues, gold: Sequence[GoldStory]
+    topics: Sequence[Topic], cues: TimelineCues, gold: Sequence[GoldStory]
 ) -> TimelineMeasure:
     predicted: dict[str, StoryTimeline] = {}
     not_relevant: list[str] = []
     for story in gold:
-        verdict = classify(topic, story.title, story.text, story.lang)
-        if not verdict.relevant:
-            not_relevant.append(story.story_id)
         text = StoryText(story.story_id, story.title, story.text, story.date)
-        predicted[story.story_id] = extract_timeline(cues, text, verdict)
+        readings = []
+        for topic in topics:
+            verdict = classify(topic, story.title, story.text, story.lang)
+            if verdict.relevant:
+                readings.append((topic.topic_id, extract_timeline(cues, text, verdict)))
+        if not readings:
+            not_relevant.append(story.story_id)
+        predicted[story.story_id] = merged_timeline(readings)
     scores = {
         portion: score_timelines(
             [s for s in gold if portion == "all" or s.split == portion], predicted

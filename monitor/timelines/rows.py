@@ -8,9 +8,8 @@ Which topics (``timeline_topics``): the cue lists are the same for every topic, 
 evidence (which countries, which sentences name a state) is each topic's. A story is read
 with each loaded topic whose alert on it names the country, in the topic set's order
 (file-name order); a topic no longer loaded is skipped. One row per (story, kind) and one
-stance per story: the first topic that gives one wins, so a story alerted under both default
-topics is one line of the timeline, and an analyst's correction (keyed by story, country and
-kind) has one row to apply to. Each row names the topic it was read with.
+stance per story: the first topic that gives one wins (``readings.first_of_each_kind``).
+Each row names the topic it was read with.
 """
 
 from __future__ import annotations
@@ -27,7 +26,8 @@ from monitor.matching.topic import Topic
 from monitor.timelines.cues import TimelineCues
 from monitor.timelines.export import TimelineRow
 from monitor.timelines.extract import extract_timeline
-from monitor.timelines.model import StoryText, TimelineEntry
+from monitor.timelines.model import StoryText, StoryTimeline, TimelineEntry
+from monitor.timelines.readings import STANCE_KIND, first_of_each_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,60 +99,54 @@ def timeline_rows(
         day = story.published_at.date()
         if not start <= day <= end:
             continue
-        kinds: set[str] = set()
-        for topic in timeline_topics(topics, story.topics):
-            for row in _story_rows(topic, cues, story, country, day):
-                if row.kind not in kinds:
-                    kinds.add(row.kind)
-                    rows.append(row)
+        readings = _readings(timeline_topics(topics, story.topics), cues, story, country, day)
+        for topic_id, item in first_of_each_kind(readings):
+            if item.country != country:
+                continue
+            if isinstance(item, TimelineEntry):
+                rows.append(
+                    _row(
+                        story,
+                        day,
+                        country,
+                        item.kind,
+                        item.value,
+                        item.actors,
+                        item.counterpart,
+                        item.quote.sentence,
+                        topic_id,
+                        why=reasons(item),
+                    )
+                )
+            else:
+                rows.append(
+                    _row(
+                        story,
+                        day,
+                        country,
+                        STANCE_KIND,
+                        item.stance,
+                        (),
+                        "",
+                        item.quote.sentence,
+                        topic_id,
+                    )
+                )
     rows.sort(key=lambda row: (row.day, int(row.story_id)))
     return rows
 
 
-def _story_rows(
-    topic: Topic, cues: TimelineCues, story: StoredStory, country: str, day: date
-) -> list[TimelineRow]:
-    """One story's rows for ``country`` as ``topic`` reads it."""
-    verdict = classify(topic, story.title, story.text, story.lang)
-    if country not in verdict.countries:
-        return []
-    sid = str(story.story_id)
-    timeline = extract_timeline(
-        cues, StoryText(sid, story.title, story.text, day.isoformat()), verdict
-    )
-    rows: list[TimelineRow] = []
-    for entry in timeline.entries:
-        if entry.country == country:
-            rows.append(
-                _row(
-                    story,
-                    day,
-                    country,
-                    entry.kind,
-                    entry.value,
-                    entry.actors,
-                    entry.counterpart,
-                    entry.quote.sentence,
-                    topic.topic_id,
-                    why=reasons(entry),
-                )
-            )
-    for stance in timeline.stances:
-        if stance.country == country:
-            rows.append(
-                _row(
-                    story,
-                    day,
-                    country,
-                    "stance",
-                    stance.stance,
-                    (),
-                    "",
-                    stance.quote.sentence,
-                    topic.topic_id,
-                )
-            )
-    return rows
+def _readings(
+    topics: Sequence[Topic], cues: TimelineCues, story: StoredStory, country: str, day: date
+) -> list[tuple[str, StoryTimeline]]:
+    """The story as each topic reads it, for the topics whose verdict names ``country``."""
+    readings: list[tuple[str, StoryTimeline]] = []
+    text = StoryText(str(story.story_id), story.title, story.text, day.isoformat())
+    for topic in topics:
+        verdict = classify(topic, story.title, story.text, story.lang)
+        if country in verdict.countries:
+            readings.append((topic.topic_id, extract_timeline(cues, text, verdict)))
+    return readings
 
 
 def _row(

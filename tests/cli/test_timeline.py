@@ -262,3 +262,40 @@ def test_corrected_stories_export_as_gold_that_eval_scores(
     test = json.loads(scored.stdout)["portions"]["test"]
     assert test["entries"]["right"] == test["entries"]["gold"] >= 1
     assert test["stances"] == {"right": 0, "made": 1, "gold": 1}  # extractor said neutral
+
+
+def test_eval_timeline_reads_a_story_with_every_loaded_topic_or_the_one_given(
+    tmp_path: Path,
+) -> None:
+    """As the timeline does: a story only the Russia–Latin America topic calls relevant
+    has its entries found; ``--topic-file`` restricts the reading to one topic (the founding
+    topic alone finds nothing in it)."""
+    title = "Lula meets Putin in Moscow"
+    text = (
+        "Brazilian President Luiz Inácio Lula da Silva met Russian President Vladimir Putin "
+        "in Moscow on Friday."
+    )
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "g1", "title": title, "text": text, "date": "2026-12-01", "lang": "en",
+                "split": "test",
+                "entries": [
+                    {"country": "BR", "kind": "meeting", "value": None, "quote": title},
+                    {"country": "BR", "kind": "visit", "value": None, "quote": title},
+                ],
+                "stances": {}, "stance_quotes": {},
+            }
+        ) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    both = json.loads(monitor("eval", "timeline", str(gold), "--json", cwd=tmp_path).stdout)
+    assert both["not_relevant_count"] == 0
+    assert both["portions"]["all"]["entry_recall"] == 1.0
+    founding = PROJECT_ROOT / "seeds" / "topics" / "ukraine-latam.toml"
+    one = monitor("eval", "timeline", str(gold), "--json", "--topic-file", str(founding), cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    alone = json.loads(one.stdout)
+    assert alone["not_relevant_count"] == 1
+    assert alone["portions"]["all"]["entry_recall"] == 0.0
