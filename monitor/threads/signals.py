@@ -37,7 +37,7 @@ __all__ = [
 # whose headline has one, beside one whose headline has none, reports a reply.
 REPLY_WORDS = (
     "rebuff", "reject", "rejeit", "respond", "responde", "replica", "reage", "react",
-    "reacciona", "welcome",
+    "reaccion", "reacao", "reacoes", "welcome",
 )
 # Headline words that report a walk-back of one's own words (labeling rule 3: a second
 # act). Whole words or stems: "recua" but not "recurso", "retracts" but not "retrato".

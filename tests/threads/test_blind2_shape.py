@@ -100,7 +100,8 @@ def test_no_story_comes_from_another_labeled_file(stories: list[dict[str, Any]])
         if path.name in BLIND2:
             continue
         for row in rows(path):
-            if isinstance(row, dict):
+            # a timeline gold batch copies the set's stories and says so in ``from``
+            if isinstance(row, dict) and row.get("from") != f"tests/data/threads/{STORIES.name}":
                 urls.add(address(row.get("url")))
                 titles.add(folded(row.get("title")))
                 texts.add(folded(row.get("text")))

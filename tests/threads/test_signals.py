@@ -105,6 +105,10 @@ def test_shared_terms_counts_and_lists_them() -> None:
         ("Kiev rejeita sugestão de Lula sobre a Crimeia", True),
         ("Zelenskiy rebuffs China-Brazil peace proposal at UN", True),
         ("They welcome our peace proposal in Ukraine", True),
+        # A report of the reactions to an act is a new development (blind set 3, half A).
+        ("Invitación a Putin a la toma de protesta genera reacciones", True),
+        ("Convite a Putin gera reações no Itamaraty", True),
+        ("World reactions to Lula's remarks on Crimea", True),
         ("Lula rechaça enviar munição à Ucrânia", False),  # a refusal is an act, not a reply
         ("Lula and Zelensky meet in New York", False),
     ],
