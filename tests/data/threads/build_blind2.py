@@ -53,12 +53,17 @@ def write_jsonl(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def main() -> None:
-    days = {str(s["id"]): date.fromisoformat(str(s["date"])) for s in read_jsonl(STORIES)}
-    pairs = labeled_pairs(days, read_jsonl(LABELS))
-    write_jsonl(PAIRS, pairs)
+def build_pairs(stories: Path, labels: Path, out: Path) -> None:
+    """Write the pairs the labels give (every blind thread set's builder calls this)."""
+    days = {str(s["id"]): date.fromisoformat(str(s["date"])) for s in read_jsonl(stories)}
+    pairs = labeled_pairs(days, read_jsonl(labels))
+    write_jsonl(out, pairs)
     same = sum(1 for p in pairs if p["same_event"])
     print(f"{len(days)} stories, {len(pairs)} pairs, {same} same event")
+
+
+def main() -> None:
+    build_pairs(STORIES, LABELS, PAIRS)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Run: ``python -m tests.data.threads.split_blind3``
 
 from __future__ import annotations
 
-from tests.data.threads.build_blind3 import HERE, LABELS, PAIRS, read_jsonl, write_jsonl
+from tests.data.threads.build_blind2 import HERE, read_jsonl, write_jsonl
+from tests.data.threads.build_blind3 import LABELS, PAIRS
 from tests.data.threads.split_blind2 import split
 
 SEED = 30

@@ -1,10 +1,11 @@
-"""Shape of blind set 3 for the thread decision (tests/data/threads/blind3-notes.md): the form of
-the stories, labels and pairs, and the set's independence from every other labeled file.
-Nothing here looks at how the decision scores on the set."""
+"""Shape of the blind sets for the thread decision (docs/threads.md, "Blind set 2" and
+"Blind set 3"): the form of the stories, labels and pairs, and each set's independence from
+every other labeled file. Nothing here looks at how the decision scores on a set."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,30 @@ from typing import Any
 import pytest
 
 from tests.data.blind_shape import address, folded
-from tests.data.threads.build_blind3 import LABELS, PAIRS, STORIES, labeled_pairs
+from tests.data.threads import build_blind2, build_blind3
+from tests.data.threads.build_blind2 import labeled_pairs
 from tests.threads.conftest import DATA
 
 STORY_KEYS = {"id", "title", "text", "source", "date", "lang", "url", "origin"}
 LANGS = {"en", "es", "pt", "uk", "ru"}
-BLIND3 = {STORIES.name, LABELS.name, PAIRS.name}
+
+
+@dataclass(frozen=True)
+class BlindSet:
+    prefix: str
+    stories: Path
+    labels: Path
+    pairs: Path
+
+    @property
+    def files(self) -> set[str]:
+        return {self.stories.name, self.labels.name, self.pairs.name}
+
+
+SETS = [
+    BlindSet("t2-", build_blind2.STORIES, build_blind2.LABELS, build_blind2.PAIRS),
+    BlindSet("t3-", build_blind3.STORIES, build_blind3.LABELS, build_blind3.PAIRS),
+]
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -25,25 +44,30 @@ def rows(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.fixture(scope="module")
-def stories() -> list[dict[str, Any]]:
-    return rows(STORIES)
+@pytest.fixture(scope="module", params=SETS, ids=["blind2", "blind3"])
+def blind(request: pytest.FixtureRequest) -> BlindSet:
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
-def labels() -> list[dict[str, Any]]:
-    return rows(LABELS)
+def stories(blind: BlindSet) -> list[dict[str, Any]]:
+    return rows(blind.stories)
 
 
 @pytest.fixture(scope="module")
-def pairs() -> list[dict[str, Any]]:
-    return rows(PAIRS)
+def labels(blind: BlindSet) -> list[dict[str, Any]]:
+    return rows(blind.labels)
 
 
-def test_story_ids_are_unique_and_prefixed(stories: list[dict[str, Any]]) -> None:
+@pytest.fixture(scope="module")
+def pairs(blind: BlindSet) -> list[dict[str, Any]]:
+    return rows(blind.pairs)
+
+
+def test_story_ids_are_unique_and_prefixed(blind: BlindSet, stories: list[dict[str, Any]]) -> None:
     ids = [s["id"] for s in stories]
     assert len(ids) == len(set(ids))
-    assert all(i.startswith("t3-") for i in ids)
+    assert all(i.startswith(blind.prefix) for i in ids)
 
 
 def test_every_story_is_a_dated_searched_page(stories: list[dict[str, Any]]) -> None:
@@ -90,18 +114,23 @@ def test_pairs_are_the_ones_the_labels_give(
     assert sum(1 for p in pairs if p["same_event"]) == same
 
 
-def test_no_story_comes_from_another_labeled_file(stories: list[dict[str, Any]]) -> None:
+def test_no_story_comes_from_another_labeled_file(
+    blind: BlindSet, stories: list[dict[str, Any]]
+) -> None:
     """No address, folded title or folded text of another labeled file comes back (the
     same comparison the blind sets' shape checks make)."""
     urls: set[str] = set()
     titles: set[str] = set()
     texts: set[str] = set()
     for path in DATA.parent.rglob("*.jsonl"):
-        if path.name in BLIND3:
+        if path.name in blind.files:
             continue
         for row in rows(path):
             # a timeline gold batch copies the set's stories and says so in ``from``
-            if isinstance(row, dict) and row.get("from") != f"tests/data/threads/{STORIES.name}":
+            if (
+                isinstance(row, dict)
+                and row.get("from") != f"tests/data/threads/{blind.stories.name}"
+            ):
                 urls.add(address(row.get("url")))
                 titles.add(folded(row.get("title")))
                 texts.add(folded(row.get("text")))
