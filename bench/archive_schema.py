@@ -55,6 +55,7 @@ MARKS: Mapping[str, Mark] = {
     "0022": Mark("trend_counts"),
     "0023": Mark("trend_days"),
     "0024": Mark("trend_weeks"),
+    "0025": Mark("story_threads", column="grouped"),
 }
 
 
