@@ -549,9 +549,6 @@ class DueDelivery:
     matched: list[dict[str, Any]] | None
 
 
-_DUE_FIELDS = [f.name for f in dataclasses.fields(DueDelivery)]
-
-
 def due_delivery_details(
     conn: Connection,
     now: datetime,
@@ -589,30 +586,72 @@ def due_delivery_details(
         deliveries.c.subscription_id,
         deliveries.c.subscriber_id,
         deliveries.c.story_id,
+        deliveries.c.alert_id,
+    )
+    rows = conn.execute(
+        select(*columns)
+        .where(due, deliveries.c.subscription_id.in_(chosen))
+        .order_by(deliveries.c.due_at, deliveries.c.id)
+    ).all()
+    if not rows:
+        return []
+    # A story's text and an alert's evidence (JSON) once each, not once per delivery row:
+    # a day's digests carry each story to thousands of readers.
+    story_ids = sorted({row[7] for row in rows})
+    alert_ids = sorted({row[8] for row in rows})
+    story_columns = (
         stories.c.title,
         stories.c.text,
         stories.c.url,
         stories.c.published_at,
         stories.c.credited_outlet,
-        deliveries.c.alert_id,
+    )
+    alert_columns = (
         alerts.c.topic,
         alerts.c.category,
         alerts.c.countries,
         alerts.c.score,
         alerts.c.matched,
     )
-    if [c.name for c in columns] != _DUE_FIELDS:
+    names = [c.name for c in (*columns[:8], *story_columns, columns[8], *alert_columns)]
+    if names != _DUE_FIELDS:
         raise AssertionError("due_delivery_details: columns out of step with DueDelivery")
-    rows = conn.execute(
-        select(*columns)
-        .join(stories, stories.c.id == deliveries.c.story_id)
-        # outer: an "all" subscription's story no topic alerted has no alert row
-        .outerjoin(alerts, alerts.c.id == deliveries.c.alert_id)
-        .where(due, deliveries.c.subscription_id.in_(chosen))
-        .order_by(deliveries.c.due_at, deliveries.c.id)
+    story_rows = conn.execute(
+        select(stories.c.id, *story_columns).where(stories.c.id.in_(story_ids))
     )
-    # Positional: building each row's mapping of names cost more than the rest of the row.
-    return [DueDelivery(*cast(tuple[Any, ...], row)) for row in rows]
+    alert_rows = conn.execute(select(alerts.c.id, *alert_columns).where(alerts.c.id.in_(alert_ids)))
+    return joined_due(
+        cast(Sequence[tuple[Any, ...]], rows),
+        {row[0]: tuple(row[1:]) for row in story_rows},
+        {row[0]: tuple(row[1:]) for row in alert_rows},
+    )
+
+
+_DUE_FIELDS = [f.name for f in dataclasses.fields(DueDelivery)]
+_NO_ALERT: tuple[Any, ...] = (None, None, None, None, None)
+
+
+def joined_due(
+    rows: Sequence[tuple[Any, ...]],
+    story_details: Mapping[int, tuple[Any, ...]],
+    alert_details: Mapping[int, tuple[Any, ...]],
+) -> list[DueDelivery]:
+    """Due deliveries (id, mode, due_at, created_at, revision, subscription_id,
+    subscriber_id, story_id, alert_id) joined with their story's details (title, text,
+    url, published_at, credited_outlet) and their alert's (topic, category, countries,
+    score, matched), in the order of ``rows``: as an inner join on the story (a delivery
+    of a story not found is left out) and an outer join on the alert (an "all"
+    subscription's story no topic alerted has none: its fields are None). Deliveries of
+    one story or alert share its values."""
+    out = []
+    for row in rows:
+        story = story_details.get(row[7])
+        if story is None:
+            continue
+        alert = alert_details.get(row[8], _NO_ALERT)
+        # Positional: building each row's mapping of names cost more than the rest of the row.
+        out.append(DueDelivery(*(*row[:8], *story, row[8], *alert)))
+    return out
 
 
 def story_outlets(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[str]]:
