@@ -156,3 +156,73 @@ def test_queued_in_bulk_once_per_key_and_claimed_in_bulk(db_url: str, engines: A
         assert all(c.attempts == 1 for c in claimed)
         later = outbox.claim_emails(conn, now=NOW, worker="w", lease=timedelta(seconds=60))
         assert [c.id for c in later] == [queued["three"]]  # the leased two are not due
+
+
+def test_queued_emails_keep_every_byte_and_character(db_url: str, engines: Any) -> None:
+    """The outbox stores exactly what it is given: bytes of every value, and subjects,
+    keys and addresses with the characters an array literal quotes or escapes."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import emails
+
+    raw = bytes(range(256)) * 3 + b'\r\n{"a","b"}\\\x00'
+    odd = 'a "quoted", {braced} \\back\\slash; NULL ∑ é'
+    engine = engines(db_url)
+    with transaction(engine) as conn:
+        person, _ = add_subscriber(conn, "a@example.org", confirmed=True, now=NOW)
+        rows = [
+            outbox.NewEmail(person, "digest", f"k{n}:{odd}", f"<{n}@x>", f"{n}@x", odd, raw)
+            for n in range(3)
+        ]
+        rows.append(outbox.NewEmail(person, "alert", "long", "<l@x>", "l@x", "s" * 2500, b""))
+        assert outbox.queue_emails(conn, rows, now=NOW) == 4
+        stored = {
+            key: (kind, mid, to, subject, bytes(data), attempts, status, created, due)
+            for key, kind, mid, to, subject, data, attempts, status, created, due in conn.execute(
+                select(
+                    emails.c.dedup_key,
+                    emails.c.kind,
+                    emails.c.message_id,
+                    emails.c.recipient,
+                    emails.c.subject,
+                    emails.c.raw,
+                    emails.c.attempts,
+                    emails.c.status,
+                    emails.c.created_at,
+                    emails.c.next_attempt_at,
+                )
+            )
+        }
+    assert stored == {
+        **{
+            f"k{n}:{odd}": ("digest", f"<{n}@x>", f"{n}@x", odd, raw, 0, "pending", NOW, NOW)
+            for n in range(3)
+        },
+        "long": ("alert", "<l@x>", "l@x", "s" * 2000, b"", 0, "pending", NOW, NOW),
+    }
+
+
+def test_due_deliveries_joined_with_their_story_and_alert() -> None:
+    rows = [
+        (1, "daily", NOW, NOW, 1, 10, 100, 7, 70),
+        (2, "daily", NOW, NOW, 1, 11, 101, 8, 0),  # an "all" subscription: no alert
+        (3, "daily", NOW, NOW, 1, 12, 102, 9, 70),  # its story is gone: left out
+        (4, "immediate", NOW, NOW, 2, 13, 103, 7, 70),
+    ]
+    story = ("T", "text", "https://x", NOW, "Outlet")
+    other = ("U", "more", None, NOW, "Other")
+    alert = ("topic", "politics", ["BR"], 0.9, [{"rule": "r"}])
+    due = outbox.joined_due(rows, {7: story, 8: other}, {70: alert})
+    assert [d.id for d in due] == [1, 2, 4]
+    first, second, fourth = due
+    assert (first.title, first.text, first.topic, first.matched) == ("T", "text", "topic", alert[4])
+    assert (second.title, second.alert_id, second.topic, second.matched) == ("U", 0, None, None)
+    assert (fourth.mode, fourth.revision, fourth.countries) == ("immediate", 2, ["BR"])
+
+
+def test_attachments_pair_each_delivery_with_its_email() -> None:
+    def email(key: str, *delivery_ids: int) -> outbox.NewEmail:
+        return outbox.NewEmail(1, "digest", key, "<m>", "a@x", "s", b"r", delivery_ids)
+
+    rows = [email("a", 1, 2), email("b"), email("a", 3), email("c", 4)]
+    assert outbox.attachments(rows, {"a": 10, "b": 20, "c": 30}) == ([1, 2, 3, 4], [10, 10, 10, 30])
