@@ -34,17 +34,17 @@ def lock_threads(conn: Connection) -> None:
         )
 
 
-def threaded_story_ids(conn: Connection, story_ids: Sequence[int]) -> set[int]:
-    """The stories among ``story_ids`` already in a thread (placed once, never moved)."""
+def placements(conn: Connection, story_ids: Sequence[int]) -> dict[int, tuple[int, bool]]:
+    """story id → (thread id, grouped with it) for the stories among ``story_ids`` already
+    in a thread (placed once, never moved)."""
     if not story_ids:
-        return set()
-    return set(
-        conn.execute(
-            select(story_threads.c.story_id).where(
-                one_of(conn, story_threads.c.story_id, list(story_ids))
-            )
-        ).scalars()
+        return {}
+    rows = conn.execute(
+        select(story_threads.c.story_id, story_threads.c.thread_id, story_threads.c.grouped).where(
+            one_of(conn, story_threads.c.story_id, list(story_ids))
+        )
     )
+    return {int(s): (int(t), bool(g)) for s, t, g in rows}
 
 
 def window_members(conn: Connection, first: date, last: date) -> list[tuple[int, int, date]]:

@@ -67,7 +67,8 @@ class ThreadAssigner:
             return Assigned({}, frozenset())
         thread_store.lock_threads(conn)
         ids = [story.story_id for story in alerted]
-        placed = thread_store.threaded_story_ids(conn, ids)
+        # Stories placed by an earlier batch (a second topic's alert) keep their placement.
+        placed = thread_store.placements(conn, ids)
         fresh = sorted(
             (
                 alert_facts(s.story_id, s.title, s.text, s.lang, s.published, s.verdict)
@@ -76,10 +77,8 @@ class ThreadAssigner:
             ),
             key=lambda facts: (facts.day, int(facts.story_id)),
         )
-        # Stories placed by an earlier batch (a second topic's alert) keep their placement.
-        result = thread_store.thread_of_stories(conn, sorted(placed))
-        grouped = thread_store.thread_of_stories(conn, sorted(placed), grouped_only=True)
-        apart = set(result) - set(grouped)
+        result = {story_id: thread_id for story_id, (thread_id, _) in placed.items()}
+        apart = {story_id for story_id, (_, grouped) in placed.items() if not grouped}
         if not fresh:
             return Assigned(result, frozenset(apart))
         book = self._seeded_book(conn, fresh)
