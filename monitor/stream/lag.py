@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from monitor.config import Settings
 
 RETRY_PAUSE_SECONDS = 0.25
+T = TypeVar("T")
 
 
 def worth_retrying(error: BaseException, remaining_seconds: float) -> bool:
@@ -17,23 +19,29 @@ def worth_retrying(error: BaseException, remaining_seconds: float) -> bool:
     return bool(getattr(error, "retriable", False)) and remaining_seconds > RETRY_PAUSE_SECONDS
 
 
-def consumer_lag(
-    settings: Settings,
-    timeout: float = 5.0,
-    clock: Callable[[], float] = time.monotonic,
-    pause: Callable[[float], None] = time.sleep,
-) -> dict[int, int]:
+def consumer_lag(settings: Settings, timeout: float = 5.0) -> dict[int, int]:
     """Partition → (end offset − committed offset). Uncommitted partitions count from 0.
 
     A broker that has just started answers "coordinator not available" until it has
     loaded the group offsets; that is a wait, not an unknown lag, so it is asked again
-    within ``timeout``. Any other error, or one still there at the deadline, reaches the
-    caller, which reports the lag as unknown.
+    within ``timeout`` (``ask_within``). Any other error, or one still there at the
+    deadline, reaches the caller, which reports the lag as unknown.
     """
+    return ask_within(lambda left: _lag_once(settings, left), timeout)
+
+
+def ask_within(
+    ask: Callable[[float], T],
+    timeout: float,
+    clock: Callable[[], float] = time.monotonic,
+    pause: Callable[[float], None] = time.sleep,
+) -> T:
+    """``ask(seconds left)`` until it answers, asked again only after an error
+    ``worth_retrying`` and only while ``timeout`` lasts."""
     deadline = clock() + timeout
     while True:
         try:
-            return _lag_once(settings, max(deadline - clock(), RETRY_PAUSE_SECONDS))
+            return ask(max(deadline - clock(), RETRY_PAUSE_SECONDS))
         except Exception as exc:
             if not worth_retrying(exc, deadline - clock()):
                 raise

@@ -5,19 +5,12 @@ group offsets is asked again."""
 
 from __future__ import annotations
 
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka.errors import (
-    CoordinatorLoadInProgressError,
-    CoordinatorNotAvailableError,
-    TopicAuthorizationFailedError,
-)
 
 from monitor.services import kafka_broker
-from monitor.stream import lag
 from monitor.stream.kafka_python import (
     KafkaConsumer,
     KafkaError,
@@ -80,52 +73,3 @@ def test_a_broker_that_has_just_started_gives_a_reading_not_an_error(
         assert consumer_lag(settings, timeout=20.0) == {0: 2, 1: 1}
     finally:
         kafka_broker.stop(run_dir)
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def test_only_errors_kafka_calls_retriable_are_asked_again_and_only_until_the_deadline(
-    make_settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = make_settings(partitions=1)
-    clock = _Clock()
-    calls: list[float] = []
-
-    def loading(_settings: Any, timeout: float) -> dict[int, int]:
-        calls.append(timeout)
-        clock.now += 0.5
-        raise CoordinatorNotAvailableError()
-
-    monkeypatch.setattr(lag, "_lag_once", loading)
-    with pytest.raises(CoordinatorNotAvailableError):
-        consumer_lag(settings, timeout=3.0, clock=clock, pause=clock.sleep)
-    assert len(calls) == 4  # 0.75 s per try: the fifth would start past the deadline
-    assert calls[0] == 3.0 and all(b < a for a, b in pairwise(calls))
-
-    calls.clear()
-
-    def refused(_settings: Any, timeout: float) -> dict[int, int]:
-        calls.append(timeout)
-        raise ValueError("not Kafka's")
-
-    monkeypatch.setattr(lag, "_lag_once", refused)
-    with pytest.raises(ValueError):
-        consumer_lag(settings, timeout=3.0, clock=clock, pause=clock.sleep)
-    assert len(calls) == 1
-
-
-def test_the_retry_decision() -> None:
-    assert lag.worth_retrying(CoordinatorNotAvailableError(), 2.0)
-    assert lag.worth_retrying(CoordinatorLoadInProgressError(), 2.0)
-    assert not lag.worth_retrying(CoordinatorNotAvailableError(), 0.1)
-    assert not lag.worth_retrying(TopicAuthorizationFailedError(), 2.0)
-    assert not lag.worth_retrying(ValueError("x"), 2.0)
