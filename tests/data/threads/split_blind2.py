@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from tests.data.threads.build_blind2 import HERE, LABELS, PAIRS, read_jsonl, write_jsonl
@@ -28,9 +29,7 @@ def events_of_half_a(events: Iterable[str], seed: int = SEED) -> set[str]:
     return set(ordered[: (len(ordered) + 1) // 2])
 
 
-def pairs_inside(
-    pairs: Iterable[Mapping[str, Any]], stories: set[str]
-) -> list[Mapping[str, Any]]:
+def pairs_inside(pairs: Iterable[Mapping[str, Any]], stories: set[str]) -> list[Mapping[str, Any]]:
     """The pairs whose two stories both lie in ``stories``."""
     return [p for p in pairs if p["a"] in stories and p["b"] in stories]
 
@@ -44,14 +43,18 @@ def split(
     return pairs_inside(pairs, stories_a), pairs_inside(pairs, stories_b)
 
 
-def main() -> None:
-    labels = read_jsonl(LABELS)
-    pairs_a, pairs_b = split(labels, read_jsonl(PAIRS))
-    write_jsonl(PAIRS_A, pairs_a)
-    write_jsonl(PAIRS_B, pairs_b)
+def write_halves(labels: Path, pairs: Path, out_a: Path, out_b: Path, seed: int) -> None:
+    """Split a blind thread set's pairs by event and write both halves (every set's split)."""
+    pairs_a, pairs_b = split(read_jsonl(labels), read_jsonl(pairs), seed)
+    write_jsonl(out_a, pairs_a)
+    write_jsonl(out_b, pairs_b)
     for name, rows in (("A", pairs_a), ("B", pairs_b)):
         same = sum(1 for p in rows if p["same_event"])
         print(f"half {name}: {len(rows)} pairs, {same} same event")
+
+
+def main() -> None:
+    write_halves(LABELS, PAIRS, PAIRS_A, PAIRS_B, SEED)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ Run: ``python -m tests.data.threads.split_blind3``
 
 from __future__ import annotations
 
-from tests.data.threads.build_blind2 import HERE, read_jsonl, write_jsonl
+from tests.data.threads.build_blind2 import HERE
 from tests.data.threads.build_blind3 import LABELS, PAIRS
-from tests.data.threads.split_blind2 import split
+from tests.data.threads.split_blind2 import write_halves
 
 SEED = 30
 PAIRS_A = HERE / "blind3-pairs-a.jsonl"
@@ -17,12 +17,7 @@ PAIRS_B = HERE / "blind3-pairs-b.jsonl"
 
 
 def main() -> None:
-    pairs_a, pairs_b = split(read_jsonl(LABELS), read_jsonl(PAIRS), SEED)
-    write_jsonl(PAIRS_A, pairs_a)
-    write_jsonl(PAIRS_B, pairs_b)
-    for name, rows in (("A", pairs_a), ("B", pairs_b)):
-        same = sum(1 for p in rows if p["same_event"])
-        print(f"half {name}: {len(rows)} pairs, {same} same event")
+    write_halves(LABELS, PAIRS, PAIRS_A, PAIRS_B, SEED)
 
 
 if __name__ == "__main__":
